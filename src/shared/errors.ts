@@ -1,0 +1,81 @@
+/**
+ * Failures of the program or its environment. Problems in data rows are not errors: they are
+ * `Issue` values (see issue.ts) that parsers record and keep going.
+ */
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'CONFIG_NOT_FOUND',
+  'PROFILE_INVALID',
+  'PROFILE_NOT_FOUND',
+  'PROFILE_AMBIGUOUS',
+  'INGEST_FILE_UNREADABLE',
+  'INGEST_FILE_EMPTY',
+  'INGEST_ENCODING',
+  'INGEST_HEADER_INVALID',
+  'INGEST_HEADER_MISMATCH',
+  'INGEST_TRAILER_MISSING',
+  'INGEST_TRAILER_MISMATCH',
+  'INGEST_COLUMNS_MISSING',
+  'INGEST_XML_MALFORMED',
+  'INGEST_XML_FORBIDDEN',
+  'INGEST_RECORD_COUNT_MISMATCH',
+  'INGEST_FORMAT',
+  'DB_UNREACHABLE',
+  'DB_MIGRATION_FAILED',
+  'DB_QUERY_FAILED',
+  'CALENDAR_MISSING_DATE',
+  'SFTP_CONFIG_INVALID',
+  'SFTP_HOST_KEY_MISMATCH',
+  'SFTP_HOST_KEY_NOT_PINNED',
+  'SFTP_AUTH_FAILED',
+  'SFTP_CONNECT_FAILED',
+  'SFTP_TIMEOUT',
+  'SFTP_TRANSFER_FAILED',
+  'SFTP_REMOTE_MISSING',
+  'USAGE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Where a problem sits: a file and line, or a configuration path. */
+export interface Location {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly field?: string;
+  readonly path?: string;
+}
+
+/** The one error class of the product: a closed code, a message that says what to do, and context. */
+export class DcassError extends Error {
+  override readonly name = 'DcassError';
+  readonly code: ErrorCode;
+  readonly location: Location | undefined;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { location?: Location; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.location = options.location;
+    this.hint = options.hint;
+  }
+}
+
+/** Narrows an unknown thrown value to our error type. */
+export function isDcassError(err: unknown): err is DcassError {
+  return err instanceof DcassError;
+}
+
+/** Formats a location as `file:line` (with field) or a config path, for messages. */
+export function formatLocation(loc: Location | undefined): string {
+  if (!loc) return '';
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file);
+  if (loc.path !== undefined) parts.push(loc.path);
+  if (loc.field !== undefined) parts.push(`field ${loc.field}`);
+  return parts.join(' ');
+}

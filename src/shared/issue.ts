@@ -1,0 +1,20 @@
+/** A problem in one row of input data: recorded as a rejected row, never thrown. */
+export interface Issue {
+  readonly code: IssueCode;
+  readonly message: string;
+  readonly field?: string;
+}
+
+export type IssueCode =
+  | 'MISSING_VALUE'
+  | 'BAD_DATE'
+  | 'BAD_TIME'
+  | 'BAD_TIMESTAMP'
+  | 'BAD_DECIMAL'
+  | 'BAD_CODE'
+  | 'BAD_SERIES'
+  | 'BAD_INSTRUMENT'
+  | 'BAD_RECORD'
+  | 'UNMAPPED_ACCOUNT'
+  | 'NOT_A_TRADING_DAY'
+  | 'NO_AFTER_HOURS_SESSION';
