@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_ingest_schema.js';
+
+/**
+ * Every migration, in order. Listed explicitly rather than read from the folder at run time
+ * (Kysely's FileMigrationProvider) because that dynamic import runs inside node_modules, where
+ * the test runner and tsx do not compile TypeScript; a list works the same from source and dist.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_ingest_schema': m0001,
+};

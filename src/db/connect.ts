@@ -1,0 +1,131 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { DcassError } from '../shared/errors.js';
+import type { Database } from './database.js';
+import { pgliteCopy, postgresCopy, type CopyRows } from './copy.js';
+
+/** Where the data lives: a PostgreSQL URL, a PGlite data folder, or `memory://` (throwaway PGlite). */
+export type DatabaseTarget = string;
+
+/** A transaction of the store: typed queries plus bulk COPY on the same connection. */
+export interface StoreTransaction {
+  readonly db: Kysely<Database>;
+  readonly copyRows: CopyRows;
+}
+
+/** An open database: Kysely for queries, transactions that can bulk-load, and close. */
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Kysely<Database>;
+  /** Runs `fn` in one transaction; it commits when fn resolves and rolls back when it throws. */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const OID = { int8: 20, numeric: 1700, date: 1082 } as const;
+
+/** Decimals, 64-bit ids and calendar dates stay strings: no float, no time-zone shift. */
+const asText = (value: string): string => value;
+
+let pgTypesSet = false;
+function setPgTypeParsers(): void {
+  if (pgTypesSet) return;
+  pg.types.setTypeParser(OID.int8, asText);
+  pg.types.setTypeParser(OID.numeric, asText);
+  pg.types.setTypeParser(OID.date, asText);
+  pgTypesSet = true;
+}
+
+/** True when the target names a PostgreSQL server rather than an embedded folder. */
+export function isServerUrl(target: DatabaseTarget): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** Opens the database named by the target; it is not migrated here (see migrate.ts). */
+export async function openStore(target: DatabaseTarget): Promise<Store> {
+  return isServerUrl(target) ? openPostgres(target) : openPglite(target);
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  setPgTypeParsers();
+  const pool = new pg.Pool({ connectionString: url, max: 4, options: '-c TimeZone=UTC' });
+  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    const probe = await pool.connect();
+    probe.release();
+  } catch (cause) {
+    await pool.end();
+    throw new DcassError('DB_UNREACHABLE', `cannot connect to the PostgreSQL server at ${redactUrl(url)}`, {
+      hint: 'check that the server runs and that --db / DATABASE_URL is right',
+      cause,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    async transaction(fn) {
+      // COPY needs the raw client of the transaction, so the transaction gets its own client and
+      // a Kysely bound to that one client.
+      const client = await pool.connect();
+      const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
+      let broken = false;
+      try {
+        return await single.transaction().execute((trx) => fn({ db: trx, copyRows: postgresCopy(client) }));
+      } catch (err) {
+        broken = true;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** A pool that always hands out the same client and never releases it (its owner does). */
+function singleClientPool(client: pg.PoolClient) {
+  // A proxy, not a prototype copy: the client's methods must run on the client itself, or its
+  // internal state (the active query) would be written to the copy.
+  const lease = new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'release') return () => undefined;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { connect: async () => lease, end: async () => undefined };
+}
+
+async function openPglite(target: DatabaseTarget): Promise<Store> {
+  const inMemory = target === 'memory://';
+  if (!inMemory) mkdirSync(target, { recursive: true });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? undefined : target, {
+      parsers: { [OID.int8]: asText, [OID.numeric]: asText, [OID.date]: asText },
+    });
+    await pglite.exec("SET TIME ZONE 'UTC'");
+  } catch (cause) {
+    throw new DcassError('DB_UNREACHABLE', `cannot open the embedded database in ${target}`, {
+      hint: 'is another dcass-recon process using this folder? The embedded database takes one process at a time',
+      cause,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    db,
+    transaction: (fn) => db.transaction().execute((trx) => fn({ db: trx, copyRows: pgliteCopy(pglite) })),
+    close: () => db.destroy(),
+  };
+}
+
+/** Hides the password of a connection URL in messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

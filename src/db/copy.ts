@@ -1,0 +1,52 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/** A row for COPY: one text value (or null) per column, in column order. */
+export type CopyRow = readonly (string | null)[];
+
+/** Bulk-loads rows into a table on the transaction's connection; resolves to the row count. */
+export type CopyRows = (table: string, columns: readonly string[], rows: readonly CopyRow[]) => Promise<number>;
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  // Identifiers come from our own code, never from input; checked anyway because they are spliced in.
+  for (const name of [table, ...columns]) {
+    if (!IDENT.test(name)) throw new Error(`not a safe SQL identifier: ${name}`);
+  }
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT text)`;
+}
+
+/** Escapes one value for COPY's text format (backslash, tab, newline, carriage return; null as \N). */
+export function copyTextValue(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function encodeRows(rows: readonly CopyRow[]): string {
+  let out = '';
+  for (const row of rows) out += row.map(copyTextValue).join('\t') + '\n';
+  return out;
+}
+
+/** COPY through pg-copy-streams on a server connection. */
+export function postgresCopy(client: pg.PoolClient): CopyRows {
+  return async (table, columns, rows) => {
+    if (rows.length === 0) return 0;
+    const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+    await pipeline(Readable.from([encodeRows(rows)]), sink);
+    return rows.length;
+  };
+}
+
+/** COPY from an in-memory blob on PGlite (it has no STDIN stream). */
+export function pgliteCopy(pglite: PGlite): CopyRows {
+  return async (table, columns, rows) => {
+    if (rows.length === 0) return 0;
+    await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([encodeRows(rows)]) });
+    return rows.length;
+  };
+}

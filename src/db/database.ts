@@ -1,0 +1,15 @@
+import type { AccountMapTable, CalendarTable } from './tables/reference.table.js';
+import type { PositionTable } from './tables/position.table.js';
+import type { RefusedFileTable, RejectedRowTable, SourceFileTable } from './tables/source-file.table.js';
+import type { TradeTable } from './tables/trade.table.js';
+
+/** Every table Kysely may query, by SQL name. */
+export interface Database {
+  source_file: SourceFileTable;
+  refused_file: RefusedFileTable;
+  rejected_row: RejectedRowTable;
+  trade: TradeTable;
+  position: PositionTable;
+  account_map: AccountMapTable;
+  calendar: CalendarTable;
+}

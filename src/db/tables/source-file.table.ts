@@ -1,0 +1,48 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Lineage of every loaded file: one row per distinct content (sha256). */
+export interface SourceFileTable {
+  id: Generated<string>;
+  source: 'genium' | 'dcass' | 'bos';
+  entity: 'trades' | 'positions' | 'account_map';
+  profile: string;
+  report_id: string;
+  participant: string;
+  business_date: string | null;
+  generated_at: Date | null;
+  sha256: string;
+  size_bytes: string;
+  file_name: string;
+  path: string;
+  row_count: number;
+  reject_count: number;
+  control: ColumnType<unknown, string | null, string | null> | null;
+  loaded_at: Generated<Date>;
+  superseded_by: string | null;
+}
+
+/** Files refused whole, with the reason; nothing of them is loaded. */
+export interface RefusedFileTable {
+  id: Generated<string>;
+  source: string;
+  profile: string | null;
+  file_name: string;
+  path: string;
+  sha256: string | null;
+  size_bytes: string | null;
+  code: string;
+  reason: string;
+  line_no: number | null;
+  refused_at: Generated<Date>;
+}
+
+/** A row that could not be read, kept with its raw text. */
+export interface RejectedRowTable {
+  id: Generated<string>;
+  file_id: string;
+  line_no: number;
+  field: string | null;
+  code: string;
+  reason: string;
+  raw: string;
+}
