@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding the package's package.json, from source (src/) or compiled (dist/src/) code alike. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('dcass-recon: cannot find the package root');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** A path inside the shipped `builtin/` folder (profiles, calendars, starter configuration). */
+export function builtinPath(...parts: string[]): string {
+  return path.join(packageRoot(), 'builtin', ...parts);
+}
