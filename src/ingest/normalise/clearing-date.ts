@@ -1,0 +1,100 @@
+import { DcassError } from '../../shared/errors.js';
+import { fail, ok, type Result } from '../../shared/result.js';
+import type { SessionTimes, TradingCalendar } from './calendar.js';
+import { addDays, parseDate, parseTime } from './values.js';
+
+/** The clearing date of a trade and the session it was executed in: T (day) or A (after-hours, T+1). */
+export interface ClearingAssignment {
+  readonly clearingDate: string;
+  readonly session: 'T' | 'A';
+}
+
+/**
+ * Derives the clearing date from the Hong Kong wall-clock execution date `YYYY-MM-DD` and time `HH:MM:SS`.
+ * From afterHoursStart the trade is in the T+1 session of that day; before afterHoursEnd it is in the
+ * T+1 session that started the evening before; either way it clears on the next trading day after
+ * the session's day. From dayOpen to afterHoursStart it is a day-session trade clearing that day.
+ * Anything else fails: NOT_A_TRADING_DAY, NO_AFTER_HOURS_SESSION or OUTSIDE_TRADING_HOURS.
+ * The end of the day session is not modelled: a trade between the close and afterHoursStart counts as T.
+ */
+export function deriveClearingDate(
+  execDate: string,
+  execTime: string,
+  cal: TradingCalendar,
+  sessions: SessionTimes,
+): Result<ClearingAssignment> {
+  const dayOpen = sessionSeconds(sessions.dayOpen, 'dayOpen');
+  const ahStart = sessionSeconds(sessions.afterHoursStart, 'afterHoursStart');
+  const ahEnd = sessionSeconds(sessions.afterHoursEnd, 'afterHoursEnd');
+  if (!(ahEnd <= dayOpen && dayOpen < ahStart)) {
+    throw new DcassError(
+      'CONFIG_INVALID',
+      `sessions: expected afterHoursEnd <= dayOpen < afterHoursStart, got ${sessions.afterHoursEnd}, ${sessions.dayOpen}, ${sessions.afterHoursStart}`,
+    );
+  }
+  const date = parseDate(execDate, 'YYYY-MM-DD');
+  if (!date.ok) return date;
+  const time = parseTime(execTime, 'HH:MM:SS');
+  if (!time.ok) return time;
+  const t = seconds(time.value);
+  const when = `${date.value} ${time.value}`;
+
+  if (t >= ahStart) return afterHours(cal, date.value, when);
+  if (t < ahEnd) {
+    // After midnight: the session started on the previous calendar day. Not the previous trading
+    // day: a session started on Friday ends early on Saturday, so a Monday 00:30 trade is impossible.
+    return afterHours(cal, addDays(date.value, -1), when);
+  }
+  if (t < dayOpen) {
+    return fail({
+      code: 'OUTSIDE_TRADING_HOURS',
+      message: `expected an execution time from ${sessions.dayOpen} or in the after-hours session (${sessions.afterHoursStart}-${sessions.afterHoursEnd}), got ${when}`,
+    });
+  }
+  const trading = cal.isTradingDay(date.value);
+  if (!trading.ok) return trading;
+  if (!trading.value) {
+    return fail({
+      code: 'NOT_A_TRADING_DAY',
+      message: `expected a day-session trade on a trading day, got ${when}`,
+    });
+  }
+  return ok({ clearingDate: date.value, session: 'T' });
+}
+
+/** A trade of the after-hours session that started on `sessionDay`: clears on the next trading day. */
+function afterHours(cal: TradingCalendar, sessionDay: string, when: string): Result<ClearingAssignment> {
+  const day = cal.day(sessionDay);
+  if (!day.ok) return day;
+  if (!day.value.trading) {
+    return fail({
+      code: 'NOT_A_TRADING_DAY',
+      message: `expected an after-hours trade of a session starting on a trading day, got ${when} (session day ${sessionDay} is not a trading day)`,
+    });
+  }
+  if (!day.value.afterHours) {
+    const why = day.value.note === null ? '' : `: ${day.value.note}`;
+    return fail({
+      code: 'NO_AFTER_HOURS_SESSION',
+      message: `expected an after-hours trade of a session that took place, got ${when} (no after-hours session on ${sessionDay}${why})`,
+    });
+  }
+  const next = cal.nextTradingDay(sessionDay);
+  if (!next.ok) return next;
+  return ok({ clearingDate: next.value, session: 'A' });
+}
+
+/** Seconds since midnight of a session boundary `HH:MM` or `HH:MM:SS`; a bad one is a config error. */
+function sessionSeconds(text: string, name: string): number {
+  const full = /^[0-9]{2}:[0-9]{2}$/.test(text) ? `${text}:00` : text;
+  const t = parseTime(full, 'HH:MM:SS');
+  if (!t.ok || t.value !== full) {
+    throw new DcassError('CONFIG_INVALID', `sessions.${name}: expected a time HH:MM, got "${text}"`);
+  }
+  return seconds(t.value);
+}
+
+function seconds(hhmmss: string): number {
+  const [h, m, s] = hhmmss.split(':').map(Number) as [number, number, number];
+  return (h * 60 + m) * 60 + s;
+}

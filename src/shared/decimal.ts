@@ -1,0 +1,113 @@
+import { Decimal as DecimalJs } from 'decimal.js';
+import { DcassError } from './errors.js';
+import { fail, ok, type Result } from './result.js';
+
+/**
+ * The project's decimal type: a decimal.js clone, so no other library's global settings can change it.
+ * Precision 40 covers 30 integer and 10 fraction digits exactly. ROUND_HALF_UP (ties away from zero)
+ * is what PostgreSQL NUMERIC does, so JS and SQL agree on the rare rounded result. The exponent
+ * thresholds are at their limits so `toString()` never prints exponent notation either.
+ */
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_UP,
+  toExpNeg: -9e15,
+  toExpPos: 9e15,
+});
+
+/** An instance of the project's `Decimal`. */
+export type Decimal = InstanceType<typeof Decimal>;
+
+/** How a decimal number is written in one source field. */
+export interface DecimalFormat {
+  /** Digits after an implied decimal point (`00000283500000` with 4 = 28350); the text then holds no point. */
+  readonly impliedDecimals?: number;
+  /** Thousands separator accepted between correctly grouped digits (`1,200`); null or absent = none. */
+  readonly thousands?: string | null;
+  /** Whether a leading `+` or `-` is accepted; default true. */
+  readonly allowSign?: boolean;
+}
+
+/**
+ * Canonical text of a decimal: plain notation, no trailing fraction zeros, no `-0`
+ * (`310.00` -> `310`, `-0` -> `0`, `1e-7` -> `0.0000001`). Used for storage keys and JSON.
+ */
+export function formatDecimal(d: Decimal): string {
+  // NaN and Infinity never come out of parseDecimal; meeting one here is a bug, not bad data.
+  if (!d.isFinite()) throw new RangeError(`formatDecimal: expected a finite decimal, got ${d.toString()}`);
+  if (d.isZero()) return '0';
+  // toFixed() without arguments never uses exponent notation; decimal.js keeps no trailing zeros.
+  return d.toFixed();
+}
+
+/**
+ * Reads a decimal number from source text without ever going through a binary float.
+ * Empty text fails with MISSING_VALUE; anything not matching the format fails with BAD_DECIMAL.
+ */
+export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Decimal> {
+  const implied = opts.impliedDecimals ?? 0;
+  const thousands = opts.thousands ?? null;
+  const allowSign = opts.allowSign ?? true;
+  checkFormat(implied, thousands);
+
+  const s = text.trim();
+  const describe = describeFormat(implied, thousands, allowSign);
+  if (s === '') return fail({ code: 'MISSING_VALUE', message: `expected ${describe}, got an empty value` });
+
+  const m = numberPattern(thousands, implied > 0).exec(s);
+  if (m === null) return fail({ code: 'BAD_DECIMAL', message: `expected ${describe}, got "${text}"` });
+  const sign = m[1] ?? '';
+  if (sign !== '' && !allowSign) {
+    return fail({ code: 'BAD_DECIMAL', message: `expected ${describe}, got "${text}"` });
+  }
+  const grouped = m[2] ?? '';
+  let intPart = thousands === null ? grouped : grouped.replaceAll(thousands, '');
+  let fraction = m[3] ?? '';
+  if (implied > 0) {
+    // Insert the point in the text itself: dividing by 10^n would round to the precision.
+    intPart = intPart.padStart(implied + 1, '0');
+    fraction = intPart.slice(-implied);
+    intPart = intPart.slice(0, -implied);
+  }
+  const value = new Decimal(`${sign === '-' ? '-' : ''}${intPart}${fraction === '' ? '' : `.${fraction}`}`);
+  // `-0` and `-0.00` are zero: normalise so callers never see a negative zero.
+  return ok(value.isZero() ? new Decimal(0) : value);
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** Sign, integer digits (optionally grouped by threes), optional `.fraction` unless the decimals are implied. */
+function numberPattern(thousands: string | null, implied: boolean): RegExp {
+  const key = `${thousands ?? ''}|${implied}`;
+  let re = patternCache.get(key);
+  if (re === undefined) {
+    const sep = thousands === null ? null : thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const int = sep === null ? '[0-9]+' : `[0-9]{1,3}(?:${sep}[0-9]{3})+|[0-9]+`;
+    const frac = implied ? '' : '(?:\\.([0-9]+))?';
+    re = new RegExp(`^([+-])?(${int})${frac}$`);
+    patternCache.set(key, re);
+  }
+  return re;
+}
+
+/** A bad format is a profile mistake, not a data problem: refuse it loudly. */
+function checkFormat(implied: number, thousands: string | null): void {
+  if (!Number.isInteger(implied) || implied < 0 || implied > 30) {
+    throw new DcassError('CONFIG_INVALID', `impliedDecimals must be an integer 0-30, got ${implied}`);
+  }
+  if (thousands !== null && (thousands === '' || /[0-9.+-]/.test(thousands))) {
+    throw new DcassError(
+      'CONFIG_INVALID',
+      `thousands separator must be a non-empty string without digits, ".", "+" or "-", got "${thousands}"`,
+    );
+  }
+}
+
+function describeFormat(implied: number, thousands: string | null, allowSign: boolean): string {
+  const parts = [
+    implied > 0 ? `digits only with ${implied} implied decimals` : 'a decimal number like 1234.56',
+  ];
+  if (thousands !== null) parts.push(`thousands separator "${thousands}" every 3 digits`);
+  if (!allowSign) parts.push('unsigned');
+  return parts.join(', ');
+}

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import {
+  expandCalendar,
+  TradingCalendar,
+  type CalendarDay,
+  type CalendarFile,
+} from '../../src/ingest/normalise/calendar.js';
+import { weekday } from '../../src/ingest/normalise/values.js';
+import { DcassError } from '../../src/shared/errors.js';
+import type { Result } from '../../src/shared/result.js';
+import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';
+
+function show<T>(r: Result<T>): T | string {
+  return r.ok ? r.value : `!${r.issue.code}`;
+}
+
+const HOLIDAYS_2019 = [
+  '2019-01-01',
+  '2019-02-05',
+  '2019-02-06',
+  '2019-02-07',
+  '2019-04-05',
+  '2019-04-19',
+  '2019-04-22',
+  '2019-05-01',
+  '2019-05-13',
+  '2019-06-07',
+  '2019-07-01',
+  '2019-10-01',
+  '2019-10-07',
+  '2019-12-25',
+  '2019-12-26',
+];
+const HALF_DAYS_2019 = ['2019-02-04', '2019-12-24', '2019-12-31'];
+
+describe('builtin/calendars/hk-2019.yaml', () => {
+  const file = loadHk2019File();
+
+  it('has the documented keys, with dates and times as strings', () => {
+    expect(file.market).toBe('HK');
+    expect(file.timezone).toBe('Asia/Hong_Kong');
+    expect(file.sessions).toEqual({ dayOpen: '09:15', afterHoursStart: '17:15', afterHoursEnd: '03:00' });
+    expect(file.cutover).toEqual({ lastGeniumDate: '2019-05-03', firstUpgradedDate: '2019-05-06' });
+    expect(file.range).toEqual({ from: '2019-01-01', to: '2019-12-31' });
+  });
+
+  it('lists exactly the 2019 holidays and half days without T+1 session, each with a note', () => {
+    const holidays = file.days.filter((d) => !d.trading).map((d) => d.date);
+    const halfDays = file.days.filter((d) => d.trading && !d.afterHours).map((d) => d.date);
+    expect(holidays).toEqual(HOLIDAYS_2019);
+    expect(halfDays).toEqual(HALF_DAYS_2019);
+    expect(file.days).toHaveLength(HOLIDAYS_2019.length + HALF_DAYS_2019.length);
+    for (const d of file.days) {
+      expect(Object.keys(d).sort(), d.date).toEqual(['afterHours', 'date', 'note', 'trading']);
+      expect(typeof d.note === 'string' && d.note.length > 0, d.date).toBe(true);
+      expect(d.trading || !d.afterHours, d.date).toBe(true);
+      expect([0, 6], `${d.date} is a weekday`).not.toContain(weekday(d.date));
+    }
+  });
+
+  it('expands to 246 trading days, 243 of them with an after-hours session', () => {
+    const days = expandCalendar(file, '2019-01-01', '2019-12-31');
+    expect(days).toHaveLength(365);
+    expect(days.filter((d) => d.trading)).toHaveLength(246);
+    expect(days.filter((d) => d.afterHours)).toHaveLength(243);
+  });
+});
+
+describe('expandCalendar', () => {
+  const file = loadHk2019File();
+  const days = expandCalendar(file, '2019-04-29', '2019-05-14');
+  const byDate = new Map(days.map((d) => [d.date, d]));
+
+  it('closes weekends and opens ordinary weekdays with an after-hours session', () => {
+    expect(byDate.get('2019-05-04')).toEqual({
+      date: '2019-05-04',
+      trading: false,
+      afterHours: false,
+      platform: null,
+      note: null,
+    });
+    expect(byDate.get('2019-05-02')).toEqual({
+      date: '2019-05-02',
+      trading: true,
+      afterHours: true,
+      platform: 'genium',
+      note: null,
+    });
+  });
+
+  it('applies the listed exceptions with their notes', () => {
+    expect(byDate.get('2019-05-01')).toMatchObject({ trading: false, afterHours: false, note: 'Labour Day' });
+    expect(byDate.get('2019-05-13')).toMatchObject({ trading: false, platform: 'upgraded' });
+  });
+
+  it('assigns the platform by the cutover dates', () => {
+    expect(byDate.get('2019-05-03')?.platform).toBe('genium');
+    expect(byDate.get('2019-05-04')?.platform).toBe(null);
+    expect(byDate.get('2019-05-05')?.platform).toBe(null);
+    expect(byDate.get('2019-05-06')?.platform).toBe('upgraded');
+  });
+
+  it('returns exactly the asked range', () => {
+    expect(days[0]?.date).toBe('2019-04-29');
+    expect(days.at(-1)?.date).toBe('2019-05-14');
+    expect(days).toHaveLength(16);
+  });
+
+  it('refuses a range the file does not cover, a reversed range and bad files', () => {
+    expect(() => expandCalendar(file, '2018-12-31', '2019-01-05')).toThrow(/covers 2019-01-01..2019-12-31/);
+    expect(() => expandCalendar(file, '2019-12-01', '2020-01-05')).toThrow(DcassError);
+    expect(() => expandCalendar(file, '2019-05-06', '2019-05-03')).toThrow(DcassError);
+    expect(() => expandCalendar(file, '2019-5-3', '2019-05-06')).toThrow(DcassError);
+    const twice: CalendarFile = {
+      ...file,
+      days: [...file.days, { ...(file.days[0] as CalendarFile['days'][0]) }],
+    };
+    expect(() => expandCalendar(twice, '2019-01-01', '2019-01-31')).toThrow(/listed twice/);
+    const closedWithSession: CalendarFile = {
+      ...file,
+      days: [{ date: '2019-05-02', trading: false, afterHours: true, note: 'bad' }],
+    };
+    expect(() => expandCalendar(closedWithSession, '2019-05-01', '2019-05-31')).toThrow(DcassError);
+    const cutoverBackwards: CalendarFile = {
+      ...file,
+      cutover: { lastGeniumDate: '2019-05-06', firstUpgradedDate: '2019-05-03' },
+    };
+    expect(() => expandCalendar(cutoverBackwards, '2019-05-01', '2019-05-31')).toThrow(DcassError);
+  });
+});
+
+describe('TradingCalendar', () => {
+  const cal = hk2019Calendar();
+
+  it('knows its range', () => {
+    expect(cal.first).toBe('2019-01-01');
+    expect(cal.last).toBe('2019-12-31');
+    expect(cal.covers('2019-05-06')).toBe(true);
+    expect(cal.covers('2018-12-31')).toBe(false);
+    expect(cal.covers('2020-01-01')).toBe(false);
+    expect(cal.covers('garbage')).toBe(false);
+  });
+
+  it('answers trading day and after-hours questions', () => {
+    expect(show(cal.isTradingDay('2019-05-03'))).toBe(true);
+    expect(show(cal.isTradingDay('2019-05-04'))).toBe(false);
+    expect(show(cal.isTradingDay('2019-05-13'))).toBe(false);
+    expect(show(cal.hasAfterHours('2019-05-03'))).toBe(true);
+    expect(show(cal.hasAfterHours('2019-12-24'))).toBe(false);
+    expect(show(cal.isTradingDay('2019-12-24'))).toBe(true);
+    expect(show(cal.day('2019-02-04'))).toMatchObject({
+      note: "Lunar New Year's Eve (half day)",
+    });
+  });
+
+  it('steps to the next and previous trading days over weekends and holidays', () => {
+    expect(show(cal.nextTradingDay('2019-05-03'))).toBe('2019-05-06');
+    expect(show(cal.nextTradingDay('2019-05-04'))).toBe('2019-05-06');
+    expect(show(cal.nextTradingDay('2019-05-10'))).toBe('2019-05-14');
+    expect(show(cal.nextTradingDay('2019-04-30'))).toBe('2019-05-02');
+    expect(show(cal.nextTradingDay('2019-02-01'))).toBe('2019-02-04');
+    expect(show(cal.nextTradingDay('2019-02-04'))).toBe('2019-02-08');
+    expect(show(cal.previousTradingDay('2019-05-06'))).toBe('2019-05-03');
+    expect(show(cal.previousTradingDay('2019-05-14'))).toBe('2019-05-10');
+    expect(show(cal.previousTradingDay('2019-04-23'))).toBe('2019-04-18');
+  });
+
+  it('counts trading days in (a, b]', () => {
+    expect(show(cal.businessDaysBetween('2019-05-03', '2019-05-03'))).toBe(0);
+    expect(show(cal.businessDaysBetween('2019-05-03', '2019-05-06'))).toBe(1);
+    expect(show(cal.businessDaysBetween('2019-05-04', '2019-05-05'))).toBe(0);
+    expect(show(cal.businessDaysBetween('2019-05-03', '2019-05-17'))).toBe(9);
+    expect(show(cal.businessDaysBetween('2019-05-17', '2019-05-03'))).toBe(-9);
+    expect(show(cal.businessDaysBetween('2019-01-01', '2019-12-31'))).toBe(246);
+  });
+
+  it('fails with CALENDAR_GAP outside its range instead of guessing', () => {
+    expect(show(cal.isTradingDay('2018-12-31'))).toBe('!CALENDAR_GAP');
+    expect(show(cal.hasAfterHours('2020-01-02'))).toBe('!CALENDAR_GAP');
+    expect(show(cal.nextTradingDay('2019-12-31'))).toBe('!CALENDAR_GAP');
+    expect(show(cal.previousTradingDay('2019-01-02'))).toBe('!CALENDAR_GAP');
+    expect(show(cal.businessDaysBetween('2019-12-30', '2020-01-02'))).toBe('!CALENDAR_GAP');
+    const r = cal.isTradingDay('2018-12-31');
+    expect(r.ok ? '' : r.issue.message).toBe(
+      'expected a date the trading calendar covers (2019-01-01..2019-12-31), got 2018-12-31',
+    );
+  });
+
+  it('fails a malformed date with BAD_DATE', () => {
+    expect(show(cal.isTradingDay('2019-5-6'))).toBe('!BAD_DATE');
+  });
+
+  it('accepts days in any order but refuses gaps, duplicates and contradictions', () => {
+    const day = (date: string, trading = true): CalendarDay => ({
+      date,
+      trading,
+      afterHours: trading,
+      platform: null,
+      note: null,
+    });
+    const shuffled = new TradingCalendar([day('2019-05-07'), day('2019-05-06'), day('2019-05-08')]);
+    expect(shuffled.first).toBe('2019-05-06');
+    expect(show(shuffled.nextTradingDay('2019-05-06'))).toBe('2019-05-07');
+    expect(() => new TradingCalendar([])).toThrow(DcassError);
+    expect(() => new TradingCalendar([day('2019-05-06'), day('2019-05-08')])).toThrow(
+      /2019-05-07 is missing/,
+    );
+    expect(() => new TradingCalendar([day('2019-05-06'), day('2019-05-06')])).toThrow(/given twice/);
+    expect(() => new TradingCalendar([{ ...day('2019-05-06', false), afterHours: true }])).toThrow(
+      DcassError,
+    );
+    expect(() => new TradingCalendar([day('2019-5-6')])).toThrow(DcassError);
+  });
+});

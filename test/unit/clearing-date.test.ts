@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
+import { DcassError } from '../../src/shared/errors.js';
+import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';
+
+const cal = hk2019Calendar();
+const sessions = loadHk2019File().sessions;
+
+/** `YYYY-MM-DD/S` on success, `!CODE` on failure. */
+function clear(date: string, time: string): string {
+  const r = deriveClearingDate(date, time, cal, sessions);
+  return r.ok ? `${r.value.clearingDate}/${r.value.session}` : `!${r.issue.code}`;
+}
+
+describe('deriveClearingDate', () => {
+  it('Friday night after-hours clears on Monday (Fri 3 May 2019 23:10)', () => {
+    expect(clear('2019-05-03', '23:10:00')).toBe('2019-05-06/A');
+  });
+
+  it('after midnight belongs to the previous evening session (Sat 4 May 00:30)', () => {
+    expect(clear('2019-05-04', '00:30:00')).toBe('2019-05-06/A');
+  });
+
+  it("skips a holiday (Fri 10 May 18:00 -> Tue 14 May, 13 May is Buddha's Birthday)", () => {
+    expect(clear('2019-05-10', '18:00:00')).toBe('2019-05-14/A');
+  });
+
+  it('skips a midweek holiday (Tue 30 Apr 17:30 -> Thu 2 May, 1 May is Labour Day)', () => {
+    expect(clear('2019-04-30', '17:30:00')).toBe('2019-05-02/A');
+  });
+
+  it('a day-session trade clears the same day (Mon 6 May 10:00)', () => {
+    expect(clear('2019-05-06', '10:00:00')).toBe('2019-05-06/T');
+  });
+
+  it('refuses after-hours on a half day without T+1 session (Tue 24 Dec 18:00)', () => {
+    const r = deriveClearingDate('2019-12-24', '18:00:00', cal, sessions);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issue.code).toBe('NO_AFTER_HOURS_SESSION');
+      expect(r.issue.message).toContain('Christmas Eve');
+    }
+    expect(clear('2019-12-25', '00:30:00')).toBe('!NO_AFTER_HOURS_SESSION');
+    expect(clear('2019-02-04', '18:00:00')).toBe('!NO_AFTER_HOURS_SESSION');
+  });
+
+  it('is exact at the session boundaries', () => {
+    expect(clear('2019-05-06', '17:14:59')).toBe('2019-05-06/T');
+    expect(clear('2019-05-06', '17:15:00')).toBe('2019-05-07/A');
+    expect(clear('2019-05-07', '02:59:59')).toBe('2019-05-07/A');
+    expect(clear('2019-05-07', '03:00:00')).toBe('!OUTSIDE_TRADING_HOURS');
+    expect(clear('2019-05-07', '09:14:59')).toBe('!OUTSIDE_TRADING_HOURS');
+    expect(clear('2019-05-07', '09:15:00')).toBe('2019-05-07/T');
+    expect(clear('2019-05-07', '00:00:00')).toBe('2019-05-07/A');
+    expect(clear('2019-05-06', '23:59:59')).toBe('2019-05-07/A');
+  });
+
+  it('refuses trades on non-trading days', () => {
+    expect(clear('2019-05-04', '10:00:00')).toBe('!NOT_A_TRADING_DAY');
+    expect(clear('2019-05-01', '10:00:00')).toBe('!NOT_A_TRADING_DAY');
+    expect(clear('2019-05-01', '18:00:00')).toBe('!NOT_A_TRADING_DAY');
+  });
+
+  it('refuses after-midnight trades when no session ran the evening before', () => {
+    // Monday 00:30: Sunday had no session; Friday's ended early on Saturday.
+    expect(clear('2019-05-06', '00:30:00')).toBe('!NOT_A_TRADING_DAY');
+    // Thursday 2 May 00:30: Labour Day had no session.
+    expect(clear('2019-05-02', '00:30:00')).toBe('!NOT_A_TRADING_DAY');
+  });
+
+  it('clears the last session of the year on the last trading day', () => {
+    expect(clear('2019-12-30', '18:00:00')).toBe('2019-12-31/A');
+    expect(clear('2019-12-31', '10:00:00')).toBe('2019-12-31/T');
+    expect(clear('2019-02-01', '18:00:00')).toBe('2019-02-04/A');
+  });
+
+  it('fails with CALENDAR_GAP outside the calendar', () => {
+    expect(clear('2020-01-02', '10:00:00')).toBe('!CALENDAR_GAP');
+    expect(clear('2019-01-01', '00:30:00')).toBe('!CALENDAR_GAP');
+  });
+
+  it('fails on a malformed date or time', () => {
+    expect(clear('2019-13-01', '10:00:00')).toBe('!BAD_DATE');
+    expect(clear('2019-05-06', '25:00:00')).toBe('!BAD_TIME');
+    expect(clear('2019-05-06', '1000')).toBe('!BAD_TIME');
+  });
+
+  it('refuses inconsistent session configuration', () => {
+    const bad = { dayOpen: '09:15', afterHoursStart: '08:00', afterHoursEnd: '03:00' };
+    expect(() => deriveClearingDate('2019-05-06', '10:00:00', cal, bad)).toThrow(DcassError);
+    const malformed = { dayOpen: '9:15', afterHoursStart: '17:15', afterHoursEnd: '03:00' };
+    expect(() => deriveClearingDate('2019-05-06', '10:00:00', cal, malformed)).toThrow(/sessions.dayOpen/);
+  });
+});
