@@ -404,7 +404,9 @@ export async function buildFixtures(): Promise<FixtureSet> {
       }
     }
     const encode: TextEncode | undefined = q.big5 ? encodeBig5 : undefined;
-    files.set(`bos/${bosPositionsFileName(PARTICIPANT, date)}`, await render(new MemorySink(encode), (s) => writeBosPositions(s, rows, q, q.big5 === true)));
+    // Big5 files carry `.big5.csv` so the built-in bos-positions-big5 profile is chosen by name.
+    const name = bosPositionsFileName(PARTICIPANT, date).replace(/\.csv$/, q.big5 ? '.big5.csv' : '.csv');
+    files.set(`bos/${name}`, await render(new MemorySink(encode), (s) => writeBosPositions(s, rows, q, q.big5 === true)));
   }
   files.set(`bos/ACCOUNT_MAP_${PARTICIPANT}.csv`, await render(new MemorySink(), (s) => writeAccountMap(s, ACCOUNT_MAP)));
 

@@ -24,7 +24,7 @@ function describe(path: string, bytes: Buffer): string {
   if (path.endsWith('BOS_POSITIONS_CABC_20190503.csv')) return 'BOS client positions, UTF-8 with BOM, CRLF';
   if (path.endsWith('BOS_POSITIONS_CABC_20190506.csv')) return 'BOS client positions, UTF-8 without BOM, CRLF';
   if (path.endsWith('BOS_POSITIONS_CABC_20190507.csv')) return 'BOS client positions, UTF-8 without BOM, **LF** line ends';
-  if (path.endsWith('BOS_POSITIONS_CABC_20190510.csv'))
+  if (path.endsWith('BOS_POSITIONS_CABC_20190510.big5.csv'))
     return 'BOS client positions, **Big5**, CRLF, **extra `Remarks` column** in Traditional Chinese (one quoted because it holds a comma), one blank line at the end';
   return '';
 }

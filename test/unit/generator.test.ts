@@ -192,7 +192,7 @@ describe('fixtures', () => {
 
   it('decode the Big5 positions file with its Remarks column', async () => {
     const set = await buildFixtures();
-    const bytes = set.files.get('bos/BOS_POSITIONS_CABC_20190510.csv') ?? Buffer.alloc(0);
+    const bytes = set.files.get('bos/BOS_POSITIONS_CABC_20190510.big5.csv') ?? Buffer.alloc(0);
     const rows = parse(new TextDecoder('big5').decode(bytes), { skip_empty_lines: true }) as string[][];
     expect(rows[0]).toEqual([...BOS_POSITION_HEADER, 'Remarks']);
     expect(rows.some((r) => r[7] === '綜合戶口,待覆核')).toBe(true);
