@@ -1,0 +1,122 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { SOURCES } from '../../config/profile.js';
+import { ingestFiles, type FileOutcome, type IngestRequest } from '../../ingest/ingest.js';
+import { DcassError } from '../../shared/errors.js';
+import type { CliContext } from '../context.js';
+import { out, table } from '../output.js';
+import { byteProgress } from '../progress.js';
+
+/** `ingest`: load files into the canonical schema, one transaction per file. */
+export function ingestCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
+  return new Command('ingest')
+    .description('load report files (Genium backups, upgraded DCASS reports, BOS exports) into the database')
+    .argument('[files...]', 'files or folders (folders are read recursively)')
+    .addOption(new Option('--source <source>', 'where the files come from').choices(SOURCES))
+    .option('--profile <name>', 'read every file with this profile instead of choosing by file name')
+    .option('--all', 'ingest every file of the input folders named in the configuration')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dcass-recon ingest --source genium backups/TRD001_CABC_20190503.lis backups/POS001_CABC_20190503.lis
+  dcass-recon ingest --source dcass inbox/20190506/
+  dcass-recon ingest --source bos --profile bos-trades exports/trades-6-may.csv
+  dcass-recon ingest --all --json
+
+A file already loaded (same sha256) is skipped; a later generation of a report supersedes the earlier
+one (both stay). A bad row is kept as a rejected row; a bad file is refused whole and nothing of it
+is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was refused.`,
+    )
+    .action((files: string[], opts: { source?: (typeof SOURCES)[number]; profile?: string; all?: boolean }) =>
+      run(async (ctx) => {
+        const requests = planRequests(ctx, files, opts);
+        const store = await ctx.store();
+        const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+        const outcomes = await ingestFiles(
+          {
+            store,
+            profiles: ctx.profiles(),
+            calendar: ctx.calendar(),
+            participant: ctx.config.participant?.code ?? null,
+            logger: ctx.logger,
+            onProgress: (f, n, total) => progress.update(f, n, total),
+          },
+          requests,
+        );
+        progress.stop();
+        printOutcomes(ctx, outcomes);
+        return outcomes.some((o) => o.status === 'refused') ? 2 : 0;
+      }),
+    );
+}
+
+function planRequests(ctx: CliContext, files: string[], opts: { source?: (typeof SOURCES)[number]; profile?: string; all?: boolean }): IngestRequest[] {
+  if (opts.all) {
+    if (files.length > 0 || opts.source) throw new DcassError('USAGE', '--all takes no files and no --source', { hint: 'use one or the other' });
+    const inputs = Object.entries(ctx.config.inputs);
+    if (inputs.length === 0) {
+      throw new DcassError('USAGE', 'no input folders are configured', { hint: 'add inputs: { genium, dcass, bos } to the configuration, or name files' });
+    }
+    return inputs.flatMap(([source, dir]) => expand(dir).map((p) => ({ path: p, source: source as (typeof SOURCES)[number] })));
+  }
+  if (!opts.source) throw new DcassError('USAGE', 'say where the files come from with --source genium|dcass|bos', { hint: 'or use --all' });
+  if (files.length === 0) throw new DcassError('USAGE', 'no files given', { hint: 'name files or folders, or use --all' });
+  const source = opts.source;
+  return files.flatMap((f) => expand(f)).map((p) => ({ path: p, source, ...(opts.profile ? { profile: opts.profile } : {}) }));
+}
+
+/** A folder becomes its files (recursively, sorted, hidden files and READMEs left out); a file stays itself. */
+function expand(p: string): string[] {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    return [p]; // reported as unreadable, with the name, by ingest
+  }
+  if (!st.isDirectory()) return [p];
+  return readdirSync(p, { recursive: true, encoding: 'utf8' })
+    .filter((n) => !n.split(path.sep).some((part) => part.startsWith('.')) && !/README/i.test(path.basename(n)))
+    .map((n) => path.join(p, n))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+function printOutcomes(ctx: CliContext, outcomes: FileOutcome[]): void {
+  const summary = {
+    loaded: outcomes.filter((o) => o.status === 'loaded').length,
+    skipped: outcomes.filter((o) => o.status === 'skipped').length,
+    refused: outcomes.filter((o) => o.status === 'refused').length,
+    rows: outcomes.filter((o) => o.status === 'loaded').reduce((n, o) => n + o.rows, 0),
+    rejected: outcomes.filter((o) => o.status === 'loaded').reduce((n, o) => n + o.rejected, 0),
+  };
+  if (ctx.options.json) {
+    out.json({ files: outcomes, summary });
+    return;
+  }
+  if (ctx.options.quiet) return;
+  out.line(
+    table(
+      ['status', 'file', 'source', 'profile', 'business date', 'rows', 'rejected', 'supersedes / superseded by', 'sha256'],
+      outcomes.map((o) => [
+        o.status,
+        o.fileName,
+        o.source,
+        o.profile ?? '-',
+        o.businessDate ?? '-',
+        String(o.rows),
+        String(o.rejected),
+        o.supersededBy ? `superseded by ${o.supersededBy}` : o.supersedes.join(', '),
+        o.sha256?.slice(0, 12) ?? '-',
+      ]),
+    ),
+  );
+  for (const o of outcomes.filter((x) => x.status === 'refused')) {
+    out.line(`\nrefused ${o.path}\n  ${o.error!.message}${o.error!.hint ? `\n  what to do: ${o.error!.hint}` : ''}`);
+  }
+  out.line(
+    `\n${summary.loaded} loaded, ${summary.skipped} already loaded (skipped), ${summary.refused} refused; ${summary.rows} rows, ${summary.rejected} rejected rows` +
+      (summary.rejected > 0 ? ' (see them with: dcass-recon rejects)' : ''),
+  );
+}

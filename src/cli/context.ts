@@ -1,0 +1,62 @@
+import { loadCalendar, type LoadedCalendar } from '../config/calendar-file.js';
+import { resolveConfig, type ResolvedConfig } from '../config/config.js';
+import { ProfileRegistry } from '../config/profiles.js';
+import { openStore, type Store } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+
+/** Global options every command accepts (DESIGN.md, CLI contract). */
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+/** What a command runs with: configuration resolved once, a logger, and lazily opened resources. */
+export interface CliContext {
+  readonly options: GlobalOptions;
+  readonly config: ResolvedConfig;
+  readonly logger: Logger;
+  /** The database, opened and migrated on first use. */
+  store(): Promise<Store>;
+  profiles(): ProfileRegistry;
+  calendar(): LoadedCalendar;
+  close(): Promise<void>;
+}
+
+/** The only place that reads the environment and the working folder. */
+export function createContext(options: GlobalOptions): CliContext {
+  const config = resolveConfig({
+    cwd: process.cwd(),
+    ...(options.config !== undefined ? { configFile: options.config } : {}),
+    ...(options.db !== undefined ? { db: options.db } : {}),
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+  });
+  const logger = createLogger({ level: options.verbose ? 'debug' : options.quiet ? 'error' : 'warn' });
+  let store: Promise<Store> | null = null;
+  let profiles: ProfileRegistry | null = null;
+  let calendar: LoadedCalendar | null = null;
+  return {
+    options,
+    config,
+    logger,
+    store: () =>
+      (store ??= (async () => {
+        const s = await openStore(config.database);
+        try {
+          await migrateToLatest(s);
+        } catch (err) {
+          await s.close();
+          throw err;
+        }
+        return s;
+      })()),
+    profiles: () => (profiles ??= ProfileRegistry.load(config.profileDirs)),
+    calendar: () => (calendar ??= loadCalendar(config.calendarFile)),
+    async close() {
+      if (store) await (await store.catch(() => null))?.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
+import { ingestCommand } from './commands/ingest.js';
+import { initCommand } from './commands/init.js';
+import { createContext, type CliContext, type GlobalOptions } from './context.js';
+import { printError } from './output.js';
+
+/** Exit codes as diff(1): 0 nothing open, 1 open breaks found, 2 trouble. */
+export const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
+
+const program = new Command('dcass-recon')
+  .description('Reconcile HKEX DCASS post-trades and positions: Genium INET backups, upgraded DCASS reports and BOS exports')
+  .option('--db <url|dir>', 'PostgreSQL URL or embedded database folder (default: DATABASE_URL, the config, ./.dcass-recon/db)')
+  .option('--config <file>', 'configuration file (default: ./dcass-recon.yaml when present)')
+  .option('--json', 'machine output on stdout (logs stay on stderr)')
+  .option('--quiet', 'print only errors')
+  .option('--verbose', 'print debug logs and stack traces')
+  .showHelpAfterError()
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  dcass-recon init ./recon --with-fixtures
+  dcass-recon --config ./recon/dcass-recon.yaml ingest --all
+  dcass-recon ingest --source dcass inbox/20190506/
+  DATABASE_URL=postgres://recon@db/recon dcass-recon migrate
+
+Exit codes: 0 fine, 1 open breaks found, 2 trouble (bad input, bad config, unreachable server).`,
+  );
+
+/** Runs one command body with a context, turns errors into messages and sets the exit code. */
+async function run(fn: (ctx: CliContext) => Promise<number>): Promise<void> {
+  const options = program.opts<GlobalOptions>();
+  let ctx: CliContext | null = null;
+  try {
+    ctx = createContext(options);
+    process.exitCode = await fn(ctx);
+  } catch (err) {
+    printError(err, options.verbose === true);
+    process.exitCode = EXIT.trouble;
+  } finally {
+    await ctx?.close().catch(() => undefined);
+  }
+}
+
+for (const cmd of [initCommand(run), migrateCommand(run), ingestCommand(run), profilesCommand(run), ...lineageCommands(run)]) {
+  program.addCommand(cmd.exitOverride());
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; usage mistakes are trouble (exit 2), as diff(1) does.
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.trouble;
+  } else {
+    printError(err, process.argv.includes('--verbose'));
+    process.exitCode = EXIT.trouble;
+  }
+}

@@ -1,0 +1,208 @@
+import type { Profile } from '../config/profile.js';
+import type { ProfileRegistry } from '../config/profiles.js';
+import type { LoadedCalendar } from '../config/calendar-file.js';
+import type { Store } from '../db/connect.js';
+import { DcassError, isDcassError } from '../shared/errors.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
+import { NORMALISERS, PARSERS } from './formats.js';
+import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
+import { loadFile } from './load/load-file.js';
+import { AccountResolver } from './normalise/account-resolver.js';
+import { syncCalendar } from './load/calendar-sync.js';
+import path from 'node:path';
+
+/** A file to ingest and the source it comes from; the profile is chosen by file name unless given. */
+export interface IngestRequest {
+  readonly path: string;
+  readonly source: Profile['source'];
+  readonly profile?: string;
+}
+
+/** What became of one file. Decimal-free: counts and identities only. */
+export interface FileOutcome {
+  readonly path: string;
+  readonly fileName: string;
+  readonly source: Profile['source'];
+  readonly status: 'loaded' | 'skipped' | 'refused';
+  readonly profile: string | null;
+  readonly reportId: string | null;
+  readonly participant: string | null;
+  readonly businessDate: string | null;
+  readonly generatedAt: string | null;
+  readonly fileId: string | null;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly supersedes: readonly string[];
+  readonly supersededBy: string | null;
+  readonly sha256: string | null;
+  readonly sizeBytes: number | null;
+  readonly error: { readonly code: string; readonly message: string; readonly hint: string | null } | null;
+}
+
+/** What ingesting needs: the open store, profiles, calendar, participant, and optional progress/logging. */
+export interface IngestContext {
+  readonly store: Store;
+  readonly profiles: ProfileRegistry;
+  readonly calendar: LoadedCalendar;
+  readonly participant: string | null;
+  readonly logger?: Logger;
+  readonly batchRows?: number;
+  /** Called as a file is read: bytes so far and the file's size. */
+  readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
+}
+
+/**
+ * Loads files, each in its own transaction (all or nothing), account maps first so that BOS rows
+ * can be mapped. A file already loaded (same sha256) is skipped; a bad file is refused and recorded.
+ */
+export async function ingestFiles(ctx: IngestContext, requests: readonly IngestRequest[]): Promise<FileOutcome[]> {
+  const log = ctx.logger ?? silentLogger;
+  await syncCalendar(ctx.store, ctx.calendar);
+  const planned = requests.map((r) => ({ request: r, profile: chooseProfile(ctx.profiles, r) }));
+  // Account maps first: BOS trades and positions are mapped through them as they load.
+  planned.sort((a, b) => rank(a.profile) - rank(b.profile));
+  let accounts = await AccountResolver.load(ctx.store.db);
+  const outcomes: FileOutcome[] = [];
+  for (const { request, profile } of planned) {
+    const outcome = await ingestOne(ctx, request, profile, accounts);
+    log.info({ file: outcome.fileName, status: outcome.status, rows: outcome.rows, rejected: outcome.rejected, code: outcome.error?.code }, 'file ingested');
+    if (outcome.status === 'loaded' && profile instanceof Error === false && profile.entity === 'account_map') {
+      accounts = await AccountResolver.load(ctx.store.db);
+    }
+    outcomes.push(outcome);
+  }
+  // Report in the order asked for, not the load order.
+  return requests.map((r) => outcomes.find((o) => o.path === path.resolve(r.path))!);
+}
+
+const rank = (p: Profile | DcassError) => (p instanceof DcassError ? 1 : p.entity === 'account_map' ? 0 : 1);
+
+function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | DcassError {
+  try {
+    const p = r.profile !== undefined ? profiles.get(r.profile) : profiles.select(path.basename(r.path), r.source);
+    if (p.source !== r.source) {
+      return new DcassError('PROFILE_NOT_FOUND', `profile ${p.name} reads ${p.source} files, not ${r.source}`, { hint: 'choose a profile of the source' });
+    }
+    return p;
+  } catch (err) {
+    if (isDcassError(err)) return err;
+    throw err;
+  }
+}
+
+async function ingestOne(
+  ctx: IngestContext,
+  request: IngestRequest,
+  profile: Profile | DcassError,
+  accounts: AccountResolver,
+): Promise<FileOutcome> {
+  const base = {
+    path: path.resolve(request.path),
+    fileName: path.basename(request.path),
+    source: request.source,
+    profile: profile instanceof DcassError ? null : profile.name,
+    reportId: profile instanceof DcassError ? null : profile.reportId,
+  };
+  let meta: FileMeta | null = null;
+  try {
+    meta = await describeFile(request.path);
+    if (profile instanceof DcassError) throw profile;
+    if (meta.sizeBytes === 0) {
+      throw new DcassError('INGEST_FILE_EMPTY', `${meta.fileName}: the file is empty (0 bytes)`, { location: { file: meta.fileName }, hint: 'fetch or export it again' });
+    }
+    const existing = await ctx.store.db.selectFrom('source_file').selectAll().where('sha256', '=', meta.sha256).executeTakeFirst();
+    if (existing) {
+      return {
+        ...base,
+        status: 'skipped',
+        participant: existing.participant,
+        businessDate: existing.business_date,
+        generatedAt: existing.generated_at?.toISOString() ?? null,
+        fileId: existing.id,
+        rows: existing.row_count,
+        rejected: existing.reject_count,
+        supersedes: [],
+        supersededBy: null,
+        sha256: meta.sha256,
+        sizeBytes: meta.sizeBytes,
+        error: null,
+      };
+    }
+    const facts = nameFacts(profile, meta.fileName);
+    const size = meta.sizeBytes;
+    const result = await loadFile(
+      {
+        store: ctx.store,
+        calendar: ctx.calendar.calendar,
+        sessions: ctx.calendar.sessions,
+        accounts,
+        participant: ctx.participant,
+        ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
+        ...(ctx.onProgress ? { onBytes: (n: number) => ctx.onProgress!(base.fileName, n, size) } : {}),
+      },
+      profile,
+      PARSERS[profile.format.type],
+      NORMALISERS[profile.entity],
+      meta,
+      facts,
+    );
+    return {
+      ...base,
+      status: 'loaded',
+      participant: result.identity.participant,
+      businessDate: result.identity.businessDate,
+      generatedAt: result.identity.generatedAt,
+      fileId: result.fileId,
+      rows: result.rows,
+      rejected: result.rejected,
+      supersedes: result.supersedes,
+      supersededBy: result.supersededBy,
+      sha256: meta.sha256,
+      sizeBytes: meta.sizeBytes,
+      error: null,
+    };
+  } catch (err) {
+    if (isUniqueViolation(err) && meta !== null) {
+      // Another process loaded the same bytes meanwhile: that is the idempotent outcome.
+      return ingestOne(ctx, request, profile, accounts);
+    }
+    if (!isDcassError(err)) throw err;
+    await recordRefusal(ctx.store, request, profile, meta, err);
+    return {
+      ...base,
+      status: 'refused',
+      participant: null,
+      businessDate: null,
+      generatedAt: null,
+      fileId: null,
+      rows: 0,
+      rejected: 0,
+      supersedes: [],
+      supersededBy: null,
+      sha256: meta?.sha256 ?? null,
+      sizeBytes: meta?.sizeBytes ?? null,
+      error: { code: err.code, message: err.message, hint: err.hint ?? null },
+    };
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+async function recordRefusal(store: Store, request: IngestRequest, profile: Profile | DcassError, meta: FileMeta | null, err: DcassError) {
+  await store.db
+    .insertInto('refused_file')
+    .values({
+      source: request.source,
+      profile: profile instanceof DcassError ? null : profile.name,
+      file_name: path.basename(request.path),
+      path: path.resolve(request.path),
+      sha256: meta?.sha256 ?? null,
+      size_bytes: meta === null ? null : String(meta.sizeBytes),
+      code: err.code,
+      reason: err.hint ? `${err.message} (${err.hint})` : err.message,
+      line_no: err.location?.line ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Profile } from '../../config/profile.js';
+import { DcassError } from '../../shared/errors.js';
+import { parseDate, hkWallClockToInstant } from '../normalise/values.js';
+
+/** What is known of a file before its content is read. */
+export interface FileMeta {
+  readonly path: string;
+  readonly fileName: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+/** Size and sha256 of a file, streamed (the hash decides idempotency before anything is parsed). */
+export async function describeFile(filePath: string): Promise<FileMeta> {
+  let size: number;
+  try {
+    const st = await fs.stat(filePath);
+    if (!st.isFile()) throw new Error('not a regular file');
+    size = st.size;
+  } catch (cause) {
+    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, { location: { file: filePath }, cause });
+  }
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  } catch (cause) {
+    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, { location: { file: filePath }, cause });
+  }
+  return { path: path.resolve(filePath), fileName: path.basename(filePath), sizeBytes: size, sha256: hash.digest('hex') };
+}
+
+/** Participant, business date and generation time that the file name carries (named groups of the profile's pattern). */
+export interface NameFacts {
+  readonly participant: string | null;
+  readonly businessDate: string | null;
+  /** The generation instant from `_HHMM` (Hong Kong time on the business date), if the name has one. */
+  readonly generatedAt: string | null;
+}
+
+/** Reads the facts of a file name through the profile's pattern. */
+export function nameFacts(profile: Profile, fileName: string): NameFacts {
+  const groups = new RegExp(profile.match).exec(fileName)?.groups ?? {};
+  const participant = groups.participant ?? null;
+  let businessDate: string | null = null;
+  if (groups.businessDate !== undefined) {
+    const d = parseDate(groups.businessDate, 'YYYYMMDD');
+    if (!d.ok) {
+      throw new DcassError('INGEST_HEADER_INVALID', `${fileName}: the business date in the file name is not a date: ${d.issue.message}`, {
+        location: { file: fileName },
+      });
+    }
+    businessDate = d.value;
+  }
+  let generatedAt: string | null = null;
+  const g = groups.generation;
+  if (g !== undefined && businessDate !== null && /^[0-9]{4}$/.test(g)) {
+    const at = hkWallClockToInstant(businessDate, `${g.slice(0, 2)}:${g.slice(2)}:00`);
+    if (at.ok) generatedAt = at.value;
+  }
+  return { participant, businessDate, generatedAt };
+}

@@ -1,0 +1,323 @@
+import { createReadStream } from 'node:fs';
+import { sql } from 'kysely';
+import type { Profile } from '../../config/profile.js';
+import type { CopyRow } from '../../db/copy.js';
+import type { Store, StoreTransaction } from '../../db/connect.js';
+import { DcassError } from '../../shared/errors.js';
+import type { Issue } from '../../shared/issue.js';
+import type { AccountResolver } from '../normalise/account-resolver.js';
+import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
+import type { EntityNormaliser } from '../normalise/context.js';
+import { readField, type FieldValue } from '../normalise/field.js';
+import { HashTotal } from '../normalise/hash-total.js';
+import { RAW_SERIES } from '../normalise/record-values.js';
+import { decodeStrict } from '../parse/decode.js';
+import type { FieldTexts, ParseEvent, RecordParser } from '../parse/parse-event.js';
+import { checkHeader, type FileIdentity } from './header-check.js';
+import type { FileMeta, NameFacts } from './file-meta.js';
+
+/** Everything loading one file needs besides the file. */
+export interface LoadContext {
+  readonly store: Store;
+  readonly calendar: TradingCalendar;
+  readonly sessions: SessionTimes;
+  readonly accounts: AccountResolver;
+  /** The configured participant: a file of another participant is refused. */
+  readonly participant: string | null;
+  /** Rows per COPY statement: bounds memory whatever the file size. */
+  readonly batchRows?: number;
+  readonly onBytes?: (bytesRead: number) => void;
+}
+
+/** The result of a committed load. */
+export interface LoadResult {
+  readonly fileId: string;
+  readonly identity: FileIdentity;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly supersedes: readonly string[];
+  readonly supersededBy: string | null;
+}
+
+const REJECT_COLUMNS = ['file_id', 'line_no', 'field', 'code', 'reason', 'raw'] as const;
+
+/**
+ * Loads one file in one transaction: all of it or nothing. Bad rows become rejected rows; a bad file
+ * (control totals, header, encoding, structure) throws DcassError and the transaction rolls back.
+ */
+export async function loadFile(
+  ctx: LoadContext,
+  profile: Profile,
+  parser: RecordParser,
+  normaliser: EntityNormaliser,
+  meta: FileMeta,
+  name: NameFacts,
+): Promise<LoadResult> {
+  return ctx.store.transaction(async (tx) => {
+    const state = new FileLoad(ctx, tx, profile, normaliser, meta, name);
+    const bytes = countingStream(meta.path, ctx.onBytes);
+    for await (const event of parser.parse(decodeStrict(bytes, profile.format.encoding, meta.fileName), profile, meta.fileName)) {
+      await state.accept(event);
+    }
+    return state.finish();
+  });
+}
+
+async function* countingStream(filePath: string, onBytes?: (n: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 256 * 1024 })) {
+    n += (chunk as Buffer).length;
+    onBytes?.(n);
+    yield chunk as Buffer;
+  }
+}
+
+class FileLoad {
+  private identity: FileIdentity | null = null;
+  private fileId: string | null = null;
+  private headerValues: FieldTexts | null = null;
+  private trailer: Extract<ParseEvent, { kind: 'trailer' }> | null = null;
+  private details = 0;
+  private rowCount = 0;
+  private rejectCount = 0;
+  private rows: CopyRow[] = [];
+  private rejects: CopyRow[] = [];
+  private inflight: Promise<void> = Promise.resolve();
+  private readonly hash: HashTotal | null;
+  private hashUnreadable: number | null = null;
+  private readonly batchRows: number;
+
+  constructor(
+    private readonly ctx: LoadContext,
+    private readonly tx: StoreTransaction,
+    private readonly profile: Profile,
+    private readonly normaliser: EntityNormaliser,
+    private readonly meta: FileMeta,
+    private readonly name: NameFacts,
+  ) {
+    const digits = profile.control.hashTotal?.digits;
+    this.hash = digits === undefined ? null : new HashTotal(digits);
+    this.batchRows = ctx.batchRows ?? 20_000;
+  }
+
+  async accept(event: ParseEvent): Promise<void> {
+    switch (event.kind) {
+      case 'header':
+        this.headerValues = event.values;
+        await this.open(event.line);
+        return;
+      case 'trailer':
+        this.trailer = event;
+        return;
+      case 'reject':
+        await this.open(event.line);
+        this.reject(event.line, { code: event.code, message: event.message }, event.raw);
+        break;
+      case 'record':
+        await this.open(event.line);
+        this.details++;
+        this.addToHash(event.line, event.values);
+        this.record(event.line, event.values, event.extra, event.raw);
+        break;
+    }
+    if (this.rows.length + this.rejects.length >= this.batchRows) await this.flush();
+  }
+
+  /** Checks the header against the file name and configuration, then creates the lineage row. */
+  private async open(line: number): Promise<void> {
+    if (this.fileId !== null) return;
+    this.identity = checkHeader(this.profile, this.meta.fileName, this.name, this.headerValues, this.ctx.participant, line);
+    const id = this.identity;
+    const inserted = await this.tx.db
+      .insertInto('source_file')
+      .values({
+        source: this.profile.source,
+        entity: this.profile.entity,
+        profile: this.profile.name,
+        report_id: this.profile.reportId,
+        participant: id.participant,
+        business_date: id.businessDate,
+        generated_at: id.generatedAt === null ? null : new Date(id.generatedAt),
+        sha256: this.meta.sha256,
+        size_bytes: String(this.meta.sizeBytes),
+        file_name: this.meta.fileName,
+        path: this.meta.path,
+        row_count: 0,
+        reject_count: 0,
+        control: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    this.fileId = inserted.id;
+  }
+
+  private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
+    const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
+    const issues: Issue[] = [];
+    const refDate = this.identity?.businessDate ?? null;
+    for (const [name, spec] of Object.entries(this.profile.fields)) {
+      const r = readField(name, spec, texts[name], refDate);
+      if (r.ok) values[name] = r.value;
+      else issues.push(r.issue);
+    }
+    for (const [name, value] of Object.entries(this.profile.defaults)) {
+      if (values[name] === undefined || values[name] === null) values[name] = value;
+    }
+    if (texts.series !== undefined) values[RAW_SERIES] = texts.series.trim();
+    if (issues.length > 0) {
+      this.reject(line, issues[0]!, raw, issues);
+      return;
+    }
+    const row = this.normaliser.toRow(values, extra, line, this.context());
+    if (row.ok) {
+      this.rows.push(row.value);
+      this.rowCount++;
+    } else {
+      this.reject(line, row.issue, raw);
+    }
+  }
+
+  private context() {
+    const id = this.identity!;
+    return {
+      fileId: this.fileId!,
+      source: this.profile.source,
+      participant: id.participant,
+      businessDate: id.businessDate,
+      calendar: this.ctx.calendar,
+      sessions: this.ctx.sessions,
+      accounts: this.ctx.accounts,
+    };
+  }
+
+  private reject(line: number, issue: Issue, raw: string, all: readonly Issue[] = [issue]): void {
+    const reason = all.map((i) => i.message).join('; ');
+    this.rejects.push([this.fileId!, String(line), issue.field ?? null, issue.code, reason, raw]);
+    this.rejectCount++;
+  }
+
+  /** Sums the hash-total fields as the trailer does: their digits as written, implied decimals included. */
+  private addToHash(line: number, texts: FieldTexts): void {
+    if (this.hash === null) return;
+    for (const name of this.profile.control.hashTotal?.of ?? []) {
+      const t = (texts[name] ?? '').trim();
+      if (/^[0-9]+$/.test(t)) this.hash.add(BigInt(t));
+      else this.hashUnreadable ??= line;
+    }
+  }
+
+  /** Sends the buffered rows while the parser reads on; at most one batch is in flight. */
+  private async flush(): Promise<void> {
+    const rows = this.rows;
+    const rejects = this.rejects;
+    this.rows = [];
+    this.rejects = [];
+    await this.inflight;
+    const { table, columns } = this.normaliser;
+    this.inflight = (async () => {
+      await this.tx.copyRows(table, columns, rows);
+      await this.tx.copyRows('rejected_row', REJECT_COLUMNS, rejects);
+    })();
+    // Keep a failure for the next await instead of an unhandled rejection meanwhile.
+    this.inflight.catch(() => undefined);
+  }
+
+  async finish(): Promise<LoadResult> {
+    if (this.fileId === null) await this.open(0);
+    const control = this.checkControls();
+    await this.flush();
+    await this.inflight;
+    const id = this.identity!;
+    await this.tx.db
+      .updateTable('source_file')
+      .set({ row_count: this.rowCount, reject_count: this.rejectCount, control: JSON.stringify(control) })
+      .where('id', '=', this.fileId!)
+      .execute();
+    const { supersedes, supersededBy } = await supersede(this.tx, this.fileId!, this.profile, id);
+    return { fileId: this.fileId!, identity: id, rows: this.rowCount, rejected: this.rejectCount, supersedes, supersededBy };
+  }
+
+  /** Trailer count and hash total (fixed width), recordCount (XML): a mismatch refuses the whole file. */
+  private checkControls(): Record<string, string | number> {
+    const file = this.meta.fileName;
+    const control: Record<string, string | number> = { details: this.details };
+    if (this.trailer !== null) {
+      const expected = this.trailer.recordCount.trim();
+      control.trailerCount = expected;
+      if (!/^[0-9]+$/.test(expected) || BigInt(expected) !== BigInt(this.details)) {
+        throw new DcassError(
+          'INGEST_TRAILER_MISMATCH',
+          `${file}:${this.trailer.line}: the trailer counts ${expected} detail records but the file has ${this.details}: truncated or corrupt`,
+          { location: { file, line: this.trailer.line, field: 'recordCount' }, hint: 'restore or fetch the file again; nothing of it was loaded' },
+        );
+      }
+      if (this.hash !== null && this.trailer.hashTotal !== null) {
+        const expectedHash = this.trailer.hashTotal.trim();
+        control.trailerHash = expectedHash;
+        control.hashTotal = this.hash.value().toString();
+        if (this.hashUnreadable !== null || !this.hash.matches(this.trailer.hashTotal.trim())) {
+          const got = this.hashUnreadable !== null ? `unreadable (line ${this.hashUnreadable} has no number there)` : this.hash.value().toString();
+          throw new DcassError(
+            'INGEST_TRAILER_MISMATCH',
+            `${file}:${this.trailer.line}: the trailer's hash total is ${expectedHash} but the details sum to ${got}: corrupt`,
+            { location: { file, line: this.trailer.line, field: 'hashTotal' }, hint: 'restore or fetch the file again; nothing of it was loaded' },
+          );
+        }
+      }
+    }
+    const declared = this.headerValues?.recordCount;
+    if (declared !== undefined) {
+      control.recordCount = declared;
+      if (!/^[0-9]+$/.test(declared.trim()) || BigInt(declared.trim()) !== BigInt(this.details)) {
+        throw new DcassError(
+          'INGEST_RECORD_COUNT_MISMATCH',
+          `${file}: recordCount says ${declared} records but the file has ${this.details}: truncated or corrupt`,
+          { location: { file, field: 'recordCount' }, hint: 'fetch the report again; nothing of it was loaded' },
+        );
+      }
+    }
+    return control;
+  }
+}
+
+/**
+ * A later generation of the same report, participant and business date supersedes the earlier; both
+ * stay. A file older than the one in force (loaded late) is superseded at once.
+ */
+async function supersede(
+  tx: StoreTransaction,
+  fileId: string,
+  profile: Profile,
+  id: FileIdentity,
+): Promise<{ supersedes: string[]; supersededBy: string | null }> {
+  const key = `${profile.source}|${profile.entity}|${profile.reportId}|${id.participant}|${id.businessDate ?? ''}`;
+  // Serialises concurrent loads of the same report; released at commit.
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(tx.db);
+  const current = await tx.db
+    .selectFrom('source_file')
+    .select(['id', 'file_name', 'generated_at'])
+    .where('source', '=', profile.source)
+    .where('entity', '=', profile.entity)
+    .where('report_id', '=', profile.reportId)
+    .where('participant', '=', id.participant)
+    .where((eb) => (id.businessDate === null ? eb('business_date', 'is', null) : eb('business_date', '=', id.businessDate)))
+    .where('superseded_by', 'is', null)
+    .where('id', '!=', fileId)
+    .execute();
+  const mine = id.generatedAt === null ? null : Date.parse(id.generatedAt);
+  // Unknown generation times fall back to load order: the file loaded now is the later one.
+  const newer = current.filter((c) => mine !== null && c.generated_at !== null && c.generated_at.getTime() > mine);
+  if (newer.length > 0) {
+    const winner = newer.reduce((a, b) => (a.generated_at!.getTime() >= b.generated_at!.getTime() ? a : b));
+    await tx.db.updateTable('source_file').set({ superseded_by: winner.id }).where('id', '=', fileId).execute();
+    return { supersedes: [], supersededBy: winner.file_name };
+  }
+  if (current.length > 0) {
+    await tx.db
+      .updateTable('source_file')
+      .set({ superseded_by: fileId })
+      .where('id', 'in', current.map((c) => c.id))
+      .execute();
+  }
+  return { supersedes: current.map((c) => c.file_name), supersededBy: null };
+}

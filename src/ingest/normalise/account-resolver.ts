@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { fail, ok, type Result } from '../../shared/result.js';
+
+/** One version of a client's mapping. */
+export interface AccountMapping {
+  readonly account: string;
+  readonly type: 'NET' | 'GROSS';
+  readonly effectiveFrom: string;
+}
+
+/** BOS client codes to DCASS accounts, as in force on a date (the latest effective_from on or before it). */
+export class AccountResolver {
+  private readonly byClient = new Map<string, AccountMapping[]>();
+
+  constructor(rows: Iterable<{ client_code: string; dcass_account: string; account_type: 'NET' | 'GROSS'; effective_from: string }>) {
+    for (const r of rows) {
+      const list = this.byClient.get(r.client_code) ?? [];
+      list.push({ account: r.dcass_account, type: r.account_type, effectiveFrom: r.effective_from });
+      this.byClient.set(r.client_code, list);
+    }
+    for (const list of this.byClient.values()) list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
+  }
+
+  /** The account map of the files in force (not superseded); small enough to hold in memory. */
+  static async load(db: Kysely<Database>): Promise<AccountResolver> {
+    const rows = await db
+      .selectFrom('account_map as m')
+      .innerJoin('source_file as f', 'f.id', 'm.file_id')
+      .where('f.superseded_by', 'is', null)
+      .select(['m.client_code', 'm.dcass_account', 'm.account_type', 'm.effective_from'])
+      .execute();
+    return new AccountResolver(rows);
+  }
+
+  /** The mapping of a client on a date, or an issue saying why there is none. */
+  resolve(clientCode: string, date: string): Result<AccountMapping> {
+    const list = this.byClient.get(clientCode);
+    if (!list) {
+      return fail({ code: 'UNMAPPED_ACCOUNT', field: 'clientCode', message: `client code "${clientCode}" is not in the account map` });
+    }
+    const hit = list.find((m) => m.effectiveFrom <= date);
+    if (!hit) {
+      return fail({
+        code: 'UNMAPPED_ACCOUNT',
+        field: 'clientCode',
+        message: `client code "${clientCode}" has no mapping effective on ${date} (first from ${list[list.length - 1]!.effectiveFrom})`,
+      });
+    }
+    return ok(hit);
+  }
+}

@@ -1,0 +1,27 @@
+import type { CopyRow } from '../../db/copy.js';
+import type { Result } from '../../shared/result.js';
+import type { FieldTexts } from '../parse/parse-event.js';
+import type { AccountResolver } from './account-resolver.js';
+import type { SessionTimes, TradingCalendar } from './calendar.js';
+import type { FieldValue } from './field.js';
+
+/** What normalising a record may need to know beyond the record itself. */
+export interface NormaliseContext {
+  readonly fileId: string;
+  readonly source: 'genium' | 'dcass' | 'bos';
+  readonly participant: string;
+  readonly businessDate: string | null;
+  readonly calendar: TradingCalendar;
+  readonly sessions: SessionTimes;
+  readonly accounts: AccountResolver;
+}
+
+/** Read field values of one record by canonical name (defaults already applied). */
+export type RecordValues = Readonly<Record<string, FieldValue>>;
+
+/** Turns read records of one entity into rows of its canonical table. */
+export interface EntityNormaliser {
+  readonly table: 'trade' | 'position' | 'account_map';
+  readonly columns: readonly string[];
+  toRow(values: RecordValues, extra: FieldTexts | null, line: number, ctx: NormaliseContext): Result<CopyRow>;
+}

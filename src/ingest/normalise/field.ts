@@ -1,0 +1,79 @@
+import type { FieldSpec } from '../../config/profile.js';
+import { parseDecimal, type Decimal } from '../../shared/decimal.js';
+import { fail, ok, type Result } from '../../shared/result.js';
+import { parseSeries, type Instrument } from './series.js';
+import {
+  parseDate,
+  parseTime,
+  parseTimestamp,
+  type DateFormat,
+  type HkTimestamp,
+  type TimeFormat,
+  type TimestampFormat,
+} from './values.js';
+
+/** A field's value once read: text, an exact decimal, a timestamp, an instrument, or absent. */
+export type FieldValue = string | Decimal | HkTimestamp | Instrument | null;
+
+/**
+ * Reads one field's raw text as its profile says. `refDate` resolves the one-digit year of HKATS
+ * series names (the file's business date). Problems come back as issues naming the field.
+ */
+export function readField(name: string, spec: FieldSpec, text: string | undefined, refDate: string | null): Result<FieldValue> {
+  const s = (text ?? '').trim();
+  const label = fieldLabel(name, spec);
+  if (spec.type === 'code') return readCode(name, label, spec, s);
+  if (s === '') {
+    return spec.optional ? ok(null) : fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
+  }
+  const r = readTyped(spec, s, refDate);
+  return r.ok ? r : fail({ ...r.issue, field: name, message: `${label}: ${r.issue.message}` });
+}
+
+/** How a person finds the field in the file: the column or element name, or the positions, with the canonical name. */
+export function fieldLabel(name: string, spec: FieldSpec): string {
+  if (typeof spec.from === 'string') return spec.from === name ? name : `${spec.from} (${name})`;
+  const [start, length] = spec.from;
+  return `${name} (positions ${start}-${start + length - 1})`;
+}
+
+function readTyped(spec: FieldSpec, s: string, refDate: string | null): Result<FieldValue> {
+  switch (spec.type) {
+    case 'text':
+      return ok(s);
+    case 'id':
+      // Trade numbers are zero-padded in fixed width and not in XML: compare them unpadded.
+      if (/^[0-9]+$/.test(s)) {
+        const unpadded = s.replace(/^0+(?=[0-9])/, '');
+        return ok(spec.zeroIsNull && unpadded === '0' ? null : unpadded);
+      }
+      return ok(s);
+    case 'date':
+      return parseDate(s, spec.format as DateFormat);
+    case 'time':
+      return parseTime(s, spec.format as TimeFormat);
+    case 'timestamp':
+      return parseTimestamp(s, spec.format as TimestampFormat);
+    case 'decimal':
+      return parseDecimal(s, {
+        impliedDecimals: spec.impliedDecimals ?? 0,
+        thousands: spec.thousands ?? null,
+        allowSign: spec.signed ?? false,
+      });
+    case 'series':
+      if (refDate === null) return fail({ code: 'BAD_SERIES', message: 'no business date to resolve the series year against' });
+      return parseSeries(s, refDate);
+    case 'code':
+      throw new Error('unreachable: codes are read by readCode');
+  }
+}
+
+function readCode(name: string, label: string, spec: FieldSpec, s: string): Result<FieldValue> {
+  const map = spec.map ?? {};
+  const key = spec.caseInsensitive ? s.toUpperCase() : s;
+  if (Object.hasOwn(map, key)) return ok(map[key] ?? null);
+  if (s === '' && spec.optional) return ok(null);
+  if (s === '') return fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
+  const allowed = Object.keys(map).filter((k) => k !== '').map((k) => `"${k}"`).join(', ');
+  return fail({ code: 'BAD_CODE', field: name, message: `${label}: expected one of ${allowed}, got "${s}"` });
+}

@@ -1,0 +1,66 @@
+import { Decimal, formatDecimal } from '../../shared/decimal.js';
+import { fail, ok, type Result } from '../../shared/result.js';
+import type { FieldTexts } from '../parse/parse-event.js';
+import type { FieldValue } from './field.js';
+import type { Instrument } from './series.js';
+import { formatSeries, instrumentFromFields } from './series.js';
+import type { HkTimestamp } from './values.js';
+
+/** Typed access to a record's values; a wrong type here is a profile/code bug, so it throws. */
+export const text = (v: FieldValue | undefined): string | null => {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw new TypeError('expected a text value');
+  return v;
+};
+export const decimal = (v: FieldValue | undefined): Decimal | null => {
+  if (v === undefined || v === null) return null;
+  if (!Decimal.isDecimal(v)) throw new TypeError('expected a decimal value');
+  return v as Decimal;
+};
+export const timestamp = (v: FieldValue | undefined): HkTimestamp | null =>
+  v !== undefined && v !== null && typeof v === 'object' && 'instant' in v ? v : null;
+
+/** Key under which the pipeline keeps a series name exactly as the source wrote it (trimmed). */
+export const RAW_SERIES = 'series:raw';
+
+/** The series name as the source wrote it, when the source names series. */
+export function rawSeries(values: Readonly<Record<string, FieldValue>>): string | null {
+  const raw = values[RAW_SERIES];
+  return typeof raw === 'string' ? raw : null;
+}
+
+/** Canonical decimal text, or null. */
+export const dec = (d: Decimal | null): string | null => (d === null ? null : formatDecimal(d));
+
+/** The instrument of a record and the series name shown for it: the raw HKATS name, or one built from fields. */
+export function instrumentOf(values: Readonly<Record<string, FieldValue>>): Result<{ instrument: Instrument; series: string }> {
+  const s = values.series;
+  if (s !== undefined && s !== null && typeof s === 'object' && 'root' in s) {
+    return ok({ instrument: s, series: formatSeries(s) });
+  }
+  const built = instrumentFromFields(
+    text(values.root) ?? '',
+    text(values.instrumentType) ?? '',
+    text(values.expiry) ?? '',
+    text(values.strike) ?? '',
+  );
+  return built.ok ? ok({ instrument: built.value, series: formatSeries(built.value) }) : built;
+}
+
+/** A positive quantity, or an issue naming the field. */
+export function positive(name: string, d: Decimal | null): Result<Decimal> {
+  if (d === null) return fail({ code: 'MISSING_VALUE', field: name, message: `${name} is required but empty` });
+  if (!d.isPositive() || d.isZero()) return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must be positive, got ${formatDecimal(d)}` });
+  return ok(d);
+}
+
+/** A non-negative quantity, or an issue naming the field. */
+export function nonNegative(name: string, d: Decimal | null): Result<Decimal | null> {
+  if (d !== null && d.isNegative() && !d.isZero()) {
+    return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must not be negative, got ${formatDecimal(d)}` });
+  }
+  return ok(d);
+}
+
+/** Unmapped columns as JSON text for the `extra` column, or null. */
+export const extraJson = (extra: FieldTexts | null): string | null => (extra === null ? null : JSON.stringify(extra));

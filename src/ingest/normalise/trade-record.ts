@@ -1,0 +1,75 @@
+import { fail, ok } from '../../shared/result.js';
+import { deriveClearingDate } from './clearing-date.js';
+import type { EntityNormaliser } from './context.js';
+import { dec, decimal, extraJson, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
+import { hkWallClockToInstant } from './values.js';
+
+/** Trades: instrument, account (through the account map for BOS), clearing date (derived for BOS). */
+export const tradeNormaliser: EntityNormaliser = {
+  table: 'trade',
+  columns: [
+    'file_id', 'line_no', 'source', 'participant', 'clearing_date', 'session', 'series', 'root',
+    'instrument_type', 'expiry', 'strike', 'trade_no', 'deal_no', 'ref', 'account', 'client_code', 'side',
+    'quantity', 'price', 'trade_type', 'orig_trade_no', 'exec_date', 'exec_at', 'open_close', 'extra',
+  ],
+  toRow(values, extra, line, ctx) {
+    const inst = instrumentOf(values);
+    if (!inst.ok) return inst;
+
+    // Execution: one timestamp with offset (DCASS), or Hong Kong wall-clock date and time (Genium, BOS).
+    let execDate = text(values.execDate);
+    const execTime = text(values.execTime);
+    let execAt: string | null = null;
+    const ts = timestamp(values.execAt);
+    if (ts) {
+      execAt = ts.instant;
+      execDate = ts.hkDate;
+    } else if (execDate !== null && execTime !== null) {
+      const at = hkWallClockToInstant(execDate, execTime);
+      if (!at.ok) return at;
+      execAt = at.value;
+    }
+
+    let clearingDate = text(values.clearingDate);
+    let session = text(values.session) as 'T' | 'A' | null;
+    if (clearingDate === null) {
+      const time = ts ? ts.hkTime : execTime;
+      if (execDate === null || time === null) {
+        return fail({ code: 'MISSING_VALUE', field: 'execDate', message: 'no clearing date and no execution date and time to derive it' });
+      }
+      const derived = deriveClearingDate(execDate, time, ctx.calendar, ctx.sessions);
+      if (!derived.ok) return fail({ ...derived.issue, field: derived.issue.field ?? 'execTime' });
+      clearingDate = derived.value.clearingDate;
+      session ??= derived.value.session;
+    }
+    if (session === null) return fail({ code: 'MISSING_VALUE', field: 'session', message: 'session is required but empty' });
+
+    const clientCode = text(values.clientCode);
+    let account = text(values.account);
+    if (account === null) {
+      if (clientCode === null) return fail({ code: 'MISSING_VALUE', field: 'account', message: 'no account and no client code' });
+      const mapped = ctx.accounts.resolve(clientCode, clearingDate);
+      if (!mapped.ok) return mapped;
+      account = mapped.value.account;
+    }
+
+    const quantity = positive('quantity', decimal(values.quantity));
+    if (!quantity.ok) return quantity;
+    const price = decimal(values.price);
+    if (price === null) return fail({ code: 'MISSING_VALUE', field: 'price', message: 'price is required but empty' });
+    const tradeType = text(values.tradeType);
+    if (tradeType === null) return fail({ code: 'MISSING_VALUE', field: 'tradeType', message: 'tradeType is required but empty' });
+    const side = text(values.side);
+    if (side === null) return fail({ code: 'MISSING_VALUE', field: 'side', message: 'side is required but empty' });
+
+    const { instrument, series } = inst.value;
+    return ok([
+      ctx.fileId, String(line), ctx.source, ctx.participant, clearingDate, session,
+      rawSeries(values) ?? series, instrument.root, instrument.type, instrument.expiry, instrument.strike,
+      text(values.tradeNo), text(values.dealNo), text(values.ref), account, clientCode, side,
+      dec(quantity.value), dec(price), tradeType, text(values.origTradeNo), execDate, execAt, text(values.openClose),
+      extraJson(extra),
+    ]);
+  },
+};
+

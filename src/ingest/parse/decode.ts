@@ -1,0 +1,98 @@
+import { DcassError } from '../../shared/errors.js';
+
+/** Text encodings a profile may declare. */
+export type Encoding = 'ascii' | 'utf-8' | 'big5';
+
+/**
+ * Decodes a byte stream strictly: bytes that are not valid in the declared encoding refuse the
+ * whole file, naming the line, rather than turning into replacement characters that would then be
+ * loaded as data. A UTF-8 byte order mark is dropped.
+ */
+export async function* decodeStrict(
+  bytes: AsyncIterable<Uint8Array>,
+  encoding: Encoding,
+  file: string,
+): AsyncGenerator<string> {
+  // Node's 'ascii' label is windows-1252, which accepts every byte: check ASCII ourselves.
+  const decoder = new TextDecoder(encoding === 'ascii' ? 'utf-8' : encoding, { fatal: true });
+  let line = 1;
+  for await (const chunk of bytes) {
+    let text: string;
+    try {
+      if (encoding === 'ascii') assertAscii(chunk);
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw encodingError(file, line + badLineOffset(chunk, encoding), encoding);
+    }
+    line += countNewlines(text);
+    if (text.length > 0) yield text;
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest.length > 0) yield rest;
+  } catch {
+    throw encodingError(file, line, encoding);
+  }
+}
+
+function assertAscii(chunk: Uint8Array): void {
+  for (let i = 0; i < chunk.length; i++) if (chunk[i]! > 0x7f) throw new Error('not ASCII');
+}
+
+/** Which line of a chunk holds the bad bytes: decode it line by line (LF is never a trail byte in UTF-8 or Big5). */
+function badLineOffset(chunk: Uint8Array, encoding: Encoding): number {
+  let start = 0;
+  let offset = 0;
+  while (start < chunk.length) {
+    let end = chunk.indexOf(0x0a, start);
+    if (end < 0) end = chunk.length;
+    const piece = chunk.subarray(start, end);
+    const bad =
+      encoding === 'ascii'
+        ? piece.some((b) => b > 0x7f)
+        : !decodesCleanly(piece, encoding) && end < chunk.length; // the last piece may be cut mid-character
+    if (bad) return offset;
+    start = end + 1;
+    offset++;
+  }
+  return Math.max(0, offset - 1);
+}
+
+function decodesCleanly(piece: Uint8Array, encoding: Encoding): boolean {
+  try {
+    new TextDecoder(encoding, { fatal: true }).decode(piece);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function encodingError(file: string, line: number, encoding: Encoding): DcassError {
+  return new DcassError('INGEST_ENCODING', `${file}:${line}: bytes that are not valid ${encoding}`, {
+    location: { file, line },
+    hint: `the profile declares ${encoding}; if the file is in another encoding, use or write a profile that says so`,
+  });
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Splits decoded text into lines (LF or CRLF), numbered from 1; a final line without LF counts. */
+export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<{ line: number; text: string }> {
+  let carry = '';
+  let line = 0;
+  for await (const chunk of chunks) {
+    const text = carry + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield { line: ++line, text: text.slice(start, end) };
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  if (carry.length > 0) yield { line: ++line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
+}

@@ -1,0 +1,66 @@
+import type { Profile } from '../../config/profile.js';
+import { DcassError } from '../../shared/errors.js';
+import { splitLines } from './decode.js';
+import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
+
+type FixedWidth = Extract<Profile['format'], { type: 'fixed-width' }>;
+
+const slice = (text: string, [start, length]: readonly [number, number]): string =>
+  text.slice(start - 1, start - 1 + length);
+
+/** HKEX report data files: a header record, detail records and a trailer, selected by a record-type column. */
+export const fixedWidthParser: RecordParser = {
+  async *parse(text, profile, file) {
+    const format = profile.format as FixedWidth;
+    const fields = Object.entries(profile.fields).map(([name, spec]) => [name, spec.from as [number, number]] as const);
+    // Editors strip trailing blanks: pad short records so a blank last field still reads as blank.
+    const width = Math.max(...fields.map(([, [s, l]]) => s + l - 1));
+    let seenHeader = false;
+    let trailerLine = 0;
+    for await (const { line, text: record } of splitLines(text)) {
+      if (record.trim() === '') continue;
+      const type = slice(record, format.recordType);
+      if (trailerLine > 0) {
+        throw new DcassError('INGEST_FORMAT', `${file}:${line}: a record after the trailer (line ${trailerLine})`, {
+          location: { file, line },
+          hint: 'two files were joined, or the file is corrupt; ask for a fresh copy',
+        });
+      }
+      if (!seenHeader) {
+        if (type !== format.header.code) {
+          throw new DcassError('INGEST_HEADER_INVALID', `${file}:${line}: expected the header record (type "${format.header.code}"), got type "${type}"`, {
+            location: { file, line },
+            hint: 'is this a report data file of this profile?',
+          });
+        }
+        seenHeader = true;
+        const values: FieldTexts = emptyTexts();
+        for (const [name, spec] of Object.entries(format.header.fields)) values[name] = slice(record, spec.from as [number, number]);
+        yield { kind: 'header', line, values };
+      } else if (type === format.detailCode) {
+        const padded = record.padEnd(width, ' ');
+        const values: FieldTexts = emptyTexts();
+        for (const [name, pos] of fields) values[name] = slice(padded, pos);
+        yield { kind: 'record', line, values, extra: null, raw: record };
+      } else if (type === format.trailer.code) {
+        trailerLine = line;
+        const hash = format.trailer.hashTotal;
+        yield {
+          kind: 'trailer',
+          line,
+          recordCount: slice(record, format.trailer.recordCount),
+          hashTotal: hash ? slice(record, hash) : null,
+        };
+      } else {
+        yield { kind: 'reject', line, code: 'BAD_RECORD', message: `unknown record type "${type}"`, raw: record };
+      }
+    }
+    if (!seenHeader) throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file holds no records`, { location: { file } });
+    if (trailerLine === 0) {
+      throw new DcassError('INGEST_TRAILER_MISSING', `${file}: no trailer record (type "${format.trailer.code}"): the file is truncated`, {
+        location: { file },
+        hint: 'fetch or restore the file again; nothing of it was loaded',
+      });
+    }
+  },
+};
