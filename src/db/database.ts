@@ -1,3 +1,4 @@
+import type { FetchManifestTable } from './tables/fetch-manifest.table.js';
 import type { AccountMapTable, CalendarTable } from './tables/reference.table.js';
 import type { PositionTable } from './tables/position.table.js';
 import type { RefusedFileTable, RejectedRowTable, SourceFileTable } from './tables/source-file.table.js';
@@ -12,4 +13,5 @@ export interface Database {
   position: PositionTable;
   account_map: AccountMapTable;
   calendar: CalendarTable;
+  fetch_manifest: FetchManifestTable;
 }

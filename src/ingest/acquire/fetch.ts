@@ -1,0 +1,402 @@
+import { randomUUID } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { SftpConfig, SftpSecrets } from '../../config/sftp-config.js';
+import type { Database } from '../../db/database.js';
+import { DcassError, isDcassError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { commitDownload, removeStaleTemps, tempPathIn } from './inbox.js';
+import { databaseManifest, type FetchManifest } from './manifest.js';
+import { printable, validateRemoteName } from './remote-name.js';
+import type { ReportSource, SourceEntry } from './report-source.js';
+import { compileReportPatterns, matchReport } from './report-patterns.js';
+import { SftpSource } from './sftp-source.js';
+import { sleep } from './watchdog.js';
+
+/** What happened to one file of the listing. */
+export type FetchOutcome = 'fetched' | 'skipped' | 'refused' | 'failed';
+
+/** One file's line in the summary (and its manifest row). */
+export interface FetchFileResult {
+  readonly outcome: FetchOutcome;
+  /** The name as listed, escaped for display when it is hostile. */
+  readonly name: string;
+  readonly remotePath: string;
+  readonly reportId: string | null;
+  readonly size: number | null;
+  readonly mtime: Date | null;
+  readonly sha256: string | null;
+  readonly localPath: string | null;
+  readonly generation: number | null;
+  readonly attempts: number;
+  readonly code: string | null;
+  readonly reason: string | null;
+}
+
+/** The result of one fetch: every file with its outcome, plus what the configuration wanted but did not find. */
+export interface FetchSummary {
+  readonly runId: string;
+  readonly origin: string;
+  /** ISO business date. */
+  readonly businessDate: string;
+  readonly folder: string;
+  /** True when nothing failed and every selected report had at least one file. */
+  readonly ok: boolean;
+  readonly fetched: readonly FetchFileResult[];
+  readonly skipped: readonly FetchFileResult[];
+  readonly refused: readonly FetchFileResult[];
+  readonly failed: readonly FetchFileResult[];
+  /** Selected report ids with no file in the folder. */
+  readonly missingReports: readonly string[];
+  /** Valid names that match no selected report (left alone). */
+  readonly ignored: readonly string[];
+  /** Plain-language remarks (an empty folder, a missing report) for the person running it. */
+  readonly notes: readonly string[];
+  readonly bytesFetched: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+/** Progress of a fetch, for a progress bar. */
+export type FetchProgress =
+  | { readonly kind: 'planned'; readonly files: number; readonly bytes: number }
+  | { readonly kind: 'bytes'; readonly name: string; readonly transferred: number; readonly size: number }
+  | { readonly kind: 'file'; readonly result: FetchFileResult };
+
+/** Everything `fetchReports` needs; the source is closed when it returns. */
+export interface FetchReportsOptions {
+  readonly source: ReportSource;
+  readonly manifest: FetchManifest;
+  readonly participant: string;
+  /** Business date, `YYYY-MM-DD` or `YYYYMMDD`. */
+  readonly date: string;
+  /** Name templates per report id (see report-patterns.ts). */
+  readonly reports: Readonly<Record<string, string>>;
+  /** Report ids to fetch; all configured ones when absent. */
+  readonly only?: readonly string[];
+  readonly inboxDir: string;
+  readonly totalMs: number;
+  readonly retries: { readonly count: number; readonly backoffMs: number };
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly onProgress?: (event: FetchProgress) => void;
+}
+
+interface Wanted {
+  readonly entry: SourceEntry;
+  readonly reportId: string;
+}
+
+/**
+ * Fetches one business date's reports from a source into the inbox: validates names, skips files
+ * already fetched (same size and mtime), downloads the rest atomically with retries, and records
+ * every decision in the manifest. Connection-level refusals (host key, authentication, missing
+ * folder) throw a DcassError; per-file failures are in the summary.
+ */
+export async function fetchReports(options: FetchReportsOptions): Promise<FetchSummary> {
+  const { source, manifest } = options;
+  const startedAt = new Date();
+  const { compact, iso } = parseBusinessDate(options.date);
+  const runId = randomUUID();
+  const log = options.logger.child({ runId, origin: source.origin, businessDate: iso });
+  const selected = selectReports(options.reports, options.only);
+  const matchers = compileReportPatterns(selected, options.participant, compact);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    log.warn({ totalMs: options.totalMs }, 'overall fetch time limit reached, aborting');
+    deadline.abort();
+    source.abort();
+  }, options.totalMs);
+  const results: FetchFileResult[] = [];
+  const record = async (r: FetchFileResult): Promise<void> => {
+    results.push(r);
+    await manifest.record({
+      run_id: runId,
+      origin: source.origin,
+      participant: options.participant,
+      business_date: iso,
+      report_id: r.reportId,
+      remote_path: r.remotePath,
+      file_name: r.name,
+      size_bytes: r.size === null ? null : String(r.size),
+      remote_mtime: r.mtime,
+      sha256: r.sha256,
+      local_path: r.localPath,
+      generation: r.generation,
+      outcome: r.outcome,
+      code: r.code,
+      reason: r.reason,
+      attempts: r.attempts,
+    });
+    options.onProgress?.({ kind: 'file', result: r });
+    const level = r.outcome === 'failed' || r.outcome === 'refused' ? 'warn' : 'info';
+    log[level]({ file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 }, 'fetch file outcome');
+  };
+
+  try {
+    await removeStaleTemps(options.inboxDir, compact);
+    const listing = await withRetries(options, source, deadline.signal, log, 'listing', () => source.list(compact));
+    const wanted: Wanted[] = [];
+    const ignored: string[] = [];
+    for (const entry of [...listing.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const verdict = validateRemoteName(entry.name);
+      const shownPath = `${listing.folder}/${printable(entry.name)}`;
+      if (!verdict.ok) {
+        await record(refusedResult(entry, shownPath, null, `REMOTE_NAME_${verdict.problem.toUpperCase()}`, verdict.reason));
+        continue;
+      }
+      const reportId = matchReport(matchers, entry.name);
+      if (reportId === undefined) {
+        ignored.push(entry.name);
+        continue;
+      }
+      if (entry.kind !== 'file') {
+        await record(refusedResult(entry, shownPath, reportId, 'REMOTE_NOT_A_FILE', `${entry.name} is a ${entry.kind}, not a regular file`));
+        continue;
+      }
+      wanted.push({ entry, reportId });
+    }
+
+    const toFetch: Array<Wanted & { generation: number }> = [];
+    for (const w of wanted) {
+      const decision = await decide(manifest, source.origin, w.entry);
+      if (decision.skip !== undefined) {
+        const v = decision.skip;
+        await record({
+          outcome: 'skipped',
+          name: w.entry.name,
+          remotePath: w.entry.path,
+          reportId: w.reportId,
+          size: v.size,
+          mtime: v.mtime,
+          sha256: v.sha256,
+          localPath: v.localPath,
+          generation: v.generation,
+          attempts: 0,
+          code: null,
+          reason: 'already fetched with the same size and modification time',
+        });
+      } else {
+        toFetch.push({ ...w, generation: decision.generation });
+      }
+    }
+    options.onProgress?.({ kind: 'planned', files: toFetch.length, bytes: toFetch.reduce((n, w) => n + w.entry.size, 0) });
+
+    const queue = [...toFetch];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        await record(await fetchOne(options, source, deadline.signal, log, compact, next));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker));
+
+    const present = new Set(results.filter((r) => r.outcome !== 'refused').map((r) => r.reportId));
+    const missingReports = Object.keys(selected).filter((id) => !present.has(id));
+    const notes: string[] = [];
+    if (listing.entries.length === 0) {
+      notes.push(`the folder ${listing.folder} is empty: nothing has been published for ${iso} yet`);
+    }
+    for (const id of missingReports) {
+      notes.push(`no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`);
+    }
+    const by = (o: FetchOutcome) => results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const failed = by('failed');
+    return {
+      runId,
+      origin: source.origin,
+      businessDate: iso,
+      folder: listing.folder,
+      ok: failed.length === 0 && missingReports.length === 0,
+      fetched: by('fetched'),
+      skipped: by('skipped'),
+      refused: by('refused'),
+      failed,
+      missingReports,
+      ignored: ignored.map(printable),
+      notes,
+      bytesFetched: by('fetched').reduce((n, r) => n + (r.size ?? 0), 0),
+      startedAt,
+      finishedAt: new Date(),
+    };
+  } finally {
+    clearTimeout(timer);
+    await source.close();
+  }
+}
+
+/** What the SFTP fetch needs beyond the resolved configuration. */
+export interface FetchFromSftpOptions {
+  readonly config: SftpConfig;
+  readonly secrets: SftpSecrets;
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly date: string;
+  readonly only?: readonly string[];
+  readonly onProgress?: (event: FetchProgress) => void;
+}
+
+/** Fetches one date's reports from RRS as configured in the `sftp:` section. */
+export function fetchReportsFromSftp(options: FetchFromSftpOptions): Promise<FetchSummary> {
+  const { config } = options;
+  return fetchReports({
+    source: new SftpSource({ config, secrets: options.secrets, logger: options.logger }),
+    manifest: databaseManifest(options.db),
+    participant: config.participant,
+    date: options.date,
+    reports: config.reports,
+    ...(options.only === undefined ? {} : { only: options.only }),
+    inboxDir: config.inboxDir,
+    totalMs: config.timeouts.totalMs,
+    retries: config.retries,
+    concurrency: config.concurrency,
+    logger: options.logger,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+}
+
+/** Accepts `YYYY-MM-DD` or `YYYYMMDD`; returns both forms. */
+export function parseBusinessDate(date: string): { compact: string; iso: string } {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date.trim());
+  const [y, mo, d] = m === null ? [] : [m[1]!, m[2]!, m[3]!];
+  // Round-tripping through Date rejects 2019-02-30 and the like.
+  const t = y === undefined ? NaN : Date.parse(`${y}-${mo}-${d}T00:00:00Z`);
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) {
+    throw new DcassError('USAGE', `not a business date: "${date}"`, { hint: 'give the date as YYYY-MM-DD, e.g. 2019-05-06' });
+  }
+  return { compact: `${y}${mo}${d}`, iso: `${y}-${mo}-${d}` };
+}
+
+function selectReports(reports: Readonly<Record<string, string>>, only: readonly string[] | undefined): Record<string, string> {
+  if (only === undefined || only.length === 0) return { ...reports };
+  const unknown = only.filter((id) => reports[id] === undefined);
+  if (unknown.length > 0) {
+    throw new DcassError('USAGE', `unknown report id ${unknown.join(', ')}`, {
+      hint: `configured reports: ${Object.keys(reports).join(', ')} (sftp.reports)`,
+    });
+  }
+  return Object.fromEntries(only.map((id) => [id, reports[id]!]));
+}
+
+async function decide(
+  manifest: FetchManifest,
+  origin: string,
+  entry: SourceEntry,
+): Promise<{ skip: Awaited<ReturnType<FetchManifest['fetchedVersions']>>[number]; generation?: never } | { skip?: never; generation: number }> {
+  const versions = await manifest.fetchedVersions(origin, entry.path);
+  const same = versions.find((v) => v.size === entry.size && v.mtime.getTime() === entry.mtime.getTime());
+  if (same !== undefined) {
+    const local = await stat(same.localPath).catch(() => undefined);
+    if (local?.size === same.size) return { skip: same };
+    // The local copy was removed or damaged: fetch the same version into its old place.
+    return { generation: same.generation };
+  }
+  return { generation: versions.reduce((g, v) => Math.max(g, v.generation), 0) + 1 };
+}
+
+async function fetchOne(
+  options: FetchReportsOptions,
+  source: ReportSource,
+  signal: AbortSignal,
+  log: Logger,
+  date: string,
+  item: Wanted & { generation: number },
+): Promise<FetchFileResult> {
+  const { entry, reportId } = item;
+  let attempts = 0;
+  const base = { name: entry.name, remotePath: entry.path, reportId };
+  for (;;) {
+    attempts++;
+    const temp = await tempPathIn(options.inboxDir, date);
+    try {
+      const read = await source.download(entry, temp, (transferred) =>
+        options.onProgress?.({ kind: 'bytes', name: entry.name, transferred, size: entry.size }),
+      );
+      const committed = await commitDownload(temp, read.size, { inboxDir: options.inboxDir, date, name: entry.name, generation: item.generation });
+      return {
+        ...base,
+        outcome: 'fetched',
+        size: committed.size,
+        mtime: read.mtime,
+        sha256: committed.sha256,
+        localPath: committed.localPath,
+        generation: committed.generation,
+        attempts,
+        code: null,
+        reason: null,
+      };
+    } catch (err) {
+      await rm(temp, { force: true });
+      const final = signal.aborted || attempts > options.retries.count || !isRetryable(source, err);
+      const error = signal.aborted ? overallTimeout(options.totalMs, err) : err;
+      if (final) {
+        return {
+          ...base,
+          outcome: 'failed',
+          size: entry.size,
+          mtime: entry.mtime,
+          sha256: null,
+          localPath: null,
+          generation: null,
+          attempts,
+          code: isDcassError(error) ? error.code : 'SFTP_TRANSFER_FAILED',
+          reason: error instanceof Error ? error.message : String(error),
+        };
+      }
+      const wait = options.retries.backoffMs * 2 ** (attempts - 1);
+      log.warn({ file: entry.name, attempt: attempts, waitMs: wait, err }, 'transfer failed, retrying');
+      await sleep(wait, signal);
+    }
+  }
+}
+
+async function withRetries<T>(
+  options: FetchReportsOptions,
+  source: ReportSource,
+  signal: AbortSignal,
+  log: Logger,
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (signal.aborted) throw overallTimeout(options.totalMs, err);
+      if (attempt > options.retries.count || !isRetryable(source, err)) throw err;
+      const wait = options.retries.backoffMs * 2 ** (attempt - 1);
+      log.warn({ what, attempt, waitMs: wait, err }, 'source call failed, retrying');
+      await sleep(wait, signal);
+    }
+  }
+}
+
+function isRetryable(source: ReportSource, err: unknown): boolean {
+  // A local inbox problem (disk full, permissions) does not get better by asking again.
+  if (isDcassError(err) && err.code === 'ACQUIRE_INBOX_FAILED') return false;
+  return source.isTransient(err);
+}
+
+function overallTimeout(totalMs: number, cause: unknown): DcassError {
+  return new DcassError('SFTP_TIMEOUT', `the fetch took longer than its overall limit of ${totalMs} ms and was aborted`, {
+    location: { path: 'sftp.timeouts.totalMs' },
+    hint: 'run it again (files already fetched are skipped) or raise sftp.timeouts.totalMs',
+    cause,
+  });
+}
+
+function refusedResult(entry: SourceEntry, shownPath: string, reportId: string | null, code: string, reason: string): FetchFileResult {
+  return {
+    outcome: 'refused',
+    name: printable(entry.name),
+    remotePath: shownPath,
+    reportId,
+    size: entry.size,
+    mtime: entry.mtime,
+    sha256: null,
+    localPath: null,
+    generation: null,
+    attempts: 0,
+    code,
+    reason,
+  };
+}
