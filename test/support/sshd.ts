@@ -61,12 +61,14 @@ export interface TestSshd {
   readonly remoteRoot: string;
   /** A scratch folder for the test (inboxes, keys), removed with the server. */
   readonly workDir: string;
-  /** The authorised client key (ed25519, with a passphrase). */
+  /** The authorised client key (ed25519, with a passphrase unless asked otherwise). */
   readonly clientKey: ClientKey;
   /** A valid key the server does not know. */
   readonly strangerKey: ClientKey;
   /** SHA256 fingerprints of every host key the server offers, as `ssh-keygen -l` prints them. */
   readonly hostKeyFingerprints: readonly string[];
+  /** A known_hosts file with the server's host keys, for OpenSSH's own clients. */
+  readonly knownHostsFile: string;
   /** Pid of the listening daemon. */
   pid(): number;
   /** Everything the daemon wrote to stderr (`-e`), for assertions on what it saw. */
@@ -147,7 +149,7 @@ function descendants(pid: number): number[] {
 }
 
 /** Starts sshd on a free port of 127.0.0.1 with fresh host and client keys. */
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(options: { clientKeyPassphrase?: string | null } = {}): Promise<TestSshd> {
   const base = mkdtempSync(path.join(tmpdir(), 'dcass-sshd-'));
   const keys = path.join(base, 'keys');
   const remoteRoot = path.join(base, 'rrs');
@@ -157,7 +159,8 @@ export async function startSshd(): Promise<TestSshd> {
   const hostKeys = [path.join(keys, 'host_ed25519'), path.join(keys, 'host_ecdsa')];
   generateKey(hostKeys[0]!, 'ed25519', '');
   generateKey(hostKeys[1]!, 'ecdsa', '');
-  const clientKey: ClientKey = { file: path.join(keys, 'client_ed25519'), passphrase: 'correct horse battery staple 7' };
+  const passphrase = options.clientKeyPassphrase === undefined ? 'correct horse battery staple 7' : (options.clientKeyPassphrase ?? undefined);
+  const clientKey: ClientKey = { file: path.join(keys, 'client_ed25519'), passphrase };
   generateKey(clientKey.file, 'ed25519', clientKey.passphrase ?? '');
   const strangerKey: ClientKey = { file: path.join(keys, 'stranger_ed25519'), passphrase: undefined };
   generateKey(strangerKey.file, 'ed25519', '');
@@ -169,6 +172,8 @@ export async function startSshd(): Promise<TestSshd> {
   if (isRoot && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
   const port = await freePort();
+  const knownHostsFile = path.join(keys, 'known_hosts');
+  writeFileSync(knownHostsFile, hostKeys.map((k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`).join(''));
   const cfg = path.join(base, 'sshd_config');
   writeFileSync(
     cfg,
@@ -258,6 +263,7 @@ export async function startSshd(): Promise<TestSshd> {
     workDir,
     clientKey,
     strangerKey,
+    knownHostsFile,
     hostKeyFingerprints: hostKeys.map((k) => fingerprintWithKeygen(`${k}.pub`)),
     pid: () => proc?.pid ?? -1,
     log: () => logText,

@@ -18,9 +18,11 @@ export interface SftpSourceOptions {
   readonly onSshDebug?: (line: string) => void;
 }
 
-// OpenSSH's sftp client keeps 64 requests of 32 KiB in flight; fastGet does the same.
+// Requests in flight per file, as OpenSSH's sftp client keeps. 64 KiB reads measured faster than
+// 32 KiB on OpenSSH (bench/fetch.ts); ssh2 splits them to the server's limits@openssh.com maximum
+// and fastGet re-requests the rest of a short read, so smaller servers still work.
 const READ_CONCURRENCY = 64;
-const READ_CHUNK = 32 * 1024;
+const READ_CHUNK = 64 * 1024;
 // Grace for a polite goodbye before the socket is destroyed (end() waits for the server's close).
 const END_GRACE_MS = 2_000;
 
@@ -204,6 +206,9 @@ export class SftpSource implements ReportSource {
     } finally {
       clearTimeout(timer);
     }
+    // SFTP read requests are small packets; with Nagle's algorithm each waits for the previous
+    // ACK (delayed ACK: up to 40 ms). Measured: twice the throughput with it off.
+    raw.setNoDelay(true);
     log.info({ ms: Date.now() - started, hostKey: observed?.offered }, 'SFTP connected');
     return client;
   }
@@ -298,9 +303,16 @@ export class SftpSource implements ReportSource {
   }
 }
 
+/** The part of ssh2's Client used directly. */
+interface RawClient {
+  destroy(): void;
+  setNoDelay(noDelay: boolean): void;
+  on(event: 'error', fn: (err: RawSshError) => void): void;
+}
+
 /** The ssh2 Client under ssh2-sftp-client (the typings omit it). */
-function rawClient(client: SftpClient): { destroy(): void; on(event: 'error', fn: (err: RawSshError) => void): void } {
-  return (client as unknown as { client: { destroy(): void; on(event: 'error', fn: (err: RawSshError) => void): void } }).client;
+function rawClient(client: SftpClient): RawClient {
+  return (client as unknown as { client: RawClient }).client;
 }
 
 function isUsable(client: SftpClient): boolean {
