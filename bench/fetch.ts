@@ -15,7 +15,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Secret } from '../src/config/sftp-config.js';
 import { fetchReports } from '../src/ingest/acquire/fetch.js';
 import type { FetchManifest, ManifestRecord } from '../src/ingest/acquire/manifest.js';
 import { SftpSource } from '../src/ingest/acquire/sftp-source.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, type SftpConfig } from '../../src/config/sftp-config.js';
 import { sql } from 'kysely';
 import { fetchReports, type FetchProgress, type FetchSummary } from '../../src/ingest/acquire/fetch.js';
@@ -212,6 +212,7 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       for (const c of ['REMOTE_NAME_LEADING_DASH', 'REMOTE_NAME_DOT_DOT', 'REMOTE_NAME_CONTROL_CHAR', 'REMOTE_NAME_INVISIBLE_CHAR', 'REMOTE_NAME_LEADING_DOT', 'REMOTE_NAME_TOO_LONG', 'REMOTE_NAME_RESERVED_CHAR', 'REMOTE_NAME_TRAILING_SPACE_OR_DOT', 'REMOTE_NOT_A_FILE']) {
         expect(codes).toContain(c);
       }
+      // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
       for (const r of s.refused) expect(r.name + r.reason).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
       expect(filesUnder(inbox(date))).toEqual(['POS001_CABC_20190508_2310.csv', 'TRD001_CABC_20190508_2310.xml']);
 

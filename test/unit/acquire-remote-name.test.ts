@@ -49,6 +49,7 @@ describe('validateRemoteName', () => {
     if (!verdict.ok) {
       expect(verdict.problem).toBe(problem);
       // The reason is safe to print: no raw control characters reach a terminal or a log.
+      // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
       expect(verdict.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e\u200b\u2028]/);
     }
   });
