@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { DEFAULT_REPORT_PATTERNS, resolveSftpSecrets } from '../../config/sftp-config.js';
+import { fetchReports, type FetchFileResult, type FetchSummary } from '../../ingest/acquire/fetch.js';
+import { LocalFolderSource } from '../../ingest/acquire/local-folder-source.js';
+import { databaseManifest } from '../../ingest/acquire/manifest.js';
+import type { ReportSource } from '../../ingest/acquire/report-source.js';
+import { SftpSource } from '../../ingest/acquire/sftp-source.js';
+import { ingestFiles, type FileOutcome } from '../../ingest/ingest.js';
+import { DcassError } from '../../shared/errors.js';
+import type { CliContext } from '../context.js';
+import { out, table } from '../output.js';
+import { byteProgress } from '../progress.js';
+
+interface FetchOptions {
+  readonly date: string;
+  readonly report?: string;
+  readonly from?: string;
+  readonly ingest?: boolean;
+}
+
+/** `fetch`: pull one business date's upgraded DCASS reports into the inbox (RRS over SFTP, or a folder of exports). */
+export function fetchCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
+  return new Command('fetch')
+    .description("pull one business date's upgraded DCASS reports from RRS over SFTP into the inbox")
+    .requiredOption('--date <date>', 'business date, YYYY-MM-DD')
+    .option('--report <ids>', 'comma-separated report ids, e.g. TRD001,POS001 (default: every configured report)')
+    .option('--from <dir>', 'take DCASS Online exports saved to this folder instead of SFTP (the Sunday verification day)')
+    .option('--ingest', "load the date's fetched files into the database afterwards")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  RRS_KEY_PASSPHRASE=... dcass-recon fetch --date 2019-05-06
+  dcass-recon fetch --date 2019-05-06 --report POS001 --ingest
+  dcass-recon fetch --date 2019-05-05 --from ~/Downloads/dcass-online --ingest
+
+Reads the sftp: section of the configuration (host, port, username, privateKeyFile, passphraseEnv,
+hostKeyFingerprints, remoteRoot, participant, reports, inboxDir, timeouts, retries). The server's
+host key must be pinned; a key that is not pinned is refused before authenticating. Files already
+fetched with the same size and modification time are skipped; a changed file is kept as a new
+generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 otherwise.`,
+    )
+    .action((opts: FetchOptions) =>
+      run(async (ctx) => {
+        const plan = planFetch(ctx, opts);
+        const store = await ctx.store();
+        const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+        const transferred = new Map<string, number>();
+        let planned = 0;
+        const summary = await fetchReports({
+          source: plan.source,
+          manifest: databaseManifest(store.db),
+          participant: plan.participant,
+          date: opts.date,
+          reports: plan.reports,
+          ...(plan.only === undefined ? {} : { only: plan.only }),
+          inboxDir: plan.inboxDir,
+          totalMs: plan.totalMs,
+          retries: plan.retries,
+          concurrency: plan.concurrency,
+          logger: ctx.logger,
+          onProgress: (e) => {
+            // Files travel in parallel, so the bar shows the date's bytes as a whole.
+            if (e.kind === 'planned') planned = e.bytes;
+            if (e.kind === 'bytes') {
+              transferred.set(e.name, e.transferred);
+              progress.update('fetch', [...transferred.values()].reduce((a, b) => a + b, 0), planned);
+            }
+          },
+        });
+        progress.stop();
+        let ingested: FileOutcome[] = [];
+        if (opts.ingest === true) {
+          const files = [...summary.fetched, ...summary.skipped].flatMap((f) => (f.localPath === null ? [] : [f.localPath]));
+          ingested =
+            files.length === 0
+              ? []
+              : await ingestFiles(
+                  { store, profiles: ctx.profiles(), calendar: ctx.calendar(), participant: ctx.config.participant?.code ?? null, logger: ctx.logger },
+                  files.map((p) => ({ path: p, source: 'dcass' as const })),
+                );
+        }
+        print(ctx, summary, opts.ingest === true ? ingested : null);
+        const ingestRefused = ingested.some((o) => o.status === 'refused');
+        return summary.ok && !ingestRefused ? 0 : 2;
+      }),
+    );
+}
+
+interface FetchPlan {
+  readonly source: ReportSource;
+  readonly participant: string;
+  readonly reports: Readonly<Record<string, string>>;
+  readonly only: readonly string[] | undefined;
+  readonly inboxDir: string;
+  readonly totalMs: number;
+  readonly retries: { readonly count: number; readonly backoffMs: number };
+  readonly concurrency: number;
+}
+
+function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
+  const sftp = ctx.config.sftp;
+  const only = opts.report
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (opts.from !== undefined) {
+    const participant = sftp?.participant ?? ctx.config.participant?.code;
+    const inboxDir = sftp?.inboxDir ?? ctx.config.inputs.dcass;
+    if (participant === undefined || inboxDir === undefined) {
+      throw new DcassError('USAGE', '--from needs the participant code and an inbox folder from the configuration', {
+        hint: 'set participant.code and inputs.dcass (or an sftp: section) in the configuration file',
+      });
+    }
+    return {
+      source: new LocalFolderSource(path.resolve(opts.from)),
+      participant,
+      reports: sftp?.reports ?? DEFAULT_REPORT_PATTERNS,
+      only,
+      inboxDir,
+      totalMs: sftp?.timeouts.totalMs ?? 15 * 60_000,
+      retries: { count: 0, backoffMs: 0 },
+      concurrency: 2,
+    };
+  }
+  if (sftp === null) {
+    throw new DcassError('CONFIG_INVALID', 'the configuration has no sftp: section, so there is nothing to fetch from', {
+      location: ctx.config.configFile === null ? { path: 'sftp' } : { file: ctx.config.configFile, path: 'sftp' },
+      hint: 'add sftp: { host, port, username, privateKeyFile, passphraseEnv, hostKeyFingerprints, participant, inboxDir }, or use --from DIR for saved exports',
+    });
+  }
+  // The one place the passphrase is read: from the variable the configuration names.
+  const secrets = resolveSftpSecrets(sftp, process.env);
+  if (sftp.passphraseEnv !== undefined && secrets.passphrase === undefined) {
+    ctx.logger.warn({ variable: sftp.passphraseEnv }, 'the passphrase variable named in sftp.passphraseEnv is not set');
+  }
+  return {
+    source: new SftpSource({ config: sftp, secrets, logger: ctx.logger }),
+    participant: sftp.participant,
+    reports: sftp.reports,
+    only,
+    inboxDir: sftp.inboxDir,
+    totalMs: sftp.timeouts.totalMs,
+    retries: sftp.retries,
+    concurrency: sftp.concurrency,
+  };
+}
+
+function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] | null): void {
+  if (ctx.options.json) {
+    out.json({ fetch: summary, ...(ingested === null ? {} : { ingest: ingested }) });
+    return;
+  }
+  if (ctx.options.quiet) return;
+  const all: FetchFileResult[] = [...summary.fetched, ...summary.skipped, ...summary.failed, ...summary.refused];
+  if (all.length > 0) {
+    out.line(
+      table(
+        ['outcome', 'file', 'report', 'bytes', 'gen', 'sha256', 'local file / reason'],
+        all.map((f) => [
+          f.outcome,
+          f.name,
+          f.reportId ?? '-',
+          f.size === null ? '-' : String(f.size),
+          f.generation === null ? '-' : String(f.generation),
+          f.sha256?.slice(0, 12) ?? '-',
+          f.outcome === 'fetched' || f.outcome === 'skipped' ? (f.localPath ?? '') : `${f.code ?? ''}: ${f.reason ?? ''}`,
+        ]),
+      ),
+    );
+  }
+  for (const note of summary.notes) out.line(`note: ${note}`);
+  out.line(
+    `\n${summary.origin} ${summary.businessDate}: ${summary.fetched.length} fetched (${summary.bytesFetched} bytes), ` +
+      `${summary.skipped.length} already fetched (skipped), ${summary.refused.length} refused, ${summary.failed.length} failed` +
+      (summary.missingReports.length > 0 ? `; missing: ${summary.missingReports.join(', ')}` : ''),
+  );
+  if (ingested !== null) {
+    const count = (s: FileOutcome['status']) => ingested.filter((o) => o.status === s).length;
+    out.line(`ingest: ${count('loaded')} loaded, ${count('skipped')} already loaded, ${count('refused')} refused`);
+    for (const o of ingested.filter((x) => x.status === 'refused')) {
+      out.line(`  refused ${o.path}: ${o.error?.message ?? ''}${o.error?.hint ? ` (what to do: ${o.error.hint})` : ''}`);
+    }
+  }
+}
