@@ -247,7 +247,7 @@ class FileLoad {
       if (!/^[0-9]+$/.test(expected) || BigInt(expected) !== BigInt(this.details)) {
         throw new DcassError(
           'INGEST_TRAILER_MISMATCH',
-          `${file}:${this.trailer.line}: the trailer counts ${expected} detail records but the file has ${this.details}: truncated or corrupt`,
+          `${file}:${this.trailer.line}: the trailer counts ${/^[0-9]+$/.test(expected) ? BigInt(expected).toString() : `"${expected}"`} detail records but the file has ${this.details}: truncated or corrupt`,
           { location: { file, line: this.trailer.line, field: 'recordCount' }, hint: 'restore or fetch the file again; nothing of it was loaded' },
         );
       }
