@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_ingest_schema.js';
+import * as m0002 from './0002_fetch_manifest.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -8,4 +9,5 @@ import * as m0001 from './0001_ingest_schema.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_ingest_schema': m0001,
+  '0002_fetch_manifest': m0002,
 };

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
+import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { initCommand } from './commands/init.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
@@ -44,7 +45,7 @@ async function run(fn: (ctx: CliContext) => Promise<number>): Promise<void> {
   }
 }
 
-for (const cmd of [initCommand(run), migrateCommand(run), ingestCommand(run), profilesCommand(run), ...lineageCommands(run)]) {
+for (const cmd of [initCommand(run), migrateCommand(run), fetchCommand(run), ingestCommand(run), profilesCommand(run), ...lineageCommands(run)]) {
   program.addCommand(cmd.exitOverride());
 }
 

@@ -9,18 +9,15 @@ import { databaseManifest } from '../../src/ingest/acquire/manifest.js';
 import { SftpSource } from '../../src/ingest/acquire/sftp-source.js';
 import { isDcassError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { migrations } from '../../migrations/index.js';
-import * as fetchManifestMigration from '../../migrations/0002_fetch_manifest.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { describeWithSshd, sftpConfigFor, startSshd, type TestSshd } from '../support/sshd.js';
 
 const P = 'CABC';
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-/** A migrated test database with the fetch manifest (applied directly if 0002 is not registered yet). */
+/** A migrated test database with the fetch manifest. */
 async function createFetchDb(): Promise<TestDb> {
   const tdb = await createTestDb();
-  if (migrations['0002_fetch_manifest'] === undefined) await fetchManifestMigration.up(tdb.store.db);
   return tdb;
 }
 

@@ -8,8 +8,6 @@ import { databaseManifest } from '../../src/ingest/acquire/manifest.js';
 import { SftpSource } from '../../src/ingest/acquire/sftp-source.js';
 import { DcassError, isDcassError } from '../../src/shared/errors.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
-import { migrations } from '../../migrations/index.js';
-import * as fetchManifestMigration from '../../migrations/0002_fetch_manifest.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { describeWithSshd, sftpConfigFor, startSshd, type TestSshd } from '../support/sshd.js';
 
@@ -44,7 +42,6 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
     server.putFile(P, DATE, 'TRD001_CABC_20190506_2310.xml', '<DcassReport/>');
     server.putFile(P, DATE, 'POS001_CABC_20190506_2310.csv', 'a\n');
     tdb = await createTestDb();
-    if (migrations['0002_fetch_manifest'] === undefined) await fetchManifestMigration.up(tdb.store.db);
   });
   afterAll(async () => {
     await tdb?.dispose();

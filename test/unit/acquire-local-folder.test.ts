@@ -8,8 +8,6 @@ import { LocalFolderSource } from '../../src/ingest/acquire/local-folder-source.
 import { databaseManifest } from '../../src/ingest/acquire/manifest.js';
 import { isDcassError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { migrations } from '../../migrations/index.js';
-import * as fetchManifestMigration from '../../migrations/0002_fetch_manifest.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
 // The Sunday source: DCASS Online exports saved to a folder, through the same fetch path as SFTP.
@@ -18,7 +16,6 @@ describe('LocalFolderSource through fetchReports', () => {
   let base: string;
   beforeAll(async () => {
     tdb = await createTestDb();
-    if (migrations['0002_fetch_manifest'] === undefined) await fetchManifestMigration.up(tdb.store.db);
     base = mkdtempSync(path.join(tmpdir(), 'dcass-local-src-'));
   });
   afterAll(async () => {
