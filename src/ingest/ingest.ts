@@ -96,6 +96,7 @@ async function ingestOne(
   profile: Profile | DcassError,
   accounts: AccountResolver,
 ): Promise<FileOutcome> {
+  const log = ctx.logger ?? silentLogger;
   const base = {
     path: path.resolve(request.path),
     fileName: path.basename(request.path),
@@ -129,6 +130,7 @@ async function ingestOne(
       };
     }
     const facts = nameFacts(profile, meta.fileName);
+    log.debug({ file: meta.fileName, profile: profile.name, bytes: meta.sizeBytes }, 'file load started');
     const size = meta.sizeBytes;
     const result = await loadFile(
       {
