@@ -16,4 +16,6 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'scripts/**', 'bench/**', 'test/support/**'], rules: { 'no-console': 'off' } },
+  // Migrations take Kysely<any> on purpose: they are frozen in time and must not import today's types.
+  { files: ['migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -4,7 +4,6 @@ import { sql, type Kysely } from 'kysely';
 // One row per file and fetch run: what the source offered, what was done with it and why.
 // Names from a remote listing are stored escaped (see remote-name.ts): text cannot hold NUL.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's migration convention: no app types
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE fetch_manifest (
@@ -33,7 +32,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX fetch_manifest_date_idx ON fetch_manifest (participant, business_date)`.execute(db);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE IF EXISTS fetch_manifest`.execute(db);
 }

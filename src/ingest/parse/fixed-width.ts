@@ -1,7 +1,7 @@
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
 import { splitLines } from './decode.js';
-import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
+import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
 
 type FixedWidth = Extract<Profile['format'], { type: 'fixed-width' }>;
 
