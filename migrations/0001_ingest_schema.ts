@@ -135,7 +135,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['calendar', 'account_map', 'rejected_row', 'position', 'trade', 'refused_file', 'source_file']) {
+  for (const table of [
+    'calendar',
+    'account_map',
+    'rejected_row',
+    'position',
+    'trade',
+    'refused_file',
+    'source_file',
+  ]) {
     await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
   }
 }

@@ -28,7 +28,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (outcome <> 'fetched' OR (sha256 IS NOT NULL AND local_path IS NOT NULL AND generation IS NOT NULL))
     )`.execute(db);
   // The skip test of every run: has this origin's path already been fetched with this size and mtime?
-  await sql`CREATE INDEX fetch_manifest_remote_idx ON fetch_manifest (origin, remote_path, outcome)`.execute(db);
+  await sql`CREATE INDEX fetch_manifest_remote_idx ON fetch_manifest (origin, remote_path, outcome)`.execute(
+    db,
+  );
   await sql`CREATE INDEX fetch_manifest_date_idx ON fetch_manifest (participant, business_date)`.execute(db);
 }
 

@@ -1,9 +1,15 @@
-import { loadCalendar, type LoadedCalendar } from '../config/calendar-file.js';
-import { resolveConfig, type ResolvedConfig } from '../config/config.js';
-import { ProfileRegistry } from '../config/profiles.js';
-import { openStore, type Store } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createLogger, type Logger } from '../shared/logger.js';
+import {
+  ProfileRegistry,
+  createLogger,
+  loadCalendar,
+  migrateToLatest,
+  openStore,
+  resolveConfig,
+  type LoadedCalendar,
+  type Logger,
+  type ResolvedConfig,
+  type Store,
+} from '../index.js';
 
 /** Global options every command accepts (DESIGN.md, CLI contract). */
 export interface GlobalOptions {

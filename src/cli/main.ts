@@ -10,8 +10,13 @@ import { printError } from './output.js';
 export const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
 
 const program = new Command('dcass-recon')
-  .description('Reconcile HKEX DCASS post-trades and positions: Genium INET backups, upgraded DCASS reports and BOS exports')
-  .option('--db <url|dir>', 'PostgreSQL URL or embedded database folder (default: DATABASE_URL, the config, ./.dcass-recon/db)')
+  .description(
+    'Reconcile HKEX DCASS post-trades and positions: Genium INET backups, upgraded DCASS reports and BOS exports',
+  )
+  .option(
+    '--db <url|dir>',
+    'PostgreSQL URL or embedded database folder (default: DATABASE_URL, the config, ./.dcass-recon/db)',
+  )
   .option('--config <file>', 'configuration file (default: ./dcass-recon.yaml when present)')
   .option('--json', 'machine output on stdout (logs stay on stderr)')
   .option('--quiet', 'print only errors')
@@ -45,7 +50,14 @@ async function run(fn: (ctx: CliContext) => Promise<number>): Promise<void> {
   }
 }
 
-for (const cmd of [initCommand(run), migrateCommand(run), fetchCommand(run), ingestCommand(run), profilesCommand(run), ...lineageCommands(run)]) {
+for (const cmd of [
+  initCommand(run),
+  migrateCommand(run),
+  fetchCommand(run),
+  ingestCommand(run),
+  profilesCommand(run),
+  ...lineageCommands(run),
+]) {
   program.addCommand(cmd.exitOverride());
 }
 

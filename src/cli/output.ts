@@ -1,4 +1,4 @@
-import { formatLocation, isDcassError } from '../shared/errors.js';
+import { formatLocation, isDcassError } from '../index.js';
 
 /** The CLI's printing module: the one place that writes to stdout and stderr directly. */
 export const out = {
@@ -31,6 +31,10 @@ export function printError(err: unknown, verbose: boolean): void {
 /** A plain text table with left-aligned columns. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: readonly string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (r: readonly string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }

@@ -12,7 +12,11 @@ export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
         bar?.stop();
         current = file;
         bar = new cliProgress.SingleBar(
-          { stream: process.stderr, format: `${file} [{bar}] {percentage}% {value}/{total} MB eta {eta}s`, hideCursor: true },
+          {
+            stream: process.stderr,
+            format: `${file} [{bar}] {percentage}% {value}/{total} MB eta {eta}s`,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(Math.ceil(total / 1e6), 0);

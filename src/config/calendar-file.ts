@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { expandCalendar, TradingCalendar, type CalendarDay, type SessionTimes } from '../ingest/normalise/calendar.js';
+import {
+  expandCalendar,
+  TradingCalendar,
+  type CalendarDay,
+  type SessionTimes,
+} from '../ingest/normalise/calendar.js';
 import { loadValidatedFile } from './yaml-file.js';
 
 const date = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date YYYY-MM-DD (quoted)');
@@ -28,5 +33,11 @@ export interface LoadedCalendar {
 export function loadCalendar(file: string): LoadedCalendar {
   const parsed = loadValidatedFile(file, calendarFileSchema, 'CONFIG_INVALID');
   const days = expandCalendar(parsed, parsed.range.from, parsed.range.to);
-  return { market: parsed.market, sessions: parsed.sessions, calendar: new TradingCalendar(days), days, cutover: parsed.cutover };
+  return {
+    market: parsed.market,
+    sessions: parsed.sessions,
+    calendar: new TradingCalendar(days),
+    days,
+    cutover: parsed.cutover,
+  };
 }

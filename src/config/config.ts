@@ -17,19 +17,28 @@ export const configSchema = z.strictObject({
   participant: z.strictObject({
     code: z.string().regex(/^[A-Z0-9]{1,5}$/, 'a DCASS customer code such as CABC'),
     name: z.string().default(''),
-    clearingHouses: z.array(z.enum(['HKCC', 'SEOCH'])).min(1).default(['HKCC']),
+    clearingHouses: z
+      .array(z.enum(['HKCC', 'SEOCH']))
+      .min(1)
+      .default(['HKCC']),
   }),
   database: z.string().min(1).optional(),
   profiles: z.array(folder).default([]),
   calendar: z.string().min(1).default('builtin:hk-2019'),
-  inputs: z.strictObject({ genium: folder.optional(), dcass: folder.optional(), bos: folder.optional() }).default({}),
+  inputs: z
+    .strictObject({ genium: folder.optional(), dcass: folder.optional(), bos: folder.optional() })
+    .default({}),
   sftp: sftpConfigSchema.optional(),
 });
 
 /** Configuration resolved once at the entry point: absolute paths, defaults applied, frozen. */
 export interface ResolvedConfig {
   readonly configFile: string | null;
-  readonly participant: { readonly code: string; readonly name: string; readonly clearingHouses: readonly string[] } | null;
+  readonly participant: {
+    readonly code: string;
+    readonly name: string;
+    readonly clearingHouses: readonly string[];
+  } | null;
   readonly database: string;
   readonly profileDirs: readonly string[];
   readonly calendarFile: string;
@@ -42,7 +51,12 @@ export interface ResolvedConfig {
  * values the entry point passes in. The database is --db, else DATABASE_URL, else the file's, else
  * the embedded folder.
  */
-export function resolveConfig(options: { configFile?: string; db?: string; databaseUrl?: string; cwd: string }): ResolvedConfig {
+export function resolveConfig(options: {
+  configFile?: string;
+  db?: string;
+  databaseUrl?: string;
+  cwd: string;
+}): ResolvedConfig {
   const given = options.configFile !== undefined ? path.resolve(options.cwd, options.configFile) : null;
   const fallback = path.resolve(options.cwd, DEFAULT_CONFIG_FILE);
   const file = given ?? (existsSync(fallback) ? fallback : null);
@@ -52,13 +66,20 @@ export function resolveConfig(options: { configFile?: string; db?: string; datab
   const calendar = raw?.calendar ?? 'builtin:hk-2019';
   const inputs: Partial<Record<'genium' | 'dcass' | 'bos', string>> = {};
   for (const [k, v] of Object.entries(raw?.inputs ?? {})) if (v !== undefined) inputs[k as 'genium'] = at(v);
-  const sftp = raw?.sftp ? { ...raw.sftp, privateKeyFile: at(raw.sftp.privateKeyFile), inboxDir: at(raw.sftp.inboxDir) } : null;
+  const sftp = raw?.sftp
+    ? { ...raw.sftp, privateKeyFile: at(raw.sftp.privateKeyFile), inboxDir: at(raw.sftp.inboxDir) }
+    : null;
   return deepFreeze({
     configFile: file,
     participant: raw ? raw.participant : null,
-    database: options.db ?? options.databaseUrl ?? (raw?.database !== undefined ? at(raw.database) : path.resolve(options.cwd, DEFAULT_DB_DIR)),
+    database:
+      options.db ??
+      options.databaseUrl ??
+      (raw?.database !== undefined ? at(raw.database) : path.resolve(options.cwd, DEFAULT_DB_DIR)),
     profileDirs: (raw?.profiles ?? []).map(at),
-    calendarFile: calendar.startsWith('builtin:') ? builtinPath('calendars', `${calendar.slice('builtin:'.length)}.yaml`) : at(calendar),
+    calendarFile: calendar.startsWith('builtin:')
+      ? builtinPath('calendars', `${calendar.slice('builtin:'.length)}.yaml`)
+      : at(calendar),
     inputs,
     sftp,
   });

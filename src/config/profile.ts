@@ -13,18 +13,53 @@ export const ENCODINGS = ['ascii', 'utf-8', 'big5'] as const;
 /** Canonical fields a profile may fill, per entity. */
 export const ENTITY_FIELDS = {
   trades: [
-    'clearingDate', 'series', 'root', 'instrumentType', 'expiry', 'strike', 'tradeNo', 'dealNo', 'ref',
-    'account', 'clientCode', 'side', 'quantity', 'price', 'session', 'tradeType', 'origTradeNo',
-    'execDate', 'execTime', 'execAt', 'openClose',
+    'clearingDate',
+    'series',
+    'root',
+    'instrumentType',
+    'expiry',
+    'strike',
+    'tradeNo',
+    'dealNo',
+    'ref',
+    'account',
+    'clientCode',
+    'side',
+    'quantity',
+    'price',
+    'session',
+    'tradeType',
+    'origTradeNo',
+    'execDate',
+    'execTime',
+    'execAt',
+    'openClose',
   ],
   positions: [
-    'positionDate', 'account', 'clientCode', 'series', 'root', 'instrumentType', 'expiry', 'strike',
-    'long', 'short', 'netQuantity', 'exercised', 'assigned',
+    'positionDate',
+    'account',
+    'clientCode',
+    'series',
+    'root',
+    'instrumentType',
+    'expiry',
+    'strike',
+    'long',
+    'short',
+    'netQuantity',
+    'exercised',
+    'assigned',
   ],
   account_map: ['clientCode', 'dcassAccount', 'accountType', 'effectiveFrom'],
 } as const satisfies Record<(typeof ENTITIES)[number], readonly string[]>;
 
-export const HEADER_FIELDS = ['reportId', 'participant', 'businessDate', 'generatedAt', 'recordCount'] as const;
+export const HEADER_FIELDS = [
+  'reportId',
+  'participant',
+  'businessDate',
+  'generatedAt',
+  'recordCount',
+] as const;
 
 const position = z.tuple([z.int().min(1), z.int().min(1)]).describe('[start, length], 1-based');
 
@@ -52,16 +87,31 @@ export const fieldSpecSchema = z
   .superRefine((f, ctx) => {
     const formats = FORMATS[f.type];
     if (formats && (f.format === undefined || !formats.includes(f.format))) {
-      ctx.addIssue({ code: 'custom', path: ['format'], message: `a ${f.type} needs format: one of ${formats.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: `a ${f.type} needs format: one of ${formats.join(', ')}`,
+      });
     }
     if (!formats && f.format !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['format'], message: `format applies to date, time and timestamp, not ${f.type}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: `format applies to date, time and timestamp, not ${f.type}`,
+      });
     }
     if (f.type === 'code' && f.map === undefined) {
       ctx.addIssue({ code: 'custom', path: ['map'], message: 'a code needs map: { raw: canonical }' });
     }
-    if (f.type !== 'decimal' && (f.impliedDecimals !== undefined || f.thousands !== undefined || f.signed !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: 'impliedDecimals, thousands and signed apply to decimals only' });
+    if (
+      f.type !== 'decimal' &&
+      (f.impliedDecimals !== undefined || f.thousands !== undefined || f.signed !== undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: 'impliedDecimals, thousands and signed apply to decimals only',
+      });
     }
   });
 export type FieldSpec = z.infer<typeof fieldSpecSchema>;
@@ -70,7 +120,10 @@ const fixedWidthFormat = z.strictObject({
   type: z.literal('fixed-width'),
   encoding: z.enum(ENCODINGS).default('ascii'),
   recordType: position,
-  header: z.strictObject({ code: z.string().min(1), fields: z.partialRecord(z.enum(HEADER_FIELDS), fieldSpecSchema) }),
+  header: z.strictObject({
+    code: z.string().min(1),
+    fields: z.partialRecord(z.enum(HEADER_FIELDS), fieldSpecSchema),
+  }),
   detailCode: z.string().min(1),
   trailer: z.strictObject({
     code: z.string().min(1),
@@ -108,7 +161,9 @@ export const profileSchema = z
     /** Canonical values for fields the layout does not carry (e.g. BOS has no trade type). */
     defaults: z.record(z.string(), z.string()).default({}),
     control: z
-      .strictObject({ hashTotal: z.strictObject({ of: z.array(z.string()).min(1), digits: z.int().min(1).max(38) }) })
+      .strictObject({
+        hashTotal: z.strictObject({ of: z.array(z.string()).min(1), digits: z.int().min(1).max(38) }),
+      })
       .partial()
       .default({}),
   })
@@ -116,22 +171,35 @@ export const profileSchema = z
     const allowed: readonly string[] = ENTITY_FIELDS[p.entity];
     for (const [name, spec] of Object.entries(p.fields)) {
       if (!allowed.includes(name)) {
-        ctx.addIssue({ code: 'custom', path: ['fields', name], message: `not a ${p.entity} field; expected one of ${allowed.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', name],
+          message: `not a ${p.entity} field; expected one of ${allowed.join(', ')}`,
+        });
       }
       const positional = Array.isArray(spec.from);
       if (positional !== (p.format.type === 'fixed-width')) {
         ctx.addIssue({
           code: 'custom',
           path: ['fields', name, 'from'],
-          message: p.format.type === 'fixed-width' ? 'fixed-width fields need from: [start, length]' : `${p.format.type} fields need from: "<name>"`,
+          message:
+            p.format.type === 'fixed-width'
+              ? 'fixed-width fields need from: [start, length]'
+              : `${p.format.type} fields need from: "<name>"`,
         });
       }
     }
     for (const name of Object.keys(p.defaults)) {
-      if (!allowed.includes(name)) ctx.addIssue({ code: 'custom', path: ['defaults', name], message: `not a ${p.entity} field` });
+      if (!allowed.includes(name))
+        ctx.addIssue({ code: 'custom', path: ['defaults', name], message: `not a ${p.entity} field` });
     }
     for (const name of p.control.hashTotal?.of ?? []) {
-      if (!(name in p.fields)) ctx.addIssue({ code: 'custom', path: ['control', 'hashTotal', 'of'], message: `${name} is not a field of this profile` });
+      if (!(name in p.fields))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['control', 'hashTotal', 'of'],
+          message: `${name} is not a field of this profile`,
+        });
     }
     try {
       new RegExp(p.match);
@@ -143,18 +211,28 @@ export const profileSchema = z
       if (!ok) ctx.addIssue({ code: 'custom', path: ['fields'], message });
     };
     if (p.entity !== 'account_map') {
-      need(has('series') || has('root', 'instrumentType', 'expiry'), 'needs series, or root + instrumentType + expiry (+ strike)');
+      need(
+        has('series') || has('root', 'instrumentType', 'expiry'),
+        'needs series, or root + instrumentType + expiry (+ strike)',
+      );
       need(has('account') || has('clientCode'), 'needs account or clientCode');
     }
     if (p.entity === 'trades') {
       need(has('side', 'quantity', 'price'), 'needs side, quantity and price');
-      need(has('clearingDate') || has('execDate', 'execTime') || has('execAt'), 'needs clearingDate, or the execution date and time to derive it');
+      need(
+        has('clearingDate') || has('execDate', 'execTime') || has('execAt'),
+        'needs clearingDate, or the execution date and time to derive it',
+      );
     }
     if (p.entity === 'positions') {
       need(has('positionDate'), 'needs positionDate');
       need(has('long', 'short') || has('netQuantity'), 'needs long + short, or netQuantity');
     }
-    if (p.entity === 'account_map') need(has('clientCode', 'dcassAccount', 'accountType', 'effectiveFrom'), 'needs clientCode, dcassAccount, accountType and effectiveFrom');
+    if (p.entity === 'account_map')
+      need(
+        has('clientCode', 'dcassAccount', 'accountType', 'effectiveFrom'),
+        'needs clientCode, dcassAccount, accountType and effectiveFrom',
+      );
   });
 
 /** A validated profile, with its file for messages. */

@@ -28,7 +28,9 @@ export class ProfileRegistry {
     const p = this.byName.get(name);
     if (!p) {
       throw new DcassError('PROFILE_NOT_FOUND', `no profile named "${name}"`, {
-        hint: `known profiles: ${this.all().map((x) => x.name).join(', ')}`,
+        hint: `known profiles: ${this.all()
+          .map((x) => x.name)
+          .join(', ')}`,
       });
     }
     return p;
@@ -47,17 +49,23 @@ export class ProfileRegistry {
           .join('; ')}`,
       });
     }
-    throw new DcassError('PROFILE_AMBIGUOUS', `${fileName}: several ${source} profiles match: ${hits.map((p) => p.name).join(', ')}`, {
-      location: { file: fileName },
-      hint: 'choose one with --profile',
-    });
+    throw new DcassError(
+      'PROFILE_AMBIGUOUS',
+      `${fileName}: several ${source} profiles match: ${hits.map((p) => p.name).join(', ')}`,
+      {
+        location: { file: fileName },
+        hint: 'choose one with --profile',
+      },
+    );
   }
 }
 
 function loadFolder(folder: string): Profile[] {
   let names: string[];
   try {
-    names = readdirSync(folder).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
+    names = readdirSync(folder)
+      .filter((n) => /\.(ya?ml|json)$/i.test(n))
+      .sort();
   } catch (cause) {
     throw new DcassError('CONFIG_INVALID', `cannot read the profile folder ${folder}`, { cause });
   }

@@ -20,7 +20,11 @@ const timeoutsSchema = z
     /** Longest silence of the server while a listing or transfer is under way. */
     idleMs: z.number().int().positive().default(30_000),
     /** The whole fetch of one date, retries included. */
-    totalMs: z.number().int().positive().default(15 * 60_000),
+    totalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15 * 60_000),
   })
   .strict();
 
@@ -42,12 +46,20 @@ export const sftpConfigSchema = z
     privateKeyFile: z.string().min(1),
     passphraseEnv: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the NAME of an environment variable holding the passphrase, never the passphrase itself')
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*$/,
+        'the NAME of an environment variable holding the passphrase, never the passphrase itself',
+      )
       .optional(),
     hostKeyFingerprints: z
-      .array(z.string().regex(FINGERPRINT_PATTERN, `expected an OpenSSH fingerprint such as SHA256:${'A'.repeat(43)}`), {
-        error: `hostKeyFingerprints is required: ${HOW_TO_PIN}`,
-      })
+      .array(
+        z
+          .string()
+          .regex(FINGERPRINT_PATTERN, `expected an OpenSSH fingerprint such as SHA256:${'A'.repeat(43)}`),
+        {
+          error: `hostKeyFingerprints is required: ${HOW_TO_PIN}`,
+        },
+      )
       .min(1, `at least one host key fingerprint is required: ${HOW_TO_PIN}`),
     remoteRoot: z.string().startsWith('/').default('/'),
     participant: z.string().regex(/^[A-Za-z0-9]{1,12}$/, 'a DCASS customer code such as CABC'),
@@ -101,7 +113,10 @@ export interface SftpSecrets {
 }
 
 /** Reads the key passphrase from the named environment variable (the caller passes the environment). */
-export function resolveSftpSecrets(config: Pick<SftpConfig, 'passphraseEnv'>, env: Readonly<Record<string, string | undefined>>): SftpSecrets {
+export function resolveSftpSecrets(
+  config: Pick<SftpConfig, 'passphraseEnv'>,
+  env: Readonly<Record<string, string | undefined>>,
+): SftpSecrets {
   if (config.passphraseEnv === undefined) return {};
   const value = env[config.passphraseEnv];
   return value === undefined || value === '' ? {} : { passphrase: new Secret(value) };

@@ -15,9 +15,13 @@ export function loadValidatedFile<S extends z.ZodType>(
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = lineCounter.linePos(e.pos[0]).line;
-    throw new DcassError(code, `${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`, {
-      location: { file, ...(line ? { line } : {}) },
-    });
+    throw new DcassError(
+      code,
+      `${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
+      {
+        location: { file, ...(line ? { line } : {}) },
+      },
+    );
   }
   const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 50 }));
   if (!parsed.success) {
@@ -39,14 +43,19 @@ function readText(file: string, code: ErrorCode): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new DcassError(code === 'CONFIG_INVALID' ? 'CONFIG_NOT_FOUND' : code, `cannot read ${file}`, { cause });
+    throw new DcassError(code === 'CONFIG_INVALID' ? 'CONFIG_NOT_FOUND' : code, `cannot read ${file}`, {
+      cause,
+    });
   }
 }
 
 /** The line of the deepest node that exists along a key path (the parent when the key is missing). */
 function lineOf(doc: Document, counter: LineCounter, keyPath: string[]): number | undefined {
   for (let n = keyPath.length; n >= 0; n--) {
-    const node: unknown = doc.getIn(keyPath.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true);
+    const node: unknown = doc.getIn(
+      keyPath.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      true,
+    );
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;

@@ -72,7 +72,9 @@ async function openPostgres(url: string): Promise<Store> {
       // COPY needs the raw client of the transaction, so the transaction gets its own client and
       // a Kysely bound to that one client.
       const client = await pool.connect();
-      const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
+      const single = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: singleClientPool(client) }),
+      });
       let broken = false;
       try {
         return await single.transaction().execute((trx) => fn({ db: trx, copyRows: postgresCopy(client) }));

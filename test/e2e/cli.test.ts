@@ -19,7 +19,10 @@ describe(`the dcass-recon CLI (${dbKind})`, () => {
     const cwd = path.join(work, 'recon');
     const first = await runCli(['--db', target.target, '--json', 'ingest', '--all'], { cwd });
     expect(first.code, first.stderr).toBe(0);
-    const out = JSON.parse(first.stdout) as { files: { status: string; fileName: string }[]; summary: Record<string, number> };
+    const out = JSON.parse(first.stdout) as {
+      files: { status: string; fileName: string }[];
+      summary: Record<string, number>;
+    };
     expect(out.summary).toEqual({ loaded: 20, skipped: 0, refused: 0, rows: 334, rejected: 1 });
     expect(out.files.every((f) => f.status === 'loaded')).toBe(true);
 
@@ -31,7 +34,9 @@ describe(`the dcass-recon CLI (${dbKind})`, () => {
     expect(rejects.stdout).toContain('BOS_TRADES_CABC_20190507.csv:16  execDate  BAD_DATE');
     const files = await runCli(['--db', target.target, '--json', 'files', '--date', '2019-05-06'], { cwd });
     const lineage = JSON.parse(files.stdout) as { file_name: string; superseded_by: string | null }[];
-    expect(lineage.find((f) => f.file_name === 'TRD001_CABC_20190506_1300.xml')?.superseded_by).toBe('TRD001_CABC_20190506_2310.xml');
+    expect(lineage.find((f) => f.file_name === 'TRD001_CABC_20190506_1300.xml')?.superseded_by).toBe(
+      'TRD001_CABC_20190506_2310.xml',
+    );
   });
 
   it('exits 2 with a clear message and no stack trace when a file is refused', async () => {

@@ -15,7 +15,12 @@ describe(`crash safety: SIGKILL in the middle of a large file (${dbKind})`, () =
   let file: string;
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dcass-crash-'));
-    const summary = await generate(['genium-trd'], { seed: 7, date: '20190506', participant: 'CABC', rows: ROWS, diffRate: 0 }, dir, false);
+    const summary = await generate(
+      ['genium-trd'],
+      { seed: 7, date: '20190506', participant: 'CABC', rows: ROWS, diffRate: 0 },
+      dir,
+      false,
+    );
     file = summary.files[0]!.path;
     target = await createTestTarget();
   });
@@ -26,7 +31,14 @@ describe(`crash safety: SIGKILL in the middle of a large file (${dbKind})`, () =
     try {
       await migrateToLatest(store);
       const n = async (table: 'trade' | 'source_file') =>
-        Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+        Number(
+          (
+            await store.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       return { trades: await n('trade'), files: await n('source_file') };
     } finally {
       await store.close();
@@ -38,14 +50,18 @@ describe(`crash safety: SIGKILL in the middle of a large file (${dbKind})`, () =
     let stderr = '';
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     // Kill once rows are flowing: after the load has started and the first batches have gone out.
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
         stderr += d.toString();
         if (stderr.includes('file load started')) setTimeout(resolve, 1500);
       });
-      child.on('exit', () => reject(new Error(`ingest ended before it could be killed:\n${stderr}\n${stdout}`)));
+      child.on('exit', () =>
+        reject(new Error(`ingest ended before it could be killed:\n${stderr}\n${stdout}`)),
+      );
     });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');

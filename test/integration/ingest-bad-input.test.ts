@@ -35,14 +35,23 @@ describe(`bad input (${dbKind})`, () => {
     const after = await counts();
     expect(after.trades).toBe(before.trades);
     expect(after.files - before.files).toBe(good!.status === 'loaded' ? 1 : 0);
-    const rec = await t.store.db.selectFrom('refused_file').selectAll().where('path', '=', path.resolve(req.path)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const rec = await t.store.db
+      .selectFrom('refused_file')
+      .selectAll()
+      .where('path', '=', path.resolve(req.path))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(rec.code).toBe(bad!.error!.code);
     expect(rec.reason).toContain(bad!.error!.message);
     return bad!.error!;
   }
   async function counts() {
     const n = (table: 'trade' | 'source_file') =>
-      t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+      t.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
     return { trades: await n('trade'), files: await n('source_file') };
   }
 
@@ -52,11 +61,15 @@ describe(`bad input (${dbKind})`, () => {
     const p = write('TRD001_CABC_20190503.lis', lines.join('\r\n'));
     const err = await refused({ path: p, source: 'genium' });
     expect(err.code).toBe('INGEST_TRAILER_MISMATCH');
-    expect(err.message).toMatch(/TRD001_CABC_20190503\.lis:19: the trailer counts 18 detail records but the file has 17/);
+    expect(err.message).toMatch(
+      /TRD001_CABC_20190503\.lis:19: the trailer counts 18 detail records but the file has 17/,
+    );
   });
 
   it('refuses a fixed-width file whose hash total disagrees (a changed quantity)', async () => {
-    const text = fixture(GENIUM_TRD).toString('latin1').replace('H01         B000000003', 'H01         B000000004');
+    const text = fixture(GENIUM_TRD)
+      .toString('latin1')
+      .replace('H01         B000000003', 'H01         B000000004');
     const p = write('TRD001_CABC_20190503.lis', text);
     const err = await refused({ path: p, source: 'genium' });
     expect(err.code).toBe('INGEST_TRAILER_MISMATCH');
@@ -81,7 +94,9 @@ describe(`bad input (${dbKind})`, () => {
     const p = write('TRD001_CABC_20190502.lis', fixture(GENIUM_TRD));
     const err = await refused({ path: p, source: 'genium' });
     expect(err.code).toBe('INGEST_HEADER_MISMATCH');
-    expect(err.message).toContain('the header is for business date 2019-05-03 but the file name says 2019-05-02');
+    expect(err.message).toContain(
+      'the header is for business date 2019-05-03 but the file name says 2019-05-02',
+    );
   });
 
   it("refuses another participant's file", async () => {
@@ -92,7 +107,10 @@ describe(`bad input (${dbKind})`, () => {
   });
 
   it('refuses XML whose recordCount disagrees', async () => {
-    const p = write('TRD001_CABC_20190506_2310.xml', fixture(XML_TRD).toString('utf8').replace('recordCount="19"', 'recordCount="20"'));
+    const p = write(
+      'TRD001_CABC_20190506_2310.xml',
+      fixture(XML_TRD).toString('utf8').replace('recordCount="19"', 'recordCount="20"'),
+    );
     const err = await refused({ path: p, source: 'dcass' });
     expect(err.code).toBe('INGEST_RECORD_COUNT_MISMATCH');
     expect(err.message).toContain('recordCount says 20 records but the file has 19');
@@ -108,7 +126,10 @@ describe(`bad input (${dbKind})`, () => {
 
   it.each([
     ['a DOCTYPE', '<!DOCTYPE DcassReport>\n'],
-    ['an internal entity declaration', '<!DOCTYPE r [ <!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;"> ]>\n'],
+    [
+      'an internal entity declaration',
+      '<!DOCTYPE r [ <!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;"> ]>\n',
+    ],
     ['an external entity', '<!DOCTYPE r [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>\n'],
   ])('refuses XML with %s and expands nothing', async (_what, decl) => {
     const text = fixture(XML_TRD).toString('utf8').replace('?>\n', `?>\n${decl}`);
@@ -119,7 +140,11 @@ describe(`bad input (${dbKind})`, () => {
 
   it('refuses bytes that are not valid in the declared encoding, naming the line', async () => {
     const lines = fixture(BOS_TRD).toString('utf8').split('\r\n');
-    const bad = Buffer.concat([Buffer.from(lines.slice(0, 4).join('\r\n') + '\r\n', 'utf8'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\r\n' + lines.slice(4).join('\r\n'), 'utf8')]);
+    const bad = Buffer.concat([
+      Buffer.from(lines.slice(0, 4).join('\r\n') + '\r\n', 'utf8'),
+      Buffer.from([0xff, 0xfe, 0x41]),
+      Buffer.from('\r\n' + lines.slice(4).join('\r\n'), 'utf8'),
+    ]);
     const p = write('BOS_TRADES_CABC_20190506.csv', bad);
     const err = await refused({ path: p, source: 'bos' });
     expect(err.code).toBe('INGEST_ENCODING');
@@ -149,14 +174,20 @@ describe(`bad input (${dbKind})`, () => {
   });
 
   it('refuses a CSV missing required columns before reading any row', async () => {
-    const text = fixture(BOS_TRD).toString('utf8').replace('Buy/Sell', 'Direction').replace('Quantity', 'Qty');
+    const text = fixture(BOS_TRD)
+      .toString('utf8')
+      .replace('Buy/Sell', 'Direction')
+      .replace('Quantity', 'Qty');
     const err = await refused({ path: write('BOS_TRADES_CABC_20190506.csv', text), source: 'bos' });
     expect(err.code).toBe('INGEST_COLUMNS_MISSING');
-    expect(err.message).toBe('BOS_TRADES_CABC_20190506.csv:1: required columns missing: "Buy/Sell" (side), "Quantity" (quantity)');
+    expect(err.message).toBe(
+      'BOS_TRADES_CABC_20190506.csv:1: required columns missing: "Buy/Sell" (side), "Quantity" (quantity)',
+    );
   });
 
   it('keeps bad rows as rejected rows and loads the rest', async () => {
-    const header = 'Trade Ref,Client Code,Product,Type,Expiry,Strike,Buy/Sell,Quantity,Price,Trade Date,Exec Time,Exch Trade No';
+    const header =
+      'Trade Ref,Client Code,Product,Type,Expiry,Strike,Buy/Sell,Quantity,Price,Trade Date,Exec Time,Exch Trade No';
     const rows = [
       'R1,MM01,HSI,F,2019-05,,BUY,"1,200","29,350.00",08/05/2019,10:00:00,1',
       'R2,MM01,HSI,F,2019-05,,HOLD,1,29350,08/05/2019,10:00:00,2',
@@ -171,17 +202,47 @@ describe(`bad input (${dbKind})`, () => {
     const p = write('BOS_TRADES_CABC_20190508.csv', [header, ...rows, '', ''].join('\r\n'));
     const [, out] = await ingest(t.store, [ACCOUNT_MAP, { path: p, source: 'bos' }]);
     expect(out).toMatchObject({ status: 'loaded', rows: 2, rejected: 7 });
-    const rej = await t.store.db.selectFrom('rejected_row').select(['line_no', 'field', 'code', 'reason']).where('file_id', '=', out!.fileId!).orderBy('line_no').execute();
+    const rej = await t.store.db
+      .selectFrom('rejected_row')
+      .select(['line_no', 'field', 'code', 'reason'])
+      .where('file_id', '=', out!.fileId!)
+      .orderBy('line_no')
+      .execute();
     expect(rej).toEqual([
-      { line_no: 3, field: 'side', code: 'BAD_CODE', reason: 'Buy/Sell (side): expected one of "BUY", "SELL", "B", "S", got "HOLD"' },
-      { line_no: 4, field: 'clientCode', code: 'UNMAPPED_ACCOUNT', reason: 'client code "NOBODY" is not in the account map' },
-      { line_no: 5, field: 'quantity', code: 'BAD_DECIMAL', reason: expect.stringContaining('Quantity (quantity): expected') },
+      {
+        line_no: 3,
+        field: 'side',
+        code: 'BAD_CODE',
+        reason: 'Buy/Sell (side): expected one of "BUY", "SELL", "B", "S", got "HOLD"',
+      },
+      {
+        line_no: 4,
+        field: 'clientCode',
+        code: 'UNMAPPED_ACCOUNT',
+        reason: 'client code "NOBODY" is not in the account map',
+      },
+      {
+        line_no: 5,
+        field: 'quantity',
+        code: 'BAD_DECIMAL',
+        reason: expect.stringContaining('Quantity (quantity): expected'),
+      },
       { line_no: 6, field: null, code: 'BAD_RECORD', reason: 'expected 12 columns as in the header, got 11' },
-      { line_no: 7, field: 'strike', code: 'BAD_INSTRUMENT', reason: expect.stringContaining('expected a strike for an option') },
+      {
+        line_no: 7,
+        field: 'strike',
+        code: 'BAD_INSTRUMENT',
+        reason: expect.stringContaining('expected a strike for an option'),
+      },
       { line_no: 8, field: 'quantity', code: 'BAD_DECIMAL', reason: 'quantity must be positive, got 0' },
       { line_no: 9, field: expect.any(String), code: 'OUTSIDE_TRADING_HOURS', reason: expect.any(String) },
     ]);
-    const loaded = await t.store.db.selectFrom('trade').select(['ref', 'quantity', 'price', 'clearing_date', 'session']).where('file_id', '=', out!.fileId!).orderBy('ref').execute();
+    const loaded = await t.store.db
+      .selectFrom('trade')
+      .select(['ref', 'quantity', 'price', 'clearing_date', 'session'])
+      .where('file_id', '=', out!.fileId!)
+      .orderBy('ref')
+      .execute();
     expect(loaded).toEqual([
       { ref: 'R1', quantity: '1200', price: '29350', clearing_date: '2019-05-08', session: 'T' },
       { ref: 'R9', quantity: '3', price: '29351.5', clearing_date: '2019-05-09', session: 'A' },
@@ -189,22 +250,39 @@ describe(`bad input (${dbKind})`, () => {
   });
 
   it('keeps hostile CSV header and XML element names as plain data (no prototype pollution)', async () => {
-    const text = fixture(BOS_TRD).toString('utf8').replace('Exch Trade No', 'Exch Trade No,__proto__,constructor').replace(/\r\n(BT[^\r]*)/g, '\r\n$1,{polluted:1},x');
+    const text = fixture(BOS_TRD)
+      .toString('utf8')
+      .replace('Exch Trade No', 'Exch Trade No,__proto__,constructor')
+      .replace(/\r\n(BT[^\r]*)/g, '\r\n$1,{polluted:1},x');
     const p = write('BOS_TRADES_CABC_20190506.csv', text);
     const [, out] = await ingest(t.store, [ACCOUNT_MAP, { path: p, source: 'bos' }]);
     expect(out!.status).toBe('loaded');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const row = await t.store.db.selectFrom('trade').select('extra').where('file_id', '=', out!.fileId!).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('trade')
+      .select('extra')
+      .where('file_id', '=', out!.fileId!)
+      .executeTakeFirstOrThrow();
     expect(row.extra).toEqual({ ['__proto__']: '{polluted:1}', constructor: 'x' });
 
     const xml = fixture(XML_TRD)
       .toString('utf8')
       .replace('generatedAt="2019-05-06T23:10:00+08:00"', 'generatedAt="2019-05-06T23:20:00+08:00"')
-      .replace(/<OpenClose\/><\/Trade>/g, '<OpenClose/><__proto__>1</__proto__><constructor>2</constructor></Trade>');
-    const [, x] = await ingest(t.store, [ACCOUNT_MAP, { path: write('TRD001_CABC_20190506_2320.xml', xml), source: 'dcass' }]);
+      .replace(
+        /<OpenClose\/><\/Trade>/g,
+        '<OpenClose/><__proto__>1</__proto__><constructor>2</constructor></Trade>',
+      );
+    const [, x] = await ingest(t.store, [
+      ACCOUNT_MAP,
+      { path: write('TRD001_CABC_20190506_2320.xml', xml), source: 'dcass' },
+    ]);
     expect(x!.status).toBe('loaded');
     expect(({} as Record<string, unknown>)['1']).toBeUndefined();
-    const xr = await t.store.db.selectFrom('trade').select('extra').where('file_id', '=', x!.fileId!).executeTakeFirstOrThrow();
+    const xr = await t.store.db
+      .selectFrom('trade')
+      .select('extra')
+      .where('file_id', '=', x!.fileId!)
+      .executeTakeFirstOrThrow();
     expect(xr.extra).toEqual({ ['__proto__']: '1', constructor: '2' });
   });
 
@@ -213,9 +291,24 @@ describe(`bad input (${dbKind})`, () => {
       .toString('utf8')
       .replace('generatedAt="2019-05-06T23:10:00+08:00"', 'generatedAt="2019-05-06T23:30:00+08:00"')
       .replace('<TradeNo>1000101</TradeNo>', '<TradeNo>90071992547409931234</TradeNo>')
-      .replace('<Qty>2</Qty><Price>29880</Price>', '<Qty>12345678901234567890</Qty><Price>0.1000000000000000055511151231257827</Price>');
-    const [, x] = await ingest(t.store, [ACCOUNT_MAP, { path: write('TRD001_CABC_20190506_2330.xml', xml), source: 'dcass' }]);
-    const r = await t.store.db.selectFrom('trade').select(['trade_no', 'quantity', 'price']).where('file_id', '=', x!.fileId!).where('line_no', '=', 3).executeTakeFirstOrThrow();
-    expect(r).toEqual({ trade_no: '90071992547409931234', quantity: '12345678901234567890', price: '0.1000000000000000055511151231257827' });
+      .replace(
+        '<Qty>2</Qty><Price>29880</Price>',
+        '<Qty>12345678901234567890</Qty><Price>0.1000000000000000055511151231257827</Price>',
+      );
+    const [, x] = await ingest(t.store, [
+      ACCOUNT_MAP,
+      { path: write('TRD001_CABC_20190506_2330.xml', xml), source: 'dcass' },
+    ]);
+    const r = await t.store.db
+      .selectFrom('trade')
+      .select(['trade_no', 'quantity', 'price'])
+      .where('file_id', '=', x!.fileId!)
+      .where('line_no', '=', 3)
+      .executeTakeFirstOrThrow();
+    expect(r).toEqual({
+      trade_no: '90071992547409931234',
+      quantity: '12345678901234567890',
+      price: '0.1000000000000000055511151231257827',
+    });
   });
 });

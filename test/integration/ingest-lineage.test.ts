@@ -26,7 +26,9 @@ describe(`idempotent loads and superseding generations (${dbKind})`, () => {
       .execute();
 
   it('loads the same bytes once, under any name', async () => {
-    const first = await ingest(t.store, [{ path: path.join(DAY, 'TRD001_CABC_20190506_1300.xml'), source: 'dcass' }]);
+    const first = await ingest(t.store, [
+      { path: path.join(DAY, 'TRD001_CABC_20190506_1300.xml'), source: 'dcass' },
+    ]);
     expect(first[0]).toMatchObject({ status: 'loaded', rows: 12 });
     const copy = path.join(dir, 'TRD001_CABC_20190506_1300.xml');
     copyFileSync(path.join(DAY, 'TRD001_CABC_20190506_1300.xml'), copy);
@@ -38,15 +40,28 @@ describe(`idempotent loads and superseding generations (${dbKind})`, () => {
       ['skipped', first[0]!.fileId],
       ['skipped', first[0]!.fileId],
     ]);
-    const trades = await t.store.db.selectFrom('trade').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const trades = await t.store.db
+      .selectFrom('trade')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(trades.n)).toBe(12);
   });
 
   it('a later generation supersedes the earlier one; both stay queryable', async () => {
-    const [later] = await ingest(t.store, [{ path: path.join(DAY, 'TRD001_CABC_20190506_2310.xml'), source: 'dcass' }]);
-    expect(later).toMatchObject({ status: 'loaded', supersedes: ['TRD001_CABC_20190506_1300.xml'], supersededBy: null });
+    const [later] = await ingest(t.store, [
+      { path: path.join(DAY, 'TRD001_CABC_20190506_2310.xml'), source: 'dcass' },
+    ]);
+    expect(later).toMatchObject({
+      status: 'loaded',
+      supersedes: ['TRD001_CABC_20190506_1300.xml'],
+      supersededBy: null,
+    });
     const files = await current();
-    const ids = await t.store.db.selectFrom('source_file').select(['id', 'file_name']).orderBy('id').execute();
+    const ids = await t.store.db
+      .selectFrom('source_file')
+      .select(['id', 'file_name'])
+      .orderBy('id')
+      .execute();
     const idOf = (name: string) => ids.find((r) => r.file_name === name)!.id;
     expect(files).toEqual([
       { file_name: 'TRD001_CABC_20190506_1300.xml', superseded_by: idOf('TRD001_CABC_20190506_2310.xml') },
@@ -66,11 +81,18 @@ describe(`idempotent loads and superseding generations (${dbKind})`, () => {
   });
 
   it('an older generation loaded late is superseded at once by the one in force', async () => {
-    const xml = readFileSync(path.join(DAY, 'TRD001_CABC_20190506_1300.xml'), 'utf8').replace('2019-05-06T13:00:00+08:00', '2019-05-06T15:00:00+08:00');
+    const xml = readFileSync(path.join(DAY, 'TRD001_CABC_20190506_1300.xml'), 'utf8').replace(
+      '2019-05-06T13:00:00+08:00',
+      '2019-05-06T15:00:00+08:00',
+    );
     const p = path.join(dir, 'TRD001_CABC_20190506_1500.xml');
     writeFileSync(p, xml);
     const [late] = await ingest(t.store, [{ path: p, source: 'dcass' }]);
-    expect(late).toMatchObject({ status: 'loaded', supersedes: [], supersededBy: 'TRD001_CABC_20190506_2310.xml' });
+    expect(late).toMatchObject({
+      status: 'loaded',
+      supersedes: [],
+      supersededBy: 'TRD001_CABC_20190506_2310.xml',
+    });
     const inForce = (await current()).filter((f) => f.superseded_by === null).map((f) => f.file_name);
     expect(inForce).toEqual(['TRD001_CABC_20190506_2310.xml']);
   });

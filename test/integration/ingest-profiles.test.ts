@@ -72,7 +72,9 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       exec_date: '2019-05-03',
       open_close: null,
     });
-    expect((await trade('TRD001_CABC_20190503.lis', 2)).exec_at?.toISOString()).toBe('2019-05-03T01:15:32.000Z');
+    expect((await trade('TRD001_CABC_20190503.lis', 2)).exec_at?.toISOString()).toBe(
+      '2019-05-03T01:15:32.000Z',
+    );
   });
 
   it('genium-pos001: long, short, exercised, assigned', async () => {
@@ -95,7 +97,11 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       exec_date: '2019-05-03',
       price: '29880',
     });
-    expect(await trade('TRD001_CABC_20190506_2310.xml', 12)).toMatchObject({ trade_type: 'GUP', orig_trade_no: '1000108', side: 'S' });
+    expect(await trade('TRD001_CABC_20190506_2310.xml', 12)).toMatchObject({
+      trade_type: 'GUP',
+      orig_trade_no: '1000108',
+      side: 'S',
+    });
     expect(await trade('TRD001_CABC_20190506_2310.xml', 20)).toMatchObject({
       series: 'TCH340.00E9',
       root: 'TCH',
@@ -144,7 +150,10 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       trade_no: '1000102',
       trade_type: 'STD',
     });
-    expect(await trade('BOS_TRADES_CABC_20190506.csv', 5)).toMatchObject({ client_code: 'C1001', account: 'O01' });
+    expect(await trade('BOS_TRADES_CABC_20190506.csv', 5)).toMatchObject({
+      client_code: 'C1001',
+      account: 'O01',
+    });
     // A Friday-night trade executed 3 May clears Monday 6 May.
     const friday = await t.store.db
       .selectFrom('trade as t')
@@ -175,9 +184,20 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       .where('f.file_name', '=', 'BOS_POSITIONS_CABC_20190510.big5.csv')
       .orderBy('p.line_no')
       .execute();
-    expect(big5[0]).toMatchObject({ client_code: 'HOUSE', account: 'H01', series: 'HSIK9', long_qty: '8', short_qty: '0' });
+    expect(big5[0]).toMatchObject({
+      client_code: 'HOUSE',
+      account: 'H01',
+      series: 'HSIK9',
+      long_qty: '8',
+      short_qty: '0',
+    });
     expect(big5[1]).toMatchObject({ series: 'HSIM9', long_qty: '0', short_qty: '5' });
-    expect(big5[3]).toMatchObject({ series: 'HSI28000E9', instrument_type: 'C', strike: '28000', short_qty: '8' });
+    expect(big5[3]).toMatchObject({
+      series: 'HSI28000E9',
+      instrument_type: 'C',
+      strike: '28000',
+      short_qty: '8',
+    });
     expect(big5[0]!.extra).toEqual({ Remarks: '公司自營' });
   });
 
@@ -212,8 +232,19 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
   });
 
   it('records lineage: sha256, size, counts and control totals per file', async () => {
-    const f = await t.store.db.selectFrom('source_file').selectAll().where('file_name', '=', 'TRD001_CABC_20190503.lis').executeTakeFirstOrThrow();
-    expect(f).toMatchObject({ source: 'genium', report_id: 'TRD001', participant: 'CABC', business_date: '2019-05-03', row_count: 18, reject_count: 0 });
+    const f = await t.store.db
+      .selectFrom('source_file')
+      .selectAll()
+      .where('file_name', '=', 'TRD001_CABC_20190503.lis')
+      .executeTakeFirstOrThrow();
+    expect(f).toMatchObject({
+      source: 'genium',
+      report_id: 'TRD001',
+      participant: 'CABC',
+      business_date: '2019-05-03',
+      row_count: 18,
+      reject_count: 0,
+    });
     expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(f.path).toBe(path.join(FIXTURES, 'genium', 'TRD001_CABC_20190503.lis'));
     expect(f.control).toMatchObject({ details: 18, trailerCount: '000000018' });

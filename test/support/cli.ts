@@ -6,14 +6,24 @@ const TSX = path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
 
 /** Starts the CLI from source in a child process (the same code the built bin runs). */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+export function startCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL; // each test names its database with --db
-  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Runs the CLI to the end: exit code, stdout, stderr. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = startCli(args, options);
   let stdout = '';
   let stderr = '';

@@ -26,6 +26,10 @@ export function fixtureRequests(): IngestRequest[] {
 }
 
 /** Ingests with the built-in profiles and calendar, for participant CABC. */
-export function ingest(store: Store, requests: readonly IngestRequest[], participant: string | null = 'CABC'): Promise<FileOutcome[]> {
+export function ingest(
+  store: Store,
+  requests: readonly IngestRequest[],
+  participant: string | null = 'CABC',
+): Promise<FileOutcome[]> {
   return ingestFiles({ store, profiles, calendar, participant }, requests);
 }

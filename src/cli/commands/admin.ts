@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { migrateToLatest } from '../../db/migrate.js';
-import { openStore, redactUrl, isServerUrl } from '../../db/connect.js';
+import { isServerUrl, migrateToLatest, openStore, redactUrl } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -10,16 +9,25 @@ type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 export function migrateCommand(run: Run): Command {
   return new Command('migrate')
     .description('create or upgrade the database schema')
-    .addHelpText('after', '\nExamples:\n  dcass-recon migrate\n  dcass-recon --db postgres://recon@db.internal/recon migrate')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dcass-recon migrate\n  dcass-recon --db postgres://recon@db.internal/recon migrate',
+    )
     .action(() =>
       run(async (ctx) => {
         const store = await openStore(ctx.config.database);
         try {
           const results = await migrateToLatest(store);
-          const where = isServerUrl(ctx.config.database) ? redactUrl(ctx.config.database) : ctx.config.database;
+          const where = isServerUrl(ctx.config.database)
+            ? redactUrl(ctx.config.database)
+            : ctx.config.database;
           if (ctx.options.json) out.json({ database: where, applied: results.map((r) => r.migrationName) });
           else if (!ctx.options.quiet) {
-            out.line(results.length === 0 ? `${where}: schema is up to date` : `${where}: applied ${results.map((r) => r.migrationName).join(', ')}`);
+            out.line(
+              results.length === 0
+                ? `${where}: schema is up to date`
+                : `${where}: applied ${results.map((r) => r.migrationName).join(', ')}`,
+            );
           }
         } finally {
           await store.close();
@@ -38,7 +46,13 @@ export function profilesCommand(run: Run): Command {
       run(async (ctx) => {
         const all = ctx.profiles().all();
         if (ctx.options.json) out.json(all);
-        else out.line(table(['name', 'source', 'entity', 'format', 'file name pattern', 'file'], all.map((p) => [p.name, p.source, p.entity, p.format.type, p.match, p.file])));
+        else
+          out.line(
+            table(
+              ['name', 'source', 'entity', 'format', 'file name pattern', 'file'],
+              all.map((p) => [p.name, p.source, p.entity, p.format.type, p.match, p.file]),
+            ),
+          );
         return 0;
       }),
     );
@@ -56,7 +70,20 @@ export function lineageCommands(run: Run): Command[] {
         let q = db
           .selectFrom('source_file as f')
           .leftJoin('source_file as s', 's.id', 'f.superseded_by')
-          .select(['f.id', 'f.source', 'f.report_id', 'f.participant', 'f.business_date', 'f.generated_at', 'f.file_name', 'f.sha256', 'f.row_count', 'f.reject_count', 'f.loaded_at', 's.file_name as superseded_by'])
+          .select([
+            'f.id',
+            'f.source',
+            'f.report_id',
+            'f.participant',
+            'f.business_date',
+            'f.generated_at',
+            'f.file_name',
+            'f.sha256',
+            'f.row_count',
+            'f.reject_count',
+            'f.loaded_at',
+            's.file_name as superseded_by',
+          ])
           .orderBy('f.business_date')
           .orderBy('f.source')
           .orderBy('f.id');
@@ -66,8 +93,28 @@ export function lineageCommands(run: Run): Command[] {
         else {
           out.line(
             table(
-              ['id', 'business date', 'source', 'report', 'file', 'rows', 'rejected', 'superseded by', 'sha256'],
-              rows.map((r) => [r.id, r.business_date ?? '-', r.source, r.report_id, r.file_name, String(r.row_count), String(r.reject_count), r.superseded_by ?? '', r.sha256.slice(0, 12)]),
+              [
+                'id',
+                'business date',
+                'source',
+                'report',
+                'file',
+                'rows',
+                'rejected',
+                'superseded by',
+                'sha256',
+              ],
+              rows.map((r) => [
+                r.id,
+                r.business_date ?? '-',
+                r.source,
+                r.report_id,
+                r.file_name,
+                String(r.row_count),
+                String(r.reject_count),
+                r.superseded_by ?? '',
+                r.sha256.slice(0, 12),
+              ]),
             ),
           );
         }
@@ -77,7 +124,10 @@ export function lineageCommands(run: Run): Command[] {
   const rejects = new Command('rejects')
     .description('list rejected rows (file, line, field, reason, raw text) and refused files')
     .option('--date <YYYY-MM-DD>', 'only files of this business date')
-    .addHelpText('after', '\nExamples:\n  dcass-recon rejects\n  dcass-recon rejects --date 2019-05-07 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dcass-recon rejects\n  dcass-recon rejects --date 2019-05-07 --json',
+    )
     .action((opts: { date?: string }) =>
       run(async (ctx) => {
         const db = (await ctx.store()).db;
@@ -89,16 +139,29 @@ export function lineageCommands(run: Run): Command[] {
           .orderBy('r.line_no');
         if (opts.date) q = q.where('f.business_date', '=', opts.date);
         const rows = await q.execute();
-        const refused = opts.date ? [] : await db.selectFrom('refused_file').selectAll().orderBy('id').execute();
+        const refused = opts.date
+          ? []
+          : await db.selectFrom('refused_file').selectAll().orderBy('id').execute();
         if (ctx.options.json) {
           out.json({ rejectedRows: rows, refusedFiles: refused });
           return 0;
         }
         out.line(`${rows.length} rejected row(s)`);
-        if (rows.length > 0) out.line(table(['file:line', 'field', 'code', 'reason'], rows.map((r) => [`${r.file_name}:${r.line_no}`, r.field ?? '', r.code, r.reason])));
+        if (rows.length > 0)
+          out.line(
+            table(
+              ['file:line', 'field', 'code', 'reason'],
+              rows.map((r) => [`${r.file_name}:${r.line_no}`, r.field ?? '', r.code, r.reason]),
+            ),
+          );
         if (refused.length > 0) {
           out.line(`\n${refused.length} refused file(s)`);
-          out.line(table(['refused at', 'file', 'code', 'reason'], refused.map((r) => [r.refused_at.toISOString(), r.file_name, r.code, r.reason])));
+          out.line(
+            table(
+              ['refused at', 'file', 'code', 'reason'],
+              refused.map((r) => [r.refused_at.toISOString(), r.file_name, r.code, r.reason]),
+            ),
+          );
         }
         return 0;
       }),

@@ -1,13 +1,19 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_REPORT_PATTERNS, resolveSftpSecrets } from '../../config/sftp-config.js';
-import { fetchReports, type FetchFileResult, type FetchSummary } from '../../ingest/acquire/fetch.js';
-import { LocalFolderSource } from '../../ingest/acquire/local-folder-source.js';
-import { databaseManifest } from '../../ingest/acquire/manifest.js';
-import type { ReportSource } from '../../ingest/acquire/report-source.js';
-import { SftpSource } from '../../ingest/acquire/sftp-source.js';
-import { ingestFiles, type FileOutcome } from '../../ingest/ingest.js';
-import { DcassError } from '../../shared/errors.js';
+import {
+  DEFAULT_REPORT_PATTERNS,
+  DcassError,
+  LocalFolderSource,
+  SftpSource,
+  databaseManifest,
+  fetchReports,
+  ingestFiles,
+  resolveSftpSecrets,
+  type FetchFileResult,
+  type FetchSummary,
+  type FileOutcome,
+  type ReportSource,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 import { byteProgress } from '../progress.js';
@@ -24,8 +30,14 @@ export function fetchCommand(run: (fn: (ctx: CliContext) => Promise<number>) => 
   return new Command('fetch')
     .description("pull one business date's upgraded DCASS reports from RRS over SFTP into the inbox")
     .requiredOption('--date <date>', 'business date, YYYY-MM-DD')
-    .option('--report <ids>', 'comma-separated report ids, e.g. TRD001,POS001 (default: every configured report)')
-    .option('--from <dir>', 'take DCASS Online exports saved to this folder instead of SFTP (the Sunday verification day)')
+    .option(
+      '--report <ids>',
+      'comma-separated report ids, e.g. TRD001,POS001 (default: every configured report)',
+    )
+    .option(
+      '--from <dir>',
+      'take DCASS Online exports saved to this folder instead of SFTP (the Sunday verification day)',
+    )
     .option('--ingest', "load the date's fetched files into the database afterwards")
     .addHelpText(
       'after',
@@ -65,19 +77,31 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
             if (e.kind === 'planned') planned = e.bytes;
             if (e.kind === 'bytes') {
               transferred.set(e.name, e.transferred);
-              progress.update('fetch', [...transferred.values()].reduce((a, b) => a + b, 0), planned);
+              progress.update(
+                'fetch',
+                [...transferred.values()].reduce((a, b) => a + b, 0),
+                planned,
+              );
             }
           },
         });
         progress.stop();
         let ingested: FileOutcome[] = [];
         if (opts.ingest === true) {
-          const files = [...summary.fetched, ...summary.skipped].flatMap((f) => (f.localPath === null ? [] : [f.localPath]));
+          const files = [...summary.fetched, ...summary.skipped].flatMap((f) =>
+            f.localPath === null ? [] : [f.localPath],
+          );
           ingested =
             files.length === 0
               ? []
               : await ingestFiles(
-                  { store, profiles: ctx.profiles(), calendar: ctx.calendar(), participant: ctx.config.participant?.code ?? null, logger: ctx.logger },
+                  {
+                    store,
+                    profiles: ctx.profiles(),
+                    calendar: ctx.calendar(),
+                    participant: ctx.config.participant?.code ?? null,
+                    logger: ctx.logger,
+                  },
                   files.map((p) => ({ path: p, source: 'dcass' as const })),
                 );
         }
@@ -109,9 +133,13 @@ function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
     const participant = sftp?.participant ?? ctx.config.participant?.code;
     const inboxDir = sftp?.inboxDir ?? ctx.config.inputs.dcass;
     if (participant === undefined || inboxDir === undefined) {
-      throw new DcassError('USAGE', '--from needs the participant code and an inbox folder from the configuration', {
-        hint: 'set participant.code and inputs.dcass (or an sftp: section) in the configuration file',
-      });
+      throw new DcassError(
+        'USAGE',
+        '--from needs the participant code and an inbox folder from the configuration',
+        {
+          hint: 'set participant.code and inputs.dcass (or an sftp: section) in the configuration file',
+        },
+      );
     }
     return {
       source: new LocalFolderSource(path.resolve(opts.from)),
@@ -125,15 +153,23 @@ function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
     };
   }
   if (sftp === null) {
-    throw new DcassError('CONFIG_INVALID', 'the configuration has no sftp: section, so there is nothing to fetch from', {
-      location: ctx.config.configFile === null ? { path: 'sftp' } : { file: ctx.config.configFile, path: 'sftp' },
-      hint: 'add sftp: { host, port, username, privateKeyFile, passphraseEnv, hostKeyFingerprints, participant, inboxDir }, or use --from DIR for saved exports',
-    });
+    throw new DcassError(
+      'CONFIG_INVALID',
+      'the configuration has no sftp: section, so there is nothing to fetch from',
+      {
+        location:
+          ctx.config.configFile === null ? { path: 'sftp' } : { file: ctx.config.configFile, path: 'sftp' },
+        hint: 'add sftp: { host, port, username, privateKeyFile, passphraseEnv, hostKeyFingerprints, participant, inboxDir }, or use --from DIR for saved exports',
+      },
+    );
   }
   // The one place the passphrase is read: from the variable the configuration names.
   const secrets = resolveSftpSecrets(sftp, process.env);
   if (sftp.passphraseEnv !== undefined && secrets.passphrase === undefined) {
-    ctx.logger.warn({ variable: sftp.passphraseEnv }, 'the passphrase variable named in sftp.passphraseEnv is not set');
+    ctx.logger.warn(
+      { variable: sftp.passphraseEnv },
+      'the passphrase variable named in sftp.passphraseEnv is not set',
+    );
   }
   return {
     source: new SftpSource({ config: sftp, secrets, logger: ctx.logger }),
@@ -153,7 +189,12 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
     return;
   }
   if (ctx.options.quiet) return;
-  const all: FetchFileResult[] = [...summary.fetched, ...summary.skipped, ...summary.failed, ...summary.refused];
+  const all: FetchFileResult[] = [
+    ...summary.fetched,
+    ...summary.skipped,
+    ...summary.failed,
+    ...summary.refused,
+  ];
   if (all.length > 0) {
     out.line(
       table(
@@ -165,7 +206,9 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
           f.size === null ? '-' : String(f.size),
           f.generation === null ? '-' : String(f.generation),
           f.sha256?.slice(0, 12) ?? '-',
-          f.outcome === 'fetched' || f.outcome === 'skipped' ? (f.localPath ?? '') : `${f.code ?? ''}: ${f.reason ?? ''}`,
+          f.outcome === 'fetched' || f.outcome === 'skipped'
+            ? (f.localPath ?? '')
+            : `${f.code ?? ''}: ${f.reason ?? ''}`,
         ]),
       ),
     );
@@ -178,9 +221,13 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
   );
   if (ingested !== null) {
     const count = (s: FileOutcome['status']) => ingested.filter((o) => o.status === s).length;
-    out.line(`ingest: ${count('loaded')} loaded, ${count('skipped')} already loaded, ${count('refused')} refused`);
+    out.line(
+      `ingest: ${count('loaded')} loaded, ${count('skipped')} already loaded, ${count('refused')} refused`,
+    );
     for (const o of ingested.filter((x) => x.status === 'refused')) {
-      out.line(`  refused ${o.path}: ${o.error?.message ?? ''}${o.error?.hint ? ` (what to do: ${o.error.hint})` : ''}`);
+      out.line(
+        `  refused ${o.path}: ${o.error?.message ?? ''}${o.error?.hint ? ` (what to do: ${o.error.hint})` : ''}`,
+      );
     }
   }
 }

@@ -1,9 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { SOURCES } from '../../config/profile.js';
-import { ingestFiles, type FileOutcome, type IngestRequest } from '../../ingest/ingest.js';
-import { DcassError } from '../../shared/errors.js';
+import { DcassError, SOURCES, ingestFiles, type FileOutcome, type IngestRequest } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 import { byteProgress } from '../progress.js';
@@ -52,19 +50,34 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
     );
 }
 
-function planRequests(ctx: CliContext, files: string[], opts: { source?: (typeof SOURCES)[number]; profile?: string; all?: boolean }): IngestRequest[] {
+function planRequests(
+  ctx: CliContext,
+  files: string[],
+  opts: { source?: (typeof SOURCES)[number]; profile?: string; all?: boolean },
+): IngestRequest[] {
   if (opts.all) {
-    if (files.length > 0 || opts.source) throw new DcassError('USAGE', '--all takes no files and no --source', { hint: 'use one or the other' });
+    if (files.length > 0 || opts.source)
+      throw new DcassError('USAGE', '--all takes no files and no --source', { hint: 'use one or the other' });
     const inputs = Object.entries(ctx.config.inputs);
     if (inputs.length === 0) {
-      throw new DcassError('USAGE', 'no input folders are configured', { hint: 'add inputs: { genium, dcass, bos } to the configuration, or name files' });
+      throw new DcassError('USAGE', 'no input folders are configured', {
+        hint: 'add inputs: { genium, dcass, bos } to the configuration, or name files',
+      });
     }
-    return inputs.flatMap(([source, dir]) => expand(dir).map((p) => ({ path: p, source: source as (typeof SOURCES)[number] })));
+    return inputs.flatMap(([source, dir]) =>
+      expand(dir).map((p) => ({ path: p, source: source as (typeof SOURCES)[number] })),
+    );
   }
-  if (!opts.source) throw new DcassError('USAGE', 'say where the files come from with --source genium|dcass|bos', { hint: 'or use --all' });
-  if (files.length === 0) throw new DcassError('USAGE', 'no files given', { hint: 'name files or folders, or use --all' });
+  if (!opts.source)
+    throw new DcassError('USAGE', 'say where the files come from with --source genium|dcass|bos', {
+      hint: 'or use --all',
+    });
+  if (files.length === 0)
+    throw new DcassError('USAGE', 'no files given', { hint: 'name files or folders, or use --all' });
   const source = opts.source;
-  return files.flatMap((f) => expand(f)).map((p) => ({ path: p, source, ...(opts.profile ? { profile: opts.profile } : {}) }));
+  return files
+    .flatMap((f) => expand(f))
+    .map((p) => ({ path: p, source, ...(opts.profile ? { profile: opts.profile } : {}) }));
 }
 
 /** A folder becomes its files (recursively, sorted, hidden files and READMEs left out); a file stays itself. */
@@ -77,7 +90,9 @@ function expand(p: string): string[] {
   }
   if (!st.isDirectory()) return [p];
   return readdirSync(p, { recursive: true, encoding: 'utf8' })
-    .filter((n) => !n.split(path.sep).some((part) => part.startsWith('.')) && !/README/i.test(path.basename(n)))
+    .filter(
+      (n) => !n.split(path.sep).some((part) => part.startsWith('.')) && !/README/i.test(path.basename(n)),
+    )
     .map((n) => path.join(p, n))
     .filter((f) => statSync(f).isFile())
     .sort();
@@ -98,7 +113,17 @@ function printOutcomes(ctx: CliContext, outcomes: FileOutcome[]): void {
   if (ctx.options.quiet) return;
   out.line(
     table(
-      ['status', 'file', 'source', 'profile', 'business date', 'rows', 'rejected', 'supersedes / superseded by', 'sha256'],
+      [
+        'status',
+        'file',
+        'source',
+        'profile',
+        'business date',
+        'rows',
+        'rejected',
+        'supersedes / superseded by',
+        'sha256',
+      ],
       outcomes.map((o) => [
         o.status,
         o.fileName,
@@ -113,7 +138,9 @@ function printOutcomes(ctx: CliContext, outcomes: FileOutcome[]): void {
     ),
   );
   for (const o of outcomes.filter((x) => x.status === 'refused')) {
-    out.line(`\nrefused ${o.path}\n  ${o.error!.message}${o.error!.hint ? `\n  what to do: ${o.error!.hint}` : ''}`);
+    out.line(
+      `\nrefused ${o.path}\n  ${o.error!.message}${o.error!.hint ? `\n  what to do: ${o.error!.hint}` : ''}`,
+    );
   }
   out.line(
     `\n${summary.loaded} loaded, ${summary.skipped} already loaded (skipped), ${summary.refused} refused; ${summary.rows} rows, ${summary.rejected} rejected rows` +

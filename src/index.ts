@@ -1,0 +1,46 @@
+/**
+ * dcass-recon's public API. The CLI (src/cli) is a thin client of exactly these exports.
+ */
+
+// Configuration and profiles
+export {
+  resolveConfig,
+  configSchema,
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_DB_DIR,
+  type ResolvedConfig,
+} from './config/config.js';
+export { ProfileRegistry } from './config/profiles.js';
+export { profileSchema, SOURCES, ENTITIES, type Profile, type FieldSpec } from './config/profile.js';
+export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
+export {
+  sftpConfigSchema,
+  resolveSftpSecrets,
+  DEFAULT_REPORT_PATTERNS,
+  type SftpConfig,
+} from './config/sftp-config.js';
+
+// Storage
+export { openStore, isServerUrl, redactUrl, type Store, type StoreTransaction } from './db/connect.js';
+export { migrateToLatest } from './db/migrate.js';
+export type { Database } from './db/database.js';
+
+// Acquire and ingest
+export { fetchReports, type FetchFileResult, type FetchSummary } from './ingest/acquire/fetch.js';
+export type { ReportSource } from './ingest/acquire/report-source.js';
+export { SftpSource } from './ingest/acquire/sftp-source.js';
+export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
+export { databaseManifest } from './ingest/acquire/manifest.js';
+export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
+
+// Domain helpers
+export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';
+export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';
+export { deriveClearingDate } from './ingest/normalise/clearing-date.js';
+export { Decimal, parseDecimal, formatDecimal } from './shared/decimal.js';
+
+// Errors, logging, package files
+export { DcassError, isDcassError, formatLocation, type ErrorCode, type Location } from './shared/errors.js';
+export type { Issue, IssueCode } from './shared/issue.js';
+export { createLogger, silentLogger, type Logger } from './shared/logger.js';
+export { builtinPath, packageRoot } from './shared/package-root.js';
