@@ -7,8 +7,8 @@ import { DcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
-import type { EntityNormaliser } from '../normalise/context.js';
-import { readField, type FieldValue } from '../normalise/field.js';
+import type { EntityNormaliser, NormaliseContext } from '../normalise/context.js';
+import { fieldReader, type FieldReader, type FieldValue } from '../normalise/field.js';
 import { HashTotal } from '../normalise/hash-total.js';
 import { RAW_SERIES } from '../normalise/record-values.js';
 import { decodeStrict } from '../parse/decode.js';
@@ -57,7 +57,9 @@ export async function loadFile(
     const state = new FileLoad(ctx, tx, profile, normaliser, meta, name);
     const bytes = countingStream(meta.path, ctx.onBytes);
     for await (const event of parser.parse(decodeStrict(bytes, profile.format.encoding, meta.fileName), profile, meta.fileName)) {
-      await state.accept(event);
+      // Most records need no waiting: only opening the file and sending a full batch do.
+      const pending = state.accept(event);
+      if (pending !== undefined) await pending;
     }
     return state.finish();
   });
@@ -86,6 +88,10 @@ class FileLoad {
   private readonly hash: HashTotal | null;
   private hashUnreadable: number | null = null;
   private readonly batchRows: number;
+  /** The profile's fields, each with its reader, and its defaults: looked up once per file, not per record. */
+  private readonly readers: readonly (readonly [string, FieldReader])[];
+  private readonly defaults: readonly (readonly [string, FieldValue])[];
+  private normaliseContext: NormaliseContext | null = null;
 
   constructor(
     private readonly ctx: LoadContext,
@@ -98,29 +104,37 @@ class FileLoad {
     const digits = profile.control.hashTotal?.digits;
     this.hash = digits === undefined ? null : new HashTotal(digits);
     this.batchRows = ctx.batchRows ?? 20_000;
+    this.readers = Object.entries(profile.fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const);
+    this.defaults = Object.entries(profile.defaults);
   }
 
-  async accept(event: ParseEvent): Promise<void> {
+  /** Takes one parser event; returns a promise only when the caller must wait (opening, a full batch). */
+  accept(event: ParseEvent): Promise<void> | undefined {
+    if (this.fileId === null && event.kind !== 'trailer') return this.acceptOpening(event);
     switch (event.kind) {
       case 'header':
         this.headerValues = event.values;
-        await this.open(event.line);
-        return;
+        return undefined;
       case 'trailer':
         this.trailer = event;
-        return;
+        return undefined;
       case 'reject':
-        await this.open(event.line);
         this.reject(event.line, { code: event.code, message: event.message }, event.raw);
         break;
       case 'record':
-        await this.open(event.line);
         this.details++;
         this.addToHash(event.line, event.values);
         this.record(event.line, event.values, event.extra, event.raw);
         break;
     }
-    if (this.rows.length + this.rejects.length >= this.batchRows) await this.flush();
+    return this.rows.length + this.rejects.length >= this.batchRows ? this.flush() : undefined;
+  }
+
+  /** The events up to the first row: the header (kept for the checks), then opening the file. */
+  private async acceptOpening(event: Exclude<ParseEvent, { kind: 'trailer' }>): Promise<void> {
+    if (event.kind === 'header') this.headerValues = event.values;
+    await this.open(event.line);
+    if (event.kind !== 'header') await this.accept(event);
   }
 
   /** Checks the header against the file name and configuration, then creates the lineage row. */
@@ -153,18 +167,18 @@ class FileLoad {
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
     const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
-    const issues: Issue[] = [];
+    let issues: Issue[] | null = null;
     const refDate = this.identity?.businessDate ?? null;
-    for (const [name, spec] of Object.entries(this.profile.fields)) {
-      const r = readField(name, spec, texts[name], refDate);
+    for (const [name, read] of this.readers) {
+      const r = read(texts[name], refDate);
       if (r.ok) values[name] = r.value;
-      else issues.push(r.issue);
+      else (issues ??= []).push(r.issue);
     }
-    for (const [name, value] of Object.entries(this.profile.defaults)) {
+    for (const [name, value] of this.defaults) {
       if (values[name] === undefined || values[name] === null) values[name] = value;
     }
     if (texts.series !== undefined) values[RAW_SERIES] = texts.series.trim();
-    if (issues.length > 0) {
+    if (issues !== null) {
       this.reject(line, issues[0]!, raw, issues);
       return;
     }
@@ -177,9 +191,10 @@ class FileLoad {
     }
   }
 
-  private context() {
+  private context(): NormaliseContext {
+    if (this.normaliseContext !== null) return this.normaliseContext;
     const id = this.identity!;
-    return {
+    return (this.normaliseContext = {
       fileId: this.fileId!,
       source: this.profile.source,
       participant: id.participant,
@@ -187,7 +202,7 @@ class FileLoad {
       calendar: this.ctx.calendar,
       sessions: this.ctx.sessions,
       accounts: this.ctx.accounts,
-    };
+    });
   }
 
   private reject(line: number, issue: Issue, raw: string, all: readonly Issue[] = [issue]): void {

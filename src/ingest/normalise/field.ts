@@ -77,3 +77,37 @@ function readCode(name: string, label: string, spec: FieldSpec, s: string): Resu
   const allowed = Object.keys(map).filter((k) => k !== '').map((k) => `"${k}"`).join(', ');
   return fail({ code: 'BAD_CODE', field: name, message: `${label}: expected one of ${allowed}, got "${s}"` });
 }
+
+/** Reads one field of every record of a file: `readField` with a bounded memory of recent texts. */
+export type FieldReader = (text: string | undefined, refDate: string | null) => Result<FieldValue>;
+
+/** Distinct texts remembered per field; the memory is emptied when full, so it stays small. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * A reader for one field that remembers the result for texts it has read before. Results are
+ * immutable values (strings, Decimals, frozen-by-use objects nobody writes to), so sharing one
+ * between records is safe; a change of `refDate` (series years) empties the memory.
+ */
+export function fieldReader(name: string, spec: FieldSpec): FieldReader {
+  // Only fields with few distinct texts per file: a memory that keeps filling up and emptying
+  // (times, prices, ids) costs more in garbage than it saves.
+  const memoised = spec.type === 'date' || spec.type === 'code' || spec.type === 'series';
+  if (!memoised) return (text, refDate) => readField(name, spec, text, refDate);
+  let memo = new Map<string, Result<FieldValue>>();
+  let memoDate: string | null = null;
+  return (text, refDate) => {
+    if (refDate !== memoDate) {
+      memo = new Map();
+      memoDate = refDate;
+    }
+    const key = text ?? '';
+    let r = memo.get(key);
+    if (r === undefined) {
+      r = readField(name, spec, text, refDate);
+      if (memo.size >= MEMO_LIMIT) memo = new Map();
+      memo.set(key, r);
+    }
+    return r;
+  };
+}

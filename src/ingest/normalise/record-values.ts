@@ -29,22 +29,47 @@ export function rawSeries(values: Readonly<Record<string, FieldValue>>): string 
   return typeof raw === 'string' ? raw : null;
 }
 
+// Field readers hand out the same Decimal and Instrument objects for the same text (see fieldReader),
+// so their canonical texts are remembered by object; the objects are immutable.
+const decimalTexts = new WeakMap<Decimal, string>();
+const seriesTexts = new WeakMap<Instrument, string>();
+
 /** Canonical decimal text, or null. */
-export const dec = (d: Decimal | null): string | null => (d === null ? null : formatDecimal(d));
+export const dec = (d: Decimal | null): string | null => {
+  if (d === null) return null;
+  let t = decimalTexts.get(d);
+  if (t === undefined) decimalTexts.set(d, (t = formatDecimal(d)));
+  return t;
+};
+
+type InstrumentResult = Result<{ instrument: Instrument; series: string }>;
+
+/** Instruments built from separate fields, by their four texts; emptied when full. */
+let builtInstruments = new Map<string, InstrumentResult>();
+const BUILT_LIMIT = 4096;
 
 /** The instrument of a record and the series name shown for it: the raw HKATS name, or one built from fields. */
-export function instrumentOf(values: Readonly<Record<string, FieldValue>>): Result<{ instrument: Instrument; series: string }> {
+export function instrumentOf(values: Readonly<Record<string, FieldValue>>): InstrumentResult {
   const s = values.series;
   if (s !== undefined && s !== null && typeof s === 'object' && 'root' in s) {
-    return ok({ instrument: s, series: formatSeries(s) });
+    let series = seriesTexts.get(s);
+    if (series === undefined) seriesTexts.set(s, (series = formatSeries(s)));
+    return ok({ instrument: s, series });
   }
-  const built = instrumentFromFields(
-    text(values.root) ?? '',
-    text(values.instrumentType) ?? '',
-    text(values.expiry) ?? '',
-    text(values.strike) ?? '',
-  );
-  return built.ok ? ok({ instrument: built.value, series: formatSeries(built.value) }) : built;
+  const root = text(values.root) ?? '';
+  const type = text(values.instrumentType) ?? '';
+  const expiry = text(values.expiry) ?? '';
+  const strike = text(values.strike) ?? '';
+  // Length-prefixed, so that no two combinations share a key whatever the texts hold.
+  const key = `${root.length}:${root}${type.length}:${type}${expiry.length}:${expiry}${strike}`;
+  let r = builtInstruments.get(key);
+  if (r === undefined) {
+    const built = instrumentFromFields(root, type, expiry, strike);
+    r = built.ok ? ok({ instrument: built.value, series: formatSeries(built.value) }) : built;
+    if (builtInstruments.size >= BUILT_LIMIT) builtInstruments = new Map();
+    builtInstruments.set(key, r);
+  }
+  return r;
 }
 
 /** A positive quantity, or an issue naming the field. */
