@@ -1,5 +1,6 @@
 import type { FetchManifestTable } from './tables/fetch-manifest.table.js';
 import type { AccountMapTable, CalendarTable } from './tables/reference.table.js';
+import type { ReconBreakTable, ReconMatchTable, ReconRunTable } from './tables/recon.table.js';
 import type { PositionTable } from './tables/position.table.js';
 import type { RefusedFileTable, RejectedRowTable, SourceFileTable } from './tables/source-file.table.js';
 import type { TradeTable } from './tables/trade.table.js';
@@ -14,4 +15,7 @@ export interface Database {
   account_map: AccountMapTable;
   calendar: CalendarTable;
   fetch_manifest: FetchManifestTable;
+  recon_run: ReconRunTable;
+  recon_match: ReconMatchTable;
+  recon_break: ReconBreakTable;
 }

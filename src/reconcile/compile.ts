@@ -1,0 +1,385 @@
+import { sql, type RawBuilder } from 'kysely';
+import { ENTITY_DEFS, SQL_TYPE, fieldDef, textSql, type FieldDef } from './fields.js';
+import type { BreakKind, ExplainRule, FieldFilter, Reconciliation, Side } from './rule-set.js';
+
+/**
+ * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:
+ *
+ * 1. each side's records of the business date (current files only: superseded_by IS NULL) are copied
+ *    into a temporary working table, aggregated when the rule says so; a working column per field,
+ *    named by its position (`c0`, `c1`...), never by anything read from the rule file;
+ * 2. each pass, on what earlier passes left: rows sharing a key on one side beyond the first (by record
+ *    id) become duplicates, never paired; the remaining rows pair one to one on equal keys;
+ *    a row with a blank key field sits the pass out;
+ * 3. each pair is compared field by field with its comparator; a pair with differences is a mismatch,
+ *    a clean pair a match;
+ * 4. matches and breaks are written to recon_match / recon_break by INSERT ... SELECT, with the explain
+ *    rules applied and a fingerprint, so no record travels to JS.
+ *
+ * Values from the rule file (filter values, tolerances, reasons) are bind parameters; identifiers come
+ * from the field whitelist (fields.ts) and from this file.
+ */
+
+/** The working-table layout of one reconciliation: which fields, in which columns, on which side. */
+interface Layout {
+  readonly recon: Reconciliation;
+  /** Column name (c0...) of each field used anywhere. */
+  readonly column: ReadonlyMap<string, string>;
+  /** Fields each side's working table holds. */
+  readonly sideFields: Readonly<Record<Side, readonly string[]>>;
+}
+
+/** What the statements need besides the rule: the run they belong to and its business date. */
+export interface CompileContext {
+  readonly runId: string;
+  readonly businessDate: string;
+}
+
+/** A named statement, executed in order; names appear in logs and errors. */
+export interface Statement {
+  readonly label: string;
+  readonly query: RawBuilder<unknown>;
+}
+
+const TABLE: Record<Side, string> = { left: 'rx_left', right: 'rx_right' };
+const ALIAS: Record<Side, string> = { left: 'l', right: 'r' };
+
+function def(recon: Reconciliation, field: string): FieldDef {
+  const d = fieldDef(recon.entity, field);
+  // The rule set is validated when loaded; an unknown field here is a bug in the loader.
+  if (d === undefined) throw new Error(`reconcile: unknown ${recon.entity} field ${field}`);
+  return d;
+}
+
+function layout(recon: Reconciliation): Layout {
+  const shared = [
+    ...recon.passes.flatMap((p) => p.keys),
+    ...recon.compare.filter((c) => c.comparator.ignores !== true).map((c) => c.field),
+  ];
+  const perSide = (side: Side) => [
+    ...new Set([...shared, ...recon.explain.flatMap((e) => e[side].map((f) => f.field))]),
+  ];
+  const left = perSide('left');
+  const right = perSide('right');
+  const column = new Map<string, string>();
+  for (const f of [...left, ...right]) if (!column.has(f)) column.set(f, `c${column.size}`);
+  return { recon, column, sideFields: { left, right } };
+}
+
+/** A working column of a side's row, `l.c3`. */
+function col(l: Layout, side: Side, field: string): RawBuilder<unknown> {
+  return sql.raw(`${ALIAS[side]}.${l.column.get(field)!}`);
+}
+
+/** The value of a working column as text, as breaks.json shows it. */
+function colText(l: Layout, side: Side, field: string): RawBuilder<string | null> {
+  return sql.raw(textSql(def(l.recon, field).type, `${ALIAS[side]}.${l.column.get(field)!}`));
+}
+
+/** `expr IN (values)` with each value cast to the field's type; negated filters let blanks through. */
+function filterSql(expr: RawBuilder<unknown>, type: FieldDef['type'], f: FieldFilter): RawBuilder<boolean> {
+  const list = sql.join(f.in.map((v) => sql`${v}::${sql.raw(SQL_TYPE[type])}`));
+  return f.negate
+    ? sql<boolean>`(${expr} IS NULL OR ${expr} NOT IN (${list}))`
+    : sql<boolean>`(${expr} IN (${list}))`;
+}
+
+/** The records of one side: current files only, the business date, the side's source and filters. */
+function sideWhere(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<boolean> {
+  const spec = recon[side];
+  const where = [
+    sql`sf.superseded_by IS NULL`,
+    sql`r.source = ${spec.source}::text`,
+    sql`${sql.raw(`r.${ENTITY_DEFS[recon.entity].dateColumn}`)} = ${ctx.businessDate}::date`,
+    ...spec.filters.map((f) => filterSql(sql.raw(def(recon, f.field).sql), def(recon, f.field).type, f)),
+  ];
+  return sql<boolean>`${sql.join(where, sql` AND `)}`;
+}
+
+/** The files one side reads (current generations holding records of the date), with how many records each gives. */
+export function inputsQuery(
+  recon: Reconciliation,
+  side: Side,
+  ctx: CompileContext,
+): RawBuilder<{
+  id: string;
+  source: string;
+  file_name: string;
+  sha256: string;
+  row_count: number;
+  reject_count: number;
+  used: string;
+}> {
+  return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, count(*) AS used
+    FROM ${sql.raw(ENTITY_DEFS[recon.entity].table)} r JOIN source_file sf ON sf.id = r.file_id
+    WHERE ${sideWhere(recon, side, ctx)}
+    GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
+}
+
+/** The statements creating and filling the working tables. */
+function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
+  const { recon } = l;
+  const entity = ENTITY_DEFS[recon.entity];
+  const out: Statement[] = [
+    { label: 'drop working tables', query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair` },
+  ];
+  for (const side of ['left', 'right'] as const) {
+    const fields = l.sideFields[side];
+    const columns = fields.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`));
+    out.push({
+      label: `create ${side} working table`,
+      query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint PRIMARY KEY, ids bigint[] NOT NULL, state text, pass smallint${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
+    });
+
+    const aggregated = recon.aggregate?.side === side;
+    const sums = new Set(aggregated ? recon.aggregate!.sum : []);
+    const expr = (f: string) => sql.raw(def(recon, f).sql);
+    const selectCols = fields.map((f) => (sums.has(f) ? sql`sum(${expr(f)})` : expr(f)));
+    const where = sideWhere(recon, side, ctx);
+    const groupCols = fields.filter((f) => !sums.has(f)).map(expr);
+    const head = aggregated
+      ? sql`row_number() OVER (ORDER BY min(r.id)), array_agg(r.id ORDER BY r.id)`
+      : sql`row_number() OVER (ORDER BY r.id), ARRAY[r.id]`;
+    const group = aggregated && groupCols.length > 0 ? sql` GROUP BY ${sql.join(groupCols)}` : sql``;
+    const targetCols = fields.map((f) => sql.raw(l.column.get(f)!));
+    out.push({
+      label: `load ${side} records (${recon[side].source})`,
+      query: sql`INSERT INTO ${sql.raw(TABLE[side])} (rid, ids${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(targetCols)})
+        SELECT ${head}${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(selectCols)}
+        FROM ${sql.raw(entity.table)} r JOIN source_file sf ON sf.id = r.file_id
+        WHERE ${where}${group}`,
+    });
+    out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
+  }
+  out.push({
+    label: 'create pair table',
+    query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL, diffs jsonb) ON COMMIT DROP`,
+  });
+  return out;
+}
+
+/** Duplicates, then one-to-one pairs, of one pass over what earlier passes left. */
+function passStatements(l: Layout, passNo: number, keys: readonly string[]): Statement[] {
+  const out: Statement[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const cols = keys.map((k) => sql.raw(l.column.get(k)!));
+    const notNull = sql.join(
+      cols.map((c) => sql`${c} IS NOT NULL`),
+      sql` AND `,
+    );
+    out.push({
+      label: `pass ${passNo}: ${side} duplicates`,
+      query: sql`UPDATE ${sql.raw(TABLE[side])} w SET state = 'dup', pass = ${passNo}::smallint
+        FROM (SELECT rid, row_number() OVER (PARTITION BY ${sql.join(cols)} ORDER BY rid) AS rn
+              FROM ${sql.raw(TABLE[side])} WHERE state IS NULL AND ${notNull}) d
+        WHERE d.rid = w.rid AND d.rn > 1`,
+    });
+  }
+  const on = sql.join(
+    keys.map((k) => sql`${col(l, 'left', k)} = ${col(l, 'right', k)}`),
+    sql` AND `,
+  );
+  out.push({
+    label: `pass ${passNo}: pairs`,
+    query: sql`INSERT INTO rx_pair (pass, lrid, rrid)
+      SELECT ${passNo}::smallint, l.rid, r.rid FROM rx_left l JOIN rx_right r ON ${on}
+      WHERE l.state IS NULL AND r.state IS NULL`,
+  });
+  for (const side of ['left', 'right'] as const) {
+    out.push({
+      label: `pass ${passNo}: mark ${side} matched`,
+      query: sql`UPDATE ${sql.raw(TABLE[side])} w SET state = 'paired', pass = ${passNo}::smallint
+        FROM rx_pair m WHERE m.pass = ${passNo}::smallint AND m.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} = w.rid`,
+    });
+  }
+  return out;
+}
+
+/** The field differences of every pair, as a JSON list in the rule's compare order. */
+function diffStatement(l: Layout): Statement {
+  const compared = l.recon.compare.filter((c) => c.comparator.ignores !== true);
+  if (compared.length === 0)
+    return { label: 'no compared fields', query: sql`UPDATE rx_pair SET diffs = '[]'::jsonb` };
+  const rows = compared.map((c, i) => {
+    const agree = c.comparator.agree(col(l, 'left', c.field), col(l, 'right', c.field), c.options);
+    return sql`(${i}, CASE WHEN coalesce(${agree}, FALSE) THEN NULL ELSE jsonb_build_object(
+      'field', ${c.field}::text, 'left', ${colText(l, 'left', c.field)}, 'right', ${colText(l, 'right', c.field)},
+      'comparator', ${c.comparator.label(c.options)}::text) END)`;
+  });
+  return {
+    label: 'compare paired records',
+    query: sql`UPDATE rx_pair m SET diffs = (
+        SELECT coalesce(jsonb_agg(d.x ORDER BY d.o), '[]'::jsonb) FROM (VALUES ${sql.join(rows)}) AS d(o, x) WHERE d.x IS NOT NULL)
+      FROM rx_left l, rx_right r WHERE l.rid = m.lrid AND r.rid = m.rrid`,
+  };
+}
+
+/** `jsonb_build_object('account', l.c0, ...)`: a break's key, from one side's working columns. */
+function keySql(l: Layout, side: Side, keys: readonly string[]): RawBuilder<unknown> {
+  return sql`jsonb_build_object(${sql.join(keys.map((k) => sql`${k}::text, ${colText(l, side, k)}`))})`;
+}
+
+/** Status, reason and rule name from the first explain rule whose conditions hold. */
+function explainSql(l: Layout, kind: BreakKind, sides: readonly Side[]): RawBuilder<unknown> {
+  const applicable = l.recon.explain.filter(
+    (e: ExplainRule) =>
+      e.kinds.includes(kind) &&
+      (['left', 'right'] as const).every((s) => sides.includes(s) || e[s].length === 0),
+  );
+  if (applicable.length === 0)
+    return sql`'open'::text AS status, NULL::text AS reason, NULL::text AS explained_by`;
+  const conds = applicable.map((e) => {
+    const parts = (['left', 'right'] as const).flatMap((s) =>
+      e[s].map((f) => filterSql(col(l, s, f.field), def(l.recon, f.field).type, f)),
+    );
+    return parts.length === 0 ? sql`TRUE` : sql.join(parts, sql` AND `);
+  });
+  const caseOf = (value: (e: ExplainRule) => string, otherwise: RawBuilder<unknown>) =>
+    sql`CASE ${sql.join(
+      applicable.map((e, i) => sql`WHEN ${conds[i]!} THEN ${value(e)}::text`),
+      sql` `,
+    )} ELSE ${otherwise} END`;
+  return sql`${caseOf(() => 'explained', sql`'open'`)} AS status, ${caseOf((e) => e.reason, sql`NULL`)} AS reason,
+    ${caseOf((e) => `rule:${e.name}`, sql`NULL`)} AS explained_by`;
+}
+
+/** INSERT of breaks of one kind from a SELECT yielding pass, key, fields, left_ids, right_ids, status, reason, explained_by. */
+function insertBreaks(
+  l: Layout,
+  ctx: CompileContext,
+  kind: BreakKind,
+  label: string,
+  select: RawBuilder<unknown>,
+): Statement {
+  const recon = l.recon.name;
+  return {
+    label,
+    query: sql`INSERT INTO recon_break (run_id, recon, entity, kind, pass, key, fields, left_ids, right_ids,
+        status, reason, explained_by, fingerprint, first_seen_run, first_seen_date)
+      SELECT ${ctx.runId}::bigint, ${recon}::text, ${l.recon.entity}::text, ${kind}::text, b.pass, b.key, b.fields,
+        b.left_ids, b.right_ids, b.status, b.reason, b.explained_by,
+        encode(sha256(convert_to(concat_ws(chr(31), ${recon}::text, ${kind}::text, b.key::text,
+          (row_number() OVER (PARTITION BY b.key ORDER BY b.left_ids, b.right_ids))::text), 'UTF8')), 'hex'),
+        ${ctx.runId}::bigint, ${ctx.businessDate}::date
+      FROM (${select}) b`,
+  };
+}
+
+function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
+  const out: Statement[] = [];
+  const { recon } = l;
+  recon.passes.forEach((p, i) => {
+    const passNo = i + 1;
+    out.push(
+      insertBreaks(
+        l,
+        ctx,
+        'mismatch',
+        `pass ${passNo}: mismatches`,
+        sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, m.diffs AS fields, l.ids AS left_ids, r.ids AS right_ids,
+            ${explainSql(l, 'mismatch', ['left', 'right'])}
+          FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
+          WHERE m.pass = ${passNo}::smallint AND m.diffs <> '[]'::jsonb`,
+      ),
+    );
+    for (const side of ['left', 'right'] as const) {
+      const kind: BreakKind = side === 'left' ? 'duplicate_left' : 'duplicate_right';
+      const ids =
+        side === 'left'
+          ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
+          : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
+      out.push(
+        insertBreaks(
+          l,
+          ctx,
+          kind,
+          `pass ${passNo}: ${kind}`,
+          sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${ids},
+              ${explainSql(l, kind, [side])}
+            FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])}
+            WHERE ${sql.raw(ALIAS[side])}.state = 'dup' AND ${sql.raw(ALIAS[side])}.pass = ${passNo}::smallint`,
+        ),
+      );
+    }
+  });
+  // Unpaired records carry the identity of the first pass (the rule's primary key) as their key.
+  const identity = recon.passes[0]!.keys;
+  for (const side of ['left', 'right'] as const) {
+    const kind: BreakKind = side === 'left' ? 'only_left' : 'only_right';
+    const ids =
+      side === 'left'
+        ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
+        : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
+    out.push(
+      insertBreaks(
+        l,
+        ctx,
+        kind,
+        kind,
+        sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${ids},
+            ${explainSql(l, kind, [side])}
+          FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${sql.raw(ALIAS[side])}.state IS NULL`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Clean pairs into recon_match. */
+function matchStatement(l: Layout, ctx: CompileContext): Statement {
+  return {
+    label: 'record matches',
+    query: sql`INSERT INTO recon_match (run_id, recon, pass, left_ids, right_ids)
+      SELECT ${ctx.runId}::bigint, ${l.recon.name}::text, m.pass, l.ids, r.ids
+      FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
+      WHERE m.diffs = '[]'::jsonb ORDER BY m.pass, l.rid`,
+  };
+}
+
+/**
+ * A break keeps the first sighting of its fingerprint: the latest earlier break of this
+ * reconciliation with the same fingerprint (on this or an earlier business date) lends its first_seen.
+ */
+function carryStatement(l: Layout, ctx: CompileContext): Statement {
+  return {
+    label: 'carry first sightings',
+    query: sql`UPDATE recon_break b SET first_seen_run = p.first_seen_run, first_seen_date = p.first_seen_date
+      FROM (SELECT DISTINCT ON (pb.fingerprint) pb.fingerprint, pb.first_seen_run, pb.first_seen_date
+            FROM recon_break pb JOIN recon_run pr ON pr.id = pb.run_id
+            WHERE pb.recon = ${l.recon.name}::text AND pb.run_id <> ${ctx.runId}::bigint AND pr.status = 'completed'
+              AND pr.business_date <= ${ctx.businessDate}::date AND pb.status <> 'cleared'
+            ORDER BY pb.fingerprint, pr.business_date DESC, pb.run_id DESC) p
+      WHERE b.run_id = ${ctx.runId}::bigint AND b.recon = ${l.recon.name}::text AND b.fingerprint = p.fingerprint`,
+  };
+}
+
+/** The statements reconciling one reconciliation for one run, in execution order. */
+export function compileReconciliation(recon: Reconciliation, ctx: CompileContext): Statement[] {
+  const l = layout(recon);
+  return [
+    ...loadStatements(l, ctx),
+    ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p.keys)),
+    diffStatement(l),
+    matchStatement(l, ctx),
+    ...breakStatements(l, ctx),
+    carryStatement(l, ctx),
+  ];
+}
+
+/** Counts of the working tables after the statements ran: records in, pairs per pass (clean). */
+export function countsQuery(): RawBuilder<{
+  left_rows: string;
+  right_rows: string;
+  left_records: string;
+  right_records: string;
+  matched: string;
+  matched_by_pass: Record<string, number> | null;
+}> {
+  return sql`SELECT
+      (SELECT count(*) FROM rx_left) AS left_rows,
+      (SELECT count(*) FROM rx_right) AS right_rows,
+      (SELECT coalesce(sum(cardinality(ids)), 0) FROM rx_left) AS left_records,
+      (SELECT coalesce(sum(cardinality(ids)), 0) FROM rx_right) AS right_records,
+      (SELECT count(*) FROM rx_pair WHERE diffs = '[]'::jsonb) AS matched,
+      (SELECT jsonb_object_agg(pass::text, n) FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE diffs = '[]'::jsonb GROUP BY pass) x) AS matched_by_pass`;
+}

@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { loadValidatedFile } from '../config/yaml-file.js';
+import { DcassError } from '../shared/errors.js';
+import { builtinPath } from '../shared/package-root.js';
+import { COMPARATORS, type Comparator } from './comparators/index.js';
+import { ENTITIES, fieldDef, fieldNames, type Entity } from './fields.js';
+
+/**
+ * A rule set is data: a YAML file naming reconciliations (entity, left and right sources with
+ * filters, ordered match passes, a comparator per compared field, optional aggregation of one side,
+ * explain rules). It is validated whole when read; every problem names the file, line and key.
+ */
+
+export const SOURCES = ['genium', 'dcass', 'bos'] as const;
+export const BREAK_KINDS = [
+  'only_left',
+  'only_right',
+  'mismatch',
+  'duplicate_left',
+  'duplicate_right',
+] as const;
+export type BreakKind = (typeof BREAK_KINDS)[number];
+export type Side = 'left' | 'right';
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const name = z.string().regex(NAME, 'expected a lower-case name with dashes, such as trades-seam');
+const scalar = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
+const values = z.union([scalar.transform((v) => [v]), z.array(scalar).min(1)]);
+const filterValue = z.union([
+  values.transform((v) => ({ in: v, negate: false })),
+  z.strictObject({ not: values }).transform((v) => ({ in: v.not, negate: true })),
+]);
+
+const sideSchema = z.strictObject({
+  source: z.enum(SOURCES),
+  filters: z.record(z.string(), filterValue).default({}),
+});
+
+const passSchema = z.strictObject({
+  name: name.optional(),
+  keys: z.array(z.string()).min(1),
+});
+
+const compareSchema = z.union([
+  z.string().transform((comparator) => ({ comparator })),
+  z.looseObject({ comparator: z.string() }),
+]);
+
+const explainSchema = z.strictObject({
+  name: name.optional(),
+  kinds: z.array(z.enum(BREAK_KINDS)).min(1).optional(),
+  left: z.record(z.string(), filterValue).optional(),
+  right: z.record(z.string(), filterValue).optional(),
+  reason: z.string().trim().min(1),
+});
+
+const aggregateSchema = z.strictObject({
+  side: z.enum(['left', 'right']),
+  groupBy: z.array(z.string()).min(1),
+  sum: z.array(z.string()).min(1),
+});
+
+const reconSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    entity: z.enum(ENTITIES),
+    left: sideSchema,
+    right: sideSchema,
+    passes: z.array(passSchema).min(1),
+    compare: z.record(z.string(), compareSchema).default({}),
+    aggregate: aggregateSchema.optional(),
+    explain: z.array(explainSchema).default([]),
+  })
+  .superRefine((r, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const known = (field: string, path: (string | number)[]) => {
+      if (fieldDef(r.entity, field) !== undefined) return true;
+      issue(path, `unknown ${r.entity} field "${field}"; expected one of ${fieldNames(r.entity).join(', ')}`);
+      return false;
+    };
+    for (const side of ['left', 'right'] as const) {
+      for (const f of Object.keys(r[side].filters)) known(f, [side, 'filters', f]);
+    }
+    r.passes.forEach((p, i) => {
+      p.keys.forEach((k, j) => known(k, ['passes', i, 'keys', j]));
+      if (new Set(p.keys).size !== p.keys.length) issue(['passes', i, 'keys'], 'a key field is listed twice');
+    });
+    for (const [field, spec] of Object.entries(r.compare)) {
+      if (!known(field, ['compare', field])) continue;
+      const comparator = COMPARATORS.get(spec.comparator);
+      if (comparator === undefined) {
+        issue(
+          ['compare', field, 'comparator'],
+          `unknown comparator "${spec.comparator}"; expected one of ${[...COMPARATORS.keys()].join(', ')}`,
+        );
+        continue;
+      }
+      const type = fieldDef(r.entity, field)!.type;
+      if (!comparator.types.includes(type)) {
+        issue(
+          ['compare', field, 'comparator'],
+          `comparator "${comparator.name}" cannot compare ${type} field "${field}" (it compares ${comparator.types.join(', ')})`,
+        );
+      }
+      const { comparator: _, ...options } = spec;
+      const parsed = comparator.options.safeParse(options);
+      if (!parsed.success) {
+        for (const e of parsed.error.issues) issue(['compare', field, ...e.path.map(String)], e.message);
+      }
+    }
+    r.explain.forEach((e, i) => {
+      for (const side of ['left', 'right'] as const) {
+        for (const f of Object.keys(e[side] ?? {})) known(f, ['explain', i, side, f]);
+      }
+    });
+    if (r.aggregate) {
+      const a = r.aggregate;
+      a.groupBy.forEach((f, j) => known(f, ['aggregate', 'groupBy', j]));
+      a.sum.forEach((f, j) => {
+        if (known(f, ['aggregate', 'sum', j]) && fieldDef(r.entity, f)!.type !== 'decimal') {
+          issue(['aggregate', 'sum', j], `only decimal fields can be summed; "${f}" is not one`);
+        }
+      });
+      const available = new Set([...a.groupBy, ...a.sum]);
+      const needed = [
+        ...r.passes.flatMap((p) => p.keys),
+        ...Object.entries(r.compare)
+          .filter(([, s]) => COMPARATORS.get(s.comparator)?.ignores !== true)
+          .map(([f]) => f),
+        ...r.explain.flatMap((e) => Object.keys(e[a.side] ?? {})),
+      ];
+      for (const f of new Set(needed)) {
+        if (!available.has(f)) {
+          issue(
+            ['aggregate', 'groupBy'],
+            `the aggregated ${a.side} side has no "${f}": add it to groupBy or sum (passes, compare and explain rules use it)`,
+          );
+        }
+      }
+    }
+  });
+
+const ruleSetSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  reconciliations: z.record(name, reconSchema).refine((r) => Object.keys(r).length > 0, {
+    message: 'a rule set needs at least one reconciliation',
+  }),
+});
+
+/** A filter on one field: the value is (or with negate, is not) one of `in`. */
+export interface FieldFilter {
+  readonly field: string;
+  readonly in: readonly string[];
+  readonly negate: boolean;
+}
+
+/** A compared field with its comparator and that comparator's validated options. */
+export interface CompareSpec {
+  readonly field: string;
+  readonly comparator: Comparator<unknown>;
+  readonly options: unknown;
+}
+
+/** An explain rule: kinds it applies to, conditions on either side's record, the reason given. */
+export interface ExplainRule {
+  readonly name: string;
+  readonly kinds: readonly BreakKind[];
+  readonly left: readonly FieldFilter[];
+  readonly right: readonly FieldFilter[];
+  readonly reason: string;
+}
+
+/** One reconciliation, validated and fully defaulted. */
+export interface Reconciliation {
+  readonly name: string;
+  readonly description: string;
+  readonly entity: Entity;
+  readonly left: { readonly source: (typeof SOURCES)[number]; readonly filters: readonly FieldFilter[] };
+  readonly right: { readonly source: (typeof SOURCES)[number]; readonly filters: readonly FieldFilter[] };
+  readonly passes: readonly { readonly name: string; readonly keys: readonly string[] }[];
+  readonly compare: readonly CompareSpec[];
+  readonly aggregate: {
+    readonly side: Side;
+    readonly groupBy: readonly string[];
+    readonly sum: readonly string[];
+  } | null;
+  readonly explain: readonly ExplainRule[];
+}
+
+/** A loaded rule set: its name, the sha256 of its bytes (recorded with every run), its reconciliations in file order. */
+export interface RuleSet {
+  readonly name: string;
+  readonly sha256: string;
+  readonly file: string;
+  readonly reconciliations: readonly Reconciliation[];
+}
+
+const filters = (m: Record<string, { in: string[]; negate: boolean }> | undefined): FieldFilter[] =>
+  Object.entries(m ?? {}).map(([field, f]) => ({ field, in: f.in, negate: f.negate }));
+
+/** Reads and validates a rule-set file; a bad file throws CONFIG_INVALID naming file, line and key. */
+export function loadRuleSet(file: string, text?: string): RuleSet {
+  let bytes: Buffer;
+  if (text !== undefined) bytes = Buffer.from(text, 'utf8');
+  else {
+    try {
+      bytes = readFileSync(file);
+    } catch (cause) {
+      throw new DcassError('CONFIG_NOT_FOUND', `cannot read the rule set ${file}`, {
+        hint: 'check the path given for the rule set',
+        cause,
+      });
+    }
+  }
+  const raw = loadValidatedFile(file, ruleSetSchema, 'CONFIG_INVALID', bytes.toString('utf8'));
+  const reconciliations = Object.entries(raw.reconciliations).map(([reconName, r]): Reconciliation => ({
+    name: reconName,
+    description: r.description ?? '',
+    entity: r.entity,
+    left: { source: r.left.source, filters: filters(r.left.filters) },
+    right: { source: r.right.source, filters: filters(r.right.filters) },
+    passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys })),
+    compare: Object.entries(r.compare).map(([field, spec]) => {
+      const comparator = COMPARATORS.get(spec.comparator)!;
+      const { comparator: _, ...options } = spec;
+      return { field, comparator, options: comparator.options.parse(options) };
+    }),
+    aggregate: r.aggregate ?? null,
+    explain: r.explain.map((e, i) => ({
+      name: e.name ?? `explain-${i + 1}`,
+      kinds: e.kinds ?? [...BREAK_KINDS],
+      left: filters(e.left),
+      right: filters(e.right),
+      reason: e.reason,
+    })),
+  }));
+  return deepFreeze({
+    name: raw.name,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    file,
+    reconciliations,
+  });
+}
+
+/** The rule set shipped with the product (`builtin/rules/<name>.yaml`). */
+export function loadBuiltinRuleSet(ruleSetName = 'default'): RuleSet {
+  return loadRuleSet(builtinPath('rules', `${ruleSetName}.yaml`));
+}
+
+/** Freezes the loaded structure; comparators are shared module objects (with zod schemas) and stay as they are. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const [k, v] of Object.entries(value)) if (k !== 'comparator') deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

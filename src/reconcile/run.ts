@@ -1,0 +1,246 @@
+import { sql } from 'kysely';
+import type { Store, StoreTransaction } from '../db/connect.js';
+import { DcassError } from '../shared/errors.js';
+import { compileReconciliation, countsQuery, inputsQuery, type CompileContext } from './compile.js';
+import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
+import { BREAK_KINDS } from './rule-set.js';
+
+/** What to reconcile: a business date, a loaded rule set, optionally only some of its reconciliations. */
+export interface RunOptions {
+  readonly businessDate: string;
+  readonly ruleSet: RuleSet;
+  /** Names of the reconciliations to run, in the rule set's order; all when absent. */
+  readonly recons?: readonly string[];
+}
+
+/** One file read by a run. */
+export interface RunInput {
+  readonly source: string;
+  readonly fileId: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly rows: number;
+  readonly rejected: number;
+  /** Reconciliations (and sides) that read it. */
+  readonly usedBy: readonly string[];
+}
+
+/** Counts of one reconciliation of a run. */
+export interface ReconCounts {
+  readonly leftRecords: number;
+  readonly rightRecords: number;
+  readonly matched: number;
+  readonly matchedByPass: Readonly<Record<string, number>>;
+  readonly breaks: Readonly<Record<BreakKind, number>>;
+  readonly open: number;
+  readonly explained: number;
+}
+
+/** The outcome of a run, as recorded in recon_run. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly businessDate: string;
+  readonly ruleSet: { readonly name: string; readonly sha256: string };
+  readonly recons: readonly string[];
+  readonly inputs: readonly RunInput[];
+  readonly counts: Readonly<Record<string, ReconCounts>>;
+  /** Breaks of the run still open (not explained by a rule): the CLI's exit code 1 when above zero. */
+  readonly open: number;
+  readonly explained: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+// One run per database at a time: a transaction-scoped advisory lock ('dcass' in ASCII).
+const RUN_LOCK = '431197467507';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function checkDate(date: string): void {
+  const m = DATE.exec(date);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!d || d.toISOString().slice(0, 10) !== date) {
+    throw new DcassError('USAGE', `business date "${date}" is not a date written YYYY-MM-DD`, {
+      hint: 'give the business date like 2019-05-03',
+    });
+  }
+}
+
+function select(ruleSet: RuleSet, names: readonly string[] | undefined): Reconciliation[] {
+  if (names === undefined || names.length === 0) return [...ruleSet.reconciliations];
+  const known = new Set(ruleSet.reconciliations.map((r) => r.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new DcassError('USAGE', `rule set ${ruleSet.name} has no reconciliation ${unknown.join(', ')}`, {
+      location: { file: ruleSet.file },
+      hint: `choose from ${[...known].join(', ')}`,
+    });
+  }
+  return ruleSet.reconciliations.filter((r) => names.includes(r.name));
+}
+
+/**
+ * Reconciles one business date under a rule set, inside the database, and records the run, its
+ * matches and its breaks in one transaction. A failed run leaves a `failed` recon_run row with the
+ * error and nothing else. Re-running the same date on the same inputs gives the same breaks.
+ */
+export async function runReconciliation(store: Store, options: RunOptions): Promise<RunSummary> {
+  checkDate(options.businessDate);
+  const recons = select(options.ruleSet, options.recons);
+  const startedAt = new Date();
+  let step = 'start';
+  try {
+    return await store.transaction(async (tx) => {
+      const lock = await sql<{
+        ok: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${RUN_LOCK}::bigint) AS ok`.execute(tx.db);
+      if (lock.rows[0]?.ok !== true) {
+        throw new DcassError(
+          'DB_QUERY_FAILED',
+          'another reconciliation run is in progress on this database',
+          {
+            hint: 'wait for it to finish and run again',
+          },
+        );
+      }
+      const { id: runId } = await tx.db
+        .insertInto('recon_run')
+        .values({
+          business_date: options.businessDate,
+          rule_set_name: options.ruleSet.name,
+          rule_set_sha256: options.ruleSet.sha256,
+          recons: recons.map((r) => r.name),
+          inputs: '[]',
+          counts: '{}',
+          status: 'running',
+          started_at: startedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const ctx: CompileContext = { runId, businessDate: options.businessDate };
+      const counts: Record<string, ReconCounts> = {};
+      const inputs = new Map<string, RunInput & { usedBy: string[] }>();
+      for (const recon of recons) {
+        for (const s of compileReconciliation(recon, ctx)) {
+          step = `${recon.name}: ${s.label}`;
+          await s.query.execute(tx.db);
+        }
+        step = `${recon.name}: counts`;
+        counts[recon.name] = await reconCounts(tx, runId, recon);
+        for (const side of ['left', 'right'] as const) {
+          step = `${recon.name}: ${side} inputs`;
+          const files = await inputsQuery(recon, side, ctx).execute(tx.db);
+          for (const f of files.rows) {
+            const entry = inputs.get(f.id) ?? {
+              source: f.source,
+              fileId: String(f.id),
+              file: f.file_name,
+              sha256: f.sha256,
+              rows: Number(f.row_count),
+              rejected: Number(f.reject_count),
+              usedBy: [],
+            };
+            entry.usedBy.push(`${recon.name}:${side}`);
+            inputs.set(f.id, entry);
+          }
+        }
+      }
+      step = 'finish';
+      await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair`.execute(tx.db);
+      const inputList = [...inputs.values()].sort((a, b) => Number(a.fileId) - Number(b.fileId));
+      const finishedAt = new Date();
+      await tx.db
+        .updateTable('recon_run')
+        .set({
+          status: 'completed',
+          inputs: JSON.stringify(inputList),
+          counts: JSON.stringify(counts),
+          finished_at: finishedAt,
+        })
+        .where('id', '=', runId)
+        .execute();
+      const total = (k: 'open' | 'explained') => Object.values(counts).reduce((n, c) => n + c[k], 0);
+      return {
+        runId,
+        businessDate: options.businessDate,
+        ruleSet: { name: options.ruleSet.name, sha256: options.ruleSet.sha256 },
+        recons: recons.map((r) => r.name),
+        inputs: inputList,
+        counts,
+        open: total('open'),
+        explained: total('explained'),
+        startedAt,
+        finishedAt,
+      };
+    });
+  } catch (err) {
+    await recordFailure(store, options, recons, startedAt, err);
+    if (err instanceof DcassError) throw err;
+    throw new DcassError(
+      'DB_QUERY_FAILED',
+      `reconciliation run of ${options.businessDate} failed at "${step}"`,
+      {
+        location: { file: options.ruleSet.file },
+        hint: 'the run was recorded as failed and nothing of it was kept; the cause below says why',
+        cause: err,
+      },
+    );
+  }
+}
+
+async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconciliation): Promise<ReconCounts> {
+  const c = (await countsQuery().execute(tx.db)).rows[0]!;
+  const rows = await tx.db
+    .selectFrom('recon_break')
+    .select(['kind', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('run_id', '=', runId)
+    .where('recon', '=', recon.name)
+    .groupBy(['kind', 'status'])
+    .execute();
+  const breaks = Object.fromEntries(BREAK_KINDS.map((k) => [k, 0])) as Record<BreakKind, number>;
+  let open = 0;
+  let explained = 0;
+  for (const r of rows) {
+    breaks[r.kind] += Number(r.n);
+    if (r.status === 'open') open += Number(r.n);
+    if (r.status === 'explained') explained += Number(r.n);
+  }
+  return {
+    leftRecords: Number(c.left_records),
+    rightRecords: Number(c.right_records),
+    matched: Number(c.matched),
+    matchedByPass: c.matched_by_pass ?? {},
+    breaks,
+    open,
+    explained,
+  };
+}
+
+/** A failed run is recorded (its transaction rolled back) so the history shows the attempt. */
+async function recordFailure(
+  store: Store,
+  options: RunOptions,
+  recons: readonly Reconciliation[],
+  startedAt: Date,
+  err: unknown,
+): Promise<void> {
+  try {
+    await store.db
+      .insertInto('recon_run')
+      .values({
+        business_date: options.businessDate,
+        rule_set_name: options.ruleSet.name,
+        rule_set_sha256: options.ruleSet.sha256,
+        recons: recons.map((r) => r.name),
+        inputs: '[]',
+        counts: '{}',
+        status: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+        started_at: startedAt,
+        finished_at: new Date(),
+      })
+      .execute();
+  } catch {
+    // The database itself is failing; the original error says more than this one would.
+  }
+}
