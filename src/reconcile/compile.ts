@@ -52,12 +52,15 @@ function def(recon: Reconciliation, field: string): FieldDef {
 }
 
 function layout(recon: Reconciliation): Layout {
-  const shared = [
-    ...recon.passes.flatMap((p) => p.keys),
-    ...recon.compare.filter((c) => c.comparator.ignores !== true).map((c) => c.field),
-  ];
+  const compared = recon.compare.filter((c) => c.comparator.ignores !== true);
+  const shared = [...recon.passes.flatMap((p) => p.keys), ...compared.map((c) => c.field)];
   const perSide = (side: Side) => [
-    ...new Set([...shared, ...recon.explain.flatMap((e) => e[side].map((f) => f.field))]),
+    ...new Set([
+      ...shared,
+      ...recon.explain.flatMap((e) => e[side].map((f) => f.field)),
+      ...compared.flatMap((c) => c.when[side].map((f) => f.field)),
+      ...(recon.aggregate?.side === side ? recon.aggregate.unique : []),
+    ]),
   ];
   const left = perSide('left');
   const right = perSide('right');
@@ -131,24 +134,57 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
       query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint PRIMARY KEY, ids bigint[] NOT NULL, state text, pass smallint${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
     });
 
-    const aggregated = recon.aggregate?.side === side;
-    const sums = new Set(aggregated ? recon.aggregate!.sum : []);
+    const agg = recon.aggregate?.side === side ? recon.aggregate : null;
+    const c = (f: string) => sql.raw(l.column.get(f)!);
     const expr = (f: string) => sql.raw(def(recon, f).sql);
-    const selectCols = fields.map((f) => (sums.has(f) ? sql`sum(${expr(f)})` : expr(f)));
-    const where = sideWhere(recon, side, ctx);
-    const groupCols = fields.filter((f) => !sums.has(f)).map(expr);
-    const head = aggregated
-      ? sql`row_number() OVER (ORDER BY min(r.id)), array_agg(r.id ORDER BY r.id)`
-      : sql`row_number() OVER (ORDER BY r.id), ARRAY[r.id]`;
-    const group = aggregated && groupCols.length > 0 ? sql` GROUP BY ${sql.join(groupCols)}` : sql``;
-    const targetCols = fields.map((f) => sql.raw(l.column.get(f)!));
-    out.push({
-      label: `load ${side} records (${recon[side].source})`,
-      query: sql`INSERT INTO ${sql.raw(TABLE[side])} (rid, ids${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(targetCols)})
-        SELECT ${head}${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(selectCols)}
-        FROM ${sql.raw(entity.table)} r JOIN source_file sf ON sf.id = r.file_id
-        WHERE ${where}${group}`,
-    });
+    const table = sql.raw(TABLE[side]);
+    // src: the side's records with their fields in working columns, and for an aggregated side with
+    // a `unique` rule, each record's rank among records sharing those fields (blank ones never share).
+    const unique = agg?.unique ?? [];
+    const rank =
+      unique.length === 0
+        ? sql`1`
+        : sql`CASE WHEN ${sql.join(
+            unique.map((f) => sql`${expr(f)} IS NULL`),
+            sql` OR `,
+          )} THEN 1 ELSE row_number() OVER (PARTITION BY ${sql.join(unique.map(expr))} ORDER BY r.id) END`;
+    const src = sql`WITH src AS (
+        SELECT r.id, ${sql.join(fields.map((f) => sql`${expr(f)} AS ${c(f)}`))}, ${rank} AS urn
+        FROM ${sql.raw(ENTITY_DEFS[recon.entity].table)} r JOIN source_file sf ON sf.id = r.file_id
+        WHERE ${sideWhere(recon, side, ctx)})`;
+    const targets = sql`(rid, ids, ${sql.join(fields.map(c))})`;
+    if (agg === null) {
+      out.push({
+        label: `load ${side} records (${recon[side].source})`,
+        query: sql`INSERT INTO ${table} ${targets} ${src}
+          SELECT row_number() OVER (ORDER BY id), ARRAY[id], ${sql.join(fields.map(c))} FROM src`,
+      });
+    } else {
+      const sums = new Set(agg.sum);
+      const grouped = new Set(agg.groupBy);
+      const selectCols = fields.map((f) =>
+        sums.has(f)
+          ? sql`sum(${c(f)})`
+          : grouped.has(f)
+            ? c(f)
+            : sql`NULL::${sql.raw(SQL_TYPE[def(recon, f).type])}`,
+      );
+      out.push({
+        label: `load and aggregate ${side} records (${recon[side].source})`,
+        query: sql`INSERT INTO ${table} ${targets} ${src}
+          SELECT row_number() OVER (ORDER BY min(id)), array_agg(id ORDER BY id), ${sql.join(selectCols)}
+          FROM src WHERE urn = 1 GROUP BY ${sql.join(agg.groupBy.map(c))}`,
+      });
+      if (unique.length > 0) {
+        out.push({
+          label: `${side} duplicates before aggregation`,
+          query: sql`INSERT INTO ${table} (rid, ids, state, ${sql.join(fields.map(c))}) ${src}
+            SELECT (SELECT coalesce(max(rid), 0) FROM ${table}) + row_number() OVER (ORDER BY id), ARRAY[id], 'dup',
+              ${sql.join(fields.map(c))}
+            FROM src WHERE urn > 1`,
+        });
+      }
+    }
     out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
   }
   out.push({
@@ -202,7 +238,11 @@ function diffStatement(l: Layout): Statement {
     return { label: 'no compared fields', query: sql`UPDATE rx_pair SET diffs = '[]'::jsonb` };
   const rows = compared.map((c, i) => {
     const agree = c.comparator.agree(col(l, 'left', c.field), col(l, 'right', c.field), c.options);
-    return sql`(${i}, CASE WHEN coalesce(${agree}, FALSE) THEN NULL ELSE jsonb_build_object(
+    const conds = (['left', 'right'] as const).flatMap((s) =>
+      c.when[s].map((f) => filterSql(col(l, s, f.field), def(l.recon, f.field).type, f)),
+    );
+    const skip = conds.length === 0 ? sql`FALSE` : sql`NOT coalesce(${sql.join(conds, sql` AND `)}, FALSE)`;
+    return sql`(${i}, CASE WHEN ${skip} OR coalesce(${agree}, FALSE) THEN NULL ELSE jsonb_build_object(
       'field', ${c.field}::text, 'left', ${colText(l, 'left', c.field)}, 'right', ${colText(l, 'right', c.field)},
       'comparator', ${c.comparator.label(c.options)}::text) END)`;
   });
@@ -265,6 +305,13 @@ function insertBreaks(
   };
 }
 
+/** The left_ids / right_ids columns of a one-sided break. */
+function sideIds(side: Side): RawBuilder<unknown> {
+  return side === 'left'
+    ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
+    : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
+}
+
 function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
   const out: Statement[] = [];
   const { recon } = l;
@@ -302,6 +349,23 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
       );
     }
   });
+  const agg = recon.aggregate;
+  if (agg !== null && agg.unique.length > 0) {
+    const side = agg.side;
+    const kind: BreakKind = side === 'left' ? 'duplicate_left' : 'duplicate_right';
+    const a = sql.raw(ALIAS[side]);
+    out.push(
+      insertBreaks(
+        l,
+        ctx,
+        kind,
+        `${kind} before aggregation`,
+        sql`SELECT NULL::smallint AS pass, ${keySql(l, side, agg.unique)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
+            ${explainSql(l, kind, [side])}
+          FROM ${sql.raw(TABLE[side])} ${a} WHERE ${a}.state = 'dup' AND ${a}.pass IS NULL`,
+      ),
+    );
+  }
   // Unpaired records carry the identity of the first pass (the rule's primary key) as their key.
   const identity = recon.passes[0]!.keys;
   for (const side of ['left', 'right'] as const) {

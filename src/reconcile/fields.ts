@@ -23,6 +23,13 @@ const decimal = (sql: string): FieldDef => ({ type: 'decimal', sql });
 // stable: root, type, expiry and strike without trailing zeros (340.00 and 340 are the same strike).
 const INSTRUMENT = text("concat_ws(' ', r.root, r.instrument_type, r.expiry, trim_scale(r.strike)::text)");
 
+// NET or GROSS from the account map in force on the record's date (the latest mapping of the DCASS
+// account effective by then, from current map files); blank when the account is not mapped.
+const accountType = (dateColumn: string): FieldDef =>
+  text(`(SELECT am.account_type FROM account_map am JOIN source_file amf ON amf.id = am.file_id
+    WHERE amf.superseded_by IS NULL AND am.dcass_account = r.account AND am.effective_from <= r.${dateColumn}
+    ORDER BY am.effective_from DESC, am.id DESC LIMIT 1)`);
+
 const COMMON = {
   participant: text('r.participant'),
   account: text('r.account'),
@@ -43,6 +50,7 @@ export const ENTITY_DEFS = {
     fields: {
       ...COMMON,
       clearingDate: { type: 'date', sql: 'r.clearing_date' },
+      accountType: accountType('clearing_date'),
       session: text('r.session'),
       tradeNo: text('r.trade_no'),
       dealNo: text('r.deal_no'),
@@ -65,6 +73,7 @@ export const ENTITY_DEFS = {
     fields: {
       ...COMMON,
       positionDate: { type: 'date', sql: 'r.position_date' },
+      accountType: accountType('position_date'),
       long: decimal('r.long_qty'),
       short: decimal('r.short_qty'),
       net: decimal('(r.long_qty - r.short_qty)'),

@@ -43,9 +43,14 @@ const passSchema = z.strictObject({
   keys: z.array(z.string()).min(1),
 });
 
+const conditionSchema = z.strictObject({
+  left: z.record(z.string(), filterValue).optional(),
+  right: z.record(z.string(), filterValue).optional(),
+});
+
 const compareSchema = z.union([
   z.string().transform((comparator) => ({ comparator })),
-  z.looseObject({ comparator: z.string() }),
+  z.looseObject({ comparator: z.string(), when: conditionSchema.optional() }),
 ]);
 
 const explainSchema = z.strictObject({
@@ -60,6 +65,7 @@ const aggregateSchema = z.strictObject({
   side: z.enum(['left', 'right']),
   groupBy: z.array(z.string()).min(1),
   sum: z.array(z.string()).min(1),
+  unique: z.array(z.string()).min(1).optional(),
 });
 
 const reconSchema = z
@@ -105,10 +111,14 @@ const reconSchema = z
           `comparator "${comparator.name}" cannot compare ${type} field "${field}" (it compares ${comparator.types.join(', ')})`,
         );
       }
-      const { comparator: _, ...options } = spec;
+      const { comparator: _, when, ...options } = spec as { comparator: string; when?: unknown };
       const parsed = comparator.options.safeParse(options);
       if (!parsed.success) {
         for (const e of parsed.error.issues) issue(['compare', field, ...e.path.map(String)], e.message);
+      }
+      const cond = when as z.infer<typeof conditionSchema> | undefined;
+      for (const side of ['left', 'right'] as const) {
+        for (const f of Object.keys(cond?.[side] ?? {})) known(f, ['compare', field, 'when', side, f]);
       }
     }
     r.explain.forEach((e, i) => {
@@ -119,6 +129,7 @@ const reconSchema = z
     if (r.aggregate) {
       const a = r.aggregate;
       a.groupBy.forEach((f, j) => known(f, ['aggregate', 'groupBy', j]));
+      (a.unique ?? []).forEach((f, j) => known(f, ['aggregate', 'unique', j]));
       a.sum.forEach((f, j) => {
         if (known(f, ['aggregate', 'sum', j]) && fieldDef(r.entity, f)!.type !== 'decimal') {
           issue(['aggregate', 'sum', j], `only decimal fields can be summed; "${f}" is not one`);
@@ -131,6 +142,9 @@ const reconSchema = z
           .filter(([, s]) => COMPARATORS.get(s.comparator)?.ignores !== true)
           .map(([f]) => f),
         ...r.explain.flatMap((e) => Object.keys(e[a.side] ?? {})),
+        ...Object.values(r.compare).flatMap((s) =>
+          Object.keys((s as { when?: z.infer<typeof conditionSchema> }).when?.[a.side] ?? {}),
+        ),
       ];
       for (const f of new Set(needed)) {
         if (!available.has(f)) {
@@ -158,11 +172,13 @@ export interface FieldFilter {
   readonly negate: boolean;
 }
 
-/** A compared field with its comparator and that comparator's validated options. */
+/** A compared field with its comparator, that comparator's validated options, and when it applies. */
 export interface CompareSpec {
   readonly field: string;
   readonly comparator: Comparator<unknown>;
   readonly options: unknown;
+  /** Compared only on pairs whose records pass these filters (e.g. net only on NET accounts); always when empty. */
+  readonly when: { readonly left: readonly FieldFilter[]; readonly right: readonly FieldFilter[] };
 }
 
 /** An explain rule: kinds it applies to, conditions on either side's record, the reason given. */
@@ -183,10 +199,15 @@ export interface Reconciliation {
   readonly right: { readonly source: (typeof SOURCES)[number]; readonly filters: readonly FieldFilter[] };
   readonly passes: readonly { readonly name: string; readonly keys: readonly string[] }[];
   readonly compare: readonly CompareSpec[];
+  /**
+   * Group one side and sum fields before matching. Rows of that side sharing the `unique` fields (a
+   * booking reference) are duplicates: reported as such and left out of the sums.
+   */
   readonly aggregate: {
     readonly side: Side;
     readonly groupBy: readonly string[];
     readonly sum: readonly string[];
+    readonly unique: readonly string[];
   } | null;
   readonly explain: readonly ExplainRule[];
 }
@@ -226,10 +247,16 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
     passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys })),
     compare: Object.entries(r.compare).map(([field, spec]) => {
       const comparator = COMPARATORS.get(spec.comparator)!;
-      const { comparator: _, ...options } = spec;
-      return { field, comparator, options: comparator.options.parse(options) };
+      const { comparator: _, when, ...options } = spec as { comparator: string; when?: unknown };
+      const cond = when as z.infer<typeof conditionSchema> | undefined;
+      return {
+        field,
+        comparator,
+        options: comparator.options.parse(options),
+        when: { left: filters(cond?.left), right: filters(cond?.right) },
+      };
     }),
-    aggregate: r.aggregate ?? null,
+    aggregate: r.aggregate ? { ...r.aggregate, unique: r.aggregate.unique ?? [] } : null,
     explain: r.explain.map((e, i) => ({
       name: e.name ?? `explain-${i + 1}`,
       kinds: e.kinds ?? [...BREAK_KINDS],
