@@ -122,7 +122,6 @@ export function inputsQuery(
 /** The statements creating and filling the working tables. */
 function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   const { recon } = l;
-  const entity = ENTITY_DEFS[recon.entity];
   const out: Statement[] = [
     { label: 'drop working tables', query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair` },
   ];
