@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/db/connect.js';
+import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
+import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
+import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+
+/** A trade with the fields these tests vary; the rest are fixed. */
+interface T {
+  tradeNo?: string | null;
+  ref?: string | null;
+  account?: string;
+  side?: 'B' | 'S';
+  quantity?: string;
+  price?: string;
+  tradeType?: string;
+}
+
+/** Loads one file of trades of a source and date straight into the canonical tables. */
+async function loadTrades(
+  store: Store,
+  source: 'dcass' | 'bos',
+  date: string,
+  rows: T[],
+  superseded = false,
+) {
+  const file = await store.db
+    .insertInto('source_file')
+    .values({
+      source,
+      entity: 'trades',
+      profile: 'test',
+      report_id: 'TEST',
+      participant: 'CABC',
+      business_date: date,
+      generated_at: null,
+      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+      size_bytes: '0',
+      file_name: `${source}-${date}.csv`,
+      path: '/dev/null',
+      row_count: rows.length,
+      reject_count: 0,
+      control: null,
+      superseded_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (rows.length > 0) {
+    await store.db
+      .insertInto('trade')
+      .values(
+        rows.map((r, i) => ({
+          file_id: file.id,
+          line_no: i + 2,
+          source,
+          participant: 'CABC',
+          clearing_date: date,
+          session: 'T' as const,
+          series: 'HSIK9',
+          root: 'HSI',
+          instrument_type: 'F' as const,
+          expiry: '2019-05',
+          strike: null,
+          trade_no: r.tradeNo === undefined ? String(1000 + i) : r.tradeNo,
+          deal_no: null,
+          ref: r.ref ?? null,
+          account: r.account ?? 'H01',
+          client_code: null,
+          side: r.side ?? 'B',
+          quantity: r.quantity ?? '1',
+          price: r.price ?? '29000',
+          trade_type: r.tradeType ?? 'STD',
+          orig_trade_no: null,
+          exec_date: null,
+          exec_at: null,
+          open_close: null,
+          extra: null,
+        })),
+      )
+      .execute();
+  }
+  if (superseded) {
+    await store.db
+      .updateTable('source_file')
+      .set({ superseded_by: file.id })
+      .where('id', '=', file.id)
+      .execute();
+  }
+}
+
+const rules = (compare: string, extra = '') =>
+  loadRuleSet(
+    'engine-test.yaml',
+    `name: engine-test
+reconciliations:
+  t:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos }
+    passes:
+      - { name: number, keys: [clearingDate, tradeNo] }
+      - { name: content, keys: [account, side, quantity, price] }
+    compare:
+${compare}
+${extra}`,
+  );
+
+const EXACT = `      quantity: exact
+      price: exact
+      account: exact`;
+
+describe(`reconciliation engine semantics (${dbKind})`, () => {
+  let t: TestDb;
+  let day = 0;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => t.dispose());
+
+  /** Each scenario gets its own business date, so scenarios never see each other's records. */
+  async function scenario(
+    left: T[],
+    right: T[],
+    ruleSet: RuleSet,
+  ): Promise<{ run: RunSummary; breaks: Break[] }> {
+    day += 1;
+    const date = `2019-06-${String(day).padStart(2, '0')}`;
+    await loadTrades(t.store, 'dcass', date, left);
+    await loadTrades(t.store, 'bos', date, right);
+    const run = await runReconciliation(t.store, { businessDate: date, ruleSet });
+    const breaks: Break[] = [];
+    for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
+    return { run, breaks };
+  }
+
+  it('a data set against itself has no breaks; every record is matched in pass 1', async () => {
+    const rows = [{}, { quantity: '3' }, { side: 'S' as const, price: '28999.5' }];
+    const { run, breaks } = await scenario(rows, rows, rules(EXACT));
+    expect(breaks).toEqual([]);
+    expect(run.counts['t']).toMatchObject({ matched: 3, matchedByPass: { '1': 3 } });
+  });
+
+  it('duplicate keys are never silently paired: the extra records become duplicate breaks', async () => {
+    const { run, breaks } = await scenario(
+      [{ tradeNo: '7' }, { tradeNo: '8' }, { tradeNo: '8' }],
+      [{ tradeNo: '7' }, { tradeNo: '7' }, { tradeNo: '8' }, { tradeNo: '8' }],
+      rules(EXACT),
+    );
+    expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.pass])).toEqual([
+      ['duplicate_right', '7', 1],
+      ['duplicate_left', '8', 1],
+      ['duplicate_right', '8', 1],
+    ]);
+    expect(run.counts['t']!.matched).toBe(2);
+  });
+
+  it('later passes only see what earlier passes left: unnumbered records pair by content in pass 2', async () => {
+    const { run, breaks } = await scenario(
+      [
+        { tradeNo: '1', quantity: '2' },
+        { tradeNo: '2', quantity: '5' },
+      ],
+      [
+        { tradeNo: '1', quantity: '2' },
+        { tradeNo: null, quantity: '5' },
+        { tradeNo: null, quantity: '6' },
+      ],
+      rules(EXACT),
+    );
+    expect(run.counts['t']).toMatchObject({ matched: 2, matchedByPass: { '1': 1, '2': 1 } });
+    expect(breaks.map((b) => [b.kind, b.key])).toEqual([
+      ['only_right', { clearingDate: '2019-06-03', tradeNo: null }],
+    ]);
+  });
+
+  it('a mismatch lists every differing field in compare order, decimals as strings', async () => {
+    const { breaks } = await scenario(
+      [{ tradeNo: '1', quantity: '2.50', price: '100', account: 'H01' }],
+      [{ tradeNo: '1', quantity: '2.5', price: '100.001', account: 'M01' }],
+      rules(EXACT),
+    );
+    expect(breaks).toHaveLength(1);
+    expect(breaks[0]).toMatchObject({ kind: 'mismatch', pass: 1, status: 'open' });
+    expect(breaks[0]!.fields).toEqual([
+      { field: 'price', left: '100', right: '100.001', comparator: 'exact' },
+      { field: 'account', left: 'H01', right: 'M01', comparator: 'exact' },
+    ]);
+  });
+
+  it('absolute and relative tolerances: within never breaks, beyond always does', async () => {
+    const tol = rules(`      price: { comparator: abs, tolerance: "0.01" }
+      quantity: { comparator: rel, tolerance: "0.1" }`);
+    const { breaks } = await scenario(
+      [
+        { tradeNo: '1', price: '10.00', quantity: '100' },
+        { tradeNo: '2', price: '10.00', quantity: '100' },
+        { tradeNo: '3', price: '10.00', quantity: '100' },
+      ],
+      [
+        { tradeNo: '1', price: '10.01', quantity: '110' },
+        { tradeNo: '2', price: '10.011', quantity: '100' },
+        { tradeNo: '3', price: '9.99', quantity: '111.2' },
+      ],
+      tol,
+    );
+    expect(breaks.map((b) => [b.key['tradeNo'], b.fields])).toEqual([
+      ['2', [{ field: 'price', left: '10', right: '10.011', comparator: 'abs 0.01' }]],
+      ['3', [{ field: 'quantity', left: '100', right: '111.2', comparator: 'rel 0.1' }]],
+    ]);
+  });
+
+  it('case- and space-insensitive text, and ignore', async () => {
+    const { breaks } = await scenario(
+      [
+        { tradeNo: '1', ref: 'ab 12' },
+        { tradeNo: '2', ref: 'X', account: 'H01' },
+      ],
+      [
+        { tradeNo: '1', ref: 'AB12' },
+        { tradeNo: '2', ref: 'Y', account: 'h01' },
+      ],
+      rules(`      ref: { comparator: space-insensitive, caseInsensitive: true }
+      account: case-insensitive
+      price: ignore`),
+    );
+    expect(breaks.map((b) => [b.key['tradeNo'], b.fields.map((f) => f.field)])).toEqual([['2', ['ref']]]);
+  });
+
+  it('superseded files are not read; filters and explain rules apply', async () => {
+    day += 1;
+    const date = `2019-06-${String(day).padStart(2, '0')}`;
+    await loadTrades(t.store, 'dcass', date, [{ tradeNo: '1' }, { tradeNo: '2', tradeType: 'GUP' }]);
+    await loadTrades(t.store, 'dcass', date, [{ tradeNo: '9' }], true);
+    await loadTrades(t.store, 'bos', date, [{ tradeNo: '1' }, { tradeNo: '3', tradeType: 'TST' }]);
+    const filtered = loadRuleSet(
+      'f.yaml',
+      `name: f
+reconciliations:
+  t:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos, filters: { tradeType: { not: TST } } }
+    passes: [{ keys: [clearingDate, tradeNo] }]
+    explain:
+      - { name: give-up, kinds: [only_left], left: { tradeType: GUP }, reason: pending give-up }
+`,
+    );
+    const run = await runReconciliation(t.store, { businessDate: date, ruleSet: filtered });
+    const breaks: Break[] = [];
+    for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
+    expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.status, b.reason])).toEqual([
+      ['only_left', '2', 'explained', 'pending give-up'],
+    ]);
+    expect(run.inputs.map((i) => i.file)).toEqual([`dcass-${date}.csv`, `bos-${date}.csv`]);
+    expect(run).toMatchObject({ open: 0, explained: 1 });
+  });
+
+  it('refuses an unknown reconciliation or a bad date, naming it', async () => {
+    const rs = rules(EXACT);
+    await expect(
+      runReconciliation(t.store, { businessDate: '2019-02-30', ruleSet: rs }),
+    ).rejects.toMatchObject({
+      code: 'USAGE',
+    });
+    await expect(
+      runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rs, recons: ['nope'] }),
+    ).rejects.toThrow(/no reconciliation nope/);
+  });
+});

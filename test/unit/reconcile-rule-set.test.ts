@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { loadBuiltinRuleSet, loadRuleSet } from '../../src/reconcile/rule-set.js';
+import { DcassError } from '../../src/shared/errors.js';
+
+const BASE = `name: test
+reconciliations:
+  t1:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos }
+    passes:
+      - keys: [clearingDate, tradeNo]
+    compare:
+      quantity: exact
+`;
+
+function error(text: string): DcassError {
+  try {
+    loadRuleSet('rules.yaml', text);
+  } catch (err) {
+    if (err instanceof DcassError) return err;
+    throw err;
+  }
+  throw new Error('expected the rule set to be refused');
+}
+
+describe('rule sets', () => {
+  it('loads the built-in default rule set with its reconciliations in file order', () => {
+    const rs = loadBuiltinRuleSet();
+    expect(rs.name).toBe('default');
+    expect(rs.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rs.reconciliations.map((r) => r.name)).toEqual([
+      'positions-seam',
+      'trades-seam',
+      'trades-bos',
+      'positions-bos',
+    ]);
+    expect(Object.isFrozen(rs.reconciliations[0])).toBe(true);
+  });
+
+  it('fills defaults: pass names, comparator options, explain kinds', () => {
+    const rs = loadRuleSet(
+      'rules.yaml',
+      `${BASE}      price: { comparator: abs, tolerance: 0.001 }
+    explain:
+      - { left: { tradeType: GUP }, reason: pending give-up }
+`,
+    );
+    const r = rs.reconciliations[0]!;
+    expect(r.passes).toEqual([{ name: 'pass-1', keys: ['clearingDate', 'tradeNo'] }]);
+    expect(r.compare.map((c) => [c.field, c.comparator.name, c.options])).toEqual([
+      ['quantity', 'exact', {}],
+      ['price', 'abs', { tolerance: '0.001' }],
+    ]);
+    expect(r.explain[0]).toMatchObject({ name: 'explain-1', kinds: expect.arrayContaining(['only_left']) });
+    expect(r.explain[0]!.left).toEqual([{ field: 'tradeType', in: ['GUP'], negate: false }]);
+  });
+
+  it('the sha256 is of the bytes: any edit changes it', () => {
+    expect(loadRuleSet('a.yaml', BASE).sha256).not.toBe(loadRuleSet('a.yaml', `${BASE}# comment\n`).sha256);
+  });
+
+  it.each([
+    [
+      BASE.replace('tradeNo]', 'tradeNumber]'),
+      8,
+      'reconciliations.t1.passes.0.keys.1: unknown trades field "tradeNumber"',
+    ],
+    [BASE.replace('quantity: exact', 'quantity: fuzzy'), 10, 'unknown comparator "fuzzy"'],
+    [
+      BASE.replace('quantity: exact', 'account: { comparator: abs, tolerance: "1" }'),
+      10,
+      'comparator "abs" cannot compare text field "account"',
+    ],
+    [
+      BASE.replace('quantity: exact', 'price: { comparator: abs, tolerance: "-1" }'),
+      10,
+      'compare.price.tolerance: expected a non-negative decimal',
+    ],
+    [BASE.replace('quantity: exact', 'price: { comparator: exact, tolerance: "1" }'), 10, 'compare.price'],
+    [BASE.replace('entity: trades', 'entity: deals'), 4, 'reconciliations.t1.entity'],
+    [BASE.replace('source: bos', 'source: bank'), 6, 'reconciliations.t1.right.source'],
+    [BASE.replace('  t1:', '  T 1:'), 4, 'reconciliations.T 1'],
+    [`${BASE}    colour: blue\n`, 4, 'colour'],
+    [
+      `${BASE}    aggregate: { side: right, groupBy: [clearingDate], sum: [quantity] }\n`,
+      11,
+      'the aggregated right side has no "tradeNo"',
+    ],
+    [
+      `${BASE}    aggregate: { side: right, groupBy: [clearingDate, tradeNo], sum: [account] }\n`,
+      11,
+      'only decimal fields can be summed',
+    ],
+  ])('refuses a bad rule file naming file, line and key (%#)', (text, line, message) => {
+    const e = error(text);
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.message).toContain(message);
+    expect(e.message).toMatch(new RegExp(`^rules\\.yaml:${line}: `, 'm'));
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const e = error(`${BASE}    compare: [\n`);
+    expect(e.message).toMatch(/^rules\.yaml:\d+: not valid YAML/);
+  });
+
+  it('a missing file is CONFIG_NOT_FOUND', () => {
+    expect(() => loadRuleSet('/nonexistent/rules.yaml')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_NOT_FOUND' }) as Error,
+    );
+  });
+});
