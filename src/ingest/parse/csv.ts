@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse as csvParse, type CsvError } from 'csv-parse';
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
@@ -11,28 +12,29 @@ export const csvParser: RecordParser = {
   async *parse(text, profile, file) {
     const format = profile.format as Csv;
     const skipped: ParseEvent[] = [];
-    const parser = Readable.from(text).pipe(
-      csvParse({
-        delimiter: format.delimiter,
-        quote: format.quote,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        skip_records_with_error: true,
-        info: true,
-        raw: true,
-        on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-          const line = typeof err?.lines === 'number' ? err.lines : 0;
-          skipped.push({
-            kind: 'reject',
-            line,
-            code: 'BAD_RECORD',
-            message: `not valid CSV: ${err?.message ?? 'unreadable record'}`,
-            raw: raw ?? '',
-          });
-          return undefined;
-        },
-      }),
-    );
+    const parser = csvParse({
+      delimiter: format.delimiter,
+      quote: format.quote,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      info: true,
+      raw: true,
+      on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+        const line = typeof err?.lines === 'number' ? err.lines : 0;
+        skipped.push({
+          kind: 'reject',
+          line,
+          code: 'BAD_RECORD',
+          message: `not valid CSV: ${err?.message ?? 'unreadable record'}`,
+          raw: raw ?? '',
+        });
+        return undefined;
+      },
+    });
+    // pipeline, not pipe: a decoding error of the source must reach the loop below, and leaving the
+    // loop early must stop the source.
+    pipeline(Readable.from(text), parser).catch(() => undefined);
     let columns: { index: number; field: string }[] | null = null;
     let extras: { index: number; name: string }[] = [];
     let width = 0;
