@@ -1,3 +1,4 @@
+import type { AccountResolver } from './account-resolver.js';
 import { Decimal, formatDecimal } from '../../shared/decimal.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
@@ -74,18 +75,47 @@ export function instrumentOf(values: Readonly<Record<string, FieldValue>>): Inst
 
 /** A positive quantity, or an issue naming the field. */
 export function positive(name: string, d: Decimal | null): Result<Decimal> {
-  if (d === null) return fail({ code: 'MISSING_VALUE', field: name, message: `${name} is required but empty` });
-  if (!d.isPositive() || d.isZero()) return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must be positive, got ${formatDecimal(d)}` });
+  if (d === null)
+    return fail({ code: 'MISSING_VALUE', field: name, message: `${name} is required but empty` });
+  if (!d.isPositive() || d.isZero())
+    return fail({
+      code: 'BAD_DECIMAL',
+      field: name,
+      message: `${name} must be positive, got ${formatDecimal(d)}`,
+    });
   return ok(d);
 }
 
 /** A non-negative quantity, or an issue naming the field. */
 export function nonNegative(name: string, d: Decimal | null): Result<Decimal | null> {
   if (d !== null && d.isNegative() && !d.isZero()) {
-    return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must not be negative, got ${formatDecimal(d)}` });
+    return fail({
+      code: 'BAD_DECIMAL',
+      field: name,
+      message: `${name} must not be negative, got ${formatDecimal(d)}`,
+    });
   }
   return ok(d);
 }
 
 /** Unmapped columns as JSON text for the `extra` column, or null. */
-export const extraJson = (extra: FieldTexts | null): string | null => (extra === null ? null : JSON.stringify(extra));
+export const extraJson = (extra: FieldTexts | null): string | null =>
+  extra === null ? null : JSON.stringify(extra);
+
+/**
+ * The DCASS account of a record: given (Genium, DCASS), or the client code's account in the account map
+ * on that date (BOS). The client code is kept either way.
+ */
+export function accountOf(
+  values: Readonly<Record<string, FieldValue>>,
+  date: string,
+  accounts: AccountResolver,
+): Result<{ account: string; clientCode: string | null }> {
+  const clientCode = text(values.clientCode);
+  const account = text(values.account);
+  if (account !== null) return ok({ account, clientCode });
+  if (clientCode === null)
+    return fail({ code: 'MISSING_VALUE', field: 'account', message: 'no account and no client code' });
+  const mapped = accounts.resolve(clientCode, date);
+  return mapped.ok ? ok({ account: mapped.value.account, clientCode }) : mapped;
+}

@@ -1,16 +1,48 @@
 import { fail, ok } from '../../shared/result.js';
 import { deriveClearingDate } from './clearing-date.js';
 import type { EntityNormaliser } from './context.js';
-import { dec, decimal, extraJson, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
+import {
+  accountOf,
+  dec,
+  decimal,
+  extraJson,
+  instrumentOf,
+  positive,
+  rawSeries,
+  text,
+  timestamp,
+} from './record-values.js';
 import { hkWallClockToInstant } from './values.js';
 
 /** Trades: instrument, account (through the account map for BOS), clearing date (derived for BOS). */
 export const tradeNormaliser: EntityNormaliser = {
   table: 'trade',
   columns: [
-    'file_id', 'line_no', 'source', 'participant', 'clearing_date', 'session', 'series', 'root',
-    'instrument_type', 'expiry', 'strike', 'trade_no', 'deal_no', 'ref', 'account', 'client_code', 'side',
-    'quantity', 'price', 'trade_type', 'orig_trade_no', 'exec_date', 'exec_at', 'open_close', 'extra',
+    'file_id',
+    'line_no',
+    'source',
+    'participant',
+    'clearing_date',
+    'session',
+    'series',
+    'root',
+    'instrument_type',
+    'expiry',
+    'strike',
+    'trade_no',
+    'deal_no',
+    'ref',
+    'account',
+    'client_code',
+    'side',
+    'quantity',
+    'price',
+    'trade_type',
+    'orig_trade_no',
+    'exec_date',
+    'exec_at',
+    'open_close',
+    'extra',
   ],
   toRow(values, extra, line, ctx) {
     const inst = instrumentOf(values);
@@ -35,41 +67,63 @@ export const tradeNormaliser: EntityNormaliser = {
     if (clearingDate === null) {
       const time = ts ? ts.hkTime : execTime;
       if (execDate === null || time === null) {
-        return fail({ code: 'MISSING_VALUE', field: 'execDate', message: 'no clearing date and no execution date and time to derive it' });
+        return fail({
+          code: 'MISSING_VALUE',
+          field: 'execDate',
+          message: 'no clearing date and no execution date and time to derive it',
+        });
       }
       const derived = deriveClearingDate(execDate, time, ctx.calendar, ctx.sessions);
       if (!derived.ok) return fail({ ...derived.issue, field: derived.issue.field ?? 'execTime' });
       clearingDate = derived.value.clearingDate;
       session ??= derived.value.session;
     }
-    if (session === null) return fail({ code: 'MISSING_VALUE', field: 'session', message: 'session is required but empty' });
+    if (session === null)
+      return fail({ code: 'MISSING_VALUE', field: 'session', message: 'session is required but empty' });
 
-    const clientCode = text(values.clientCode);
-    let account = text(values.account);
-    if (account === null) {
-      if (clientCode === null) return fail({ code: 'MISSING_VALUE', field: 'account', message: 'no account and no client code' });
-      const mapped = ctx.accounts.resolve(clientCode, clearingDate);
-      if (!mapped.ok) return mapped;
-      account = mapped.value.account;
-    }
+    const owner = accountOf(values, clearingDate, ctx.accounts);
+    if (!owner.ok) return owner;
+    const { account, clientCode } = owner.value;
 
     const quantity = positive('quantity', decimal(values.quantity));
     if (!quantity.ok) return quantity;
     const price = decimal(values.price);
-    if (price === null) return fail({ code: 'MISSING_VALUE', field: 'price', message: 'price is required but empty' });
+    if (price === null)
+      return fail({ code: 'MISSING_VALUE', field: 'price', message: 'price is required but empty' });
     const tradeType = text(values.tradeType);
-    if (tradeType === null) return fail({ code: 'MISSING_VALUE', field: 'tradeType', message: 'tradeType is required but empty' });
+    if (tradeType === null)
+      return fail({ code: 'MISSING_VALUE', field: 'tradeType', message: 'tradeType is required but empty' });
     const side = text(values.side);
-    if (side === null) return fail({ code: 'MISSING_VALUE', field: 'side', message: 'side is required but empty' });
+    if (side === null)
+      return fail({ code: 'MISSING_VALUE', field: 'side', message: 'side is required but empty' });
 
     const { instrument, series } = inst.value;
     return ok([
-      ctx.fileId, String(line), ctx.source, ctx.participant, clearingDate, session,
-      rawSeries(values) ?? series, instrument.root, instrument.type, instrument.expiry, instrument.strike,
-      text(values.tradeNo), text(values.dealNo), text(values.ref), account, clientCode, side,
-      dec(quantity.value), dec(price), tradeType, text(values.origTradeNo), execDate, execAt, text(values.openClose),
+      ctx.fileId,
+      String(line),
+      ctx.source,
+      ctx.participant,
+      clearingDate,
+      session,
+      rawSeries(values) ?? series,
+      instrument.root,
+      instrument.type,
+      instrument.expiry,
+      instrument.strike,
+      text(values.tradeNo),
+      text(values.dealNo),
+      text(values.ref),
+      account,
+      clientCode,
+      side,
+      dec(quantity.value),
+      dec(price),
+      tradeType,
+      text(values.origTradeNo),
+      execDate,
+      execAt,
+      text(values.openClose),
       extraJson(extra),
     ]);
   },
 };
-
