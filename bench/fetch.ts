@@ -47,7 +47,9 @@ function memoryManifest(): FetchManifest {
 async function main(): Promise<void> {
   const availability = sshdAvailability();
   if (!availability.ok) {
-    console.error(`bench:fetch needs OpenSSH (sshd and sftp): ${availability.reason}; apt-get install -y openssh-server openssh-client`);
+    console.error(
+      `bench:fetch needs OpenSSH (sshd and sftp): ${availability.reason}; apt-get install -y openssh-server openssh-client`,
+    );
     process.exit(2);
   }
   const server = await startSshd({ clientKeyPassphrase: null });
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
     };
 
     // ssh -V prints its version on stderr.
-    const sftpVersion = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim().split(',')[0] ?? 'OpenSSH';
+    const sftpVersion =
+      spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim().split(',')[0] ?? 'OpenSSH';
     const config = sftpConfigFor(server, {
       passphraseEnv: undefined,
       ...(args.concurrency === undefined ? {} : { concurrency: Number(args.concurrency) }),
@@ -82,17 +85,37 @@ async function main(): Promise<void> {
     const runSftp = async (round: number): Promise<number> => {
       const out = path.join(server.workDir, `sftp-${round}`);
       mkdirSync(out, { recursive: true });
-      const batch = [...expected.keys()].map((n) => `get "${remoteDir}/${n}" "${out}/${n}"`).join('\n') + '\n';
+      const batch =
+        [...expected.keys()].map((n) => `get "${remoteDir}/${n}" "${out}/${n}"`).join('\n') + '\n';
       const started = process.hrtime.bigint();
       await new Promise<void>((resolve, reject) => {
         const child = spawn(
           'sftp',
-          ['-q', '-b', '-', '-P', String(server.port), '-i', server.clientKey.file, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${server.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${server.username}@127.0.0.1`],
+          [
+            '-q',
+            '-b',
+            '-',
+            '-P',
+            String(server.port),
+            '-i',
+            server.clientKey.file,
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            `UserKnownHostsFile=${server.knownHostsFile}`,
+            '-o',
+            'StrictHostKeyChecking=yes',
+            '-o',
+            'BatchMode=yes',
+            `${server.username}@127.0.0.1`,
+          ],
           { stdio: ['pipe', 'ignore', 'pipe'] },
         );
         let err = '';
         child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sftp exited ${code}: ${err}`))));
+        child.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`sftp exited ${code}: ${err}`)),
+        );
         child.stdin.end(batch);
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -117,16 +140,20 @@ async function main(): Promise<void> {
         logger: silentLogger,
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (!summary.ok || summary.fetched.length !== FILES) throw new Error(`fetchReports: ${JSON.stringify(summary.failed)}`);
+      if (!summary.ok || summary.fetched.length !== FILES)
+        throw new Error(`fetchReports: ${JSON.stringify(summary.failed)}`);
       for (const f of summary.fetched) {
-        if (f.sha256 !== expected.get(f.name)) throw new Error(`fetchReports reported a wrong sha256 for ${f.name}`);
+        if (f.sha256 !== expected.get(f.name))
+          throw new Error(`fetchReports reported a wrong sha256 for ${f.name}`);
       }
       verify(path.join(inboxDir, DATE), expected.keys());
       rmSync(inboxDir, { recursive: true, force: true });
       return seconds;
     };
 
-    console.log(`bench:fetch  ${FILES} files x ${MB_PER_FILE} MiB = ${totalMB} MiB from a local sshd (${sftpVersion}), ${ROUNDS} rounds, fetchReports concurrency ${config.concurrency}`);
+    console.log(
+      `bench:fetch  ${FILES} files x ${MB_PER_FILE} MiB = ${totalMB} MiB from a local sshd (${sftpVersion}), ${ROUNDS} rounds, fetchReports concurrency ${config.concurrency}`,
+    );
     console.log('round   dcass-recon fetchReports   OpenSSH sftp -b');
     const ours: number[] = [];
     const theirs: number[] = [];
@@ -142,13 +169,17 @@ async function main(): Promise<void> {
         theirs.push(await runSftp(r));
         ours.push(await runOurs(r));
       }
-      console.log(`${String(r + 1).padEnd(8)}${`${(totalMB / ours[r]!).toFixed(1)} MB/s (${ours[r]!.toFixed(2)} s)`.padEnd(27)}${(totalMB / theirs[r]!).toFixed(1)} MB/s (${theirs[r]!.toFixed(2)} s)`);
+      console.log(
+        `${String(r + 1).padEnd(8)}${`${(totalMB / ours[r]!).toFixed(1)} MB/s (${ours[r]!.toFixed(2)} s)`.padEnd(27)}${(totalMB / theirs[r]!).toFixed(1)} MB/s (${theirs[r]!.toFixed(2)} s)`,
+      );
     }
     const oursMBs = totalMB / median(ours);
     const theirsMBs = totalMB / median(theirs);
     const ratio = oursMBs / theirsMBs;
     console.log(`median  ${`${oursMBs.toFixed(1)} MB/s`.padEnd(27)}${theirsMBs.toFixed(1)} MB/s`);
-    console.log(`ratio   ${ratio.toFixed(2)}x of OpenSSH sftp (target >= ${TARGET}x): ${ratio >= TARGET ? 'PASS' : 'BELOW TARGET'}`);
+    console.log(
+      `ratio   ${ratio.toFixed(2)}x of OpenSSH sftp (target >= ${TARGET}x): ${ratio >= TARGET ? 'PASS' : 'BELOW TARGET'}`,
+    );
     console.log(`verified ${FILES * (ROUNDS + 1) * 2} downloads by sha256 (MB = MiB here)`);
     process.exitCode = ratio >= TARGET ? 0 : 1;
   } finally {

@@ -79,11 +79,13 @@ function options(): Options {
     strict: true,
   });
   const rows = Number(values.rows);
-  if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
+  if (!Number.isSafeInteger(rows) || rows < 1)
+    throw new Error(`--rows must be a positive integer, got ${values.rows}`);
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
   const url = values.db ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`the benchmark needs a PostgreSQL server URL, got ${url}`);
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(`the benchmark needs a PostgreSQL server URL, got ${url}`);
   return {
     rows,
     seed,
@@ -109,12 +111,22 @@ const mib = (kib: number | null): string => (kib === null ? 'n/a' : `${(kib / 10
 const log = (text: string): void => console.error(`[bench] ${text}`);
 
 function fail(what: string, run: Measured): never {
-  throw new Error(`${what} failed (exit ${run.code}):\n${run.stderr.slice(-4000)}\n${run.stdout.slice(-2000)}`);
+  throw new Error(
+    `${what} failed (exit ${run.code}):\n${run.stderr.slice(-4000)}\n${run.stdout.slice(-2000)}`,
+  );
 }
 
 /** Runs the product's CLI in its own process against `dbUrl`, measured from outside. */
-async function cli(dbUrl: string, args: readonly string[], cwd: string, profileName: string | null): Promise<Measured> {
-  const prof = profileName === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profileName}.cpuprofile`];
+async function cli(
+  dbUrl: string,
+  args: readonly string[],
+  cwd: string,
+  profileName: string | null,
+): Promise<Measured> {
+  const prof =
+    profileName === null
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profileName}.cpuprofile`];
   // cwd is the data folder: no stray dcass-recon.yaml is picked up, so only built-in settings apply.
   return measure(process.execPath, [...prof, ...cliLaunch, '--db', dbUrl, '--json', ...args], { cwd });
 }
@@ -140,14 +152,21 @@ async function productRun(
     const startup = await cli(dbUrl, ['ingest', '--source', 'bos', accountMap], cwd, null);
     if (startup.code !== 0) fail(`${label}: account map ingest`, startup);
     log(`${label}: ingesting ${path.basename(file)} (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB)`);
-    const run = await cli(dbUrl, ['ingest', '--source', source, file], cwd, opt.cpuProf ? `${label}-${process.pid}` : null);
+    const run = await cli(
+      dbUrl,
+      ['ingest', '--source', source, file],
+      cwd,
+      opt.cpuProf ? `${label}-${process.pid}` : null,
+    );
     if (run.code !== 0) fail(`${label}: ingest`, run);
     const out = JSON.parse(run.stdout) as IngestOutput;
     const f = out.files[0];
     if (f?.status !== 'loaded') throw new Error(`${label}: the file was not loaded: ${JSON.stringify(f)}`);
     const [count] = await query<{ n: string }>(dbUrl, 'SELECT count(*)::text AS n FROM trade');
     if (f.rows !== expectRows || Number(count?.n) !== expectRows || f.rejected !== 0) {
-      throw new Error(`${label}: expected ${expectRows} rows loaded and none rejected; the CLI says ${f.rows} loaded, ${f.rejected} rejected; the table holds ${count?.n}`);
+      throw new Error(
+        `${label}: expected ${expectRows} rows loaded and none rejected; the CLI says ${f.rows} loaded, ${f.rejected} rejected; the table holds ${count?.n}`,
+      );
     }
     return { run, startup };
   } finally {
@@ -161,10 +180,19 @@ async function baselineRun(opt: Options, file: string, expectRows: number): Prom
   const dbUrl = await createDatabase(opt.url, name);
   try {
     await query(dbUrl, BASELINE_TABLE);
-    const run = await measure('psql', [dbUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy baseline_trade FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`]);
+    const run = await measure('psql', [
+      dbUrl,
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `\\copy baseline_trade FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`,
+    ]);
     if (run.code !== 0) fail('psql \\copy', run);
     const [count] = await query<{ n: string }>(dbUrl, 'SELECT count(*)::text AS n FROM baseline_trade');
-    if (Number(count?.n) !== expectRows) throw new Error(`baseline: expected ${expectRows} rows, the table holds ${count?.n}`);
+    if (Number(count?.n) !== expectRows)
+      throw new Error(`baseline: expected ${expectRows} rows, the table holds ${count?.n}`);
     return run;
   } finally {
     await dropDatabase(opt.url, name);
@@ -175,7 +203,9 @@ async function generateFile(dir: string, layout: Layout, rows: number, seed: num
   const started = performance.now();
   const { path: file, records } = await writeBenchFile(dir, layout, benchOptions(rows, seed));
   if (records !== rows) throw new Error(`${layout}: generated ${records} records, expected ${rows}`);
-  log(`generated ${layout}: ${fmtInt(rows)} rows, ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `generated ${layout}: ${fmtInt(rows)} rows, ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return file;
 }
 
@@ -190,7 +220,8 @@ function printTable(rows: readonly Row[], baseline: Measured): void {
     r.run === baseline ? '1.00x' : `${(r.run.seconds / baseline.seconds).toFixed(2)}x`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
@@ -216,16 +247,34 @@ async function main(): Promise<void> {
     log('baseline: psql \\copy');
     const baseline = await baselineRun(opt, plain, opt.rows);
     rmSync(plain);
-    results.push({ name: 'baseline: psql \\copy plain CSV -> UNLOGGED table', rows: opt.rows, run: baseline });
+    results.push({
+      name: 'baseline: psql \\copy plain CSV -> UNLOGGED table',
+      rows: opt.rows,
+      run: baseline,
+    });
 
     const bosRun = await productRun(opt, 'bos', 'bos', bos, mapSmall.path, opt.rows);
     rmSync(bos);
-    results.push({ name: `CLI start-up + account map (${mapSmall.records} rows)`, rows: mapSmall.records, run: bosRun.startup });
+    results.push({
+      name: `CLI start-up + account map (${mapSmall.records} rows)`,
+      rows: mapSmall.records,
+      run: bosRun.startup,
+    });
     results.push({ name: 'product: ingest --source bos (BOS trades CSV)', rows: opt.rows, run: bosRun.run });
     const ratio = bosRun.run.seconds / baseline.seconds;
-    targets.push({ name: `CSV ingest vs psql \\copy (${fmtInt(opt.rows)} rows)`, got: `${ratio.toFixed(2)}x`, target: '<= 2.00x', met: ratio <= 2 });
+    targets.push({
+      name: `CSV ingest vs psql \\copy (${fmtInt(opt.rows)} rows)`,
+      got: `${ratio.toFixed(2)}x`,
+      target: '<= 2.00x',
+      met: ratio <= 2,
+    });
     const rss1 = bosRun.run.maxRssKiB;
-    targets.push({ name: `peak RSS, BOS CSV ${fmtInt(opt.rows)} rows`, got: mib(rss1), target: '< 300 MB', met: rss1 === null ? null : rss1 * 1024 < 300e6 });
+    targets.push({
+      name: `peak RSS, BOS CSV ${fmtInt(opt.rows)} rows`,
+      got: mib(rss1),
+      target: '< 300 MB',
+      met: rss1 === null ? null : rss1 * 1024 < 300e6,
+    });
 
     if (opt.xml) {
       const xml = await generateFile(dir, 'dcass-trd-xml', opt.rows, opt.seed);
@@ -233,15 +282,34 @@ async function main(): Promise<void> {
       rmSync(xml);
       results.push({ name: 'product: ingest --source dcass (TRD001 XML)', rows: opt.rows, run: r.run });
       const rate = opt.rows / r.run.seconds;
-      targets.push({ name: 'XML ingest throughput', got: `${fmtInt(rate)} records/s`, target: '>= 150,000 records/s', met: rate >= 150_000 });
-      targets.push({ name: `peak RSS, XML ${fmtInt(opt.rows)} records`, got: mib(r.run.maxRssKiB), target: '< 300 MB', met: r.run.maxRssKiB === null ? null : r.run.maxRssKiB * 1024 < 300e6 });
+      targets.push({
+        name: 'XML ingest throughput',
+        got: `${fmtInt(rate)} records/s`,
+        target: '>= 150,000 records/s',
+        met: rate >= 150_000,
+      });
+      targets.push({
+        name: `peak RSS, XML ${fmtInt(opt.rows)} records`,
+        got: mib(r.run.maxRssKiB),
+        target: '< 300 MB',
+        met: r.run.maxRssKiB === null ? null : r.run.maxRssKiB * 1024 < 300e6,
+      });
     }
     if (opt.genium) {
       const lis = await generateFile(dir, 'genium-trd', opt.rows, opt.seed);
       const r = await productRun(opt, 'genium', 'genium', lis, mapSmall.path, opt.rows);
       rmSync(lis);
-      results.push({ name: 'product: ingest --source genium (TRD001 fixed width)', rows: opt.rows, run: r.run });
-      targets.push({ name: `peak RSS, Genium ${fmtInt(opt.rows)} rows`, got: mib(r.run.maxRssKiB), target: '< 300 MB', met: r.run.maxRssKiB === null ? null : r.run.maxRssKiB * 1024 < 300e6 });
+      results.push({
+        name: 'product: ingest --source genium (TRD001 fixed width)',
+        rows: opt.rows,
+        run: r.run,
+      });
+      targets.push({
+        name: `peak RSS, Genium ${fmtInt(opt.rows)} rows`,
+        got: mib(r.run.maxRssKiB),
+        target: '< 300 MB',
+        met: r.run.maxRssKiB === null ? null : r.run.maxRssKiB * 1024 < 300e6,
+      });
     }
     if (opt.rssCheck) {
       const big = opt.rows * 4;
@@ -254,7 +322,12 @@ async function main(): Promise<void> {
       results.push({ name: 'product: ingest --source bos, 4x rows', rows: big, run: r.run });
       const rss4 = r.run.maxRssKiB;
       const growth = rss1 === null || rss4 === null ? null : rss4 / rss1;
-      targets.push({ name: `peak RSS, BOS CSV ${fmtInt(big)} rows`, got: mib(rss4), target: '< 300 MB', met: rss4 === null ? null : rss4 * 1024 < 300e6 });
+      targets.push({
+        name: `peak RSS, BOS CSV ${fmtInt(big)} rows`,
+        got: mib(rss4),
+        target: '< 300 MB',
+        met: rss4 === null ? null : rss4 * 1024 < 300e6,
+      });
       targets.push({
         name: `RSS flat: RSS(${fmtInt(big)}) / RSS(${fmtInt(opt.rows)})`,
         got: growth === null ? 'n/a' : `${growth.toFixed(2)}x`,
@@ -263,9 +336,16 @@ async function main(): Promise<void> {
       });
     }
 
-    console.log(`\ningest benchmark: node ${process.version}, ${opt.url.replace(/\/\/[^@]*@/, '//')}, seed ${opt.seed}` + (canMeasureRss() ? '' : ' (no /usr/bin/time: peak RSS not measured)'));
-    console.log(`CLI: ${opt.tsx ? 'node --import tsx src/cli/main.ts (from source)' : 'compiled with tsconfig.build.json, as bin/dcass-recon.js runs it'}`);
-    console.log('wall time includes process start-up; peak RSS is the measured process\'s own (GNU time %M)\n');
+    console.log(
+      `\ningest benchmark: node ${process.version}, ${opt.url.replace(/\/\/[^@]*@/, '//')}, seed ${opt.seed}` +
+        (canMeasureRss() ? '' : ' (no /usr/bin/time: peak RSS not measured)'),
+    );
+    console.log(
+      `CLI: ${opt.tsx ? 'node --import tsx src/cli/main.ts (from source)' : 'compiled with tsconfig.build.json, as bin/dcass-recon.js runs it'}`,
+    );
+    console.log(
+      "wall time includes process start-up; peak RSS is the measured process's own (GNU time %M)\n",
+    );
     printTable(results, baseline);
     console.log('\ntargets');
     const w = Math.max(...targets.map((t) => t.name.length));

@@ -11,9 +11,14 @@ import path from 'node:path';
 export function buildCli(repo: string, outDir: string): { entry: string; warnings: string } {
   rmSync(outDir, { recursive: true, force: true });
   const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', path.join(repo, 'tsconfig.build.json'), '--outDir', outDir], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(repo, 'tsconfig.build.json'), '--outDir', outDir],
+    { cwd: repo, encoding: 'utf8' },
+  );
   const entry = path.join(outDir, 'src', 'cli', 'main.js');
   // tsc emits despite type errors; a type error elsewhere in the tree is reported, not fatal.
-  if (!existsSync(entry)) throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  if (!existsSync(entry))
+    throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return { entry, warnings: r.status === 0 ? '' : `${r.stdout}${r.stderr}`.trim() };
 }

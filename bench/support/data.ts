@@ -11,7 +11,11 @@ export function benchOptions(rows: number, seed: number): SyntheticOptions {
 }
 
 /** Writes one layout into `dir` under its FORMATS.md name; returns its path and record count. */
-export async function writeBenchFile(dir: string, layout: Layout, opts: SyntheticOptions): Promise<{ path: string; records: number }> {
+export async function writeBenchFile(
+  dir: string,
+  layout: Layout,
+  opts: SyntheticOptions,
+): Promise<{ path: string; records: number }> {
   const path = join(dir, fileNameOf(layout, opts));
   const sink = StreamSink.toFile(path);
   const records = await writeLayout(sink, layout, opts, false);
@@ -20,7 +24,10 @@ export async function writeBenchFile(dir: string, layout: Layout, opts: Syntheti
 }
 
 /** The account map of the synthetic client codes (BOS trades are mapped through it). */
-export async function writeBenchAccountMap(dir: string, opts: SyntheticOptions): Promise<{ path: string; records: number }> {
+export async function writeBenchAccountMap(
+  dir: string,
+  opts: SyntheticOptions,
+): Promise<{ path: string; records: number }> {
   const path = join(dir, `ACCOUNT_MAP_${opts.participant}.csv`);
   const sink = StreamSink.toFile(path);
   const records = await writeAccountMap(sink, syntheticAccountMap(opts));

@@ -25,22 +25,34 @@ export interface Measured {
 export const canMeasureRss = (): boolean => existsSync(GNU_TIME);
 
 /** Runs `command args...` (in `cwd`, with `env` added), waits for it, and measures it. */
-export async function measure(command: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Measured> {
+export async function measure(
+  command: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Measured> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const rssFile = join(scratch, 'maxrss');
   const withTime = canMeasureRss();
-  const [cmd, argv] = withTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, [...args]];
+  const [cmd, argv] = withTime
+    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]]
+    : [command, [...args]];
   const started = process.hrtime.bigint();
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(cmd, argv, { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c ?? -1, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(cmd, argv, {
+          cwd: opts.cwd ?? process.cwd(),
+          env: { ...process.env, ...opts.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        child.on('error', reject);
+        child.on('close', (c) => resolve({ code: c ?? -1, stdout: out, stderr: err }));
+      },
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     let maxRssKiB: number | null = null;
     if (withTime) {

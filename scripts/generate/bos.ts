@@ -5,11 +5,30 @@ import type { Sink } from './sink.js';
 
 /** BOS trades header, exactly as FORMATS.md gives it. */
 export const BOS_TRADE_HEADER = [
-  'Trade Ref', 'Client Code', 'Product', 'Type', 'Expiry', 'Strike', 'Buy/Sell', 'Quantity', 'Price', 'Trade Date', 'Exec Time', 'Exch Trade No',
+  'Trade Ref',
+  'Client Code',
+  'Product',
+  'Type',
+  'Expiry',
+  'Strike',
+  'Buy/Sell',
+  'Quantity',
+  'Price',
+  'Trade Date',
+  'Exec Time',
+  'Exch Trade No',
 ] as const;
 
 /** BOS positions header, exactly as FORMATS.md gives it (a `Remarks` column may follow). */
-export const BOS_POSITION_HEADER = ['As Of', 'Client Code', 'Product', 'Type', 'Expiry', 'Strike', 'Net Qty'] as const;
+export const BOS_POSITION_HEADER = [
+  'As Of',
+  'Client Code',
+  'Product',
+  'Type',
+  'Expiry',
+  'Strike',
+  'Net Qty',
+] as const;
 
 /** Account map header. */
 export const ACCOUNT_MAP_HEADER = ['client_code', 'dcass_account', 'account_type', 'effective_from'] as const;
@@ -60,7 +79,13 @@ export function toBosTradeRow(
 }
 
 /** One BOS position row (signed net quantity) for a client. */
-export function toBosPositionRow(asOf: string, info: SeriesInfo, clientCode: string, net: number, remarks?: string): BosPositionRow {
+export function toBosPositionRow(
+  asOf: string,
+  info: SeriesInfo,
+  clientCode: string,
+  net: number,
+  remarks?: string,
+): BosPositionRow {
   return {
     asOf: ddmmyyyy(asOf),
     clientCode,
@@ -87,7 +112,20 @@ export const BOS_TRADES_DEFAULT: BosFileOptions = { bom: true, eol: '\r\n', trai
 
 /** Fields of a trade row in header order. */
 export function bosTradeFields(r: BosTradeRow): string[] {
-  return [r.tradeRef, r.clientCode, r.product, r.type, r.expiry, r.strike, r.buySell, r.quantity, r.price, r.tradeDate, r.execTime, r.exchTradeNo];
+  return [
+    r.tradeRef,
+    r.clientCode,
+    r.product,
+    r.type,
+    r.expiry,
+    r.strike,
+    r.buySell,
+    r.quantity,
+    r.price,
+    r.tradeDate,
+    r.execTime,
+    r.exchTradeNo,
+  ];
 }
 
 /** Fields of a position row in header order (plus remarks when present). */
@@ -96,7 +134,13 @@ export function bosPositionFields(r: BosPositionRow, withRemarks: boolean): stri
   return withRemarks ? [...f, r.remarks ?? ''] : f;
 }
 
-async function writeRows<T>(sink: Sink, header: readonly string[], rows: Iterable<T>, fields: (r: T) => string[], opt: BosFileOptions): Promise<number> {
+async function writeRows<T>(
+  sink: Sink,
+  header: readonly string[],
+  rows: Iterable<T>,
+  fields: (r: T) => string[],
+  opt: BosFileOptions,
+): Promise<number> {
   await sink.write((opt.bom ? '\uFEFF' : '') + csvLine(header) + opt.eol);
   let n = 0;
   for (const row of rows) {
@@ -108,12 +152,21 @@ async function writeRows<T>(sink: Sink, header: readonly string[], rows: Iterabl
 }
 
 /** Streams a BOS trades file. */
-export function writeBosTrades(sink: Sink, rows: Iterable<BosTradeRow>, opt: BosFileOptions = BOS_TRADES_DEFAULT): Promise<number> {
+export function writeBosTrades(
+  sink: Sink,
+  rows: Iterable<BosTradeRow>,
+  opt: BosFileOptions = BOS_TRADES_DEFAULT,
+): Promise<number> {
   return writeRows(sink, BOS_TRADE_HEADER, rows, bosTradeFields, opt);
 }
 
 /** Streams a BOS positions file, with a `Remarks` column at the right when `withRemarks`. */
-export function writeBosPositions(sink: Sink, rows: Iterable<BosPositionRow>, opt: BosFileOptions, withRemarks = false): Promise<number> {
+export function writeBosPositions(
+  sink: Sink,
+  rows: Iterable<BosPositionRow>,
+  opt: BosFileOptions,
+  withRemarks = false,
+): Promise<number> {
   const header = withRemarks ? [...BOS_POSITION_HEADER, 'Remarks'] : BOS_POSITION_HEADER;
   return writeRows(sink, header, rows, (r) => bosPositionFields(r, withRemarks), opt);
 }

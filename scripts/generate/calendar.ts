@@ -2,14 +2,29 @@
 
 /** 2019 Hong Kong weekday public holidays (exchange closed). Other years: weekends only. */
 export const HK_HOLIDAYS_2019: readonly string[] = [
-  '20190101', '20190205', '20190206', '20190207', '20190405', '20190419', '20190422',
-  '20190501', '20190513', '20190607', '20190701', '20191001', '20191007', '20191225', '20191226',
+  '20190101',
+  '20190205',
+  '20190206',
+  '20190207',
+  '20190405',
+  '20190419',
+  '20190422',
+  '20190501',
+  '20190513',
+  '20190607',
+  '20190701',
+  '20191001',
+  '20191007',
+  '20191225',
+  '20191226',
 ];
 
 const holidays = new Set(HK_HOLIDAYS_2019);
 
 function toUtc(yyyymmdd: string): Date {
-  return new Date(Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))));
+  return new Date(
+    Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))),
+  );
 }
 
 function fromUtc(d: Date): string {
@@ -52,11 +67,13 @@ export const AFTER_HOURS_END = '030000';
 export function clearingOf(execDate: string, execTime: string): { session: 'T' | 'A'; clearingDate: string } {
   if (execTime < AFTER_HOURS_END) {
     const t = addDays(execDate, -1);
-    if (!isTradingDay(t)) throw new Error(`${execDate} ${execTime}: no after-hours session ran the night before`);
+    if (!isTradingDay(t))
+      throw new Error(`${execDate} ${execTime}: no after-hours session ran the night before`);
     return { session: 'A', clearingDate: nextTradingDay(t) };
   }
   if (!isTradingDay(execDate)) throw new Error(`${execDate} is not a trading day`);
   if (execTime >= AFTER_HOURS_START) return { session: 'A', clearingDate: nextTradingDay(execDate) };
-  if (execTime < '091500' || execTime > '163000') throw new Error(`${execDate} ${execTime}: outside the day session`);
+  if (execTime < '091500' || execTime > '163000')
+    throw new Error(`${execDate} ${execTime}: outside the day session`);
   return { session: 'T', clearingDate: execDate };
 }

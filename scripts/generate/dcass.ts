@@ -11,12 +11,31 @@ export const CSV_EOL = '\r\n';
 
 /** Header of the TRD001 CSV variant. */
 export const DCASS_TRADE_CSV_HEADER = [
-  'clearing_date', 'series', 'trade_no', 'deal_no', 'account', 'side', 'qty', 'price',
-  'session', 'trade_type', 'orig_trade_no', 'exec_time', 'open_close',
+  'clearing_date',
+  'series',
+  'trade_no',
+  'deal_no',
+  'account',
+  'side',
+  'qty',
+  'price',
+  'session',
+  'trade_type',
+  'orig_trade_no',
+  'exec_time',
+  'open_close',
 ] as const;
 
 /** Header of the POS001 CSV variant. */
-export const DCASS_POSITION_CSV_HEADER = ['position_date', 'account', 'series', 'long', 'short', 'exercised', 'assigned'] as const;
+export const DCASS_POSITION_CSV_HEADER = [
+  'position_date',
+  'account',
+  'series',
+  'long',
+  'short',
+  'exercised',
+  'assigned',
+] as const;
 
 /** `<REPORT>_<PARTICIPANT>_<YYYYMMDD>_<HHMM>.<ext>` (HHMM from the generation time). */
 export function dcassFileName(reportId: string, meta: FileMeta, ext: 'xml' | 'csv'): string {
@@ -47,8 +66,19 @@ export function dcassTradeFields(t: TradeRecord): string[] {
 }
 
 const TRADE_TAGS = [
-  'ClearingDate', 'Series', 'TradeNo', 'DealNo', 'Account', 'Side', 'Qty', 'Price',
-  'Session', 'TradeType', 'OrigTradeNo', 'ExecTime', 'OpenClose',
+  'ClearingDate',
+  'Series',
+  'TradeNo',
+  'DealNo',
+  'Account',
+  'Side',
+  'Qty',
+  'Price',
+  'Session',
+  'TradeType',
+  'OrigTradeNo',
+  'ExecTime',
+  'OpenClose',
 ] as const;
 
 /** One `<Trade>` element on one line. */
@@ -59,10 +89,26 @@ export function dcassTradeXml(t: TradeRecord): string {
 
 /** Position fields as the upgraded DCASS prints them. */
 export function dcassPositionFields(p: PositionRecord): string[] {
-  return [isoDate(p.positionDate), p.account, p.series, String(p.long), String(p.short), String(p.exercised), String(p.assigned)];
+  return [
+    isoDate(p.positionDate),
+    p.account,
+    p.series,
+    String(p.long),
+    String(p.short),
+    String(p.exercised),
+    String(p.assigned),
+  ];
 }
 
-const POSITION_TAGS = ['PositionDate', 'Account', 'Series', 'Long', 'Short', 'Exercised', 'Assigned'] as const;
+const POSITION_TAGS = [
+  'PositionDate',
+  'Account',
+  'Series',
+  'Long',
+  'Short',
+  'Exercised',
+  'Assigned',
+] as const;
 
 /** One `<Position>` element on one line. */
 export function dcassPositionXml(p: PositionRecord): string {
@@ -80,7 +126,14 @@ export function dcassXmlOpen(reportId: string, meta: FileMeta, recordCount: numb
   );
 }
 
-async function writeXml<T>(sink: Sink, reportId: string, meta: FileMeta, rows: Iterable<T>, recordCount: number, line: (r: T) => string): Promise<number> {
+async function writeXml<T>(
+  sink: Sink,
+  reportId: string,
+  meta: FileMeta,
+  rows: Iterable<T>,
+  recordCount: number,
+  line: (r: T) => string,
+): Promise<number> {
   await sink.write(dcassXmlOpen(reportId, meta, recordCount));
   let n = 0;
   for (const row of rows) {
@@ -88,17 +141,28 @@ async function writeXml<T>(sink: Sink, reportId: string, meta: FileMeta, rows: I
     n += 1;
   }
   await sink.write(`</DcassReport>${XML_EOL}`);
-  if (n !== recordCount) throw new Error(`${reportId}: promised recordCount ${recordCount} but wrote ${n} records`);
+  if (n !== recordCount)
+    throw new Error(`${reportId}: promised recordCount ${recordCount} but wrote ${n} records`);
   return n;
 }
 
 /** Streams a TRD001 XML file; `recordCount` must equal the number of trades. */
-export function writeDcassTradesXml(sink: Sink, meta: FileMeta, trades: Iterable<TradeRecord>, recordCount: number): Promise<number> {
+export function writeDcassTradesXml(
+  sink: Sink,
+  meta: FileMeta,
+  trades: Iterable<TradeRecord>,
+  recordCount: number,
+): Promise<number> {
   return writeXml(sink, 'TRD001', meta, trades, recordCount, dcassTradeXml);
 }
 
 /** Streams a POS001 XML file; `recordCount` must equal the number of positions. */
-export function writeDcassPositionsXml(sink: Sink, meta: FileMeta, positions: Iterable<PositionRecord>, recordCount: number): Promise<number> {
+export function writeDcassPositionsXml(
+  sink: Sink,
+  meta: FileMeta,
+  positions: Iterable<PositionRecord>,
+  recordCount: number,
+): Promise<number> {
   return writeXml(sink, 'POS001', meta, positions, recordCount, dcassPositionXml);
 }
 
@@ -108,7 +172,13 @@ export interface ExtraColumns<T> {
   readonly values: (row: T) => readonly string[];
 }
 
-async function writeCsv<T>(sink: Sink, header: readonly string[], rows: Iterable<T>, fields: (r: T) => string[], extra?: ExtraColumns<T>): Promise<number> {
+async function writeCsv<T>(
+  sink: Sink,
+  header: readonly string[],
+  rows: Iterable<T>,
+  fields: (r: T) => string[],
+  extra?: ExtraColumns<T>,
+): Promise<number> {
   await sink.write(csvLine([...header, ...(extra?.names ?? [])]) + CSV_EOL);
   let n = 0;
   for (const row of rows) {
@@ -119,11 +189,19 @@ async function writeCsv<T>(sink: Sink, header: readonly string[], rows: Iterable
 }
 
 /** Streams a TRD001 CSV file, optionally with extra columns at the right. */
-export function writeDcassTradesCsv(sink: Sink, trades: Iterable<TradeRecord>, extra?: ExtraColumns<TradeRecord>): Promise<number> {
+export function writeDcassTradesCsv(
+  sink: Sink,
+  trades: Iterable<TradeRecord>,
+  extra?: ExtraColumns<TradeRecord>,
+): Promise<number> {
   return writeCsv(sink, DCASS_TRADE_CSV_HEADER, trades, dcassTradeFields, extra);
 }
 
 /** Streams a POS001 CSV file, optionally with extra columns at the right. */
-export function writeDcassPositionsCsv(sink: Sink, positions: Iterable<PositionRecord>, extra?: ExtraColumns<PositionRecord>): Promise<number> {
+export function writeDcassPositionsCsv(
+  sink: Sink,
+  positions: Iterable<PositionRecord>,
+  extra?: ExtraColumns<PositionRecord>,
+): Promise<number> {
   return writeCsv(sink, DCASS_POSITION_CSV_HEADER, positions, dcassPositionFields, extra);
 }

@@ -4,17 +4,48 @@ import { dirname, join } from 'node:path';
 import { clearingOf } from './calendar.js';
 import { hkIso } from './format.js';
 import {
-  ACCOUNT_MAP, ACCOUNTS, BIG5_REMARKS, BREAKS, BUSINESS_DATES, GENIUM_DATE, OPENING, PARTICIPANT, SERIES, TRADES,
+  ACCOUNT_MAP,
+  ACCOUNTS,
+  BIG5_REMARKS,
+  BREAKS,
+  BUSINESS_DATES,
+  GENIUM_DATE,
+  OPENING,
+  PARTICIPANT,
+  SERIES,
+  TRADES,
 } from './scenario.js';
 import type { ScenarioBreak, ScenarioTrade } from './scenario.js';
 import type { BosFileOptions } from './bos.js';
 import {
-  bosPositionsFileName, bosPrice, bosQty, bosTradesFileName, toBosPositionRow, toBosTradeRow, writeAccountMap, writeBosPositions, writeBosTrades,
+  bosPositionsFileName,
+  bosPrice,
+  bosQty,
+  bosTradesFileName,
+  toBosPositionRow,
+  toBosTradeRow,
+  writeAccountMap,
+  writeBosPositions,
+  writeBosTrades,
 } from './bos.js';
-import { dcassFileName, writeDcassPositionsCsv, writeDcassPositionsXml, writeDcassTradesCsv, writeDcassTradesXml } from './dcass.js';
+import {
+  dcassFileName,
+  writeDcassPositionsCsv,
+  writeDcassPositionsXml,
+  writeDcassTradesCsv,
+  writeDcassTradesXml,
+} from './dcass.js';
 import { geniumFileName, writeGeniumPositions, writeGeniumTrades } from './genium.js';
 import { encodeBig5 } from './big5.js';
-import type { BosPositionRow, BosTradeRow, FileMeta, OpenClose, PositionRecord, SeriesInfo, TradeRecord } from './model.js';
+import type {
+  BosPositionRow,
+  BosTradeRow,
+  FileMeta,
+  OpenClose,
+  PositionRecord,
+  SeriesInfo,
+  TradeRecord,
+} from './model.js';
 import { MemorySink } from './sink.js';
 import type { TextEncode } from './sink.js';
 import { renderReadme } from './readme.js';
@@ -58,17 +89,27 @@ export interface FixtureSet {
 }
 
 const UPGRADED_TRADE_BASE: Readonly<Record<string, number>> = {
-  '20190503': 3000001, '20190506': 1000101, '20190507': 1000611, '20190510': 1001231, '20190514': 1002001,
+  '20190503': 3000001,
+  '20190506': 1000101,
+  '20190507': 1000611,
+  '20190510': 1001231,
+  '20190514': 1002001,
 };
 const UPGRADED_DEAL_BASE: Readonly<Record<string, number>> = {
-  '20190503': 700001, '20190506': 500117, '20190507': 500640, '20190510': 501288, '20190514': 502001,
+  '20190503': 700001,
+  '20190506': 500117,
+  '20190507': 500640,
+  '20190510': 501288,
+  '20190514': 502001,
 };
 /** Executions up to the end of the Friday-night session of 3 May happened on Genium. */
 const LAST_GENIUM_EXEC_DATE = '20190504';
 
 const seriesByName = new Map(SERIES.map((s) => [s.name, s]));
 const accountKind = new Map(ACCOUNTS.map((a) => [a.id, a.kind]));
-const clientOfNetAccount = new Map(ACCOUNT_MAP.filter((m) => m.accountType === 'NET').map((m) => [m.dcassAccount, m.clientCode]));
+const clientOfNetAccount = new Map(
+  ACCOUNT_MAP.filter((m) => m.accountType === 'NET').map((m) => [m.dcassAccount, m.clientCode]),
+);
 const accountOfClient = new Map(ACCOUNT_MAP.map((m) => [m.clientCode, m.dcassAccount]));
 
 function series(name: string): SeriesInfo {
@@ -90,14 +131,22 @@ export function allocationOf(spec: ScenarioTrade): [string, number][] {
   if (!spec.alloc) throw new Error(`scenario ${spec.id}: gross account trade needs alloc`);
   const entries = Object.entries(spec.alloc);
   const sum = entries.reduce((a, [, q]) => a + q, 0);
-  if (sum !== spec.qty) throw new Error(`scenario ${spec.id}: allocations sum to ${sum}, trade qty ${spec.qty}`);
-  for (const [c] of entries) if (accountOfClient.get(c) !== spec.account) throw new Error(`scenario ${spec.id}: client ${c} does not map to ${spec.account}`);
+  if (sum !== spec.qty)
+    throw new Error(`scenario ${spec.id}: allocations sum to ${sum}, trade qty ${spec.qty}`);
+  for (const [c] of entries)
+    if (accountOfClient.get(c) !== spec.account)
+      throw new Error(`scenario ${spec.id}: client ${c} does not map to ${spec.account}`);
   return entries;
 }
 
 type Ledger = Map<string, Map<string, number>>;
 
-function bump(ledger: Ledger, client: string, seriesName: string, delta: number): { before: number; after: number } {
+function bump(
+  ledger: Ledger,
+  client: string,
+  seriesName: string,
+  delta: number,
+): { before: number; after: number } {
   let m = ledger.get(client);
   if (!m) ledger.set(client, (m = new Map()));
   const before = m.get(seriesName) ?? 0;
@@ -121,7 +170,9 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
     const { session, clearingDate } = clearingOf(execDate, execTime);
     return { spec, order, execDate, execTime, session, clearingDate };
   });
-  const byExec = [...derived].sort((a, b) => (a.execDate + a.execTime).localeCompare(b.execDate + b.execTime) || a.order - b.order);
+  const byExec = [...derived].sort(
+    (a, b) => (a.execDate + a.execTime).localeCompare(b.execDate + b.execTime) || a.order - b.order,
+  );
 
   // Numbers: upgraded per clearing date in execution order; Genium for trades executed on Genium.
   const tradeNo = new Map<string, number>();
@@ -134,7 +185,8 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
     countPerDate.set(d.clearingDate, k + 1);
     const tb = UPGRADED_TRADE_BASE[d.clearingDate];
     const db = UPGRADED_DEAL_BASE[d.clearingDate];
-    if (tb === undefined || db === undefined) throw new Error(`scenario ${d.spec.id}: clears ${d.clearingDate}, outside the fixture dates`);
+    if (tb === undefined || db === undefined)
+      throw new Error(`scenario ${d.spec.id}: clears ${d.clearingDate}, outside the fixture dates`);
     tradeNo.set(d.spec.id, tb + k);
     dealNo.set(d.spec.id, d.spec.sameDealAs ? (dealNo.get(d.spec.sameDealAs) ?? NaN) : db + 2 * k);
     if (d.execDate <= LAST_GENIUM_EXEC_DATE) {
@@ -160,16 +212,21 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
       const flags = new Set<string>();
       for (const [client, q] of alloc) {
         const { before, after } = bump(ledger, client, d.spec.series, d.spec.side === 'B' ? q : -q);
-        if (gross && before * after < 0) throw new Error(`scenario ${d.spec.id}: client ${client} crosses zero on a gross account`);
+        if (gross && before * after < 0)
+          throw new Error(`scenario ${d.spec.id}: client ${client} crosses zero on a gross account`);
         flags.add(Math.abs(after) > Math.abs(before) ? 'O' : 'C');
       }
-      if (gross && flags.size !== 1) throw new Error(`scenario ${d.spec.id}: allocations mix opening and closing`);
+      if (gross && flags.size !== 1)
+        throw new Error(`scenario ${d.spec.id}: allocations mix opening and closing`);
       openClose.set(d.spec.id, gross ? ((flags.values().next().value as OpenClose | undefined) ?? 'O') : ' ');
     }
     nets.set(date, cloneLedger(ledger));
   }
   for (const d of derived) {
-    if (!BUSINESS_DATES.includes(d.clearingDate as (typeof BUSINESS_DATES)[number]) && d.clearingDate !== '20190514') {
+    if (
+      !BUSINESS_DATES.includes(d.clearingDate as (typeof BUSINESS_DATES)[number]) &&
+      d.clearingDate !== '20190514'
+    ) {
       throw new Error(`scenario ${d.spec.id}: clears ${d.clearingDate}; the set has no positions for it`);
     }
   }
@@ -197,7 +254,8 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
 /** The canonical record of a compiled trade on the upgraded platform, or on Genium. */
 export function toTradeRecord(c: CompiledTrade, platform: 'upgraded' | 'genium'): TradeRecord {
   const genium = platform === 'genium';
-  if (genium && (c.geniumTradeNo === null || c.geniumDealNo === null)) throw new Error(`${c.spec.id} has no Genium numbers`);
+  if (genium && (c.geniumTradeNo === null || c.geniumDealNo === null))
+    throw new Error(`${c.spec.id} has no Genium numbers`);
   return {
     clearingDate: c.clearingDate,
     series: c.spec.series,
@@ -234,7 +292,16 @@ export function positionsFrom(date: string, ledger: Ledger): PositionRecord[] {
         long = Math.max(net, 0);
         short = Math.max(-net, 0);
       }
-      if (long !== 0 || short !== 0) out.push({ positionDate: date, account: acct.id, series: s.name, long, short, exercised: 0, assigned: 0 });
+      if (long !== 0 || short !== 0)
+        out.push({
+          positionDate: date,
+          account: acct.id,
+          series: s.name,
+          long,
+          short,
+          exercised: 0,
+          assigned: 0,
+        });
     }
   }
   return out;
@@ -243,7 +310,6 @@ export function positionsFrom(date: string, ledger: Ledger): PositionRecord[] {
 function breakFor(kind: ScenarioBreak['kind'], tradeId: string): ScenarioBreak | undefined {
   return BREAKS.find((b) => b.kind === kind && 'trade' in b && b.trade === tradeId);
 }
-
 
 async function render(sink: MemorySink, fn: (s: MemorySink) => Promise<unknown>): Promise<Buffer> {
   await fn(sink);
@@ -295,22 +361,44 @@ export async function buildFixtures(): Promise<FixtureSet> {
     l.push(loc);
     breakWhere.set(id, l);
   };
-  const meta = (date: string, generatedAt: string): FileMeta => ({ participant: PARTICIPANT, businessDate: date, generatedAt });
+  const meta = (date: string, generatedAt: string): FileMeta => ({
+    participant: PARTICIPANT,
+    businessDate: date,
+    generatedAt,
+  });
   const positions = new Map<string, PositionRecord[]>();
   for (const date of BUSINESS_DATES) positions.set(date, positionsFrom(date, nets.get(date) ?? new Map()));
 
   // Genium backups of 3 May.
   {
-    const list = trades.filter((c) => c.clearingDate === GENIUM_DATE).sort((a, b) => (a.geniumTradeNo ?? 0) - (b.geniumTradeNo ?? 0));
+    const list = trades
+      .filter((c) => c.clearingDate === GENIUM_DATE)
+      .sort((a, b) => (a.geniumTradeNo ?? 0) - (b.geniumTradeNo ?? 0));
     const path = `genium/${geniumFileName('TRD001', meta(GENIUM_DATE, GENIUM_GENERATED))}`;
-    files.set(path, await render(new MemorySink(), (s) => writeGeniumTrades(s, meta(GENIUM_DATE, GENIUM_GENERATED), list.map((c) => toTradeRecord(c, 'genium')))));
+    files.set(
+      path,
+      await render(new MemorySink(), (s) =>
+        writeGeniumTrades(
+          s,
+          meta(GENIUM_DATE, GENIUM_GENERATED),
+          list.map((c) => toTradeRecord(c, 'genium')),
+        ),
+      ),
+    );
     list.forEach((c, i) => at(c.spec.id, { file: path, line: i + 2 }));
     const seam = BREAKS.find((b) => b.kind === 'seam-position');
     const gpos = (positions.get(GENIUM_DATE) ?? []).map((p) =>
-      seam && seam.kind === 'seam-position' && p.account === seam.account && p.series === seam.series ? { ...p, long: seam.geniumLong } : p,
+      seam && seam.kind === 'seam-position' && p.account === seam.account && p.series === seam.series
+        ? { ...p, long: seam.geniumLong }
+        : p,
     );
     const ppath = `genium/${geniumFileName('POS001', meta(GENIUM_DATE, GENIUM_GENERATED))}`;
-    files.set(ppath, await render(new MemorySink(), (s) => writeGeniumPositions(s, meta(GENIUM_DATE, GENIUM_GENERATED), gpos)));
+    files.set(
+      ppath,
+      await render(new MemorySink(), (s) =>
+        writeGeniumPositions(s, meta(GENIUM_DATE, GENIUM_GENERATED), gpos),
+      ),
+    );
     if (seam && seam.kind === 'seam-position') {
       const i = gpos.findIndex((p) => p.account === seam.account && p.series === seam.series);
       atBreak(seam.id, { file: ppath, line: i + 2 });
@@ -351,7 +439,10 @@ export async function buildFixtures(): Promise<FixtureSet> {
       // Intraday batch: cumulative, everything executed before 13:00 that clears 6 May.
       const im = meta(date, INTRADAY_0506);
       const early = recs.filter((r) => r.execDate + r.execTime < `${date}130000`);
-      files.set(`dcass/${date}/${dcassFileName('TRD001', im, 'xml')}`, await render(new MemorySink(), (s) => writeDcassTradesXml(s, im, early, early.length)));
+      files.set(
+        `dcass/${date}/${dcassFileName('TRD001', im, 'xml')}`,
+        await render(new MemorySink(), (s) => writeDcassTradesXml(s, im, early, early.length)),
+      );
     }
   }
 
@@ -400,15 +491,30 @@ export async function buildFixtures(): Promise<FixtureSet> {
     for (const m of ACCOUNT_MAP) {
       for (const s of SERIES) {
         const net = ledger.get(m.clientCode)?.get(s.name) ?? 0;
-        if (net !== 0) rows.push(toBosPositionRow(date, s, m.clientCode, net, q.big5 ? (BIG5_REMARKS[m.clientCode] ?? '') : undefined));
+        if (net !== 0)
+          rows.push(
+            toBosPositionRow(
+              date,
+              s,
+              m.clientCode,
+              net,
+              q.big5 ? (BIG5_REMARKS[m.clientCode] ?? '') : undefined,
+            ),
+          );
       }
     }
     const encode: TextEncode | undefined = q.big5 ? encodeBig5 : undefined;
     // Big5 files carry `.big5.csv` so the built-in bos-positions-big5 profile is chosen by name.
     const name = bosPositionsFileName(PARTICIPANT, date).replace(/\.csv$/, q.big5 ? '.big5.csv' : '.csv');
-    files.set(`bos/${name}`, await render(new MemorySink(encode), (s) => writeBosPositions(s, rows, q, q.big5 === true)));
+    files.set(
+      `bos/${name}`,
+      await render(new MemorySink(encode), (s) => writeBosPositions(s, rows, q, q.big5 === true)),
+    );
   }
-  files.set(`bos/ACCOUNT_MAP_${PARTICIPANT}.csv`, await render(new MemorySink(), (s) => writeAccountMap(s, ACCOUNT_MAP)));
+  files.set(
+    `bos/ACCOUNT_MAP_${PARTICIPANT}.csv`,
+    await render(new MemorySink(), (s) => writeAccountMap(s, ACCOUNT_MAP)),
+  );
 
   for (const b of BREAKS) if ('trade' in b) for (const loc of where.get(b.trade) ?? []) atBreak(b.id, loc);
 

@@ -87,11 +87,19 @@ async function writeGenium<T>(
 }
 
 /** Streams a TRD001 file: header, one detail per trade, trailer (hash = sum of quantity). */
-export function writeGeniumTrades(sink: Sink, meta: FileMeta, trades: Iterable<TradeRecord>): Promise<ControlTotals> {
+export function writeGeniumTrades(
+  sink: Sink,
+  meta: FileMeta,
+  trades: Iterable<TradeRecord>,
+): Promise<ControlTotals> {
   return writeGenium(sink, 'TRD001', meta, trades, geniumTradeLine, (t) => t.qty);
 }
 
 /** Streams a POS001 file: header, one detail per position, trailer (hash = sum of long + short). */
-export function writeGeniumPositions(sink: Sink, meta: FileMeta, positions: Iterable<PositionRecord>): Promise<ControlTotals> {
+export function writeGeniumPositions(
+  sink: Sink,
+  meta: FileMeta,
+  positions: Iterable<PositionRecord>,
+): Promise<ControlTotals> {
   return writeGenium(sink, 'POS001', meta, positions, geniumPositionLine, (p) => p.long + p.short);
 }

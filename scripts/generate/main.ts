@@ -52,23 +52,40 @@ async function main(): Promise<void> {
   }
   const layoutArg = values.layout ?? fail('--layout is required');
   const layouts: readonly Layout[] =
-    layoutArg === 'all' ? LAYOUTS : (LAYOUTS as readonly string[]).includes(layoutArg) ? [layoutArg as Layout] : fail(`unknown layout ${layoutArg}`);
+    layoutArg === 'all'
+      ? LAYOUTS
+      : (LAYOUTS as readonly string[]).includes(layoutArg)
+        ? [layoutArg as Layout]
+        : fail(`unknown layout ${layoutArg}`);
   const rows = Number(values.rows ?? fail('--rows is required'));
-  if (!Number.isSafeInteger(rows) || rows < 0) fail(`--rows must be a non-negative integer, got ${values.rows}`);
+  if (!Number.isSafeInteger(rows) || rows < 0)
+    fail(`--rows must be a non-negative integer, got ${values.rows}`);
   const seed = Number(values.seed ?? fail('--seed is required'));
   if (!Number.isSafeInteger(seed)) fail(`--seed must be an integer, got ${values.seed}`);
   const date = values.date ?? fail('--date is required');
   if (!/^\d{8}$/.test(date)) fail(`--date must be YYYYMMDD, got ${date}`);
   const out = values.out ?? fail('--out is required');
   const participant = values.participant;
-  if (!/^[A-Z0-9]{1,5}$/.test(participant)) fail(`--participant must be 1-5 letters or digits, got ${participant}`);
+  if (!/^[A-Z0-9]{1,5}$/.test(participant))
+    fail(`--participant must be 1-5 letters or digits, got ${participant}`);
   const diffRate = Number(values['diff-rate']);
   if (!(diffRate >= 0 && diffRate <= 1)) fail(`--diff-rate must be in [0, 1], got ${values['diff-rate']}`);
   await mkdir(out, { recursive: true });
   const started = process.hrtime.bigint();
-  const summary = await generate(layouts, { seed: seed >>> 0, date, participant, rows, diffRate }, out, values.variant);
+  const summary = await generate(
+    layouts,
+    { seed: seed >>> 0, date, participant, rows, diffRate },
+    out,
+    values.variant,
+  );
   const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
-  console.log(JSON.stringify({ seed, date, participant, rows, diffRate, variant: values.variant, ms, ...summary }, null, 2));
+  console.log(
+    JSON.stringify(
+      { seed, date, participant, rows, diffRate, variant: values.variant, ms, ...summary },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -4,26 +4,36 @@ import { ACCOUNT_MAP, ACCOUNTS, BREAKS, BUSINESS_DATES, OPENING, SERIES } from '
 import { hkIso, isoDate } from './format.js';
 import { DCASS_TRADE_TYPE } from './model.js';
 
-const locs = (l: readonly Loc[] | undefined): string => (l ?? []).map((x) => `\`${x.file}:${x.line}\``).join(', ');
+const locs = (l: readonly Loc[] | undefined): string =>
+  (l ?? []).map((x) => `\`${x.file}:${x.line}\``).join(', ');
 
 function describe(path: string, bytes: Buffer): string {
   const lines = bytes.toString('latin1').split('\n').length - 1;
   if (path === 'README.md') return 'this file (generated)';
-  if (path.startsWith('genium/TRD')) return `Genium TRD001 backup, fixed width, ASCII, CRLF; trades clearing 3 May with Genium numbers (${lines} records incl. H and T)`;
-  if (path.startsWith('genium/POS')) return `Genium POS001 backup, fixed width, ASCII, CRLF; final positions of 3 May (${lines} records incl. H and T)`;
-  if (path.includes('_1300.xml')) return 'upgraded TRD001 intraday batch of 6 May 13:00 (cumulative, superseded by `_2310`), XML, UTF-8, LF';
-  if (path.startsWith('dcass/20190503')) return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} of 3 May (migrated data; DCASS Online export taken Sun 5 May 08:30), XML, UTF-8, LF`;
-  if (path.endsWith('.xml')) return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, XML, UTF-8, LF`;
-  if (path === 'dcass/20190510/TRD001_CABC_20190510_2310.csv') return 'upgraded TRD001 day end, CSV, UTF-8, CRLF; **layout drift: extra `venue` column at the right**';
-  if (path.startsWith('dcass/')) return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, CSV, UTF-8, CRLF`;
+  if (path.startsWith('genium/TRD'))
+    return `Genium TRD001 backup, fixed width, ASCII, CRLF; trades clearing 3 May with Genium numbers (${lines} records incl. H and T)`;
+  if (path.startsWith('genium/POS'))
+    return `Genium POS001 backup, fixed width, ASCII, CRLF; final positions of 3 May (${lines} records incl. H and T)`;
+  if (path.includes('_1300.xml'))
+    return 'upgraded TRD001 intraday batch of 6 May 13:00 (cumulative, superseded by `_2310`), XML, UTF-8, LF';
+  if (path.startsWith('dcass/20190503'))
+    return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} of 3 May (migrated data; DCASS Online export taken Sun 5 May 08:30), XML, UTF-8, LF`;
+  if (path.endsWith('.xml'))
+    return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, XML, UTF-8, LF`;
+  if (path === 'dcass/20190510/TRD001_CABC_20190510_2310.csv')
+    return 'upgraded TRD001 day end, CSV, UTF-8, CRLF; **layout drift: extra `venue` column at the right**';
+  if (path.startsWith('dcass/'))
+    return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, CSV, UTF-8, CRLF`;
   if (path.includes('ACCOUNT_MAP')) return 'account map, UTF-8 (no BOM), CRLF';
   if (path.includes('BOS_TRADES')) {
     const blank = path.endsWith('20190510.csv') ? '; **two blank lines at the end**' : '';
     return `BOS trades by execution date, UTF-8 **with BOM**, CRLF, thousands separators, DD/MM/YYYY${blank}`;
   }
   if (path.endsWith('BOS_POSITIONS_CABC_20190503.csv')) return 'BOS client positions, UTF-8 with BOM, CRLF';
-  if (path.endsWith('BOS_POSITIONS_CABC_20190506.csv')) return 'BOS client positions, UTF-8 without BOM, CRLF';
-  if (path.endsWith('BOS_POSITIONS_CABC_20190507.csv')) return 'BOS client positions, UTF-8 without BOM, **LF** line ends';
+  if (path.endsWith('BOS_POSITIONS_CABC_20190506.csv'))
+    return 'BOS client positions, UTF-8 without BOM, CRLF';
+  if (path.endsWith('BOS_POSITIONS_CABC_20190507.csv'))
+    return 'BOS client positions, UTF-8 without BOM, **LF** line ends';
   if (path.endsWith('BOS_POSITIONS_CABC_20190510.big5.csv'))
     return 'BOS client positions, **Big5**, CRLF, **extra `Remarks` column** in Traditional Chinese (one quoted because it holds a comma), one blank line at the end';
   return '';
@@ -39,7 +49,13 @@ function tradeLine(c: CompiledTrade): string {
 /** The whole README text. */
 export function renderReadme(set: FixtureSet): string {
   const files = [...set.files.keys()].filter((p) => p !== 'README.md').sort();
-  const special = set.trades.filter((c) => c.spec.note !== undefined || c.session === 'A' || c.spec.alloc !== undefined || c.spec.bosWithoutTradeNo);
+  const special = set.trades.filter(
+    (c) =>
+      c.spec.note !== undefined ||
+      c.session === 'A' ||
+      c.spec.alloc !== undefined ||
+      c.spec.bosWithoutTradeNo,
+  );
   const out: string[] = [];
   out.push(`# Fixtures: participant CABC, 3 to 10 May 2019
 
@@ -83,7 +99,10 @@ element, records start on line 3. CSV files have their header on line 1.
 ## Accounts and clients
 | BOS client | DCASS account | type | effective from | account kind |
 |---|---|---|---|---|`);
-  for (const m of ACCOUNT_MAP) out.push(`| ${m.clientCode} | ${m.dcassAccount} | ${m.accountType} | ${m.effectiveFrom} | ${ACCOUNTS.find((a) => a.id === m.dcassAccount)?.label ?? ''} |`);
+  for (const m of ACCOUNT_MAP)
+    out.push(
+      `| ${m.clientCode} | ${m.dcassAccount} | ${m.accountType} | ${m.effectiveFrom} | ${ACCOUNTS.find((a) => a.id === m.dcassAccount)?.label ?? ''} |`,
+    );
   out.push(`
 House (HOUSE -> H01), market maker (MM01 -> M01) and the individual client (C0007 -> I0007) map one to one and keep
 net positions. The omnibus account O01 is gross (long and short kept apart) and is fed by clients C1001, C1002 and
@@ -92,7 +111,8 @@ C1003; C1003 is mapped from 6 May only (the account map is versioned by \`effect
 ## Series
 | series | root | type | expiry | strike | contract size |
 |---|---|---|---|---|---|`);
-  for (const s of SERIES) out.push(`| ${s.name} | ${s.root} | ${s.type} | ${s.expiry} | ${s.strike ?? ''} | ${s.contractSize} |`);
+  for (const s of SERIES)
+    out.push(`| ${s.name} | ${s.root} | ${s.type} | ${s.expiry} | ${s.strike ?? ''} | ${s.contractSize} |`);
   out.push(`
 ## Opening positions (as of 2 May, before the set)
 | client | series | net |
@@ -117,7 +137,9 @@ Where they are:
 | id | DCASS trade | BOS allocations |
 |---|---|---|`);
   for (const c of set.trades.filter((x) => x.spec.alloc)) {
-    const a = Object.entries(c.spec.alloc ?? {}).map(([k, v]) => `${k} ${v}`).join(' + ');
+    const a = Object.entries(c.spec.alloc ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' + ');
     out.push(`| ${c.spec.id} | ${c.spec.side} ${c.spec.qty} ${c.spec.series} (no ${c.tradeNo}) | ${a} |`);
   }
   out.push(`
@@ -126,7 +148,8 @@ Everything not listed here reconciles. Left = upgraded DCASS (or Genium for the 
 
 | id | where | should produce | why |
 |---|---|---|---|`);
-  for (const b of BREAKS) out.push(`| ${b.id} | ${locs(set.breakWhere.get(b.id))} | ${b.expect} | ${b.why} |`);
+  for (const b of BREAKS)
+    out.push(`| ${b.id} | ${locs(set.breakWhere.get(b.id))} | ${b.expect} | ${b.why} |`);
   out.push(`
 Notes on the breaks:
 - B2 (missing) and B6 (pending give-up) have no BOS row; their location is the DCASS record.
@@ -143,7 +166,9 @@ Notes on the breaks:
 ## Expected upgraded DCASS positions
 | date | account | series | long | short |
 |---|---|---|---|---|`);
-  for (const d of BUSINESS_DATES) for (const p of set.positions.get(d) ?? []) out.push(`| ${isoDate(d)} | ${p.account} | ${p.series} | ${p.long} | ${p.short} |`);
+  for (const d of BUSINESS_DATES)
+    for (const p of set.positions.get(d) ?? [])
+      out.push(`| ${isoDate(d)} | ${p.account} | ${p.series} | ${p.long} | ${p.short} |`);
   out.push(`
 ## Larger data sets (benchmarks)
 \`scripts/generate/main.ts\` also writes seeded synthetic data of any size, streamed to disk with backpressure

@@ -29,7 +29,11 @@ export const SERIES: readonly SeriesInfo[] = [
 ];
 
 /** DCASS accounts in listing order, with whether they keep net or gross positions. */
-export const ACCOUNTS: readonly { readonly id: string; readonly kind: 'NET' | 'GROSS'; readonly label: string }[] = [
+export const ACCOUNTS: readonly {
+  readonly id: string;
+  readonly kind: 'NET' | 'GROSS';
+  readonly label: string;
+}[] = [
   { id: 'H01', kind: 'NET', label: 'house' },
   { id: 'M01', kind: 'NET', label: 'market maker' },
   { id: 'I0007', kind: 'NET', label: 'individual client' },
@@ -57,22 +61,23 @@ export const BIG5_REMARKS: Readonly<Record<string, string>> = {
 };
 
 /** Opening net positions per BOS client (as of 2 May, before the first fixture date). */
-export const OPENING: readonly { readonly client: string; readonly series: string; readonly net: number }[] = [
-  { client: 'HOUSE', series: 'HSIK9', net: 12 },
-  { client: 'HOUSE', series: 'HSIM9', net: -4 },
-  { client: 'HOUSE', series: 'HSI28000E9', net: -10 },
-  { client: 'MM01', series: 'HSIK9', net: -3 },
-  { client: 'MM01', series: 'MHIK9', net: 25 },
-  { client: 'MM01', series: 'HSI28000E9', net: 40 },
-  { client: 'MM01', series: 'HSI27000Q9', net: -60 },
-  { client: 'MM01', series: 'TCH340.00E9', net: 150 },
-  { client: 'C0007', series: 'HSIK9', net: 2 },
-  { client: 'C0007', series: 'HSI27000Q9', net: 10 },
-  { client: 'C1001', series: 'HSIK9', net: 6 },
-  { client: 'C1001', series: 'HSI28000E9', net: 4 },
-  { client: 'C1002', series: 'HSIK9', net: -3 },
-  { client: 'C1002', series: 'MHIK9', net: 8 },
-];
+export const OPENING: readonly { readonly client: string; readonly series: string; readonly net: number }[] =
+  [
+    { client: 'HOUSE', series: 'HSIK9', net: 12 },
+    { client: 'HOUSE', series: 'HSIM9', net: -4 },
+    { client: 'HOUSE', series: 'HSI28000E9', net: -10 },
+    { client: 'MM01', series: 'HSIK9', net: -3 },
+    { client: 'MM01', series: 'MHIK9', net: 25 },
+    { client: 'MM01', series: 'HSI28000E9', net: 40 },
+    { client: 'MM01', series: 'HSI27000Q9', net: -60 },
+    { client: 'MM01', series: 'TCH340.00E9', net: 150 },
+    { client: 'C0007', series: 'HSIK9', net: 2 },
+    { client: 'C0007', series: 'HSI27000Q9', net: 10 },
+    { client: 'C1001', series: 'HSIK9', net: 6 },
+    { client: 'C1001', series: 'HSI28000E9', net: 4 },
+    { client: 'C1002', series: 'HSIK9', net: -3 },
+    { client: 'C1002', series: 'MHIK9', net: 8 },
+  ];
 
 /** One trade of the scenario. Clearing date, session, numbers and open/close are derived. */
 export interface ScenarioTrade {
@@ -119,10 +124,15 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T03-02', '20190503 091710', 'HSIK9', 'M01', 'S', 5, '30098'),
   t('T03-03', '20190503 092144', 'MHIK9', 'M01', 'S', 10, '30095'),
   t('T03-04', '20190503 093002', 'HSI28000E9', 'M01', 'S', 8, '2135'),
-  t('T03-05', '20190503 094518', 'MHIK9', 'O01', 'B', 5, '30070', { alloc: { C1001: 2, C1002: 3 }, note: 'omnibus: two clients' }),
+  t('T03-05', '20190503 094518', 'MHIK9', 'O01', 'B', 5, '30070', {
+    alloc: { C1001: 2, C1002: 3 },
+    note: 'omnibus: two clients',
+  }),
   t('T03-06', '20190503 100251', 'HSI27000Q9', 'I0007', 'B', 5, '37'),
   t('T03-07', '20190503 101509', 'TCH340.00E9', 'M01', 'S', 30, '46.215'),
-  t('T03-08', '20190503 104033', 'HSIM9', 'H01', 'B', 4, '29985', { note: 'flattens H01 HSIM9 (no position row afterwards)' }),
+  t('T03-08', '20190503 104033', 'HSIM9', 'H01', 'B', 4, '29985', {
+    note: 'flattens H01 HSIM9 (no position row afterwards)',
+  }),
   t('T03-09', '20190503 110527', 'HSIK9', 'I0007', 'S', 2, '30040'),
   t('T03-10', '20190503 113240', 'HSI28000E9', 'O01', 'B', 2, '2098', { alloc: { C1001: 2 } }),
   t('T03-11', '20190503 130512', 'HSIK9', 'M01', 'B', 8, '30010'),
@@ -142,35 +152,70 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T06-01', '20190506 091505', 'HSIK9', 'M01', 'S', 10, '29350'),
   t('T06-02', '20190506 091548', 'HSIK9', 'H01', 'S', 4, '29330'),
   t('T06-03', '20190506 092230', 'HSI27000Q9', 'I0007', 'S', 5, '88'),
-  t('T06-04', '20190506 094011', 'HSIK9', 'O01', 'B', 10, '29290', { alloc: { C1001: 4, C1003: 6 }, note: 'omnibus: two clients' }),
+  t('T06-04', '20190506 094011', 'HSIK9', 'O01', 'B', 10, '29290', {
+    alloc: { C1001: 4, C1003: 6 },
+    note: 'omnibus: two clients',
+  }),
   t('T06-05', '20190506 095820', 'HSI28000E9', 'M01', 'B', 12, '1380'),
   t('T06-06', '20190506 101245', 'MHIK9', 'M01', 'B', 15, '29240'),
-  t('T06-07', '20190506 103000', 'HSIK9', 'H01', 'B', 5, '29260', { note: 'executed for another CP\'s client; given up by T06-08' }),
-  t('T06-08', '20190506 110215', 'HSIK9', 'H01', 'S', 5, '29260', { type: 'GU', orig: 'T06-07', note: 'give-up of T06-07, confirmed by the receiving CP' }),
+  t('T06-07', '20190506 103000', 'HSIK9', 'H01', 'B', 5, '29260', {
+    note: "executed for another CP's client; given up by T06-08",
+  }),
+  t('T06-08', '20190506 110215', 'HSIK9', 'H01', 'S', 5, '29260', {
+    type: 'GU',
+    orig: 'T06-07',
+    note: 'give-up of T06-07, confirmed by the receiving CP',
+  }),
   t('T06-09', '20190506 104837', 'TCH340.00E9', 'M01', 'S', 20, '31.47'),
   t('T06-10', '20190506 111522', 'HSIM9', 'H01', 'S', 3, '29160'),
-  t('T06-11', '20190506 114009', 'HSI28000E9', 'O01', 'B', 9, '1352', { alloc: { C1001: 3, C1002: 2, C1003: 4 }, note: 'omnibus: three clients' }),
+  t('T06-11', '20190506 114009', 'HSI28000E9', 'O01', 'B', 9, '1352', {
+    alloc: { C1001: 3, C1002: 2, C1003: 4 },
+    note: 'omnibus: three clients',
+  }),
   t('T06-12', '20190506 130214', 'HSI27000Q9', 'M01', 'S', 15, '92'),
-  t('T06-13', '20190506 133041', 'HSIK9', 'I0007', 'B', 3, '29215', { bosWithoutTradeNo: true, note: 'BOS did not capture the exchange trade number' }),
+  t('T06-13', '20190506 133041', 'HSIK9', 'I0007', 'B', 3, '29215', {
+    bosWithoutTradeNo: true,
+    note: 'BOS did not capture the exchange trade number',
+  }),
   t('T06-14', '20190506 140526', 'MHIK9', 'H01', 'B', 6, '29190'),
   t('T06-15', '20190506 143310', 'HSIK9', 'M01', 'B', 7, '29170'),
   t('T06-16', '20190506 151248', 'HSIM9', 'M01', 'B', 5, '29080'),
   t('T06-17', '20190506 154703', 'TCH340.00E9', 'M01', 'B', 25, '30.985'),
   t('T06-18', '20190506 161829', 'HSIK9', 'H01', 'S', 2, '29205'),
   // Monday evening 6 May and after midnight: clear Tuesday 7 May.
-  t('A06-01', '20190506 193216', 'HSIK9', 'M01', 'S', 4, '29280', { note: 'after-hours, evening: BOS 06/05, clears 7 May' }),
-  t('A06-02', '20190506 234851', 'MHIK9', 'I0007', 'B', 2, '29310', { note: 'after-hours, evening: BOS 06/05, clears 7 May' }),
-  t('A06-03', '20190507 004527', 'HSIK9', 'H01', 'B', 3, '29335', { note: 'after-hours, after midnight: BOS 07/05, clears 7 May' }),
+  t('A06-01', '20190506 193216', 'HSIK9', 'M01', 'S', 4, '29280', {
+    note: 'after-hours, evening: BOS 06/05, clears 7 May',
+  }),
+  t('A06-02', '20190506 234851', 'MHIK9', 'I0007', 'B', 2, '29310', {
+    note: 'after-hours, evening: BOS 06/05, clears 7 May',
+  }),
+  t('A06-03', '20190507 004527', 'HSIK9', 'H01', 'B', 3, '29335', {
+    note: 'after-hours, after midnight: BOS 07/05, clears 7 May',
+  }),
 
   // Tuesday 7 May 2019. No after-hours trading this evening (it would clear 8 May, outside the set).
   t('T07-01', '20190507 091520', 'HSIK9', 'H01', 'S', 3, '29420'),
   t('T07-02', '20190507 092641', 'HSI28000E9', 'M01', 'S', 10, '1475'),
   t('T07-03', '20190507 095005', 'TCH340.00E9', 'M01', 'S', 15, '34.625'),
-  t('T07-04', '20190507 100533', 'HSIK9', 'O01', 'S', 5, '29400', { alloc: { C1001: 2, C1003: 3 }, note: 'omnibus: two clients closing' }),
+  t('T07-04', '20190507 100533', 'HSIK9', 'O01', 'S', 5, '29400', {
+    alloc: { C1001: 2, C1003: 3 },
+    note: 'omnibus: two clients closing',
+  }),
   t('T07-05', '20190507 102018', 'HSI27000Q9', 'I0007', 'B', 4, '80'),
-  t('T07-06', '20190507 104452', 'HSIM9', 'M01', 'B', 2, '29300', { note: 'executed in M01 by mistake; moved to H01 by T07-07/T07-08' }),
-  t('T07-07', '20190507 111000', 'HSIM9', 'M01', 'S', 2, '29300', { type: 'TR', orig: 'T07-06', note: 'transfer M01 -> H01 (out leg)' }),
-  t('T07-08', '20190507 111000', 'HSIM9', 'H01', 'B', 2, '29300', { type: 'TR', orig: 'T07-06', sameDealAs: 'T07-07', note: 'transfer M01 -> H01 (in leg)' }),
+  t('T07-06', '20190507 104452', 'HSIM9', 'M01', 'B', 2, '29300', {
+    note: 'executed in M01 by mistake; moved to H01 by T07-07/T07-08',
+  }),
+  t('T07-07', '20190507 111000', 'HSIM9', 'M01', 'S', 2, '29300', {
+    type: 'TR',
+    orig: 'T07-06',
+    note: 'transfer M01 -> H01 (out leg)',
+  }),
+  t('T07-08', '20190507 111000', 'HSIM9', 'H01', 'B', 2, '29300', {
+    type: 'TR',
+    orig: 'T07-06',
+    sameDealAs: 'T07-07',
+    note: 'transfer M01 -> H01 (in leg)',
+  }),
   t('T07-09', '20190507 113514', 'HSIK9', 'M01', 'B', 12, '29385'),
   t('T07-10', '20190507 131537', 'HSI28000E9', 'O01', 'B', 3, '1440', {
     type: 'TU',
@@ -191,14 +236,32 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T10-01', '20190510 091511', 'HSIK9', 'M01', 'S', 6, '28610'),
   t('T10-02', '20190510 091845', 'HSIK9', 'H01', 'S', 5, '28590'),
   t('T10-03', '20190510 093520', 'HSI27000Q9', 'M01', 'S', 12, '162'),
-  t('T10-04', '20190510 095207', 'HSI28000E9', 'O01', 'S', 4, '735', { alloc: { C1003: 4 }, note: 'omnibus client C1003 closes out its call' }),
-  t('T10-05', '20190510 101439', 'MHIK9', 'H01', 'B', 2, '28570', { note: 'executed for another CP\'s client; give-up T10-06 still pending' }),
-  t('T10-06', '20190510 105003', 'MHIK9', 'H01', 'S', 2, '28570', { type: 'GU', orig: 'T10-05', pending: true, note: 'pending give-up of T10-05' }),
-  t('T10-07', '20190510 110726', 'TCH340.00E9', 'M01', 'B', 1200, '17.835', { note: 'quantity over 1,000: BOS prints "1,200"' }),
-  t('T10-08', '20190510 113058', 'HSIK9', 'O01', 'B', 8, '28540', { alloc: { C1001: 3, C1003: 5 }, note: 'omnibus: two clients' }),
+  t('T10-04', '20190510 095207', 'HSI28000E9', 'O01', 'S', 4, '735', {
+    alloc: { C1003: 4 },
+    note: 'omnibus client C1003 closes out its call',
+  }),
+  t('T10-05', '20190510 101439', 'MHIK9', 'H01', 'B', 2, '28570', {
+    note: "executed for another CP's client; give-up T10-06 still pending",
+  }),
+  t('T10-06', '20190510 105003', 'MHIK9', 'H01', 'S', 2, '28570', {
+    type: 'GU',
+    orig: 'T10-05',
+    pending: true,
+    note: 'pending give-up of T10-05',
+  }),
+  t('T10-07', '20190510 110726', 'TCH340.00E9', 'M01', 'B', 1200, '17.835', {
+    note: 'quantity over 1,000: BOS prints "1,200"',
+  }),
+  t('T10-08', '20190510 113058', 'HSIK9', 'O01', 'B', 8, '28540', {
+    alloc: { C1001: 3, C1003: 5 },
+    note: 'omnibus: two clients',
+  }),
   t('T10-09', '20190510 130544', 'HSIM9', 'H01', 'S', 4, '28470'),
   t('T10-10', '20190510 133319', 'HSIK9', 'I0007', 'B', 5, '28555'),
-  t('T10-11', '20190510 140102', 'MHIK9', 'M01', 'B', 10, '28580', { bosWithoutTradeNo: true, note: 'BOS did not capture the exchange trade number' }),
+  t('T10-11', '20190510 140102', 'MHIK9', 'M01', 'B', 10, '28580', {
+    bosWithoutTradeNo: true,
+    note: 'BOS did not capture the exchange trade number',
+  }),
   t('T10-12', '20190510 142637', 'HSI28000E9', 'M01', 'B', 6, '742'),
   t('T10-13', '20190510 144915', 'HSIK9', 'M01', 'B', 9, '28530'),
   t('T10-14', '20190510 151550', 'TCH340.00E9', 'M01', 'S', 10, '17.62'),
@@ -206,8 +269,12 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T10-16', '20190510 160811', 'HSIK9', 'H01', 'B', 3, '28520'),
   t('T10-17', '20190510 162754', 'HSIM9', 'M01', 'B', 4, '28450'),
   // Friday night 10 May: clears Tuesday 14 May (13 May is a holiday); in BOS 10 May only.
-  t('A10-01', '20190510 182033', 'HSIK9', 'H01', 'S', 2, '28560', { note: 'Friday night: BOS 10/05, clears Tue 14 May (no DCASS file for 14 May in the set)' }),
-  t('A10-02', '20190510 204105', 'HSI27000Q9', 'M01', 'B', 5, '148', { note: 'Friday night: BOS 10/05, clears Tue 14 May (no DCASS file for 14 May in the set)' }),
+  t('A10-01', '20190510 182033', 'HSIK9', 'H01', 'S', 2, '28560', {
+    note: 'Friday night: BOS 10/05, clears Tue 14 May (no DCASS file for 14 May in the set)',
+  }),
+  t('A10-02', '20190510 204105', 'HSI27000Q9', 'M01', 'B', 5, '148', {
+    note: 'Friday night: BOS 10/05, clears Tue 14 May (no DCASS file for 14 May in the set)',
+  }),
 ];
 
 /** One deliberate break: what is wrong, why, and what the reconciliation should report. */
@@ -218,7 +285,12 @@ export type ScenarioBreak = { readonly id: string; readonly why: string; readonl
   | { readonly kind: 'bos-duplicate'; readonly trade: string }
   | { readonly kind: 'bos-bad-date'; readonly trade: string; readonly rawTradeDate: string }
   | { readonly kind: 'pending-give-up'; readonly trade: string }
-  | { readonly kind: 'seam-position'; readonly account: string; readonly series: string; readonly geniumLong: number }
+  | {
+      readonly kind: 'seam-position';
+      readonly account: string;
+      readonly series: string;
+      readonly geniumLong: number;
+    }
 );
 
 /** Every deliberate break. Everything not listed here reconciles. */
@@ -268,7 +340,8 @@ export const BREAKS: readonly ScenarioBreak[] = [
     kind: 'pending-give-up',
     trade: 'T10-06',
     why: 'H01 gave up MHIK9 x2 (T10-05) to another CP that has not confirmed; DCASS lists the GUP, the BOS has not booked it and positions stay with H01.',
-    expect: 'trades-bos 2019-05-10: only_left, explained as pending give-up; a roll-forward that counts the GUP differs by 2 on H01 MHIK9',
+    expect:
+      'trades-bos 2019-05-10: only_left, explained as pending give-up; a roll-forward that counts the GUP differs by 2 on H01 MHIK9',
   },
   {
     id: 'B7',

@@ -67,7 +67,15 @@ export function countInjected(opts: SyntheticOptions, kind: 'trades' | 'position
     qty += price;
     price = 0;
   }
-  return { onlyLeft: drop, onlyRight: insert, qty, price, total: drop + insert + qty + price, baseRows: opts.rows, variantRows: opts.rows - drop + insert };
+  return {
+    onlyLeft: drop,
+    onlyRight: insert,
+    qty,
+    price,
+    total: drop + insert + qty + price,
+    baseRows: opts.rows,
+    variantRows: opts.rows - drop + insert,
+  };
 }
 
 interface Root {
@@ -113,7 +121,17 @@ export function seriesCatalog(date: string): readonly SyntheticSeries[] {
     const expiry = `${y}-${String(m + 1).padStart(2, '0')}`;
     const yd = String(y % 10);
     for (const r of ROOTS) {
-      if (r.futures) out.push({ name: `${r.root}${FUT_MONTH[m]}${yd}`, root: r.root, type: 'F', expiry, strike: null, contractSize: r.size, refTicks: r.ref + 40 * k, tickScale: 0 });
+      if (r.futures)
+        out.push({
+          name: `${r.root}${FUT_MONTH[m]}${yd}`,
+          root: r.root,
+          type: 'F',
+          expiry,
+          strike: null,
+          contractSize: r.size,
+          refTicks: r.ref + 40 * k,
+          tickScale: 0,
+        });
       if (!r.strikes) continue;
       const [first, step, count] = r.strikes;
       for (let j = 0; j < count; j++) {
@@ -123,8 +141,19 @@ export function seriesCatalog(date: string): readonly SyntheticSeries[] {
           const strike = r.stock ? `${k0}.00` : String(k0);
           const letter = (type === 'C' ? CALL_MONTH : PUT_MONTH)[m] ?? 'A';
           // Premium: intrinsic value plus some time value; stock premiums in HK$0.001 ticks.
-          const refTicks = r.stock ? (intrinsic * 1000 + 1500 + 250 * k + 37 * j) : intrinsic + 120 + 30 * k + 3 * j;
-          out.push({ name: `${r.root}${strike}${letter}${yd}`, root: r.root, type, expiry, strike, contractSize: r.size, refTicks, tickScale: r.stock ? 3 : 0 });
+          const refTicks = r.stock
+            ? intrinsic * 1000 + 1500 + 250 * k + 37 * j
+            : intrinsic + 120 + 30 * k + 3 * j;
+          out.push({
+            name: `${r.root}${strike}${letter}${yd}`,
+            root: r.root,
+            type,
+            expiry,
+            strike,
+            contractSize: r.size,
+            refTicks,
+            tickScale: r.stock ? 3 : 0,
+          });
         }
       }
     }
@@ -167,14 +196,21 @@ function hms(seconds: number): string {
 }
 
 /** Execution date and time for a trade clearing on `date`: 85% day session, 15% after-hours. */
-function execFor(rng: Rng, date: string, prev: string): { execDate: string; execTime: string; session: 'T' | 'A' } {
+function execFor(
+  rng: Rng,
+  date: string,
+  prev: string,
+): { execDate: string; execTime: string; session: 'T' | 'A' } {
   if (rng.int(0, 99) < 85) {
     // Day session 09:15-12:00 and 13:00-16:30.
     const morning = rng.int(0, 1) === 0;
-    const t = morning ? rng.int(9 * 3600 + 15 * 60, 12 * 3600 - 1) : rng.int(13 * 3600, 16 * 3600 + 29 * 60 + 59);
+    const t = morning
+      ? rng.int(9 * 3600 + 15 * 60, 12 * 3600 - 1)
+      : rng.int(13 * 3600, 16 * 3600 + 29 * 60 + 59);
     return { execDate: date, execTime: hms(t), session: 'T' };
   }
-  if (rng.int(0, 4) > 0) return { execDate: prev, execTime: hms(rng.int(17 * 3600 + 15 * 60, 24 * 3600 - 1)), session: 'A' };
+  if (rng.int(0, 4) > 0)
+    return { execDate: prev, execTime: hms(rng.int(17 * 3600 + 15 * 60, 24 * 3600 - 1)), session: 'A' };
   return { execDate: addDays(prev, 1), execTime: hms(rng.int(0, 3 * 3600 - 1)), session: 'A' };
 }
 
@@ -240,7 +276,11 @@ export function* syntheticTrades(opts: SyntheticOptions, variant = false): Gener
 }
 
 /** Base position row i: account floor(i / series count), series i mod series count; net accounts. */
-export function syntheticPosition(opts: SyntheticOptions, index: number, accountPrefix = 'A'): PositionRecord {
+export function syntheticPosition(
+  opts: SyntheticOptions,
+  index: number,
+  accountPrefix = 'A',
+): PositionRecord {
   const cat = seriesCatalog(opts.date);
   const rng = Rng.forRow(opts.seed, index, SALT.position);
   const s = cat[index % cat.length];
@@ -267,7 +307,8 @@ export function* syntheticPositions(opts: SyntheticOptions, variant = false): Ge
     }
     const d = decisionOf(opts.seed, i, opts.diffRate);
     if (d === 'drop') continue;
-    if (d === 'qty' || d === 'price') yield p.long > 0 ? { ...p, long: p.long + 1 } : { ...p, short: p.short + 1 };
+    if (d === 'qty' || d === 'price')
+      yield p.long > 0 ? { ...p, long: p.long + 1 } : { ...p, short: p.short + 1 };
     else yield p;
     // Inserted rows use account prefix X, so their keys never collide with base rows.
     if (d === 'insert') yield syntheticPosition(opts, i, 'X');

@@ -8,7 +8,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 export type CopyRow = readonly (string | null)[];
 
 /** Bulk-loads rows into a table on the transaction's connection; resolves to the row count. */
-export type CopyRows = (table: string, columns: readonly string[], rows: readonly CopyRow[]) => Promise<number>;
+export type CopyRows = (
+  table: string,
+  columns: readonly string[],
+  rows: readonly CopyRow[],
+) => Promise<number>;
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
@@ -23,7 +27,11 @@ function copyStatement(table: string, columns: readonly string[], source: string
 /** Escapes one value for COPY's text format (backslash, tab, newline, carriage return; null as \N). */
 export function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';
-  return needsEscape(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+  return needsEscape(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) =>
+        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+      )
+    : value;
 }
 
 /** True when the text holds a character COPY's text format escapes; a plain scan, cheaper than a regex. */
@@ -39,7 +47,8 @@ function encodeRows(rows: readonly CopyRow[]): string {
   let out = '';
   for (const row of rows) {
     let line = '';
-    for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : '\t') + copyTextValue(row[i] as string | null);
+    for (let i = 0; i < row.length; i++)
+      line += (i === 0 ? '' : '\t') + copyTextValue(row[i] as string | null);
     out += line + '\n';
   }
   return out;
@@ -59,7 +68,9 @@ export function postgresCopy(client: pg.PoolClient): CopyRows {
 export function pgliteCopy(pglite: PGlite): CopyRows {
   return async (table, columns, rows) => {
     if (rows.length === 0) return 0;
-    await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([encodeRows(rows)]) });
+    await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], {
+      blob: new Blob([encodeRows(rows)]),
+    });
     return rows.length;
   };
 }

@@ -55,7 +55,10 @@ export interface IngestContext {
  * Loads files, each in its own transaction (all or nothing), account maps first so that BOS rows
  * can be mapped. A file already loaded (same sha256) is skipped; a bad file is refused and recorded.
  */
-export async function ingestFiles(ctx: IngestContext, requests: readonly IngestRequest[]): Promise<FileOutcome[]> {
+export async function ingestFiles(
+  ctx: IngestContext,
+  requests: readonly IngestRequest[],
+): Promise<FileOutcome[]> {
   const log = ctx.logger ?? silentLogger;
   await syncCalendar(ctx.store, ctx.calendar);
   const planned = requests.map((r) => ({ request: r, profile: chooseProfile(ctx.profiles, r) }));
@@ -65,8 +68,21 @@ export async function ingestFiles(ctx: IngestContext, requests: readonly IngestR
   const outcomes: FileOutcome[] = [];
   for (const { request, profile } of planned) {
     const outcome = await ingestOne(ctx, request, profile, accounts);
-    log.info({ file: outcome.fileName, status: outcome.status, rows: outcome.rows, rejected: outcome.rejected, code: outcome.error?.code }, 'file ingested');
-    if (outcome.status === 'loaded' && profile instanceof Error === false && profile.entity === 'account_map') {
+    log.info(
+      {
+        file: outcome.fileName,
+        status: outcome.status,
+        rows: outcome.rows,
+        rejected: outcome.rejected,
+        code: outcome.error?.code,
+      },
+      'file ingested',
+    );
+    if (
+      outcome.status === 'loaded' &&
+      profile instanceof Error === false &&
+      profile.entity === 'account_map'
+    ) {
       accounts = await AccountResolver.load(ctx.store.db);
     }
     outcomes.push(outcome);
@@ -79,9 +95,14 @@ const rank = (p: Profile | DcassError) => (p instanceof DcassError ? 1 : p.entit
 
 function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | DcassError {
   try {
-    const p = r.profile !== undefined ? profiles.get(r.profile) : profiles.select(path.basename(r.path), r.source);
+    const p =
+      r.profile !== undefined ? profiles.get(r.profile) : profiles.select(path.basename(r.path), r.source);
     if (p.source !== r.source) {
-      return new DcassError('PROFILE_NOT_FOUND', `profile ${p.name} reads ${p.source} files, not ${r.source}`, { hint: 'choose a profile of the source' });
+      return new DcassError(
+        'PROFILE_NOT_FOUND',
+        `profile ${p.name} reads ${p.source} files, not ${r.source}`,
+        { hint: 'choose a profile of the source' },
+      );
     }
     return p;
   } catch (err) {
@@ -109,9 +130,16 @@ async function ingestOne(
     meta = await describeFile(request.path);
     if (profile instanceof DcassError) throw profile;
     if (meta.sizeBytes === 0) {
-      throw new DcassError('INGEST_FILE_EMPTY', `${meta.fileName}: the file is empty (0 bytes)`, { location: { file: meta.fileName }, hint: 'fetch or export it again' });
+      throw new DcassError('INGEST_FILE_EMPTY', `${meta.fileName}: the file is empty (0 bytes)`, {
+        location: { file: meta.fileName },
+        hint: 'fetch or export it again',
+      });
     }
-    const existing = await ctx.store.db.selectFrom('source_file').selectAll().where('sha256', '=', meta.sha256).executeTakeFirst();
+    const existing = await ctx.store.db
+      .selectFrom('source_file')
+      .selectAll()
+      .where('sha256', '=', meta.sha256)
+      .executeTakeFirst();
     if (existing) {
       return {
         ...base,
@@ -192,7 +220,13 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
-async function recordRefusal(store: Store, request: IngestRequest, profile: Profile | DcassError, meta: FileMeta | null, err: DcassError) {
+async function recordRefusal(
+  store: Store,
+  request: IngestRequest,
+  profile: Profile | DcassError,
+  meta: FileMeta | null,
+  err: DcassError,
+) {
   await store.db
     .insertInto('refused_file')
     .values({

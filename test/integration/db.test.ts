@@ -27,7 +27,11 @@ describe(`database layer on ${dbKind}`, () => {
       SELECT 12345678901234567890.123456789::numeric AS n, 9007199254740993::bigint AS b, DATE '2019-05-03' AS d`.execute(
       t.store.db,
     );
-    expect(r.rows[0]).toEqual({ n: '12345678901234567890.123456789', b: '9007199254740993', d: '2019-05-03' });
+    expect(r.rows[0]).toEqual({
+      n: '12345678901234567890.123456789',
+      b: '9007199254740993',
+      d: '2019-05-03',
+    });
   });
 
   it('copies rows inside a transaction and rolls them back when it throws', async () => {
@@ -42,12 +46,19 @@ describe(`database layer on ${dbKind}`, () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(await t.store.db.selectFrom('calendar').selectAll().where('market', '=', 'ZZ').execute()).toEqual([]);
+    expect(await t.store.db.selectFrom('calendar').selectAll().where('market', '=', 'ZZ').execute()).toEqual(
+      [],
+    );
 
     await t.store.transaction(async (tx) => {
       await tx.copyRows('calendar', cols, rows);
     });
-    const got = await t.store.db.selectFrom('calendar').selectAll().where('market', '=', 'ZZ').orderBy('day').execute();
+    const got = await t.store.db
+      .selectFrom('calendar')
+      .selectAll()
+      .where('market', '=', 'ZZ')
+      .orderBy('day')
+      .execute();
     expect(got.map((r) => r.note)).toEqual(['tab\there \\ and\nnewline', null]);
     expect(got.map((r) => r.trading)).toEqual([false, true]);
   });

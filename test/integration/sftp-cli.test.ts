@@ -26,7 +26,13 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   });
   let code = -1;
   try {
-    const program = new Command('dcass-recon').option('--db <url|dir>').option('--config <file>').option('--json').option('--quiet').option('--verbose').exitOverride();
+    const program = new Command('dcass-recon')
+      .option('--db <url|dir>')
+      .option('--config <file>')
+      .option('--json')
+      .option('--quiet')
+      .option('--verbose')
+      .exitOverride();
     // The same shape as src/cli/main.ts's run(): context, body, errors to messages, exit code.
     const run = async (fn: (ctx: CliContext) => Promise<number>): Promise<void> => {
       const options = program.opts<GlobalOptions>();
@@ -58,7 +64,8 @@ describeWithSshd('dcass-recon fetch (CLI) against a real OpenSSH server', () => 
   beforeAll(async () => {
     server = await startSshd();
     server.makeDateDir('CABC', '20190506');
-    for (const f of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, f), path.join(server.remoteRoot, 'CABC', 'INBOX', '20190506', f));
+    for (const f of readdirSync(FIXTURES))
+      copyFileSync(path.join(FIXTURES, f), path.join(server.remoteRoot, 'CABC', 'INBOX', '20190506', f));
     target = await createTestTarget();
     const store = await openStore(target.target);
     await migrateToLatest(store);
@@ -92,17 +99,49 @@ describeWithSshd('dcass-recon fetch (CLI) against a real OpenSSH server', () => 
   });
 
   it('fetches and ingests a date, then skips both on a re-run', async () => {
-    const first = await cli(['--db', target.target, '--config', configFile, '--json', 'fetch', '--date', '2019-05-06', '--ingest']);
+    const first = await cli([
+      '--db',
+      target.target,
+      '--config',
+      configFile,
+      '--json',
+      'fetch',
+      '--date',
+      '2019-05-06',
+      '--ingest',
+    ]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const r1 = JSON.parse(first.stdout) as { fetch: { fetched: Array<{ name: string; localPath: string }> }; ingest: Array<{ status: string; fileName: string }> };
-    expect(r1.fetch.fetched.map((f) => f.name)).toEqual(['POS001_CABC_20190506_2310.xml', 'TRD001_CABC_20190506_1300.xml', 'TRD001_CABC_20190506_2310.xml']);
-    expect(r1.fetch.fetched[0]!.localPath).toBe(path.join(server.workDir, 'inbox', '20190506', 'POS001_CABC_20190506_2310.xml'));
+    const r1 = JSON.parse(first.stdout) as {
+      fetch: { fetched: Array<{ name: string; localPath: string }> };
+      ingest: Array<{ status: string; fileName: string }>;
+    };
+    expect(r1.fetch.fetched.map((f) => f.name)).toEqual([
+      'POS001_CABC_20190506_2310.xml',
+      'TRD001_CABC_20190506_1300.xml',
+      'TRD001_CABC_20190506_2310.xml',
+    ]);
+    expect(r1.fetch.fetched[0]!.localPath).toBe(
+      path.join(server.workDir, 'inbox', '20190506', 'POS001_CABC_20190506_2310.xml'),
+    );
     expect(r1.ingest.map((o) => o.status)).toEqual(['loaded', 'loaded', 'loaded']);
 
-    const second = await cli(['--db', target.target, '--config', configFile, 'fetch', '--date', '2019-05-06', '--report', 'TRD001', '--ingest']);
+    const second = await cli([
+      '--db',
+      target.target,
+      '--config',
+      configFile,
+      'fetch',
+      '--date',
+      '2019-05-06',
+      '--report',
+      'TRD001',
+      '--ingest',
+    ]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/0 fetched \(0 bytes\), 2 already fetched \(skipped\), 0 refused, 0 failed/);
+    expect(second.stdout).toMatch(
+      /0 fetched \(0 bytes\), 2 already fetched \(skipped\), 0 refused, 0 failed/,
+    );
     expect(second.stdout).toMatch(/ingest: 0 loaded, 2 already loaded, 0 refused/);
   });
 

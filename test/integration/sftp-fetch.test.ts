@@ -50,7 +50,11 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
   ): Promise<FetchSummary> => {
     const config = sftpConfigFor(server, overrides);
     return fetchReports({
-      source: new SftpSource({ config, secrets: { passphrase: new Secret(server.clientKey.passphrase!) }, logger: silentLogger }),
+      source: new SftpSource({
+        config,
+        secrets: { passphrase: new Secret(server.clientKey.passphrase!) },
+        logger: silentLogger,
+      }),
       manifest: databaseManifest(tdb.store.db),
       participant: config.participant,
       date,
@@ -78,7 +82,10 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
 
       const s = await run('2019-05-06');
       expect(s.ok).toBe(true);
-      expect(s.fetched.map((f) => f.name)).toEqual(['POS001_CABC_20190506_2310.csv', 'TRD001_CABC_20190506_2310.xml']);
+      expect(s.fetched.map((f) => f.name)).toEqual([
+        'POS001_CABC_20190506_2310.csv',
+        'TRD001_CABC_20190506_2310.xml',
+      ]);
       expect(s.ignored).toEqual(['README.txt', 'TRD001_CXYZ_20190506_2310.xml']);
       expect(s.skipped).toEqual([]);
       expect(s.failed).toEqual([]);
@@ -87,9 +94,17 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       expect(t.mtime?.toISOString()).toBe('2019-05-06T15:10:00.000Z');
       expect(t.remotePath).toBe(`${server.remoteRoot}/CABC/INBOX/20190506/TRD001_CABC_20190506_2310.xml`);
       expect(readFileSync(t.localPath!, 'utf8')).toBe(trd);
-      expect(filesUnder(inbox(date))).toEqual(['POS001_CABC_20190506_2310.csv', 'TRD001_CABC_20190506_2310.xml']);
+      expect(filesUnder(inbox(date))).toEqual([
+        'POS001_CABC_20190506_2310.csv',
+        'TRD001_CABC_20190506_2310.xml',
+      ]);
 
-      const rows = await tdb.store.db.selectFrom('fetch_manifest').selectAll().where('run_id', '=', s.runId).orderBy('file_name').execute();
+      const rows = await tdb.store.db
+        .selectFrom('fetch_manifest')
+        .selectAll()
+        .where('run_id', '=', s.runId)
+        .orderBy('file_name')
+        .execute();
       expect(rows.map((r) => [r.file_name, r.outcome, r.sha256, r.size_bytes, r.business_date])).toEqual([
         ['POS001_CABC_20190506_2310.csv', 'fetched', sha(pos), String(Buffer.byteLength(pos)), '2019-05-06'],
         ['TRD001_CABC_20190506_2310.xml', 'fetched', sha(trd), String(Buffer.byteLength(trd)), '2019-05-06'],
@@ -111,10 +126,14 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       const revised = '<DcassReport reportId="TRD001" revised="1"/>\n';
       server.putFile(P, date, 'TRD001_CABC_20190506_2310.xml', revised, new Date('2019-05-06T16:00:00Z'));
       const s = await run('2019-05-06');
-      expect(s.fetched.map((f) => [f.name, f.generation, f.sha256])).toEqual([['TRD001_CABC_20190506_2310.xml', 2, sha(revised)]]);
+      expect(s.fetched.map((f) => [f.name, f.generation, f.sha256])).toEqual([
+        ['TRD001_CABC_20190506_2310.xml', 2, sha(revised)],
+      ]);
       expect(s.skipped.map((f) => f.name)).toEqual(['POS001_CABC_20190506_2310.csv']);
       expect(readFileSync(path.join(inbox(date), 'TRD001_CABC_20190506_2310.xml'), 'utf8')).toBe(trd);
-      expect(readFileSync(path.join(inbox(date), 'g2', 'TRD001_CABC_20190506_2310.xml'), 'utf8')).toBe(revised);
+      expect(readFileSync(path.join(inbox(date), 'g2', 'TRD001_CABC_20190506_2310.xml'), 'utf8')).toBe(
+        revised,
+      );
 
       // Going back to the first version's size and mtime is not a new generation: it is skipped.
       const again = await run('2019-05-06');
@@ -133,7 +152,11 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       server.putFile(P, '20190507', 'POS001_CABC_20190507_2310.csv', 'y');
       const config = sftpConfigFor(server);
       const s = await fetchReports({
-        source: new SftpSource({ config, secrets: { passphrase: new Secret(server.clientKey.passphrase!) }, logger: silentLogger }),
+        source: new SftpSource({
+          config,
+          secrets: { passphrase: new Secret(server.clientKey.passphrase!) },
+          logger: silentLogger,
+        }),
         manifest: databaseManifest(tdb.store.db),
         participant: P,
         date: '2019-05-07',
@@ -157,14 +180,18 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       expect(s.ok).toBe(false);
       expect(s.fetched).toEqual([]);
       expect(s.missingReports).toEqual(['TRD001', 'POS001']);
-      expect(s.notes[0]).toMatch(/CABC\/INBOX\/20190510 is empty: nothing has been published for 2019-05-10 yet/);
+      expect(s.notes[0]).toMatch(
+        /CABC\/INBOX\/20190510 is empty: nothing has been published for 2019-05-10 yet/,
+      );
       expect(s.notes[1]).toMatch(/no TRD001 file for 2019-05-10/);
     });
 
     it('a missing date folder throws SFTP_REMOTE_MISSING naming the folder and what to do', async () => {
       const err = await run('2019-05-13').catch((e: unknown) => e);
       expect(isDcassError(err) && err.code).toBe('SFTP_REMOTE_MISSING');
-      expect((err as Error).message).toMatch(/no folder for business date 20190513 on the server: .*\/CABC\/INBOX\/20190513 does not exist/);
+      expect((err as Error).message).toMatch(
+        /no folder for business date 20190513 on the server: .*\/CABC\/INBOX\/20190513 does not exist/,
+      );
       expect((err as { hint?: string }).hint).toMatch(/not published reports for this date yet/);
     });
 
@@ -198,20 +225,39 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       server.putFile(P, date, 'POS001_CABC_20190508_2310.csv', 'valid positions');
       for (const name of hostile) server.putFile(P, date, name, `hostile ${name}`);
       // A symlink with a valid report name: not a regular file, so refused, never followed.
-      symlinkSync('/etc/passwd', path.join(server.remoteRoot, P, 'INBOX', date, 'TRD001_CABC_20190508_0000.xml'));
+      symlinkSync(
+        '/etc/passwd',
+        path.join(server.remoteRoot, P, 'INBOX', date, 'TRD001_CABC_20190508_0000.xml'),
+      );
 
       const s = await run('2019-05-08');
-      expect(s.fetched.map((f) => f.name)).toEqual(['POS001_CABC_20190508_2310.csv', 'TRD001_CABC_20190508_2310.xml']);
+      expect(s.fetched.map((f) => f.name)).toEqual([
+        'POS001_CABC_20190508_2310.csv',
+        'TRD001_CABC_20190508_2310.xml',
+      ]);
       expect(s.failed).toEqual([]);
       expect(s.ok).toBe(true);
       expect(s.refused).toHaveLength(hostile.length + 1);
       const codes = new Set(s.refused.map((r) => r.code));
-      for (const c of ['REMOTE_NAME_LEADING_DASH', 'REMOTE_NAME_DOT_DOT', 'REMOTE_NAME_CONTROL_CHAR', 'REMOTE_NAME_INVISIBLE_CHAR', 'REMOTE_NAME_LEADING_DOT', 'REMOTE_NAME_TOO_LONG', 'REMOTE_NAME_RESERVED_CHAR', 'REMOTE_NAME_TRAILING_SPACE_OR_DOT', 'REMOTE_NOT_A_FILE']) {
+      for (const c of [
+        'REMOTE_NAME_LEADING_DASH',
+        'REMOTE_NAME_DOT_DOT',
+        'REMOTE_NAME_CONTROL_CHAR',
+        'REMOTE_NAME_INVISIBLE_CHAR',
+        'REMOTE_NAME_LEADING_DOT',
+        'REMOTE_NAME_TOO_LONG',
+        'REMOTE_NAME_RESERVED_CHAR',
+        'REMOTE_NAME_TRAILING_SPACE_OR_DOT',
+        'REMOTE_NOT_A_FILE',
+      ]) {
         expect(codes).toContain(c);
       }
       // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
       for (const r of s.refused) expect(r.name + r.reason).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
-      expect(filesUnder(inbox(date))).toEqual(['POS001_CABC_20190508_2310.csv', 'TRD001_CABC_20190508_2310.xml']);
+      expect(filesUnder(inbox(date))).toEqual([
+        'POS001_CABC_20190508_2310.csv',
+        'TRD001_CABC_20190508_2310.xml',
+      ]);
 
       const rows = await tdb.store.db
         .selectFrom('fetch_manifest')
@@ -231,7 +277,8 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       server.putFile(P, date, 'TRD001_CABC_20190509_2310.xml', big);
       let killed: Promise<void> | undefined;
       const s = await run('2019-05-09', { retries: { count: 1, backoffMs: 100 } }, (e) => {
-        if (e.kind === 'bytes' && e.transferred > 2 * 1024 * 1024 && killed === undefined) killed = server.kill();
+        if (e.kind === 'bytes' && e.transferred > 2 * 1024 * 1024 && killed === undefined)
+          killed = server.kill();
       });
       await killed;
       expect(killed).toBeDefined();
@@ -243,7 +290,9 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
 
       await server.restart();
       const again = await run('2019-05-09');
-      expect(again.fetched.map((f) => [f.name, f.sha256])).toEqual([['TRD001_CABC_20190509_2310.xml', sha(big)]]);
+      expect(again.fetched.map((f) => [f.name, f.sha256])).toEqual([
+        ['TRD001_CABC_20190509_2310.xml', sha(big)],
+      ]);
       expect(filesUnder(inbox(date))).toEqual(['TRD001_CABC_20190509_2310.xml']);
     });
 
@@ -253,14 +302,23 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       let stopped: number[] = [];
       const started = Date.now();
       try {
-        const s = await run('2019-05-14', { timeouts: { connectMs: 5_000, idleMs: 1_500, totalMs: 60_000 }, retries: { count: 0, backoffMs: 0 } }, (e) => {
-          if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
-            stopped = server.sessionPids();
-            for (const pid of stopped) process.kill(pid, 'SIGSTOP');
-          }
-        });
+        const s = await run(
+          '2019-05-14',
+          {
+            timeouts: { connectMs: 5_000, idleMs: 1_500, totalMs: 60_000 },
+            retries: { count: 0, backoffMs: 0 },
+          },
+          (e) => {
+            if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
+              stopped = server.sessionPids();
+              for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+            }
+          },
+        );
         expect(stopped.length).toBeGreaterThan(0);
-        expect(s.failed.map((f) => [f.name, f.code])).toEqual([['TRD001_CABC_20190514_2310.xml', 'SFTP_TIMEOUT']]);
+        expect(s.failed.map((f) => [f.name, f.code])).toEqual([
+          ['TRD001_CABC_20190514_2310.xml', 'SFTP_TIMEOUT'],
+        ]);
         expect(s.failed[0]!.reason).toMatch(/no data from the server for 1500 ms/);
         expect(Date.now() - started).toBeLessThan(20_000);
         expect(filesUnder(inbox(date))).toEqual([]);
@@ -274,13 +332,22 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       server.putFile(P, date, 'TRD001_CABC_20190515_2310.xml', big);
       let stopped: number[] = [];
       try {
-        const s = await run('2019-05-15', { timeouts: { connectMs: 5_000, idleMs: 1_500, totalMs: 60_000 }, retries: { count: 2, backoffMs: 50 } }, (e) => {
-          if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
-            stopped = server.sessionPids();
-            for (const pid of stopped) process.kill(pid, 'SIGSTOP');
-          }
-        });
-        expect(s.fetched.map((f) => [f.name, f.attempts, f.sha256])).toEqual([['TRD001_CABC_20190515_2310.xml', 2, sha(big)]]);
+        const s = await run(
+          '2019-05-15',
+          {
+            timeouts: { connectMs: 5_000, idleMs: 1_500, totalMs: 60_000 },
+            retries: { count: 2, backoffMs: 50 },
+          },
+          (e) => {
+            if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
+              stopped = server.sessionPids();
+              for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+            }
+          },
+        );
+        expect(s.fetched.map((f) => [f.name, f.attempts, f.sha256])).toEqual([
+          ['TRD001_CABC_20190515_2310.xml', 2, sha(big)],
+        ]);
       } finally {
         for (const pid of stopped) process.kill(pid, 'SIGCONT');
       }
@@ -291,12 +358,19 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
       server.putFile(P, date, 'TRD001_CABC_20190516_2310.xml', big);
       let stopped: number[] = [];
       try {
-        const s = await run('2019-05-16', { timeouts: { connectMs: 5_000, idleMs: 60_000, totalMs: 2_500 }, retries: { count: 3, backoffMs: 50 } }, (e) => {
-          if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
-            stopped = server.sessionPids();
-            for (const pid of stopped) process.kill(pid, 'SIGSTOP');
-          }
-        });
+        const s = await run(
+          '2019-05-16',
+          {
+            timeouts: { connectMs: 5_000, idleMs: 60_000, totalMs: 2_500 },
+            retries: { count: 3, backoffMs: 50 },
+          },
+          (e) => {
+            if (e.kind === 'bytes' && e.transferred > 1024 * 1024 && stopped.length === 0) {
+              stopped = server.sessionPids();
+              for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+            }
+          },
+        );
         expect(s.failed.map((f) => [f.code, f.attempts])).toEqual([['SFTP_TIMEOUT', 1]]);
         expect(s.failed[0]!.reason).toMatch(/overall limit of 2500 ms/);
         expect(filesUnder(inbox(date))).toEqual([]);
@@ -317,7 +391,15 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
         warnings.push(w);
       };
       process.on('warning', onWarning);
-      const events = ['exit', 'SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection', 'warning', 'beforeExit'] as const;
+      const events = [
+        'exit',
+        'SIGINT',
+        'SIGTERM',
+        'uncaughtException',
+        'unhandledRejection',
+        'warning',
+        'beforeExit',
+      ] as const;
       const before = events.map((e) => process.listenerCount(e));
       const socketsBefore = process.getActiveResourcesInfo().filter((r) => r === 'TCPWRAP').length;
       try {
@@ -327,11 +409,15 @@ describeWithSshd('fetch from a real OpenSSH server', () => {
         }
         // Failing connections must clean up too.
         for (let i = 0; i < 5; i++) {
-          await run('2019-05-17', { hostKeyFingerprints: [`SHA256:${'B'.repeat(43)}`] }).catch(() => undefined);
+          await run('2019-05-17', { hostKeyFingerprints: [`SHA256:${'B'.repeat(43)}`] }).catch(
+            () => undefined,
+          );
         }
         await new Promise((r) => setTimeout(r, 200));
         expect(events.map((e) => process.listenerCount(e))).toEqual(before);
-        expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPWRAP').length).toBeLessThanOrEqual(socketsBefore);
+        expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPWRAP').length).toBeLessThanOrEqual(
+          socketsBefore,
+        );
         expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
       } finally {
         process.off('warning', onWarning);

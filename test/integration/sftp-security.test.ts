@@ -30,7 +30,13 @@ function capturingLogger(): { logger: Logger; text: () => string } {
 /** Everything an error can show: message, hint, stack, JSON and a deep inspect with its causes. */
 function everythingShownBy(err: unknown): string {
   const e = err as DcassError;
-  return [e.message, e.hint ?? '', e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })].join('\n');
+  return [
+    e.message,
+    e.hint ?? '',
+    e.stack ?? '',
+    JSON.stringify(e),
+    inspect(e, { depth: 10, showHidden: true }),
+  ].join('\n');
 }
 
 describeWithSshd('SFTP security against a real OpenSSH server', () => {
@@ -80,7 +86,9 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
     it('refuses a server whose key is not pinned, before authenticating, and says how to pin it', async () => {
       const trace: string[] = [];
       const acceptedBefore = count(server.log(), /Accepted publickey/);
-      const err = await run({ hostKeyFingerprints: [UNKNOWN_FP] }, { debug: (l) => trace.push(l) }).catch((e: unknown) => e);
+      const err = await run({ hostKeyFingerprints: [UNKNOWN_FP] }, { debug: (l) => trace.push(l) }).catch(
+        (e: unknown) => e,
+      );
 
       expect(isDcassError(err) && err.code).toBe('SFTP_HOST_KEY_MISMATCH');
       const offered = server.hostKeyFingerprints.find((fp) => (err as Error).message.includes(fp));
@@ -128,7 +136,10 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
 
   describe('client authentication', () => {
     it('a key the server does not know is refused with SFTP_AUTH_FAILED', async () => {
-      const err = await run({ privateKeyFile: server.strangerKey.file, passphraseEnv: undefined }, { secrets: {} }).catch((e: unknown) => e);
+      const err = await run(
+        { privateKeyFile: server.strangerKey.file, passphraseEnv: undefined },
+        { secrets: {} },
+      ).catch((e: unknown) => e);
       expect(isDcassError(err) && err.code).toBe('SFTP_AUTH_FAILED');
       expect((err as Error).message).toContain(server.strangerKey.file);
       expect((err as Error).message).toContain(`user ${server.username}`);
@@ -149,9 +160,10 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
       silent.on('connection', (s) => sockets.add(s));
       try {
         const started = Date.now();
-        const err = await run({ port: (silent.address() as net.AddressInfo).port, timeouts: { connectMs: 800, idleMs: 1000, totalMs: 10_000 } }).catch(
-          (e: unknown) => e,
-        );
+        const err = await run({
+          port: (silent.address() as net.AddressInfo).port,
+          timeouts: { connectMs: 800, idleMs: 1000, totalMs: 10_000 },
+        }).catch((e: unknown) => e);
         expect(isDcassError(err) && err.code).toBe('SFTP_TIMEOUT');
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
@@ -182,7 +194,11 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
 
       const ok = await run({}, { logger, debug });
       shown.push(JSON.stringify(ok));
-      for (const overrides of [{ hostKeyFingerprints: [UNKNOWN_FP] }, { privateKeyFile: server.strangerKey.file }, { port: 1 }] as Array<Partial<SftpConfig>>) {
+      for (const overrides of [
+        { hostKeyFingerprints: [UNKNOWN_FP] },
+        { privateKeyFile: server.strangerKey.file },
+        { port: 1 },
+      ] as Array<Partial<SftpConfig>>) {
         const err = await run(overrides, { logger, debug }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(DcassError);
         shown.push(everythingShownBy(err));

@@ -7,5 +7,7 @@ export default function setup(): void {
   const url = process.env.DATABASE_URL;
   const target = url ? `postgres server (${url.replace(/\/\/[^@]*@/, '//***@')})` : 'embedded PGlite';
   process.env.FC_SEED ??= String((Math.random() * 2 ** 31) | 0);
-  console.log(`[dcass-recon tests] database target: ${target}; fast-check seed: FC_SEED=${process.env.FC_SEED}`);
+  console.log(
+    `[dcass-recon tests] database target: ${target}; fast-check seed: FC_SEED=${process.env.FC_SEED}`,
+  );
 }

@@ -21,7 +21,8 @@ export function sshdAvailability(): { ok: true } | { ok: false; reason: string }
     execFileSync(SSH_KEYGEN, ['-?'], { stdio: 'ignore' });
   } catch (err) {
     // ssh-keygen -? exits 1 after printing usage; only a missing binary is a problem.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'ssh-keygen not found' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { ok: false, reason: 'ssh-keygen not found' };
   }
   return { ok: true };
 }
@@ -88,7 +89,18 @@ export interface TestSshd {
 }
 
 function generateKey(file: string, type: 'ed25519' | 'ecdsa', passphrase: string): void {
-  const args = ['-q', '-t', type, ...(type === 'ecdsa' ? ['-b', '256'] : []), '-N', passphrase, '-C', 'dcass-recon-test', '-f', file];
+  const args = [
+    '-q',
+    '-t',
+    type,
+    ...(type === 'ecdsa' ? ['-b', '256'] : []),
+    '-N',
+    passphrase,
+    '-C',
+    'dcass-recon-test',
+    '-f',
+    file,
+  ];
   execFileSync(SSH_KEYGEN, args, { stdio: 'ignore' });
 }
 
@@ -112,7 +124,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves when the port answers with an SSH banner. */
-async function waitForBanner(port: number, deadlineMs: number, exited: () => string | undefined): Promise<void> {
+async function waitForBanner(
+  port: number,
+  deadlineMs: number,
+  exited: () => string | undefined,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const why = exited();
@@ -128,7 +144,8 @@ async function waitForBanner(port: number, deadlineMs: number, exited: () => str
       sock.once('error', () => done(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`sshd did not accept connections on 127.0.0.1:${port} within ${deadlineMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`sshd did not accept connections on 127.0.0.1:${port} within ${deadlineMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -159,7 +176,10 @@ export async function startSshd(options: { clientKeyPassphrase?: string | null }
   const hostKeys = [path.join(keys, 'host_ed25519'), path.join(keys, 'host_ecdsa')];
   generateKey(hostKeys[0]!, 'ed25519', '');
   generateKey(hostKeys[1]!, 'ecdsa', '');
-  const passphrase = options.clientKeyPassphrase === undefined ? 'correct horse battery staple 7' : (options.clientKeyPassphrase ?? undefined);
+  const passphrase =
+    options.clientKeyPassphrase === undefined
+      ? 'correct horse battery staple 7'
+      : (options.clientKeyPassphrase ?? undefined);
   const clientKey: ClientKey = { file: path.join(keys, 'client_ed25519'), passphrase };
   generateKey(clientKey.file, 'ed25519', clientKey.passphrase ?? '');
   const strangerKey: ClientKey = { file: path.join(keys, 'stranger_ed25519'), passphrase: undefined };
@@ -173,7 +193,14 @@ export async function startSshd(options: { clientKeyPassphrase?: string | null }
 
   const port = await freePort();
   const knownHostsFile = path.join(keys, 'known_hosts');
-  writeFileSync(knownHostsFile, hostKeys.map((k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`).join(''));
+  writeFileSync(
+    knownHostsFile,
+    hostKeys
+      .map(
+        (k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+      )
+      .join(''),
+  );
   const cfg = path.join(base, 'sshd_config');
   writeFileSync(
     cfg,

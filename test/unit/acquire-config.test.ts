@@ -5,7 +5,14 @@ import { compileReportPatterns, matchReport } from '../../src/ingest/acquire/rep
 import { parseBusinessDate } from '../../src/ingest/acquire/fetch.js';
 
 const FP = `SHA256:${'A'.repeat(43)}`;
-const base = { host: 'rrs.example', username: 'cabc', privateKeyFile: '/k', hostKeyFingerprints: [FP], participant: 'CABC', inboxDir: '/in' };
+const base = {
+  host: 'rrs.example',
+  username: 'cabc',
+  privateKeyFile: '/k',
+  hostKeyFingerprints: [FP],
+  participant: 'CABC',
+  inboxDir: '/in',
+};
 
 describe('sftpConfigSchema', () => {
   it('fills every default', () => {
@@ -37,7 +44,12 @@ describe('secrets', () => {
   it('reads the passphrase from the named variable and never prints it', () => {
     const secrets = resolveSftpSecrets({ passphraseEnv: 'RRS_KEY_PASS' }, { RRS_KEY_PASS: 'hunter2-xyz' });
     expect(secrets.passphrase?.reveal()).toBe('hunter2-xyz');
-    const shown = [JSON.stringify(secrets), String(secrets.passphrase), inspect(secrets), `${secrets.passphrase}`].join(' ');
+    const shown = [
+      JSON.stringify(secrets),
+      String(secrets.passphrase),
+      inspect(secrets),
+      `${secrets.passphrase}`,
+    ].join(' ');
     expect(shown).not.toContain('hunter2');
     expect(resolveSftpSecrets({ passphraseEnv: 'NOPE' }, {})).toEqual({});
     expect(new Secret('a').toJSON()).toBe('[redacted]');
@@ -45,7 +57,11 @@ describe('secrets', () => {
 });
 
 describe('report patterns', () => {
-  const matchers = compileReportPatterns({ TRD001: 'TRD001_{participant}_{date}_{hhmm}.{ext}', POS001: 'POS001_{participant}_{date}_*.csv' }, 'CABC', '20190506');
+  const matchers = compileReportPatterns(
+    { TRD001: 'TRD001_{participant}_{date}_{hhmm}.{ext}', POS001: 'POS001_{participant}_{date}_*.csv' },
+    'CABC',
+    '20190506',
+  );
   it.each([
     ['TRD001_CABC_20190506_2310.xml', 'TRD001'],
     ['TRD001_CABC_20190506_0900.csv', 'TRD001'],
@@ -60,7 +76,9 @@ describe('report patterns', () => {
   });
 
   it('refuses an unknown placeholder with the config path', () => {
-    expect(() => compileReportPatterns({ X: '{nope}' }, 'CABC', '20190506')).toThrow(/unknown placeholder \{nope\}/);
+    expect(() => compileReportPatterns({ X: '{nope}' }, 'CABC', '20190506')).toThrow(
+      /unknown placeholder \{nope\}/,
+    );
   });
 });
 
@@ -68,6 +86,7 @@ describe('parseBusinessDate', () => {
   it('accepts ISO and compact dates and refuses impossible ones', () => {
     expect(parseBusinessDate('2019-05-06')).toEqual({ compact: '20190506', iso: '2019-05-06' });
     expect(parseBusinessDate('20190506')).toEqual({ compact: '20190506', iso: '2019-05-06' });
-    for (const bad of ['2019-02-30', '2019-13-01', '6/5/2019', '']) expect(() => parseBusinessDate(bad)).toThrow(/not a business date/);
+    for (const bad of ['2019-02-30', '2019-13-01', '6/5/2019', ''])
+      expect(() => parseBusinessDate(bad)).toThrow(/not a business date/);
   });
 });

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprintOf, normaliseFingerprint, pinnedHostVerifier, type HostKeyObservation } from '../../src/ingest/acquire/host-key.js';
+import {
+  fingerprintOf,
+  normaliseFingerprint,
+  pinnedHostVerifier,
+  type HostKeyObservation,
+} from '../../src/ingest/acquire/host-key.js';
 
 const keyBlob = (seed: string): Buffer => Buffer.from(`ssh-ed25519 test key ${seed}`);
 
@@ -13,13 +18,17 @@ describe('fingerprintOf', () => {
 
   it('agrees with ssh-keygen -l -E sha256 when ssh-keygen exists', () => {
     try {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')], { stdio: 'ignore' });
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')], {
+        stdio: 'ignore',
+      });
     } catch {
       return; // no OpenSSH client tools here; the integration tests cover the real server
     }
     const pub = readFileSync(path.join(dir, 'k.pub'), 'utf8');
     const blob = Buffer.from(pub.split(' ')[1]!, 'base64');
-    const expected = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', path.join(dir, 'k.pub')], { encoding: 'utf8' }).split(' ')[1];
+    const expected = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', path.join(dir, 'k.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1];
     expect(fingerprintOf(blob)).toBe(expected);
   });
 
@@ -51,7 +60,10 @@ describe('pinnedHostVerifier', () => {
   });
 
   it('accepts any of several pins (key rotation)', () => {
-    const verify = pinnedHostVerifier([fingerprintOf(keyBlob('old')), `${fingerprintOf(keyBlob('new'))}=`], () => undefined);
+    const verify = pinnedHostVerifier(
+      [fingerprintOf(keyBlob('old')), `${fingerprintOf(keyBlob('new'))}=`],
+      () => undefined,
+    );
     expect(verify(keyBlob('old'))).toBe(true);
     expect(verify(keyBlob('new'))).toBe(true);
     expect(verify(keyBlob('other'))).toBe(false);

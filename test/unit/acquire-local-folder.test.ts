@@ -48,7 +48,10 @@ describe('LocalFolderSource through fetchReports', () => {
 
     const s = await run(exports, '2019-05-05');
     expect(s.origin).toBe(`local:${exports}`);
-    expect(s.fetched.map((f) => f.name)).toEqual(['POS001_CABC_20190505_1000.csv', 'TRD001_CABC_20190505_1000.xml']);
+    expect(s.fetched.map((f) => f.name)).toEqual([
+      'POS001_CABC_20190505_1000.csv',
+      'TRD001_CABC_20190505_1000.xml',
+    ]);
     expect(s.refused.map((f) => f.code).sort()).toEqual(['REMOTE_NAME_LEADING_DASH', 'REMOTE_NOT_A_FILE']);
     expect(s.ignored).toEqual(['POS001_CABC_20190503_1000.csv']);
     expect(readFileSync(s.fetched[1]!.localPath!, 'utf8')).toBe('<DcassReport/>');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_REMOTE_NAME_BYTES, printable, validateRemoteName } from '../../src/ingest/acquire/remote-name.js';
+import {
+  MAX_REMOTE_NAME_BYTES,
+  printable,
+  validateRemoteName,
+} from '../../src/ingest/acquire/remote-name.js';
 
 describe('validateRemoteName', () => {
   it.each([

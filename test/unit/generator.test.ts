@@ -15,7 +15,13 @@ import { BREAKS, BUSINESS_DATES } from '../../scripts/generate/scenario.js';
 import { checkClearing, countInjected, syntheticTrades } from '../../scripts/generate/synthetic.js';
 import type { SyntheticOptions } from '../../scripts/generate/synthetic.js';
 
-const OPTS: SyntheticOptions = { seed: 42, date: '20190506', participant: 'CABC', rows: 3000, diffRate: 0.02 };
+const OPTS: SyntheticOptions = {
+  seed: 42,
+  date: '20190506',
+  participant: 'CABC',
+  rows: 3000,
+  diffRate: 0.02,
+};
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 
 async function render(layout: Layout, opts: SyntheticOptions, variant = false): Promise<Buffer> {
@@ -48,10 +54,18 @@ function checkGenium(text: string, detailLength: number, hash: (line: string) =>
 
 const tradeHash = (d: string): bigint => BigInt(d.slice(58, 67));
 const positionHash = (d: string): bigint => BigInt(d.slice(37, 46)) + BigInt(d.slice(46, 55));
-const xml = new XMLParser({ parseTagValue: false, parseAttributeValue: false, ignoreAttributes: false, isArray: (name) => name === 'Trade' || name === 'Position' });
+const xml = new XMLParser({
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreAttributes: false,
+  isArray: (name) => name === 'Trade' || name === 'Position',
+});
 
 interface DcassDoc {
-  DcassReport: Record<string, string> & { Trade?: Record<string, string>[]; Position?: Record<string, string>[] };
+  DcassReport: Record<string, string> & {
+    Trade?: Record<string, string>[];
+    Position?: Record<string, string>[];
+  };
 }
 
 function parseXml(text: string): DcassDoc['DcassReport'] {
@@ -118,7 +132,12 @@ describe('synthetic generator', () => {
     }
     const onlyRight = [...variant.keys()].filter((k) => !base.has(k)).length;
     const c = countInjected(OPTS, 'trades');
-    expect({ onlyLeft, onlyRight, qty, price }).toEqual({ onlyLeft: c.onlyLeft, onlyRight: c.onlyRight, qty: c.qty, price: c.price });
+    expect({ onlyLeft, onlyRight, qty, price }).toEqual({
+      onlyLeft: c.onlyLeft,
+      onlyRight: c.onlyRight,
+      qty: c.qty,
+      price: c.price,
+    });
     expect(c.total).toBeGreaterThan(0);
   });
 
@@ -162,12 +181,20 @@ describe('fixtures', () => {
     const upgraded = parseXml(file('dcass/20190503/POS001_CABC_20190503_0830.xml')).Position ?? [];
     const diffs = gpos.filter((d, i) => {
       const u = upgraded[i];
-      return !u || d.slice(9, 21).trim() !== u['Account'] || d.slice(21, 37).trim() !== u['Series'] || Number(d.slice(37, 46)) !== Number(u['Long']) || Number(d.slice(46, 55)) !== Number(u['Short']);
+      return (
+        !u ||
+        d.slice(9, 21).trim() !== u['Account'] ||
+        d.slice(21, 37).trim() !== u['Series'] ||
+        Number(d.slice(37, 46)) !== Number(u['Long']) ||
+        Number(d.slice(46, 55)) !== Number(u['Short'])
+      );
     });
-    expect(diffs.map((d) => `${d.slice(9, 21).trim()} ${d.slice(21, 37).trim()}`)).toEqual(['M01 TCH340.00E9']);
+    expect(diffs.map((d) => `${d.slice(9, 21).trim()} ${d.slice(21, 37).trim()}`)).toEqual([
+      'M01 TCH340.00E9',
+    ]);
   });
 
-  it('roll positions forward: previous positions plus the day\'s trades (pending give-ups excluded)', async () => {
+  it("roll positions forward: previous positions plus the day's trades (pending give-ups excluded)", async () => {
     const set = await buildFixtures();
     const net = (date: string): Map<string, number> =>
       new Map((set.positions.get(date) ?? []).map((p) => [`${p.account} ${p.series}`, p.long - p.short]));
@@ -202,7 +229,10 @@ describe('fixtures', () => {
     const set = await buildFixtures();
     const bad: string[] = [];
     for (const date of BUSINESS_DATES) {
-      const rows = parse(set.files.get(`bos/BOS_TRADES_CABC_${date}.csv`) ?? Buffer.alloc(0), { bom: true, skip_empty_lines: true }) as string[][];
+      const rows = parse(set.files.get(`bos/BOS_TRADES_CABC_${date}.csv`) ?? Buffer.alloc(0), {
+        bom: true,
+        skip_empty_lines: true,
+      }) as string[][];
       expect(rows[0]).toEqual([...BOS_TRADE_HEADER]);
       for (const r of rows.slice(1)) {
         const [d, m, y] = (r[9] ?? '').split('/').map(Number);

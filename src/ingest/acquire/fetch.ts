@@ -130,19 +130,34 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     });
     options.onProgress?.({ kind: 'file', result: r });
     const level = r.outcome === 'failed' || r.outcome === 'refused' ? 'warn' : 'info';
-    log[level]({ file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 }, 'fetch file outcome');
+    log[level](
+      { file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 },
+      'fetch file outcome',
+    );
   };
 
   try {
     await removeStaleTemps(options.inboxDir, compact);
-    const listing = await withRetries(options, source, deadline.signal, log, 'listing', () => source.list(compact));
+    const listing = await withRetries(options, source, deadline.signal, log, 'listing', () =>
+      source.list(compact),
+    );
     const wanted: Wanted[] = [];
     const ignored: string[] = [];
-    for (const entry of [...listing.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of [...listing.entries].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const verdict = validateRemoteName(entry.name);
       const shownPath = `${listing.folder}/${printable(entry.name)}`;
       if (!verdict.ok) {
-        await record(refusedResult(entry, shownPath, null, `REMOTE_NAME_${verdict.problem.toUpperCase()}`, verdict.reason));
+        await record(
+          refusedResult(
+            entry,
+            shownPath,
+            null,
+            `REMOTE_NAME_${verdict.problem.toUpperCase()}`,
+            verdict.reason,
+          ),
+        );
         continue;
       }
       const reportId = matchReport(matchers, entry.name);
@@ -151,7 +166,15 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
         continue;
       }
       if (entry.kind !== 'file') {
-        await record(refusedResult(entry, shownPath, reportId, 'REMOTE_NOT_A_FILE', `${entry.name} is a ${entry.kind}, not a regular file`));
+        await record(
+          refusedResult(
+            entry,
+            shownPath,
+            reportId,
+            'REMOTE_NOT_A_FILE',
+            `${entry.name} is a ${entry.kind}, not a regular file`,
+          ),
+        );
         continue;
       }
       wanted.push({ entry, reportId });
@@ -180,7 +203,11 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
         toFetch.push({ ...w, generation: decision.generation });
       }
     }
-    options.onProgress?.({ kind: 'planned', files: toFetch.length, bytes: toFetch.reduce((n, w) => n + w.entry.size, 0) });
+    options.onProgress?.({
+      kind: 'planned',
+      files: toFetch.length,
+      bytes: toFetch.reduce((n, w) => n + w.entry.size, 0),
+    });
 
     const queue = [...toFetch];
     const worker = async (): Promise<void> => {
@@ -188,7 +215,9 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
         await record(await fetchOne(options, source, deadline.signal, log, compact, next));
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker),
+    );
 
     const present = new Set(results.filter((r) => r.outcome !== 'refused').map((r) => r.reportId));
     const missingReports = Object.keys(selected).filter((id) => !present.has(id));
@@ -199,7 +228,8 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     for (const id of missingReports) {
       notes.push(`no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`);
     }
-    const by = (o: FetchOutcome) => results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const by = (o: FetchOutcome) =>
+      results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const failed = by('failed');
     return {
       runId,
@@ -261,12 +291,17 @@ export function parseBusinessDate(date: string): { compact: string; iso: string 
   // Round-tripping through Date rejects 2019-02-30 and the like.
   const t = y === undefined ? NaN : Date.parse(`${y}-${mo}-${d}T00:00:00Z`);
   if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) {
-    throw new DcassError('USAGE', `not a business date: "${date}"`, { hint: 'give the date as YYYY-MM-DD, e.g. 2019-05-06' });
+    throw new DcassError('USAGE', `not a business date: "${date}"`, {
+      hint: 'give the date as YYYY-MM-DD, e.g. 2019-05-06',
+    });
   }
   return { compact: `${y}${mo}${d}`, iso: `${y}-${mo}-${d}` };
 }
 
-function selectReports(reports: Readonly<Record<string, string>>, only: readonly string[] | undefined): Record<string, string> {
+function selectReports(
+  reports: Readonly<Record<string, string>>,
+  only: readonly string[] | undefined,
+): Record<string, string> {
   if (only === undefined || only.length === 0) return { ...reports };
   const unknown = only.filter((id) => reports[id] === undefined);
   if (unknown.length > 0) {
@@ -281,7 +316,10 @@ async function decide(
   manifest: FetchManifest,
   origin: string,
   entry: SourceEntry,
-): Promise<{ skip: Awaited<ReturnType<FetchManifest['fetchedVersions']>>[number]; generation?: never } | { skip?: never; generation: number }> {
+): Promise<
+  | { skip: Awaited<ReturnType<FetchManifest['fetchedVersions']>>[number]; generation?: never }
+  | { skip?: never; generation: number }
+> {
   const versions = await manifest.fetchedVersions(origin, entry.path);
   const same = versions.find((v) => v.size === entry.size && v.mtime.getTime() === entry.mtime.getTime());
   if (same !== undefined) {
@@ -311,7 +349,12 @@ async function fetchOne(
       const read = await source.download(entry, temp, (transferred) =>
         options.onProgress?.({ kind: 'bytes', name: entry.name, transferred, size: entry.size }),
       );
-      const committed = await commitDownload(temp, read.size, { inboxDir: options.inboxDir, date, name: entry.name, generation: item.generation });
+      const committed = await commitDownload(temp, read.size, {
+        inboxDir: options.inboxDir,
+        date,
+        name: entry.name,
+        generation: item.generation,
+      });
       return {
         ...base,
         outcome: 'fetched',
@@ -377,14 +420,24 @@ function isRetryable(source: ReportSource, err: unknown): boolean {
 }
 
 function overallTimeout(totalMs: number, cause: unknown): DcassError {
-  return new DcassError('SFTP_TIMEOUT', `the fetch took longer than its overall limit of ${totalMs} ms and was aborted`, {
-    location: { path: 'sftp.timeouts.totalMs' },
-    hint: 'run it again (files already fetched are skipped) or raise sftp.timeouts.totalMs',
-    cause,
-  });
+  return new DcassError(
+    'SFTP_TIMEOUT',
+    `the fetch took longer than its overall limit of ${totalMs} ms and was aborted`,
+    {
+      location: { path: 'sftp.timeouts.totalMs' },
+      hint: 'run it again (files already fetched are skipped) or raise sftp.timeouts.totalMs',
+      cause,
+    },
+  );
 }
 
-function refusedResult(entry: SourceEntry, shownPath: string, reportId: string | null, code: string, reason: string): FetchFileResult {
+function refusedResult(
+  entry: SourceEntry,
+  shownPath: string,
+  reportId: string | null,
+  code: string,
+  reason: string,
+): FetchFileResult {
   return {
     outcome: 'refused',
     name: printable(entry.name),

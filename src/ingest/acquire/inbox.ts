@@ -73,9 +73,13 @@ export async function commitDownload(
   try {
     size = (await handle.stat()).size;
     if (size !== expectedSize) {
-      throw new DcassError('SFTP_TRANSFER_FAILED', `downloaded ${size} bytes of ${target.name}, the source reported ${expectedSize}`, {
-        hint: 'the transfer was cut short or the file changed while it was read; it is fetched again',
-      });
+      throw new DcassError(
+        'SFTP_TRANSFER_FAILED',
+        `downloaded ${size} bytes of ${target.name}, the source reported ${expectedSize}`,
+        {
+          hint: 'the transfer was cut short or the file changed while it was read; it is fetched again',
+        },
+      );
     }
     await handle.sync();
   } finally {
@@ -109,7 +113,10 @@ async function placeNoClobber(from: string, to: string): Promise<boolean> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') {
-      throw new DcassError('ACQUIRE_INBOX_FAILED', `cannot place the download at ${to}`, { cause: err, hint: 'check free space and permissions of the inbox folder' });
+      throw new DcassError('ACQUIRE_INBOX_FAILED', `cannot place the download at ${to}`, {
+        cause: err,
+        hint: 'check free space and permissions of the inbox folder',
+      });
     }
   }
   // File systems without hard links (some network shares): check, then rename.

@@ -39,7 +39,13 @@ export class LocalFolderSource implements ReportSource {
       entries.push({
         name,
         path: full,
-        kind: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other',
+        kind: st.isFile()
+          ? 'file'
+          : st.isDirectory()
+            ? 'directory'
+            : st.isSymbolicLink()
+              ? 'symlink'
+              : 'other',
         size: st.size,
         mtime: st.mtime,
       });
@@ -47,9 +53,14 @@ export class LocalFolderSource implements ReportSource {
     return { folder, entries };
   }
 
-  async download(entry: SourceEntry, tempPath: string, onBytes: (transferred: number) => void): Promise<EntryStat> {
+  async download(
+    entry: SourceEntry,
+    tempPath: string,
+    onBytes: (transferred: number) => void,
+  ): Promise<EntryStat> {
     const before = await lstat(entry.path);
-    if (!before.isFile()) throw new DcassError('ACQUIRE_COPY_FAILED', `${entry.path} is no longer a regular file`);
+    if (!before.isFile())
+      throw new DcassError('ACQUIRE_COPY_FAILED', `${entry.path} is no longer a regular file`);
     let transferred = 0;
     const count = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -59,7 +70,9 @@ export class LocalFolderSource implements ReportSource {
       },
     });
     try {
-      await pipeline(createReadStream(entry.path), count, createWriteStream(tempPath, { flags: 'wx' }), { signal: this.#abort.signal });
+      await pipeline(createReadStream(entry.path), count, createWriteStream(tempPath, { flags: 'wx' }), {
+        signal: this.#abort.signal,
+      });
     } catch (cause) {
       throw new DcassError('ACQUIRE_COPY_FAILED', `cannot copy ${entry.path}`, { cause });
     }

@@ -36,12 +36,27 @@ export function databaseManifest(db: Kysely<Database>): FetchManifest {
         .orderBy('id')
         .execute()
         .catch((cause: unknown) => {
-          throw new DcassError('DB_QUERY_FAILED', 'cannot read the fetch manifest', { cause, hint: 'run `dcass-recon migrate`' });
+          throw new DcassError('DB_QUERY_FAILED', 'cannot read the fetch manifest', {
+            cause,
+            hint: 'run `dcass-recon migrate`',
+          });
         });
       return rows.flatMap((r) =>
-        r.size_bytes === null || r.remote_mtime === null || r.sha256 === null || r.local_path === null || r.generation === null
+        r.size_bytes === null ||
+        r.remote_mtime === null ||
+        r.sha256 === null ||
+        r.local_path === null ||
+        r.generation === null
           ? []
-          : [{ size: Number(r.size_bytes), mtime: r.remote_mtime, sha256: r.sha256, localPath: r.local_path, generation: r.generation }],
+          : [
+              {
+                size: Number(r.size_bytes),
+                mtime: r.remote_mtime,
+                sha256: r.sha256,
+                localPath: r.local_path,
+                generation: r.generation,
+              },
+            ],
       );
     },
     async record(row) {
@@ -50,7 +65,9 @@ export function databaseManifest(db: Kysely<Database>): FetchManifest {
         .values(row)
         .execute()
         .catch((cause: unknown) => {
-          throw new DcassError('DB_QUERY_FAILED', `cannot record ${row.remote_path} in the fetch manifest`, { cause });
+          throw new DcassError('DB_QUERY_FAILED', `cannot record ${row.remote_path} in the fetch manifest`, {
+            cause,
+          });
         });
     },
   };

@@ -36,10 +36,15 @@ const RESERVED = /[:*?"<>|]/;
  * Anything that could escape the folder, hide itself, or act as a command-line option is refused.
  */
 export function validateRemoteName(name: string): RemoteNameVerdict {
-  const refuse = (problem: RemoteNameProblem, reason: string): RemoteNameVerdict => ({ ok: false, problem, reason });
+  const refuse = (problem: RemoteNameProblem, reason: string): RemoteNameVerdict => ({
+    ok: false,
+    problem,
+    reason,
+  });
   const shown = printable(name);
   if (name.length === 0) return refuse('empty', 'the remote name is empty');
-  if (name === '.' || name === '..') return refuse('dot_name', `the remote name "${shown}" names a directory`);
+  if (name === '.' || name === '..')
+    return refuse('dot_name', `the remote name "${shown}" names a directory`);
   if (name.includes('\0')) return refuse('nul', `the remote name "${shown}" contains a NUL byte`);
   if (name.includes('/') || name.includes('\\')) {
     return refuse('path_separator', `the remote name "${shown}" contains a path separator`);
@@ -47,15 +52,23 @@ export function validateRemoteName(name: string): RemoteNameVerdict {
   if (name.includes('..')) return refuse('dot_dot', `the remote name "${shown}" contains ".."`);
   // The SSH library decodes names as UTF-8; other bytes become U+FFFD and could not be opened again.
   if (name.includes('\uFFFD')) return refuse('not_utf8', `the remote name "${shown}" is not valid UTF-8`);
-  if (CONTROL.test(name)) return refuse('control_char', `the remote name "${shown}" contains a control character`);
-  if (INVISIBLE.test(name)) return refuse('invisible_char', `the remote name "${shown}" contains an invisible or bidi character`);
-  if (RESERVED.test(name)) return refuse('reserved_char', `the remote name "${shown}" contains one of : * ? " < > |`);
+  if (CONTROL.test(name))
+    return refuse('control_char', `the remote name "${shown}" contains a control character`);
+  if (INVISIBLE.test(name))
+    return refuse('invisible_char', `the remote name "${shown}" contains an invisible or bidi character`);
+  if (RESERVED.test(name))
+    return refuse('reserved_char', `the remote name "${shown}" contains one of : * ? " < > |`);
   if (name.startsWith('-')) return refuse('leading_dash', `the remote name "${shown}" starts with "-"`);
-  if (name.startsWith('.')) return refuse('leading_dot', `the remote name "${shown}" is hidden (starts with ".")`);
-  if (/[ .]$/.test(name)) return refuse('trailing_space_or_dot', `the remote name "${shown}" ends with a space or a dot`);
+  if (name.startsWith('.'))
+    return refuse('leading_dot', `the remote name "${shown}" is hidden (starts with ".")`);
+  if (/[ .]$/.test(name))
+    return refuse('trailing_space_or_dot', `the remote name "${shown}" ends with a space or a dot`);
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_REMOTE_NAME_BYTES) {
-    return refuse('too_long', `the remote name "${shown.slice(0, 40)}..." is ${bytes} bytes long (limit ${MAX_REMOTE_NAME_BYTES})`);
+    return refuse(
+      'too_long',
+      `the remote name "${shown.slice(0, 40)}..." is ${bytes} bytes long (limit ${MAX_REMOTE_NAME_BYTES})`,
+    );
   }
   return { ok: true, name };
 }

@@ -19,7 +19,11 @@ const PLACEHOLDERS: Readonly<Record<string, (participant: string, date: string) 
  * and date (YYYYMMDD). Placeholders: `{participant}`, `{date}`, `{hhmm}` (4 digits), `{ext}`
  * (xml or csv), and `*` for any run of characters; everything else is literal and case-sensitive.
  */
-export function compileReportPatterns(patterns: Readonly<Record<string, string>>, participant: string, date: string): ReportMatcher[] {
+export function compileReportPatterns(
+  patterns: Readonly<Record<string, string>>,
+  participant: string,
+  date: string,
+): ReportMatcher[] {
   return Object.entries(patterns).map(([reportId, template]) => {
     let source = '';
     for (const part of template.split(/(\{[a-z]+\}|\*)/)) {
@@ -32,10 +36,14 @@ export function compileReportPatterns(patterns: Readonly<Record<string, string>>
       if (placeholder !== undefined) {
         const make = PLACEHOLDERS[placeholder];
         if (make === undefined) {
-          throw new DcassError('SFTP_CONFIG_INVALID', `unknown placeholder {${placeholder}} in the pattern of report ${reportId}: ${template}`, {
-            location: { path: `sftp.reports.${reportId}` },
-            hint: 'use {participant}, {date}, {hhmm}, {ext} or *',
-          });
+          throw new DcassError(
+            'SFTP_CONFIG_INVALID',
+            `unknown placeholder {${placeholder}} in the pattern of report ${reportId}: ${template}`,
+            {
+              location: { path: `sftp.reports.${reportId}` },
+              hint: 'use {participant}, {date}, {hhmm}, {ext} or *',
+            },
+          );
         }
         source += make(participant, date);
       } else {

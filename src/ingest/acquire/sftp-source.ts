@@ -44,10 +44,14 @@ export class SftpSource implements ReportSource {
     // Checked again here, not only in the config schema, because a library caller may build the
     // object by hand: without a pin there is no connection at all.
     if (config.hostKeyFingerprints.length === 0) {
-      throw new DcassError('SFTP_HOST_KEY_NOT_PINNED', `no host key is pinned for the SFTP server ${config.host}:${config.port}; refusing to connect`, {
-        location: { path: 'sftp.hostKeyFingerprints' },
-        hint: howToPin(config.host, config.port),
-      });
+      throw new DcassError(
+        'SFTP_HOST_KEY_NOT_PINNED',
+        `no host key is pinned for the SFTP server ${config.host}:${config.port}; refusing to connect`,
+        {
+          location: { path: 'sftp.hostKeyFingerprints' },
+          hint: howToPin(config.host, config.port),
+        },
+      );
     }
     this.#config = config;
     this.#secrets = options.secrets;
@@ -64,14 +68,23 @@ export class SftpSource implements ReportSource {
   async list(date: string): Promise<SourceListing> {
     const client = await this.#ensureConnected();
     const folder = this.dateFolder(date);
-    const listing = await this.#remoteCall(client, `listing ${folder}`, () => client.list(folder)).catch(async (err: unknown) => {
-      if (errorCodeOf(err) === 2) throw await this.#missingFolderError(client, folder, date);
-      throw this.#transferError(`cannot list ${folder}`, err);
-    });
+    const listing = await this.#remoteCall(client, `listing ${folder}`, () => client.list(folder)).catch(
+      async (err: unknown) => {
+        if (errorCodeOf(err) === 2) throw await this.#missingFolderError(client, folder, date);
+        throw this.#transferError(`cannot list ${folder}`, err);
+      },
+    );
     const entries: SourceEntry[] = listing.map((item) => ({
       name: item.name,
       path: path.posix.join(folder, item.name),
-      kind: item.type === '-' ? 'file' : item.type === 'd' ? 'directory' : item.type === 'l' ? 'symlink' : 'other',
+      kind:
+        item.type === '-'
+          ? 'file'
+          : item.type === 'd'
+            ? 'directory'
+            : item.type === 'l'
+              ? 'symlink'
+              : 'other',
       size: item.size,
       mtime: new Date(item.modifyTime),
     }));
@@ -79,23 +92,33 @@ export class SftpSource implements ReportSource {
     return { folder, entries };
   }
 
-  async download(entry: SourceEntry, tempPath: string, onBytes: (transferred: number) => void): Promise<EntryStat> {
+  async download(
+    entry: SourceEntry,
+    tempPath: string,
+    onBytes: (transferred: number) => void,
+  ): Promise<EntryStat> {
     const client = await this.#ensureConnected();
-    const stat = await this.#remoteCall(client, `stat ${entry.path}`, () => client.stat(entry.path)).catch((err: unknown) => {
-      throw this.#transferError(`cannot stat ${entry.path}`, err);
-    });
+    const stat = await this.#remoteCall(client, `stat ${entry.path}`, () => client.stat(entry.path)).catch(
+      (err: unknown) => {
+        throw this.#transferError(`cannot stat ${entry.path}`, err);
+      },
+    );
     if (!stat.isFile) {
       throw new DcassError('SFTP_TRANSFER_FAILED', `${entry.path} is no longer a regular file on the server`);
     }
-    await withIdleTimeout(`transfer of ${entry.path}`, this.#config.timeouts.idleMs, () => this.#drop(client, 'idle timeout'), (touch) =>
-      client.fastGet(entry.path, tempPath, {
-        concurrency: READ_CONCURRENCY,
-        chunkSize: READ_CHUNK,
-        step: (transferred: number) => {
-          touch();
-          onBytes(transferred);
-        },
-      }),
+    await withIdleTimeout(
+      `transfer of ${entry.path}`,
+      this.#config.timeouts.idleMs,
+      () => this.#drop(client, 'idle timeout'),
+      (touch) =>
+        client.fastGet(entry.path, tempPath, {
+          concurrency: READ_CONCURRENCY,
+          chunkSize: READ_CHUNK,
+          step: (transferred: number) => {
+            touch();
+            onBytes(transferred);
+          },
+        }),
     ).catch((err: unknown) => {
       throw this.#transferError(`transfer of ${entry.path} failed`, err);
     });
@@ -104,7 +127,9 @@ export class SftpSource implements ReportSource {
 
   isTransient(err: unknown): boolean {
     if (!isDcassError(err)) return true;
-    return err.code === 'SFTP_CONNECT_FAILED' || err.code === 'SFTP_TIMEOUT' || err.code === 'SFTP_TRANSFER_FAILED';
+    return (
+      err.code === 'SFTP_CONNECT_FAILED' || err.code === 'SFTP_TIMEOUT' || err.code === 'SFTP_TRANSFER_FAILED'
+    );
   }
 
   abort(): void {
@@ -132,7 +157,12 @@ export class SftpSource implements ReportSource {
 
   /** A call on the open connection, aborted (connection dropped) when the server stays silent. */
   #remoteCall<T>(client: SftpClient, what: string, call: () => Promise<T>): Promise<T> {
-    return withIdleTimeout(what, this.#config.timeouts.idleMs, () => this.#drop(client, 'idle timeout'), () => call());
+    return withIdleTimeout(
+      what,
+      this.#config.timeouts.idleMs,
+      () => this.#drop(client, 'idle timeout'),
+      () => call(),
+    );
   }
 
   /** Tears a connection down at once; the next call connects again. */
@@ -143,7 +173,8 @@ export class SftpSource implements ReportSource {
   }
 
   async #ensureConnected(): Promise<SftpClient> {
-    if (this.#aborted) throw new DcassError('SFTP_TIMEOUT', 'the fetch was aborted (overall time limit reached)');
+    if (this.#aborted)
+      throw new DcassError('SFTP_TIMEOUT', 'the fetch was aborted (overall time limit reached)');
     if (this.#client !== undefined && isUsable(this.#client)) return this.#client;
     this.#client = undefined;
     // One connection attempt at a time, shared by every concurrent transfer.
@@ -172,7 +203,11 @@ export class SftpSource implements ReportSource {
     raw.on('error', (err: RawSshError) => {
       rawError ??= err;
     });
-    const publicKeyAuth: ssh2.PublicKeyAuthMethod = { type: 'publickey', username: cfg.username, key: privateKey };
+    const publicKeyAuth: ssh2.PublicKeyAuthMethod = {
+      type: 'publickey',
+      username: cfg.username,
+      key: privateKey,
+    };
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -196,7 +231,12 @@ export class SftpSource implements ReportSource {
         // readyTimeout ends at authentication; opening the SFTP channel needs its own limit.
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            reject(new DcassError('SFTP_TIMEOUT', `connecting to ${cfg.host}:${cfg.port} took longer than ${cfg.timeouts.connectMs} ms`));
+            reject(
+              new DcassError(
+                'SFTP_TIMEOUT',
+                `connecting to ${cfg.host}:${cfg.port} took longer than ${cfg.timeouts.connectMs} ms`,
+              ),
+            );
           }, cfg.timeouts.connectMs + 1_000);
         }),
       ]);
@@ -219,11 +259,15 @@ export class SftpSource implements ReportSource {
     try {
       data = await readFile(cfg.privateKeyFile);
     } catch (cause) {
-      throw new DcassError('SFTP_CONFIG_INVALID', `cannot read the SFTP private key file ${cfg.privateKeyFile}`, {
-        location: { path: 'sftp.privateKeyFile' },
-        hint: 'check the path and that this user may read it',
-        cause,
-      });
+      throw new DcassError(
+        'SFTP_CONFIG_INVALID',
+        `cannot read the SFTP private key file ${cfg.privateKeyFile}`,
+        {
+          location: { path: 'sftp.privateKeyFile' },
+          hint: 'check the path and that this user may read it',
+          cause,
+        },
+      );
     }
     // Parsed here first so that a wrong passphrase is a clear configuration error, not a
     // connection failure. ssh2's messages name the problem, never the passphrase.
@@ -232,18 +276,26 @@ export class SftpSource implements ReportSource {
     const parsed = Array.isArray(result) ? (result as ssh2.ParsedKey[])[0] : result;
     if (parsed === undefined || parsed instanceof Error) {
       const envName = cfg.passphraseEnv;
-      throw new DcassError('SFTP_CONFIG_INVALID', `cannot use the SFTP private key file ${cfg.privateKeyFile}: ${parsed?.message ?? 'no key in the file'}`, {
-        location: { path: 'sftp.privateKeyFile' },
-        hint:
-          envName === undefined
-            ? 'if the key is encrypted, set sftp.passphraseEnv to the name of an environment variable holding its passphrase'
-            : `check the passphrase in the environment variable ${envName} and that the file is an OpenSSH or PEM private key`,
-      });
+      throw new DcassError(
+        'SFTP_CONFIG_INVALID',
+        `cannot use the SFTP private key file ${cfg.privateKeyFile}: ${parsed?.message ?? 'no key in the file'}`,
+        {
+          location: { path: 'sftp.privateKeyFile' },
+          hint:
+            envName === undefined
+              ? 'if the key is encrypted, set sftp.passphraseEnv to the name of an environment variable holding its passphrase'
+              : `check the passphrase in the environment variable ${envName} and that the file is an OpenSSH or PEM private key`,
+        },
+      );
     }
     return parsed;
   }
 
-  #connectError(err: unknown, raw: RawSshError | undefined, observed: HostKeyObservation | undefined): DcassError {
+  #connectError(
+    err: unknown,
+    raw: RawSshError | undefined,
+    observed: HostKeyObservation | undefined,
+  ): DcassError {
     const cfg = this.#config;
     const where = `${cfg.host}:${cfg.port}`;
     if (observed !== undefined && !observed.accepted) {
@@ -263,24 +315,36 @@ export class SftpSource implements ReportSource {
     const cause = raw ?? err;
     const level = raw?.level;
     if (level === 'client-authentication') {
-      return new DcassError('SFTP_AUTH_FAILED', `the SFTP server ${where} refused the key ${cfg.privateKeyFile} for user ${cfg.username}`, {
-        location: { path: 'sftp.privateKeyFile' },
-        hint: 'check sftp.username and that the public half of this key is the one registered with HKEX for RRS',
-        cause,
-      });
+      return new DcassError(
+        'SFTP_AUTH_FAILED',
+        `the SFTP server ${where} refused the key ${cfg.privateKeyFile} for user ${cfg.username}`,
+        {
+          location: { path: 'sftp.privateKeyFile' },
+          hint: 'check sftp.username and that the public half of this key is the one registered with HKEX for RRS',
+          cause,
+        },
+      );
     }
     if (level === 'client-timeout') {
-      return new DcassError('SFTP_TIMEOUT', `no SSH handshake with ${where} within ${cfg.timeouts.connectMs} ms`, {
-        location: { path: 'sftp.timeouts.connectMs' },
-        hint: 'check the host, port and firewall; raise sftp.timeouts.connectMs for a slow link',
-        cause,
-      });
+      return new DcassError(
+        'SFTP_TIMEOUT',
+        `no SSH handshake with ${where} within ${cfg.timeouts.connectMs} ms`,
+        {
+          location: { path: 'sftp.timeouts.connectMs' },
+          hint: 'check the host, port and firewall; raise sftp.timeouts.connectMs for a slow link',
+          cause,
+        },
+      );
     }
-    return new DcassError('SFTP_CONNECT_FAILED', `cannot connect to the SFTP server ${where}: ${messageOf(cause)}`, {
-      location: { path: 'sftp.host' },
-      hint: 'check sftp.host and sftp.port, the network route to RRS, and that the service is up',
-      cause,
-    });
+    return new DcassError(
+      'SFTP_CONNECT_FAILED',
+      `cannot connect to the SFTP server ${where}: ${messageOf(cause)}`,
+      {
+        location: { path: 'sftp.host' },
+        hint: 'check sftp.host and sftp.port, the network route to RRS, and that the service is up',
+        cause,
+      },
+    );
   }
 
   #transferError(what: string, err: unknown): DcassError {
@@ -290,16 +354,22 @@ export class SftpSource implements ReportSource {
 
   async #missingFolderError(client: SftpClient, folder: string, date: string): Promise<DcassError> {
     const inbox = path.posix.dirname(folder);
-    const inboxExists = await this.#remoteCall(client, `stat ${inbox}`, () => client.exists(inbox)).catch(() => false);
+    const inboxExists = await this.#remoteCall(client, `stat ${inbox}`, () => client.exists(inbox)).catch(
+      () => false,
+    );
     if (inboxExists === false) {
       return new DcassError('SFTP_REMOTE_MISSING', `the folder ${inbox} does not exist on ${this.origin}`, {
         location: { path: 'sftp.participant' },
         hint: 'check sftp.participant (your DCASS customer code) and sftp.remoteRoot',
       });
     }
-    return new DcassError('SFTP_REMOTE_MISSING', `no folder for business date ${date} on the server: ${folder} does not exist`, {
-      hint: 'RRS has not published reports for this date yet, or the date is not a business date; try again later or check --date',
-    });
+    return new DcassError(
+      'SFTP_REMOTE_MISSING',
+      `no folder for business date ${date} on the server: ${folder} does not exist`,
+      {
+        hint: 'RRS has not published reports for this date yet, or the date is not a business date; try again later or check --date',
+      },
+    );
   }
 }
 

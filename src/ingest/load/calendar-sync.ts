@@ -8,7 +8,14 @@ export async function syncCalendar(store: Store, cal: LoadedCalendar): Promise<v
     await tx.copyRows(
       'calendar',
       ['market', 'day', 'trading', 'after_hours', 'platform', 'note'],
-      cal.days.map((d) => [cal.market, d.date, d.trading ? 't' : 'f', d.afterHours ? 't' : 'f', d.platform, d.note]),
+      cal.days.map((d) => [
+        cal.market,
+        d.date,
+        d.trading ? 't' : 'f',
+        d.afterHours ? 't' : 'f',
+        d.platform,
+        d.note,
+      ]),
     );
   });
 }

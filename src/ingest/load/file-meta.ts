@@ -21,15 +21,27 @@ export async function describeFile(filePath: string): Promise<FileMeta> {
     if (!st.isFile()) throw new Error('not a regular file');
     size = st.size;
   } catch (cause) {
-    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, { location: { file: filePath }, cause });
+    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, {
+      location: { file: filePath },
+      cause,
+    });
   }
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 }))
+      hash.update(chunk as Buffer);
   } catch (cause) {
-    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, { location: { file: filePath }, cause });
+    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, {
+      location: { file: filePath },
+      cause,
+    });
   }
-  return { path: path.resolve(filePath), fileName: path.basename(filePath), sizeBytes: size, sha256: hash.digest('hex') };
+  return {
+    path: path.resolve(filePath),
+    fileName: path.basename(filePath),
+    sizeBytes: size,
+    sha256: hash.digest('hex'),
+  };
 }
 
 /** Participant, business date and generation time that the file name carries (named groups of the profile's pattern). */
@@ -48,9 +60,13 @@ export function nameFacts(profile: Profile, fileName: string): NameFacts {
   if (groups.businessDate !== undefined) {
     const d = parseDate(groups.businessDate, 'YYYYMMDD');
     if (!d.ok) {
-      throw new DcassError('INGEST_HEADER_INVALID', `${fileName}: the business date in the file name is not a date: ${d.issue.message}`, {
-        location: { file: fileName },
-      });
+      throw new DcassError(
+        'INGEST_HEADER_INVALID',
+        `${fileName}: the business date in the file name is not a date: ${d.issue.message}`,
+        {
+          location: { file: fileName },
+        },
+      );
     }
     businessDate = d.value;
   }

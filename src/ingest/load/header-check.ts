@@ -32,44 +32,71 @@ export function checkHeader(
     });
   };
   const specs: Partial<Record<(typeof HEADER_FIELDS)[number], FieldSpec>> =
-    profile.format.type === 'csv' ? {} : profile.format.type === 'xml' ? profile.format.header : profile.format.header.fields;
+    profile.format.type === 'csv'
+      ? {}
+      : profile.format.type === 'xml'
+        ? profile.format.header
+        : profile.format.header.fields;
   const read = (field: (typeof HEADER_FIELDS)[number]) => {
     const spec = specs[field];
     if (spec === undefined || header === null) return undefined;
     const r = readField(field, spec, header[field], null);
     if (!r.ok) {
-      throw new DcassError('INGEST_HEADER_INVALID', `${fileName}:${line}: header ${r.issue.message}`, { location: { ...at, field } });
+      throw new DcassError('INGEST_HEADER_INVALID', `${fileName}:${line}: header ${r.issue.message}`, {
+        location: { ...at, field },
+      });
     }
     return r.value;
   };
 
   const reportId = read('reportId');
   if (typeof reportId === 'string' && reportId !== profile.reportId) {
-    refuse(`the header says report ${reportId}, expected ${profile.reportId}`, 'reportId', 'is this the right profile for the file?');
+    refuse(
+      `the header says report ${reportId}, expected ${profile.reportId}`,
+      'reportId',
+      'is this the right profile for the file?',
+    );
   }
 
   const headerParticipant = read('participant');
-  const participant = (typeof headerParticipant === 'string' ? headerParticipant : null) ?? name.participant ?? configured;
+  const participant =
+    (typeof headerParticipant === 'string' ? headerParticipant : null) ?? name.participant ?? configured;
   if (participant === null) {
-    throw new DcassError('INGEST_HEADER_INVALID', `${fileName}: no participant in the header or file name`, { location: at });
+    throw new DcassError('INGEST_HEADER_INVALID', `${fileName}: no participant in the header or file name`, {
+      location: at,
+    });
   }
   if (name.participant !== null && participant !== name.participant) {
-    refuse(`the header is for participant ${participant} but the file name says ${name.participant}`, 'participant');
+    refuse(
+      `the header is for participant ${participant} but the file name says ${name.participant}`,
+      'participant',
+    );
   }
   if (configured !== null && participant !== configured) {
-    refuse(`the file is for participant ${participant}, but this configuration is for ${configured}`, 'participant', 'load only your own reports');
+    refuse(
+      `the file is for participant ${participant}, but this configuration is for ${configured}`,
+      'participant',
+      'load only your own reports',
+    );
   }
 
   const headerDate = read('businessDate');
   const businessDate = (typeof headerDate === 'string' ? headerDate : null) ?? name.businessDate;
   if (name.businessDate !== null && businessDate !== name.businessDate) {
-    refuse(`the header is for business date ${businessDate} but the file name says ${name.businessDate}`, 'businessDate');
+    refuse(
+      `the header is for business date ${businessDate} but the file name says ${name.businessDate}`,
+      'businessDate',
+    );
   }
   if (businessDate === null && profile.entity !== 'account_map') {
-    throw new DcassError('INGEST_HEADER_INVALID', `${fileName}: no business date in the header or file name`, {
-      location: at,
-      hint: `name the file as profile ${profile.name} expects (${profile.match})`,
-    });
+    throw new DcassError(
+      'INGEST_HEADER_INVALID',
+      `${fileName}: no business date in the header or file name`,
+      {
+        location: at,
+        hint: `name the file as profile ${profile.name} expects (${profile.match})`,
+      },
+    );
   }
 
   const generated = read('generatedAt') as HkTimestamp | null | undefined;

@@ -56,7 +56,11 @@ export async function loadFile(
   return ctx.store.transaction(async (tx) => {
     const state = new FileLoad(ctx, tx, profile, normaliser, meta, name);
     const bytes = countingStream(meta.path, ctx.onBytes);
-    for await (const event of parser.parse(decodeStrict(bytes, profile.format.encoding, meta.fileName), profile, meta.fileName)) {
+    for await (const event of parser.parse(
+      decodeStrict(bytes, profile.format.encoding, meta.fileName),
+      profile,
+      meta.fileName,
+    )) {
       // Most records need no waiting: only opening the file and sending a full batch do.
       const pending = state.accept(event);
       if (pending !== undefined) await pending;
@@ -104,7 +108,9 @@ class FileLoad {
     const digits = profile.control.hashTotal?.digits;
     this.hash = digits === undefined ? null : new HashTotal(digits);
     this.batchRows = ctx.batchRows ?? 20_000;
-    this.readers = Object.entries(profile.fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const);
+    this.readers = Object.entries(profile.fields).map(
+      ([name, spec]) => [name, fieldReader(name, spec)] as const,
+    );
     this.defaults = Object.entries(profile.defaults);
   }
 
@@ -140,7 +146,14 @@ class FileLoad {
   /** Checks the header against the file name and configuration, then creates the lineage row. */
   private async open(line: number): Promise<void> {
     if (this.fileId !== null) return;
-    this.identity = checkHeader(this.profile, this.meta.fileName, this.name, this.headerValues, this.ctx.participant, line);
+    this.identity = checkHeader(
+      this.profile,
+      this.meta.fileName,
+      this.name,
+      this.headerValues,
+      this.ctx.participant,
+      line,
+    );
     const id = this.identity;
     const inserted = await this.tx.db
       .insertInto('source_file')
@@ -249,7 +262,14 @@ class FileLoad {
       .where('id', '=', this.fileId!)
       .execute();
     const { supersedes, supersededBy } = await supersede(this.tx, this.fileId!, this.profile, id);
-    return { fileId: this.fileId!, identity: id, rows: this.rowCount, rejected: this.rejectCount, supersedes, supersededBy };
+    return {
+      fileId: this.fileId!,
+      identity: id,
+      rows: this.rowCount,
+      rejected: this.rejectCount,
+      supersedes,
+      supersededBy,
+    };
   }
 
   /** Trailer count and hash total (fixed width), recordCount (XML): a mismatch refuses the whole file. */
@@ -263,7 +283,10 @@ class FileLoad {
         throw new DcassError(
           'INGEST_TRAILER_MISMATCH',
           `${file}:${this.trailer.line}: the trailer counts ${/^[0-9]+$/.test(expected) ? BigInt(expected).toString() : `"${expected}"`} detail records but the file has ${this.details}: truncated or corrupt`,
-          { location: { file, line: this.trailer.line, field: 'recordCount' }, hint: 'restore or fetch the file again; nothing of it was loaded' },
+          {
+            location: { file, line: this.trailer.line, field: 'recordCount' },
+            hint: 'restore or fetch the file again; nothing of it was loaded',
+          },
         );
       }
       if (this.hash !== null && this.trailer.hashTotal !== null) {
@@ -271,11 +294,17 @@ class FileLoad {
         control.trailerHash = expectedHash;
         control.hashTotal = this.hash.value().toString();
         if (this.hashUnreadable !== null || !this.hash.matches(this.trailer.hashTotal.trim())) {
-          const got = this.hashUnreadable !== null ? `unreadable (line ${this.hashUnreadable} has no number there)` : this.hash.value().toString();
+          const got =
+            this.hashUnreadable !== null
+              ? `unreadable (line ${this.hashUnreadable} has no number there)`
+              : this.hash.value().toString();
           throw new DcassError(
             'INGEST_TRAILER_MISMATCH',
             `${file}:${this.trailer.line}: the trailer's hash total is ${expectedHash} but the details sum to ${got}: corrupt`,
-            { location: { file, line: this.trailer.line, field: 'hashTotal' }, hint: 'restore or fetch the file again; nothing of it was loaded' },
+            {
+              location: { file, line: this.trailer.line, field: 'hashTotal' },
+              hint: 'restore or fetch the file again; nothing of it was loaded',
+            },
           );
         }
       }
@@ -287,7 +316,10 @@ class FileLoad {
         throw new DcassError(
           'INGEST_RECORD_COUNT_MISMATCH',
           `${file}: recordCount says ${declared} records but the file has ${this.details}: truncated or corrupt`,
-          { location: { file, field: 'recordCount' }, hint: 'fetch the report again; nothing of it was loaded' },
+          {
+            location: { file, field: 'recordCount' },
+            hint: 'fetch the report again; nothing of it was loaded',
+          },
         );
       }
     }
@@ -315,23 +347,35 @@ async function supersede(
     .where('entity', '=', profile.entity)
     .where('report_id', '=', profile.reportId)
     .where('participant', '=', id.participant)
-    .where((eb) => (id.businessDate === null ? eb('business_date', 'is', null) : eb('business_date', '=', id.businessDate)))
+    .where((eb) =>
+      id.businessDate === null ? eb('business_date', 'is', null) : eb('business_date', '=', id.businessDate),
+    )
     .where('superseded_by', 'is', null)
     .where('id', '!=', fileId)
     .execute();
   const mine = id.generatedAt === null ? null : Date.parse(id.generatedAt);
   // Unknown generation times fall back to load order: the file loaded now is the later one.
-  const newer = current.filter((c) => mine !== null && c.generated_at !== null && c.generated_at.getTime() > mine);
+  const newer = current.filter(
+    (c) => mine !== null && c.generated_at !== null && c.generated_at.getTime() > mine,
+  );
   if (newer.length > 0) {
     const winner = newer.reduce((a, b) => (a.generated_at!.getTime() >= b.generated_at!.getTime() ? a : b));
-    await tx.db.updateTable('source_file').set({ superseded_by: winner.id }).where('id', '=', fileId).execute();
+    await tx.db
+      .updateTable('source_file')
+      .set({ superseded_by: winner.id })
+      .where('id', '=', fileId)
+      .execute();
     return { supersedes: [], supersededBy: winner.file_name };
   }
   if (current.length > 0) {
     await tx.db
       .updateTable('source_file')
       .set({ superseded_by: fileId })
-      .where('id', 'in', current.map((c) => c.id))
+      .where(
+        'id',
+        'in',
+        current.map((c) => c.id),
+      )
       .execute();
   }
   return { supersedes: current.map((c) => c.file_name), supersededBy: null };

@@ -13,13 +13,21 @@ export interface AccountMapping {
 export class AccountResolver {
   private readonly byClient = new Map<string, AccountMapping[]>();
 
-  constructor(rows: Iterable<{ client_code: string; dcass_account: string; account_type: 'NET' | 'GROSS'; effective_from: string }>) {
+  constructor(
+    rows: Iterable<{
+      client_code: string;
+      dcass_account: string;
+      account_type: 'NET' | 'GROSS';
+      effective_from: string;
+    }>,
+  ) {
     for (const r of rows) {
       const list = this.byClient.get(r.client_code) ?? [];
       list.push({ account: r.dcass_account, type: r.account_type, effectiveFrom: r.effective_from });
       this.byClient.set(r.client_code, list);
     }
-    for (const list of this.byClient.values()) list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
+    for (const list of this.byClient.values())
+      list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
   }
 
   /** The account map of the files in force (not superseded); small enough to hold in memory. */
@@ -37,7 +45,11 @@ export class AccountResolver {
   resolve(clientCode: string, date: string): Result<AccountMapping> {
     const list = this.byClient.get(clientCode);
     if (!list) {
-      return fail({ code: 'UNMAPPED_ACCOUNT', field: 'clientCode', message: `client code "${clientCode}" is not in the account map` });
+      return fail({
+        code: 'UNMAPPED_ACCOUNT',
+        field: 'clientCode',
+        message: `client code "${clientCode}" is not in the account map`,
+      });
     }
     const hit = list.find((m) => m.effectiveFrom <= date);
     if (!hit) {

@@ -19,12 +19,19 @@ export type FieldValue = string | Decimal | HkTimestamp | Instrument | null;
  * Reads one field's raw text as its profile says. `refDate` resolves the one-digit year of HKATS
  * series names (the file's business date). Problems come back as issues naming the field.
  */
-export function readField(name: string, spec: FieldSpec, text: string | undefined, refDate: string | null): Result<FieldValue> {
+export function readField(
+  name: string,
+  spec: FieldSpec,
+  text: string | undefined,
+  refDate: string | null,
+): Result<FieldValue> {
   const s = (text ?? '').trim();
   const label = fieldLabel(name, spec);
   if (spec.type === 'code') return readCode(name, label, spec, s);
   if (s === '') {
-    return spec.optional ? ok(null) : fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
+    return spec.optional
+      ? ok(null)
+      : fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
   }
   const r = readTyped(spec, s, refDate);
   return r.ok ? r : fail({ ...r.issue, field: name, message: `${label}: ${r.issue.message}` });
@@ -61,7 +68,8 @@ function readTyped(spec: FieldSpec, s: string, refDate: string | null): Result<F
         allowSign: spec.signed ?? false,
       });
     case 'series':
-      if (refDate === null) return fail({ code: 'BAD_SERIES', message: 'no business date to resolve the series year against' });
+      if (refDate === null)
+        return fail({ code: 'BAD_SERIES', message: 'no business date to resolve the series year against' });
       return parseSeries(s, refDate);
     case 'code':
       throw new Error('unreachable: codes are read by readCode');
@@ -73,8 +81,12 @@ function readCode(name: string, label: string, spec: FieldSpec, s: string): Resu
   const key = spec.caseInsensitive ? s.toUpperCase() : s;
   if (Object.hasOwn(map, key)) return ok(map[key] ?? null);
   if (s === '' && spec.optional) return ok(null);
-  if (s === '') return fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
-  const allowed = Object.keys(map).filter((k) => k !== '').map((k) => `"${k}"`).join(', ');
+  if (s === '')
+    return fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
+  const allowed = Object.keys(map)
+    .filter((k) => k !== '')
+    .map((k) => `"${k}"`)
+    .join(', ');
   return fail({ code: 'BAD_CODE', field: name, message: `${label}: expected one of ${allowed}, got "${s}"` });
 }
 

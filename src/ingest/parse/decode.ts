@@ -81,7 +81,9 @@ function countNewlines(text: string): number {
 }
 
 /** Splits decoded text into lines (LF or CRLF), numbered from 1; a final line without LF counts. */
-export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<{ line: number; text: string }> {
+export async function* splitLines(
+  chunks: AsyncIterable<string>,
+): AsyncGenerator<{ line: number; text: string }> {
   let carry = '';
   let line = 0;
   for await (const chunk of chunks) {

@@ -12,7 +12,9 @@ const slice = (text: string, [start, length]: readonly [number, number]): string
 export const fixedWidthParser: RecordParser = {
   async *parse(text, profile, file) {
     const format = profile.format as FixedWidth;
-    const fields = Object.entries(profile.fields).map(([name, spec]) => [name, spec.from as [number, number]] as const);
+    const fields = Object.entries(profile.fields).map(
+      ([name, spec]) => [name, spec.from as [number, number]] as const,
+    );
     // Editors strip trailing blanks: pad short records so a blank last field still reads as blank.
     const width = Math.max(...fields.map(([, [s, l]]) => s + l - 1));
     let seenHeader = false;
@@ -21,21 +23,30 @@ export const fixedWidthParser: RecordParser = {
       if (record.trim() === '') continue;
       const type = slice(record, format.recordType);
       if (trailerLine > 0) {
-        throw new DcassError('INGEST_FORMAT', `${file}:${line}: a record after the trailer (line ${trailerLine})`, {
-          location: { file, line },
-          hint: 'two files were joined, or the file is corrupt; ask for a fresh copy',
-        });
+        throw new DcassError(
+          'INGEST_FORMAT',
+          `${file}:${line}: a record after the trailer (line ${trailerLine})`,
+          {
+            location: { file, line },
+            hint: 'two files were joined, or the file is corrupt; ask for a fresh copy',
+          },
+        );
       }
       if (!seenHeader) {
         if (type !== format.header.code) {
-          throw new DcassError('INGEST_HEADER_INVALID', `${file}:${line}: expected the header record (type "${format.header.code}"), got type "${type}"`, {
-            location: { file, line },
-            hint: 'is this a report data file of this profile?',
-          });
+          throw new DcassError(
+            'INGEST_HEADER_INVALID',
+            `${file}:${line}: expected the header record (type "${format.header.code}"), got type "${type}"`,
+            {
+              location: { file, line },
+              hint: 'is this a report data file of this profile?',
+            },
+          );
         }
         seenHeader = true;
         const values: FieldTexts = emptyTexts();
-        for (const [name, spec] of Object.entries(format.header.fields)) values[name] = slice(record, spec.from as [number, number]);
+        for (const [name, spec] of Object.entries(format.header.fields))
+          values[name] = slice(record, spec.from as [number, number]);
         yield { kind: 'header', line, values };
       } else if (type === format.detailCode) {
         const padded = record.padEnd(width, ' ');
@@ -52,15 +63,26 @@ export const fixedWidthParser: RecordParser = {
           hashTotal: hash ? slice(record, hash) : null,
         };
       } else {
-        yield { kind: 'reject', line, code: 'BAD_RECORD', message: `unknown record type "${type}"`, raw: record };
+        yield {
+          kind: 'reject',
+          line,
+          code: 'BAD_RECORD',
+          message: `unknown record type "${type}"`,
+          raw: record,
+        };
       }
     }
-    if (!seenHeader) throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file holds no records`, { location: { file } });
+    if (!seenHeader)
+      throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file holds no records`, { location: { file } });
     if (trailerLine === 0) {
-      throw new DcassError('INGEST_TRAILER_MISSING', `${file}: no trailer record (type "${format.trailer.code}"): the file is truncated`, {
-        location: { file },
-        hint: 'fetch or restore the file again; nothing of it was loaded',
-      });
+      throw new DcassError(
+        'INGEST_TRAILER_MISSING',
+        `${file}: no trailer record (type "${format.trailer.code}"): the file is truncated`,
+        {
+          location: { file },
+          hint: 'fetch or restore the file again; nothing of it was loaded',
+        },
+      );
     }
   },
 };

@@ -18,8 +18,19 @@ export type ParseEvent =
       readonly extra: FieldTexts | null;
       readonly raw: string;
     }
-  | { readonly kind: 'reject'; readonly line: number; readonly code: IssueCode; readonly message: string; readonly raw: string }
-  | { readonly kind: 'trailer'; readonly line: number; readonly recordCount: string; readonly hashTotal: string | null };
+  | {
+      readonly kind: 'reject';
+      readonly line: number;
+      readonly code: IssueCode;
+      readonly message: string;
+      readonly raw: string;
+    }
+  | {
+      readonly kind: 'trailer';
+      readonly line: number;
+      readonly recordCount: string;
+      readonly hashTotal: string | null;
+    };
 
 /** One file format: turns decoded text into events; structural problems of the file throw DcassError. */
 export interface RecordParser {

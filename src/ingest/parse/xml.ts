@@ -8,7 +8,9 @@ type Xml = Extract<Profile['format'], { type: 'xml' }>;
 export const xmlParser: RecordParser = {
   async *parse(text, profile, file) {
     const format = profile.format as Xml;
-    const byElement = new Map(Object.entries(profile.fields).map(([field, spec]) => [spec.from as string, field]));
+    const byElement = new Map(
+      Object.entries(profile.fields).map(([field, spec]) => [spec.from as string, field]),
+    );
     for await (const event of readXmlRecords(text, { root: format.root, record: format.record }, file)) {
       if (event.kind === 'root') {
         const values: FieldTexts = emptyTexts();
