@@ -11,8 +11,10 @@ import type { BreakKind, ExplainRule, FieldFilter, Reconciliation, Side } from '
  * 2. each pass, on what earlier passes left: rows sharing a key on one side beyond the first (by record
  *    id) become duplicates, never paired; the remaining rows pair one to one on equal keys;
  *    a row with a blank key field sits the pass out;
- * 3. each pair is compared field by field with its comparator; a pair with differences is a mismatch,
- *    a clean pair a match;
+ * 3. each pair is compared field by field with its comparator as it is made (one `ok` flag); a pair
+ *    with differences is a mismatch, whose field list is built only then, a clean pair a match;
+ *    working rows are never updated: what the passes decided lives in rx_pair and rx_dup, and later
+ *    passes read the rest through anti-joins;
  * 4. matches and breaks are written to recon_match / recon_break by INSERT ... SELECT, with the explain
  *    rules applied and a fingerprint, so no record travels to JS.
  *
@@ -123,14 +125,22 @@ export function inputsQuery(
 function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   const { recon } = l;
   const out: Statement[] = [
-    { label: 'drop working tables', query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair` },
+    { label: 'drop working tables', query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup` },
+    {
+      label: 'create pair table',
+      query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL, ok boolean NOT NULL) ON COMMIT DROP`,
+    },
+    {
+      label: 'create duplicate table',
+      query: sql`CREATE TEMP TABLE rx_dup (side text NOT NULL, rid bigint NOT NULL, pass smallint) ON COMMIT DROP`,
+    },
   ];
   for (const side of ['left', 'right'] as const) {
     const fields = l.sideFields[side];
     const columns = fields.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`));
     out.push({
       label: `create ${side} working table`,
-      query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint PRIMARY KEY, ids bigint[] NOT NULL, state text, pass smallint${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
+      query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint PRIMARY KEY, ids bigint[] NOT NULL${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
     });
 
     const agg = recon.aggregate?.side === side ? recon.aggregate : null;
@@ -177,80 +187,92 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
       if (unique.length > 0) {
         out.push({
           label: `${side} duplicates before aggregation`,
-          query: sql`INSERT INTO ${table} (rid, ids, state, ${sql.join(fields.map(c))}) ${src}
-            SELECT (SELECT coalesce(max(rid), 0) FROM ${table}) + row_number() OVER (ORDER BY id), ARRAY[id], 'dup',
-              ${sql.join(fields.map(c))}
-            FROM src WHERE urn > 1`,
+          query: sql`${src}, ins AS (
+              INSERT INTO ${table} (rid, ids, ${sql.join(fields.map(c))})
+              SELECT (SELECT coalesce(max(rid), 0) FROM ${table}) + row_number() OVER (ORDER BY id), ARRAY[id],
+                ${sql.join(fields.map(c))}
+              FROM src WHERE urn > 1 RETURNING rid)
+            INSERT INTO rx_dup (side, rid, pass) SELECT ${side}::text, rid, NULL FROM ins`,
         });
       }
     }
     out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
   }
-  out.push({
-    label: 'create pair table',
-    query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL, diffs jsonb) ON COMMIT DROP`,
-  });
   return out;
 }
 
-/** Duplicates, then one-to-one pairs, of one pass over what earlier passes left. */
+/** True for a working row no pass has paired or set aside as a duplicate yet. */
+function unpaired(side: Side, alias: string): RawBuilder<boolean> {
+  const a = sql.raw(alias);
+  return sql<boolean>`NOT EXISTS (SELECT 1 FROM rx_pair m WHERE m.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} = ${a}.rid)
+    AND NOT EXISTS (SELECT 1 FROM rx_dup d WHERE d.side = ${side}::text AND d.rid = ${a}.rid)`;
+}
+
+/** The compared fields that are compared at all (not `ignore`). */
+function compared(l: Layout) {
+  return l.recon.compare.filter((c) => c.comparator.ignores !== true);
+}
+
+/** Per compared field: SQL true when the pair agrees on it or the field does not apply (its `when`). */
+function agreements(l: Layout): RawBuilder<boolean>[] {
+  return compared(l).map((c) => {
+    const agree = c.comparator.agree(col(l, 'left', c.field), col(l, 'right', c.field), c.options);
+    const conds = (['left', 'right'] as const).flatMap((s) =>
+      c.when[s].map((f) => filterSql(col(l, s, f.field), def(l.recon, f.field).type, f)),
+    );
+    const skip = conds.length === 0 ? sql`FALSE` : sql`NOT coalesce(${sql.join(conds, sql` AND `)}, FALSE)`;
+    return sql<boolean>`(${skip} OR coalesce(${agree}, FALSE))`;
+  });
+}
+
+/**
+ * One pass over what earlier passes left: on each side, rows sharing a key beyond the first (by
+ * record id) are set aside as duplicates; the rest pair one to one on equal keys, each pair marked ok
+ * when every compared field agrees. No working row is ever updated: state lives in rx_pair / rx_dup.
+ */
 function passStatements(l: Layout, passNo: number, keys: readonly string[]): Statement[] {
-  const out: Statement[] = [];
+  // Fresh statistics of what earlier passes decided, so the anti-joins below plan as hash joins.
+  const out: Statement[] = [{ label: `pass ${passNo}: analyze`, query: sql`ANALYZE rx_pair, rx_dup` }];
   for (const side of ['left', 'right'] as const) {
-    const cols = keys.map((k) => sql.raw(l.column.get(k)!));
+    const cols = keys.map((k) => sql.raw(`w.${l.column.get(k)!}`));
     const notNull = sql.join(
       cols.map((c) => sql`${c} IS NOT NULL`),
       sql` AND `,
     );
     out.push({
       label: `pass ${passNo}: ${side} duplicates`,
-      query: sql`UPDATE ${sql.raw(TABLE[side])} w SET state = 'dup', pass = ${passNo}::smallint
-        FROM (SELECT rid, row_number() OVER (PARTITION BY ${sql.join(cols)} ORDER BY rid) AS rn
-              FROM ${sql.raw(TABLE[side])} WHERE state IS NULL AND ${notNull}) d
-        WHERE d.rid = w.rid AND d.rn > 1`,
+      query: sql`INSERT INTO rx_dup (side, rid, pass)
+        SELECT ${side}::text, d.rid, ${passNo}::smallint
+        FROM (SELECT w.rid, row_number() OVER (PARTITION BY ${sql.join(cols)} ORDER BY w.rid) AS rn
+              FROM ${sql.raw(TABLE[side])} w WHERE ${notNull} AND ${unpaired(side, 'w')}) d
+        WHERE d.rn > 1`,
     });
   }
   const on = sql.join(
     keys.map((k) => sql`${col(l, 'left', k)} = ${col(l, 'right', k)}`),
     sql` AND `,
   );
+  const agree = agreements(l);
+  const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
   out.push({
     label: `pass ${passNo}: pairs`,
-    query: sql`INSERT INTO rx_pair (pass, lrid, rrid)
-      SELECT ${passNo}::smallint, l.rid, r.rid FROM rx_left l JOIN rx_right r ON ${on}
-      WHERE l.state IS NULL AND r.state IS NULL`,
+    query: sql`INSERT INTO rx_pair (pass, lrid, rrid, ok)
+      SELECT ${passNo}::smallint, l.rid, r.rid, ${ok} FROM rx_left l JOIN rx_right r ON ${on}
+      WHERE ${unpaired('left', 'l')} AND ${unpaired('right', 'r')}`,
   });
-  for (const side of ['left', 'right'] as const) {
-    out.push({
-      label: `pass ${passNo}: mark ${side} matched`,
-      query: sql`UPDATE ${sql.raw(TABLE[side])} w SET state = 'paired', pass = ${passNo}::smallint
-        FROM rx_pair m WHERE m.pass = ${passNo}::smallint AND m.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} = w.rid`,
-    });
-  }
   return out;
 }
 
-/** The field differences of every pair, as a JSON list in the rule's compare order. */
-function diffStatement(l: Layout): Statement {
-  const compared = l.recon.compare.filter((c) => c.comparator.ignores !== true);
-  if (compared.length === 0)
-    return { label: 'no compared fields', query: sql`UPDATE rx_pair SET diffs = '[]'::jsonb` };
-  const rows = compared.map((c, i) => {
-    const agree = c.comparator.agree(col(l, 'left', c.field), col(l, 'right', c.field), c.options);
-    const conds = (['left', 'right'] as const).flatMap((s) =>
-      c.when[s].map((f) => filterSql(col(l, s, f.field), def(l.recon, f.field).type, f)),
-    );
-    const skip = conds.length === 0 ? sql`FALSE` : sql`NOT coalesce(${sql.join(conds, sql` AND `)}, FALSE)`;
-    return sql`(${i}, CASE WHEN ${skip} OR coalesce(${agree}, FALSE) THEN NULL ELSE jsonb_build_object(
+/** The field differences of a pair, as a JSON list in the rule's compare order. */
+function diffsSql(l: Layout): RawBuilder<unknown> {
+  const agree = agreements(l);
+  const rows = compared(l).map(
+    (c, i) => sql`(${i}, CASE WHEN ${agree[i]!} THEN NULL ELSE jsonb_build_object(
       'field', ${c.field}::text, 'left', ${colText(l, 'left', c.field)}, 'right', ${colText(l, 'right', c.field)},
-      'comparator', ${c.comparator.label(c.options)}::text) END)`;
-  });
-  return {
-    label: 'compare paired records',
-    query: sql`UPDATE rx_pair m SET diffs = (
-        SELECT coalesce(jsonb_agg(d.x ORDER BY d.o), '[]'::jsonb) FROM (VALUES ${sql.join(rows)}) AS d(o, x) WHERE d.x IS NOT NULL)
-      FROM rx_left l, rx_right r WHERE l.rid = m.lrid AND r.rid = m.rrid`,
-  };
+      'comparator', ${c.comparator.label(c.options)}::text) END)`,
+  );
+  if (rows.length === 0) return sql`'[]'::jsonb`;
+  return sql`(SELECT coalesce(jsonb_agg(d.x ORDER BY d.o), '[]'::jsonb) FROM (VALUES ${sql.join(rows)}) AS d(o, x) WHERE d.x IS NOT NULL)`;
 }
 
 /** `jsonb_build_object('account', l.c0, ...)`: a break's key, from one side's working columns. */
@@ -322,10 +344,10 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         ctx,
         'mismatch',
         `pass ${passNo}: mismatches`,
-        sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, m.diffs AS fields, l.ids AS left_ids, r.ids AS right_ids,
+        sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, ${diffsSql(l)} AS fields, l.ids AS left_ids, r.ids AS right_ids,
             ${explainSql(l, 'mismatch', ['left', 'right'])}
           FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
-          WHERE m.pass = ${passNo}::smallint AND m.diffs <> '[]'::jsonb`,
+          WHERE m.pass = ${passNo}::smallint AND NOT m.ok`,
       ),
     );
     for (const side of ['left', 'right'] as const) {
@@ -342,8 +364,8 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
           `pass ${passNo}: ${kind}`,
           sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${ids},
               ${explainSql(l, kind, [side])}
-            FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])}
-            WHERE ${sql.raw(ALIAS[side])}.state = 'dup' AND ${sql.raw(ALIAS[side])}.pass = ${passNo}::smallint`,
+            FROM rx_dup d JOIN ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} ON ${sql.raw(ALIAS[side])}.rid = d.rid
+            WHERE d.side = ${side}::text AND d.pass = ${passNo}::smallint`,
         ),
       );
     }
@@ -361,7 +383,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         `${kind} before aggregation`,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, agg.unique)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
             ${explainSql(l, kind, [side])}
-          FROM ${sql.raw(TABLE[side])} ${a} WHERE ${a}.state = 'dup' AND ${a}.pass IS NULL`,
+          FROM rx_dup d JOIN ${sql.raw(TABLE[side])} ${a} ON ${a}.rid = d.rid WHERE d.side = ${side}::text AND d.pass IS NULL`,
       ),
     );
   }
@@ -381,7 +403,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${ids},
             ${explainSql(l, kind, [side])}
-          FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${sql.raw(ALIAS[side])}.state IS NULL`,
+          FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${unpaired(side, ALIAS[side])}`,
       ),
     );
   }
@@ -395,7 +417,7 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
     query: sql`INSERT INTO recon_match (run_id, recon, pass, left_ids, right_ids)
       SELECT ${ctx.runId}::bigint, ${l.recon.name}::text, m.pass, l.ids, r.ids
       FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
-      WHERE m.diffs = '[]'::jsonb ORDER BY m.pass, l.rid`,
+      WHERE m.ok`,
   };
 }
 
@@ -422,7 +444,6 @@ export function compileReconciliation(recon: Reconciliation, ctx: CompileContext
   return [
     ...loadStatements(l, ctx),
     ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p.keys)),
-    diffStatement(l),
     matchStatement(l, ctx),
     ...breakStatements(l, ctx),
     carryStatement(l, ctx),
@@ -443,6 +464,6 @@ export function countsQuery(): RawBuilder<{
       (SELECT count(*) FROM rx_right) AS right_rows,
       (SELECT coalesce(sum(cardinality(ids)), 0) FROM rx_left) AS left_records,
       (SELECT coalesce(sum(cardinality(ids)), 0) FROM rx_right) AS right_records,
-      (SELECT count(*) FROM rx_pair WHERE diffs = '[]'::jsonb) AS matched,
-      (SELECT jsonb_object_agg(pass::text, n) FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE diffs = '[]'::jsonb GROUP BY pass) x) AS matched_by_pass`;
+      (SELECT count(*) FROM rx_pair WHERE ok) AS matched,
+      (SELECT jsonb_object_agg(pass::text, n) FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE ok GROUP BY pass) x) AS matched_by_pass`;
 }

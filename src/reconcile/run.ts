@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Store, StoreTransaction } from '../db/connect.js';
 import { DcassError } from '../shared/errors.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
 import { compileReconciliation, countsQuery, inputsQuery, type CompileContext } from './compile.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
 import { BREAK_KINDS } from './rule-set.js';
@@ -11,6 +12,8 @@ export interface RunOptions {
   readonly ruleSet: RuleSet;
   /** Names of the reconciliations to run, in the rule set's order; all when absent. */
   readonly recons?: readonly string[];
+  /** Where to log (each statement's duration at debug level); silent when absent. */
+  readonly logger?: Logger;
 }
 
 /** One file read by a run. */
@@ -88,6 +91,10 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   checkDate(options.businessDate);
   const recons = select(options.ruleSet, options.recons);
   const startedAt = new Date();
+  const log = (options.logger ?? silentLogger).child({
+    businessDate: options.businessDate,
+    ruleSet: options.ruleSet.name,
+  });
   let step = 'start';
   try {
     return await store.transaction(async (tx) => {
@@ -103,6 +110,9 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           },
         );
       }
+      // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
+      // the right plan, and the planner may pick one when a temporary table's size is misjudged.
+      await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
       const { id: runId } = await tx.db
         .insertInto('recon_run')
         .values({
@@ -121,12 +131,19 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       const counts: Record<string, ReconCounts> = {};
       const inputs = new Map<string, RunInput & { usedBy: string[] }>();
       for (const recon of recons) {
+        const reconStart = Date.now();
         for (const s of compileReconciliation(recon, ctx)) {
           step = `${recon.name}: ${s.label}`;
+          const t0 = Date.now();
           await s.query.execute(tx.db);
+          log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
         }
         step = `${recon.name}: counts`;
         counts[recon.name] = await reconCounts(tx, runId, recon);
+        log.info(
+          { runId, recon: recon.name, ms: Date.now() - reconStart, ...counts[recon.name] },
+          'reconciliation done',
+        );
         for (const side of ['left', 'right'] as const) {
           step = `${recon.name}: ${side} inputs`;
           const files = await inputsQuery(recon, side, ctx).execute(tx.db);
@@ -146,7 +163,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         }
       }
       step = 'finish';
-      await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair`.execute(tx.db);
+      await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup`.execute(tx.db);
       const inputList = [...inputs.values()].sort((a, b) => Number(a.fileId) - Number(b.fileId));
       const finishedAt = new Date();
       await tx.db
