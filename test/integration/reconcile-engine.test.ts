@@ -4,6 +4,7 @@ import type { Store } from '../../src/db/connect.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import pg from 'pg';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 
 /** A trade with the fields these tests vary; the rest are fixed. */
@@ -267,4 +268,33 @@ reconciliations:
       runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rs, recons: ['nope'] }),
     ).rejects.toThrow(/no reconciliation nope/);
   });
+
+  // PGlite serves one connection, so two runs cannot overlap there; on a server they can.
+  it.skipIf(dbKind !== 'postgres')(
+    'refuses a second run while one is in progress, and records the attempt',
+    async () => {
+      const other = new pg.Client({ connectionString: t.target });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT pg_advisory_xact_lock(431197467507)');
+        await expect(
+          runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT) }),
+        ).rejects.toThrow(/another reconciliation run is in progress/);
+        await other.query('ROLLBACK');
+      } finally {
+        await other.end();
+      }
+      const failed = await t.store.db
+        .selectFrom('recon_run')
+        .select(['status', 'error'])
+        .where('status', '=', 'failed')
+        .execute();
+      expect(failed.map((f) => f.error)).toContain(
+        'another reconciliation run is in progress on this database',
+      );
+      const run = await runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT) });
+      expect(run.runId).toMatch(/^\d+$/);
+    },
+  );
 });
