@@ -51,14 +51,15 @@ export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Dec
   checkFormat(implied, thousands);
 
   const s = text.trim();
-  const describe = describeFormat(implied, thousands, allowSign);
-  if (s === '') return fail({ code: 'MISSING_VALUE', message: `expected ${describe}, got an empty value` });
+  // Built only for a message: it is on the path of every price and quantity read.
+  const describe = () => describeFormat(implied, thousands, allowSign);
+  if (s === '') return fail({ code: 'MISSING_VALUE', message: `expected ${describe()}, got an empty value` });
 
   const m = numberPattern(thousands, implied > 0).exec(s);
-  if (m === null) return fail({ code: 'BAD_DECIMAL', message: `expected ${describe}, got "${text}"` });
+  if (m === null) return fail({ code: 'BAD_DECIMAL', message: `expected ${describe()}, got "${text}"` });
   const sign = m[1] ?? '';
   if (sign !== '' && !allowSign) {
-    return fail({ code: 'BAD_DECIMAL', message: `expected ${describe}, got "${text}"` });
+    return fail({ code: 'BAD_DECIMAL', message: `expected ${describe()}, got "${text}"` });
   }
   const grouped = m[2] ?? '';
   let intPart = thousands === null ? grouped : grouped.replaceAll(thousands, '');
