@@ -68,9 +68,16 @@ const aggregateSchema = z.strictObject({
   unique: z.array(z.string()).min(1).optional(),
 });
 
+const platform = z.enum(['genium', 'upgraded']);
+const runOnSchema = z.strictObject({
+  platform: platform.optional(),
+  nextPlatform: platform.optional(),
+});
+
 const reconSchema = z
   .strictObject({
     description: z.string().optional(),
+    runOn: runOnSchema.optional(),
     entity: z.enum(ENTITIES),
     left: sideSchema,
     right: sideSchema,
@@ -210,7 +217,15 @@ export interface Reconciliation {
     readonly unique: readonly string[];
   } | null;
   readonly explain: readonly ExplainRule[];
+  /**
+   * Business dates the reconciliation applies to, by the trading calendar: the date's platform and
+   * the next trading day's (the seam: genium then upgraded). Empty: every date.
+   */
+  readonly runOn: { readonly platform?: Platform | undefined; readonly nextPlatform?: Platform | undefined };
 }
+
+/** The clearing platform serving a business date (calendar.platform). */
+export type Platform = 'genium' | 'upgraded';
 
 /** A loaded rule set: its name, the sha256 of its bytes (recorded with every run), its reconciliations in file order. */
 export interface RuleSet {
@@ -257,6 +272,7 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       };
     }),
     aggregate: r.aggregate ? { ...r.aggregate, unique: r.aggregate.unique ?? [] } : null,
+    runOn: r.runOn ?? {},
     explain: r.explain.map((e, i) => ({
       name: e.name ?? `explain-${i + 1}`,
       kinds: e.kinds ?? [...BREAK_KINDS],

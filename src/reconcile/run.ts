@@ -30,6 +30,8 @@ export interface RunInput {
 
 /** Counts of one reconciliation of a run. */
 export interface ReconCounts {
+  /** Why the reconciliation did not run on this date (its `runOn` excludes it); null when it ran. */
+  readonly skipped: string | null;
   readonly leftRecords: number;
   readonly rightRecords: number;
   readonly matched: number;
@@ -131,6 +133,13 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       const counts: Record<string, ReconCounts> = {};
       const inputs = new Map<string, RunInput & { usedBy: string[] }>();
       for (const recon of recons) {
+        step = `${recon.name}: calendar`;
+        const skipped = await skipReason(tx, recon, options.businessDate);
+        if (skipped !== null) {
+          log.info({ runId, recon: recon.name, reason: skipped }, 'reconciliation skipped');
+          counts[recon.name] = { ...EMPTY_COUNTS, skipped };
+          continue;
+        }
         const reconStart = Date.now();
         for (const s of compileReconciliation(recon, ctx)) {
           step = `${recon.name}: ${s.label}`;
@@ -205,6 +214,37 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   }
 }
 
+const EMPTY_COUNTS: ReconCounts = {
+  skipped: null,
+  leftRecords: 0,
+  rightRecords: 0,
+  matched: 0,
+  matchedByPass: {},
+  breaks: { only_left: 0, only_right: 0, mismatch: 0, duplicate_left: 0, duplicate_right: 0 },
+  open: 0,
+  explained: 0,
+};
+
+/** Null when the reconciliation applies to the date by its `runOn` and the calendar; else why not. */
+async function skipReason(tx: StoreTransaction, recon: Reconciliation, date: string): Promise<string | null> {
+  const { platform, nextPlatform } = recon.runOn;
+  if (platform === undefined && nextPlatform === undefined) return null;
+  const row = (
+    await sql<{ platform: string | null; next_platform: string | null }>`
+      SELECT c.platform, (SELECT n.platform FROM calendar n WHERE n.market = c.market AND n.day > c.day AND n.trading
+                          ORDER BY n.day LIMIT 1) AS next_platform
+      FROM calendar c WHERE c.day = ${date}::date ORDER BY c.market LIMIT 1`.execute(tx.db)
+  ).rows[0];
+  if (row === undefined) return `the trading calendar has no ${date}, so its platform is unknown`;
+  if (platform !== undefined && row.platform !== platform) {
+    return `runs on ${platform} business dates; ${date} is ${row.platform ?? 'on neither platform'}`;
+  }
+  if (nextPlatform !== undefined && row.next_platform !== nextPlatform) {
+    return `runs when the next trading day is on the ${nextPlatform} platform; after ${date} it is ${row.next_platform ?? 'unknown'}`;
+  }
+  return null;
+}
+
 async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconciliation): Promise<ReconCounts> {
   const c = (await countsQuery().execute(tx.db)).rows[0]!;
   const rows = await tx.db
@@ -223,6 +263,7 @@ async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconcili
     if (r.status === 'explained') explained += Number(r.n);
   }
   return {
+    skipped: null,
     leftRecords: Number(c.left_records),
     rightRecords: Number(c.right_records),
     matched: Number(c.matched),

@@ -90,4 +90,18 @@ describe(`seam reconciliations on the fixtures (${dbKind})`, () => {
     expect(second.map(strip)).toEqual(breaks.map(strip));
     expect(second[0]!.firstSeenRun).toBe(run.runId);
   });
+
+  it('runs only on the last Genium day: on 6 May both seam reconciliations are skipped with the reason', async () => {
+    const r = await runReconciliation(t.store, {
+      businessDate: '2019-05-06',
+      ruleSet,
+      recons: ['positions-seam', 'trades-seam'],
+    });
+    expect(r.counts['positions-seam']!.skipped).toMatch(
+      /runs on genium business dates; 2019-05-06 is upgraded/,
+    );
+    expect(r.counts['trades-seam']!.skipped).not.toBeNull();
+    expect(await collect(listBreaks(t.store, r.runId))).toEqual([]);
+    expect(run.counts['positions-seam']!.skipped).toBeNull();
+  });
 });
