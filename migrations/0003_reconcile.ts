@@ -59,9 +59,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX recon_break_run_idx ON recon_break (run_id, recon)`.execute(db);
   await sql`CREATE INDEX recon_break_fingerprint_idx ON recon_break (recon, fingerprint, run_id)`.execute(db);
+  // Rules read an account's type (NET/GROSS) per record by DCASS account and date.
+  await sql`CREATE INDEX account_map_account_idx ON account_map (dcass_account, effective_from)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP INDEX IF EXISTS account_map_account_idx`.execute(db);
   for (const table of ['recon_break', 'recon_match', 'recon_run']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
   }
