@@ -33,6 +33,25 @@ export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
 export { databaseManifest } from './ingest/acquire/manifest.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
 
+// Reconcile
+export {
+  loadRuleSet,
+  loadBuiltinRuleSet,
+  runReconciliation,
+  listBreaks,
+  BREAK_KINDS,
+  COMPARATORS,
+  type RuleSet,
+  type Reconciliation,
+  type BreakKind,
+  type RunOptions,
+  type RunSummary,
+  type RunInput,
+  type ReconCounts,
+  type Break,
+  type Comparator,
+} from './reconcile/index.js';
+
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';
 export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';
