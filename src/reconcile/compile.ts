@@ -352,17 +352,13 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
     );
     for (const side of ['left', 'right'] as const) {
       const kind: BreakKind = side === 'left' ? 'duplicate_left' : 'duplicate_right';
-      const ids =
-        side === 'left'
-          ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
-          : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
       out.push(
         insertBreaks(
           l,
           ctx,
           kind,
           `pass ${passNo}: ${kind}`,
-          sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${ids},
+          sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
               ${explainSql(l, kind, [side])}
             FROM rx_dup d JOIN ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} ON ${sql.raw(ALIAS[side])}.rid = d.rid
             WHERE d.side = ${side}::text AND d.pass = ${passNo}::smallint`,
@@ -391,17 +387,13 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
   const identity = recon.passes[0]!.keys;
   for (const side of ['left', 'right'] as const) {
     const kind: BreakKind = side === 'left' ? 'only_left' : 'only_right';
-    const ids =
-      side === 'left'
-        ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
-        : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
     out.push(
       insertBreaks(
         l,
         ctx,
         kind,
         kind,
-        sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${ids},
+        sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
             ${explainSql(l, kind, [side])}
           FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${unpaired(side, ALIAS[side])}`,
       ),
