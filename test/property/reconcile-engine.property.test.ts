@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/db/connect.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { loadTrades } from '../support/synthetic-trades.js';
 import { fc, numRuns } from '../support/property.js';
 
 // Each run of a property reconciles in the database; fewer runs than pure properties keep it quick.
@@ -19,62 +19,7 @@ interface Row {
 async function load(store: Store, source: 'dcass' | 'bos', date: string, rows: readonly Row[]) {
   // Split into two files: file boundaries must not change the result.
   const half = Math.floor(rows.length / 2);
-  for (const part of [rows.slice(0, half), rows.slice(half)]) {
-    const file = await store.db
-      .insertInto('source_file')
-      .values({
-        source,
-        entity: 'trades',
-        profile: 'test',
-        report_id: 'TEST',
-        participant: 'CABC',
-        business_date: date,
-        generated_at: null,
-        sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
-        size_bytes: '0',
-        file_name: `${source}.csv`,
-        path: '/dev/null',
-        row_count: part.length,
-        reject_count: 0,
-        control: null,
-        superseded_by: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (part.length === 0) continue;
-    await store.db
-      .insertInto('trade')
-      .values(
-        part.map((r, i) => ({
-          file_id: file.id,
-          line_no: i + 2,
-          source,
-          participant: 'CABC',
-          clearing_date: date,
-          session: 'T' as const,
-          series: 'HSIK9',
-          root: 'HSI',
-          instrument_type: 'F' as const,
-          expiry: '2019-05',
-          strike: null,
-          trade_no: r.tradeNo,
-          deal_no: null,
-          ref: null,
-          account: 'H01',
-          client_code: null,
-          side: 'B' as const,
-          quantity: r.quantity,
-          price: r.price,
-          trade_type: 'STD',
-          orig_trade_no: null,
-          exec_date: null,
-          exec_at: null,
-          open_close: null,
-          extra: null,
-        })),
-      )
-      .execute();
-  }
+  for (const part of [rows.slice(0, half), rows.slice(half)]) await loadTrades(store, source, date, part);
 }
 
 const ruleSet = (left: string, right: string) =>

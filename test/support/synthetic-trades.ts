@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../src/db/connect.js';
+
+/** A trade with the fields these tests vary; the rest are fixed. */
+export interface T {
+  tradeNo?: string | null;
+  ref?: string | null;
+  account?: string;
+  side?: 'B' | 'S';
+  quantity?: string;
+  price?: string;
+  tradeType?: string;
+}
+
+/** Loads one file of trades of a source and date straight into the canonical tables. */
+export async function loadTrades(
+  store: Store,
+  source: 'dcass' | 'bos',
+  date: string,
+  rows: T[],
+  superseded = false,
+) {
+  const file = await store.db
+    .insertInto('source_file')
+    .values({
+      source,
+      entity: 'trades',
+      profile: 'test',
+      report_id: 'TEST',
+      participant: 'CABC',
+      business_date: date,
+      generated_at: null,
+      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+      size_bytes: '0',
+      file_name: `${source}-${date}.csv`,
+      path: '/dev/null',
+      row_count: rows.length,
+      reject_count: 0,
+      control: null,
+      superseded_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (rows.length > 0) {
+    await store.db
+      .insertInto('trade')
+      .values(
+        rows.map((r, i) => ({
+          file_id: file.id,
+          line_no: i + 2,
+          source,
+          participant: 'CABC',
+          clearing_date: date,
+          session: 'T' as const,
+          series: 'HSIK9',
+          root: 'HSI',
+          instrument_type: 'F' as const,
+          expiry: '2019-05',
+          strike: null,
+          trade_no: r.tradeNo === undefined ? String(1000 + i) : r.tradeNo,
+          deal_no: null,
+          ref: r.ref ?? null,
+          account: r.account ?? 'H01',
+          client_code: null,
+          side: r.side ?? 'B',
+          quantity: r.quantity ?? '1',
+          price: r.price ?? '29000',
+          trade_type: r.tradeType ?? 'STD',
+          orig_trade_no: null,
+          exec_date: null,
+          exec_at: null,
+          open_close: null,
+          extra: null,
+        })),
+      )
+      .execute();
+  }
+  if (superseded) {
+    await store.db
+      .updateTable('source_file')
+      .set({ superseded_by: file.id })
+      .where('id', '=', file.id)
+      .execute();
+  }
+}
