@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { DcassError } from '../shared/errors.js';
 import type { Database } from './database.js';
+import { lockFolder } from './folder-lock.js';
 import { pgliteCopy, postgresCopy, type CopyRows } from './copy.js';
 
 /** Where the data lives: a PostgreSQL URL, a PGlite data folder, or `memory://` (throwaway PGlite). */
@@ -106,6 +107,7 @@ function singleClientPool(client: pg.PoolClient) {
 async function openPglite(target: DatabaseTarget): Promise<Store> {
   const inMemory = target === 'memory://';
   if (!inMemory) mkdirSync(target, { recursive: true });
+  const unlock = inMemory ? () => undefined : lockFolder(target);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(inMemory ? undefined : target, {
@@ -113,8 +115,9 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
     });
     await pglite.exec("SET TIME ZONE 'UTC'");
   } catch (cause) {
+    unlock();
     throw new DcassError('DB_UNREACHABLE', `cannot open the embedded database in ${target}`, {
-      hint: 'is another dcass-recon process using this folder? The embedded database takes one process at a time',
+      hint: 'the folder may not be a dcass-recon database, or it is damaged; run with --verbose for the cause',
       cause,
     });
   }
@@ -123,7 +126,13 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
     kind: 'pglite',
     db,
     transaction: (fn) => db.transaction().execute((trx) => fn({ db: trx, copyRows: pgliteCopy(pglite) })),
-    close: () => db.destroy(),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { openStore } from '../../src/db/connect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
@@ -61,5 +66,28 @@ describe(`database layer on ${dbKind}`, () => {
       .execute();
     expect(got.map((r) => r.note)).toEqual(['tab\there \\ and\nnewline', null]);
     expect(got.map((r) => r.trading)).toEqual([false, true]);
+  });
+});
+
+describe.runIf(dbKind === 'pglite')('embedded database folder lock', () => {
+  it('refuses a second opener of the same folder while the first holds it, and frees it on close', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dcass-lock-'));
+    const first = await openStore(dir);
+    await expect(openStore(dir)).rejects.toThrow(
+      `the embedded database in ${dir} is in use by process ${process.pid}`,
+    );
+    await first.close();
+    const second = await openStore(dir);
+    await second.close();
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dcass-lock-'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(`${dir}.lock`, dead.stdout);
+    const store = await openStore(dir);
+    await store.close();
   });
 });
