@@ -52,6 +52,9 @@ export {
   type Comparator,
 } from './reconcile/index.js';
 
+// Report
+export { writeBreaksJson, writeBreaksCsv, findRun, type ReportFile } from './report/index.js';
+
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';
 export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';

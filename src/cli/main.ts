@@ -3,6 +3,8 @@ import { lineageCommands, migrateCommand, profilesCommand } from './commands/adm
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { initCommand } from './commands/init.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { printError } from './output.js';
 
@@ -56,6 +58,8 @@ for (const cmd of [
   fetchCommand(run),
   ingestCommand(run),
   profilesCommand(run),
+  runCommand(run),
+  reportCommand(run),
   ...lineageCommands(run),
 ]) {
   program.addCommand(cmd.exitOverride());

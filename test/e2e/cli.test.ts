@@ -67,7 +67,7 @@ describe(`the dcass-recon CLI (${dbKind})`, () => {
   it('has help with examples on every command', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    const commands = ['init', 'migrate', 'fetch', 'ingest', 'profiles', 'files', 'rejects'];
+    const commands = ['init', 'migrate', 'fetch', 'ingest', 'profiles', 'files', 'rejects', 'run', 'report'];
     for (const c of commands) expect(top.stdout).toContain(c);
     for (const c of commands) {
       const h = await runCli([c, '--help']);

@@ -1,0 +1,101 @@
+import type { Store } from '../db/connect.js';
+import type { ReportFile } from './breaks-json.js';
+import { findRun, reportBreaks, type ReportBreak, type ReportRecord } from './run-data.js';
+import { StreamWriter } from './stream-writer.js';
+
+// A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+// Characters that make a spreadsheet read a text cell as a formula (or hide one behind a control).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell a spreadsheet opens as text, never as a formula: text beginning with = + - @ tab or CR gets a
+ * leading single quote; plain decimal numbers, negative ones included, stay numbers.
+ */
+export function safeCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  if (PLAIN_NUMBER.test(text)) return text;
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** RFC 4180: a field holding a comma, a double quote, CR or LF is quoted, its quotes doubled. */
+export function quoteField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV record: cells made safe, then quoted, joined by commas, ended by CRLF (RFC 4180). */
+export function csvRow(cells: readonly (string | number | null | undefined)[]): string {
+  return `${cells.map((c) => quoteField(safeCell(c))).join(',')}\r\n`;
+}
+
+export const CSV_HEADER = [
+  'run',
+  'business_date',
+  'break_id',
+  'recon',
+  'kind',
+  'status',
+  'reason',
+  'key',
+  'fields',
+  'first_seen',
+  'last_seen',
+  'age_days',
+  'left_file',
+  'left_line',
+  'right_file',
+  'right_line',
+] as const;
+
+const where = (rs: readonly ReportRecord[], k: 'file' | 'line'): string =>
+  rs.map((r) => String(r[k] ?? '')).join('; ');
+
+/** The cells of one break's row, in CSV_HEADER's order. */
+export function breakCsvCells(
+  runId: string,
+  businessDate: string,
+  b: ReportBreak,
+): (string | number | null)[] {
+  return [
+    runId,
+    businessDate,
+    b.id,
+    b.recon,
+    b.kind,
+    b.status,
+    b.reason,
+    Object.entries(b.key)
+      .map(([k, v]) => `${k}=${v ?? ''}`)
+      .join('; '),
+    b.fields
+      .map((f) => `${f.field}: ${f.left ?? '(none)'} vs ${f.right ?? '(none)'} (${f.comparator})`)
+      .join('; '),
+    b.firstSeenDate,
+    b.lastSeen,
+    b.ageDays,
+    where(b.leftRecords, 'file'),
+    where(b.leftRecords, 'line'),
+    where(b.rightRecords, 'file'),
+    where(b.rightRecords, 'line'),
+  ];
+}
+
+/** Writes breaks.csv of a run (an id, or `latest`): one row per break, streamed, spreadsheet-safe. */
+export async function writeBreaksCsv(store: Store, run: string, file: string): Promise<ReportFile> {
+  const r = await findRun(store, run);
+  const out = new StreamWriter(file);
+  let n = 0;
+  try {
+    await out.write(csvRow(CSV_HEADER));
+    for await (const b of reportBreaks(store, r)) {
+      await out.write(csvRow(breakCsvCells(r.id, r.businessDate, b)));
+      n++;
+    }
+    await out.close();
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+  return { format: 'csv', path: file, runId: r.id, breaks: n };
+}

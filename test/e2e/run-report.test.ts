@@ -1,0 +1,170 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { createTestTarget, dbKind } from '../support/db.js';
+import { runCli } from '../support/cli.js';
+
+interface BreaksJson {
+  run: {
+    id: string;
+    businessDate: string;
+    ruleSet: { name: string; sha256: string };
+    inputs: { source: string; file: string; sha256: string; rows: number; rejected: number }[];
+    startedAt: string;
+    finishedAt: string;
+  };
+  summary: { matched: number; breaks: Record<string, number>; byKind: Record<string, number> };
+  breaks: {
+    id: string;
+    recon: string;
+    kind: string;
+    key: Record<string, string | null>;
+    fields: { field: string; left: string | null; right: string | null; comparator: string }[];
+    status: string;
+    reason: string | null;
+    firstSeen: string;
+    lastSeen: string;
+    ageDays: number;
+    left: Record<string, unknown> | null;
+    right: Record<string, unknown> | null;
+  }[];
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
+  let target: { target: string; drop: () => Promise<void> };
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-run-'));
+  const cwd = path.join(work, 'recon');
+  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+
+  beforeAll(async () => {
+    target = await createTestTarget();
+    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
+    expect(init.code, init.stderr).toBe(0);
+    const ingest = await cli(['ingest', '--all']);
+    expect(ingest.code, ingest.stderr).toBe(0);
+  });
+  afterAll(async () => target.drop());
+
+  it('run --date 2019-05-03 exits 1 with B1 (positions-seam mismatch on long) open', async () => {
+    const r = await cli(['run', '--date', '2019-05-03']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/positions-seam\s+12\s+12\s+11\s+0\s+0\s+1\s+0\s+0\s+1\s+0/);
+    expect(r.stdout).toContain('1 open, 0 explained');
+  });
+
+  it('run --date 2019-05-10 --json exits 1: B7 duplicate_right open, B6 pending give-up explained', async () => {
+    const r = await cli(['--json', 'run', '--date', '2019-05-10']);
+    expect(r.code, r.stderr).toBe(1);
+    const s = JSON.parse(r.stdout) as {
+      open: number;
+      explained: number;
+      counts: Record<string, { skipped: string | null; breaks: Record<string, number> }>;
+    };
+    expect(s.open).toBe(1);
+    expect(s.explained).toBe(1);
+    expect(s.counts['trades-bos']!.breaks).toMatchObject({ only_left: 1, duplicate_right: 1, mismatch: 0 });
+    expect(s.counts['positions-seam']!.skipped).toMatch(/genium/);
+  });
+
+  it('report --run latest writes breaks.json in the DESIGN.md shape and a breaks.csv', async () => {
+    const out = path.join(work, 'out');
+    const r = await cli(['report', '--run', 'latest', '--out', out, '--format', 'json,csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(out, 'breaks.json'), 'utf8')) as BreaksJson;
+    expect(Object.keys(json)).toEqual(['run', 'summary', 'breaks']);
+    expect(Object.keys(json.run)).toEqual([
+      'id',
+      'businessDate',
+      'ruleSet',
+      'inputs',
+      'startedAt',
+      'finishedAt',
+    ]);
+    expect(json.run.businessDate).toBe('2019-05-10');
+    expect(json.run.ruleSet.name).toBe('default');
+    expect(json.run.ruleSet.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.run.startedAt).toMatch(ISO_INSTANT);
+    expect(json.run.finishedAt).toMatch(ISO_INSTANT);
+    expect(json.run.inputs.map((i) => i.file)).toContain('BOS_TRADES_CABC_20190510.csv');
+    for (const i of json.run.inputs)
+      expect(Object.keys(i)).toEqual(['source', 'file', 'sha256', 'rows', 'rejected']);
+    expect(json.summary.breaks).toEqual({ open: 1, explained: 1, resolved: 0, cleared: 0 });
+    expect(json.summary.byKind).toMatchObject({ only_left: 1, duplicate_right: 1, mismatch: 0 });
+    expect(json.summary.matched).toBeGreaterThan(0);
+    expect(json.breaks).toHaveLength(2);
+    for (const b of json.breaks) {
+      expect(Object.keys(b)).toEqual([
+        'id',
+        'recon',
+        'kind',
+        'key',
+        'fields',
+        'status',
+        'reason',
+        'firstSeen',
+        'lastSeen',
+        'ageDays',
+        'left',
+        'right',
+      ]);
+      expect(b.firstSeen).toBe('2019-05-10');
+      expect(b.lastSeen).toBe('2019-05-10');
+      expect(b.ageDays).toBe(0);
+    }
+    // B6: the DCASS give-up, explained by rule, with its file and line.
+    const b6 = json.breaks.find((b) => b.kind === 'only_left')!;
+    expect(b6.status).toBe('explained');
+    expect(b6.reason).toMatch(/give-up/);
+    expect(b6.right).toBeNull();
+    expect(b6.left).toMatchObject({ file: 'TRD001_CABC_20190510_2310.csv', line: 7, tradeType: 'GUP' });
+    // B7: the repeated BOS row; decimals are strings.
+    const b7 = json.breaks.find((b) => b.kind === 'duplicate_right')!;
+    expect(b7.status).toBe('open');
+    expect(b7.right).toMatchObject({ file: 'BOS_TRADES_CABC_20190510.csv', quantity: '4', price: '28450' });
+    expect(b7.right!.execAt).toMatch(ISO_INSTANT);
+
+    const rows = parse(readFileSync(path.join(out, 'breaks.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows).toHaveLength(2);
+    expect(rows.map((x) => x.kind).sort()).toEqual(['duplicate_right', 'only_left']);
+    expect(rows.find((x) => x.kind === 'only_left')).toMatchObject({
+      recon: 'trades-bos',
+      status: 'explained',
+      left_file: 'TRD001_CABC_20190510_2310.csv',
+      left_line: '7',
+    });
+  });
+
+  it('report of the 3 May run shows B1 with its field difference, then exits 2 for an unknown run', async () => {
+    const runs = await cli(['--json', 'run', '--date', '2019-05-03', '--recon', 'positions-seam']);
+    expect(runs.code).toBe(1);
+    const { runId } = JSON.parse(runs.stdout) as { runId: string };
+    const out = path.join(work, 'out-b1');
+    const r = await cli(['report', '--run', runId, '--out', out, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(out, 'breaks.json'), 'utf8')) as BreaksJson;
+    expect(json.breaks).toHaveLength(1);
+    const b1 = json.breaks[0]!;
+    expect(b1).toMatchObject({
+      recon: 'positions-seam',
+      kind: 'mismatch',
+      status: 'open',
+      firstSeen: '2019-05-03',
+    });
+    expect(b1.fields).toEqual([{ field: 'long', left: '131', right: '130', comparator: 'exact' }]);
+    expect(b1.left).toMatchObject({ file: 'POS001_CABC_20190503.lis', line: 9, long: '131' });
+    expect(b1.right).toMatchObject({ file: 'POS001_CABC_20190503_0830.xml', line: 10, long: '130' });
+
+    const missing = await cli(['report', '--run', '999999', '--out', out]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no completed run 999999');
+    const badFormat = await cli(['report', '--run', 'latest', '--out', out, '--format', 'xlsx']);
+    expect(badFormat.code).toBe(2);
+  });
+});
