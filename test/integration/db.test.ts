@@ -69,6 +69,7 @@ describe(`database layer on ${dbKind}`, () => {
   });
 });
 
+// Only the embedded database has a folder to lock; a server arbitrates its own connections.
 describe.runIf(dbKind === 'pglite')('embedded database folder lock', () => {
   it('refuses a second opener of the same folder while the first holds it, and frees it on close', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dcass-lock-'));
