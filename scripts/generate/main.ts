@@ -1,7 +1,7 @@
 /**
  * Generator CLI.
  *   npx tsx scripts/generate/main.ts --layout <layout|all> --rows N --seed S --date YYYYMMDD --out DIR
- *        [--participant CABC] [--diff-rate 0.0015] [--variant]
+ *        [--participant CABC] [--diff-rate 0.0015] [--variant] [--bos-all-trade-nos]
  *   npx tsx scripts/generate/main.ts --fixtures DIR     (the hand-written CABC fixture set)
  * Prints a JSON summary on stdout (files, records, injected differences for --variant).
  */
@@ -13,12 +13,14 @@ import type { Layout } from './layouts.js';
 
 const USAGE = `usage:
   tsx scripts/generate/main.ts --layout <${LAYOUTS.join('|')}|all> --rows N --seed S --date YYYYMMDD --out DIR
-      [--participant CABC] [--diff-rate 0.0015] [--variant]
+      [--participant CABC] [--diff-rate 0.0015] [--variant] [--bos-all-trade-nos]
   tsx scripts/generate/main.ts --fixtures DIR
 
 --variant writes the slightly different copy of the same seed: rows dropped (only in the base copy),
 rows inserted (only in the variant), quantity and price changes, each at diff-rate/4 of the rows.
-Generate the base copy into one folder and the variant into another; stdout reports the counts.`;
+Generate the base copy into one folder and the variant into another; stdout reports the counts.
+--bos-all-trade-nos gives every BOS trade its exchange trade number (by default about 1 in 50 is
+blank, as back offices leave it).`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       participant: { type: 'string', default: 'CABC' },
       'diff-rate': { type: 'string', default: '0.0015' },
       variant: { type: 'boolean', default: false },
+      'bos-all-trade-nos': { type: 'boolean', default: false },
       fixtures: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -74,7 +77,14 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const summary = await generate(
     layouts,
-    { seed: seed >>> 0, date, participant, rows, diffRate },
+    {
+      seed: seed >>> 0,
+      date,
+      participant,
+      rows,
+      diffRate,
+      ...(values['bos-all-trade-nos'] ? { bosTradeNoGaps: false } : {}),
+    },
     out,
     values.variant,
   );

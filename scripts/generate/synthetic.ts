@@ -18,6 +18,12 @@ export interface SyntheticOptions {
   readonly rows: number;
   /** Share of rows carrying an injected difference in the variant copy (default 0.0015). */
   readonly diffRate: number;
+  /**
+   * Whether the BOS leaves the exchange trade number blank on about 1 trade in 50, as back offices
+   * do (default true). False gives every BOS trade its number, so a join on the trade number alone
+   * pairs every trade present on both sides (the reconciliation benchmark's baseline needs that).
+   */
+  readonly bosTradeNoGaps?: boolean;
 }
 
 /** What the variant copy does with row i. */
@@ -315,9 +321,12 @@ export function* syntheticPositions(opts: SyntheticOptions, variant = false): Ge
   }
 }
 
-/** Whether the BOS captured the exchange trade number of a trade (98% yes; same answer in both copies). */
+/**
+ * Whether the BOS captured the exchange trade number of a trade: 98% yes, or always with
+ * `bosTradeNoGaps: false`; the same answer in both copies.
+ */
 export function bosHasTradeNo(opts: SyntheticOptions, tradeNo: number): boolean {
-  return rowSeed(opts.seed, tradeNo, SALT.bos) % 50 !== 0;
+  return opts.bosTradeNoGaps === false || rowSeed(opts.seed, tradeNo, SALT.bos) % 50 !== 0;
 }
 
 /** Session and clearing date consistency check used by tests. */

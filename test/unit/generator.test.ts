@@ -116,6 +116,26 @@ describe('synthetic generator', () => {
     expect(positions).toHaveLength(OPTS.rows + 1);
   });
 
+  it('leaves some BOS exchange trade numbers blank unless told to give them all', async () => {
+    const blanks = async (opts: SyntheticOptions): Promise<number> => {
+      const rows = parse(await render('bos-trd', opts, true), { bom: true, from_line: 2 }) as string[][];
+      expect(rows).toHaveLength(countInjected(opts, 'trades').variantRows);
+      return rows.filter((r) => r[BOS_TRADE_HEADER.indexOf('Exch Trade No')] === '').length;
+    };
+    // About 1 in 50 by default: 3,000 rows give dozens.
+    expect(await blanks(OPTS)).toBeGreaterThan(20);
+    expect(await blanks({ ...OPTS, bosTradeNoGaps: false })).toBe(0);
+    // The option changes nothing else: same rows, with the blanks filled in.
+    const withGaps = parse(await render('bos-trd', OPTS, true), { bom: true }) as string[][];
+    const full = parse(await render('bos-trd', { ...OPTS, bosTradeNoGaps: false }, true), {
+      bom: true,
+    }) as string[][];
+    const no = BOS_TRADE_HEADER.indexOf('Exch Trade No');
+    expect(full.map((r) => r.filter((_, i) => i !== no))).toEqual(
+      withGaps.map((r) => r.filter((_, i) => i !== no)),
+    );
+  });
+
   it('injects exactly the differences it reports', () => {
     const key = (t: { tradeNo: number }): number => t.tradeNo;
     const base = new Map([...syntheticTrades(OPTS)].map((t) => [key(t), t]));
