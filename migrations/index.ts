@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_ingest_schema.js';
 import * as m0002 from './0002_fetch_manifest.js';
 import * as m0003 from './0003_reconcile.js';
+import * as m0004 from './0004_break_register.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0001_ingest_schema': m0001,
   '0002_fetch_manifest': m0002,
   '0003_reconcile': m0003,
+  '0004_break_register': m0004,
 };

@@ -1,6 +1,12 @@
 import type { FetchManifestTable } from './tables/fetch-manifest.table.js';
 import type { AccountMapTable, CalendarTable } from './tables/reference.table.js';
-import type { ReconBreakTable, ReconMatchTable, ReconRunTable } from './tables/recon.table.js';
+import type {
+  BreakCaseTable,
+  BreakEventTable,
+  ReconBreakTable,
+  ReconMatchTable,
+  ReconRunTable,
+} from './tables/recon.table.js';
 import type { PositionTable } from './tables/position.table.js';
 import type { RefusedFileTable, RejectedRowTable, SourceFileTable } from './tables/source-file.table.js';
 import type { TradeTable } from './tables/trade.table.js';
@@ -18,4 +24,6 @@ export interface Database {
   recon_run: ReconRunTable;
   recon_match: ReconMatchTable;
   recon_break: ReconBreakTable;
+  break_case: BreakCaseTable;
+  break_event: BreakEventTable;
 }

@@ -413,23 +413,6 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
   };
 }
 
-/**
- * A break keeps the first sighting of its fingerprint: the latest earlier break of this
- * reconciliation with the same fingerprint (on this or an earlier business date) lends its first_seen.
- */
-function carryStatement(l: Layout, ctx: CompileContext): Statement {
-  return {
-    label: 'carry first sightings',
-    query: sql`UPDATE recon_break b SET first_seen_run = p.first_seen_run, first_seen_date = p.first_seen_date
-      FROM (SELECT DISTINCT ON (pb.fingerprint) pb.fingerprint, pb.first_seen_run, pb.first_seen_date
-            FROM recon_break pb JOIN recon_run pr ON pr.id = pb.run_id
-            WHERE pb.recon = ${l.recon.name}::text AND pb.run_id <> ${ctx.runId}::bigint AND pr.status = 'completed'
-              AND pr.business_date <= ${ctx.businessDate}::date AND pb.status <> 'cleared'
-            ORDER BY pb.fingerprint, pr.business_date DESC, pb.run_id DESC) p
-      WHERE b.run_id = ${ctx.runId}::bigint AND b.recon = ${l.recon.name}::text AND b.fingerprint = p.fingerprint`,
-  };
-}
-
 /** The statements reconciling one reconciliation for one run, in execution order. */
 export function compileReconciliation(recon: Reconciliation, ctx: CompileContext): Statement[] {
   const l = layout(recon);
@@ -438,7 +421,6 @@ export function compileReconciliation(recon: Reconciliation, ctx: CompileContext
     ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p.keys)),
     matchStatement(l, ctx),
     ...breakStatements(l, ctx),
-    carryStatement(l, ctx),
   ];
 }
 

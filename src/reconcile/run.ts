@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Store, StoreTransaction } from '../db/connect.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { carryStatements } from './carry.js';
 import { compileReconciliation, countsQuery, inputsQuery, type CompileContext } from './compile.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
 import { BREAK_KINDS } from './rule-set.js';
@@ -12,6 +13,8 @@ export interface RunOptions {
   readonly ruleSet: RuleSet;
   /** Names of the reconciliations to run, in the rule set's order; all when absent. */
   readonly recons?: readonly string[];
+  /** Who ran it: recorded on the break register's events. */
+  readonly actor?: string;
   /** Where to log (each statement's duration at debug level); silent when absent. */
   readonly logger?: Logger;
 }
@@ -37,8 +40,12 @@ export interface ReconCounts {
   readonly matched: number;
   readonly matchedByPass: Readonly<Record<string, number>>;
   readonly breaks: Readonly<Record<BreakKind, number>>;
+  /** The run's breaks by status in the register after the run (a person's decision carries over). */
   readonly open: number;
   readonly explained: number;
+  readonly resolved: number;
+  /** Breaks of earlier runs this run no longer found. */
+  readonly cleared: number;
 }
 
 /** The outcome of a run, as recorded in recon_run. */
@@ -141,7 +148,8 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           continue;
         }
         const reconStart = Date.now();
-        for (const s of compileReconciliation(recon, ctx)) {
+        const carry = { ...ctx, actor: options.actor ?? 'dcass-recon' };
+        for (const s of [...compileReconciliation(recon, ctx), ...carryStatements(recon, carry)]) {
           step = `${recon.name}: ${s.label}`;
           const t0 = Date.now();
           await s.query.execute(tx.db);
@@ -223,6 +231,8 @@ const EMPTY_COUNTS: ReconCounts = {
   breaks: { only_left: 0, only_right: 0, mismatch: 0, duplicate_left: 0, duplicate_right: 0 },
   open: 0,
   explained: 0,
+  resolved: 0,
+  cleared: 0,
 };
 
 /** Null when the reconciliation applies to the date by its `runOn` and the calendar; else why not. */
@@ -255,13 +265,17 @@ async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconcili
     .groupBy(['kind', 'status'])
     .execute();
   const breaks = Object.fromEntries(BREAK_KINDS.map((k) => [k, 0])) as Record<BreakKind, number>;
-  let open = 0;
-  let explained = 0;
+  const byStatus = { open: 0, explained: 0, resolved: 0, cleared: 0 };
   for (const r of rows) {
     breaks[r.kind] += Number(r.n);
-    if (r.status === 'open') open += Number(r.n);
-    if (r.status === 'explained') explained += Number(r.n);
+    byStatus[r.status] += Number(r.n);
   }
+  const cleared = await sql<{
+    n: string;
+  }>`SELECT count(*)::text AS n FROM break_event e JOIN break_case c ON c.id = e.case_id
+    WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared' AND c.recon = ${recon.name}::text`.execute(
+    tx.db,
+  );
   return {
     skipped: null,
     leftRecords: Number(c.left_records),
@@ -269,8 +283,10 @@ async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconcili
     matched: Number(c.matched),
     matchedByPass: c.matched_by_pass ?? {},
     breaks,
-    open,
-    explained,
+    open: byStatus.open,
+    explained: byStatus.explained,
+    resolved: byStatus.resolved,
+    cleared: Number(cleared.rows[0]?.n ?? 0),
   };
 }
 

@@ -48,9 +48,53 @@ export interface ReconBreakTable {
   left_ids: string[];
   right_ids: string[];
   fingerprint: string;
-  status: 'open' | 'explained' | 'resolved' | 'cleared';
+  status: BreakStatus;
   reason: string | null;
   explained_by: string | null;
   first_seen_run: string;
   first_seen_date: string;
+  /** The break across runs (migration 0004); null only for breaks of runs before the register. */
+  case_id: string | null;
+}
+
+export type BreakStatus = 'open' | 'explained' | 'resolved' | 'cleared';
+
+/** A break across runs: the id people act on; its current state mirrors its latest break_event. */
+export interface BreakCaseTable {
+  id: Generated<string>;
+  recon: string;
+  fingerprint: string;
+  entity: 'trades' | 'positions';
+  kind: ReconBreakTable['kind'];
+  key: Json<Record<string, string | null>>;
+  first_seen_run: string;
+  first_seen_date: string;
+  last_seen_run: string;
+  last_seen_date: string;
+  status: BreakStatus;
+  reason: string | null;
+  reason_code: string | null;
+  explained_by: string | null;
+  assignee: string | null;
+}
+
+export type BreakAction =
+  'detected' | 'seen' | 'reappeared' | 'cleared' | 'comment' | 'assign' | 'explain' | 'resolve' | 'reopen';
+
+/** One change to a case, append-only, holding the case's whole state after it. */
+export interface BreakEventTable {
+  id: Generated<string>;
+  case_id: string;
+  run_id: string | null;
+  at: Generated<Date>;
+  actor: string;
+  action: BreakAction;
+  note: string | null;
+  status: BreakStatus;
+  reason: string | null;
+  reason_code: string | null;
+  explained_by: string | null;
+  assignee: string | null;
+  last_seen_run: string;
+  last_seen_date: string;
 }
