@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { standardFontProblem } from '../confirm/standard-font.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -11,6 +12,49 @@ export const DEFAULT_CONFIG_FILE = 'dcass-recon.yaml';
 export const DEFAULT_DB_DIR = path.join('.dcass-recon', 'db');
 
 const folder = z.string().min(1);
+
+// Text printed in the confirmation PDF: required, and printable in its standard font.
+const pdfText = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const problem = standardFontProblem(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const contactSchema = z.strictObject(
+  {
+    name: pdfText,
+    phone: pdfText.pipe(
+      z
+        .string()
+        .regex(
+          /^\+?[0-9][0-9 ()-]{6,}[0-9](\s*(ext\.?|x)\s*[0-9]+)?$/i,
+          'a telephone number such as +852 2555 0101',
+        ),
+    ),
+    email: z.email('an e-mail address such as ops@example.com'),
+  },
+  { error: (issue) => (issue.input === undefined ? 'a contact: name, phone and email' : undefined) },
+);
+
+/** Appendix E, the confirmation for post-release verification: who confirms, who to call, who signs. */
+const confirmationSchema = z.strictObject({
+  /** Default: participant.name. */
+  fullName: pdfText.optional(),
+  /** Default: from participant.clearingHouses. */
+  clearingHouse: z.enum(['HKCC', 'SEOCH', 'Both']).optional(),
+  /** Default: participant.code. */
+  customerCode: z
+    .string()
+    .regex(/^[A-Z0-9]{1,5}$/, 'a DCASS customer code such as CABC')
+    .optional(),
+  contacts: z.strictObject({ primary: contactSchema, alternate: contactSchema }),
+  signatories: z.array(pdfText).min(1, 'at least one signatory name'),
+  /** The Sunday Post-Release Verification Session; the confirmation is due that day at dueTime, Hong Kong time. */
+  sessionDate: z.iso.date('a date written YYYY-MM-DD').default('2019-05-05'),
+  dueTime: z.iso.time({ precision: -1, message: 'a time written HH:MM' }).default('12:30'),
+});
 
 /** The configuration file: who the participant is, where inputs are, which profiles and calendar apply. */
 export const configSchema = z.strictObject({
@@ -29,7 +73,47 @@ export const configSchema = z.strictObject({
     .strictObject({ genium: folder.optional(), dcass: folder.optional(), bos: folder.optional() })
     .default({}),
   sftp: sftpConfigSchema.optional(),
+  confirmation: confirmationSchema.optional(),
 });
+
+// Checks across sections, applied when the file is read. The confirmation's full name defaults to
+// participant.name, which may be blank: one of them must say it.
+const configFileSchema = configSchema.superRefine((config, ctx) => {
+  if (
+    config.confirmation &&
+    config.confirmation.fullName === undefined &&
+    config.participant.name.trim() === ''
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['confirmation', 'fullName'],
+      message: "the participant's full name: set confirmation.fullName or participant.name",
+    });
+  }
+});
+
+/** The confirmation section resolved: every default applied. */
+export interface ConfirmationConfig {
+  readonly fullName: string;
+  readonly clearingHouse: 'HKCC' | 'SEOCH' | 'Both';
+  readonly customerCode: string;
+  readonly contacts: {
+    readonly primary: ConfirmationContact;
+    readonly alternate: ConfirmationContact;
+  };
+  readonly signatories: readonly string[];
+  /** YYYY-MM-DD. */
+  readonly sessionDate: string;
+  /** HH:MM, Hong Kong time. */
+  readonly dueTime: string;
+}
+
+/** A contact person printed on the confirmation. */
+export interface ConfirmationContact {
+  readonly name: string;
+  readonly phone: string;
+  readonly email: string;
+}
 
 /** Configuration resolved once at the entry point: absolute paths, defaults applied, frozen. */
 export interface ResolvedConfig {
@@ -44,6 +128,8 @@ export interface ResolvedConfig {
   readonly calendarFile: string;
   readonly inputs: Readonly<Partial<Record<'genium' | 'dcass' | 'bos', string>>>;
   readonly sftp: SftpConfig | null;
+  /** The Appendix E confirmation's details; null when the file has no confirmation section. */
+  readonly confirmation: ConfirmationConfig | null;
 }
 
 /**
@@ -60,7 +146,7 @@ export function resolveConfig(options: {
   const given = options.configFile !== undefined ? path.resolve(options.cwd, options.configFile) : null;
   const fallback = path.resolve(options.cwd, DEFAULT_CONFIG_FILE);
   const file = given ?? (existsSync(fallback) ? fallback : null);
-  const raw = file === null ? null : loadValidatedFile(file, configSchema, 'CONFIG_INVALID');
+  const raw = file === null ? null : loadValidatedFile(file, configFileSchema, 'CONFIG_INVALID');
   const base = file === null ? options.cwd : path.dirname(file);
   const at = (p: string) => (/^postgres(ql)?:\/\//i.test(p) || p === 'memory://' ? p : path.resolve(base, p));
   const calendar = raw?.calendar ?? 'builtin:hk-2019';
@@ -82,7 +168,23 @@ export function resolveConfig(options: {
       : at(calendar),
     inputs,
     sftp,
+    confirmation: raw?.confirmation ? resolveConfirmation(raw) : null,
   });
+}
+
+function resolveConfirmation(raw: z.infer<typeof configSchema>): ConfirmationConfig {
+  const c = raw.confirmation!;
+  const houses = raw.participant.clearingHouses;
+  return {
+    fullName: c.fullName ?? raw.participant.name.trim(),
+    clearingHouse:
+      c.clearingHouse ?? (houses.includes('HKCC') && houses.includes('SEOCH') ? 'Both' : houses[0]!),
+    customerCode: c.customerCode ?? raw.participant.code,
+    contacts: c.contacts,
+    signatories: c.signatories,
+    sessionDate: c.sessionDate,
+    dueTime: c.dueTime,
+  };
 }
 
 function deepFreeze<T>(value: T): T {
