@@ -34,8 +34,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX break_case_status_idx ON break_case (status, recon)`.execute(db);
 
-  await sql`ALTER TABLE recon_break ADD COLUMN case_id bigint REFERENCES break_case (id)`.execute(db);
+  // seq: the break's place in its run's stable order, numbered once when the run completes, so
+  // reports page through a run's breaks by an index instead of sorting them again for every page.
+  await sql`ALTER TABLE recon_break ADD COLUMN case_id bigint REFERENCES break_case (id), ADD COLUMN seq integer`.execute(db);
   await sql`CREATE INDEX recon_break_case_idx ON recon_break (case_id, run_id)`.execute(db);
+  await sql`CREATE UNIQUE INDEX recon_break_seq_idx ON recon_break (run_id, seq)`.execute(db);
 
   await sql`
     CREATE TABLE break_event (
@@ -78,6 +81,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE IF EXISTS break_event`.execute(db);
   await sql`DROP FUNCTION IF EXISTS break_event_refuse_rewrite()`.execute(db);
-  await sql`ALTER TABLE recon_break DROP COLUMN IF EXISTS case_id`.execute(db);
+  await sql`ALTER TABLE recon_break DROP COLUMN IF EXISTS case_id, DROP COLUMN IF EXISTS seq`.execute(db);
   await sql`DROP TABLE IF EXISTS break_case`.execute(db);
 }

@@ -1,11 +1,14 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
-import type { BreakFieldDiff } from '../db/tables/recon.table.js';
+import type { BreakFieldDiff, BreakStatus } from '../db/tables/recon.table.js';
 import type { BreakKind } from './rule-set.js';
 
-/** A break of a run as the library hands it out; decimals and dates as strings. */
+/** A break of a run, with its state in the break register; decimals and dates as strings. */
 export interface Break {
+  /** The break register's case id: the same break keeps it across runs; people act on it. */
   readonly id: string;
+  /** This run's row of the break; the row of the run that last saw it when this run cleared it. */
+  readonly occurrenceId: string;
   readonly runId: string;
   readonly recon: string;
   readonly entity: 'trades' | 'positions';
@@ -16,66 +19,132 @@ export interface Break {
   readonly leftIds: readonly string[];
   readonly rightIds: readonly string[];
   readonly fingerprint: string;
-  readonly status: 'open' | 'explained' | 'resolved' | 'cleared';
+  /** Register state as of the moment asked for (now by default). */
+  readonly status: BreakStatus;
   readonly reason: string | null;
+  readonly reasonCode: string | null;
+  /** `rule:NAME` when a rule explained it, else the person who did. */
   readonly explainedBy: string | null;
+  readonly assignee: string | null;
   readonly firstSeenRun: string;
   readonly firstSeenDate: string;
+  readonly lastSeenRun: string;
+  readonly lastSeenDate: string;
+  /** True when this run no longer found the break (it cleared it); its records are of the last sighting. */
+  readonly clearedByRun: boolean;
+}
+
+export interface ListBreaksOptions {
+  /** Read the register as it stood at this moment (ISO timestamp); now when absent. */
+  readonly asOf?: string;
 }
 
 const PAGE = 1000;
 
+type BreakRow = {
+  id: string;
+  occurrence_id: string;
+  run_id: string;
+  recon: string;
+  entity: Break['entity'];
+  kind: BreakKind;
+  pass: number | null;
+  key: Record<string, string | null>;
+  fields: BreakFieldDiff[];
+  left_ids: string[];
+  right_ids: string[];
+  fingerprint: string;
+  status: BreakStatus;
+  reason: string | null;
+  reason_code: string | null;
+  explained_by: string | null;
+  assignee: string | null;
+  first_seen_run: string;
+  first_seen_date: string;
+  last_seen_run: string;
+  last_seen_date: string;
+  cursor: string;
+};
+
+/** The case's state after its latest event at or before `asOf`: the register as it stood then. */
+export function stateAsOf(caseId: RawBuilder<unknown>, asOf: string | undefined): RawBuilder<unknown> {
+  return sql`(SELECT e.status, e.reason, e.reason_code, e.explained_by, e.assignee, e.last_seen_run, e.last_seen_date
+    FROM break_event e WHERE e.case_id = ${caseId} AND e.at <= ${asOf ?? 'infinity'}::timestamptz
+    ORDER BY e.id DESC LIMIT 1)`;
+}
+
+function columns(runId: string): RawBuilder<unknown> {
+  return sql`c.id, b.id AS occurrence_id, ${runId}::bigint AS run_id, b.recon, b.entity, b.kind, b.pass, b.key,
+    b.fields, b.left_ids::text[] AS left_ids, b.right_ids::text[] AS right_ids, b.fingerprint, s.status, s.reason,
+    s.reason_code, s.explained_by, s.assignee, c.first_seen_run, to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date,
+    s.last_seen_run, to_char(s.last_seen_date, 'YYYY-MM-DD') AS last_seen_date`;
+}
+
+function toBreak(b: BreakRow, clearedByRun: boolean): Break {
+  return {
+    id: String(b.id),
+    occurrenceId: String(b.occurrence_id),
+    runId: String(b.run_id),
+    recon: b.recon,
+    entity: b.entity,
+    kind: b.kind,
+    pass: b.pass,
+    key: b.key,
+    fields: b.fields,
+    leftIds: b.left_ids,
+    rightIds: b.right_ids,
+    fingerprint: b.fingerprint,
+    status: b.status,
+    reason: b.reason,
+    reasonCode: b.reason_code,
+    explainedBy: b.explained_by,
+    assignee: b.assignee,
+    firstSeenRun: String(b.first_seen_run),
+    firstSeenDate: b.first_seen_date,
+    lastSeenRun: String(b.last_seen_run),
+    lastSeenDate: b.last_seen_date,
+    clearedByRun,
+  };
+}
+
 /**
  * The breaks of a run in their stable order (reconciliation as the run listed them, then key, kind
- * and record ids, compared bytewise so every server orders alike), streamed a page at a time.
+ * and record ids, bytewise), then the breaks of earlier runs that this run cleared (by case id), each
+ * with its register state as of `asOf`. Streamed a page at a time along an index.
  */
-export async function* listBreaks(store: Store, runId: string): AsyncGenerator<Break> {
-  for (let offset = 0; ; offset += PAGE) {
-    // Offset paging over a fixed order: a run's breaks do not change once it completed.
-    const page = await sql<{
-      id: string;
-      run_id: string;
-      recon: string;
-      entity: Break['entity'];
-      kind: BreakKind;
-      pass: number | null;
-      key: Record<string, string | null>;
-      fields: BreakFieldDiff[];
-      left_ids: string[];
-      right_ids: string[];
-      fingerprint: string;
-      status: Break['status'];
-      reason: string | null;
-      explained_by: string | null;
-      first_seen_run: string;
-      first_seen_date: string;
-    }>`SELECT b.id, b.run_id, b.recon, b.entity, b.kind, b.pass, b.key, b.fields, b.left_ids::text[] AS left_ids,
-        b.right_ids::text[] AS right_ids, b.fingerprint, b.status, b.reason, b.explained_by, b.first_seen_run,
-        to_char(b.first_seen_date, 'YYYY-MM-DD') AS first_seen_date
-      FROM recon_break b JOIN recon_run r ON r.id = b.run_id
-      WHERE b.run_id = ${runId}::bigint
-      ORDER BY array_position(r.recons, b.recon), b.key::text COLLATE "C", b.kind COLLATE "C", b.left_ids, b.right_ids, b.id
-      LIMIT ${PAGE} OFFSET ${offset}`.execute(store.db);
-    for (const b of page.rows) {
-      yield {
-        id: String(b.id),
-        runId: String(b.run_id),
-        recon: b.recon,
-        entity: b.entity,
-        kind: b.kind,
-        pass: b.pass,
-        key: b.key,
-        fields: b.fields,
-        leftIds: b.left_ids,
-        rightIds: b.right_ids,
-        fingerprint: b.fingerprint,
-        status: b.status,
-        reason: b.reason,
-        explainedBy: b.explained_by,
-        firstSeenRun: String(b.first_seen_run),
-        firstSeenDate: b.first_seen_date,
-      };
-    }
-    if (page.rows.length < PAGE) return;
+export async function* listBreaks(
+  store: Store,
+  runId: string,
+  options: ListBreaksOptions = {},
+): AsyncGenerator<Break> {
+  for (let after = 0; ;) {
+    const page = await sql<BreakRow>`SELECT ${columns(runId)}, b.seq::text AS cursor
+      FROM recon_break b JOIN break_case c ON c.id = b.case_id
+      CROSS JOIN LATERAL ${stateAsOf(sql`b.case_id`, options.asOf)} s
+      WHERE b.run_id = ${runId}::bigint AND b.seq > ${after}::integer
+      ORDER BY b.seq LIMIT ${PAGE}`.execute(store.db);
+    for (const b of page.rows) yield toBreak(b, false);
+    if (page.rows.length < PAGE) break;
+    after = Number(page.rows[page.rows.length - 1]!.cursor);
   }
+  for (let after = '0'; ;) {
+    const page = await sql<BreakRow>`SELECT ${columns(runId)}, c.id::text AS cursor
+      FROM break_event ce JOIN break_case c ON c.id = ce.case_id
+      JOIN recon_break b ON b.case_id = c.id AND b.run_id = ce.last_seen_run
+      CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, options.asOf)} s
+      WHERE ce.run_id = ${runId}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
+      ORDER BY c.id LIMIT ${PAGE}`.execute(store.db);
+    for (const b of page.rows) yield toBreak(b, true);
+    if (page.rows.length < PAGE) return;
+    after = page.rows[page.rows.length - 1]!.cursor;
+  }
+}
+
+/** Numbers a completed run's breaks in their stable order (the order every report lists them in). */
+export function numberBreaksStatement(runId: string): RawBuilder<unknown> {
+  return sql`UPDATE recon_break b SET seq = o.n
+    FROM (SELECT x.id, row_number() OVER (ORDER BY array_position(r.recons, x.recon), x.key::text COLLATE "C",
+            x.kind COLLATE "C", x.left_ids, x.right_ids, x.id) AS n
+          FROM recon_break x JOIN recon_run r ON r.id = x.run_id WHERE x.run_id = ${runId}::bigint) o
+    WHERE b.id = o.id`;
 }

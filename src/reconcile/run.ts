@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Store, StoreTransaction } from '../db/connect.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { numberBreaksStatement } from './breaks.js';
 import { carryStatements } from './carry.js';
 import { compileReconciliation, countsQuery, inputsQuery, type CompileContext } from './compile.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
@@ -99,7 +100,7 @@ function select(ruleSet: RuleSet, names: readonly string[] | undefined): Reconci
 export async function runReconciliation(store: Store, options: RunOptions): Promise<RunSummary> {
   checkDate(options.businessDate);
   const recons = select(options.ruleSet, options.recons);
-  const startedAt = new Date();
+  const attemptedAt = new Date();
   const log = (options.logger ?? silentLogger).child({
     businessDate: options.businessDate,
     ruleSet: options.ruleSet.name,
@@ -122,7 +123,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
       // the right plan, and the planner may pick one when a temporary table's size is misjudged.
       await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
-      const { id: runId } = await tx.db
+      const { id: runId, started_at: startedAt } = await tx.db
         .insertInto('recon_run')
         .values({
           business_date: options.businessDate,
@@ -132,9 +133,9 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           inputs: '[]',
           counts: '{}',
           status: 'running',
-          started_at: startedAt,
+          started_at: sql<Date>`clock_timestamp()`,
         })
-        .returning('id')
+        .returning(['id', 'started_at'])
         .executeTakeFirstOrThrow();
       const ctx: CompileContext = { runId, businessDate: options.businessDate };
       const counts: Record<string, ReconCounts> = {};
@@ -181,18 +182,20 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       }
       step = 'finish';
       await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup`.execute(tx.db);
+      await numberBreaksStatement(runId).execute(tx.db);
       const inputList = [...inputs.values()].sort((a, b) => Number(a.fileId) - Number(b.fileId));
-      const finishedAt = new Date();
-      await tx.db
+      // The database's clock, as on the register's events: "as of" questions compare the two.
+      const { finished_at: finishedAt } = await tx.db
         .updateTable('recon_run')
         .set({
           status: 'completed',
           inputs: JSON.stringify(inputList),
           counts: JSON.stringify(counts),
-          finished_at: finishedAt,
+          finished_at: sql<Date>`clock_timestamp()`,
         })
         .where('id', '=', runId)
-        .execute();
+        .returning('finished_at')
+        .executeTakeFirstOrThrow();
       const total = (k: 'open' | 'explained') => Object.values(counts).reduce((n, c) => n + c[k], 0);
       return {
         runId,
@@ -203,12 +206,12 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         counts,
         open: total('open'),
         explained: total('explained'),
-        startedAt,
-        finishedAt,
+        startedAt: new Date(startedAt),
+        finishedAt: new Date(finishedAt!),
       };
     });
   } catch (err) {
-    await recordFailure(store, options, recons, startedAt, err);
+    await recordFailure(store, options, recons, attemptedAt, err);
     if (err instanceof DcassError) throw err;
     throw new DcassError(
       'DB_QUERY_FAILED',

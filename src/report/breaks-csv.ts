@@ -1,4 +1,5 @@
 import type { Store } from '../db/connect.js';
+import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
 import { findRun, reportBreaks, type ReportBreak, type ReportRecord } from './run-data.js';
 import { StreamWriter } from './stream-writer.js';
@@ -82,8 +83,13 @@ export function breakCsvCells(
 }
 
 /** Writes breaks.csv of a run (an id, or `latest`): one row per break, streamed, spreadsheet-safe. */
-export async function writeBreaksCsv(store: Store, run: string, file: string): Promise<ReportFile> {
-  const r = await findRun(store, run);
+export async function writeBreaksCsv(
+  store: Store,
+  run: string,
+  file: string,
+  options: ListBreaksOptions = {},
+): Promise<ReportFile> {
+  const r = await findRun(store, run, options);
   const out = new StreamWriter(file);
   let n = 0;
   try {

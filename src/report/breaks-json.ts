@@ -1,5 +1,13 @@
 import type { Store } from '../db/connect.js';
-import { breakTotals, findRun, reportBreaks, type ReportBreak, type ReportRecord } from './run-data.js';
+import type { ListBreaksOptions } from '../reconcile/breaks.js';
+import {
+  asOfOption,
+  breakTotals,
+  findRun,
+  reportBreaks,
+  type ReportBreak,
+  type ReportRecord,
+} from './run-data.js';
 import { StreamWriter } from './stream-writer.js';
 
 /** What a report wrote. */
@@ -39,9 +47,14 @@ export function breakJson(b: ReportBreak): Record<string, unknown> {
  * Writes breaks.json of a run (an id, or `latest`) to `file`, exactly as DESIGN.md specifies:
  * decimals as strings, dates as ISO strings. The breaks are streamed to the file as they are read.
  */
-export async function writeBreaksJson(store: Store, run: string, file: string): Promise<ReportFile> {
-  const r = await findRun(store, run);
-  const totals = await breakTotals(store, r.id);
+export async function writeBreaksJson(
+  store: Store,
+  run: string,
+  file: string,
+  options: ListBreaksOptions = {},
+): Promise<ReportFile> {
+  const r = await findRun(store, run, options);
+  const totals = await breakTotals(store, r.id, asOfOption(r));
   const matched = Object.values(r.counts).reduce((n, c) => n + Number(c.matched ?? 0), 0);
   const head = {
     run: {
@@ -57,6 +70,8 @@ export async function writeBreaksJson(store: Store, run: string, file: string): 
       })),
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
+      // Only when asked for: the register read as it stood at that moment.
+      ...(r.asOf === null ? {} : { asOf: r.asOf }),
     },
     summary: { matched, breaks: totals.byStatus, byKind: totals.byKind },
   };

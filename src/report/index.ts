@@ -3,6 +3,8 @@ export { writeBreaksJson, breakJson, type ReportFile } from './breaks-json.js';
 export { writeBreaksCsv, safeCell, quoteField, csvRow, CSV_HEADER } from './breaks-csv.js';
 export {
   findRun,
+  checkAsOf,
+  asOfOption,
   breakTotals,
   reportBreaks,
   type ReportRun,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
-import { listBreaks, type Break } from '../reconcile/breaks.js';
+import { listBreaks, stateAsOf, type Break, type ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReconCounts, RunInput } from '../reconcile/run.js';
 import { DcassError } from '../shared/errors.js';
 
@@ -14,6 +14,8 @@ export interface ReportRun {
   readonly counts: Readonly<Record<string, ReconCounts>>;
   readonly startedAt: string;
   readonly finishedAt: string | null;
+  /** The moment the break register is read as of (ISO); null for now. */
+  readonly asOf: string | null;
 }
 
 /** One record of a break's side: its canonical fields (decimals and dates as strings), file and line. */
@@ -29,13 +31,20 @@ export interface ReportBreak extends Break {
 
 /**
  * Finds a completed run by id, or the latest completed one with `latest`; a clear error otherwise.
+ * With `asOf`, the report reads the break register as it stood at that moment: `latest` is the latest
+ * run finished by then, and a run finished later is refused (its breaks did not exist yet).
  */
-export async function findRun(store: Store, run: string): Promise<ReportRun> {
+export async function findRun(
+  store: Store,
+  run: string,
+  options: ListBreaksOptions = {},
+): Promise<ReportRun> {
   if (run !== 'latest' && !/^\d{1,18}$/.test(run)) {
     throw new DcassError('USAGE', `run "${run}" is neither a run id nor "latest"`, {
       hint: 'give the id a run printed, or latest',
     });
   }
+  const asOf = options.asOf === undefined ? null : checkAsOf(options.asOf);
   let q = store.db
     .selectFrom('recon_run')
     .select([
@@ -52,6 +61,7 @@ export async function findRun(store: Store, run: string): Promise<ReportRun> {
     ])
     .where('status', '=', 'completed');
   q = run === 'latest' ? q.orderBy('id', 'desc').limit(1) : q.where('id', '=', run);
+  if (asOf !== null && run === 'latest') q = q.where('finished_at', '<=', new Date(asOf));
   const row = await q.executeTakeFirst();
   if (row === undefined) {
     throw new DcassError(
@@ -60,7 +70,7 @@ export async function findRun(store: Store, run: string): Promise<ReportRun> {
       { hint: 'run one first: dcass-recon run --date YYYY-MM-DD' },
     );
   }
-  return {
+  const found: ReportRun = {
     id: String(row.id),
     businessDate: row.business_date,
     ruleSet: { name: row.rule_set_name, sha256: row.rule_set_sha256 },
@@ -69,20 +79,43 @@ export async function findRun(store: Store, run: string): Promise<ReportRun> {
     counts: row.counts as Record<string, ReconCounts>,
     startedAt: new Date(row.started_at).toISOString(),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    asOf,
   };
+  if (asOf !== null && (found.finishedAt === null || found.finishedAt > asOf)) {
+    throw new DcassError('USAGE', `run ${found.id} finished at ${found.finishedAt}, after ${asOf}`, {
+      hint: 'its breaks were not in the register yet at that moment: choose a later moment or an earlier run',
+    });
+  }
+  return found;
 }
 
-/** Break counts of a run by status and by kind. */
+/** A timestamp with a time zone, as ISO in UTC; a clear error otherwise. */
+export function checkAsOf(text: string): string {
+  // A moment without an offset would be read in whatever zone the machine is in: refuse it.
+  const ok = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
+  const d = new Date(text.replace(' ', 'T'));
+  if (!ok || Number.isNaN(d.getTime())) {
+    throw new DcassError('USAGE', `"${text}" is not a moment with a time zone`, {
+      hint: 'write it like 2019-05-06T18:30:00+08:00 or 2019-05-06T10:30:00Z',
+    });
+  }
+  return d.toISOString();
+}
+
+/** Break counts of a run (its breaks and those it cleared) by register status as of `asOf`, and by kind. */
 export async function breakTotals(
   store: Store,
   runId: string,
+  options: ListBreaksOptions = {},
 ): Promise<{ byStatus: Record<string, number>; byKind: Record<string, number> }> {
-  const rows = await store.db
-    .selectFrom('recon_break')
-    .select(['kind', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('run_id', '=', runId)
-    .groupBy(['kind', 'status'])
-    .execute();
+  const rows = await sql<{ kind: string; status: string; n: string }>`
+    SELECT x.kind, s.status, count(*)::text AS n
+    FROM (SELECT b.case_id, b.kind FROM recon_break b WHERE b.run_id = ${runId}::bigint
+          UNION ALL
+          SELECT e.case_id, c.kind FROM break_event e JOIN break_case c ON c.id = e.case_id
+          WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared') x
+    CROSS JOIN LATERAL ${stateAsOf(sql`x.case_id`, options.asOf)} s
+    GROUP BY x.kind, s.status`.execute(store.db);
   const byStatus: Record<string, number> = { open: 0, explained: 0, resolved: 0, cleared: 0 };
   const byKind: Record<string, number> = {
     only_left: 0,
@@ -91,7 +124,7 @@ export async function breakTotals(
     duplicate_left: 0,
     duplicate_right: 0,
   };
-  for (const r of rows) {
+  for (const r of rows.rows) {
     byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
     byKind[r.kind] = (byKind[r.kind] ?? 0) + Number(r.n);
   }
@@ -136,17 +169,18 @@ const BATCH = 500;
 
 /**
  * The breaks of a run in their stable order with their records (file and line) and age in business
- * days, read a batch at a time: memory holds one batch, whatever the number of breaks.
+ * days, read a batch at a time: memory holds one batch, whatever the number of breaks. Statuses are
+ * the break register's as of the run's `asOf` (now when null).
  */
 export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerator<ReportBreak> {
   const ages = new Map<string, number>();
-  const ageOf = async (first: string): Promise<number> => {
-    let a = ages.get(first);
+  const ageOf = async (first: string, last: string): Promise<number> => {
+    let a = ages.get(`${first}/${last}`);
     if (a === undefined) {
       const r = await sql<{ n: string }>`SELECT count(DISTINCT day)::text AS n FROM calendar
-        WHERE trading AND day > ${first}::date AND day <= ${run.businessDate}::date`.execute(store.db);
+        WHERE trading AND day > ${first}::date AND day <= ${last}::date`.execute(store.db);
       a = Number(r.rows[0]?.n ?? 0);
-      ages.set(first, a);
+      ages.set(`${first}/${last}`, a);
     }
     return a;
   };
@@ -163,17 +197,22 @@ export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerato
     for (const b of batch) {
       yield {
         ...b,
-        lastSeen: run.businessDate,
-        ageDays: await ageOf(b.firstSeenDate),
+        lastSeen: b.lastSeenDate,
+        ageDays: await ageOf(b.firstSeenDate, b.lastSeenDate),
         leftRecords: pick(b, b.leftIds),
         rightRecords: pick(b, b.rightIds),
       };
     }
     batch = [];
   };
-  for await (const b of listBreaks(store, run.id)) {
+  for await (const b of listBreaks(store, run.id, asOfOption(run))) {
     batch.push(b);
     if (batch.length >= BATCH) yield* flush();
   }
   if (batch.length > 0) yield* flush();
+}
+
+/** The register moment of a report's run, as the break queries take it. */
+export function asOfOption(run: ReportRun): ListBreaksOptions {
+  return run.asOf === null ? {} : { asOf: run.asOf };
 }

@@ -55,6 +55,8 @@ export interface ReconBreakTable {
   first_seen_date: string;
   /** The break across runs (migration 0004); null only for breaks of runs before the register. */
   case_id: string | null;
+  /** Place in the run's stable order, numbered when the run completes. */
+  seq: number | null;
 }
 
 export type BreakStatus = 'open' | 'explained' | 'resolved' | 'cleared';
