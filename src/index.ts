@@ -39,6 +39,11 @@ export {
   loadBuiltinRuleSet,
   runReconciliation,
   listBreaks,
+  readRegister,
+  breakHistory,
+  checkBreakId,
+  applyBreakAction,
+  BREAK_ACTIONS,
   BREAK_KINDS,
   COMPARATORS,
   type RuleSet,
@@ -49,11 +54,38 @@ export {
   type RunInput,
   type ReconCounts,
   type Break,
+  type ListBreaksOptions,
+  type RegisterEntry,
+  type RegisterQuery,
+  type BreakHistory,
+  type BreakPolicy,
+  type BreakActionRequest,
+  type BreakActionResult,
+  type PersonAction,
   type Comparator,
 } from './reconcile/index.js';
 
 // Report
 export { writeBreaksJson, writeBreaksCsv, findRun, type ReportFile } from './report/index.js';
+
+// Audit trail
+export {
+  appendAuditEvent,
+  verifyAuditChain,
+  exportAuditChain,
+  resolveActor,
+  GENESIS_HASH,
+  AUDIT_EXPORT_FORMAT,
+  type AuditEventInput,
+  type AppendedAuditEvent,
+  type AuditVerification,
+  type VerifyAuditOptions,
+  type AuditExport,
+  type AuditDetails,
+  type AuditValue,
+  type BrokenLink,
+  type ActorSources,
+} from './audit/index.js';
 
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';

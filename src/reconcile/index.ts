@@ -1,5 +1,23 @@
 /** The reconciliation engine: rule sets, runs, breaks. */
-export { listBreaks, type Break } from './breaks.js';
+export {
+  applyBreakAction,
+  BREAK_ACTIONS,
+  type BreakActionRequest,
+  type BreakActionResult,
+  type BreakPolicy,
+  type PersonAction,
+} from './break-actions.js';
+export { listBreaks, type Break, type ListBreaksOptions } from './breaks.js';
+export {
+  breakHistory,
+  checkBreakId,
+  readRegister,
+  type BreakComment,
+  type BreakHistory,
+  type BreakHistoryEvent,
+  type RegisterEntry,
+  type RegisterQuery,
+} from './register.js';
 export { COMPARATORS, type Comparator } from './comparators/index.js';
 export { ENTITY_DEFS, fieldNames, type Entity, type FieldType } from './fields.js';
 export {

@@ -1,0 +1,213 @@
+import { sql } from 'kysely';
+import type { Store } from '../db/connect.js';
+import type { BreakAction, BreakStatus } from '../db/tables/recon.table.js';
+import { DcassError } from '../shared/errors.js';
+import { stateAsOf } from './breaks.js';
+import type { BreakKind } from './rule-set.js';
+
+/** A comment on a break, as the register keeps it. */
+export interface BreakComment {
+  readonly at: string;
+  readonly actor: string;
+  readonly note: string;
+}
+
+/** One break of the register with its state and comments. */
+export interface RegisterEntry {
+  readonly id: string;
+  readonly recon: string;
+  readonly entity: 'trades' | 'positions';
+  readonly kind: BreakKind;
+  readonly key: Readonly<Record<string, string | null>>;
+  readonly status: BreakStatus;
+  readonly reason: string | null;
+  readonly reasonCode: string | null;
+  readonly explainedBy: string | null;
+  readonly assignee: string | null;
+  readonly firstSeenRun: string;
+  readonly firstSeenDate: string;
+  readonly lastSeenRun: string;
+  readonly lastSeenDate: string;
+  readonly comments: readonly BreakComment[];
+}
+
+export interface RegisterQuery {
+  /** Rebuild the register as it stood at this moment (ISO timestamp) from its events; now when absent. */
+  readonly asOf?: string;
+  readonly status?: readonly BreakStatus[];
+  readonly recon?: readonly string[];
+  /** Only breaks last seen on this business date. */
+  readonly lastSeenDate?: string;
+}
+
+const PAGE = 1000;
+const TS = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+
+type Row = {
+  id: string;
+  recon: string;
+  entity: RegisterEntry['entity'];
+  kind: BreakKind;
+  key: Record<string, string | null>;
+  status: BreakStatus;
+  reason: string | null;
+  reason_code: string | null;
+  explained_by: string | null;
+  assignee: string | null;
+  first_seen_run: string;
+  first_seen_date: string;
+  last_seen_run: string;
+  last_seen_date: string;
+  comments: BreakComment[];
+};
+
+/**
+ * The break register, by case id. Now, it is read from break_case (the state kept current with every
+ * change); as of a past moment, it is rebuilt from break_event alone (the latest event of each case at
+ * that moment). Two independent paths to the same answer: the property tests hold them to it.
+ */
+export async function* readRegister(store: Store, query: RegisterQuery = {}): AsyncGenerator<RegisterEntry> {
+  const asOf = query.asOf;
+  const state =
+    asOf === undefined
+      ? sql`(SELECT c.status, c.reason, c.reason_code, c.explained_by, c.assignee, c.last_seen_run, c.last_seen_date)`
+      : stateAsOf(sql`c.id`, asOf);
+  const filters = [
+    query.status && query.status.length > 0 ? sql`s.status = ANY(${toArray(query.status)}::text[])` : null,
+    query.recon && query.recon.length > 0 ? sql`c.recon = ANY(${toArray(query.recon)}::text[])` : null,
+    query.lastSeenDate === undefined ? null : sql`s.last_seen_date = ${query.lastSeenDate}::date`,
+  ].filter((f) => f !== null);
+  for (let after = '0'; ;) {
+    const page = await sql<Row>`SELECT c.id::text AS id, c.recon, c.entity, c.kind, c.key, s.status, s.reason,
+        s.reason_code, s.explained_by, s.assignee, c.first_seen_run::text AS first_seen_run,
+        to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date, s.last_seen_run::text AS last_seen_run,
+        to_char(s.last_seen_date, 'YYYY-MM-DD') AS last_seen_date,
+        coalesce((SELECT jsonb_agg(jsonb_build_object('at', ${TS('e.at')}, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
+                  FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment'
+                    AND e.at <= ${asOf ?? 'infinity'}::timestamptz), '[]'::jsonb) AS comments
+      FROM break_case c CROSS JOIN LATERAL ${state} s
+      WHERE c.id > ${after}::bigint ${filters.length > 0 ? sql`AND ${sql.join(filters, sql` AND `)}` : sql``}
+      ORDER BY c.id LIMIT ${PAGE}`.execute(store.db);
+    for (const r of page.rows) yield entry(r);
+    if (page.rows.length < PAGE) return;
+    after = page.rows[page.rows.length - 1]!.id;
+  }
+}
+
+/** A Postgres array literal of names, each quoted, passed as one parameter. */
+function toArray(names: readonly string[]): string {
+  return `{${names.map((n) => `"${n.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}
+
+function entry(r: Row): RegisterEntry {
+  return {
+    id: r.id,
+    recon: r.recon,
+    entity: r.entity,
+    kind: r.kind,
+    key: r.key,
+    status: r.status,
+    reason: r.reason,
+    reasonCode: r.reason_code,
+    explainedBy: r.explained_by,
+    assignee: r.assignee,
+    firstSeenRun: r.first_seen_run,
+    firstSeenDate: r.first_seen_date,
+    lastSeenRun: r.last_seen_run,
+    lastSeenDate: r.last_seen_date,
+    comments: r.comments,
+  };
+}
+
+/** One event of a break's history. */
+export interface BreakHistoryEvent {
+  readonly id: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: BreakAction;
+  readonly runId: string | null;
+  readonly note: string | null;
+  readonly status: BreakStatus;
+  readonly reason: string | null;
+  readonly reasonCode: string | null;
+  readonly assignee: string | null;
+}
+
+/** A break's whole story: its current state, every event, and the runs that found it. */
+export interface BreakHistory {
+  readonly entry: RegisterEntry;
+  readonly events: readonly BreakHistoryEvent[];
+  readonly sightings: readonly {
+    readonly runId: string;
+    readonly businessDate: string;
+    readonly fields: unknown;
+  }[];
+}
+
+/** The history of one break (case id); a clear error when there is no such break. */
+export async function breakHistory(store: Store, caseId: string): Promise<BreakHistory> {
+  const id = checkBreakId(caseId);
+  const rows = await sql<Row>`SELECT c.id::text AS id, c.recon, c.entity, c.kind, c.key, c.status, c.reason,
+      c.reason_code, c.explained_by, c.assignee, c.first_seen_run::text AS first_seen_run,
+      to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date, c.last_seen_run::text AS last_seen_run,
+      to_char(c.last_seen_date, 'YYYY-MM-DD') AS last_seen_date, '[]'::jsonb AS comments
+    FROM break_case c WHERE c.id = ${id}::bigint`.execute(store.db);
+  const row = rows.rows[0];
+  if (row === undefined) {
+    throw new DcassError('USAGE', `no break ${id} in the register`, {
+      hint: 'dcass-recon breaks list shows the breaks and their ids',
+    });
+  }
+  const events = await sql<{
+    id: string;
+    at: string;
+    actor: string;
+    action: BreakAction;
+    run_id: string | null;
+    note: string | null;
+    status: BreakStatus;
+    reason: string | null;
+    reason_code: string | null;
+    assignee: string | null;
+  }>`SELECT e.id::text AS id, ${TS('e.at')} AS at, e.actor, e.action, e.run_id::text AS run_id, e.note, e.status,
+      e.reason, e.reason_code, e.assignee
+    FROM break_event e WHERE e.case_id = ${id}::bigint ORDER BY e.id`.execute(store.db);
+  const sightings = await sql<{ run_id: string; business_date: string; fields: unknown }>`
+    SELECT b.run_id::text AS run_id, to_char(r.business_date, 'YYYY-MM-DD') AS business_date, b.fields
+    FROM recon_break b JOIN recon_run r ON r.id = b.run_id WHERE b.case_id = ${id}::bigint ORDER BY b.run_id`.execute(
+    store.db,
+  );
+  const comments = events.rows
+    .filter((e) => e.action === 'comment')
+    .map((e) => ({ at: e.at, actor: e.actor, note: e.note ?? '' }));
+  return {
+    entry: { ...entry(row), comments },
+    events: events.rows.map((e) => ({
+      id: e.id,
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      runId: e.run_id,
+      note: e.note,
+      status: e.status,
+      reason: e.reason,
+      reasonCode: e.reason_code,
+      assignee: e.assignee,
+    })),
+    sightings: sightings.rows.map((s) => ({
+      runId: s.run_id,
+      businessDate: s.business_date,
+      fields: s.fields,
+    })),
+  };
+}
+
+/** A break id as users type it; a clear error otherwise. */
+export function checkBreakId(id: string): string {
+  if (!/^[1-9]\d{0,17}$/.test(id)) {
+    throw new DcassError('USAGE', `"${id}" is not a break id`, {
+      hint: 'give the number the break report or dcass-recon breaks list printed',
+    });
+  }
+  return id;
+}
