@@ -93,12 +93,18 @@ async function loadPositions(
 }
 
 /** Replaces every loaded file of a source, entity and date by a new one (a corrected generation). */
-async function supersede(store: Store, source: string, entity: string, date: string, byFile: string) {
+async function supersede(
+  store: Store,
+  source: 'dcass' | 'bos',
+  entity: 'trades' | 'positions',
+  date: string,
+  byFile: string,
+) {
   await store.db
     .updateTable('source_file')
     .set({ superseded_by: byFile })
     .where('source', '=', source)
-    .where('entity', '=', entity as 'trades')
+    .where('entity', '=', entity)
     .where('business_date', '=', date)
     .where('id', '<>', byFile)
     .where('superseded_by', 'is', null)
