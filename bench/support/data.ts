@@ -10,27 +10,41 @@ export function benchOptions(rows: number, seed: number): SyntheticOptions {
   return { seed: seed >>> 0, date: '20190506', participant: 'CABC', rows, diffRate: 0 };
 }
 
-/** Writes one layout into `dir` under its FORMATS.md name; returns its path and record count. */
+/**
+ * Writes one layout into `dir` under its FORMATS.md name; returns its path and record count. The
+ * `variant` copy carries the injected differences of `opts.diffRate` (scripts/generate/synthetic.ts).
+ */
 export async function writeBenchFile(
   dir: string,
   layout: Layout,
   opts: SyntheticOptions,
+  variant = false,
 ): Promise<{ path: string; records: number }> {
   const path = join(dir, fileNameOf(layout, opts));
   const sink = StreamSink.toFile(path);
-  const records = await writeLayout(sink, layout, opts, false);
+  const records = await writeLayout(sink, layout, opts, variant);
   await sink.close();
   return { path, records };
 }
 
-/** The account map of the synthetic client codes (BOS trades are mapped through it). */
+/**
+ * The account map of the synthetic client codes (BOS trades are mapped through it). `tradesOnly`
+ * leaves out the X accounts of the variant positions: their client codes are those of the A accounts
+ * of the same number (syntheticClient drops the prefix), so a map with both maps one client to two
+ * accounts, and a trade's account depends on which mapping wins.
+ */
 export async function writeBenchAccountMap(
   dir: string,
   opts: SyntheticOptions,
+  tradesOnly = false,
 ): Promise<{ path: string; records: number }> {
   const path = join(dir, `ACCOUNT_MAP_${opts.participant}.csv`);
   const sink = StreamSink.toFile(path);
-  const records = await writeAccountMap(sink, syntheticAccountMap(opts));
+  const entries = syntheticAccountMap(opts);
+  const records = await writeAccountMap(
+    sink,
+    tradesOnly ? [...entries].filter((e) => e.dcassAccount.startsWith('A')) : entries,
+  );
   await sink.close();
   return { path, records };
 }

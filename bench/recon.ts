@@ -1,0 +1,441 @@
+/**
+ * Reconciliation benchmark (issue 5, "Speed and memory"): the product's whole path, from files to
+ * breaks.json, against psql \copy plus one FULL OUTER JOIN.
+ *
+ *   npm run bench [-- --rows 1000000] [--seed S] [--db URL] [--server-only] [--keep]
+ *
+ * Data (scripts/generate, seeded, clearing date 6 May 2019): N trades as an upgraded DCASS TRD001 CSV
+ * (left, the base copy) and as a BOS trades CSV (right, the variant copy: about 0.15% of the trades
+ * dropped, inserted, or with a quantity or price change), plus the account map. Every BOS trade
+ * carries its exchange trade number (generator option bosTradeNoGaps: false), so that the baseline's
+ * one join on the trade number pairs exactly what the product's first pass pairs; with the usual 1
+ * in 50 left blank, the product pairs those by content in its second pass, which one join cannot.
+ *
+ * On a PostgreSQL server (--db, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test; used
+ * only to create a fresh database per measurement, dropped afterwards):
+ *   - baseline: one psql process: \copy of the three files into UNLOGGED tables, then one FULL OUTER
+ *     JOIN on the trade number counting matches and breaks (account through the account map, side,
+ *     quantity, price, execution time compared);
+ *   - product: bench/support/recon-product.ts, compiled as the CLI ships, in its own process: open
+ *     and migrate, ingestFiles (account map, DCASS, BOS), runReconciliation with the built-in default
+ *     rule set (every reconciliation, as `dcass-recon run` does; trades-bos is the one with data),
+ *     writeBreaksJson;
+ *   - the same product path on the embedded database (PGlite, a fresh folder), against the same
+ *     server baseline.
+ * Wall times are measured around the child processes; peak RSS is the product process's own (GNU
+ * time). The break counts of the baseline, of the product's run, of its breaks.json and of what the
+ * generator injected must all agree, or the benchmark fails.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Layout } from '../scripts/generate/layouts.js';
+import { countInjected, type InjectedCounts, type SyntheticOptions } from '../scripts/generate/synthetic.js';
+import { buildCli } from './support/build.js';
+import { benchOptions, writeBenchAccountMap, writeBenchFile } from './support/data.js';
+import { createDatabase, dropDatabase } from './support/database.js';
+import { canMeasureRss, measure, type Measured } from './support/measure.js';
+import { fmtInt, mib, table } from './support/print.js';
+import type { ProductResult } from './support/recon-product.js';
+
+const REPO = path.resolve(import.meta.dirname, '..');
+const CHILD = 'bench/support/recon-product.ts';
+// Inside the package (so the package root and node_modules resolve as from dist/), outside what tsc
+// and eslint look at; not the ingest bench's folder, so both can be built at once.
+const BUILD_DIR = path.join(REPO, 'node_modules', '.cache', 'dcass-bench', 'recon-dist');
+const BUSINESS_DATE = '2019-05-06';
+const DIFF_RATE = 0.0015;
+const TARGET_RATIO = 1.3;
+const TARGET_RSS_BYTES = 400e6;
+
+interface Options {
+  readonly rows: number;
+  readonly seed: number;
+  readonly url: string;
+  readonly serverOnly: boolean;
+  readonly keep: boolean;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '20190506' },
+      db: { type: 'string' },
+      'server-only': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const rows = Number(values.rows);
+  if (!Number.isSafeInteger(rows) || rows < 1000)
+    throw new Error(`--rows must be an integer of at least 1000, got ${values.rows}`);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  const url = values.db ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(`the benchmark needs a PostgreSQL server URL for the baseline, got ${url}`);
+  return { rows, seed, url, serverOnly: values['server-only'], keep: values.keep };
+}
+
+const log = (text: string): void => console.error(`[bench] ${text}`);
+
+function fail(what: string, run: Measured): never {
+  throw new Error(
+    `${what} failed (exit ${run.code}):\n${run.stderr.slice(-4000)}\n${run.stdout.slice(-2000)}`,
+  );
+}
+
+/** Matches and breaks by kind: what every side of the comparison is reduced to. */
+const KINDS = [
+  'matched',
+  'only_left',
+  'only_right',
+  'mismatch',
+  'duplicate_left',
+  'duplicate_right',
+] as const;
+type Counts = Record<(typeof KINDS)[number], number>;
+
+interface BenchData {
+  readonly opts: SyntheticOptions;
+  readonly accountMap: string;
+  readonly accountMapRows: number;
+  readonly dcass: string;
+  readonly bos: string;
+  readonly injected: InjectedCounts;
+}
+
+async function generateFile(dir: string, layout: Layout, opts: SyntheticOptions, variant: boolean) {
+  const started = performance.now();
+  const file = await writeBenchFile(dir, layout, opts, variant);
+  log(
+    `generated ${layout}${variant ? ' (variant)' : ''}: ${fmtInt(file.records)} rows, ${(statSync(file.path).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return file;
+}
+
+async function generateData(dir: string, opt: Options): Promise<BenchData> {
+  const opts: SyntheticOptions = {
+    ...benchOptions(opt.rows, opt.seed),
+    diffRate: DIFF_RATE,
+    bosTradeNoGaps: false,
+  };
+  const injected = countInjected(opts, 'trades');
+  const map = await writeBenchAccountMap(dir, opts, true);
+  const dcass = await generateFile(dir, 'dcass-trd-csv', opts, false);
+  const bos = await generateFile(dir, 'bos-trd', opts, true);
+  if (dcass.records !== injected.baseRows || bos.records !== injected.variantRows)
+    throw new Error(
+      `generated ${dcass.records} DCASS and ${bos.records} BOS rows, expected ${injected.baseRows} and ${injected.variantRows}`,
+    );
+  return {
+    opts,
+    accountMap: map.path,
+    accountMapRows: map.records,
+    dcass: dcass.path,
+    bos: bos.path,
+    injected,
+  };
+}
+
+/** What the generator injected, as the counts a correct reconciliation finds. */
+function expectedCounts(i: InjectedCounts): Counts {
+  return {
+    matched: i.baseRows - i.onlyLeft - i.qty - i.price,
+    only_left: i.onlyLeft,
+    only_right: i.onlyRight,
+    mismatch: i.qty + i.price,
+    duplicate_left: 0,
+    duplicate_right: 0,
+  };
+}
+
+const quote = (file: string): string => `'${file.replace(/'/g, "''")}'`;
+
+/**
+ * The baseline's psql script. Columns are typed where PostgreSQL reads the text as it is; the BOS
+ * quantity, price (thousands separators) and trade date (DD/MM/YYYY) are read as text and converted
+ * in the join. The instrument is not compared: the DCASS series name would need parsing.
+ */
+function baselineScript(data: BenchData): string {
+  return `CREATE UNLOGGED TABLE dcass_trade (clearing_date date NOT NULL, series text NOT NULL,
+  trade_no bigint NOT NULL, deal_no bigint, account text NOT NULL, side text NOT NULL, qty numeric NOT NULL,
+  price numeric NOT NULL, session text, trade_type text, orig_trade_no bigint, exec_time timestamptz NOT NULL,
+  open_close text);
+CREATE UNLOGGED TABLE bos_trade (trade_ref text NOT NULL, client_code text NOT NULL, product text, type text,
+  expiry text, strike text, buy_sell text NOT NULL, quantity text NOT NULL, price text NOT NULL,
+  trade_date text NOT NULL, exec_time time NOT NULL, exch_trade_no bigint);
+CREATE UNLOGGED TABLE account_map (client_code text NOT NULL, dcass_account text NOT NULL, account_type text,
+  effective_from date);
+\\copy dcass_trade FROM ${quote(data.dcass)} WITH (FORMAT csv, HEADER true)
+\\copy bos_trade FROM ${quote(data.bos)} WITH (FORMAT csv, HEADER true)
+\\copy account_map FROM ${quote(data.accountMap)} WITH (FORMAT csv, HEADER true)
+WITH r AS (
+  SELECT b.exch_trade_no, m.dcass_account AS account,
+    CASE b.buy_sell WHEN 'BUY' THEN 'B' WHEN 'SELL' THEN 'S' END AS side,
+    replace(b.quantity, ',', '')::numeric AS qty, replace(b.price, ',', '')::numeric AS price,
+    (to_date(b.trade_date, 'DD/MM/YYYY') + b.exec_time) AT TIME ZONE 'Asia/Hong_Kong' AS exec_time
+  FROM bos_trade b LEFT JOIN account_map m ON m.client_code = b.client_code),
+j AS (
+  SELECT l.trade_no IS NOT NULL AS has_left, r.exch_trade_no IS NOT NULL AS has_right,
+    (l.account, l.side, l.qty, l.price, l.exec_time) IS NOT DISTINCT FROM
+    (r.account, r.side, r.qty, r.price, r.exec_time) AS same
+  FROM dcass_trade l FULL OUTER JOIN r ON l.trade_no = r.exch_trade_no)
+SELECT json_build_object(
+  'matched', count(*) FILTER (WHERE has_left AND has_right AND same),
+  'mismatch', count(*) FILTER (WHERE has_left AND has_right AND NOT same),
+  'only_left', count(*) FILTER (WHERE NOT has_right),
+  'only_right', count(*) FILTER (WHERE NOT has_left))
+FROM j;
+`;
+}
+
+async function baselineRun(
+  opt: Options,
+  data: BenchData,
+  dir: string,
+): Promise<{ run: Measured; counts: Counts }> {
+  const name = `dcass_bench_${process.pid}_recon_baseline`;
+  const dbUrl = await createDatabase(opt.url, name);
+  try {
+    const script = path.join(dir, 'baseline.sql');
+    writeFileSync(script, baselineScript(data));
+    log('baseline: psql \\copy x3 + FULL OUTER JOIN');
+    const run = await measure('psql', [dbUrl, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-f', script]);
+    if (run.code !== 0) fail('baseline psql', run);
+    const got = JSON.parse(run.stdout.trim()) as Omit<Counts, 'duplicate_left' | 'duplicate_right'>;
+    // One join pairs whatever shares a trade number: it cannot tell duplicates apart.
+    return { run, counts: { ...got, duplicate_left: 0, duplicate_right: 0 } };
+  } finally {
+    await dropDatabase(opt.url, name);
+  }
+}
+
+interface ProductRun {
+  readonly label: string;
+  readonly run: Measured;
+  readonly result: ProductResult;
+  readonly counts: Counts;
+  readonly reportCounts: Counts;
+}
+
+/** Sums the run's counts over its reconciliations (all but trades-bos find nothing on this data). */
+function runCounts(result: ProductResult): Counts {
+  const c: Counts = {
+    matched: 0,
+    only_left: 0,
+    only_right: 0,
+    mismatch: 0,
+    duplicate_left: 0,
+    duplicate_right: 0,
+  };
+  for (const r of Object.values(result.run.counts)) {
+    if (r.skipped !== null) continue;
+    c.matched += r.matched;
+    for (const k of KINDS) if (k !== 'matched') c[k] += r.breaks[k];
+  }
+  return c;
+}
+
+/** Counts read back from breaks.json: its summary's matches and the kinds of its breaks. */
+function reportCounts(file: string): Counts {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    summary: { matched: number };
+    breaks: { kind: string }[];
+  };
+  const c: Counts = {
+    matched: doc.summary.matched,
+    only_left: 0,
+    only_right: 0,
+    mismatch: 0,
+    duplicate_left: 0,
+    duplicate_right: 0,
+  };
+  for (const b of doc.breaks) {
+    if (!(KINDS as readonly string[]).includes(b.kind) || b.kind === 'matched')
+      throw new Error(`breaks.json: unknown break kind ${b.kind}`);
+    c[b.kind as keyof Counts] += 1;
+  }
+  return c;
+}
+
+async function productRun(
+  opt: Options,
+  data: BenchData,
+  dir: string,
+  child: string,
+  target: 'server' | 'pglite',
+): Promise<ProductRun> {
+  const name = `dcass_bench_${process.pid}_recon_product`;
+  const db = target === 'server' ? await createDatabase(opt.url, name) : path.join(dir, 'pglite');
+  const out = path.join(dir, `breaks-${target}.json`);
+  try {
+    log(`product on ${target === 'server' ? 'the server' : 'PGlite'}: ingest, run, breaks.json`);
+    const files = [
+      ['bos', data.accountMap],
+      ['dcass', data.dcass],
+      ['bos', data.bos],
+    ].flatMap(([source, file]) => ['--source', source!, '--file', file!]);
+    const run = await measure(
+      process.execPath,
+      [child, '--db', db, '--date', BUSINESS_DATE, '--out', out, ...files],
+      { cwd: dir },
+    );
+    if (run.code !== 0) fail(`product (${target})`, run);
+    const result = JSON.parse(run.stdout.trim()) as ProductResult;
+    const expectRows = [data.accountMapRows, data.injected.baseRows, data.injected.variantRows];
+    result.files.forEach((f, i) => {
+      if (f.status !== 'loaded' || f.rejected !== 0 || f.rows !== expectRows[i])
+        throw new Error(`product (${target}): ${f.file} was not loaded whole: ${JSON.stringify(f)}`);
+    });
+    const counts = runCounts(result);
+    const fromReport = reportCounts(out);
+    rmSync(out);
+    return {
+      label: target === 'server' ? 'product, server' : 'product, PGlite',
+      run,
+      result,
+      counts,
+      reportCounts: fromReport,
+    };
+  } finally {
+    if (target === 'server') await dropDatabase(opt.url, name);
+    else rmSync(db, { recursive: true, force: true });
+  }
+}
+
+/** The run's slowest statements, from its debug log on the child's stderr. */
+function slowStatements(stderr: string, n: number): { recon: string; step: string; ms: number }[] {
+  const out: { recon: string; step: string; ms: number }[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line) as { msg?: string; recon?: string; step?: string; ms?: number };
+    if (e.msg === 'statement done') out.push({ recon: e.recon ?? '', step: e.step ?? '', ms: e.ms ?? 0 });
+  }
+  return out.sort((a, b) => b.ms - a.ms).slice(0, n);
+}
+
+function printCounts(expected: Counts, baseline: Counts, products: readonly ProductRun[]): boolean {
+  const columns: [string, Counts][] = [
+    ['injected', expected],
+    ['baseline', baseline],
+    ...products.flatMap((p): [string, Counts][] => [
+      [`${p.label}: run`, p.counts],
+      [`${p.label}: breaks.json`, p.reportCounts],
+    ]),
+  ];
+  const breaks = (c: Counts): number => KINDS.reduce((n, k) => n + (k === 'matched' ? 0 : c[k]), 0);
+  console.log(
+    table(
+      ['', ...columns.map(([name]) => name)],
+      [
+        ...KINDS.map((k) => [k, ...columns.map(([, c]) => fmtInt(c[k]))]),
+        ['breaks', ...columns.map(([, c]) => fmtInt(breaks(c)))],
+      ],
+    ),
+  );
+  return columns.every(([, c]) => KINDS.every((k) => c[k] === expected[k]));
+}
+
+async function main(): Promise<void> {
+  const opt = options();
+  const dir = mkdtempSync(path.join(tmpdir(), 'dcass-bench-recon-'));
+  try {
+    log('compiling the library and the product script (tsconfig.build.json)');
+    const built = buildCli(REPO, BUILD_DIR, [CHILD]);
+    if (built.warnings) log(`tsc reported (built anyway):\n${built.warnings}`);
+    const child = built.compiled(CHILD);
+
+    const data = await generateData(dir, opt);
+    const baseline = await baselineRun(opt, data, dir);
+    const products = [await productRun(opt, data, dir, child, 'server')];
+    if (!opt.serverOnly) products.push(await productRun(opt, data, dir, child, 'pglite'));
+
+    const i = data.injected;
+    console.log(
+      `\nreconciliation benchmark: node ${process.version}, ${opt.url.replace(/\/\/[^@]*@/, '//')}, seed ${opt.seed}, ` +
+        `clearing date ${BUSINESS_DATE}` +
+        (canMeasureRss() ? '' : ' (no /usr/bin/time: peak RSS not measured)'),
+    );
+    console.log(
+      `left:  upgraded DCASS TRD001 CSV, ${fmtInt(i.baseRows)} trades (${(statSync(data.dcass).size / 2 ** 20).toFixed(0)} MiB)\n` +
+        `right: BOS trades CSV, ${fmtInt(i.variantRows)} trades (${(statSync(data.bos).size / 2 ** 20).toFixed(0)} MiB): ` +
+        `${fmtInt(i.total)} differences (${((100 * i.total) / i.baseRows).toFixed(2)}%): ${fmtInt(i.onlyLeft)} dropped, ` +
+        `${fmtInt(i.onlyRight)} inserted, ${fmtInt(i.qty)} quantity and ${fmtInt(i.price)} price changes;\n` +
+        "       every BOS trade carries its exchange trade number, so the baseline's one join on it pairs what the\n" +
+        "       product's pass 1 pairs (blank numbers go to the product's pass 2 by content, which one join cannot do)",
+    );
+    console.log(
+      'product: open + migrate, ingestFiles (account map, DCASS, BOS), runReconciliation with the built-in default\n' +
+        '         rule set (all of it, as `dcass-recon run`; trades-bos has the data), writeBreaksJson; one process,\n' +
+        '         compiled as shipped\n' +
+        'baseline: one psql process: \\copy of the 3 files into UNLOGGED tables, one FULL OUTER JOIN on the trade\n' +
+        '          number comparing account (via the account map), side, quantity, price, execution time\n' +
+        "wall times include process start-up; peak RSS is the product process's own (GNU time %M)\n",
+    );
+    console.log(
+      table(
+        ['run', 'wall s', 'peak RSS', 'vs baseline'],
+        [
+          ['baseline: psql \\copy + FULL OUTER JOIN (server)', baseline.run.seconds.toFixed(2), '', '1.00x'],
+          ...products.map((p) => [
+            `${p.label}: ingest + run + breaks.json`,
+            p.run.seconds.toFixed(2),
+            mib(p.run.maxRssKiB),
+            `${(p.run.seconds / baseline.run.seconds).toFixed(2)}x`,
+          ]),
+        ],
+      ),
+    );
+    for (const p of products) {
+      console.log(`\n${p.label}, phases (in-process clock; peak RSS so far)`);
+      console.log(
+        table(
+          ['phase', 's', 'peak RSS'],
+          p.result.phases.map((ph) => [ph.name, ph.seconds.toFixed(2), mib(ph.maxRssKiB)]),
+        ),
+      );
+      console.log(`${p.label}, slowest statements of the run`);
+      console.log(
+        table(
+          ['statement', 's'],
+          slowStatements(p.run.stderr, 6).map((st) => [`${st.recon}: ${st.step}`, (st.ms / 1000).toFixed(2)]),
+        ),
+      );
+    }
+
+    console.log('\nmatches and breaks');
+    if (!printCounts(expectedCounts(i), baseline.counts, products)) {
+      throw new Error(
+        'the break counts disagree (see the table above): the product, the baseline and the injected differences must give the same counts',
+      );
+    }
+    console.log('all counts agree\n\ntargets (issue 5)');
+    const rows = products.flatMap((p) => {
+      const ratio = p.run.seconds / baseline.run.seconds;
+      const rss = p.run.maxRssKiB;
+      return [
+        [
+          `${p.label}: wall time / baseline`,
+          `${ratio.toFixed(2)}x`,
+          `<= ${TARGET_RATIO.toFixed(2)}x`,
+          ratio <= TARGET_RATIO ? 'PASS' : 'FAIL',
+        ],
+        [
+          `${p.label}: peak RSS`,
+          rss === null ? 'n/a' : `${mib(rss)} (${((rss * 1024) / 1e6).toFixed(0)} MB)`,
+          '<= 400 MB',
+          rss === null ? 'NOT MEASURED' : rss * 1024 <= TARGET_RSS_BYTES ? 'PASS' : 'FAIL',
+        ],
+      ];
+    });
+    console.log(table(['target', 'got', 'wanted', 'verdict'], rows));
+  } finally {
+    if (opt.keep) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
