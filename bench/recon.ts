@@ -97,9 +97,16 @@ const KINDS = [
   'duplicate_right',
 ] as const;
 type Counts = Record<(typeof KINDS)[number], number>;
+const noCounts = (): Counts => ({
+  matched: 0,
+  only_left: 0,
+  only_right: 0,
+  mismatch: 0,
+  duplicate_left: 0,
+  duplicate_right: 0,
+});
 
 interface BenchData {
-  readonly opts: SyntheticOptions;
   readonly accountMap: string;
   readonly accountMapRows: number;
   readonly dcass: string;
@@ -131,7 +138,6 @@ async function generateData(dir: string, opt: Options): Promise<BenchData> {
       `generated ${dcass.records} DCASS and ${bos.records} BOS rows, expected ${injected.baseRows} and ${injected.variantRows}`,
     );
   return {
-    opts,
     accountMap: map.path,
     accountMapRows: map.records,
     dcass: dcass.path,
@@ -223,14 +229,7 @@ interface ProductRun {
 
 /** Sums the run's counts over its reconciliations (all but trades-bos find nothing on this data). */
 function runCounts(result: ProductResult): Counts {
-  const c: Counts = {
-    matched: 0,
-    only_left: 0,
-    only_right: 0,
-    mismatch: 0,
-    duplicate_left: 0,
-    duplicate_right: 0,
-  };
+  const c = noCounts();
   for (const r of Object.values(result.run.counts)) {
     if (r.skipped !== null) continue;
     c.matched += r.matched;
@@ -245,14 +244,7 @@ function reportCounts(file: string): Counts {
     summary: { matched: number };
     breaks: { kind: string }[];
   };
-  const c: Counts = {
-    matched: doc.summary.matched,
-    only_left: 0,
-    only_right: 0,
-    mismatch: 0,
-    duplicate_left: 0,
-    duplicate_right: 0,
-  };
+  const c: Counts = { ...noCounts(), matched: doc.summary.matched };
   for (const b of doc.breaks) {
     if (!(KINDS as readonly string[]).includes(b.kind) || b.kind === 'matched')
       throw new Error(`breaks.json: unknown break kind ${b.kind}`);
@@ -273,11 +265,12 @@ async function productRun(
   const out = path.join(dir, `breaks-${target}.json`);
   try {
     log(`product on ${target === 'server' ? 'the server' : 'PGlite'}: ingest, run, breaks.json`);
-    const files = [
+    const inputs: [string, string][] = [
       ['bos', data.accountMap],
       ['dcass', data.dcass],
       ['bos', data.bos],
-    ].flatMap(([source, file]) => ['--source', source!, '--file', file!]);
+    ];
+    const files = inputs.flatMap(([source, file]) => ['--source', source, '--file', file]);
     const run = await measure(
       process.execPath,
       [child, '--db', db, '--date', BUSINESS_DATE, '--out', out, ...files],
