@@ -101,6 +101,39 @@ function sideWhere(recon: Reconciliation, side: Side, ctx: CompileContext): RawB
   return sql<boolean>`${sql.join(where, sql` AND `)}`;
 }
 
+/**
+ * The relation one side's records come from, aliased `r` with the entity table's columns. A
+ * rolled-forward positions side is the source's previous positions, dated the business date, plus the
+ * trades of the same source cleared since, as positions (a buy adds its quantity to long, a sell to
+ * short; so net moves by buys less sells, for net and gross accounts alike). Trades carry
+ * their negated id: a break's record ids tell a position (positive) from a trade (negative).
+ */
+function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<unknown> {
+  if (!recon[side].rollForward) return sql.raw(`${ENTITY_DEFS[recon.entity].table} r`);
+  const date = sql`${ctx.businessDate}::date`;
+  const base = rollForwardBase(recon[side].source, ctx);
+  return sql`(SELECT p.id, p.file_id, p.source, p.participant, ${date} AS position_date, p.account, p.client_code,
+        p.series, p.root, p.instrument_type, p.expiry, p.strike, p.long_qty, p.short_qty, p.exercised_qty, p.assigned_qty
+      FROM position p WHERE p.position_date = ${base}
+      UNION ALL
+      SELECT -t.id, t.file_id, t.source, t.participant, ${date}, t.account, t.client_code, t.series, t.root,
+        t.instrument_type, t.expiry, t.strike, CASE WHEN t.side = 'B' THEN t.quantity ELSE 0 END,
+        CASE WHEN t.side = 'S' THEN t.quantity ELSE 0 END, 0, 0
+      FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}) r`;
+}
+
+/**
+ * The date a rolled-forward side starts from: the source's latest positions before the business date
+ * in current files, normally the previous trading day. Trades of every date after it are added, so a
+ * gap (a day whose reports were never loaded) shows as breaks rather than hiding.
+ */
+export function rollForwardBase(source: string, ctx: CompileContext): RawBuilder<string | null> {
+  return sql<
+    string | null
+  >`(SELECT max(bp.position_date) FROM position bp JOIN source_file bf ON bf.id = bp.file_id
+    WHERE bp.source = ${source}::text AND bf.superseded_by IS NULL AND bp.position_date < ${ctx.businessDate}::date)`;
+}
+
 /** The files one side reads (current generations holding records of the date), with how many records each gives. */
 export function inputsQuery(
   recon: Reconciliation,
@@ -116,7 +149,7 @@ export function inputsQuery(
   used: string;
 }> {
   return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, count(*) AS used
-    FROM ${sql.raw(ENTITY_DEFS[recon.entity].table)} r JOIN source_file sf ON sf.id = r.file_id
+    FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id
     WHERE ${sideWhere(recon, side, ctx)}
     GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
 }
@@ -159,7 +192,7 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
           )} THEN 1 ELSE row_number() OVER (PARTITION BY ${sql.join(unique.map(expr))} ORDER BY r.id) END`;
     const src = sql`WITH src AS (
         SELECT r.id, ${sql.join(fields.map((f) => sql`${expr(f)} AS ${c(f)}`))}, ${rank} AS urn
-        FROM ${sql.raw(ENTITY_DEFS[recon.entity].table)} r JOIN source_file sf ON sf.id = r.file_id
+        FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id
         WHERE ${sideWhere(recon, side, ctx)})`;
     const targets = sql`(rid, ids, ${sql.join(fields.map(c))})`;
     if (agg === null) {

@@ -36,6 +36,12 @@ const filterValue = z.union([
 const sideSchema = z.strictObject({
   source: z.enum(SOURCES),
   filters: z.record(z.string(), filterValue).default({}),
+  /**
+   * Positions only: this side is the previous trading day's positions of the source plus the business
+   * date's trades of the source (a buy adds to long, a sell to short), to be aggregated and compared
+   * with the day's positions.
+   */
+  rollForward: z.literal(true).optional(),
 });
 
 const passSchema = z.strictObject({
@@ -96,6 +102,13 @@ const reconSchema = z
     };
     for (const side of ['left', 'right'] as const) {
       for (const f of Object.keys(r[side].filters)) known(f, [side, 'filters', f]);
+      if (r[side].rollForward === true) {
+        if (r.entity !== 'positions') issue([side, 'rollForward'], 'only positions roll forward');
+        // Several records (yesterday's position and the day's trades) make one expected position.
+        else if (r.aggregate?.side !== side) {
+          issue([side, 'rollForward'], `a rolled-forward side must be aggregated: aggregate.side: ${side}`);
+        }
+      }
     }
     r.passes.forEach((p, i) => {
       p.keys.forEach((k, j) => known(k, ['passes', i, 'keys', j]));
@@ -197,13 +210,21 @@ export interface ExplainRule {
   readonly reason: string;
 }
 
+/** Where one side's records come from. */
+export interface SideSpec {
+  readonly source: (typeof SOURCES)[number];
+  readonly filters: readonly FieldFilter[];
+  /** Positions: the previous trading day's positions plus the day's trades (see sideSchema). */
+  readonly rollForward: boolean;
+}
+
 /** One reconciliation, validated and fully defaulted. */
 export interface Reconciliation {
   readonly name: string;
   readonly description: string;
   readonly entity: Entity;
-  readonly left: { readonly source: (typeof SOURCES)[number]; readonly filters: readonly FieldFilter[] };
-  readonly right: { readonly source: (typeof SOURCES)[number]; readonly filters: readonly FieldFilter[] };
+  readonly left: SideSpec;
+  readonly right: SideSpec;
   readonly passes: readonly { readonly name: string; readonly keys: readonly string[] }[];
   readonly compare: readonly CompareSpec[];
   /**
@@ -257,8 +278,16 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
     name: reconName,
     description: r.description ?? '',
     entity: r.entity,
-    left: { source: r.left.source, filters: filters(r.left.filters) },
-    right: { source: r.right.source, filters: filters(r.right.filters) },
+    left: {
+      source: r.left.source,
+      filters: filters(r.left.filters),
+      rollForward: r.left.rollForward === true,
+    },
+    right: {
+      source: r.right.source,
+      filters: filters(r.right.filters),
+      rollForward: r.right.rollForward === true,
+    },
     passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys })),
     compare: Object.entries(r.compare).map(([field, spec]) => {
       const comparator = COMPARATORS.get(spec.comparator)!;

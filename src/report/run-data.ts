@@ -167,6 +167,11 @@ async function records(
 
 const BATCH = 500;
 
+/** A rolled-forward positions side pairs the day's trades (negated ids) with positions. */
+function recordEntity(b: Break, id: string): Break['entity'] {
+  return id.startsWith('-') ? 'trades' : b.entity;
+}
+
 /**
  * The breaks of a run in their stable order with their records (file and line) and age in business
  * days, read a batch at a time: memory holds one batch, whatever the number of breaks. Statuses are
@@ -187,13 +192,17 @@ export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerato
   let batch: Break[] = [];
   const flush = async function* (): AsyncGenerator<ReportBreak> {
     const ids = { trades: new Set<string>(), positions: new Set<string>() };
-    for (const b of batch) for (const id of [...b.leftIds, ...b.rightIds]) ids[b.entity].add(id);
+    for (const b of batch) {
+      for (const id of [...b.leftIds, ...b.rightIds]) ids[recordEntity(b, id)].add(id.replace('-', ''));
+    }
     const recs = {
       trades: await records(store, 'trades', [...ids.trades]),
       positions: await records(store, 'positions', [...ids.positions]),
     };
     const pick = (b: Break, side: readonly string[]): ReportRecord[] =>
-      side.map((id) => recs[b.entity].get(id)).filter((r): r is ReportRecord => r !== undefined);
+      side
+        .map((id) => recs[recordEntity(b, id)].get(id.replace('-', '')))
+        .filter((r): r is ReportRecord => r !== undefined);
     for (const b of batch) {
       yield {
         ...b,

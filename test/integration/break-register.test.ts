@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/db/connect.js';
@@ -8,6 +7,7 @@ import { breakHistory, readRegister, type RegisterEntry } from '../../src/reconc
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
 const ruleSet = loadRuleSet(
@@ -35,61 +35,6 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
-}
-
-/** Loads a file of positions (one per account) of a source and date; returns its file id. */
-async function loadPositions(
-  store: Store,
-  source: 'dcass' | 'bos',
-  date: string,
-  longs: Record<string, string>,
-) {
-  const file = await store.db
-    .insertInto('source_file')
-    .values({
-      source,
-      entity: 'positions',
-      profile: 'test',
-      report_id: 'TEST',
-      participant: 'CABC',
-      business_date: date,
-      generated_at: null,
-      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
-      size_bytes: '0',
-      file_name: `${source}-pos-${date}.csv`,
-      path: '/dev/null',
-      row_count: Object.keys(longs).length,
-      reject_count: 0,
-      control: null,
-      superseded_by: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await store.db
-    .insertInto('position')
-    .values(
-      Object.entries(longs).map(([account, long], i) => ({
-        file_id: file.id,
-        line_no: i + 2,
-        source,
-        participant: 'CABC',
-        position_date: date,
-        account,
-        client_code: null,
-        series: 'HSIK9',
-        root: 'HSI',
-        instrument_type: 'F' as const,
-        expiry: '2019-05',
-        strike: null,
-        long_qty: long,
-        short_qty: '0',
-        exercised_qty: null,
-        assigned_qty: null,
-        extra: null,
-      })),
-    )
-    .execute();
-  return file.id;
 }
 
 /** Replaces every loaded file of a source, entity and date by a new one (a corrected generation). */

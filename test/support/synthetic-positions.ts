@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../src/db/connect.js';
+
+/** Loads a file of positions (one per account: its net, long when positive, short when negative) of a
+ * source and date straight into the canonical tables; returns its file id. */
+export async function loadPositions(
+  store: Store,
+  source: 'dcass' | 'bos',
+  date: string,
+  nets: Record<string, string>,
+) {
+  const file = await store.db
+    .insertInto('source_file')
+    .values({
+      source,
+      entity: 'positions',
+      profile: 'test',
+      report_id: 'TEST',
+      participant: 'CABC',
+      business_date: date,
+      generated_at: null,
+      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+      size_bytes: '0',
+      file_name: `${source}-pos-${date}.csv`,
+      path: '/dev/null',
+      row_count: Object.keys(nets).length,
+      reject_count: 0,
+      control: null,
+      superseded_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await store.db
+    .insertInto('position')
+    .values(
+      Object.entries(nets).map(([account, net], i) => ({
+        file_id: file.id,
+        line_no: i + 2,
+        source,
+        participant: 'CABC',
+        position_date: date,
+        account,
+        client_code: null,
+        series: 'HSIK9',
+        root: 'HSI',
+        instrument_type: 'F' as const,
+        expiry: '2019-05',
+        strike: null,
+        long_qty: net.startsWith('-') ? '0' : net,
+        short_qty: net.startsWith('-') ? net.slice(1) : '0',
+        exercised_qty: null,
+        assigned_qty: null,
+        extra: null,
+      })),
+    )
+    .execute();
+  return file.id;
+}
