@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Store, StoreTransaction } from '../db/connect.js';
+import { appendAuditEvent } from '../audit/append.js';
+import type { Store } from '../db/connect.js';
 import type { BreakStatus } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
 import { checkBreakId } from './register.js';
@@ -127,13 +128,12 @@ function checkRequest(req: BreakActionRequest, policy: BreakPolicy): void {
 /**
  * Records a person's action on a break: one break_event with the break's whole state after it, and the
  * register's current state, in one transaction (the case row locked, so two people acting at once are
- * serialised). `also` runs inside the same transaction (the audit trail's append).
+ * serialised), with its audit trail event.
  */
 export async function applyBreakAction(
   store: Store,
   req: BreakActionRequest,
   policy: BreakPolicy,
-  also?: (tx: StoreTransaction, result: BreakActionResult) => Promise<void>,
 ): Promise<BreakActionResult> {
   checkRequest(req, policy);
   return store.transaction(async (tx) => {
@@ -184,7 +184,19 @@ export async function applyBreakAction(
       from: current.status,
       status: next.status,
     };
-    if (also) await also(tx, result);
+    await appendAuditEvent(tx.db, {
+      actor: req.actor,
+      action: `break.${req.action}`,
+      subject: `break:${req.breakId}`,
+      details: {
+        event: result.eventId,
+        from: result.from,
+        status: result.status,
+        reason: req.reason,
+        code: req.reasonCode ?? null,
+        assignee: req.assignee ?? null,
+      },
+    });
     return result;
   });
 }

@@ -1,10 +1,18 @@
 import { sql } from 'kysely';
+import { resolveActor } from '../audit/actor.js';
+import { appendAuditEvent } from '../audit/append.js';
 import type { Store, StoreTransaction } from '../db/connect.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { numberBreaksStatement } from './breaks.js';
 import { carryStatements } from './carry.js';
-import { compileReconciliation, countsQuery, inputsQuery, type CompileContext } from './compile.js';
+import {
+  compileReconciliation,
+  countsQuery,
+  inputsQuery,
+  rollForwardBase,
+  type CompileContext,
+} from './compile.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
 import { BREAK_KINDS } from './rule-set.js';
 
@@ -14,7 +22,7 @@ export interface RunOptions {
   readonly ruleSet: RuleSet;
   /** Names of the reconciliations to run, in the rule set's order; all when absent. */
   readonly recons?: readonly string[];
-  /** Who ran it: recorded on the break register's events. */
+  /** Who ran it: recorded on the register's and the audit trail's events (else the OS user). */
   readonly actor?: string;
   /** Where to log (each statement's duration at debug level); silent when absent. */
   readonly logger?: Logger;
@@ -101,6 +109,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   checkDate(options.businessDate);
   const recons = select(options.ruleSet, options.recons);
   const attemptedAt = new Date();
+  const actor = options.actor ?? resolveActor();
   const log = (options.logger ?? silentLogger).child({
     businessDate: options.businessDate,
     ruleSet: options.ruleSet.name,
@@ -149,7 +158,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           continue;
         }
         const reconStart = Date.now();
-        const carry = { ...ctx, actor: options.actor ?? 'dcass-recon' };
+        const carry = { ...ctx, actor };
         for (const s of [...compileReconciliation(recon, ctx), ...carryStatements(recon, carry)]) {
           step = `${recon.name}: ${s.label}`;
           const t0 = Date.now();
@@ -196,7 +205,23 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         .where('id', '=', runId)
         .returning('finished_at')
         .executeTakeFirstOrThrow();
-      const total = (k: 'open' | 'explained') => Object.values(counts).reduce((n, c) => n + c[k], 0);
+      const total = (k: 'open' | 'explained' | 'resolved' | 'cleared') =>
+        Object.values(counts).reduce((n, c) => n + c[k], 0);
+      await appendAuditEvent(tx.db, {
+        actor,
+        action: 'run.completed',
+        subject: `run:${runId}`,
+        details: {
+          businessDate: options.businessDate,
+          ruleSet: { name: options.ruleSet.name, sha256: options.ruleSet.sha256 },
+          recons: recons.map((r) => r.name),
+          inputs: inputList.map((i) => ({ file: i.file, sha256: i.sha256 })),
+          open: total('open'),
+          explained: total('explained'),
+          resolved: total('resolved'),
+          cleared: total('cleared'),
+        },
+      });
       return {
         runId,
         businessDate: options.businessDate,
@@ -211,7 +236,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       };
     });
   } catch (err) {
-    await recordFailure(store, options, recons, attemptedAt, err);
+    await recordFailure(store, options, recons, attemptedAt, actor, err);
     if (err instanceof DcassError) throw err;
     throw new DcassError(
       'DB_QUERY_FAILED',
@@ -240,6 +265,16 @@ const EMPTY_COUNTS: ReconCounts = {
 
 /** Null when the reconciliation applies to the date by its `runOn` and the calendar; else why not. */
 async function skipReason(tx: StoreTransaction, recon: Reconciliation, date: string): Promise<string | null> {
+  for (const side of ['left', 'right'] as const) {
+    if (!recon[side].rollForward) continue;
+    const base = await sql<{ day: string | null }>`SELECT to_char(${rollForwardBase(recon[side].source, {
+      runId: '0',
+      businessDate: date,
+    })}, 'YYYY-MM-DD') AS day`.execute(tx.db);
+    if (base.rows[0]?.day == null) {
+      return `no ${recon[side].source} positions before ${date} are loaded to roll forward from`;
+    }
+  }
   const { platform, nextPlatform } = recon.runOn;
   if (platform === undefined && nextPlatform === undefined) return null;
   const row = (
@@ -299,24 +334,37 @@ async function recordFailure(
   options: RunOptions,
   recons: readonly Reconciliation[],
   startedAt: Date,
+  actor: string,
   err: unknown,
 ): Promise<void> {
   try {
-    await store.db
-      .insertInto('recon_run')
-      .values({
-        business_date: options.businessDate,
-        rule_set_name: options.ruleSet.name,
-        rule_set_sha256: options.ruleSet.sha256,
-        recons: recons.map((r) => r.name),
-        inputs: '[]',
-        counts: '{}',
-        status: 'failed',
-        error: err instanceof Error ? err.message : String(err),
-        started_at: startedAt,
-        finished_at: new Date(),
-      })
-      .execute();
+    await store.transaction(async (tx) => {
+      const { id } = await tx.db
+        .insertInto('recon_run')
+        .values({
+          business_date: options.businessDate,
+          rule_set_name: options.ruleSet.name,
+          rule_set_sha256: options.ruleSet.sha256,
+          recons: recons.map((r) => r.name),
+          inputs: '[]',
+          counts: '{}',
+          status: 'failed',
+          error: err instanceof Error ? err.message : String(err),
+          started_at: startedAt,
+          finished_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await appendAuditEvent(tx.db, {
+        actor,
+        action: 'run.failed',
+        subject: `run:${id}`,
+        details: {
+          businessDate: options.businessDate,
+          error: err instanceof Error ? err.message : String(err),
+        },
+      });
+    });
   } catch {
     // The database itself is failing; the original error says more than this one would.
   }

@@ -1,5 +1,11 @@
 import { Command } from 'commander';
-import { loadBuiltinRuleSet, loadRuleSet, runReconciliation, type RunSummary } from '../../index.js';
+import {
+  loadBuiltinRuleSet,
+  loadRuleSet,
+  resolveActor,
+  runReconciliation,
+  type RunSummary,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -19,7 +25,8 @@ Examples:
   dcass-recon run --date 2019-05-07 --rules ./rules/ours.yaml --json
   dcass-recon report --run latest --out ./out      # then write breaks.json and breaks.csv
 
-Prints a summary per reconciliation (records each side, matched, breaks by kind, open and explained).
+Prints a summary per reconciliation (records each side, matched, breaks by kind, open, explained,
+resolved by a person and carried over, cleared: breaks of earlier runs no longer found).
 Exit code 0 when no break is open, 1 when open breaks were found, 2 trouble (bad date, bad rule file,
 unreachable database).`,
     )
@@ -31,6 +38,7 @@ unreachable database).`,
           businessDate: opts.date,
           ruleSet,
           ...(opts.recon ? { recons: opts.recon } : {}),
+          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
           logger: ctx.logger,
         });
         printSummary(ctx, summary);
@@ -62,6 +70,8 @@ function printSummary(ctx: CliContext, s: RunSummary): void {
         'dup right',
         'open',
         'explained',
+        'resolved',
+        'cleared',
       ],
       s.recons.map((name) => {
         const c = s.counts[name]!;
@@ -78,6 +88,8 @@ function printSummary(ctx: CliContext, s: RunSummary): void {
           String(c.breaks.duplicate_right),
           String(c.open),
           String(c.explained),
+          String(c.resolved),
+          String(c.cleared),
         ];
       }),
     ),
@@ -85,8 +97,9 @@ function printSummary(ctx: CliContext, s: RunSummary): void {
   for (const name of s.recons.filter((n) => s.counts[n]?.skipped != null)) {
     out.line(`${name} skipped: ${s.counts[name]!.skipped}`);
   }
+  const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(
-    `\n${s.open} open, ${s.explained} explained` +
+    `\n${s.open} open, ${s.explained} explained, ${sum('resolved')} resolved, ${sum('cleared')} cleared since the last run` +
       (s.open + s.explained > 0 ? `; details: dcass-recon report --run ${s.runId} --out DIR` : ''),
   );
 }

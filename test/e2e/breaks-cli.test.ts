@@ -1,0 +1,112 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTarget, dbKind } from '../support/db.js';
+import { runCli } from '../support/cli.js';
+
+interface Entry {
+  id: string;
+  recon: string;
+  kind: string;
+  status: string;
+  reason: string | null;
+  reasonCode: string | null;
+  assignee: string | null;
+  comments: { actor: string; note: string }[];
+}
+
+describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
+  let target: { target: string; drop: () => Promise<void> };
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-breaks-'));
+  const cwd = path.join(work, 'recon');
+  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const list = async (...args: string[]): Promise<Entry[]> => {
+    const r = await cli(['--json', 'breaks', 'list', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { breaks: Entry[] }).breaks;
+  };
+  let b1: Entry;
+
+  beforeAll(async () => {
+    target = await createTestTarget();
+    expect((await runCli(['init', 'recon', '--with-fixtures'], { cwd: work })).code).toBe(0);
+    expect((await cli(['ingest', '--all'])).code).toBe(0);
+    expect((await cli(['run', '--date', '2019-05-03'])).code).toBe(1);
+    b1 = (await list('--status', 'open'))[0]!;
+  });
+  afterAll(async () => target.drop());
+
+  it('lists the open break of 3 May (B1) and shows its detected event', async () => {
+    expect([b1.recon, b1.kind, b1.status]).toEqual(['positions-seam', 'mismatch', 'open']);
+    const r = await cli(['breaks', 'show', b1.id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/status open/);
+    expect(r.stdout).toMatch(/detected/);
+  });
+
+  it('explain with a configured code, four-eyes refuses the same person, another resolves', async () => {
+    const before = new Date().toISOString();
+    const bad = await cli([
+      'breaks',
+      'explain',
+      b1.id,
+      '--reason',
+      'x',
+      '--code',
+      'MADE_UP',
+      '--actor',
+      'alice',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/reason code "MADE_UP" is not one of the configured codes/);
+    const ex = await cli([
+      'breaks',
+      'explain',
+      b1.id,
+      '--reason',
+      'Genium backup taken before the late trade',
+      '--code',
+      'TIMING',
+      '--actor',
+      'alice',
+    ]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const same = await cli(['breaks', 'resolve', b1.id, '--reason', 'fine', '--actor', 'alice']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/four-eyes rule/);
+    const noReason = await cli(['breaks', 'resolve', b1.id, '--actor', 'bob']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason/);
+    const ok = await cli(['breaks', 'resolve', b1.id, '--reason', 'checked with HKEX', '--actor', 'bob']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/explained -> resolved/);
+    const [now] = (await list()).filter((e) => e.id === b1.id);
+    expect([now!.status, now!.reason]).toEqual(['resolved', 'checked with HKEX']);
+    const [then] = (await list('--as-of', before)).filter((e) => e.id === b1.id);
+    expect(then!.status).toBe('open');
+    // The re-run keeps the person's decision: nothing is open any more, so the run exits 0.
+    const rerun = await cli(['run', '--date', '2019-05-03']);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    expect(rerun.stdout).toMatch(/0 open, 0 explained, 1 resolved/);
+  });
+
+  it('every action is in the audit trail, and the chain verifies', async () => {
+    const r = await cli(['--json', 'audit', 'verify']);
+    expect(r.code, r.stderr).toBe(0);
+    const show = await cli(['--json', 'breaks', 'show', b1.id]);
+    const h = JSON.parse(show.stdout) as { events: { action: string; actor: string }[] };
+    expect(h.events.map((e) => [e.action, e.actor])).toEqual([
+      ['detected', expect.any(String)],
+      ['explain', 'alice'],
+      ['resolve', 'bob'],
+      ['seen', expect.any(String)],
+    ]);
+  });
+
+  it('a moment without a time zone is refused', async () => {
+    const r = await cli(['breaks', 'list', '--as-of', '2019-05-06 18:00']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a moment with a time zone/);
+  });
+});
