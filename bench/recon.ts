@@ -26,7 +26,7 @@
  * time). The break counts of the baseline, of the product's run, of its breaks.json and of what the
  * generator injected must all agree, or the benchmark fails.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -258,6 +258,7 @@ async function productRun(
   data: BenchData,
   dir: string,
   child: string,
+  rules: string,
   target: 'server' | 'pglite',
 ): Promise<ProductRun> {
   const name = `dcass_bench_${process.pid}_recon_product`;
@@ -273,7 +274,7 @@ async function productRun(
     const files = inputs.flatMap(([source, file]) => ['--source', source, '--file', file]);
     const run = await measure(
       process.execPath,
-      [child, '--db', db, '--date', BUSINESS_DATE, '--out', out, ...files],
+      [child, '--db', db, '--date', BUSINESS_DATE, '--rules', rules, '--out', out, ...files],
       { cwd: dir },
     );
     if (run.code !== 0) fail(`product (${target})`, run);
@@ -340,11 +341,24 @@ async function main(): Promise<void> {
     const built = buildCli(REPO, BUILD_DIR, [CHILD]);
     if (built.warnings) log(`tsc reported (built anyway):\n${built.warnings}`);
     const child = built.compiled(CHILD);
+    // The rule set as it is now, beside the code just compiled: both product runs read these bytes,
+    // whatever happens to builtin/ in the working tree meanwhile.
+    const rules = path.join(dir, 'default.yaml');
+    copyFileSync(path.join(REPO, 'builtin', 'rules', 'default.yaml'), rules);
 
     const data = await generateData(dir, opt);
     const baseline = await baselineRun(opt, data, dir);
-    const products = [await productRun(opt, data, dir, child, 'server')];
-    if (!opt.serverOnly) products.push(await productRun(opt, data, dir, child, 'pglite'));
+    // A failed product run is reported after the results of the others, not instead of them.
+    const products: ProductRun[] = [];
+    const failures: string[] = [];
+    for (const target of opt.serverOnly ? (['server'] as const) : (['server', 'pglite'] as const)) {
+      try {
+        products.push(await productRun(opt, data, dir, child, rules, target));
+      } catch (err) {
+        failures.push(err instanceof Error ? err.message : String(err));
+        log(`product on ${target} failed; the other results follow`);
+      }
+    }
 
     const i = data.injected;
     console.log(
@@ -402,7 +416,10 @@ async function main(): Promise<void> {
     console.log('\nmatches and breaks');
     if (!printCounts(expectedCounts(i), baseline.counts, products)) {
       throw new Error(
-        'the break counts disagree (see the table above): the product, the baseline and the injected differences must give the same counts',
+        [
+          'the break counts disagree (see the table above): the product, the baseline and the injected differences must give the same counts',
+          ...failures,
+        ].join('\n\n'),
       );
     }
     console.log('all counts agree\n\ntargets (issue 5)');
@@ -425,6 +442,8 @@ async function main(): Promise<void> {
       ];
     });
     console.log(table(['target', 'got', 'wanted', 'verdict'], rows));
+    if (failures.length > 0)
+      throw new Error(`${failures.length} product run(s) failed:\n\n${failures.join('\n\n')}`);
   } finally {
     if (opt.keep) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
