@@ -19,28 +19,10 @@ export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => P
     .action((dir: string, opts: { withFixtures?: boolean; force?: boolean }) =>
       run(async (ctx) => {
         const target = path.resolve(dir);
-        const configFile = path.join(target, 'dcass-recon.yaml');
-        if (existsSync(configFile) && !opts.force) {
-          throw new DcassError('USAGE', `${configFile} exists already`, {
-            hint: 'use --force to overwrite it, or choose another folder',
-          });
-        }
-        mkdirSync(target, { recursive: true });
-        cpSync(builtinPath('starter', 'dcass-recon.yaml'), configFile);
-        cpSync(builtinPath('profiles'), path.join(target, 'profiles'), { recursive: true });
-        cpSync(builtinPath('calendars'), path.join(target, 'calendars'), { recursive: true });
-        for (const source of ['genium', 'dcass', 'bos'])
-          mkdirSync(path.join(target, 'inputs', source), { recursive: true });
-        const fixtures = path.join(packageRoot(), 'fixtures');
-        cpSync(
-          path.join(fixtures, 'bos', 'ACCOUNT_MAP_CABC.csv'),
-          path.join(target, 'inputs', 'bos', 'ACCOUNT_MAP_CABC.csv'),
-        );
-        if (opts.withFixtures) {
-          for (const source of ['genium', 'dcass', 'bos']) {
-            cpSync(path.join(fixtures, source), path.join(target, 'inputs', source), { recursive: true });
-          }
-        }
+        const configFile = writeStarter(target, {
+          withFixtures: opts.withFixtures === true,
+          force: opts.force === true,
+        });
         const written = readdirSync(target, { recursive: true, encoding: 'utf8' }).length;
         if (ctx.options.json) out.json({ dir: target, configFile, withFixtures: opts.withFixtures === true });
         else if (!ctx.options.quiet) {
@@ -50,4 +32,34 @@ export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => P
         return 0;
       }),
     );
+}
+
+/**
+ * Writes a starter configuration into `target` (config file, profiles, calendar, input folders with the
+ * account map, and with `withFixtures` the shipped CABC fixtures); returns the config file's path.
+ */
+export function writeStarter(target: string, opts: { withFixtures: boolean; force: boolean }): string {
+  const configFile = path.join(target, 'dcass-recon.yaml');
+  if (existsSync(configFile) && !opts.force) {
+    throw new DcassError('USAGE', `${configFile} exists already`, {
+      hint: 'use --force to overwrite it, or choose another folder',
+    });
+  }
+  mkdirSync(target, { recursive: true });
+  cpSync(builtinPath('starter', 'dcass-recon.yaml'), configFile);
+  cpSync(builtinPath('profiles'), path.join(target, 'profiles'), { recursive: true });
+  cpSync(builtinPath('calendars'), path.join(target, 'calendars'), { recursive: true });
+  for (const source of ['genium', 'dcass', 'bos'])
+    mkdirSync(path.join(target, 'inputs', source), { recursive: true });
+  const fixtures = path.join(packageRoot(), 'fixtures');
+  cpSync(
+    path.join(fixtures, 'bos', 'ACCOUNT_MAP_CABC.csv'),
+    path.join(target, 'inputs', 'bos', 'ACCOUNT_MAP_CABC.csv'),
+  );
+  if (opts.withFixtures) {
+    for (const source of ['genium', 'dcass', 'bos']) {
+      cpSync(path.join(fixtures, source), path.join(target, 'inputs', source), { recursive: true });
+    }
+  }
+  return configFile;
 }

@@ -47,7 +47,8 @@ unreachable database).`,
     );
 }
 
-function printSummary(ctx: CliContext, s: RunSummary): void {
+/** The run summary table (or JSON) printed after every run. */
+export function printSummary(ctx: CliContext, s: RunSummary): void {
   if (ctx.options.json) {
     out.json(s);
     return;

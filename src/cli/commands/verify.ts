@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import {
+  DcassError,
+  ingestFiles,
+  loadBuiltinRuleSet,
+  loadRuleSet,
+  resolveActor,
+  runReconciliation,
+  writeBreaksCsv,
+  writeBreaksJson,
+  type FileOutcome,
+  type ReportFile,
+  type RunSummary,
+  type Store,
+} from '../../index.js';
+import type { CliContext } from '../context.js';
+import { configuredInputs } from '../input-files.js';
+import { out } from '../output.js';
+import { byteProgress } from '../progress.js';
+import { printOutcomes } from './ingest.js';
+import { printSummary } from './run.js';
+
+type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
+
+/** What one verification of a business date did. */
+export interface Verification {
+  readonly ingested: readonly FileOutcome[];
+  readonly run: RunSummary;
+  readonly reports: readonly ReportFile[];
+}
+
+/** The report writers of a verification, by file name. */
+const REPORTS: readonly [string, (store: Store, run: string, file: string) => Promise<ReportFile>][] = [
+  ['breaks.json', writeBreaksJson],
+  ['breaks.csv', writeBreaksCsv],
+];
+
+/**
+ * Ingests every configured input (files loaded before are skipped by sha256), reconciles the date and
+ * writes its break reports into `outDir`. Shared by `verify` and `demo`.
+ */
+export async function verifyDate(
+  ctx: CliContext,
+  options: { date: string; outDir: string; rules?: string; ingest?: boolean },
+): Promise<Verification> {
+  const store = await ctx.store();
+  const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
+  let ingested: FileOutcome[] = [];
+  if (options.ingest !== false) {
+    const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+    ingested = await ingestFiles(
+      {
+        store,
+        profiles: ctx.profiles(),
+        calendar: ctx.calendar(),
+        participant: ctx.config.participant?.code ?? null,
+        actor,
+        logger: ctx.logger,
+        onProgress: (f, n, total) => progress.update(f, n, total),
+      },
+      configuredInputs(ctx),
+    );
+    progress.stop();
+  }
+  const ruleSet = options.rules ? loadRuleSet(options.rules) : loadBuiltinRuleSet();
+  const run = await runReconciliation(store, {
+    businessDate: options.date,
+    ruleSet,
+    actor,
+    logger: ctx.logger,
+  });
+  try {
+    mkdirSync(options.outDir, { recursive: true });
+  } catch (err) {
+    throw new DcassError('USAGE', `cannot create the output folder ${options.outDir}`, {
+      hint: 'choose a folder you can write to',
+      cause: err,
+    });
+  }
+  const reports: ReportFile[] = [];
+  for (const [name, write] of REPORTS)
+    reports.push(await write(store, run.runId, path.join(options.outDir, name)));
+  return { ingested, run, reports };
+}
+
+/** Exit code of a verification: 2 when a file was refused (the picture is incomplete), else 1 if open breaks. */
+export function verificationExit(v: Verification): number {
+  if (v.ingested.some((o) => o.status === 'refused')) return 2;
+  return v.run.open > 0 ? 1 : 0;
+}
+
+/** `verify`: the Sunday job (and each stabilisation day's): ingest, reconcile, report. */
+export function verifyCommand(run: Runner): Command {
+  return new Command('verify')
+    .description(
+      'verify one business date end to end: ingest the configured inputs, reconcile, write the reports',
+    )
+    .requiredOption('--date <YYYY-MM-DD>', 'business date to verify')
+    .requiredOption('--out <dir>', 'folder for the reports (created when missing)')
+    .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dcass-recon verify --date 2019-05-03 --out ./out/2019-05-03
+  dcass-recon --actor chan.tai.man verify --date 2019-05-06 --out ./out/2019-05-06
+  dcass-recon fetch --date 2019-05-07 && dcass-recon verify --date 2019-05-07 --out ./out/2019-05-07
+
+Reads every file of the configured input folders (already loaded files are skipped by sha256), runs
+every reconciliation of the rule set for the date and writes breaks.json and breaks.csv to --out.
+Exit code 0 when no break is open, 1 when open breaks were found, 2 trouble (a refused input file,
+bad configuration, unreachable database): the reports are still written when the run completed.`,
+    )
+    .action((opts: { date: string; out: string; rules?: string }) =>
+      run(async (ctx) => {
+        const v = await verifyDate(ctx, {
+          date: opts.date,
+          outDir: opts.out,
+          ...(opts.rules ? { rules: opts.rules } : {}),
+        });
+        if (ctx.options.json) out.json(v);
+        else if (!ctx.options.quiet) {
+          printOutcomes(ctx, v.ingested);
+          out.line('');
+          printSummary(ctx, v.run);
+          for (const r of v.reports) out.line(`wrote ${r.path} (${r.breaks} breaks)`);
+        }
+        return verificationExit(v);
+      }),
+    );
+}

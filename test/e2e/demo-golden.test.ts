@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_DATES } from '../../src/cli/commands/demo.js';
+import { runCli } from '../support/cli.js';
+
+// The demo's breaks.json of every fixture date against a golden copy. Only the run's wall-clock
+// times are masked; ids, record ids, sha256s and order are all held to the golden file. After an
+// intended change, regenerate with UPDATE_GOLDEN=1 and review the diff like code.
+const GOLDEN = path.resolve(import.meta.dirname, '../golden/demo');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function normalise(text: string): unknown {
+  const json = JSON.parse(text) as { run: { startedAt: string; finishedAt: string } };
+  expect(json.run.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  expect(json.run.finishedAt >= json.run.startedAt).toBe(true);
+  return { ...json, run: { ...json.run, startedAt: '(masked)', finishedAt: '(masked)' } };
+}
+
+describe('dcass-recon demo', () => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'dcass-demo-')), 'out');
+  let result: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    result = await runCli(['demo', '--out', out]);
+  });
+  afterAll(() => undefined);
+
+  it('runs every fixture date and lists the deliberate breaks', () => {
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ingested the fixtures: 20 files, 334 rows, 1 rejected row/);
+    for (const fragment of [
+      'long 131 vs 130', // B1
+      'price 34.625 vs 34.624', // B3
+      'quantity 4 vs 5', // B4
+      'duplicate_right', // B7
+      'pending give-up', // B6
+      'net 2 vs 4', // B6 in the roll-forward
+    ]) {
+      expect(result.stdout).toContain(fragment);
+    }
+  });
+
+  it.each(FIXTURE_DATES)('breaks.json of %s equals the golden file', (date) => {
+    const file = path.join(out, date, 'breaks.json');
+    const golden = path.join(GOLDEN, date, 'breaks.json');
+    const actual = normalise(readFileSync(file, 'utf8'));
+    if (update || !existsSync(golden)) {
+      if (!update) throw new Error(`no golden file ${golden}: run with UPDATE_GOLDEN=1 to write it`);
+      mkdirSync(path.dirname(golden), { recursive: true });
+      writeFileSync(golden, `${JSON.stringify(actual, null, 2)}\n`);
+    }
+    expect(actual).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+  });
+});
