@@ -1,4 +1,4 @@
-/** Reports of a reconciliation run: breaks.json and breaks.csv. */
+/** Reports of a reconciliation run: breaks.json, breaks.csv and the HTML report. */
 export { writeBreaksJson, breakJson, type ReportFile } from './breaks-json.js';
 export { writeBreaksCsv, safeCell, quoteField, csvRow, CSV_HEADER } from './breaks-csv.js';
 export {
@@ -11,3 +11,15 @@ export {
   type ReportBreak,
   type ReportRecord,
 } from './run-data.js';
+export {
+  writeBreaksHtml,
+  dailyBreakHistory,
+  escapeHtml,
+  jsonForScript,
+  REPORT_CSP,
+  type HtmlReportFile,
+  type HtmlReportOptions,
+  type HistoryDay,
+  type HistoryOptions,
+  type Participant,
+} from './html/index.js';

@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyBreakAction } from '../../src/reconcile/break-actions.js';
+import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
+import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { decodeBreakData } from '../../src/report/html/break-data.js';
+import { dailyBreakHistory } from '../../src/report/html/history.js';
+import { writeBreaksHtml } from '../../src/report/html/write-html.js';
+import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { fixtureRequests, ingest } from '../support/ingest.js';
+
+const HOSTILE = `</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">`;
+const DATES = ['2019-05-03', '2019-05-06', '2019-05-07', '2019-05-10'] as const;
+// The reconciliations whose fixture breaks fixtures/README.md lists (the rule set may grow).
+const RECONS = ['positions-seam', 'trades-seam', 'trades-bos', 'positions-bos'];
+
+const dataOf = (html: string): string => {
+  const m = /<script type="application\/json" id="dcass-breaks">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) throw new Error('no break data in the page');
+  return m[1]!;
+};
+
+// The fixtures' deliberate breaks (fixtures/README.md): B1 on 3 May, B2 on 6 May, B3 B4 B5 on 7 May,
+// B6 (explained by rule) and B7 on 10 May.
+describe(`HTML report on the fixtures (${dbKind})`, () => {
+  let t: TestDb;
+  const runs: RunSummary[] = [];
+  const out = mkdtempSync(path.join(tmpdir(), 'dcass-html-'));
+  let beforeResolve: string;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await ingest(t.store, fixtureRequests());
+    const ruleSet = loadBuiltinRuleSet();
+    for (const businessDate of DATES) {
+      runs.push(await runReconciliation(t.store, { businessDate, ruleSet, recons: RECONS }));
+    }
+    // A value nobody vetted, in B3's BOS record (BOS_TRADES_CABC_20190507.csv line 5).
+    await sql`UPDATE trade SET ref = ${HOSTILE} WHERE line_no = 5
+      AND file_id = (SELECT id FROM source_file WHERE file_name = 'BOS_TRADES_CABC_20190507.csv')`.execute(
+      t.store.db,
+    );
+  });
+  afterAll(async () => t.dispose());
+
+  it('history: per business date, what its run found and opened, and the register when it finished', async () => {
+    const h = await dailyBreakHistory(t.store, runs[3]!.runId);
+    expect(h.map((d) => [d.businessDate, d.runId])).toEqual(DATES.map((d, i) => [d, runs[i]!.runId]));
+    expect(
+      h.map(({ found, detected, reappeared, cleared, open, explained, resolved }) => ({
+        found,
+        detected,
+        reappeared,
+        cleared,
+        open,
+        explained,
+        resolved,
+      })),
+    ).toEqual([
+      { found: 1, detected: 1, reappeared: 0, cleared: 0, open: 1, explained: 0, resolved: 0 },
+      { found: 1, detected: 1, reappeared: 0, cleared: 0, open: 2, explained: 0, resolved: 0 },
+      { found: 3, detected: 3, reappeared: 0, cleared: 0, open: 5, explained: 0, resolved: 0 },
+      // B6 is explained by its rule; open trade breaks of earlier dates still count.
+      { found: 2, detected: 2, reappeared: 0, cleared: 0, open: 6, explained: 1, resolved: 0 },
+    ]);
+    // The history of an earlier run stops at its date, and reads no later run.
+    const h3 = await dailyBreakHistory(t.store, runs[2]!.runId);
+    expect(h3.map((d) => d.businessDate)).toEqual(DATES.slice(0, 3));
+    expect(h3[2]).toMatchObject({ found: 3, open: 5 });
+    expect(await dailyBreakHistory(t.store, runs[3]!.runId, { from: '2019-05-07' })).toHaveLength(2);
+    expect(
+      (await dailyBreakHistory(t.store, runs[3]!.runId, { maxDays: 1 })).map((d) => d.businessDate),
+    ).toEqual(['2019-05-10']);
+  });
+
+  it('history: a person resolving a break counts from then on, a re-run stands for its date, and as-of reads the past', async () => {
+    beforeResolve = (
+      await sql<{ t: string }>`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',
+      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`.execute(t.store.db)
+    ).rows[0]!.t;
+    const b2 = await sql<{ id: string }>`SELECT c.id::text AS id FROM break_case c
+      WHERE c.recon = 'trades-bos' AND c.first_seen_date = '2019-05-06'`.execute(t.store.db);
+    expect(b2.rows).toHaveLength(1);
+    await applyBreakAction(
+      t.store,
+      {
+        breakId: b2.rows[0]!.id,
+        action: 'resolve',
+        actor: 'ops.lee',
+        reason: 'BOS re-exported with the trade',
+      },
+      { reasonCodes: [], fourEyes: false },
+    );
+    // Run 4's history is read when run 4 finished: the later decision does not rewrite it.
+    expect((await dailyBreakHistory(t.store, runs[3]!.runId)).at(-1)).toMatchObject({ open: 6, resolved: 0 });
+    const rerun = await runReconciliation(t.store, {
+      businessDate: '2019-05-10',
+      ruleSet: loadBuiltinRuleSet(),
+      recons: RECONS,
+    });
+    runs.push(rerun);
+    const h = await dailyBreakHistory(t.store, rerun.runId);
+    expect(h.map((d) => d.runId)).toEqual([runs[0]!.runId, runs[1]!.runId, runs[2]!.runId, rerun.runId]);
+    // The re-run finds the same two breaks (seen again, nothing new) and the register holds B2 resolved.
+    expect(h.at(-1)).toMatchObject({ found: 2, detected: 0, cleared: 0, open: 5, explained: 1, resolved: 1 });
+    // As of a moment before the decision, the register had B2 open.
+    const past = await dailyBreakHistory(t.store, rerun.runId, { asOf: beforeResolve });
+    expect(past.at(-1)).toMatchObject({
+      open: 6,
+      explained: 1,
+      resolved: 0,
+      moment: beforeResolve.slice(0, 23) + 'Z',
+    });
+  });
+
+  it('writes one self-contained page: strict policy, no external reference, a hostile value only as text', async () => {
+    const file = path.join(out, 'run3.html');
+    const w = await writeBreaksHtml(t.store, runs[2]!.runId, file, {
+      participant: { code: 'CABC', name: 'ABC <Futures> & Options Ltd' },
+    });
+    expect(w).toMatchObject({ format: 'html', path: file, runId: runs[2]!.runId, breaks: 3 });
+    const html = readFileSync(file, 'utf8');
+    expect(w.bytes).toBe(Buffer.byteLength(html));
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/,
+    );
+    // Exactly two script elements: the data (not executable) and the page's own script.
+    expect(html.match(/<script/g)).toHaveLength(2);
+    expect(html).not.toContain('<script>window.pwned');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned=1');
+    // Outside the (inert) data, nothing references anything: no src, href, URL or import.
+    const markup = html.replace(dataOf(html), '');
+    expect(markup).not.toMatch(/\b(src|href|action|srcset)=/);
+    expect(markup).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+    expect(markup).not.toMatch(/@import|url\(|fetch\(|XMLHttpRequest|WebSocket/);
+    expect(html).toContain('ABC &lt;Futures&gt; &amp; Options Ltd');
+
+    const rows = decodeBreakData(dataOf(html));
+    expect(rows.map((r) => r.kind)).toEqual(['mismatch', 'mismatch', 'only_left']);
+    const b3 = rows.find((r) => (r.fields as string[])[0] === 'price')!;
+    expect(b3).toMatchObject({
+      recon: 'trades-bos',
+      status: 'open',
+      account: 'M01',
+      fields: ['price', '34.625', '34.624', 'exact'],
+    });
+    expect(b3.left).toMatchObject([{ file: 'TRD001_CABC_20190507_2310.csv', line: '7', price: '34.625' }]);
+    expect(b3.right).toMatchObject([
+      { file: 'BOS_TRADES_CABC_20190507.csv', line: '5', price: '34.624', ref: HOSTILE },
+    ]);
+    const b5 = rows.find((r) => r.kind === 'only_left')!;
+    expect(b5).toMatchObject({ right: [], left: [{ file: 'TRD001_CABC_20190507_2310.csv', line: '17' }] });
+  });
+
+  it('header, summary, history and provenance: inputs with sha256, rule set, the rejected row of B5', async () => {
+    const file = path.join(out, 'run3.html');
+    const html = readFileSync(file, 'utf8');
+    const run = runs[2]!;
+    expect(html).toContain(`<h1>Break report: CABC, business date 2019-05-07</h1>`);
+    expect(html).toContain(run.ruleSet.sha256);
+    expect(html).toContain(`<span class="mono">${run.runId}</span>`);
+    for (const i of run.inputs) {
+      expect(html).toContain(i.file);
+      expect(html).toContain(i.sha256);
+    }
+    const tiles = /<div class="tiles" id="tiles-status">(.*?)<\/div>\n/.exec(html)![1]!;
+    expect(tiles).toContain('<span class="n">3</span><span class="l">open</span>');
+    const history = /<table class="grid" id="history">(.*?)<\/table>/.exec(html)![1]!;
+    expect(history.match(/<tr>/g)).toHaveLength(4); // heading + 3 business dates up to 7 May
+    const rejected = /<table class="grid" id="rejected">(.*?)<\/table>/.exec(html)![1]!;
+    expect(rejected).toContain('<td class="mono">BOS_TRADES_CABC_20190507.csv</td><td class="num">16</td>');
+    expect(rejected).toContain('31/04/2019');
+    expect(html).toContain('<p id="refused-none">');
+    // Charts are inline SVG drawn on the server.
+    expect(html).toMatch(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="chart" id="chart-kind"/);
+    expect(html).toContain('id="chart-open"');
+  });
+
+  it('as of a moment: the header says so and the statuses are the register’s then; a run finished later is refused', async () => {
+    const file = path.join(out, 'asof.html');
+    const b2Run = runs[1]!.runId;
+    const now = await writeBreaksHtml(t.store, b2Run, path.join(out, 'now.html'));
+    const past = await writeBreaksHtml(t.store, b2Run, file, { asOf: beforeResolve });
+    const statusOf = (f: string) => decodeBreakData(dataOf(readFileSync(f, 'utf8'))).map((r) => r.status);
+    expect([now.breaks, past.breaks]).toEqual([1, 1]);
+    expect(statusOf(path.join(out, 'now.html'))).toEqual(['resolved']);
+    expect(statusOf(file)).toEqual(['open']);
+    expect(readFileSync(file, 'utf8')).toContain(
+      `as of <strong>${new Date(beforeResolve).toISOString()}</strong>`,
+    );
+    await expect(
+      writeBreaksHtml(t.store, runs[4]!.runId, path.join(out, 'x.html'), { asOf: beforeResolve }),
+    ).rejects.toThrow(/finished at .* after/);
+  });
+});
