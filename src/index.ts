@@ -93,6 +93,36 @@ export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/n
 export { deriveClearingDate } from './ingest/normalise/clearing-date.js';
 export { Decimal, parseDecimal, formatDecimal } from './shared/decimal.js';
 
+// Confirmation (Appendix E) and its evidence pack
+export {
+  confirmBusinessDate,
+  buildEvidencePack,
+  verifyEvidencePack,
+  renderConfirmationPdf,
+  writeConfirmationPdf,
+  confirmationDeadline,
+  openBreaksOfRun,
+  latestRunOfDate,
+  auditHeadHash,
+  DEFAULT_PACK_REPORT_WRITERS,
+  EVIDENCE_PACK_FORMAT,
+  MANIFEST_FILE,
+  SHA256SUMS_FILE,
+  type ConfirmOptions,
+  type ConfirmResult,
+  type ConfirmationPdfInput,
+  type ConfirmationRunRef,
+  type AcceptedOpenBreaks,
+  type EvidencePackOptions,
+  type EvidencePack,
+  type EvidencePackCheck,
+  type ManifestEntry,
+  type PackReportWriter,
+  type Deadline,
+  type OpenBreaks,
+} from './confirm/index.js';
+export type { ConfirmationConfig, ConfirmationContact } from './config/config.js';
+
 // Errors, logging, package files
 export { DcassError, isDcassError, formatLocation, type ErrorCode, type Location } from './shared/errors.js';
 export type { Issue, IssueCode } from './shared/issue.js';

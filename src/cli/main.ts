@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
+import { confirmCommand } from './commands/confirm.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { initCommand } from './commands/init.js';
@@ -60,6 +61,7 @@ for (const cmd of [
   profilesCommand(run),
   runCommand(run),
   reportCommand(run),
+  confirmCommand(run),
   ...lineageCommands(run),
 ]) {
   program.addCommand(cmd.exitOverride());

@@ -11,6 +11,8 @@ export interface ConfirmationRunRef {
   readonly id: string;
   readonly businessDate: string;
   readonly ruleSet: { readonly name: string; readonly sha256: string };
+  /** The reconciliations the run ran. */
+  readonly recons: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string | null;
   /** Breaks of the run by status: open, explained, resolved, cleared. */
@@ -420,6 +422,7 @@ class Layout {
           `business date ${r.businessDate}; ${r.startedAt} to ${r.finishedAt ?? '(not finished)'}; breaks: ` +
             STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
         ],
+        ['    reconciliations', r.recons.join(', ')],
         ['    rule set', `${r.ruleSet.name}, sha256 ${r.ruleSet.sha256}`],
       ]),
       [

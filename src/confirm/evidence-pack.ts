@@ -356,6 +356,7 @@ function runRef(r: RunFacts): ConfirmationRunRef {
     id: r.run.id,
     businessDate: r.run.businessDate,
     ruleSet: r.run.ruleSet,
+    recons: r.run.recons,
     startedAt: r.run.startedAt,
     finishedAt: r.run.finishedAt,
     byStatus: r.totals.byStatus,

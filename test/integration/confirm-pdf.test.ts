@@ -39,6 +39,7 @@ const input: ConfirmationPdfInput = {
       id: '41',
       businessDate: '2019-05-03',
       ruleSet: { name: 'default', sha256: 'a1'.repeat(32) },
+      recons: ['positions-seam', 'trades-seam'],
       startedAt: '2019-05-05T02:10:00.000Z',
       finishedAt: '2019-05-05T02:10:04.000Z',
       byStatus: { open: 1, explained: 2, resolved: 3, cleared: 4 },
@@ -106,6 +107,7 @@ describe('the Appendix E confirmation PDF', () => {
     expect(text).toMatch(/Business date\(s\) verified 2019-05-03/);
     expect(text).toMatch(/Run 41 business date 2019-05-03/);
     expect(text).toMatch(/open 1, explained 2, resolved 3, cleared 4/);
+    expect(text).toContain('reconciliations positions-seam, trades-seam');
     expect(text).toContain(`default, sha256 ${'a1'.repeat(32)}`);
     expect(text).toContain(`Audit chain head ${'c3'.repeat(32)}`);
     expect(text).toContain('ops.lead, 2019-05-05 11:15 Hong Kong time');

@@ -1,0 +1,28 @@
+/** The Appendix E confirmation and the evidence pack behind it. */
+export { confirmBusinessDate, type ConfirmOptions, type ConfirmResult } from './confirm.js';
+export {
+  renderConfirmationPdf,
+  writeConfirmationPdf,
+  clearingHouseText,
+  type ConfirmationPdfInput,
+  type ConfirmationRunRef,
+  type AcceptedOpenBreaks,
+} from './confirmation-pdf.js';
+export {
+  buildEvidencePack,
+  verifyEvidencePack,
+  DEFAULT_PACK_REPORT_WRITERS,
+  EVIDENCE_PACK_FORMAT,
+  MANIFEST_FILE,
+  SHA256SUMS_FILE,
+  type EvidencePackOptions,
+  type EvidencePack,
+  type EvidencePackCheck,
+  type ManifestEntry,
+  type PackReportWriter,
+} from './evidence-pack.js';
+export { confirmationDeadline, type Deadline } from './deadline.js';
+export { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';
+export { latestRunOfDate } from './confirm-run.js';
+export { auditHeadHash, recordConfirmEvent, type ConfirmAuditFacts } from './confirm-audit.js';
+export { unprintableInStandardFont } from './standard-font.js';
