@@ -1,0 +1,137 @@
+import { sql } from 'kysely';
+import type { Store } from '../db/connect.js';
+import { DcassError } from '../shared/errors.js';
+import { csvRow } from './breaks-csv.js';
+import { StreamWriter } from './stream-writer.js';
+
+/**
+ * Post-trade transactions a CP enters itself (DOMAIN.md: give-up, take-up, transfer, close-out): after
+ * a fallback to Genium INET, whatever was done on the upgraded platform must be entered again.
+ */
+export const REINPUT_TRADE_TYPES = ['GUP', 'TUP', 'TRF', 'CLO'] as const;
+
+/** One transaction to re-input, with where it was read from. */
+export interface ReinputRow {
+  readonly clearingDate: string;
+  readonly session: string | null;
+  readonly tradeType: string;
+  readonly account: string;
+  readonly series: string;
+  readonly side: string;
+  readonly quantity: string;
+  readonly price: string;
+  readonly tradeNo: string | null;
+  readonly origTradeNo: string | null;
+  readonly dealNo: string | null;
+  readonly execAt: string | null;
+  readonly file: string;
+  readonly line: number;
+  readonly sha256: string;
+}
+
+export interface ReinputQuery {
+  /** First business date (YYYY-MM-DD); only dates the calendar puts on the upgraded platform count. */
+  readonly since: string;
+  readonly tradeTypes?: readonly string[];
+}
+
+const PAGE = 2000;
+
+/**
+ * The post-trade transactions of the upgraded DCASS reports (current generations) cleared on an
+ * upgraded-platform date from `since` on, by clearing date, then in the order they were loaded.
+ */
+export async function* reinputRows(store: Store, query: ReinputQuery): AsyncGenerator<ReinputRow> {
+  checkDate(query.since);
+  const types = query.tradeTypes ?? REINPUT_TRADE_TYPES;
+  const bad = types.filter((t) => !/^[A-Z0-9]{2,8}$/.test(t));
+  if (bad.length > 0 || types.length === 0) {
+    throw new DcassError('USAGE', `trade type ${bad.join(', ') || '(none)'} is not a trade type code`, {
+      hint: `trade types are codes such as ${REINPUT_TRADE_TYPES.join(', ')}`,
+    });
+  }
+  const typeList = `{${types.join(',')}}`;
+  for (let after = { date: '0001-01-01', id: '0' }; ;) {
+    const page = await sql<ReinputRow & { id: string; line: number }>`
+      SELECT t.id::text AS id, to_char(t.clearing_date, 'YYYY-MM-DD') AS "clearingDate", t.session,
+        t.trade_type AS "tradeType", t.account, t.series, t.side, trim_scale(t.quantity)::text AS quantity,
+        trim_scale(t.price)::text AS price, t.trade_no AS "tradeNo", t.orig_trade_no AS "origTradeNo",
+        t.deal_no AS "dealNo", to_char(t.exec_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS "execAt",
+        f.file_name AS file, t.line_no AS line, f.sha256
+      FROM trade t JOIN source_file f ON f.id = t.file_id
+      WHERE t.source = 'dcass' AND f.superseded_by IS NULL AND t.clearing_date >= ${query.since}::date
+        AND t.trade_type = ANY(${typeList}::text[])
+        AND EXISTS (SELECT 1 FROM calendar c WHERE c.day = t.clearing_date AND c.platform = 'upgraded')
+        AND (t.clearing_date, t.id) > (${after.date}::date, ${after.id}::bigint)
+      ORDER BY t.clearing_date, t.id LIMIT ${PAGE}`.execute(store.db);
+    for (const r of page.rows) {
+      const { id: _, ...row } = r;
+      yield { ...row, line: Number(r.line) };
+    }
+    if (page.rows.length < PAGE) return;
+    const last = page.rows[page.rows.length - 1]!;
+    after = { date: last.clearingDate, id: last.id };
+  }
+}
+
+const HEADER = [
+  'clearing_date',
+  'session',
+  'trade_type',
+  'account',
+  'series',
+  'side',
+  'quantity',
+  'price',
+  'trade_no',
+  'orig_trade_no',
+  'deal_no',
+  'exec_at',
+  'file',
+  'line',
+  'file_sha256',
+];
+
+/** Writes the re-input list as spreadsheet-safe CSV; returns how many transactions it lists. */
+export async function writeReinputCsv(store: Store, query: ReinputQuery, file: string): Promise<number> {
+  const out = new StreamWriter(file);
+  let n = 0;
+  try {
+    await out.write(csvRow(HEADER));
+    for await (const r of reinputRows(store, query)) {
+      await out.write(
+        csvRow([
+          r.clearingDate,
+          r.session,
+          r.tradeType,
+          r.account,
+          r.series,
+          r.side,
+          r.quantity,
+          r.price,
+          r.tradeNo,
+          r.origTradeNo,
+          r.dealNo,
+          r.execAt,
+          r.file,
+          r.line,
+          r.sha256,
+        ]),
+      );
+      n++;
+    }
+    await out.close();
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+  return n;
+}
+
+function checkDate(date: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new DcassError('USAGE', `"${date}" is not a date written YYYY-MM-DD`, {
+      hint: 'give the first business date on the upgraded platform, e.g. --since 2019-05-06',
+    });
+  }
+}
