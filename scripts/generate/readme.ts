@@ -156,6 +156,14 @@ Notes on the breaks:
 - B5: the rejected row is the \`BOS_TRADES_CABC_20190507.csv\` line listed (field \`Trade Date\`, value \`31/04/2019\`);
   every other row of that file loads.
 - B7: the two BOS lines listed are identical (same \`Trade Ref\`); the DCASS trade matches one of them.
+- B7 is one duplicate_right break for the repeat (line 21): the first booking of the reference (line 18) stays
+  in the allocation and matches the DCASS trade, so the repeat can neither inflate the sum nor pass unseen.
+- The demo shows B6 twice: trades-bos explains the only_left by rule (pending give-up), and positions-rollforward
+  on 10 May finds H01 MHIK9 at net 4 where the 7 May positions plus the 10 May trades (the GUP sell of 2
+  included) give 2: open, for a person to explain. positions-rollforward also explains by rule the flat
+  positions (I0007 HSIK9 on 7 May, M01 HSIM9 on 10 May) that the trades closed out and no position row lists.
+- There is no data for 8 and 9 May: the roll-forward of 10 May starts from the 7 May positions with the trades
+  cleared since, so the gap shows rather than hides.
 - The 10 May Friday-night trades (A10-01, A10-02) are in BOS 10 May but clear 14 May: a BOS clearing date derived from
   execution date and time puts them outside 10 May, so they are **not** breaks for 10 May.
 - The Friday-night trade A03-01 is in BOS 3 May with its Genium number and in DCASS 6 May with an upgraded number:
