@@ -118,6 +118,7 @@ export {
   type EvidencePackCheck,
   type ManifestEntry,
   type PackReportWriter,
+  type PackWriterContext,
   type Deadline,
   type OpenBreaks,
 } from './confirm/index.js';

@@ -20,6 +20,7 @@ export {
   type EvidencePackCheck,
   type ManifestEntry,
   type PackReportWriter,
+  type PackWriterContext,
 } from './evidence-pack.js';
 export { confirmationDeadline, type Deadline } from './deadline.js';
 export { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';

@@ -106,6 +106,7 @@ describe(`the evidence pack (${dbKind})`, () => {
       'inputs.json',
       'pack.json',
       `reports/run-${clean.id}/breaks.csv`,
+      `reports/run-${clean.id}/breaks.html`,
       `reports/run-${clean.id}/breaks.json`,
       'rules/default.yaml',
       'runs.json',
@@ -114,7 +115,7 @@ describe(`the evidence pack (${dbKind})`, () => {
     expect(check).toEqual({
       ok: true,
       manifestSha256: pack.manifestSha256,
-      matched: 9,
+      matched: 10,
       missing: [],
       extra: [],
       changed: [],
@@ -127,7 +128,7 @@ describe(`the evidence pack (${dbKind})`, () => {
     );
     if (sha256sumAvailable) {
       const out = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: pack.dir, encoding: 'utf8' });
-      expect(out.trim().split('\n')).toHaveLength(8);
+      expect(out.trim().split('\n')).toHaveLength(9);
       expect(out).not.toMatch(/FAILED/);
     }
   });
@@ -221,6 +222,10 @@ describe(`the evidence pack (${dbKind})`, () => {
     const a = await buildEvidencePack(t.store, options('same-a'));
     const b = await buildEvidencePack(t.store, options('same-b'));
     expect(b.manifestSha256).toBe(a.manifestSha256);
+    // The HTML report is in it, written as of the pack's moment.
+    const html = readFileSync(path.join(a.dir, `reports/run-${clean.id}/breaks.html`), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain('2019-05-05T03:15:00.000Z');
   });
 
   it('a changed, a missing and an extra file are each reported', async () => {
@@ -234,7 +239,7 @@ describe(`the evidence pack (${dbKind})`, () => {
     expect(check.extra).toEqual(['reports/note.txt']);
     expect(check.changed.map((c) => c.path)).toEqual(['inputs.csv']);
     expect(check.changed[0]!.actual.bytes).toBeGreaterThan(check.changed[0]!.expected.bytes);
-    expect(check.matched).toBe(7);
+    expect(check.matched).toBe(8);
   });
 
   it('a changed manifest is refused; a folder without one is named', async () => {
@@ -294,6 +299,6 @@ describe(`the evidence pack (${dbKind})`, () => {
     expect(readFileSync(path.join(full, 'keep.txt'), 'utf8')).toBe('mine');
     // An empty folder is fine.
     mkdirSync(path.join(work, 'empty'));
-    expect((await buildEvidencePack(t.store, options('empty'))).files.length).toBe(9);
+    expect((await buildEvidencePack(t.store, options('empty'))).files.length).toBe(10);
   });
 });
