@@ -7,17 +7,18 @@ export interface OpenBreaks {
 }
 
 /**
- * The open breaks of a run. The one place `confirm` asks whether anything is left open: when the
- * break register's statuses (set by people) become what counts, this query is what changes.
+ * The open breaks of a run: its breaks whose status in the break register is open now (a break a
+ * person explained or resolved after the run no longer counts; one reopened since does).
  */
 export async function openBreaksOfRun(store: Store, runId: string): Promise<OpenBreaks> {
   const rows = await store.db
-    .selectFrom('recon_break')
-    .select(['recon', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('run_id', '=', runId)
-    .where('status', '=', 'open')
-    .groupBy('recon')
-    .orderBy('recon')
+    .selectFrom('recon_break as b')
+    .innerJoin('break_case as c', 'c.id', 'b.case_id')
+    .select(['b.recon', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('b.run_id', '=', runId)
+    .where('c.status', '=', 'open')
+    .groupBy('b.recon')
+    .orderBy('b.recon')
     .execute();
   const byRecon: Record<string, number> = {};
   for (const r of rows) byRecon[r.recon] = Number(r.n);

@@ -85,6 +85,9 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
     expect([now!.status, now!.reason]).toEqual(['resolved', 'checked with HKEX']);
     const [then] = (await list('--as-of', before)).filter((e) => e.id === b1.id);
     expect(then!.status).toBe('open');
+    // Resolved after the run, B1 no longer blocks the confirmation of the run's date.
+    const confirm = await cli(['confirm', '--date', '2019-05-03', '--out', path.join(work, 'confirmation')]);
+    expect(confirm.code, confirm.stderr).toBe(0);
     // The re-run keeps the person's decision: nothing is open any more, so the run exits 0.
     const rerun = await cli(['run', '--date', '2019-05-03']);
     expect(rerun.code, rerun.stdout).toBe(0);

@@ -8,10 +8,11 @@ import {
   loadRuleSet,
   resolveActor,
   runReconciliation,
+  recordReportsWritten,
   writeBreaksCsv,
+  writeBreaksHtml,
   writeBreaksJson,
   type FileOutcome,
-  type ReportFile,
   type RunSummary,
   type Store,
 } from '../../index.js';
@@ -24,17 +25,36 @@ import { printSummary } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
+/** A report file a verification wrote. */
+export interface VerificationReport {
+  readonly format: string;
+  readonly path: string;
+  readonly breaks: number;
+}
+
 /** What one verification of a business date did. */
 export interface Verification {
   readonly ingested: readonly FileOutcome[];
   readonly run: RunSummary;
-  readonly reports: readonly ReportFile[];
+  readonly reports: readonly VerificationReport[];
 }
 
+type ReportWriter = (ctx: CliContext, store: Store, run: string, file: string) => Promise<{ breaks: number }>;
+
 /** The report writers of a verification, by file name. */
-const REPORTS: readonly [string, (store: Store, run: string, file: string) => Promise<ReportFile>][] = [
-  ['breaks.json', writeBreaksJson],
-  ['breaks.csv', writeBreaksCsv],
+const REPORTS: readonly [string, string, ReportWriter][] = [
+  ['json', 'breaks.json', (_, store, run, file) => writeBreaksJson(store, run, file)],
+  ['csv', 'breaks.csv', (_, store, run, file) => writeBreaksCsv(store, run, file)],
+  [
+    'html',
+    'breaks.html',
+    (ctx, store, run, file) =>
+      writeBreaksHtml(store, run, file, {
+        participant: ctx.config.participant
+          ? { code: ctx.config.participant.code, name: ctx.config.participant.name }
+          : null,
+      }),
+  ],
 ];
 
 /**
@@ -79,9 +99,12 @@ export async function verifyDate(
       cause: err,
     });
   }
-  const reports: ReportFile[] = [];
-  for (const [name, write] of REPORTS)
-    reports.push(await write(store, run.runId, path.join(options.outDir, name)));
+  const reports: VerificationReport[] = [];
+  for (const [format, name, write] of REPORTS) {
+    const file = path.join(options.outDir, name);
+    reports.push({ format, path: file, breaks: (await write(ctx, store, run.runId, file)).breaks });
+  }
+  await recordReportsWritten(store, { actor, runId: run.runId, asOf: null, files: reports });
   return { ingested, run, reports };
 }
 
@@ -109,7 +132,8 @@ Examples:
   dcass-recon fetch --date 2019-05-07 && dcass-recon verify --date 2019-05-07 --out ./out/2019-05-07
 
 Reads every file of the configured input folders (already loaded files are skipped by sha256), runs
-every reconciliation of the rule set for the date and writes breaks.json and breaks.csv to --out.
+every reconciliation of the rule set for the date and writes breaks.json, breaks.csv and the
+self-contained breaks.html to --out.
 Exit code 0 when no break is open, 1 when open breaks were found, 2 trouble (a refused input file,
 bad configuration, unreachable database): the reports are still written when the run completed.`,
     )

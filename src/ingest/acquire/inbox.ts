@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DcassError } from '../../shared/errors.js';
+import { sha256File } from '../../shared/sha256-file.js';
 
 /** A download moved into its final place in the inbox. */
 export interface CommittedFile {
@@ -49,13 +50,6 @@ export async function removeStaleTemps(inboxDir: string, date: string): Promise<
   const stale = names.filter(isTempName);
   await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
   return stale.length;
-}
-
-/** SHA-256 of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
+import { sha256File } from '../../shared/sha256-file.js';
 import { parseDate, hkWallClockToInstant } from '../normalise/values.js';
 
 /** What is known of a file before its content is read. */
@@ -26,10 +26,9 @@ export async function describeFile(filePath: string): Promise<FileMeta> {
       cause,
     });
   }
-  const hash = createHash('sha256');
+  let sha256: string;
   try {
-    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 }))
-      hash.update(chunk as Buffer);
+    sha256 = await sha256File(filePath);
   } catch (cause) {
     throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, {
       location: { file: filePath },
@@ -40,7 +39,7 @@ export async function describeFile(filePath: string): Promise<FileMeta> {
     path: path.resolve(filePath),
     fileName: path.basename(filePath),
     sizeBytes: size,
-    sha256: hash.digest('hex'),
+    sha256,
   };
 }
 
