@@ -185,9 +185,12 @@ export function syntheticAccount(k: number): string {
   return `A${zeroPad(k, 7)}`;
 }
 
-/** The BOS client code booked to a synthetic account (one-to-one). */
+/**
+ * The BOS client code booked to a synthetic account, one-to-one: `A0000001` is client `K0000001`; the
+ * positions' extra accounts (`X0000001`) keep their letter (`KX0000001`) so no client maps to two accounts.
+ */
 export function syntheticClient(account: string): string {
-  return `K${account.slice(1)}`;
+  return account.startsWith('A') ? `K${account.slice(1)}` : `K${account}`;
 }
 
 const TRADE_ACCOUNTS = 500;

@@ -59,6 +59,17 @@ export class AccountResolver {
         message: `client code "${clientCode}" has no mapping effective on ${date} (first from ${list[list.length - 1]!.effectiveFrom})`,
       });
     }
+    // Two mappings of one client from the same date to different accounts: the map does not say which
+    // account the booking belongs to, and guessing would move a position quietly.
+    const rival = list.find((m) => m.effectiveFrom === hit.effectiveFrom && m.account !== hit.account);
+    if (rival) {
+      const accounts = [hit.account, rival.account].sort().join(' and ');
+      return fail({
+        code: 'AMBIGUOUS_ACCOUNT',
+        field: 'clientCode',
+        message: `client code "${clientCode}" is mapped to both ${accounts} from ${hit.effectiveFrom}`,
+      });
+    }
     return ok(hit);
   }
 }
