@@ -13,6 +13,9 @@ import { sql, type Kysely } from 'kysely';
 const STATUSES = `('open', 'explained', 'resolved', 'cleared')`;
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // The rule set's text with each run: the rules behind a break stay readable after the file changes.
+  await sql`ALTER TABLE recon_run ADD COLUMN rule_set_text text`.execute(db);
+
   await sql`
     CREATE TABLE break_case (
       id               bigserial PRIMARY KEY,
@@ -83,4 +86,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP FUNCTION IF EXISTS break_event_refuse_rewrite()`.execute(db);
   await sql`ALTER TABLE recon_break DROP COLUMN IF EXISTS case_id, DROP COLUMN IF EXISTS seq`.execute(db);
   await sql`DROP TABLE IF EXISTS break_case`.execute(db);
+  await sql`ALTER TABLE recon_run DROP COLUMN IF EXISTS rule_set_text`.execute(db);
 }

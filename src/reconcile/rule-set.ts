@@ -253,6 +253,8 @@ export interface RuleSet {
   readonly name: string;
   readonly sha256: string;
   readonly file: string;
+  /** The file's text (UTF-8), kept with every run so the rules behind a break can always be read. */
+  readonly text: string;
   readonly reconciliations: readonly Reconciliation[];
 }
 
@@ -314,6 +316,7 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
     name: raw.name,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     file,
+    text: bytes.toString('utf8'),
     reconciliations,
   });
 }

@@ -138,6 +138,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           business_date: options.businessDate,
           rule_set_name: options.ruleSet.name,
           rule_set_sha256: options.ruleSet.sha256,
+          rule_set_text: options.ruleSet.text,
           recons: recons.map((r) => r.name),
           inputs: '[]',
           counts: '{}',

@@ -106,6 +106,13 @@ describe(`break register across runs (${dbKind})`, () => {
       ['detected', 'ops-bot', 'open', first.summary.runId],
     ]);
     expect(first.summary.counts.t!.open).toBe(2);
+    // The run keeps the rules it ran with, byte for byte (their sha256 is recorded beside them).
+    const recorded = await t.store.db
+      .selectFrom('recon_run')
+      .select(['rule_set_text', 'rule_set_sha256'])
+      .where('id', '=', first.summary.runId)
+      .executeTakeFirstOrThrow();
+    expect(recorded).toEqual({ rule_set_text: ruleSet.text, rule_set_sha256: ruleSet.sha256 });
   });
 
   it('a person explains and resolves (four-eyes), and a re-run keeps the decision with the same id', async () => {

@@ -9,6 +9,8 @@ export interface ReconRunTable {
   business_date: string;
   rule_set_name: string;
   rule_set_sha256: string;
+  /** The rule set file's text as the run read it (migration 0004). */
+  rule_set_text: string | null;
   recons: string[];
   inputs: Json<unknown[]>;
   counts: Json<Record<string, unknown>>;
