@@ -3,6 +3,7 @@ import * as m0001 from './0001_ingest_schema.js';
 import * as m0002 from './0002_fetch_manifest.js';
 import * as m0003 from './0003_reconcile.js';
 import * as m0004 from './0004_break_register.js';
+import * as m0005 from './0005_audit_trail.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0002_fetch_manifest': m0002,
   '0003_reconcile': m0003,
   '0004_break_register': m0004,
+  '0005_audit_trail': m0005,
 };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { actorSchema } from '../audit/actor.js';
 import { standardFontProblem } from '../confirm/standard-font.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
@@ -74,6 +75,8 @@ export const configSchema = z.strictObject({
     .default({}),
   sftp: sftpConfigSchema.optional(),
   confirmation: confirmationSchema.optional(),
+  /** Who the audit trail records as acting when --actor is not given (else the OS user). */
+  actor: actorSchema.optional(),
 });
 
 // Checks across sections, applied when the file is read. The confirmation's full name defaults to
@@ -130,6 +133,8 @@ export interface ResolvedConfig {
   readonly sftp: SftpConfig | null;
   /** The Appendix E confirmation's details; null when the file has no confirmation section. */
   readonly confirmation: ConfirmationConfig | null;
+  /** The audit trail's actor when --actor is not given; null: the operating-system user. */
+  readonly actor: string | null;
 }
 
 /**
@@ -169,6 +174,7 @@ export function resolveConfig(options: {
     inputs,
     sftp,
     confirmation: raw?.confirmation ? resolveConfirmation(raw) : null,
+    actor: raw?.actor ?? null,
   });
 }
 

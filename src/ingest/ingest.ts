@@ -1,15 +1,19 @@
 import type { Profile } from '../config/profile.js';
 import type { ProfileRegistry } from '../config/profiles.js';
 import type { LoadedCalendar } from '../config/calendar-file.js';
+import { appendAuditEvent } from '../audit/append.js';
+import { resolveActor } from '../audit/actor.js';
 import type { Store } from '../db/connect.js';
+import type { Database } from '../db/database.js';
 import { DcassError, isDcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { NORMALISERS, PARSERS } from './formats.js';
 import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
-import { loadFile } from './load/load-file.js';
+import { loadFile, type LoadResult } from './load/load-file.js';
 import { AccountResolver } from './normalise/account-resolver.js';
 import { syncCalendar } from './load/calendar-sync.js';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 
 /** A file to ingest and the source it comes from; the profile is chosen by file name unless given. */
 export interface IngestRequest {
@@ -45,6 +49,8 @@ export interface IngestContext {
   readonly profiles: ProfileRegistry;
   readonly calendar: LoadedCalendar;
   readonly participant: string | null;
+  /** Who the audit trail records as loading the files; the operating-system user when absent. */
+  readonly actor?: string;
   readonly logger?: Logger;
   readonly batchRows?: number;
   /** Called as a file is read: bytes so far and the file's size. */
@@ -60,6 +66,7 @@ export async function ingestFiles(
   requests: readonly IngestRequest[],
 ): Promise<FileOutcome[]> {
   const log = ctx.logger ?? silentLogger;
+  ctx = { ...ctx, actor: ctx.actor ?? resolveActor() };
   await syncCalendar(ctx.store, ctx.calendar);
   const planned = requests.map((r) => ({ request: r, profile: chooseProfile(ctx.profiles, r) }));
   // Account maps first: BOS trades and positions are mapped through them as they load.
@@ -141,7 +148,7 @@ async function ingestOne(
       .where('sha256', '=', meta.sha256)
       .executeTakeFirst();
     if (existing) {
-      return {
+      const skipped: FileOutcome = {
         ...base,
         status: 'skipped',
         participant: existing.participant,
@@ -156,27 +163,14 @@ async function ingestOne(
         sizeBytes: meta.sizeBytes,
         error: null,
       };
+      await appendAuditEvent(ctx.store.db, fileAuditEvent(ctx, skipped));
+      return skipped;
     }
     const facts = nameFacts(profile, meta.fileName);
     log.debug({ file: meta.fileName, profile: profile.name, bytes: meta.sizeBytes }, 'file load started');
     const size = meta.sizeBytes;
-    const result = await loadFile(
-      {
-        store: ctx.store,
-        calendar: ctx.calendar.calendar,
-        sessions: ctx.calendar.sessions,
-        accounts,
-        participant: ctx.participant,
-        ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
-        ...(ctx.onProgress ? { onBytes: (n: number) => ctx.onProgress!(base.fileName, n, size) } : {}),
-      },
-      profile,
-      PARSERS[profile.format.type],
-      NORMALISERS[profile.entity],
-      meta,
-      facts,
-    );
-    return {
+    const sha256 = meta.sha256;
+    const loaded = (result: LoadResult): FileOutcome => ({
       ...base,
       status: 'loaded',
       participant: result.identity.participant,
@@ -187,18 +181,38 @@ async function ingestOne(
       rejected: result.rejected,
       supersedes: result.supersedes,
       supersededBy: result.supersededBy,
-      sha256: meta.sha256,
-      sizeBytes: meta.sizeBytes,
+      sha256,
+      sizeBytes: size,
       error: null,
-    };
+    });
+    const result = await loadFile(
+      {
+        store: ctx.store,
+        calendar: ctx.calendar.calendar,
+        sessions: ctx.calendar.sessions,
+        accounts,
+        participant: ctx.participant,
+        ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
+        ...(ctx.onProgress ? { onBytes: (n: number) => ctx.onProgress!(base.fileName, n, size) } : {}),
+        // The file's event commits with its rows, or neither does.
+        beforeCommit: async (tx, r) => {
+          await appendAuditEvent(tx.db, fileAuditEvent(ctx, loaded(r)));
+        },
+      },
+      profile,
+      PARSERS[profile.format.type],
+      NORMALISERS[profile.entity],
+      meta,
+      facts,
+    );
+    return loaded(result);
   } catch (err) {
     if (isUniqueViolation(err) && meta !== null) {
       // Another process loaded the same bytes meanwhile: that is the idempotent outcome.
       return ingestOne(ctx, request, profile, accounts);
     }
     if (!isDcassError(err)) throw err;
-    await recordRefusal(ctx.store, request, profile, meta, err);
-    return {
+    const refused: FileOutcome = {
       ...base,
       status: 'refused',
       participant: null,
@@ -213,7 +227,22 @@ async function ingestOne(
       sizeBytes: meta?.sizeBytes ?? null,
       error: { code: err.code, message: err.message, hint: err.hint ?? null },
     };
+    await ctx.store.transaction(async (tx) => {
+      await recordRefusal(tx.db, request, profile, meta, err);
+      await appendAuditEvent(tx.db, fileAuditEvent(ctx, refused));
+    });
+    return refused;
   }
+}
+
+/** The audit event of one file: `ingest.loaded`, `ingest.skipped` or `ingest.refused`, with its outcome. */
+function fileAuditEvent(ctx: IngestContext, outcome: FileOutcome) {
+  return {
+    actor: ctx.actor!,
+    action: `ingest.${outcome.status}`,
+    subject: `file:${outcome.fileName}`,
+    details: { ...outcome, supersedes: [...outcome.supersedes] },
+  };
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -221,13 +250,13 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 async function recordRefusal(
-  store: Store,
+  db: Kysely<Database>,
   request: IngestRequest,
   profile: Profile | DcassError,
   meta: FileMeta | null,
   err: DcassError,
 ) {
-  await store.db
+  await db
     .insertInto('refused_file')
     .values({
       source: request.source,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
+import { resolveActor } from '../../audit/actor.js';
 import type { SftpConfig, SftpSecrets } from '../../config/sftp-config.js';
 import type { Database } from '../../db/database.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
@@ -79,6 +80,8 @@ export interface FetchReportsOptions {
   readonly retries: { readonly count: number; readonly backoffMs: number };
   readonly concurrency: number;
   readonly logger: Logger;
+  /** Who the audit trail records as fetching; the operating-system user when absent. */
+  readonly actor?: string;
   readonly onProgress?: (event: FetchProgress) => void;
 }
 
@@ -98,6 +101,7 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
   const startedAt = new Date();
   const { compact, iso } = parseBusinessDate(options.date);
   const runId = randomUUID();
+  const actor = options.actor ?? resolveActor();
   const log = options.logger.child({ runId, origin: source.origin, businessDate: iso });
   const selected = selectReports(options.reports, options.only);
   const matchers = compileReportPatterns(selected, options.participant, compact);
@@ -231,7 +235,7 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     const by = (o: FetchOutcome) =>
       results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const failed = by('failed');
-    return {
+    const summary: FetchSummary = {
       runId,
       origin: source.origin,
       businessDate: iso,
@@ -248,10 +252,66 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
       startedAt,
       finishedAt: new Date(),
     };
+    await manifest.audit?.(fetchRunEvent(actor, summary));
+    return summary;
+  } catch (err) {
+    // A fetch refused at the connection (host key, authentication, missing folder) is recorded too.
+    await manifest
+      .audit?.({
+        actor,
+        action: 'fetch.failed',
+        subject: `fetch:${iso}`,
+        details: {
+          runId,
+          origin: source.origin,
+          businessDate: iso,
+          code: isDcassError(err) ? err.code : null,
+          message: err instanceof Error ? err.message : String(err),
+          files: results.map((r) => ({ name: r.name, outcome: r.outcome, sha256: r.sha256, code: r.code })),
+        },
+      })
+      .catch((auditErr: unknown) =>
+        log.error({ err: auditErr }, 'cannot record the failed fetch in the audit trail'),
+      );
+    throw err;
   } finally {
     clearTimeout(timer);
     await source.close();
   }
+}
+
+/** The audit event of a fetch run: what came (with sha256), what was skipped, refused or failed, and why. */
+function fetchRunEvent(actor: string, s: FetchSummary) {
+  const file = (r: FetchFileResult) => ({
+    name: r.name,
+    reportId: r.reportId,
+    sha256: r.sha256,
+    size: r.size,
+    generation: r.generation,
+    localPath: r.localPath,
+    code: r.code,
+    reason: r.reason,
+  });
+  return {
+    actor,
+    action: 'fetch.completed',
+    subject: `fetch:${s.businessDate}`,
+    details: {
+      runId: s.runId,
+      origin: s.origin,
+      businessDate: s.businessDate,
+      folder: s.folder,
+      ok: s.ok,
+      fetched: s.fetched.map(file),
+      skipped: s.skipped.map(file),
+      refused: s.refused.map(file),
+      failed: s.failed.map(file),
+      missingReports: [...s.missingReports],
+      bytesFetched: s.bytesFetched,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: s.finishedAt.toISOString(),
+    },
+  };
 }
 
 /** What the SFTP fetch needs beyond the resolved configuration. */

@@ -1,4 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
+import { appendAuditEvent, type AuditEventInput } from '../../audit/append.js';
 import type { Database } from '../../db/database.js';
 import type { FetchManifestTable } from '../../db/tables/fetch-manifest.table.js';
 import { DcassError } from '../../shared/errors.js';
@@ -20,6 +21,8 @@ export interface FetchManifest {
   /** Every fetched version of a remote path from one origin, oldest generation first. */
   fetchedVersions(origin: string, remotePath: string): Promise<FetchedVersion[]>;
   record(row: ManifestRecord): Promise<void>;
+  /** Appends a fetch run's event to the audit trail (a manifest kept outside the database has none). */
+  audit?(event: AuditEventInput): Promise<void>;
 }
 
 /** The manifest kept in the `fetch_manifest` table. */
@@ -69,6 +72,9 @@ export function databaseManifest(db: Kysely<Database>): FetchManifest {
             cause,
           });
         });
+    },
+    async audit(event) {
+      await appendAuditEvent(db, event);
     },
   };
 }

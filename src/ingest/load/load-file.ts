@@ -27,6 +27,8 @@ export interface LoadContext {
   /** Rows per COPY statement: bounds memory whatever the file size. */
   readonly batchRows?: number;
   readonly onBytes?: (bytesRead: number) => void;
+  /** Runs in the file's transaction after it loaded, before the commit: what must commit with it (the audit event). */
+  readonly beforeCommit?: (tx: StoreTransaction, result: LoadResult) => Promise<void>;
 }
 
 /** The result of a committed load. */
@@ -65,7 +67,9 @@ export async function loadFile(
       const pending = state.accept(event);
       if (pending !== undefined) await pending;
     }
-    return state.finish();
+    const result = await state.finish();
+    await ctx.beforeCommit?.(tx, result);
+    return result;
   });
 }
 

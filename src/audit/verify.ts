@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { ChainChecker, type BrokenLink } from './chain.js';
+import { auditBatches, auditHead, DEFAULT_BATCH } from './read.js';
+
+/** The outcome of walking the chain. */
+export interface AuditVerification {
+  /** True when every event chains from the one before it and the expected head (if given) is in it. */
+  readonly intact: boolean;
+  /** Events stored. */
+  readonly events: number;
+  /** Events found intact from the first, in order (all of them when intact). */
+  readonly verified: number;
+  /** The last stored event; null for an empty chain. */
+  readonly head: { readonly id: string; readonly hash: string } | null;
+  /** The first broken link; null when intact. */
+  readonly broken: BrokenLink | null;
+}
+
+/** How to verify. */
+export interface VerifyAuditOptions {
+  /** A head hash kept elsewhere (an evidence pack, an earlier export): it must be in the chain. */
+  readonly expectedHead?: string;
+  readonly batchSize?: number;
+  /** Called after each batch with the events verified so far. */
+  readonly onProgress?: (verified: number) => void;
+}
+
+/**
+ * Walks the audit chain from the first event in batches and names the first broken link: a gap in
+ * ids, a prev_hash mismatch, a hash mismatch or a body that disagrees with its row. Works on a
+ * store or inside a transaction (anything with `db`).
+ */
+export async function verifyAuditChain(
+  store: { readonly db: Kysely<Database> },
+  options: VerifyAuditOptions = {},
+): Promise<AuditVerification> {
+  const checker = new ChainChecker();
+  const wanted = options.expectedHead?.trim().toLowerCase();
+  let seenWanted = wanted === undefined;
+  let last: { id: string; hash: string } | null = null;
+  walk: for await (const batch of auditBatches(store.db, options.batchSize ?? DEFAULT_BATCH)) {
+    for (const row of batch) {
+      if (!checker.check(row)) break walk;
+      if (!seenWanted && row.hash === wanted) seenWanted = true;
+      last = row;
+    }
+    options.onProgress?.(checker.verified);
+  }
+  if (checker.broken !== null) {
+    const stored = await auditHead(store.db);
+    return { intact: false, ...stored, verified: checker.verified, broken: checker.broken };
+  }
+  const head = last === null ? null : { id: last.id, hash: last.hash };
+  if (!seenWanted) {
+    return {
+      intact: false,
+      events: checker.verified,
+      verified: checker.verified,
+      head,
+      broken: {
+        id: head?.id ?? '0',
+        problem: 'head',
+        expected: wanted!,
+        found: checker.head,
+        message: `the chain does not contain the expected head hash ${wanted!}: events up to it were removed or rewritten (the chain's head is ${checker.head})`,
+      },
+    };
+  }
+  return { intact: true, events: checker.verified, verified: checker.verified, head, broken: null };
+}
