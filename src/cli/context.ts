@@ -18,6 +18,7 @@ export interface GlobalOptions {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
+  readonly actor?: string;
 }
 
 /** What a command runs with: configuration resolved once, a logger, and lazily opened resources. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
+import { auditCommand } from './commands/audit.js';
 import { confirmCommand } from './commands/confirm.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -24,6 +25,10 @@ const program = new Command('dcass-recon')
   .option('--json', 'machine output on stdout (logs stay on stderr)')
   .option('--quiet', 'print only errors')
   .option('--verbose', 'print debug logs and stack traces')
+  .option(
+    '--actor <name>',
+    "who the audit trail records as acting (default: the config's actor, else the OS user)",
+  )
   .showHelpAfterError()
   .exitOverride()
   .addHelpText(
@@ -61,6 +66,7 @@ for (const cmd of [
   profilesCommand(run),
   runCommand(run),
   reportCommand(run),
+  auditCommand(run),
   confirmCommand(run),
   ...lineageCommands(run),
 ]) {

@@ -8,6 +8,7 @@ import {
   databaseManifest,
   fetchReports,
   ingestFiles,
+  resolveActor,
   resolveSftpSecrets,
   type FetchFileResult,
   type FetchSummary,
@@ -56,6 +57,7 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
     .action((opts: FetchOptions) =>
       run(async (ctx) => {
         const plan = planFetch(ctx, opts);
+        const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
         const store = await ctx.store();
         const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
         const transferred = new Map<string, number>();
@@ -72,6 +74,7 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
           retries: plan.retries,
           concurrency: plan.concurrency,
           logger: ctx.logger,
+          actor,
           onProgress: (e) => {
             // Files travel in parallel, so the bar shows the date's bytes as a whole.
             if (e.kind === 'planned') planned = e.bytes;
@@ -100,6 +103,7 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
                     profiles: ctx.profiles(),
                     calendar: ctx.calendar(),
                     participant: ctx.config.participant?.code ?? null,
+                    actor,
                     logger: ctx.logger,
                   },
                   files.map((p) => ({ path: p, source: 'dcass' as const })),

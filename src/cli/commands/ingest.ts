@@ -1,7 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { DcassError, SOURCES, ingestFiles, type FileOutcome, type IngestRequest } from '../../index.js';
+import {
+  DcassError,
+  SOURCES,
+  ingestFiles,
+  resolveActor,
+  type FileOutcome,
+  type IngestRequest,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 import { byteProgress } from '../progress.js';
@@ -38,6 +45,7 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
             profiles: ctx.profiles(),
             calendar: ctx.calendar(),
             participant: ctx.config.participant?.code ?? null,
+            actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
             logger: ctx.logger,
             onProgress: (f, n, total) => progress.update(f, n, total),
           },

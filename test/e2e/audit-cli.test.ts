@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/connect.js';
+import { createTestTarget, dbKind } from '../support/db.js';
+import { runCli } from '../support/cli.js';
+
+const VERIFIER = path.resolve(import.meta.dirname, '../../scripts/verify-audit-export.py');
+
+interface Verification {
+  intact: boolean;
+  events: number;
+  verified: number;
+  head: { id: string; hash: string } | null;
+  broken: { id: string; problem: string; message: string } | null;
+}
+
+describe(`dcass-recon audit verify and export (${dbKind})`, () => {
+  let target: { target: string; drop: () => Promise<void> };
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-audit-cli-'));
+  const cwd = path.join(work, 'recon');
+  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const verifyJson = async () => {
+    const r = await cli(['--json', 'audit', 'verify']);
+    return { code: r.code, result: JSON.parse(r.stdout) as Verification };
+  };
+
+  beforeAll(async () => {
+    target = await createTestTarget();
+    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
+    expect(init.code, init.stderr).toBe(0);
+  });
+  afterAll(async () => target.drop());
+
+  it('ingest records one event per file with the --actor given; verify prints the count and head hash', async () => {
+    const ingest = await cli(['ingest', '--all', '--actor', 'Chan Tai Man']);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const r = await cli(['audit', 'verify']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^audit chain intact: 20 events, head event 20, head hash [0-9a-f]{64}\n$/);
+  });
+
+  it("takes the configuration's actor: without --actor, and --actor over it", async () => {
+    appendFileSync(path.join(cwd, 'dcass-recon.yaml'), '\nactor: wong.siu.ming\n');
+    expect((await cli(['ingest', '--all', '--quiet'])).code).toBe(0);
+    expect((await cli(['ingest', '--all', '--quiet', '--actor', 'lee.ka.yan'])).code).toBe(0);
+    const out = path.join(work, 'actors.jsonl');
+    expect((await cli(['audit', 'export', '--out', out])).code).toBe(0);
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as { actor: string; action: string });
+    expect(events).toHaveLength(60);
+    expect(new Set(events.slice(0, 20).map((e) => `${e.actor} ${e.action}`))).toEqual(
+      new Set(['Chan Tai Man ingest.loaded']),
+    );
+    expect(new Set(events.slice(20, 40).map((e) => `${e.actor} ${e.action}`))).toEqual(
+      new Set(['wong.siu.ming ingest.skipped']),
+    );
+    expect(new Set(events.slice(40).map((e) => e.actor))).toEqual(new Set(['lee.ka.yan']));
+  });
+
+  it('export writes a file the independent verifier accepts, and prints its sha256', async () => {
+    const out = path.join(work, 'audit.jsonl');
+    const r = await cli(['audit', 'export', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { code, result } = await verifyJson();
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ intact: true, events: 60, verified: 60, broken: null });
+    expect(r.stdout).toContain(`wrote ${out}: 60 events, head hash ${result.head!.hash}`);
+    const sha = spawnSync('sha256sum', [out], { encoding: 'utf8' }).stdout.split(' ')[0]!;
+    expect(r.stdout).toContain(`sha256 of the file: ${sha}`);
+    const v = spawnSync('python3', [VERIFIER, out, '--head', result.head!.hash], { encoding: 'utf8' });
+    expect(v.stdout).toBe(`OK: 60 events, head hash ${result.head!.hash}\n`);
+    expect(v.status).toBe(0);
+  });
+
+  it('a row changed behind the trigger: verify exits 2 naming exactly that event', async () => {
+    const store = await openStore(target.target);
+    try {
+      await store.transaction(async (tx) => {
+        await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(tx.db);
+        await sql`UPDATE audit_event SET body = replace(body, '"rows":12', '"rows":13') WHERE id = 7`.execute(
+          tx.db,
+        );
+        await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(tx.db);
+      });
+      const changed = await sql<{
+        n: string;
+      }>`SELECT count(*) AS n FROM audit_event WHERE id = 7 AND body LIKE '%"rows":13%'`.execute(store.db);
+      expect(changed.rows[0]!.n).toBe('1');
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['audit', 'verify']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^audit chain BROKEN at event 7: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
+    );
+    expect(r.stdout).toContain('6 event(s) verified before it; 60 event(s) stored');
+    const { code, result } = await verifyJson();
+    expect(code).toBe(2);
+    expect(result.broken).toMatchObject({ id: '7', problem: 'hash' });
+
+    const out = path.join(work, 'broken.jsonl');
+    const e = await cli(['audit', 'export', '--out', out]);
+    expect(e.code).toBe(2);
+    expect(e.stdout).toContain('audit chain BROKEN at event 7');
+    const v = spawnSync('python3', [VERIFIER, out], { encoding: 'utf8' });
+    expect(v.status).toBe(1);
+    expect(v.stdout).toMatch(/^BROKEN at line 7 \(event 7\): hash mismatch/);
+  });
+
+  it('has help with examples', async () => {
+    for (const args of [
+      ['audit', '--help'],
+      ['audit', 'verify', '--help'],
+      ['audit', 'export', '--help'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Examples:');
+    }
+    const usage = await cli(['audit', 'export']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("required option '--out <file>' not specified");
+  });
+});
