@@ -66,7 +66,24 @@ export {
 } from './reconcile/index.js';
 
 // Report
-export { writeBreaksJson, writeBreaksCsv, findRun, type ReportFile } from './report/index.js';
+export { writeBreaksJson, writeBreaksCsv, findRun, checkAsOf, type ReportFile } from './report/index.js';
+export { recordReportsWritten, type WrittenReport } from './report/index.js';
+export {
+  reinputRows,
+  writeReinputCsv,
+  REINPUT_TRADE_TYPES,
+  type ReinputRow,
+  type ReinputQuery,
+} from './report/index.js';
+export {
+  writeBreaksHtml,
+  dailyBreakHistory,
+  REPORT_CSP,
+  type HtmlReportFile,
+  type HtmlReportOptions,
+  type HistoryDay,
+  type Participant,
+} from './report/index.js';
 
 // Audit trail
 export {

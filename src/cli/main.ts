@@ -2,11 +2,15 @@ import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
 import { auditCommand } from './commands/audit.js';
 import { confirmCommand } from './commands/confirm.js';
+import { breaksCommand } from './commands/breaks.js';
+import { demoCommand } from './commands/demo.js';
+import { reinputCommand } from './commands/reinput.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { initCommand } from './commands/init.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { verifyCommand } from './commands/verify.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { printError } from './output.js';
 
@@ -66,8 +70,12 @@ for (const cmd of [
   profilesCommand(run),
   runCommand(run),
   reportCommand(run),
-  auditCommand(run),
+  breaksCommand(run),
+  verifyCommand(run),
+  demoCommand(run),
+  reinputCommand(run),
   confirmCommand(run),
+  auditCommand(run),
   ...lineageCommands(run),
 ]) {
   program.addCommand(cmd.exitOverride());

@@ -77,6 +77,15 @@ export const configSchema = z.strictObject({
   confirmation: confirmationSchema.optional(),
   /** Who the audit trail records as acting when --actor is not given (else the OS user). */
   actor: actorSchema.optional(),
+  /** The break workflow: reason codes people may give, and whether resolving needs a second person. */
+  breaks: z
+    .strictObject({
+      reasonCodes: z
+        .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'a code such as LATE_BOOKING'))
+        .default([]),
+      fourEyes: z.boolean().default(false),
+    })
+    .default({ reasonCodes: [], fourEyes: false }),
 });
 
 // Checks across sections, applied when the file is read. The confirmation's full name defaults to
@@ -135,6 +144,8 @@ export interface ResolvedConfig {
   readonly confirmation: ConfirmationConfig | null;
   /** The audit trail's actor when --actor is not given; null: the operating-system user. */
   readonly actor: string | null;
+  /** The break workflow's rules. */
+  readonly breaks: { readonly reasonCodes: readonly string[]; readonly fourEyes: boolean };
 }
 
 /**
@@ -175,6 +186,7 @@ export function resolveConfig(options: {
     sftp,
     confirmation: raw?.confirmation ? resolveConfirmation(raw) : null,
     actor: raw?.actor ?? null,
+    breaks: raw?.breaks ?? { reasonCodes: [], fourEyes: false },
   });
 }
 

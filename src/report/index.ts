@@ -23,3 +23,11 @@ export {
   type HistoryOptions,
   type Participant,
 } from './html/index.js';
+export {
+  reinputRows,
+  writeReinputCsv,
+  REINPUT_TRADE_TYPES,
+  type ReinputRow,
+  type ReinputQuery,
+} from './reinput.js';
+export { recordReportsWritten, type WrittenReport } from './record-reports.js';

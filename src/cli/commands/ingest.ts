@@ -1,5 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import {
   DcassError,
@@ -10,6 +8,7 @@ import {
   type IngestRequest,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
+import { configuredInputs, expandPath } from '../input-files.js';
 import { out, table } from '../output.js';
 import { byteProgress } from '../progress.js';
 
@@ -66,15 +65,7 @@ function planRequests(
   if (opts.all) {
     if (files.length > 0 || opts.source)
       throw new DcassError('USAGE', '--all takes no files and no --source', { hint: 'use one or the other' });
-    const inputs = Object.entries(ctx.config.inputs);
-    if (inputs.length === 0) {
-      throw new DcassError('USAGE', 'no input folders are configured', {
-        hint: 'add inputs: { genium, dcass, bos } to the configuration, or name files',
-      });
-    }
-    return inputs.flatMap(([source, dir]) =>
-      expand(dir).map((p) => ({ path: p, source: source as (typeof SOURCES)[number] })),
-    );
+    return configuredInputs(ctx);
   }
   if (!opts.source)
     throw new DcassError('USAGE', 'say where the files come from with --source genium|dcass|bos', {
@@ -84,29 +75,12 @@ function planRequests(
     throw new DcassError('USAGE', 'no files given', { hint: 'name files or folders, or use --all' });
   const source = opts.source;
   return files
-    .flatMap((f) => expand(f))
+    .flatMap((f) => expandPath(f))
     .map((p) => ({ path: p, source, ...(opts.profile ? { profile: opts.profile } : {}) }));
 }
 
-/** A folder becomes its files (recursively, sorted, hidden files and READMEs left out); a file stays itself. */
-function expand(p: string): string[] {
-  let st;
-  try {
-    st = statSync(p);
-  } catch {
-    return [p]; // reported as unreadable, with the name, by ingest
-  }
-  if (!st.isDirectory()) return [p];
-  return readdirSync(p, { recursive: true, encoding: 'utf8' })
-    .filter(
-      (n) => !n.split(path.sep).some((part) => part.startsWith('.')) && !/README/i.test(path.basename(n)),
-    )
-    .map((n) => path.join(p, n))
-    .filter((f) => statSync(f).isFile())
-    .sort();
-}
-
-function printOutcomes(ctx: CliContext, outcomes: FileOutcome[]): void {
+/** The outcome of each file as a table (or JSON), refused files with their reasons. */
+export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[]): void {
   const summary = {
     loaded: outcomes.filter((o) => o.status === 'loaded').length,
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
