@@ -261,7 +261,7 @@ export interface RuleSet {
 const filters = (m: Record<string, { in: string[]; negate: boolean }> | undefined): FieldFilter[] =>
   Object.entries(m ?? {}).map(([field, f]) => ({ field, in: f.in, negate: f.negate }));
 
-/** Reads and validates a rule-set file; a bad file throws CONFIG_INVALID naming file, line and key. */
+/** Reads and validates a rule-set file; a bad file throws RULES_INVALID naming file, line and key. */
 export function loadRuleSet(file: string, text?: string): RuleSet {
   let bytes: Buffer;
   if (text !== undefined) bytes = Buffer.from(text, 'utf8');
@@ -275,7 +275,7 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       });
     }
   }
-  const raw = loadValidatedFile(file, ruleSetSchema, 'CONFIG_INVALID', bytes.toString('utf8'));
+  const raw = loadValidatedFile(file, ruleSetSchema, 'RULES_INVALID', bytes.toString('utf8'));
   const reconciliations = Object.entries(raw.reconciliations).map(([reconName, r]): Reconciliation => ({
     name: reconName,
     description: r.description ?? '',

@@ -122,7 +122,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       }>`SELECT pg_try_advisory_xact_lock(${RUN_LOCK}::bigint) AS ok`.execute(tx.db);
       if (lock.rows[0]?.ok !== true) {
         throw new DcassError(
-          'DB_QUERY_FAILED',
+          'RUN_BUSY',
           'another reconciliation run is in progress on this database',
           {
             hint: 'wait for it to finish and run again',

@@ -196,7 +196,10 @@ reconciliations:
         await other.query('SELECT pg_advisory_xact_lock(431197467507)');
         await expect(
           runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT) }),
-        ).rejects.toThrow(/another reconciliation run is in progress/);
+        ).rejects.toMatchObject({
+          code: 'RUN_BUSY',
+          message: expect.stringMatching(/another reconciliation run is in progress/),
+        });
         await other.query('ROLLBACK');
       } finally {
         await other.end();

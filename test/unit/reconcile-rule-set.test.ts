@@ -94,7 +94,7 @@ describe('rule sets', () => {
     ],
   ])('refuses a bad rule file naming file, line and key (%#)', (text, line, message) => {
     const e = error(text);
-    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.code).toBe('RULES_INVALID');
     expect(e.message).toContain(message);
     expect(e.message).toMatch(new RegExp(`^rules\\.yaml:${line}: `, 'm'));
   });
