@@ -64,9 +64,11 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       explained: number;
       counts: Record<string, { skipped: string | null; breaks: Record<string, number> }>;
     };
-    expect(s.open).toBe(1);
-    expect(s.explained).toBe(1);
+    // trades-bos: B7 open, B6 explained; positions-rollforward: B6's GUP (open) and a flat position (explained).
+    expect(s.open).toBe(2);
+    expect(s.explained).toBe(2);
     expect(s.counts['trades-bos']!.breaks).toMatchObject({ only_left: 1, duplicate_right: 1, mismatch: 0 });
+    expect(s.counts['positions-rollforward']!.breaks).toMatchObject({ only_left: 1, mismatch: 1 });
     expect(s.counts['positions-seam']!.skipped).toMatch(/genium/);
   });
 
@@ -92,10 +94,10 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(json.run.inputs.map((i) => i.file)).toContain('BOS_TRADES_CABC_20190510.csv');
     for (const i of json.run.inputs)
       expect(Object.keys(i)).toEqual(['source', 'file', 'sha256', 'rows', 'rejected']);
-    expect(json.summary.breaks).toEqual({ open: 1, explained: 1, resolved: 0, cleared: 0 });
-    expect(json.summary.byKind).toMatchObject({ only_left: 1, duplicate_right: 1, mismatch: 0 });
+    expect(json.summary.breaks).toEqual({ open: 2, explained: 2, resolved: 0, cleared: 0 });
+    expect(json.summary.byKind).toMatchObject({ only_left: 2, duplicate_right: 1, mismatch: 1 });
     expect(json.summary.matched).toBeGreaterThan(0);
-    expect(json.breaks).toHaveLength(2);
+    expect(json.breaks).toHaveLength(4);
     for (const b of json.breaks) {
       expect(Object.keys(b)).toEqual([
         'id',
@@ -116,7 +118,7 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       expect(b.ageDays).toBe(0);
     }
     // B6: the DCASS give-up, explained by rule, with its file and line.
-    const b6 = json.breaks.find((b) => b.kind === 'only_left')!;
+    const b6 = json.breaks.find((b) => b.kind === 'only_left' && b.recon === 'trades-bos')!;
     expect(b6.status).toBe('explained');
     expect(b6.reason).toMatch(/give-up/);
     expect(b6.right).toBeNull();
@@ -131,9 +133,14 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       string,
       string
     >[];
-    expect(rows).toHaveLength(2);
-    expect(rows.map((x) => x.kind).sort()).toEqual(['duplicate_right', 'only_left']);
-    expect(rows.find((x) => x.kind === 'only_left')).toMatchObject({
+    expect(rows).toHaveLength(4);
+    expect(rows.map((x) => `${x.recon} ${x.kind}`).sort()).toEqual([
+      'positions-rollforward mismatch',
+      'positions-rollforward only_left',
+      'trades-bos duplicate_right',
+      'trades-bos only_left',
+    ]);
+    expect(rows.find((x) => x.kind === 'only_left' && x.recon === 'trades-bos')).toMatchObject({
       recon: 'trades-bos',
       status: 'explained',
       left_file: 'TRD001_CABC_20190510_2310.csv',

@@ -34,6 +34,7 @@ describe('rule sets', () => {
       'trades-seam',
       'trades-bos',
       'positions-bos',
+      'positions-rollforward',
     ]);
     expect(Object.isFrozen(rs.reconciliations[0])).toBe(true);
   });
