@@ -72,7 +72,8 @@ const tamperArb: fc.Arbitrary<Tamper> = fc.oneof(
   fc.record({
     kind: fc.constant('body' as const),
     at: fc.nat(),
-    char: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    // Any character a text column can hold (PostgreSQL text cannot hold NUL).
+    char: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\u0000'),
   }),
   fc.record({ kind: fc.constant('hash' as const), value: hex64 }),
   fc.record({ kind: fc.constant('prev_hash' as const), value: hex64 }),
