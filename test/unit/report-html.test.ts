@@ -36,8 +36,20 @@ function sampleBreak(over: Partial<ReportBreak> = {}): ReportBreak {
     clearedByRun: false,
     lastSeen: '2019-05-07',
     ageDays: 0,
-    leftRecords: [{ id: '1', account: 'M01', price: '34.625', ref: HOSTILE, file: 'TRD001.csv', line: 7 }],
-    rightRecords: [{ id: '2', account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: 5 }],
+    leftRecords: [
+      {
+        id: '1',
+        tradeNo: '1000616',
+        account: 'M01',
+        price: '34.625',
+        ref: HOSTILE,
+        file: 'TRD001.csv',
+        line: 7,
+      },
+    ],
+    rightRecords: [
+      { id: '2', tradeNo: '1000616', account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: 5 },
+    ],
     ...over,
   };
 }

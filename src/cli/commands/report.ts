@@ -1,33 +1,44 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { DcassError, writeBreaksCsv, writeBreaksJson, type ReportFile } from '../../index.js';
+import {
+  DcassError,
+  writeBreaksCsv,
+  writeBreaksHtml,
+  writeBreaksJson,
+  type HtmlReportFile,
+  type ReportFile,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out } from '../output.js';
 
-const FORMATS = ['json', 'csv'] as const;
+const FORMATS = ['json', 'csv', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** `report`: write a run's breaks as breaks.json and breaks.csv. */
+/** `report`: write a run's breaks as breaks.json, breaks.csv and breaks.html. */
 export function reportCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
   return new Command('report')
-    .description("write a run's break report (breaks.json, breaks.csv) to a folder")
+    .description("write a run's break report (breaks.json, breaks.csv, breaks.html) to a folder")
     .requiredOption('--run <id|latest>', 'the run to report: its id, or latest')
     .requiredOption('--out <dir>', 'folder to write to (created when missing)')
-    .option('--format <list>', 'comma-separated formats: json, csv', 'json,csv')
+    .option('--format <list>', 'comma-separated formats: json, csv, html', 'json,csv,html')
+    .option('--as-of <moment>', 'the break register as it stood at this moment (ISO 8601 with a zone)')
     .addHelpText(
       'after',
       `
 Examples:
   dcass-recon report --run latest --out ./out
   dcass-recon report --run 12 --out ./out --format csv
+  dcass-recon report --run latest --out ./out --format html --as-of 2019-05-07T09:00:00+08:00
   dcass-recon --json report --run latest --out ./out --format json
 
 breaks.json follows DESIGN.md's machine-readable break report (decimals as strings, dates ISO).
-breaks.csv has one row per break and is safe to open in a spreadsheet. Exit code 0 when written,
-2 trouble (no such run, a folder that cannot be written).`,
+breaks.csv has one row per break and is safe to open in a spreadsheet. breaks.html is one
+self-contained page (summary, charts, break history, a sortable and filterable table of the breaks
+with both records side by side, provenance) that opens offline and prints. Exit code 0 when
+written, 2 trouble (no such run, a folder that cannot be written).`,
     )
-    .action((opts: { run: string; out: string; format: string }) =>
+    .action((opts: { run: string; out: string; format: string; asOf?: string }) =>
       run(async (ctx) => {
         const formats = parseFormats(opts.format);
         try {
@@ -39,13 +50,21 @@ breaks.csv has one row per break and is safe to open in a spreadsheet. Exit code
           });
         }
         const store = await ctx.store();
-        const written: ReportFile[] = [];
+        const asOf = opts.asOf === undefined ? {} : { asOf: opts.asOf };
+        const participant = ctx.config.participant;
+        const written: (ReportFile | HtmlReportFile)[] = [];
         for (const f of formats) {
           const file = path.join(opts.out, `breaks.${f}`);
           written.push(
             f === 'json'
-              ? await writeBreaksJson(store, opts.run, file)
-              : await writeBreaksCsv(store, opts.run, file),
+              ? await writeBreaksJson(store, opts.run, file, asOf)
+              : f === 'csv'
+                ? await writeBreaksCsv(store, opts.run, file, asOf)
+                : await writeBreaksHtml(store, opts.run, file, {
+                    ...asOf,
+                    participant:
+                      participant === null ? null : { code: participant.code, name: participant.name },
+                  }),
           );
         }
         if (ctx.options.json) out.json({ files: written });
@@ -65,7 +84,7 @@ function parseFormats(list: string): Format[] {
   const bad = items.filter((s) => !(FORMATS as readonly string[]).includes(s));
   if (bad.length > 0 || items.length === 0) {
     throw new DcassError('USAGE', `unknown report format ${bad.join(', ') || '(none)'}`, {
-      hint: `choose from ${FORMATS.join(', ')} (html comes later)`,
+      hint: `choose from ${FORMATS.join(', ')}`,
     });
   }
   return [...new Set(items)] as Format[];

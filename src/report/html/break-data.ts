@@ -1,4 +1,5 @@
-import type { ReportBreak, ReportRecord } from '../run-data.js';
+import type { ReportBreak } from '../run-data.js';
+import { RECORD_SHAPES, rowOfReportBreak, type HtmlBreakRow, type RecordRow } from './break-rows.js';
 import { scriptSafe } from './escape.js';
 
 /**
@@ -43,17 +44,10 @@ export const BREAK_ROW_LAYOUT = [
   'clearedByRun',
 ] as const;
 
-type Ref = number | string;
-
 // A column stops adding table entries after this many distinct values (trade numbers, references,
 // timestamps): the table stays bounded whatever the number of breaks, and such values gain nothing.
 const MAX_PER_COLUMN = 4096;
 const MAX_INTERNED_LENGTH = 120;
-
-/** Fields a report break may carry beyond the contract (comments, when the register reader adds them). */
-interface RegisterExtras {
-  readonly comments?: readonly unknown[] | null;
-}
 
 /** Counts of the breaks written, for the summary tiles and charts. */
 export interface BreakTallies {
@@ -71,41 +65,64 @@ const bump = (m: Map<string, number>, k: string): void => {
   m.set(k, (m.get(k) ?? 0) + 1);
 };
 
+const ACCOUNT_AT = RECORD_SHAPES.map((cols) => (cols as readonly string[]).indexOf('account') + 1);
+
 /** The account a break is about: its key's account, else its first record's. */
-export function breakAccount(b: ReportBreak): string | null {
+export function rowAccount(b: HtmlBreakRow): string | null {
   const fromKey = b.key.account;
   if (typeof fromKey === 'string' && fromKey !== '') return fromKey;
-  for (const r of [...b.leftRecords, ...b.rightRecords]) {
-    const a = r.account;
-    if (a !== null && a !== undefined && a !== '') return String(a);
+  for (const side of [b.left, b.right]) {
+    for (const r of side) {
+      const a = r[ACCOUNT_AT[r[0] === '1' ? 1 : 0]!];
+      if (a !== null && a !== undefined && a !== '') return String(a);
+    }
   }
   return null;
 }
 
-function commentText(c: unknown): string {
-  if (typeof c === 'string') return c;
-  if (c !== null && typeof c === 'object') {
-    const o = c as Record<string, unknown>;
-    const note = o.note ?? o.text ?? o.comment;
-    if (typeof note === 'string') {
-      const who = [o.at, o.actor].filter((x) => typeof x === 'string' && x !== '').join(' ');
-      return who === '' ? note : `${who}: ${note}`;
-    }
-  }
-  return JSON.stringify(c);
+/** One column's share of the string table: how many entries it added (it stops at MAX_PER_COLUMN). */
+interface ColumnState {
+  added: number;
 }
 
+// A value written as JSON text, safe inside a script element (escape.ts): JSON.stringify, then the
+// few characters HTML would read, only when present (most values have none).
+const SCRIPT_UNSAFE = /[<>&\u2028\u2029]/;
+const literal = (text: string): string => {
+  const json = JSON.stringify(text);
+  return SCRIPT_UNSAFE.test(json) ? scriptSafe(json) : json;
+};
+
 /**
- * Turns report breaks into the chunks of the page's data, keeping the string table and record
- * shapes across chunks, and counts them for the summary.
+ * Turns breaks into the chunks of the page's data, keeping the string table across chunks, and
+ * counts them for the summary. Rows are written straight to JSON text as they are added: the
+ * encoder's memory is one chunk of text plus the (bounded) table.
  */
 export class BreakEncoder {
+  // Table index of each tabled string; tokens[i] is the JSON text of index i ("0" is null).
   private readonly table = new Map<string, number>();
-  private readonly perColumn = new Map<string, number>();
+  private readonly tokens: string[] = ['0'];
+  private readonly named = new Map<string, ColumnState>();
+  // Per record shape, the state of each of its columns, by position.
+  private readonly shapeColumns = RECORD_SHAPES.map((cols) => cols.map((c) => this.column(c)));
+  private readonly col = {
+    id: { added: MAX_PER_COLUMN },
+    recon: this.column('recon'),
+    entity: this.column('entity'),
+    kind: this.column('kind'),
+    status: this.column('status'),
+    reason: this.column('reason'),
+    account: this.column('account'),
+    date: this.column('date'),
+    key: this.column('key'),
+    field: this.column('field'),
+    comparator: this.column('comparator'),
+    actor: this.column('actor'),
+    reasonCode: this.column('reasonCode'),
+    comment: this.column('comment'),
+  };
   private newStrings: string[] = [];
-  private readonly shapes = new Map<string, number>();
-  private newShapes: string[][] = [];
-  private rows: unknown[] = [];
+  private rows: string[] = [];
   private chunks = 0;
   readonly tallies: BreakTallies = {
     total: 0,
@@ -121,10 +138,14 @@ export class BreakEncoder {
     return this.rows.length;
   }
 
-  /** Adds one break to the current chunk. */
+  /** Adds one break (in the form reportBreaks gives) to the current chunk. */
   add(b: ReportBreak): void {
-    const x = b as ReportBreak & RegisterExtras;
-    const account = breakAccount(b);
+    this.addRow(rowOfReportBreak(b));
+  }
+
+  /** Adds one break to the current chunk. */
+  addRow(b: HtmlBreakRow): void {
+    const account = rowAccount(b);
     const t = this.tallies;
     t.total++;
     bump(t.byStatus, b.status);
@@ -135,82 +156,77 @@ export class BreakEncoder {
     bump(recon, b.clearedByRun ? 'clearedByRun' : b.status);
     if (b.clearedByRun) t.clearedByRun++;
 
-    const key: Ref[] = [];
-    for (const [k, v] of Object.entries(b.key)) key.push(this.ref('key', k), this.ref(k, v));
-    const fields: Ref[] = [];
-    for (const f of b.fields) {
-      fields.push(
-        this.ref('field', f.field),
-        this.ref(f.field, f.left),
-        this.ref(f.field, f.right),
-        this.ref('comparator', f.comparator),
-      );
+    const c = this.col;
+    let key = '';
+    for (const k in b.key) {
+      key += `${key === '' ? '' : ','}${this.ref(c.key, k)},${this.ref(this.column(k), b.key[k] ?? null)}`;
     }
-    const comments = x.comments ?? null;
-    this.rows.push([
-      b.id,
-      this.ref('recon', b.recon),
-      this.ref('entity', b.entity),
-      this.ref('kind', b.kind),
-      this.ref('status', b.status),
-      this.ref('reason', b.reason),
-      this.ref('account', account),
-      this.ref('date', b.firstSeenDate),
-      this.ref('date', b.lastSeen),
-      b.ageDays,
-      key,
-      fields,
-      b.leftRecords.map((r) => this.record(r)),
-      b.rightRecords.map((r) => this.record(r)),
-      this.ref('actor', b.explainedBy),
-      this.ref('reasonCode', b.reasonCode),
-      this.ref('actor', b.assignee),
-      comments === null || comments.length === 0
-        ? 0
-        : comments.map((c) => this.ref('comment', commentText(c))),
-      b.clearedByRun ? 1 : 0,
-    ]);
+    let fields = '';
+    for (const f of b.fields) {
+      const fc = this.column(f.field);
+      fields +=
+        `${fields === '' ? '' : ','}${this.ref(c.field, f.field)},${this.ref(fc, f.left)},` +
+        `${this.ref(fc, f.right)},${this.ref(c.comparator, f.comparator)}`;
+    }
+    let comments = '0';
+    if (b.comments.length > 0) {
+      comments = `[${b.comments.map(([at, actor, note]) => this.ref(c.comment, `${at} ${actor}: ${note ?? ''}`)).join(',')}]`;
+    }
+    this.rows.push(
+      `[${literal(b.id)},${this.ref(c.recon, b.recon)},${this.ref(c.entity, b.entity)},${this.ref(c.kind, b.kind)},` +
+        `${this.ref(c.status, b.status)},${this.ref(c.reason, b.reason)},${this.ref(c.account, account)},` +
+        `${this.ref(c.date, b.firstSeen)},${this.ref(c.date, b.lastSeen)},${Number(b.ageDays) || 0},` +
+        `[${key}],[${fields}],${this.records(b.left)},${this.records(b.right)},` +
+        `${this.ref(c.actor, b.explainedBy)},${this.ref(c.reasonCode, b.reasonCode)},${this.ref(c.actor, b.assignee)},` +
+        `${comments},${b.clearedByRun ? 1 : 0}]`,
+    );
   }
 
   /**
    * The JSON text of the chunk holding the breaks added since the last call (with the table entries
-   * and shapes they introduced), safe inside a script element; a leading comma after the first.
+   * they introduced; the record shapes in the first), safe inside a script element; a leading comma
+   * after the first.
    */
   takeChunk(): string {
-    const text = JSON.stringify({ s: this.newStrings, h: this.newShapes, b: this.rows });
+    const strings = scriptSafe(JSON.stringify(this.newStrings));
+    const shapes = this.chunks === 0 ? JSON.stringify(RECORD_SHAPES) : '[]';
+    const text = `${this.chunks++ === 0 ? '' : ','}{"s":${strings},"h":${shapes},"b":[${this.rows.join(',')}]}`;
     this.newStrings = [];
-    this.newShapes = [];
     this.rows = [];
-    return (this.chunks++ === 0 ? '' : ',') + scriptSafe(text);
+    return text;
   }
 
-  private record(r: ReportRecord): Ref[] {
-    // The record's database id is internal; where it came from is its file and line.
-    const names = Object.keys(r).filter((k) => k !== 'id');
-    const sig = names.join('\u0000');
-    let shape = this.shapes.get(sig);
-    if (shape === undefined) {
-      shape = this.shapes.size;
-      this.shapes.set(sig, shape);
-      this.newShapes.push(names);
+  private column(name: string): ColumnState {
+    let c = this.named.get(name);
+    if (c === undefined) this.named.set(name, (c = { added: 0 }));
+    return c;
+  }
+
+  private records(rs: readonly RecordRow[]): string {
+    let out = '';
+    for (const r of rs) {
+      const shape = r[0] === '1' ? 1 : 0;
+      const cols = this.shapeColumns[shape]!;
+      let rec = String(shape);
+      for (let i = 0; i < cols.length; i++) rec += `,${this.ref(cols[i]!, r[i + 1] ?? null)}`;
+      out += `${out === '' ? '' : ','}[${rec}]`;
     }
-    const out: Ref[] = [shape];
-    for (const n of names) out.push(this.ref(n, r[n] ?? null));
-    return out;
+    return `[${out}]`;
   }
 
-  private ref(column: string, value: string | number | null): Ref {
-    if (value === null) return 0;
-    const text = String(value);
+  /** The JSON text of a value: its table index, or the value itself when it is not worth a table entry. */
+  private ref(col: ColumnState, value: string | number | null): string {
+    if (value === null) return '0';
+    const text = typeof value === 'string' ? value : String(value);
     const known = this.table.get(text);
-    if (known !== undefined) return known;
-    const used = this.perColumn.get(column) ?? 0;
-    if (used >= MAX_PER_COLUMN || text.length > MAX_INTERNED_LENGTH) return text;
-    this.perColumn.set(column, used + 1);
-    const index = this.table.size + 1;
+    if (known !== undefined) return this.tokens[known]!;
+    if (col.added >= MAX_PER_COLUMN || text.length > MAX_INTERNED_LENGTH) return literal(text);
+    col.added++;
+    const index = this.tokens.length;
     this.table.set(text, index);
+    this.tokens.push(String(index));
     this.newStrings.push(text);
-    return index;
+    return this.tokens[index]!;
   }
 }
 

@@ -1,5 +1,10 @@
-import { sql } from 'kysely';
-import type { Store } from '../../db/connect.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+
+/** Where a report reads from: the store, or a transaction of it. */
+export interface ReportDb {
+  readonly db: Kysely<Database>;
+}
 
 /**
  * One business date of the break history the HTML report charts: the latest completed run of that
@@ -11,7 +16,7 @@ export interface HistoryDay {
   readonly businessDate: string;
   /** The run standing for the date: its latest completed run with an id up to the reported run's. */
   readonly runId: string;
-  /** The moment the register is read at: when that run appended its last event (else finished), or the as-of moment if earlier. */
+  /** The moment the register is read at: when that run finished, or the as-of moment if earlier. */
   readonly moment: string;
   /** Breaks that run found (its recon_break rows), whatever their status. */
   readonly found: number;
@@ -46,7 +51,7 @@ export interface HistoryOptions {
  * set-based in the database; oldest date first.
  */
 export async function dailyBreakHistory(
-  store: Store,
+  store: ReportDb,
   runId: string,
   options: HistoryOptions = {},
 ): Promise<HistoryDay[]> {
@@ -75,15 +80,28 @@ export async function dailyBreakHistory(
           AND (${from}::date IS NULL OR r.business_date >= ${from}::date)
         ORDER BY r.business_date, r.id DESC),
       days AS (
-        SELECT l.id, l.business_date,
-          least(coalesce((SELECT max(e.at) FROM break_event e WHERE e.run_id = l.id), l.finished_at),
-                ${asOf}::timestamptz) AS moment
-        FROM latest l ORDER BY l.business_date DESC LIMIT ${maxDays})
+        -- A run's register events are written in its transaction, before its finish (database clock).
+        SELECT l.id, l.business_date, least(l.finished_at, ${asOf}::timestamptz) AS moment
+        FROM latest l ORDER BY l.business_date DESC LIMIT ${maxDays}),
+      -- Each event of a case holds the case's whole state from its moment until a later event (by id)
+      -- takes over: the register at moment m is, per case, the event in force at m.
+      spans AS MATERIALIZED (
+        SELECT e.status, e.at AS since,
+          min(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS until
+        FROM break_event e JOIN break_case c ON c.id = e.case_id
+        WHERE c.recon IN (SELECT recon FROM scope)),
+      states AS MATERIALIZED (
+        SELECT d.id, count(*) FILTER (WHERE s.status = 'open') AS open,
+               count(*) FILTER (WHERE s.status = 'explained') AS explained,
+               count(*) FILTER (WHERE s.status = 'resolved') AS resolved
+        FROM days d JOIN spans s ON s.since <= d.moment AND (s.until IS NULL OR s.until > d.moment)
+        GROUP BY d.id)
       SELECT to_char(d.business_date, 'YYYY-MM-DD') AS business_date, d.id::text AS run_id,
         to_char(d.moment AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS moment,
         (SELECT count(*) FROM recon_break b WHERE b.run_id = d.id AND b.recon IN (SELECT recon FROM scope))::text AS found,
         ev.detected::text AS detected, ev.reappeared::text AS reappeared, ev.cleared::text AS cleared,
-        st.open::text AS open, st.explained::text AS explained, st.resolved::text AS resolved
+        coalesce(st.open, 0)::text AS open, coalesce(st.explained, 0)::text AS explained,
+        coalesce(st.resolved, 0)::text AS resolved
       FROM days d
       CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE e.action = 'detected') AS detected,
@@ -91,15 +109,7 @@ export async function dailyBreakHistory(
                count(*) FILTER (WHERE e.action = 'cleared') AS cleared
         FROM break_event e JOIN break_case c ON c.id = e.case_id
         WHERE e.run_id = d.id AND c.recon IN (SELECT recon FROM scope)) ev
-      CROSS JOIN LATERAL (
-        -- The register at the moment: each case's latest event by then holds its whole state.
-        SELECT count(*) FILTER (WHERE s.status = 'open') AS open,
-               count(*) FILTER (WHERE s.status = 'explained') AS explained,
-               count(*) FILTER (WHERE s.status = 'resolved') AS resolved
-        FROM (SELECT DISTINCT ON (e.case_id) e.status
-              FROM break_event e JOIN break_case c ON c.id = e.case_id
-              WHERE e.at <= d.moment AND c.recon IN (SELECT recon FROM scope)
-              ORDER BY e.case_id, e.id DESC) s) st
+      LEFT JOIN states st ON st.id = d.id
       ORDER BY d.business_date`.execute(store.db);
   return res.rows.map((r) => ({
     businessDate: r.business_date,

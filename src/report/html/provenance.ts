@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Store } from '../../db/connect.js';
+import type { ReportDb } from './history.js';
 import type { ReportRun } from '../run-data.js';
 
 /** One input file of a run, with its lineage from source_file. */
@@ -48,7 +48,7 @@ const ISO = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-M
 const idArray = (ids: readonly string[]): string => `{${ids.filter((id) => /^\d+$/.test(id)).join(',')}}`;
 
 /** The run's input files as the run recorded them (rows, rejects, sha256), with their lineage. */
-export async function inputFiles(store: Store, run: ReportRun): Promise<InputFile[]> {
+export async function inputFiles(store: ReportDb, run: ReportRun): Promise<InputFile[]> {
   const ids = run.inputs.map((i) => i.fileId);
   const rows = await sql<{
     id: string;
@@ -87,7 +87,7 @@ export async function inputFiles(store: Store, run: ReportRun): Promise<InputFil
 
 /** The rejected rows of the run's input files by file and line, at most `limit`, and how many there are. */
 export async function rejectedRows(
-  store: Store,
+  store: ReportDb,
   run: ReportRun,
   limit: number,
 ): Promise<{ rows: RejectedRow[]; total: number }> {
@@ -117,7 +117,7 @@ export async function rejectedRows(
  * own, so every one recorded by then is listed), at most `limit`, and how many there are.
  */
 export async function refusedFiles(
-  store: Store,
+  store: ReportDb,
   run: ReportRun,
   limit: number,
 ): Promise<{ rows: RefusedFile[]; total: number }> {

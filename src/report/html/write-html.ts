@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, rmSync, statSync } from 'node:fs';
+import { sql } from 'kysely';
 import type { Store } from '../../db/connect.js';
-import { findRun, reportBreaks } from '../run-data.js';
+import { findRun } from '../run-data.js';
 import { StreamWriter } from '../stream-writer.js';
 import { BreakEncoder } from './break-data.js';
+import { htmlBreakRows } from './break-rows.js';
 import { dailyBreakHistory } from './history.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
@@ -86,68 +88,81 @@ export async function writeBreaksHtml(
   const historyDays = Math.max(1, Math.floor(options.historyDays ?? 62));
   const r = await findRun(store, run, options.asOf ? { asOf: options.asOf } : {});
   const asOf = r.asOf;
+  // One snapshot for the whole page: every section reads the database as it stood at one moment.
+  return store.transaction(async (tx) => {
+    await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(tx.db);
+    // The break pages' estimated cost crosses PostgreSQL's JIT thresholds; compiling each one costs
+    // seconds, far more than running it.
+    await sql`SET LOCAL jit = off`.execute(tx.db);
 
-  const dataFile = `${file}.breaks-data`;
-  const enc = new BreakEncoder();
-  const data = new StreamWriter(dataFile);
-  try {
-    for await (const b of reportBreaks(store, r)) {
-      enc.add(b);
-      if (enc.pending >= CHUNK) await data.write(enc.takeChunk());
+    const dataFile = `${file}.breaks-data`;
+    const enc = new BreakEncoder();
+    const data = new StreamWriter(dataFile);
+    try {
+      for await (const b of htmlBreakRows(tx.db, r)) {
+        enc.addRow(b);
+        if (enc.pending >= CHUNK) await data.write(enc.takeChunk());
+      }
+      if (enc.pending > 0) await data.write(enc.takeChunk());
+      await data.close();
+    } catch (err) {
+      data.destroy();
+      throw err;
     }
-    if (enc.pending > 0) await data.write(enc.takeChunk());
-    await data.close();
-  } catch (err) {
-    data.destroy();
-    throw err;
-  }
 
-  const out = new StreamWriter(file);
-  try {
-    const inputs = await inputFiles(store, r);
-    const history = await dailyBreakHistory(store, r.id, {
-      asOf,
-      from: options.historyFrom ?? null,
-      maxDays: historyDays,
-    });
-    const participants: Participant[] = options.participant
-      ? [options.participant]
-      : [...new Set(inputs.map((i) => i.participant).filter((p): p is string => p !== null))]
-          .sort()
-          .map((code) => ({ code }));
-    await out.write(
-      headerHtml({
-        run: r,
-        participants,
+    const out = new StreamWriter(file);
+    try {
+      const inputs = await inputFiles(tx, r);
+      const history = await dailyBreakHistory(tx, r.id, {
         asOf,
-        writtenAt: (options.now ?? new Date()).toISOString(),
-        csp: REPORT_CSP,
-        style: PAGE_STYLE,
-      }),
-    );
-    await out.write(summaryHtml(r, enc.tallies));
-    await out.write(chartsHtml(enc.tallies, history, historyDays));
-    await out.write(tableShellHtml(enc.tallies.total, Math.max(0, Math.floor(options.printLimit ?? 500))));
-    await out.write('<script type="application/json" id="dcass-breaks">[');
-    for await (const chunk of createReadStream(dataFile, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      await out.write(chunk as string);
+        from: options.historyFrom ?? null,
+        maxDays: historyDays,
+      });
+      const participants: Participant[] = options.participant
+        ? [options.participant]
+        : [...new Set(inputs.map((i) => i.participant).filter((p): p is string => p !== null))]
+            .sort()
+            .map((code) => ({ code }));
+      await out.write(
+        headerHtml({
+          run: r,
+          participants,
+          asOf,
+          writtenAt: (options.now ?? new Date()).toISOString(),
+          csp: REPORT_CSP,
+          style: PAGE_STYLE,
+        }),
+      );
+      await out.write(summaryHtml(r, enc.tallies));
+      await out.write(chartsHtml(enc.tallies, history, historyDays));
+      await out.write(tableShellHtml(enc.tallies.total, Math.max(0, Math.floor(options.printLimit ?? 500))));
+      await out.write('<script type="application/json" id="dcass-breaks">[');
+      for await (const chunk of createReadStream(dataFile, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+        await out.write(chunk as string);
+      }
+      await out.write(']</script>\n');
+      await out.write(provenanceHeadHtml(r, inputs));
+      const rejected = await rejectedRows(tx, r, listLimit);
+      await out.write(rejectedHeadHtml(rejected.total, rejected.rows.length));
+      if (rejected.total > 0) {
+        for (const row of rejected.rows) await out.write(rejectedRowHtml(row));
+        await out.write(REJECTED_END);
+      }
+      await out.write(refusedHtml(await refusedFiles(tx, r, listLimit)));
+      await out.write(`<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`);
+      await out.close();
+    } catch (err) {
+      out.destroy();
+      throw err;
+    } finally {
+      rmSync(dataFile, { force: true });
     }
-    await out.write(']</script>\n');
-    await out.write(provenanceHeadHtml(r, inputs));
-    const rejected = await rejectedRows(store, r, listLimit);
-    await out.write(rejectedHeadHtml(rejected.total, rejected.rows.length));
-    if (rejected.total > 0) {
-      for (const row of rejected.rows) await out.write(rejectedRowHtml(row));
-      await out.write(REJECTED_END);
-    }
-    await out.write(refusedHtml(await refusedFiles(store, r, listLimit)));
-    await out.write(`<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`);
-    await out.close();
-  } catch (err) {
-    out.destroy();
-    throw err;
-  } finally {
-    rmSync(dataFile, { force: true });
-  }
-  return { format: 'html', path: file, runId: r.id, breaks: enc.tallies.total, bytes: statSync(file).size };
+    return {
+      format: 'html' as const,
+      path: file,
+      runId: r.id,
+      breaks: enc.tallies.total,
+      bytes: statSync(file).size,
+    };
+  });
 }
