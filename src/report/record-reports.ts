@@ -11,12 +11,13 @@ export interface WrittenReport {
 }
 
 /**
- * Appends `report.written` to the audit trail: which run, as of which moment, and each file written
- * with its sha256 and size, so a report shown later can be checked against what was produced.
+ * Appends `report.written` to the audit trail: what was reported (`run:12`, `reinput:2019-05-06`), as
+ * of which moment, and each file written with its sha256 and size, so a report shown later can be
+ * checked against what was produced.
  */
 export async function recordReportsWritten(
   store: Store,
-  options: { actor: string; runId: string; asOf: string | null; files: readonly WrittenReport[] },
+  options: { actor: string; subject: string; asOf: string | null; files: readonly WrittenReport[] },
 ): Promise<void> {
   const files = [];
   for (const f of options.files) {
@@ -30,7 +31,7 @@ export async function recordReportsWritten(
   await appendAuditEvent(store.db, {
     actor: options.actor,
     action: 'report.written',
-    subject: `run:${options.runId}`,
+    subject: options.subject,
     details: { asOf: options.asOf, files },
   });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -146,6 +147,26 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       left_file: 'TRD001_CABC_20190510_2310.csv',
       left_line: '7',
     });
+  });
+
+  it('the report is in the audit trail with the sha256 of each file written', async () => {
+    const file = path.join(work, 'audit.jsonl');
+    const r = await cli(['audit', 'export', '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { action?: string; details?: { files?: { file: string; sha256: string }[] } },
+      );
+    const written = events.filter((e) => e.action === 'report.written');
+    expect(written).toHaveLength(1);
+    const json = written[0]!.details!.files!.find((f) => f.file === 'breaks.json')!;
+    expect(json.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(path.join(work, 'out', 'breaks.json')))
+        .digest('hex'),
+    );
   });
 
   it('report of the 3 May run shows B1 with its field difference, then exits 2 for an unknown run', async () => {

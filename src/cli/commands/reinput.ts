@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { DcassError, REINPUT_TRADE_TYPES, writeReinputCsv } from '../../index.js';
+import {
+  DcassError,
+  recordReportsWritten,
+  REINPUT_TRADE_TYPES,
+  resolveActor,
+  writeReinputCsv,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out } from '../output.js';
 
@@ -47,6 +53,12 @@ The CSV is safe to open in a spreadsheet.`,
           { since: opts.since, ...(types ? { tradeTypes: types } : {}) },
           file,
         );
+        await recordReportsWritten(store, {
+          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+          subject: `reinput:${opts.since}`,
+          asOf: null,
+          files: [{ format: 'csv', path: file }],
+        });
         if (ctx.options.json) out.json({ file, transactions: n });
         else if (!ctx.options.quiet)
           out.line(`wrote ${file} (${n} transactions to re-input after a fallback)`);

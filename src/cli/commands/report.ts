@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import {
+  checkAsOf,
   DcassError,
+  recordReportsWritten,
+  resolveActor,
   writeBreaksCsv,
   writeBreaksHtml,
   writeBreaksJson,
@@ -67,6 +70,12 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
                   }),
           );
         }
+        await recordReportsWritten(store, {
+          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+          subject: `run:${written[0]!.runId}`,
+          asOf: opts.asOf === undefined ? null : checkAsOf(opts.asOf),
+          files: written,
+        });
         if (ctx.options.json) out.json({ files: written });
         else if (!ctx.options.quiet) {
           for (const w of written) out.line(`wrote ${w.path} (run ${w.runId}, ${w.breaks} breaks)`);

@@ -104,7 +104,7 @@ export async function verifyDate(
     const file = path.join(options.outDir, name);
     reports.push({ format, path: file, breaks: (await write(ctx, store, run.runId, file)).breaks });
   }
-  await recordReportsWritten(store, { actor, runId: run.runId, asOf: null, files: reports });
+  await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
   return { ingested, run, reports };
 }
 
