@@ -8,19 +8,20 @@ import { scriptSafe } from './escape.js';
  * statuses, dates, accounts, series, file names, field names) is written once into a string table and
  * referred to by number. The data is an array of chunks, written one batch at a time:
  *
- *   { "s": [strings appended to the table], "h": [record shapes appended], "b": [break rows] }
+ *   { "s": [strings appended to the table], "h": [record shapes: in the first chunk], "b": [break rows] }
  *
  * String table index 0 is null. A value in a row is a number (an index into the table) or a string
- * (the value itself, for text too varied to be worth a table entry). A break row is
+ * (the value itself, for text too varied to be worth a table entry: a column stops adding entries
+ * after MAX_PER_COLUMN distinct values). A break row is
  *
  *   [id, recon, entity, kind, status, reason, account, firstSeen, lastSeen, ageDays (a plain number),
  *    key [name, value, ...], fields [field, left, right, comparator, ...], left [record...],
  *    right [record...], explainedBy, reasonCode, assignee, comments (0 or [value...]),
  *    clearedByRun (1 when this run no longer found the break and cleared it, else 0)]
  *
- * and a record is [shape, value...] where the shape lists the record's field names (file and line
- * included). Every value is text, as the records carry it: decimals stay the strings they are.
- * The page script (page-script.ts) reads exactly this layout.
+ * and a record is [shape, value...]: shape 0 a trade, 1 a position (RECORD_SHAPES lists their field
+ * names, file and line included). Every value is text, as the records carry it: decimals stay the
+ * strings they are. The page script (page-script.ts) and decodeBreakData read exactly this layout.
  */
 export const BREAK_ROW_LAYOUT = [
   'id',
@@ -218,9 +219,12 @@ export class BreakEncoder {
   private ref(col: ColumnState, value: string | number | null): string {
     if (value === null) return '0';
     const text = typeof value === 'string' ? value : String(value);
+    // A column that stopped adding entries is one of varied values (trade numbers, times): written as
+    // they are, without a look-up.
+    if (col.added >= MAX_PER_COLUMN) return literal(text);
     const known = this.table.get(text);
     if (known !== undefined) return this.tokens[known]!;
-    if (col.added >= MAX_PER_COLUMN || text.length > MAX_INTERNED_LENGTH) return literal(text);
+    if (text.length > MAX_INTERNED_LENGTH) return literal(text);
     col.added++;
     const index = this.tokens.length;
     this.table.set(text, index);

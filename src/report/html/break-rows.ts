@@ -153,35 +153,46 @@ const recordsOf = (ids: string): RawBuilder<unknown> =>
       LEFT JOIN source_file f ON f.id = coalesce(t.file_id, p.file_id)
       WHERE t.id IS NOT NULL OR p.id IS NOT NULL)`);
 
-/** A break's row as the page query returns it: plain columns, key and fields parsed, records as JSON. */
+/**
+ * A break as the page query returns it: one text, the JSON values of [scalars, key, fields, left,
+ * right, comments] joined by commas (the driver then handles one column, and JSON.parse does the rest
+ * natively), and the page cursor.
+ */
 interface PageRow {
-  readonly id: string;
-  readonly recon: string;
-  readonly entity: HtmlBreakRow['entity'];
-  readonly kind: BreakKind;
-  readonly status: HtmlBreakRow['status'];
-  readonly reason: string | null;
-  readonly reason_code: string | null;
-  readonly explained_by: string | null;
-  readonly assignee: string | null;
-  readonly first_seen: string;
-  readonly last_seen: string;
-  readonly key: Record<string, string | null>;
-  readonly fields: BreakFieldDiff[];
-  readonly left: RecordRow[];
-  readonly right: RecordRow[];
-  readonly comments: [string, string, string | null][];
+  readonly j: string;
   readonly cursor: string;
 }
 
-function columns(asOf: string | null, comments: boolean): RawBuilder<unknown> {
+type Parsed = [
+  [
+    id: string,
+    recon: string,
+    entity: HtmlBreakRow['entity'],
+    kind: BreakKind,
+    status: HtmlBreakRow['status'],
+    reason: string | null,
+    reasonCode: string | null,
+    explainedBy: string | null,
+    assignee: string | null,
+    firstSeen: string,
+    lastSeen: string,
+  ],
+  Record<string, string | null>,
+  BreakFieldDiff[],
+  RecordRow[],
+  RecordRow[],
+  [string, string, string | null][],
+];
+
+function breakText(asOf: string | null, comments: boolean): RawBuilder<unknown> {
   const commentsOf = comments
     ? sql`(SELECT coalesce(json_agg(array_to_json(ARRAY[${sql.raw(TS('e.at'))}, e.actor, e.note]) ORDER BY e.id), '[]'::json)
-       FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment' AND e.at <= ${asOf ?? 'infinity'}::timestamptz)`
-    : sql`'[]'::json`;
-  return sql`c.id::text AS id, b.recon, b.entity, b.kind, s.status, s.reason, s.reason_code, s.explained_by, s.assignee,
-    to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen, to_char(s.last_seen_date, 'YYYY-MM-DD') AS last_seen,
-    b.key, b.fields, ${recordsOf('b.left_ids')} AS left, ${recordsOf('b.right_ids')} AS right, ${commentsOf} AS comments`;
+       FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment' AND e.at <= ${asOf ?? 'infinity'}::timestamptz)::text`
+    : sql`'[]'`;
+  return sql`array_to_json(ARRAY[c.id::text, b.recon, b.entity, b.kind, s.status, s.reason, s.reason_code, s.explained_by,
+      s.assignee, to_char(c.first_seen_date, 'YYYY-MM-DD'), to_char(s.last_seen_date, 'YYYY-MM-DD')])::text
+    || ',' || b.key::text || ',' || b.fields::text || ',' || ${recordsOf('b.left_ids')}::text
+    || ',' || ${recordsOf('b.right_ids')}::text || ',' || ${commentsOf}`;
 }
 
 const PAGE = 2000;
@@ -205,15 +216,15 @@ export async function* htmlBreakRows(
     }>`SELECT EXISTS (SELECT 1 FROM break_event WHERE action = 'comment') AS any`.execute(db)
   ).rows[0]?.any;
   const state = (caseId: RawBuilder<unknown>) => stateAsOf(caseId, asOf ?? undefined);
-  const cols = columns(asOf, comments === true);
+  const text = breakText(asOf, comments === true);
   const own = (after: string) =>
-    sql<PageRow>`SELECT ${cols}, b.seq::text AS cursor
+    sql<PageRow>`SELECT ${text} AS j, b.seq::text AS cursor
       FROM recon_break b JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${state(sql`b.case_id`)} s
       WHERE b.run_id = ${run.id}::bigint AND b.seq > ${after}::integer
       ORDER BY b.seq LIMIT ${PAGE}`.execute(db);
   const cleared = (after: string) =>
-    sql<PageRow>`SELECT ${cols}, c.id::text AS cursor
+    sql<PageRow>`SELECT ${text} AS j, c.id::text AS cursor
       FROM break_event ce JOIN break_case c ON c.id = ce.case_id
       JOIN recon_break b ON b.case_id = c.id AND b.run_id = ce.last_seen_run
       CROSS JOIN LATERAL ${state(sql`c.id`)} s
@@ -241,26 +252,30 @@ export async function* htmlBreakRows(
       next = page.length < PAGE ? null : query(page[page.length - 1]!.cursor);
       // Awaited below; until then a failure must not count as unhandled.
       next?.catch(() => undefined);
-      for (const p of page) {
+      for (const [i, row] of page.entries()) {
+        // Writing a page runs in microtasks only; without a turn of the event loop now and then, the
+        // next page's rows would sit unread in the socket and the database would wait for us.
+        if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+        const [a, key, fields, left, right, comments] = JSON.parse(`[${row.j}]`) as Parsed;
         yield {
-          id: p.id,
-          recon: p.recon,
-          entity: p.entity,
-          kind: p.kind,
-          status: p.status,
-          reason: p.reason,
-          reasonCode: p.reason_code,
-          explainedBy: p.explained_by,
-          assignee: p.assignee,
-          firstSeen: p.first_seen,
-          lastSeen: p.last_seen,
-          ageDays: ages.get(`${p.first_seen}/${p.last_seen}`) ?? (await ageOf(p.first_seen, p.last_seen)),
+          id: a[0],
+          recon: a[1],
+          entity: a[2],
+          kind: a[3],
+          status: a[4],
+          reason: a[5],
+          reasonCode: a[6],
+          explainedBy: a[7],
+          assignee: a[8],
+          firstSeen: a[9],
+          lastSeen: a[10],
+          ageDays: ages.get(`${a[9]}/${a[10]}`) ?? (await ageOf(a[9], a[10])),
           clearedByRun,
-          key: p.key,
-          fields: p.fields,
-          left: p.left,
-          right: p.right,
-          comments: p.comments,
+          key,
+          fields,
+          left,
+          right,
+          comments,
         };
       }
     }

@@ -88,7 +88,15 @@ export async function writeBreaksHtml(
   const historyDays = Math.max(1, Math.floor(options.historyDays ?? 62));
   const r = await findRun(store, run, options.asOf ? { asOf: options.asOf } : {});
   const asOf = r.asOf;
-  // One snapshot for the whole page: every section reads the database as it stood at one moment.
+  // The history concerns completed runs read at fixed moments (each run's finish, or the as-of moment),
+  // so it needs no shared snapshot: on a server it is read on a connection of its own while the breaks
+  // are (on the embedded database it simply runs first, being asked for first).
+  const history = store.transaction(async (tx) => {
+    await sql`SET LOCAL jit = off`.execute(tx.db);
+    return dailyBreakHistory(tx, r.id, { asOf, from: options.historyFrom ?? null, maxDays: historyDays });
+  });
+  history.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+  // One snapshot for the rest of the page: every section reads the database as it stood at one moment.
   return store.transaction(async (tx) => {
     await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(tx.db);
     // The break pages' estimated cost crosses PostgreSQL's JIT thresholds; compiling each one costs
@@ -113,11 +121,6 @@ export async function writeBreaksHtml(
     const out = new StreamWriter(file);
     try {
       const inputs = await inputFiles(tx, r);
-      const history = await dailyBreakHistory(tx, r.id, {
-        asOf,
-        from: options.historyFrom ?? null,
-        maxDays: historyDays,
-      });
       const participants: Participant[] = options.participant
         ? [options.participant]
         : [...new Set(inputs.map((i) => i.participant).filter((p): p is string => p !== null))]
@@ -134,7 +137,7 @@ export async function writeBreaksHtml(
         }),
       );
       await out.write(summaryHtml(r, enc.tallies));
-      await out.write(chartsHtml(enc.tallies, history, historyDays));
+      await out.write(chartsHtml(enc.tallies, await history, historyDays));
       await out.write(tableShellHtml(enc.tallies.total, Math.max(0, Math.floor(options.printLimit ?? 500))));
       await out.write('<script type="application/json" id="dcass-breaks">[');
       for await (const chunk of createReadStream(dataFile, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
