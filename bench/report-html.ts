@@ -191,10 +191,11 @@ async function makeData(store: Store, n: number, days: number): Promise<string> 
     await q(sql`UPDATE recon_break b SET case_id = c.id, first_seen_run = c.first_seen_run, first_seen_date = c.first_seen_date,
         status = c.status, reason = c.reason, explained_by = c.explained_by FROM break_case c
       WHERE b.run_id = ${runId}::bigint AND c.recon = b.recon AND c.fingerprint = b.fingerprint`);
-    await q(sql`INSERT INTO break_event (case_id, run_id, at, actor, action, status, reason, explained_by, last_seen_run, last_seen_date)
+    await q(sql`INSERT INTO break_event (case_id, run_id, at, actor, action, status, reason, reason_code, explained_by,
+        assignee, last_seen_run, last_seen_date)
       SELECT c.id, ${runId}::bigint, ${start} + interval '30 seconds', 'dcass-recon',
-        CASE WHEN c.first_seen_run = ${runId}::bigint THEN 'detected' ELSE 'seen' END, c.status, c.reason, c.explained_by,
-        ${runId}::bigint, ${date}::date
+        CASE WHEN c.first_seen_run = ${runId}::bigint THEN 'detected' ELSE 'seen' END, c.status, c.reason, c.reason_code,
+        c.explained_by, c.assignee, ${runId}::bigint, ${date}::date
       FROM recon_break b JOIN break_case c ON c.id = b.case_id WHERE b.run_id = ${runId}::bigint ORDER BY c.id`);
     if (k === dates.length - 2 || (dates.length === 1 && k === 0)) {
       // People resolve every 97th break after this run; the register keeps their decision.
