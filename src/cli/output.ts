@@ -1,4 +1,5 @@
-import { formatLocation, isDcassError } from '../index.js';
+import { mkdirSync } from 'node:fs';
+import { DcassError, formatLocation, isDcassError } from '../index.js';
 
 /** The CLI's printing module: the one place that writes to stdout and stderr directly. */
 export const out = {
@@ -37,4 +38,16 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
       .join('  ')
       .trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+/** Creates a command's output folder (and its parents); a clear error when it cannot be written. */
+export function ensureOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new DcassError('USAGE', `cannot create the output folder ${dir}`, {
+      hint: 'choose a folder you can write to',
+      cause: err,
+    });
+  }
 }

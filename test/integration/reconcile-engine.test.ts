@@ -169,7 +169,7 @@ reconciliations:
     expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.status, b.reason])).toEqual([
       ['only_left', '2', 'explained', 'pending give-up'],
     ]);
-    expect(run.inputs.map((i) => i.file)).toEqual([`dcass-${date}.csv`, `bos-${date}.csv`]);
+    expect(run.inputs.map((i) => i.file)).toEqual([`dcass-trades-${date}.csv`, `bos-trades-${date}.csv`]);
     expect(run).toMatchObject({ open: 0, explained: 1 });
   });
 

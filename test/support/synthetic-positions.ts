@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Store } from '../../src/db/connect.js';
+import { insertTestFile } from './synthetic-trades.js';
 
 /** Loads a file of positions (one per account: its net, long when positive, short when negative) of a
  * source and date straight into the canonical tables; returns its file id. */
@@ -9,27 +9,7 @@ export async function loadPositions(
   date: string,
   nets: Record<string, string>,
 ) {
-  const file = await store.db
-    .insertInto('source_file')
-    .values({
-      source,
-      entity: 'positions',
-      profile: 'test',
-      report_id: 'TEST',
-      participant: 'CABC',
-      business_date: date,
-      generated_at: null,
-      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
-      size_bytes: '0',
-      file_name: `${source}-pos-${date}.csv`,
-      path: '/dev/null',
-      row_count: Object.keys(nets).length,
-      reject_count: 0,
-      control: null,
-      superseded_by: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const file = await insertTestFile(store, source, 'positions', date, Object.keys(nets).length);
   await store.db
     .insertInto('position')
     .values(

@@ -12,6 +12,37 @@ export interface T {
   tradeType?: string;
 }
 
+/** A source_file row for synthetic records loaded straight into the canonical tables. */
+export async function insertTestFile(
+  store: Store,
+  source: 'dcass' | 'bos',
+  entity: 'trades' | 'positions',
+  date: string,
+  rows: number,
+): Promise<{ id: string }> {
+  return store.db
+    .insertInto('source_file')
+    .values({
+      source,
+      entity,
+      profile: 'test',
+      report_id: 'TEST',
+      participant: 'CABC',
+      business_date: date,
+      generated_at: null,
+      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+      size_bytes: '0',
+      file_name: `${source}-${entity}-${date}.csv`,
+      path: '/dev/null',
+      row_count: rows,
+      reject_count: 0,
+      control: null,
+      superseded_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
 /** Loads one file of trades of a source and date straight into the canonical tables. */
 export async function loadTrades(
   store: Store,
@@ -20,27 +51,7 @@ export async function loadTrades(
   rows: T[],
   superseded = false,
 ) {
-  const file = await store.db
-    .insertInto('source_file')
-    .values({
-      source,
-      entity: 'trades',
-      profile: 'test',
-      report_id: 'TEST',
-      participant: 'CABC',
-      business_date: date,
-      generated_at: null,
-      sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
-      size_bytes: '0',
-      file_name: `${source}-${date}.csv`,
-      path: '/dev/null',
-      row_count: rows.length,
-      reject_count: 0,
-      control: null,
-      superseded_by: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const file = await insertTestFile(store, source, 'trades', date, rows.length);
   if (rows.length > 0) {
     await store.db
       .insertInto('trade')

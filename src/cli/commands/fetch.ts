@@ -7,7 +7,6 @@ import {
   SftpSource,
   databaseManifest,
   fetchReports,
-  ingestFiles,
   resolveActor,
   resolveSftpSecrets,
   type FetchFileResult,
@@ -18,6 +17,7 @@ import {
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 import { byteProgress } from '../progress.js';
+import { ingestWithProgress } from './ingest.js';
 
 interface FetchOptions {
   readonly date: string;
@@ -97,15 +97,9 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
           ingested =
             files.length === 0
               ? []
-              : await ingestFiles(
-                  {
-                    store,
-                    profiles: ctx.profiles(),
-                    calendar: ctx.calendar(),
-                    participant: ctx.config.participant?.code ?? null,
-                    actor,
-                    logger: ctx.logger,
-                  },
+              : await ingestWithProgress(
+                  ctx,
+                  store,
                   files.map((p) => ({ path: p, source: 'dcass' as const })),
                 );
         }

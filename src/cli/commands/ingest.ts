@@ -6,6 +6,7 @@ import {
   resolveActor,
   type FileOutcome,
   type IngestRequest,
+  type Store,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs, expandPath } from '../input-files.js';
@@ -37,24 +38,39 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
       run(async (ctx) => {
         const requests = planRequests(ctx, files, opts);
         const store = await ctx.store();
-        const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
-        const outcomes = await ingestFiles(
-          {
-            store,
-            profiles: ctx.profiles(),
-            calendar: ctx.calendar(),
-            participant: ctx.config.participant?.code ?? null,
-            actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
-            logger: ctx.logger,
-            onProgress: (f, n, total) => progress.update(f, n, total),
-          },
-          requests,
-        );
-        progress.stop();
+        const outcomes = await ingestWithProgress(ctx, store, requests);
         printOutcomes(ctx, outcomes);
         return outcomes.some((o) => o.status === 'refused') ? 2 : 0;
       }),
     );
+}
+
+/**
+ * Ingests files with the configuration's profiles, calendar, participant and actor, showing a progress
+ * bar on a terminal (not with --json or --quiet). Shared by ingest, fetch --ingest and verify.
+ */
+export async function ingestWithProgress(
+  ctx: CliContext,
+  store: Store,
+  requests: readonly IngestRequest[],
+): Promise<FileOutcome[]> {
+  const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+  try {
+    return await ingestFiles(
+      {
+        store,
+        profiles: ctx.profiles(),
+        calendar: ctx.calendar(),
+        participant: ctx.config.participant?.code ?? null,
+        actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+        logger: ctx.logger,
+        onProgress: (f, n, total) => progress.update(f, n, total),
+      },
+      requests,
+    );
+  } finally {
+    progress.stop();
+  }
 }
 
 function planRequests(

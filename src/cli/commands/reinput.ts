@@ -1,15 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import {
-  DcassError,
-  recordReportsWritten,
-  REINPUT_TRADE_TYPES,
-  resolveActor,
-  writeReinputCsv,
-} from '../../index.js';
+import { recordReportsWritten, REINPUT_TRADE_TYPES, resolveActor, writeReinputCsv } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out } from '../output.js';
+import { ensureOutDir, out } from '../output.js';
 
 /** `reinput`: the fallback re-input list. */
 export function reinputCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -35,14 +28,7 @@ The CSV is safe to open in a spreadsheet.`,
     .action((opts: { since: string; out: string; types?: string }) =>
       run(async (ctx) => {
         const store = await ctx.store();
-        try {
-          mkdirSync(opts.out, { recursive: true });
-        } catch (err) {
-          throw new DcassError('USAGE', `cannot create the output folder ${opts.out}`, {
-            hint: 'choose a folder you can write to',
-            cause: err,
-          });
-        }
+        ensureOutDir(opts.out);
         const file = path.join(opts.out, 'reinput.csv');
         const types = opts.types
           ?.split(',')

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import {
@@ -13,7 +12,7 @@ import {
   type ReportFile,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out } from '../output.js';
+import { ensureOutDir, out } from '../output.js';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -44,14 +43,7 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
     .action((opts: { run: string; out: string; format: string; asOf?: string }) =>
       run(async (ctx) => {
         const formats = parseFormats(opts.format);
-        try {
-          mkdirSync(opts.out, { recursive: true });
-        } catch (err) {
-          throw new DcassError('USAGE', `cannot create the output folder ${opts.out}`, {
-            hint: 'choose a folder you can write to',
-            cause: err,
-          });
-        }
+        ensureOutDir(opts.out);
         const store = await ctx.store();
         const asOf = opts.asOf === undefined ? {} : { asOf: opts.asOf };
         const participant = ctx.config.participant;

@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import {
-  DcassError,
-  ingestFiles,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -18,9 +15,8 @@ import {
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
-import { out } from '../output.js';
-import { byteProgress } from '../progress.js';
-import { printOutcomes } from './ingest.js';
+import { ensureOutDir, out } from '../output.js';
+import { ingestWithProgress, printOutcomes } from './ingest.js';
 import { printSummary } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
@@ -67,23 +63,8 @@ export async function verifyDate(
 ): Promise<Verification> {
   const store = await ctx.store();
   const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
-  let ingested: FileOutcome[] = [];
-  if (options.ingest !== false) {
-    const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
-    ingested = await ingestFiles(
-      {
-        store,
-        profiles: ctx.profiles(),
-        calendar: ctx.calendar(),
-        participant: ctx.config.participant?.code ?? null,
-        actor,
-        logger: ctx.logger,
-        onProgress: (f, n, total) => progress.update(f, n, total),
-      },
-      configuredInputs(ctx),
-    );
-    progress.stop();
-  }
+  const ingested =
+    options.ingest === false ? [] : await ingestWithProgress(ctx, store, configuredInputs(ctx));
   const ruleSet = options.rules ? loadRuleSet(options.rules) : loadBuiltinRuleSet();
   const run = await runReconciliation(store, {
     businessDate: options.date,
@@ -91,14 +72,7 @@ export async function verifyDate(
     actor,
     logger: ctx.logger,
   });
-  try {
-    mkdirSync(options.outDir, { recursive: true });
-  } catch (err) {
-    throw new DcassError('USAGE', `cannot create the output folder ${options.outDir}`, {
-      hint: 'choose a folder you can write to',
-      cause: err,
-    });
-  }
+  ensureOutDir(options.outDir);
   const reports: VerificationReport[] = [];
   for (const [format, name, write] of REPORTS) {
     const file = path.join(options.outDir, name);
