@@ -3,22 +3,14 @@ import type { Store } from '../db/connect.js';
 import type { BreakFieldDiff, BreakStatus } from '../db/tables/recon.table.js';
 import type { BreakKind } from './rule-set.js';
 
-/** A break of a run, with its state in the break register; decimals and dates as strings. */
-export interface Break {
+/** A break as the register holds it: its identity across runs and its state; dates as strings. */
+export interface BreakCase {
   /** The break register's case id: the same break keeps it across runs; people act on it. */
   readonly id: string;
-  /** This run's row of the break; the row of the run that last saw it when this run cleared it. */
-  readonly occurrenceId: string;
-  readonly runId: string;
   readonly recon: string;
   readonly entity: 'trades' | 'positions';
   readonly kind: BreakKind;
-  readonly pass: number | null;
   readonly key: Readonly<Record<string, string | null>>;
-  readonly fields: readonly BreakFieldDiff[];
-  readonly leftIds: readonly string[];
-  readonly rightIds: readonly string[];
-  readonly fingerprint: string;
   /** Register state as of the moment asked for (now by default). */
   readonly status: BreakStatus;
   readonly reason: string | null;
@@ -30,6 +22,55 @@ export interface Break {
   readonly firstSeenDate: string;
   readonly lastSeenRun: string;
   readonly lastSeenDate: string;
+}
+
+/** The columns of a break case as queries select them (see caseFromRow). */
+export type BreakCaseRow = {
+  id: string;
+  recon: string;
+  entity: BreakCase['entity'];
+  kind: BreakKind;
+  key: Record<string, string | null>;
+  status: BreakStatus;
+  reason: string | null;
+  reason_code: string | null;
+  explained_by: string | null;
+  assignee: string | null;
+  first_seen_run: string;
+  first_seen_date: string;
+  last_seen_run: string;
+  last_seen_date: string;
+};
+
+export function caseFromRow(r: BreakCaseRow): BreakCase {
+  return {
+    id: String(r.id),
+    recon: r.recon,
+    entity: r.entity,
+    kind: r.kind,
+    key: r.key,
+    status: r.status,
+    reason: r.reason,
+    reasonCode: r.reason_code,
+    explainedBy: r.explained_by,
+    assignee: r.assignee,
+    firstSeenRun: String(r.first_seen_run),
+    firstSeenDate: r.first_seen_date,
+    lastSeenRun: String(r.last_seen_run),
+    lastSeenDate: r.last_seen_date,
+  };
+}
+
+/** A break of a run, with its state in the break register; decimals and dates as strings. */
+export interface Break extends BreakCase {
+  /** This run's row of the break; the row of the run that last saw it when this run cleared it. */
+  readonly occurrenceId: string;
+  readonly runId: string;
+  readonly pass: number | null;
+  readonly fields: readonly BreakFieldDiff[];
+  readonly leftIds: readonly string[];
+  readonly rightIds: readonly string[];
+  readonly fingerprint: string;
   /** True when this run no longer found the break (it cleared it); its records are of the last sighting. */
   readonly clearedByRun: boolean;
 }
@@ -41,28 +82,14 @@ export interface ListBreaksOptions {
 
 const PAGE = 1000;
 
-type BreakRow = {
-  id: string;
+type BreakRow = BreakCaseRow & {
   occurrence_id: string;
   run_id: string;
-  recon: string;
-  entity: Break['entity'];
-  kind: BreakKind;
   pass: number | null;
-  key: Record<string, string | null>;
   fields: BreakFieldDiff[];
   left_ids: string[];
   right_ids: string[];
   fingerprint: string;
-  status: BreakStatus;
-  reason: string | null;
-  reason_code: string | null;
-  explained_by: string | null;
-  assignee: string | null;
-  first_seen_run: string;
-  first_seen_date: string;
-  last_seen_run: string;
-  last_seen_date: string;
   cursor: string;
 };
 
@@ -82,27 +109,14 @@ function columns(runId: string): RawBuilder<unknown> {
 
 function toBreak(b: BreakRow, clearedByRun: boolean): Break {
   return {
-    id: String(b.id),
+    ...caseFromRow(b),
     occurrenceId: String(b.occurrence_id),
     runId: String(b.run_id),
-    recon: b.recon,
-    entity: b.entity,
-    kind: b.kind,
     pass: b.pass,
-    key: b.key,
     fields: b.fields,
     leftIds: b.left_ids,
     rightIds: b.right_ids,
     fingerprint: b.fingerprint,
-    status: b.status,
-    reason: b.reason,
-    reasonCode: b.reason_code,
-    explainedBy: b.explained_by,
-    assignee: b.assignee,
-    firstSeenRun: String(b.first_seen_run),
-    firstSeenDate: b.first_seen_date,
-    lastSeenRun: String(b.last_seen_run),
-    lastSeenDate: b.last_seen_date,
     clearedByRun,
   };
 }

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { BreakAction, BreakStatus } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
-import { stateAsOf } from './breaks.js';
-import type { BreakKind } from './rule-set.js';
+import { caseFromRow, stateAsOf, type BreakCase, type BreakCaseRow } from './breaks.js';
 
 /** A comment on a break, as the register keeps it. */
 export interface BreakComment {
@@ -13,21 +12,7 @@ export interface BreakComment {
 }
 
 /** One break of the register with its state and comments. */
-export interface RegisterEntry {
-  readonly id: string;
-  readonly recon: string;
-  readonly entity: 'trades' | 'positions';
-  readonly kind: BreakKind;
-  readonly key: Readonly<Record<string, string | null>>;
-  readonly status: BreakStatus;
-  readonly reason: string | null;
-  readonly reasonCode: string | null;
-  readonly explainedBy: string | null;
-  readonly assignee: string | null;
-  readonly firstSeenRun: string;
-  readonly firstSeenDate: string;
-  readonly lastSeenRun: string;
-  readonly lastSeenDate: string;
+export interface RegisterEntry extends BreakCase {
   readonly comments: readonly BreakComment[];
 }
 
@@ -43,23 +28,7 @@ export interface RegisterQuery {
 const PAGE = 1000;
 const TS = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
-type Row = {
-  id: string;
-  recon: string;
-  entity: RegisterEntry['entity'];
-  kind: BreakKind;
-  key: Record<string, string | null>;
-  status: BreakStatus;
-  reason: string | null;
-  reason_code: string | null;
-  explained_by: string | null;
-  assignee: string | null;
-  first_seen_run: string;
-  first_seen_date: string;
-  last_seen_run: string;
-  last_seen_date: string;
-  comments: BreakComment[];
-};
+type Row = BreakCaseRow & { comments: BreakComment[] };
 
 /**
  * The break register, by case id. Now, it is read from break_case (the state kept current with every
@@ -100,23 +69,7 @@ function toArray(names: readonly string[]): string {
 }
 
 function entry(r: Row): RegisterEntry {
-  return {
-    id: r.id,
-    recon: r.recon,
-    entity: r.entity,
-    kind: r.kind,
-    key: r.key,
-    status: r.status,
-    reason: r.reason,
-    reasonCode: r.reason_code,
-    explainedBy: r.explained_by,
-    assignee: r.assignee,
-    firstSeenRun: r.first_seen_run,
-    firstSeenDate: r.first_seen_date,
-    lastSeenRun: r.last_seen_run,
-    lastSeenDate: r.last_seen_date,
-    comments: r.comments,
-  };
+  return { ...caseFromRow(r), comments: r.comments };
 }
 
 /** One event of a break's history. */
