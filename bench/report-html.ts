@@ -12,10 +12,12 @@
  * one the first N*(k/days) of them, carried through the break register as a run does it (break_case,
  * break_event detected/seen; every 50th break explained by a rule, every 97th resolved by a person
  * between the last two runs). Kinds: half mismatches (quantity or price), a fifth each only_left and
- * only_right, a twentieth each duplicate_left and duplicate_right; 500 accounts, 20 series.
+ * only_right, a twentieth each duplicate_left and duplicate_right; 500 accounts, 20 series. The
+ * data is then VACUUM ANALYZEd, as autovacuum would have left it.
  *
  * Measured: writeBreaksHtml of the last run in this process (wall time, from the first query to the
- * file renamed into place) and the file's size; then Debian's chromium (playwright-core, headless,
+ * file renamed into place; with this process's CPU time and the machine's load average beside it,
+ * since the machine may be shared) and the file's size; then Debian's chromium (playwright-core, headless,
  * fresh profile, every request counted and refused) from navigation to the moment the page marks
  * itself ready (html[data-report-ready], set once the table's first page is rendered). Targets: written
  * in 5 s or less, under 50 MB, ready in chromium within 5 s; PASS/FAIL each, exit 1 on any FAIL.
