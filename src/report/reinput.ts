@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Store } from '../db/connect.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from './stream-writer.js';
@@ -32,7 +33,19 @@ export interface ReinputRow {
 export interface ReinputQuery {
   /** First business date (YYYY-MM-DD); only dates the calendar puts on the upgraded platform count. */
   readonly since: string;
+  /** Last business date (YYYY-MM-DD), e.g. a report's run date; no end when absent. */
+  readonly until?: string;
   readonly tradeTypes?: readonly string[];
+}
+
+/** Where the re-input list reads from: a store, or a report's snapshot transaction. */
+type Db = { readonly db: Kysely<Database> };
+
+/** The first business date on the upgraded platform by the calendar (the cutover); null when none. */
+export async function firstUpgradedDay(store: Db): Promise<string | null> {
+  const r = await sql<{ day: string | null }>`SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM calendar
+    WHERE platform = 'upgraded'`.execute(store.db);
+  return r.rows[0]?.day ?? null;
 }
 
 const PAGE = 2000;
@@ -41,8 +54,9 @@ const PAGE = 2000;
  * The post-trade transactions of the upgraded DCASS reports (current generations) cleared on an
  * upgraded-platform date from `since` on, by clearing date, then in the order they were loaded.
  */
-export async function* reinputRows(store: Store, query: ReinputQuery): AsyncGenerator<ReinputRow> {
+export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerator<ReinputRow> {
   checkDate(query.since);
+  if (query.until !== undefined) checkDate(query.until);
   const types = query.tradeTypes ?? REINPUT_TRADE_TYPES;
   const bad = types.filter((t) => !/^[A-Z0-9]{2,8}$/.test(t));
   if (bad.length > 0 || types.length === 0) {
@@ -60,7 +74,7 @@ export async function* reinputRows(store: Store, query: ReinputQuery): AsyncGene
         f.file_name AS file, t.line_no AS line, f.sha256
       FROM trade t JOIN source_file f ON f.id = t.file_id
       WHERE t.source = 'dcass' AND f.superseded_by IS NULL AND t.clearing_date >= ${query.since}::date
-        AND t.trade_type = ANY(${typeList}::text[])
+        AND t.clearing_date <= ${query.until ?? '9999-12-31'}::date AND t.trade_type = ANY(${typeList}::text[])
         AND EXISTS (SELECT 1 FROM calendar c WHERE c.day = t.clearing_date AND c.platform = 'upgraded')
         AND (t.clearing_date, t.id) > (${after.date}::date, ${after.id}::bigint)
       ORDER BY t.clearing_date, t.id LIMIT ${PAGE}`.execute(store.db);
@@ -93,7 +107,7 @@ const HEADER = [
 ];
 
 /** Writes the re-input list as spreadsheet-safe CSV; returns how many transactions it lists. */
-export async function writeReinputCsv(store: Store, query: ReinputQuery, file: string): Promise<number> {
+export async function writeReinputCsv(store: Db, query: ReinputQuery, file: string): Promise<number> {
   const out = new StreamWriter(file);
   let n = 0;
   try {

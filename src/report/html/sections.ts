@@ -5,6 +5,7 @@ import { escapeHtml as h } from './escape.js';
 import type { HistoryDay } from './history.js';
 import type { InputFile, RefusedFile, RejectedRow } from './provenance.js';
 import { barChart, columnChart, type Bar } from './svg-chart.js';
+import type { ReinputRow } from '../reinput.js';
 
 /**
  * The server-rendered parts of the report page, each a function of plain data returning HTML text in
@@ -279,6 +280,41 @@ export function refusedHtml(files: { rows: readonly RefusedFile[]; total: number
       `<tr><td class="mono">${h(f.refusedAt)}</td><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td>` +
       `<td class="mono hash">${h(f.sha256)}</td><td class="mono">${h(f.code)}</td><td>${h(f.reason)}</td>` +
       `<td class="num">${f.line === null ? '' : f.line}</td></tr>`;
+  }
+  return `${s}</tbody></table>\n</section>\n`;
+}
+
+/**
+ * The fallback re-input list: the post-trade transactions (give-ups, take-ups, transfers, close-outs)
+ * of the upgraded platform from the cutover to the run's date, that a fallback to Genium INET would
+ * require entering again.
+ */
+export function reinputHtml(args: {
+  since: string | null;
+  until: string;
+  rows: readonly ReinputRow[];
+  total: number;
+}): string {
+  let s = `<section id="reinput"><h2>Fallback re-input list</h2>\n`;
+  if (args.since === null || args.since > args.until) {
+    return `${s}<p id="reinput-none">No business date up to ${h(args.until)} is on the upgraded platform: nothing to re-input.</p>\n</section>\n`;
+  }
+  s += `<p class="note">Give-ups, take-ups, transfers and close-outs cleared on the upgraded platform from ${h(args.since)} to ${h(args.until)}`;
+  s += `, from the DCASS trade reports in force: what a fallback to Genium INET would require entering again`;
+  s +=
+    args.rows.length < args.total
+      ? `; the first ${n(args.rows.length)} of ${n(args.total)} (dcass-recon reinput writes them all)`
+      : '';
+  s += `.</p>\n`;
+  if (args.total === 0) return `${s}<p id="reinput-none">None.</p>\n</section>\n`;
+  s += `<table class="grid" id="reinput-list"><thead><tr><th>clearing date</th><th>type</th><th>account</th><th>series</th>`;
+  s += `<th>side</th><th class="num">quantity</th><th class="num">price</th><th>trade no</th><th>original trade no</th><th>file:line</th></tr></thead><tbody>`;
+  for (const r of args.rows) {
+    s +=
+      `<tr><td class="mono">${h(r.clearingDate)}</td><td>${h(r.tradeType)}</td><td>${h(r.account)}</td>` +
+      `<td class="mono">${h(r.series)}</td><td>${h(r.side)}</td><td class="num">${h(r.quantity)}</td>` +
+      `<td class="num">${h(r.price)}</td><td class="mono">${h(r.tradeNo)}</td><td class="mono">${h(r.origTradeNo)}</td>` +
+      `<td class="mono">${h(r.file)}:${r.line}</td></tr>`;
   }
   return `${s}</tbody></table>\n</section>\n`;
 }

@@ -6,16 +6,18 @@ import { findRun } from '../run-data.js';
 import { StreamWriter } from '../stream-writer.js';
 import { BreakEncoder } from './break-data.js';
 import { htmlBreakRows } from './break-rows.js';
-import { dailyBreakHistory } from './history.js';
+import { dailyBreakHistory, type ReportDb } from './history.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
 import { inputFiles, refusedFiles, rejectedRows } from './provenance.js';
+import { firstUpgradedDay, reinputRows, type ReinputRow } from '../reinput.js';
 import {
   REJECTED_END,
   chartsHtml,
   headerHtml,
   provenanceHeadHtml,
   refusedHtml,
+  reinputHtml,
   rejectedHeadHtml,
   rejectedRowHtml,
   summaryHtml,
@@ -152,6 +154,7 @@ export async function writeBreaksHtml(
         await out.write(REJECTED_END);
       }
       await out.write(refusedHtml(await refusedFiles(tx, r, listLimit)));
+      await out.write(await reinputSection(tx, r.businessDate, listLimit));
       await out.write(`<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`);
       await out.close();
     } catch (err) {
@@ -168,4 +171,18 @@ export async function writeBreaksHtml(
       bytes: statSync(file).size,
     };
   });
+}
+
+/** The re-input list of the upgraded dates up to the run's date: the first `limit` rows and the count. */
+async function reinputSection(tx: ReportDb, until: string, limit: number): Promise<string> {
+  const since = await firstUpgradedDay(tx);
+  const rows: ReinputRow[] = [];
+  let total = 0;
+  if (since !== null && since <= until) {
+    for await (const row of reinputRows(tx, { since, until })) {
+      if (rows.length < limit) rows.push(row);
+      total++;
+    }
+  }
+  return reinputHtml({ since, until, rows, total });
 }
