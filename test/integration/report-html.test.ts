@@ -245,21 +245,29 @@ describe(`HTML report break reader agrees with reportBreaks (${dbKind})`, () => 
     for await (const b of reportBreaks(t.store, run)) expected.push(rowOfReportBreak(b));
     const actual: HtmlBreakRow[] = [];
     for await (const b of htmlBreakRows(t.store.db, run)) actual.push({ ...b, comments: [] });
+    // Pages of two: several asked for at once, and the cleared breaks' pages too, in the same order.
+    const paged: HtmlBreakRow[] = [];
+    for await (const b of htmlBreakRows(t.store.db, run, { pageSize: 2 })) paged.push({ ...b, comments: [] });
+    expect(paged).toEqual(actual);
     return { expected, actual };
   };
 
   it('the same breaks, order, states, records and ages for every run', async () => {
     let total = 0;
     let rolledForward = 0;
+    let clearedByRun = 0;
     for (const runId of runIds) {
       const { expected, actual } = await both(runId, null);
       expect(actual).toEqual(expected);
       total += actual.length;
+      clearedByRun += actual.filter((b) => b.clearedByRun).length;
       rolledForward += actual.filter(
         (b) => b.entity === 'positions' && b.left.some((r) => r[0] === '0'),
       ).length;
     }
     expect(total).toBeGreaterThan(8);
+    // Some run lists breaks of earlier runs that it cleared (their own pages, after the run's breaks).
+    expect(clearedByRun).toBeGreaterThan(0);
     // Positions rolled forward pair trades with positions: shown as trade records.
     expect(rolledForward).toBeGreaterThan(0);
   });

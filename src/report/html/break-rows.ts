@@ -195,7 +195,23 @@ function breakText(asOf: string | null, comments: boolean): RawBuilder<unknown> 
     || ',' || ${recordsOf('b.right_ids')}::text || ',' || ${commentsOf}`;
 }
 
-const PAGE = 2000;
+// Breaks per page query: large enough that a query's fixed cost is small, small enough to keep a
+// few pages in flight.
+const DEFAULT_PAGE = 2000;
+// Pages asked for ahead of the one being written.
+const AHEAD = 3;
+
+/** How many of the sorted ISO dates are on or before `date`. */
+function countUpTo(sorted: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * The breaks of a run, as reportBreaks lists them: the run's own in their stable order (seq), then
@@ -207,7 +223,9 @@ const PAGE = 2000;
 export async function* htmlBreakRows(
   db: Kysely<Database>,
   run: Pick<ReportRun, 'id' | 'asOf'>,
+  options: { readonly pageSize?: number } = {},
 ): AsyncGenerator<HtmlBreakRow> {
+  const PAGE = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE));
   const asOf = run.asOf;
   // Comments are rare: when the register holds none, no break is asked for its own.
   const comments = (
@@ -217,12 +235,14 @@ export async function* htmlBreakRows(
   ).rows[0]?.any;
   const state = (caseId: RawBuilder<unknown>) => stateAsOf(caseId, asOf ?? undefined);
   const text = breakText(asOf, comments === true);
-  const own = (after: string) =>
+  // The run's own breaks by ranges of their place in its order (numbered 1..n when it completed), so
+  // that several pages can be asked for at once: the database computes the next while one is written.
+  const own = (from: number, to: number) =>
     sql<PageRow>`SELECT ${text} AS j, b.seq::text AS cursor
       FROM recon_break b JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${state(sql`b.case_id`)} s
-      WHERE b.run_id = ${run.id}::bigint AND b.seq > ${after}::integer
-      ORDER BY b.seq LIMIT ${PAGE}`.execute(db);
+      WHERE b.run_id = ${run.id}::bigint AND b.seq > ${from}::integer AND b.seq <= ${to}::integer
+      ORDER BY b.seq LIMIT ${PAGE}`.execute(db); // the limit, redundant, keeps the planner on the index
   const cleared = (after: string) =>
     sql<PageRow>`SELECT ${text} AS j, c.id::text AS cursor
       FROM break_event ce JOIN break_case c ON c.id = ce.case_id
@@ -231,30 +251,65 @@ export async function* htmlBreakRows(
       WHERE ce.run_id = ${run.id}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
       ORDER BY c.id LIMIT ${PAGE}`.execute(db);
 
-  // Ages in business days, by first and last sighting: a handful of distinct pairs per run.
+  const last = Number(
+    (
+      await sql<{ n: string }>`SELECT coalesce(max(seq), 0)::text AS n FROM recon_break
+        WHERE run_id = ${run.id}::bigint`.execute(db)
+    ).rows[0]?.n ?? 0,
+  );
+  // Age in business days: the trading days after the first sighting up to the last, as run-data.ts
+  // counts them, from the calendar read once.
+  const trading = (
+    await sql<{ d: string }>`SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS d FROM calendar WHERE trading
+      ORDER BY d`.execute(db)
+  ).rows.map((r) => r.d);
   const ages = new Map<string, number>();
-  const ageOf = async (first: string, last: string): Promise<number> => {
-    const r = await sql<{ n: string }>`SELECT count(DISTINCT day)::text AS n FROM calendar
-      WHERE trading AND day > ${first}::date AND day <= ${last}::date`.execute(db);
-    const a = Number(r.rows[0]?.n ?? 0);
-    ages.set(`${first}/${last}`, a);
+  const ageOf = (first: string, lastSeen: string): number => {
+    const k = `${first}/${lastSeen}`;
+    let a = ages.get(k);
+    if (a === undefined) {
+      a = Math.max(0, countUpTo(trading, lastSeen) - countUpTo(trading, first));
+      ages.set(k, a);
+    }
     return a;
   };
 
-  for (const [query, clearedByRun] of [
-    [own, false],
-    [cleared, true],
-  ] as const) {
-    // The next page is asked for as soon as this one arrives, so the database works while it is written.
-    let next: Promise<{ rows: PageRow[] }> | null = query('0');
+  async function* ownPages(): AsyncGenerator<PageRow[]> {
+    const inFlight: Promise<{ rows: PageRow[] }>[] = [];
+    let from = 0;
+    const ask = () => {
+      while (inFlight.length < AHEAD && from < last) {
+        const p = own(from, from + PAGE);
+        p.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
+        inFlight.push(p);
+        from += PAGE;
+      }
+    };
+    ask();
+    while (inFlight.length > 0) {
+      const page = (await inFlight.shift()!).rows;
+      ask();
+      yield page;
+    }
+  }
+  async function* clearedPages(): AsyncGenerator<PageRow[]> {
+    let next: Promise<{ rows: PageRow[] }> | null = cleared('0');
     while (next !== null) {
       const page: PageRow[] = (await next).rows;
-      next = page.length < PAGE ? null : query(page[page.length - 1]!.cursor);
-      // Awaited below; until then a failure must not count as unhandled.
+      next = page.length < PAGE ? null : cleared(page[page.length - 1]!.cursor);
       next?.catch(() => undefined);
+      yield page;
+    }
+  }
+
+  for (const [pages, clearedByRun] of [
+    [ownPages, false],
+    [clearedPages, true],
+  ] as const) {
+    for await (const page of pages()) {
       for (const [i, row] of page.entries()) {
         // Writing a page runs in microtasks only; without a turn of the event loop now and then, the
-        // next page's rows would sit unread in the socket and the database would wait for us.
+        // next pages' rows would sit unread in the socket and the database would wait for us.
         if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
         const [a, key, fields, left, right, comments] = JSON.parse(`[${row.j}]`) as Parsed;
         yield {
@@ -269,7 +324,7 @@ export async function* htmlBreakRows(
           assignee: a[8],
           firstSeen: a[9],
           lastSeen: a[10],
-          ageDays: ages.get(`${a[9]}/${a[10]}`) ?? (await ageOf(a[9], a[10])),
+          ageDays: ageOf(a[9], a[10]),
           clearedByRun,
           key,
           fields,
