@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConfirmationConfig } from '../../src/config/config.js';
 import {
   renderConfirmationPdf,
   writeConfirmationPdf,
   type ConfirmationPdfInput,
 } from '../../src/confirm/confirmation-pdf.js';
+import { testConfirmation } from '../support/confirmation.js';
 
 // Artifacts a person can look at after a run (git-ignored).
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/confirm-pdf');
@@ -19,18 +19,7 @@ function pdfText(file: string): string {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const confirmation: ConfirmationConfig = {
-  fullName: 'ABC Futures and Options Clearing Limited',
-  clearingHouse: 'Both',
-  customerCode: 'CABC',
-  contacts: {
-    primary: { name: 'Chan Tai Man', phone: '+852 2555 0101', email: 'tm.chan@abc-futures.example' },
-    alternate: { name: 'Wong Siu Ming', phone: '+852 2555 0102', email: 'sm.wong@abc-futures.example' },
-  },
-  signatories: ['Lee Ka Yan', 'Ho Wing Sze', 'Cheung Hok Yau'],
-  sessionDate: '2019-05-05',
-  dueTime: '12:30',
-};
+const confirmation = testConfirmation(['Lee Ka Yan', 'Ho Wing Sze', 'Cheung Hok Yau']);
 
 const input: ConfirmationPdfInput = {
   confirmation,

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfirmationConfig } from '../../src/config/config.js';
 import {
   DEFAULT_PACK_REPORT_WRITERS,
   buildEvidencePack,
@@ -28,19 +27,9 @@ import type { ReportRun } from '../../src/report/run-data.js';
 import { builtinPath } from '../../src/shared/package-root.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fixtureRequests, ingest } from '../support/ingest.js';
+import { testConfirmation } from '../support/confirmation.js';
 
-const confirmation: ConfirmationConfig = {
-  fullName: 'ABC Futures and Options Clearing Limited',
-  clearingHouse: 'Both',
-  customerCode: 'CABC',
-  contacts: {
-    primary: { name: 'Chan Tai Man', phone: '+852 2555 0101', email: 'tm.chan@abc-futures.example' },
-    alternate: { name: 'Wong Siu Ming', phone: '+852 2555 0102', email: 'sm.wong@abc-futures.example' },
-  },
-  signatories: ['Lee Ka Yan'],
-  sessionDate: '2019-05-05',
-  dueTime: '12:30',
-};
+const confirmation = testConfirmation(['Lee Ka Yan']);
 
 const sha256sumAvailable = (() => {
   try {
