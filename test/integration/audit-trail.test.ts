@@ -18,6 +18,7 @@ import { ingestFiles } from '../../src/ingest/ingest.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { FIXTURES, calendar, profiles } from '../support/ingest.js';
+import { inRolledBack } from '../support/rolled-back.js';
 
 const VERIFIER = path.resolve(import.meta.dirname, '../../scripts/verify-audit-export.py');
 
@@ -26,22 +27,6 @@ function independentVerify(file: string, ...args: string[]): { code: number | nu
   const r = spawnSync('python3', [VERIFIER, file, ...args], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-class Rollback extends Error {}
-
-/** Runs fn in a transaction that is always rolled back: a tamper there leaves the chain as it was. */
-async function inRolledBack<T>(t: TestDb, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-  let result: T | undefined;
-  await t.store
-    .transaction(async (tx) => {
-      result = await fn(tx.db);
-      throw new Rollback();
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof Rollback)) throw err;
-    });
-  return result as T;
 }
 
 async function tamper(db: Kysely<Database>, statement: ReturnType<typeof sql>): Promise<void> {

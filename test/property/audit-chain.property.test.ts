@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '../../src/audit/append.js';
 import { auditDb } from '../../src/audit/audit-event.table.js';
@@ -15,30 +15,15 @@ import {
 } from '../../src/audit/chain.js';
 import { exportAuditChain } from '../../src/audit/export.js';
 import { verifyAuditChain } from '../../src/audit/verify.js';
-import type { Database } from '../../src/db/database.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fc, numRuns } from '../support/property.js';
+import { inRolledBack } from '../support/rolled-back.js';
 
 const VERIFIER = path.resolve(import.meta.dirname, '../../scripts/verify-audit-export.py');
 const EVENTS = 12;
 // Each run works in the database (and the second one starts Python): fewer runs than pure properties.
 const DB_RUNS = Math.min(numRuns, 60);
 const EXPORT_RUNS = Math.min(numRuns, 15);
-
-class Rollback extends Error {}
-
-async function rolledBack<T>(t: TestDb, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-  let result: T | undefined;
-  await t.store
-    .transaction(async (tx) => {
-      result = await fn(tx.db);
-      throw new Rollback();
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof Rollback)) throw err;
-    });
-  return result as T;
-}
 
 /** Exact JSON values with any Unicode text (astral characters, controls) in keys and strings. */
 const text = fc.string({ unit: 'binary', maxLength: 12 });
@@ -186,7 +171,7 @@ describe(`audit chain properties on ${dbKind}`, () => {
   it('any single-row tamper is detected at that row', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: EVENTS }), tamperArb, async (k, tamper) => {
-        const result = await rolledBack(t, async (db) => {
+        const result = await inRolledBack(t, async (db) => {
           const row = await auditDb(db)
             .selectFrom('audit_event')
             .selectAll()
@@ -250,7 +235,7 @@ describe(`audit chain properties on ${dbKind}`, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(detailsArb, { minLength: 1, maxLength: 6 }), async (batch) => {
         const file = path.join(work, 'export.jsonl');
-        const exported = await rolledBack(t, async (db) => {
+        const exported = await inRolledBack(t, async (db) => {
           for (const [i, details] of batch.entries()) {
             await appendAuditEvent(db, { actor: 'prop', action: 'test.export', subject: `n:${i}`, details });
           }
