@@ -4,6 +4,7 @@ import * as m0002 from './0002_fetch_manifest.js';
 import * as m0003 from './0003_reconcile.js';
 import * as m0004 from './0004_break_register.js';
 import * as m0005 from './0005_audit_trail.js';
+import * as m0006 from './0006_bulk_lineage.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0003_reconcile': m0003,
   '0004_break_register': m0004,
   '0005_audit_trail': m0005,
+  '0006_bulk_lineage': m0006,
 };

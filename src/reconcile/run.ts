@@ -121,17 +121,17 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         ok: boolean;
       }>`SELECT pg_try_advisory_xact_lock(${RUN_LOCK}::bigint) AS ok`.execute(tx.db);
       if (lock.rows[0]?.ok !== true) {
-        throw new DcassError(
-          'RUN_BUSY',
-          'another reconciliation run is in progress on this database',
-          {
-            hint: 'wait for it to finish and run again',
-          },
-        );
+        throw new DcassError('RUN_BUSY', 'another reconciliation run is in progress on this database', {
+          hint: 'wait for it to finish and run again',
+        });
       }
       // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
       // the right plan, and the planner may pick one when a temporary table's size is misjudged.
       await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
+      // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
+      // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows.
+      await sql`SELECT brin_summarize_new_values('trade_file_date_brin'),
+        brin_summarize_new_values('position_file_date_brin')`.execute(tx.db);
       const { id: runId, started_at: startedAt } = await tx.db
         .insertInto('recon_run')
         .values({

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openStore } from '../../src/db/connect.js';
+import { CopyBatch } from '../../src/db/copy.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
@@ -47,7 +48,7 @@ describe(`database layer on ${dbKind}`, () => {
     const cols = ['market', 'day', 'trading', 'after_hours', 'platform', 'note'];
     await expect(
       t.store.transaction(async (tx) => {
-        await tx.copyRows('calendar', cols, rows);
+        await tx.copyRows('calendar', cols, CopyBatch.of(rows));
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -56,7 +57,7 @@ describe(`database layer on ${dbKind}`, () => {
     );
 
     await t.store.transaction(async (tx) => {
-      await tx.copyRows('calendar', cols, rows);
+      await tx.copyRows('calendar', cols, CopyBatch.of(rows));
     });
     const got = await t.store.db
       .selectFrom('calendar')
@@ -66,6 +67,17 @@ describe(`database layer on ${dbKind}`, () => {
       .execute();
     expect(got.map((r) => r.note)).toEqual(['tab\there \\ and\nnewline', null]);
     expect(got.map((r) => r.trading)).toEqual([false, true]);
+  });
+
+  // Loaded rows and matches keep their file and run without per-row foreign keys (migration 0006):
+  // what guarantees it is that neither parent can ever be removed.
+  it.each(['source_file', 'recon_run'])('refuses DELETE and TRUNCATE on %s, even of no row', async (table) => {
+    for (const statement of [
+      sql`DELETE FROM ${sql.table(table)} WHERE id = -1`,
+      sql`TRUNCATE ${sql.table(table)} CASCADE`,
+    ]) {
+      await expect(statement.execute(t.store.db)).rejects.toThrow(`${table} keeps lineage`);
+    }
   });
 });
 
