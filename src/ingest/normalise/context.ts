@@ -3,6 +3,7 @@ import type { Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
 import type { AccountResolver } from './account-resolver.js';
 import type { SessionTimes, TradingCalendar } from './calendar.js';
+import type { ExecutionTimes } from './execution-times.js';
 import type { FieldValue } from './field.js';
 
 /** What normalising a record may need to know beyond the record itself. */
@@ -14,6 +15,8 @@ export interface NormaliseContext {
   readonly calendar: TradingCalendar;
   readonly sessions: SessionTimes;
   readonly accounts: AccountResolver;
+  /** The file's execution times, each converted and assigned a clearing date once. */
+  readonly executions: ExecutionTimes;
 }
 
 /** Read field values of one record by canonical name (defaults already applied). */

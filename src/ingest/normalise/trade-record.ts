@@ -1,5 +1,4 @@
 import { fail, ok } from '../../shared/result.js';
-import { deriveClearingDate } from './clearing-date.js';
 import type { EntityNormaliser } from './context.js';
 import {
   accountOf,
@@ -12,7 +11,6 @@ import {
   text,
   timestamp,
 } from './record-values.js';
-import { hkWallClockToInstant } from './values.js';
 
 /** Trades: instrument, account (through the account map for BOS), clearing date (derived for BOS). */
 export const tradeNormaliser: EntityNormaliser = {
@@ -57,7 +55,7 @@ export const tradeNormaliser: EntityNormaliser = {
       execAt = ts.instant;
       execDate = ts.hkDate;
     } else if (execDate !== null && execTime !== null) {
-      const at = hkWallClockToInstant(execDate, execTime);
+      const at = ctx.executions.instant(execDate, execTime);
       if (!at.ok) return at;
       execAt = at.value;
     }
@@ -73,7 +71,7 @@ export const tradeNormaliser: EntityNormaliser = {
           message: 'no clearing date and no execution date and time to derive it',
         });
       }
-      const derived = deriveClearingDate(execDate, time, ctx.calendar, ctx.sessions);
+      const derived = ctx.executions.clearing(execDate, time);
       if (!derived.ok) return fail({ ...derived.issue, field: derived.issue.field ?? 'execTime' });
       clearingDate = derived.value.clearingDate;
       session ??= derived.value.session;
