@@ -24,6 +24,7 @@ import { GENESIS_HASH, chainHash, eventBody } from '../src/audit/chain.js';
 import { auditBatches } from '../src/audit/read.js';
 import { verifyAuditChain, type AuditVerification } from '../src/audit/verify.js';
 import { openStore, type Store } from '../src/db/connect.js';
+import { CopyBatch } from '../src/db/copy.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildCli } from './support/build.js';
 import { createDatabase, dropDatabase } from './support/database.js';
@@ -109,7 +110,7 @@ async function fill(store: Store): Promise<{ headHash: string; bodyBytes: number
       bodyBytes += Buffer.byteLength(body);
       prev = hash;
     }
-    await store.transaction((tx) => tx.copyRows('audit_event', COLUMNS, rows));
+    await store.transaction((tx) => tx.copyRows('audit_event', COLUMNS, CopyBatch.of(rows)));
     const loaded = from - 1 + rows.length;
     if (loaded % 200_000 === 0) log(`  loaded ${fmt(loaded)} events`);
   }

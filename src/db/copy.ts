@@ -7,12 +7,40 @@ import { from as copyFrom } from 'pg-copy-streams';
 /** A row for COPY: one text value (or null) per column, in column order. */
 export type CopyRow = readonly (string | null)[];
 
-/** Bulk-loads rows into a table on the transaction's connection; resolves to the row count. */
-export type CopyRows = (
-  table: string,
-  columns: readonly string[],
-  rows: readonly CopyRow[],
-) => Promise<number>;
+/** Bulk-loads a batch into a table on the transaction's connection; resolves to the row count. */
+export type CopyRows = (table: string, columns: readonly string[], batch: CopyBatch) => Promise<number>;
+
+/**
+ * Rows in COPY's text format, encoded as they are added: a batch waiting for the database holds one
+ * line per row, not the row's values, so what a load keeps alive between COPYs is small and short-lived
+ * (the values die young, which spares the garbage collector promoting them).
+ */
+export class CopyBatch {
+  private lines: string[] = [];
+
+  /** A batch of the given rows. */
+  static of(rows: Iterable<CopyRow>): CopyBatch {
+    const batch = new CopyBatch();
+    for (const row of rows) batch.add(row);
+    return batch;
+  }
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  add(row: CopyRow): void {
+    let line = '';
+    for (let i = 0; i < row.length; i++)
+      line += (i === 0 ? '' : '\t') + copyTextValue(row[i] as string | null);
+    this.lines.push(line + '\n');
+  }
+
+  /** The batch's COPY data. */
+  text(): string {
+    return this.lines.join('');
+  }
+}
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
@@ -43,34 +71,23 @@ function needsEscape(value: string): boolean {
   return false;
 }
 
-function encodeRows(rows: readonly CopyRow[]): string {
-  let out = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < row.length; i++)
-      line += (i === 0 ? '' : '\t') + copyTextValue(row[i] as string | null);
-    out += line + '\n';
-  }
-  return out;
-}
-
 /** COPY through pg-copy-streams on a server connection. */
 export function postgresCopy(client: pg.PoolClient): CopyRows {
-  return async (table, columns, rows) => {
-    if (rows.length === 0) return 0;
+  return async (table, columns, batch) => {
+    if (batch.size === 0) return 0;
     const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-    await pipeline(Readable.from([encodeRows(rows)]), sink);
-    return rows.length;
+    await pipeline(Readable.from([batch.text()]), sink);
+    return batch.size;
   };
 }
 
 /** COPY from an in-memory blob on PGlite (it has no STDIN stream). */
 export function pgliteCopy(pglite: PGlite): CopyRows {
-  return async (table, columns, rows) => {
-    if (rows.length === 0) return 0;
+  return async (table, columns, batch) => {
+    if (batch.size === 0) return 0;
     await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], {
-      blob: new Blob([encodeRows(rows)]),
+      blob: new Blob([batch.text()]),
     });
-    return rows.length;
+    return batch.size;
   };
 }

@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { sql } from 'kysely';
 import type { Profile } from '../../config/profile.js';
-import type { CopyRow } from '../../db/copy.js';
+import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { DcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
 import type { EntityNormaliser, NormaliseContext } from '../normalise/context.js';
+import { ExecutionTimes } from '../normalise/execution-times.js';
 import { fieldReader, type FieldReader, type FieldValue } from '../normalise/field.js';
 import { HashTotal } from '../normalise/hash-total.js';
 import { RAW_SERIES } from '../normalise/record-values.js';
@@ -90,8 +91,8 @@ class FileLoad {
   private details = 0;
   private rowCount = 0;
   private rejectCount = 0;
-  private rows: CopyRow[] = [];
-  private rejects: CopyRow[] = [];
+  private rows = new CopyBatch();
+  private rejects = new CopyBatch();
   private inflight: Promise<void> = Promise.resolve();
   private readonly hash: HashTotal | null;
   private hashUnreadable: number | null = null;
@@ -139,7 +140,7 @@ class FileLoad {
         this.record(event.line, event.values, event.extra, event.raw);
         break;
     }
-    return this.rows.length + this.rejects.length >= this.batchRows ? this.flush() : undefined;
+    return this.rows.size + this.rejects.size >= this.batchRows ? this.flush() : undefined;
   }
 
   /** The events up to the first row: the header (kept for the checks), then opening the file. */
@@ -203,7 +204,7 @@ class FileLoad {
     }
     const row = this.normaliser.toRow(values, extra, line, this.context());
     if (row.ok) {
-      this.rows.push(row.value);
+      this.rows.add(row.value);
       this.rowCount++;
     } else {
       this.reject(line, row.issue, raw);
@@ -221,12 +222,13 @@ class FileLoad {
       calendar: this.ctx.calendar,
       sessions: this.ctx.sessions,
       accounts: this.ctx.accounts,
+      executions: new ExecutionTimes(this.ctx.calendar, this.ctx.sessions),
     });
   }
 
   private reject(line: number, issue: Issue, raw: string, all: readonly Issue[] = [issue]): void {
     const reason = all.map((i) => i.message).join('; ');
-    this.rejects.push([this.fileId!, String(line), issue.field ?? null, issue.code, reason, raw]);
+    this.rejects.add([this.fileId!, String(line), issue.field ?? null, issue.code, reason, raw]);
     this.rejectCount++;
   }
 
@@ -244,8 +246,8 @@ class FileLoad {
   private async flush(): Promise<void> {
     const rows = this.rows;
     const rejects = this.rejects;
-    this.rows = [];
-    this.rejects = [];
+    this.rows = new CopyBatch();
+    this.rejects = new CopyBatch();
     await this.inflight;
     const { table, columns } = this.normaliser;
     this.inflight = (async () => {
