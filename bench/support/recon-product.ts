@@ -13,6 +13,8 @@
  * phase, the files' outcomes, the run's counts and the report's break count. The run logs each
  * statement's duration to stderr (pino JSON lines, `statement done`).
  */
+// The same heap setting as the CLI's, so the product measured is the product shipped.
+import '../../src/cli/heap.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {

@@ -1,3 +1,4 @@
+import './heap.js';
 import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
 import { auditCommand } from './commands/audit.js';
