@@ -14,6 +14,9 @@
  *     tsconfig.build.json into node_modules/.cache/dcass-bench/dist; bin/dcass-recon.js runs dist/ the same way);
  *     --tsx runs it from source with `node --import tsx src/cli/main.ts` instead (slower start,
  *     ~90 MB more RSS for the TypeScript loader).
+ *   - floor (with the BOS run): the product's finished rows copied out of its trade table and loaded
+ *     back with `psql \copy` (same indexes and constraints): storing the rows alone, before any reading
+ *     or normalising, so the distance from it is what the product's own work costs.
  * --xml and --genium add the same trades as a DCASS TRD001 XML report and a Genium TRD001 backup.
  * --rss-check also ingests 4,000,000 BOS rows and compares peak RSS with the 1,000,000-row run.
  *
@@ -143,7 +146,8 @@ async function productRun(
   file: string,
   accountMap: string,
   expectRows: number,
-): Promise<{ run: Measured; startup: Measured }> {
+  withFloor = false,
+): Promise<{ run: Measured; startup: Measured; floor: Measured | null }> {
   const name = `dcass_bench_${process.pid}_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
   const dbUrl = await createDatabase(opt.url, name);
   try {
@@ -168,10 +172,40 @@ async function productRun(
         `${label}: expected ${expectRows} rows loaded and none rejected; the CLI says ${f.rows} loaded, ${f.rejected} rejected; the table holds ${count?.n}`,
       );
     }
-    return { run, startup };
+    return { run, startup, floor: withFloor ? await floorRun(dbUrl, cwd, expectRows) : null };
   } finally {
     await dropDatabase(opt.url, name);
   }
+}
+
+/** The trade table's columns the product writes (all but the generated id). */
+const TRADE_COLUMNS =
+  'file_id, line_no, source, participant, clearing_date, session, series, root, instrument_type, expiry, strike, ' +
+  'trade_no, deal_no, ref, account, client_code, side, quantity, price, trade_type, orig_trade_no, exec_date, ' +
+  'exec_at, open_close, extra';
+
+/**
+ * The floor under any ingest into this schema: the product's own finished rows, written out by COPY
+ * and loaded again with `psql \copy` into its trade table (emptied; same indexes and constraints).
+ * What is left between this and the product is reading, checking and normalising the file.
+ */
+async function floorRun(dbUrl: string, dir: string, expectRows: number): Promise<Measured> {
+  const file = path.join(dir, 'floor-trade.copy');
+  const psql = (command: string) =>
+    measure('psql', [dbUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', command]);
+  const out = await psql(
+    `\\copy (SELECT ${TRADE_COLUMNS} FROM trade ORDER BY id) TO '${file.replace(/'/g, "''")}'`,
+  );
+  if (out.code !== 0) fail('floor: \\copy out', out);
+  await query(dbUrl, 'TRUNCATE trade');
+  await query(dbUrl, 'CHECKPOINT');
+  const run = await psql(`\\copy trade (${TRADE_COLUMNS}) FROM '${file.replace(/'/g, "''")}'`);
+  if (run.code !== 0) fail('floor: \\copy in', run);
+  rmSync(file);
+  const [count] = await query<{ n: string }>(dbUrl, 'SELECT count(*)::text AS n FROM trade');
+  if (Number(count?.n) !== expectRows)
+    throw new Error(`floor: expected ${expectRows} rows, the table holds ${count?.n}`);
+  return run;
 }
 
 /** psql \copy of the plain CSV into an UNLOGGED table of the canonical columns, in a fresh database. */
@@ -253,7 +287,7 @@ async function main(): Promise<void> {
       run: baseline,
     });
 
-    const bosRun = await productRun(opt, 'bos', 'bos', bos, mapSmall.path, opt.rows);
+    const bosRun = await productRun(opt, 'bos', 'bos', bos, mapSmall.path, opt.rows, true);
     rmSync(bos);
     results.push({
       name: `CLI start-up + account map (${mapSmall.records} rows)`,
@@ -261,6 +295,13 @@ async function main(): Promise<void> {
       run: bosRun.startup,
     });
     results.push({ name: 'product: ingest --source bos (BOS trades CSV)', rows: opt.rows, run: bosRun.run });
+    if (bosRun.floor !== null) {
+      results.push({
+        name: "floor: psql \\copy of the product's finished rows -> trade",
+        rows: opt.rows,
+        run: bosRun.floor,
+      });
+    }
     const ratio = bosRun.run.seconds / baseline.seconds;
     targets.push({
       name: `CSV ingest vs psql \\copy (${fmtInt(opt.rows)} rows)`,
