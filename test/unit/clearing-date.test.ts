@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
+import { ExecutionTimes } from '../../src/ingest/normalise/execution-times.js';
+import { hkWallClockToInstant } from '../../src/ingest/normalise/values.js';
 import { DcassError } from '../../src/shared/errors.js';
 import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';
 
@@ -90,5 +92,26 @@ describe('deriveClearingDate', () => {
     expect(() => deriveClearingDate('2019-05-06', '10:00:00', cal, bad)).toThrow(DcassError);
     const malformed = { dayOpen: '9:15', afterHoursStart: '17:15', afterHoursEnd: '03:00' };
     expect(() => deriveClearingDate('2019-05-06', '10:00:00', cal, malformed)).toThrow(/sessions.dayOpen/);
+  });
+});
+
+describe('ExecutionTimes (the per-file memory of execution times)', () => {
+  it('gives what deriveClearingDate and hkWallClockToInstant give, failures included, past its size limit', () => {
+    const times = new ExecutionTimes(cal, sessions);
+    const cases: [string, string][] = [];
+    // 250,000 distinct pairs: more than the memory keeps, so it empties and refills on the way.
+    for (let day = 1; day <= 31; day++) {
+      for (let s = 0; s < 86_400; s += 11) {
+        const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+        const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
+        const ss = String(s % 60).padStart(2, '0');
+        cases.push([`2019-05-${String(day).padStart(2, '0')}`, `${hh}:${mm}:${ss}`]);
+      }
+    }
+    expect(cases.length).toBeGreaterThan(200_000);
+    for (const [date, time] of [...cases, ...cases.slice(0, 1000)]) {
+      expect(times.clearing(date, time)).toEqual(deriveClearingDate(date, time, cal, sessions));
+      expect(times.instant(date, time)).toEqual(hkWallClockToInstant(date, time));
+    }
   });
 });

@@ -9,6 +9,9 @@ interface Execution {
   clearing?: Result<ClearingAssignment>;
 }
 
+/** Entries kept at most: a real file has a few dates' worth; a hostile one must not grow memory with its size. */
+const LIMIT = 200_000;
+
 /**
  * The UTC instant and the clearing date of Hong Kong wall-clock execution times, each worked out once
  * per file: a million BOS trades share a few tens of thousands of distinct (date, time) pairs, and
@@ -16,7 +19,8 @@ interface Execution {
  * then time (a day has at most 86,400 seconds, and a file few dates), so a lookup builds no key.
  */
 export class ExecutionTimes {
-  private readonly byDate = new Map<string, Map<string, Execution>>();
+  private byDate = new Map<string, Map<string, Execution>>();
+  private entries = 0;
 
   constructor(
     private readonly calendar: TradingCalendar,
@@ -36,10 +40,17 @@ export class ExecutionTimes {
   }
 
   private entry(date: string, time: string): Execution {
+    if (this.entries >= LIMIT) {
+      this.byDate = new Map();
+      this.entries = 0;
+    }
     let times = this.byDate.get(date);
     if (times === undefined) this.byDate.set(date, (times = new Map()));
     let e = times.get(time);
-    if (e === undefined) times.set(time, (e = {}));
+    if (e === undefined) {
+      times.set(time, (e = {}));
+      this.entries++;
+    }
     return e;
   }
 }
