@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import type { ConfirmationConfig } from '../config/config.js';
 import { DcassError } from '../shared/errors.js';
 import { HONG_KONG, dateIn } from './deadline.js';
@@ -83,6 +82,9 @@ export function hongKongTime(instant: Date): string {
 export async function renderConfirmationPdf(input: ConfirmationPdfInput): Promise<Buffer> {
   checkPrintable(input);
   const c = input.confirmation;
+  // Loaded when a confirmation is rendered, not by every command: pdfkit and its fonts add about
+  // 25 MB to the resident size of a process that never draws a page.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
