@@ -23,43 +23,71 @@ export function deriveClearingDate(
   cal: TradingCalendar,
   sessions: SessionTimes,
 ): Result<ClearingAssignment> {
+  const bounds = sessionBounds(sessions);
+  const date = parseDate(execDate, 'YYYY-MM-DD');
+  if (!date.ok) return date;
+  const time = parseTime(execTime, 'HH:MM:SS');
+  if (!time.ok) return time;
+  const when = `${date.value} ${time.value}`;
+
+  switch (sessionBand(seconds(time.value), bounds)) {
+    case 'evening':
+      return afterHours(cal, date.value, when);
+    case 'early-morning':
+      // After midnight: the session started on the previous calendar day. Not the previous trading
+      // day: a session started on Friday ends early on Saturday, so a Monday 00:30 trade is impossible.
+      return afterHours(cal, addDays(date.value, -1), when);
+    case 'before-open':
+      return fail({
+        code: 'OUTSIDE_TRADING_HOURS',
+        message: `expected an execution time from ${sessions.dayOpen} or in the after-hours session (${sessions.afterHoursStart}-${sessions.afterHoursEnd}), got ${when}`,
+      });
+    case 'day': {
+      const trading = cal.isTradingDay(date.value);
+      if (!trading.ok) return trading;
+      if (!trading.value) {
+        return fail({
+          code: 'NOT_A_TRADING_DAY',
+          message: `expected a day-session trade on a trading day, got ${when}`,
+        });
+      }
+      return ok({ clearingDate: date.value, session: 'T' });
+    }
+  }
+}
+
+/** Session boundaries in seconds since midnight. */
+export interface SessionBounds {
+  readonly dayOpen: number;
+  readonly afterHoursStart: number;
+  readonly afterHoursEnd: number;
+}
+
+/** The boundaries of configured session times; a bad configuration throws CONFIG_INVALID. */
+export function sessionBounds(sessions: SessionTimes): SessionBounds {
   const dayOpen = sessionSeconds(sessions.dayOpen, 'dayOpen');
-  const ahStart = sessionSeconds(sessions.afterHoursStart, 'afterHoursStart');
-  const ahEnd = sessionSeconds(sessions.afterHoursEnd, 'afterHoursEnd');
-  if (!(ahEnd <= dayOpen && dayOpen < ahStart)) {
+  const afterHoursStart = sessionSeconds(sessions.afterHoursStart, 'afterHoursStart');
+  const afterHoursEnd = sessionSeconds(sessions.afterHoursEnd, 'afterHoursEnd');
+  if (!(afterHoursEnd <= dayOpen && dayOpen < afterHoursStart)) {
     throw new DcassError(
       'CONFIG_INVALID',
       `sessions: expected afterHoursEnd <= dayOpen < afterHoursStart, got ${sessions.afterHoursEnd}, ${sessions.dayOpen}, ${sessions.afterHoursStart}`,
     );
   }
-  const date = parseDate(execDate, 'YYYY-MM-DD');
-  if (!date.ok) return date;
-  const time = parseTime(execTime, 'HH:MM:SS');
-  if (!time.ok) return time;
-  const t = seconds(time.value);
-  const when = `${date.value} ${time.value}`;
+  return { dayOpen, afterHoursStart, afterHoursEnd };
+}
 
-  if (t >= ahStart) return afterHours(cal, date.value, when);
-  if (t < ahEnd) {
-    // After midnight: the session started on the previous calendar day. Not the previous trading
-    // day: a session started on Friday ends early on Saturday, so a Monday 00:30 trade is impossible.
-    return afterHours(cal, addDays(date.value, -1), when);
-  }
-  if (t < dayOpen) {
-    return fail({
-      code: 'OUTSIDE_TRADING_HOURS',
-      message: `expected an execution time from ${sessions.dayOpen} or in the after-hours session (${sessions.afterHoursStart}-${sessions.afterHoursEnd}), got ${when}`,
-    });
-  }
-  const trading = cal.isTradingDay(date.value);
-  if (!trading.ok) return trading;
-  if (!trading.value) {
-    return fail({
-      code: 'NOT_A_TRADING_DAY',
-      message: `expected a day-session trade on a trading day, got ${when}`,
-    });
-  }
-  return ok({ clearingDate: date.value, session: 'T' });
+/**
+ * The part of the day a time of day (seconds since midnight) falls in. A trade's clearing date and
+ * session depend on its date and this band only, never on the time within the band.
+ */
+export type SessionBand = 'evening' | 'early-morning' | 'before-open' | 'day';
+
+export function sessionBand(t: number, b: SessionBounds): SessionBand {
+  if (t >= b.afterHoursStart) return 'evening';
+  if (t < b.afterHoursEnd) return 'early-morning';
+  if (t < b.dayOpen) return 'before-open';
+  return 'day';
 }
 
 /** A trade of the after-hours session that started on `sessionDay`: clears on the next trading day. */
@@ -94,7 +122,8 @@ function sessionSeconds(text: string, name: string): number {
   return seconds(t.value);
 }
 
-function seconds(hhmmss: string): number {
+/** Seconds since midnight of a valid `HH:MM:SS`. */
+export function seconds(hhmmss: string): number {
   const [h, m, s] = hhmmss.split(':').map(Number) as [number, number, number];
   return (h * 60 + m) * 60 + s;
 }

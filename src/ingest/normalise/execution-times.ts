@@ -1,26 +1,40 @@
-import type { Result } from '../../shared/result.js';
+import { ok, type Result } from '../../shared/result.js';
 import type { SessionTimes, TradingCalendar } from './calendar.js';
-import { deriveClearingDate, type ClearingAssignment } from './clearing-date.js';
-import { hkWallClockToInstant } from './values.js';
+import {
+  deriveClearingDate,
+  seconds,
+  sessionBand,
+  sessionBounds,
+  type ClearingAssignment,
+  type SessionBand,
+  type SessionBounds,
+} from './clearing-date.js';
+import { addDays, hkWallClockToInstant, parseDate } from './values.js';
 
-/** The instant and clearing assignment of one execution date and time. */
-interface Execution {
-  instant?: Result<string>;
-  clearing?: Result<ClearingAssignment>;
+/** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
+interface ExecutionDay {
+  readonly previous: string;
+  readonly clearing: Partial<Record<SessionBand, Result<ClearingAssignment>>>;
 }
 
-/** Entries kept at most: a real file has a few dates' worth; a hostile one must not grow memory with its size. */
-const LIMIT = 200_000;
+/** Dates kept at most: a real file has a few; a hostile one must not grow memory with its size. */
+const DATE_LIMIT = 4096;
+
+/** A time of day exactly as the time reader writes it, within 00:00:00-23:59:59. */
+const STRICT_TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
 
 /**
- * The UTC instant and the clearing date of Hong Kong wall-clock execution times, each worked out once
- * per file: a million BOS trades share a few tens of thousands of distinct (date, time) pairs, and
- * deriving the clearing date through the calendar was a sixth of the ingest's CPU time. Kept by date,
- * then time (a day has at most 86,400 seconds, and a file few dates), so a lookup builds no key.
+ * The UTC instant and the clearing date of Hong Kong wall-clock execution times, for a whole file.
+ * Deriving the clearing date through the calendar for every trade was a sixth of the ingest's CPU
+ * time, but it depends only on the date and on the session band the time falls in, so it is worked
+ * out once per (date, band). The instant is UTC+8 shifted back, written directly: remembering it per
+ * (date, time) held about 30 MB of a million-row file alive, with only a few dates to remember instead.
+ * Every answer equals deriveClearingDate's and hkWallClockToInstant's; texts that are not a plain
+ * valid date and time, and failures (whose messages name the time), are handed to those functions.
  */
 export class ExecutionTimes {
-  private byDate = new Map<string, Map<string, Execution>>();
-  private entries = 0;
+  private days = new Map<string, ExecutionDay | null>();
+  private bounds: SessionBounds | null = null;
 
   constructor(
     private readonly calendar: TradingCalendar,
@@ -29,28 +43,38 @@ export class ExecutionTimes {
 
   /** hkWallClockToInstant of `YYYY-MM-DD` and `HH:MM:SS`. */
   instant(date: string, time: string): Result<string> {
-    const e = this.entry(date, time);
-    return (e.instant ??= hkWallClockToInstant(date, time));
+    const day = this.day(date);
+    if (day === null || !STRICT_TIME.test(time)) return hkWallClockToInstant(date, time);
+    const h = Number(time.slice(0, 2));
+    // Hong Kong is UTC+8 all year (no daylight saving since 1979): before 08:00 it is the previous UTC day.
+    const utc = h >= 8 ? `${date}T${String(h - 8).padStart(2, '0')}` : `${day.previous}T${h + 16}`;
+    return ok(`${utc}${time.slice(2)}.000Z`);
   }
 
   /** deriveClearingDate of `YYYY-MM-DD` and `HH:MM:SS` under the file's calendar and sessions. */
   clearing(date: string, time: string): Result<ClearingAssignment> {
-    const e = this.entry(date, time);
-    return (e.clearing ??= deriveClearingDate(date, time, this.calendar, this.sessions));
+    const day = this.day(date);
+    if (day === null || !STRICT_TIME.test(time)) {
+      return deriveClearingDate(date, time, this.calendar, this.sessions);
+    }
+    this.bounds ??= sessionBounds(this.sessions);
+    const band = sessionBand(seconds(time), this.bounds);
+    const known = day.clearing[band];
+    if (known !== undefined) return known;
+    const r = deriveClearingDate(date, time, this.calendar, this.sessions);
+    if (r.ok) day.clearing[band] = r;
+    return r;
   }
 
-  private entry(date: string, time: string): Execution {
-    if (this.entries >= LIMIT) {
-      this.byDate = new Map();
-      this.entries = 0;
+  /** The day of a plain valid `YYYY-MM-DD`, or null for any other text. */
+  private day(date: string): ExecutionDay | null {
+    let day = this.days.get(date);
+    if (day === undefined) {
+      const parsed = parseDate(date, 'YYYY-MM-DD');
+      day = parsed.ok && parsed.value === date ? { previous: addDays(date, -1), clearing: {} } : null;
+      if (this.days.size >= DATE_LIMIT) this.days = new Map();
+      this.days.set(date, day);
     }
-    let times = this.byDate.get(date);
-    if (times === undefined) this.byDate.set(date, (times = new Map()));
-    let e = times.get(time);
-    if (e === undefined) {
-      times.set(time, (e = {}));
-      this.entries++;
-    }
-    return e;
+    return day;
   }
 }
