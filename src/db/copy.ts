@@ -30,15 +30,16 @@ export class CopyBatch {
   }
 
   add(row: CopyRow): void {
-    let line = '';
-    for (let i = 0; i < row.length; i++)
-      line += (i === 0 ? '' : '\t') + copyTextValue(row[i] as string | null);
-    this.lines.push(line + '\n');
+    const values = new Array<string>(row.length);
+    for (let i = 0; i < row.length; i++) values[i] = copyTextValue(row[i] as string | null);
+    // join makes one flat string; `line += value` would keep a tree of ~50 pieces per row, holding
+    // every value alive until the batch is sent (22 MB of a 5,000-row batch of trades).
+    this.lines.push(values.join('\t'));
   }
 
   /** The batch's COPY data. */
   text(): string {
-    return this.lines.join('');
+    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 }
 
