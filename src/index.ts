@@ -21,7 +21,14 @@ export {
 } from './config/sftp-config.js';
 
 // Storage
-export { openStore, isServerUrl, redactUrl, type Store, type StoreTransaction } from './db/connect.js';
+export {
+  openStore,
+  isServerUrl,
+  redactUrl,
+  type OpenOptions,
+  type Store,
+  type StoreTransaction,
+} from './db/connect.js';
 export { migrateToLatest } from './db/migrate.js';
 export type { Database } from './db/database.js';
 

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   // opened and migrated.
   phase('start-up');
   const config = resolveConfig({ cwd: path.dirname(path.resolve(files[0]!)), db: need(values.db, 'db') });
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, { bulk: true });
   let result: Omit<ProductResult, 'phases'>;
   try {
     await migrateToLatest(store);

@@ -7,6 +7,7 @@ import {
   resolveConfig,
   type LoadedCalendar,
   type Logger,
+  type OpenOptions,
   type ResolvedConfig,
   type Store,
 } from '../index.js';
@@ -26,8 +27,8 @@ export interface CliContext {
   readonly options: GlobalOptions;
   readonly config: ResolvedConfig;
   readonly logger: Logger;
-  /** The database, opened and migrated on first use. */
-  store(): Promise<Store>;
+  /** The database, opened (with the options of the first call) and migrated on first use. */
+  store(options?: OpenOptions): Promise<Store>;
   profiles(): ProfileRegistry;
   calendar(): LoadedCalendar;
   close(): Promise<void>;
@@ -49,9 +50,9 @@ export function createContext(options: GlobalOptions): CliContext {
     options,
     config,
     logger,
-    store: () =>
+    store: (openOptions) =>
       (store ??= (async () => {
-        const s = await openStore(config.database);
+        const s = await openStore(config.database, openOptions);
         try {
           await migrateToLatest(s);
         } catch (err) {

@@ -46,9 +46,21 @@ export function isServerUrl(target: DatabaseTarget): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
+/** How the process means to use the database. */
+export interface OpenOptions {
+  /**
+   * It will load or reconcile many rows: on the embedded database, worth 2 s more at the first open
+   * for about 100 MB less at the peak (see compileWasmOptimisedOnly). Commands that only read a few
+   * rows leave it off and open in about 1.3 s.
+   */
+  readonly bulk?: boolean;
+}
+
 /** Opens the database named by the target; it is not migrated here (see migrate.ts). */
-export async function openStore(target: DatabaseTarget): Promise<Store> {
-  return isServerUrl(target) ? openPostgres(target) : openPglite(target);
+export async function openStore(target: DatabaseTarget, options: OpenOptions = {}): Promise<Store> {
+  if (isServerUrl(target)) return openPostgres(target);
+  if (options.bulk === true) compileWasmOptimisedOnly();
+  return openPglite(target);
 }
 
 async function openPostgres(url: string): Promise<Store> {
@@ -107,10 +119,11 @@ function singleClientPool(client: pg.PoolClient) {
 
 /**
  * V8 first compiles WebAssembly with its baseline compiler and recompiles hot functions with the
- * optimising one while it runs, so PostgreSQL's code is held twice: PGlite's process sat about
- * 60-100 MB higher (524 MiB against 441 MiB at the peak of `npm run bench`) for the same speed.
- * Compiling with the optimising compiler only costs about 2 s once per process (PGlite keeps the
- * compiled module for later opens). Set before the first compilation; it concerns WebAssembly only.
+ * optimising one while it runs, so over a long run PostgreSQL's code is held twice: PGlite's process
+ * peaked at 499-524 MiB in `npm run bench` against 412-429 MiB compiled by the optimising compiler
+ * only, for the same speed. That costs about 2 s once per process (PGlite keeps the compiled module
+ * for later opens, whichever way it was compiled). Set before the first compilation; it concerns
+ * WebAssembly only.
  */
 let wasmCompilerSet = false;
 function compileWasmOptimisedOnly(): void {
@@ -120,7 +133,6 @@ function compileWasmOptimisedOnly(): void {
 }
 
 async function openPglite(target: DatabaseTarget): Promise<Store> {
-  compileWasmOptimisedOnly();
   const inMemory = target === 'memory://';
   if (!inMemory) mkdirSync(target, { recursive: true });
   const unlock = inMemory ? () => undefined : lockFolder(target);

@@ -58,7 +58,7 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
       run(async (ctx) => {
         const plan = planFetch(ctx, opts);
         const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
-        const store = await ctx.store();
+        const store = await ctx.store({ bulk: true });
         const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
         const transferred = new Map<string, number>();
         let planned = 0;

@@ -37,7 +37,7 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
     .action((files: string[], opts: { source?: (typeof SOURCES)[number]; profile?: string; all?: boolean }) =>
       run(async (ctx) => {
         const requests = planRequests(ctx, files, opts);
-        const store = await ctx.store();
+        const store = await ctx.store({ bulk: true });
         const outcomes = await ingestWithProgress(ctx, store, requests);
         printOutcomes(ctx, outcomes);
         return outcomes.some((o) => o.status === 'refused') ? 2 : 0;

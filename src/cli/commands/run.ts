@@ -33,7 +33,7 @@ unreachable database).`,
     .action((opts: { date: string; recon?: string[]; rules?: string }) =>
       run(async (ctx) => {
         const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
-        const store = await ctx.store();
+        const store = await ctx.store({ bulk: true });
         const summary = await runReconciliation(store, {
           businessDate: opts.date,
           ruleSet,

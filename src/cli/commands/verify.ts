@@ -61,7 +61,7 @@ export async function verifyDate(
   ctx: CliContext,
   options: { date: string; outDir: string; rules?: string; ingest?: boolean },
 ): Promise<Verification> {
-  const store = await ctx.store();
+  const store = await ctx.store({ bulk: true });
   const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
   const ingested =
     options.ingest === false ? [] : await ingestWithProgress(ctx, store, configuredInputs(ctx));
