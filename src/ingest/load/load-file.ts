@@ -13,7 +13,7 @@ import { fieldReader, type FieldReader, type FieldValue } from '../normalise/fie
 import { HashTotal } from '../normalise/hash-total.js';
 import { RAW_SERIES } from '../normalise/record-values.js';
 import { decodeStrict } from '../parse/decode.js';
-import type { FieldTexts, ParseEvent, RecordParser } from '../parse/parse-event.js';
+import { emptyRecord, type FieldTexts, type ParseEvent, type RecordParser } from '../parse/parse-event.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
 import type { FileMeta, NameFacts } from './file-meta.js';
 
@@ -186,7 +186,7 @@ class FileLoad {
   }
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
-    const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
+    const values = emptyRecord<FieldValue>();
     let issues: Issue[] | null = null;
     const refDate = this.identity?.businessDate ?? null;
     for (const [name, read] of this.readers) {

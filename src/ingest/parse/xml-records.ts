@@ -9,6 +9,7 @@
 import { SaxesParser } from 'saxes';
 import type { SaxesStartTagPlain } from 'saxes';
 import { DcassError } from '../../shared/errors.js';
+import { emptyTexts } from './parse-event.js';
 import type { GuardHit } from './xml-guard.js';
 import { XmlGuard } from './xml-guard.js';
 
@@ -48,19 +49,6 @@ export async function* readXmlRecords(
   if (error !== undefined) throw error;
 }
 
-/**
- * Prototype of every `fields` object: empty, frozen, itself without a prototype. Names from the file
- * can then only ever become own properties (`__proto__` and `constructor` included: there is no
- * `Object.prototype` in the chain, so no `__proto__` setter and nothing inherited). Unlike
- * `Object.create(null)`, whose objects V8 keeps in slow dictionary mode, objects made with this
- * prototype get fast properties: measured ~10% more records/s.
- */
-const FIELDS_PROTO: object = Object.freeze(Object.create(null) as object);
-
-function newFields(): Record<string, string> {
-  return Object.create(FIELDS_PROTO) as Record<string, string>;
-}
-
 const MALFORMED_HINT =
   'The file is damaged, truncated or not a DCASS XML report of this layout: fetch it again, or check the profile.';
 const FORBIDDEN_HINT =
@@ -92,7 +80,7 @@ class RecordReader {
   private rootClosed = false;
   private recordStart = 0;
   private recordLine = 0;
-  private fields: Record<string, string> = newFields();
+  private fields: Record<string, string> = emptyTexts();
   private fieldName = '';
   // Position of the next field in the open record, and the field names of earlier records by position.
   private fieldIndex = 0;
@@ -237,7 +225,7 @@ class RecordReader {
         const at = this.parser.position - this.bufOffset - 1;
         this.recordStart = this.bufOffset + this.buf.lastIndexOf('<', at);
         this.recordLine = this.tagLine();
-        this.fields = newFields();
+        this.fields = emptyTexts();
         this.fieldIndex = 0;
         break;
       }

@@ -23,7 +23,9 @@ export const xmlParser: RecordParser = {
       }
       const values: FieldTexts = emptyTexts();
       let extra: FieldTexts | null = null;
-      for (const [element, text] of Object.entries(event.fields)) {
+      // for-in, not Object.entries: no array per record; the fields' prototype holds nothing to inherit.
+      for (const element in event.fields) {
+        const text = event.fields[element]!;
         const field = byElement.get(element);
         if (field !== undefined) values[field] = text;
         else (extra ??= emptyTexts())[element] = text;
