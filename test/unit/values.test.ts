@@ -10,6 +10,7 @@ import {
   weekday,
 } from '../../src/ingest/normalise/values.js';
 import type { Result } from '../../src/shared/result.js';
+import { fc } from '../support/property.js';
 
 /** The value, or `!CODE` for a failure, so expectations read as one line. */
 function show<T>(r: Result<T>): T | string {
@@ -178,5 +179,29 @@ describe('day arithmetic', () => {
     expect(weekday('2019-05-04')).toBe(6);
     expect(weekday('2019-05-05')).toBe(0);
     expect(weekday('1969-12-31')).toBe(3);
+  });
+});
+
+describe('parseTimestamp with +08:00 (Hong Kong time as written)', () => {
+  it('gives the instant, date and time that the same instant written in UTC gives (property)', () => {
+    fc.assert(
+      fc.property(
+        // 1900-2100, whole milliseconds
+        fc.integer({ min: -2_208_988_800_000, max: 4_102_444_800_000 }),
+        fc.integer({ min: 0, max: 3 }),
+        (ms, fractionDigits) => {
+          const utc = new Date(ms).toISOString(); // 2019-05-05T13:14:03.123Z
+          const hk = new Date(ms + 8 * 3_600_000).toISOString();
+          const fraction = fractionDigits === 0 ? '' : `.${utc.slice(20, 20 + fractionDigits)}`;
+          const inHk = `${hk.slice(0, 19)}${fraction}+08:00`;
+          const inUtc = `${utc.slice(0, 19)}${fraction}Z`;
+          const a = parseTimestamp(inHk, 'ISO_OFFSET');
+          const b = parseTimestamp(inUtc, 'ISO_OFFSET');
+          expect(a).toEqual(b);
+          expect(a.ok && a.value.hkDate).toBe(hk.slice(0, 10));
+          expect(a.ok && a.value.hkTime).toBe(hk.slice(11, 19));
+        },
+      ),
+    );
   });
 });

@@ -118,7 +118,11 @@ export function parseTimestamp(text: string, format: TimestampFormat): Result<Hk
     offsetMs = (offset.startsWith('-') ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
   const millis = Number((m[3] ?? '').padEnd(3, '0').slice(0, 3));
-  return ok(fromEpochMs(wallClockMs(date.value, time.value) + millis - offsetMs));
+  const ms = wallClockMs(date.value, time.value) + millis - offsetMs;
+  // DCASS writes Hong Kong time (+08:00): its date and time are then the Hong Kong ones as written.
+  if (offsetMs === HK_OFFSET_MS)
+    return ok({ instant: new Date(ms).toISOString(), hkDate: date.value, hkTime: time.value });
+  return ok(fromEpochMs(ms));
 }
 
 /** The UTC instant (ISO, milliseconds, `Z`) of a Hong Kong wall-clock date `YYYY-MM-DD` and time `HH:MM:SS`. */
