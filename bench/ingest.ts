@@ -16,7 +16,9 @@
  *     ~90 MB more RSS for the TypeScript loader).
  *   - floor (with the BOS run): the product's finished rows copied out of its trade table and loaded
  *     back with `psql \copy` (same indexes and constraints): storing the rows alone, before any reading
- *     or normalising, so the distance from it is what the product's own work costs.
+ *     or normalising, so the distance from it is what the product's own work costs;
+ *   - sketch (with the BOS run): the other design, PostgreSQL parsing the CSV and one INSERT ... SELECT
+ *     normalising it, cut down (bench/support/set-based-sketch.ts): a lower bound for that design.
  * --xml and --genium add the same trades as a DCASS TRD001 XML report and a Genium TRD001 backup.
  * --rss-check also ingests 4,000,000 BOS rows and compares peak RSS with the 1,000,000-row run.
  *
@@ -32,6 +34,8 @@ import { parseArgs } from 'node:util';
 import type { Layout } from '../scripts/generate/layouts.js';
 import { benchOptions, writeBenchAccountMap, writeBenchFile } from './support/data.js';
 import { createDatabase, dropDatabase, query } from './support/database.js';
+import { storeFloor } from './support/floor.js';
+import { setBasedSketch } from './support/set-based-sketch.js';
 import { buildCli } from './support/build.js';
 import { canMeasureRss, measure, type Measured } from './support/measure.js';
 
@@ -146,8 +150,8 @@ async function productRun(
   file: string,
   accountMap: string,
   expectRows: number,
-  withFloor = false,
-): Promise<{ run: Measured; startup: Measured; floor: Measured | null }> {
+  withFloors = false,
+): Promise<{ run: Measured; startup: Measured; floors: { store: Measured; sketch: Measured } | null }> {
   const name = `dcass_bench_${process.pid}_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
   const dbUrl = await createDatabase(opt.url, name);
   try {
@@ -172,40 +176,14 @@ async function productRun(
         `${label}: expected ${expectRows} rows loaded and none rejected; the CLI says ${f.rows} loaded, ${f.rejected} rejected; the table holds ${count?.n}`,
       );
     }
-    return { run, startup, floor: withFloor ? await floorRun(dbUrl, cwd, expectRows) : null };
+    if (!withFloors) return { run, startup, floors: null };
+    const store = await storeFloor(dbUrl, cwd, expectRows);
+    log(`${label}: the set-based sketch`);
+    const sketch = await setBasedSketch(dbUrl, cwd, file, expectRows);
+    return { run, startup, floors: { store, sketch } };
   } finally {
     await dropDatabase(opt.url, name);
   }
-}
-
-/** The trade table's columns the product writes (all but the generated id). */
-const TRADE_COLUMNS =
-  'file_id, line_no, source, participant, clearing_date, session, series, root, instrument_type, expiry, strike, ' +
-  'trade_no, deal_no, ref, account, client_code, side, quantity, price, trade_type, orig_trade_no, exec_date, ' +
-  'exec_at, open_close, extra';
-
-/**
- * The floor under any ingest into this schema: the product's own finished rows, written out by COPY
- * and loaded again with `psql \copy` into its trade table (emptied; same indexes and constraints).
- * What is left between this and the product is reading, checking and normalising the file.
- */
-async function floorRun(dbUrl: string, dir: string, expectRows: number): Promise<Measured> {
-  const file = path.join(dir, 'floor-trade.copy');
-  const psql = (command: string) =>
-    measure('psql', [dbUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', command]);
-  const out = await psql(
-    `\\copy (SELECT ${TRADE_COLUMNS} FROM trade ORDER BY id) TO '${file.replace(/'/g, "''")}'`,
-  );
-  if (out.code !== 0) fail('floor: \\copy out', out);
-  await query(dbUrl, 'TRUNCATE trade');
-  await query(dbUrl, 'CHECKPOINT');
-  const run = await psql(`\\copy trade (${TRADE_COLUMNS}) FROM '${file.replace(/'/g, "''")}'`);
-  if (run.code !== 0) fail('floor: \\copy in', run);
-  rmSync(file);
-  const [count] = await query<{ n: string }>(dbUrl, 'SELECT count(*)::text AS n FROM trade');
-  if (Number(count?.n) !== expectRows)
-    throw new Error(`floor: expected ${expectRows} rows, the table holds ${count?.n}`);
-  return run;
 }
 
 /** psql \copy of the plain CSV into an UNLOGGED table of the canonical columns, in a fresh database. */
@@ -295,11 +273,16 @@ async function main(): Promise<void> {
       run: bosRun.startup,
     });
     results.push({ name: 'product: ingest --source bos (BOS trades CSV)', rows: opt.rows, run: bosRun.run });
-    if (bosRun.floor !== null) {
+    if (bosRun.floors !== null) {
       results.push({
         name: "floor: psql \\copy of the product's finished rows -> trade",
         rows: opt.rows,
-        run: bosRun.floor,
+        run: bosRun.floors.store,
+      });
+      results.push({
+        name: 'sketch, set-based: \\copy raw CSV + INSERT ... SELECT',
+        rows: opt.rows,
+        run: bosRun.floors.sketch,
       });
     }
     const ratio = bosRun.run.seconds / baseline.seconds;
