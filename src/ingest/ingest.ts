@@ -193,7 +193,7 @@ async function ingestOne(
         accounts,
         participant: ctx.participant,
         ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
-        ...(ctx.onProgress ? { onBytes: (n: number) => ctx.onProgress!(base.fileName, n, size) } : {}),
+        onBytes: progressOf(meta.fileName, size, (n) => ctx.onProgress?.(base.fileName, n, size), log),
         // The file's event commits with its rows, or neither does.
         beforeCommit: async (tx, r) => {
           await appendAuditEvent(tx.db, fileAuditEvent(ctx, loaded(r)));
@@ -270,4 +270,25 @@ async function recordRefusal(
       line_no: err.location?.line ?? null,
     })
     .execute();
+}
+
+/**
+ * What reading a file reports as it goes: every chunk to `onProgress` (the CLI's bar), and a debug log
+ * line at each tenth of the file, so a long load shows in `--verbose` logs where no bar is drawn.
+ */
+function progressOf(
+  file: string,
+  totalBytes: number,
+  onProgress: (bytesRead: number) => void,
+  log: Logger,
+): (bytesRead: number) => void {
+  let logged = 0;
+  return (bytesRead) => {
+    onProgress(bytesRead);
+    const tenths = totalBytes === 0 ? 10 : Math.floor((10 * bytesRead) / totalBytes);
+    if (tenths > logged) {
+      logged = tenths;
+      log.debug({ file, bytesRead, totalBytes, percent: tenths * 10 }, 'file load progress');
+    }
+  };
 }
