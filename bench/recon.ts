@@ -165,6 +165,14 @@ function expectedCounts(i: InjectedCounts): Counts {
   };
 }
 
+/** The counts of a join `j` (has_left, has_right, same), as one JSON object: the baseline's and the floor's. */
+const COUNT_JOIN = `SELECT json_build_object(
+  'matched', count(*) FILTER (WHERE has_left AND has_right AND same),
+  'mismatch', count(*) FILTER (WHERE has_left AND has_right AND NOT same),
+  'only_left', count(*) FILTER (WHERE NOT has_right),
+  'only_right', count(*) FILTER (WHERE NOT has_left))
+FROM j`;
+
 const quote = (file: string): string => `'${file.replace(/'/g, "''")}'`;
 
 /**
@@ -196,12 +204,7 @@ j AS (
     (l.account, l.side, l.qty, l.price, l.exec_time) IS NOT DISTINCT FROM
     (r.account, r.side, r.qty, r.price, r.exec_time) AS same
   FROM dcass_trade l FULL OUTER JOIN r ON l.trade_no = r.exch_trade_no)
-SELECT json_build_object(
-  'matched', count(*) FILTER (WHERE has_left AND has_right AND same),
-  'mismatch', count(*) FILTER (WHERE has_left AND has_right AND NOT same),
-  'only_left', count(*) FILTER (WHERE NOT has_right),
-  'only_right', count(*) FILTER (WHERE NOT has_left))
-FROM j;
+${COUNT_JOIN};
 `;
 }
 
@@ -227,6 +230,7 @@ async function baselineRun(
 }
 
 interface ProductRun {
+  readonly target: 'server' | 'pglite';
   readonly label: string;
   readonly run: Measured;
   readonly result: ProductResult;
@@ -234,8 +238,8 @@ interface ProductRun {
   readonly reportCounts: Counts;
   /**
    * What no product keeping its rows in this schema can beat: on the server, the finished trades of
-   * both files stored again by psql \copy (storeFloor); on PGlite, the process that only opens and
-   * migrates a fresh database (its peak RSS).
+   * both files stored again by psql \copy (storeFloor) and joined once; on PGlite, the process that
+   * only opens and migrates a database created beforehand (its peak RSS).
    */
   readonly floor: Measured;
 }
@@ -309,6 +313,7 @@ async function productRun(
         ? await serverFloor(db, dir, data.injected.baseRows + data.injected.variantRows, baselineCounts)
         : await pgliteOpenFloor(openChild, path.join(dir, 'pglite-open'));
     return {
+      target,
       label: target === 'server' ? 'product, server' : 'product, PGlite',
       run,
       result,
@@ -324,7 +329,7 @@ async function productRun(
 
 /** What a product run's floor row measured. */
 function floorLabel(p: ProductRun): string {
-  return p.label === 'product, server'
+  return p.target === 'server'
     ? "psql \\copy of the product's finished trades -> trade, then the join"
     : 'PGlite opened and migrated, nothing else';
 }
@@ -356,12 +361,7 @@ async function serverFloor(
         (r.account, r.side, r.quantity, r.price, r.exec_at) AS same
       FROM (SELECT * FROM trade WHERE source = 'dcass') l
       FULL OUTER JOIN (SELECT * FROM trade WHERE source = 'bos') r ON l.trade_no = r.trade_no)
-    SELECT json_build_object(
-      'matched', count(*) FILTER (WHERE has_left AND has_right AND same),
-      'mismatch', count(*) FILTER (WHERE has_left AND has_right AND NOT same),
-      'only_left', count(*) FILTER (WHERE NOT has_right),
-      'only_right', count(*) FILTER (WHERE NOT has_left))
-    FROM j`,
+    ${COUNT_JOIN}`,
   ]);
   if (join.code !== 0) fail('floor: join', join);
   const got = JSON.parse(join.stdout.trim()) as Record<string, number>;
@@ -491,8 +491,8 @@ async function main(): Promise<void> {
               p.floor.seconds.toFixed(2),
               // The server's floor is a psql process: its RSS is not the product's; PGlite's opening
               // is not comparable with the baseline's work.
-              p.label === 'product, server' ? '' : mib(p.floor.maxRssKiB),
-              p.label === 'product, server' ? `${(p.floor.seconds / baseline.run.seconds).toFixed(2)}x` : '',
+              p.target === 'server' ? '' : mib(p.floor.maxRssKiB),
+              p.target === 'server' ? `${(p.floor.seconds / baseline.run.seconds).toFixed(2)}x` : '',
             ],
           ]),
         ],
@@ -530,22 +530,23 @@ async function main(): Promise<void> {
       const rss = p.run.maxRssKiB;
       const mb = (kib: number | null): string =>
         kib === null ? 'n/a' : `${mib(kib)} (${((kib * 1024) / 1e6).toFixed(0)} MB)`;
-      // The floor's figure: on the server, storing the rows alone against the same baseline; on
+      // The floor's figure: on the server, storing the rows and one join, against the same baseline; on
       // PGlite, the wall-time floor is the server's (PGlite only adds), its RSS floor the bare open.
-      const server = products.find((q) => q.label === 'product, server');
-      const floorRatio = p === server || server === undefined ? p.floor.seconds : server.floor.seconds;
+      const serverFloorSeconds = products.find((q) => q.target === 'server')?.floor.seconds;
       return [
         [
           `${p.label}: wall time / baseline`,
           `${ratio.toFixed(2)}x`,
-          `${(floorRatio / baseline.run.seconds).toFixed(2)}x`,
+          serverFloorSeconds === undefined
+            ? 'n/a'
+            : `${(serverFloorSeconds / baseline.run.seconds).toFixed(2)}x`,
           `<= ${TARGET_RATIO.toFixed(2)}x`,
           ratio <= TARGET_RATIO ? 'PASS' : 'FAIL',
         ],
         [
           `${p.label}: peak RSS`,
           mb(rss),
-          p === server ? '' : mb(p.floor.maxRssKiB),
+          p.target === 'server' ? '' : mb(p.floor.maxRssKiB),
           '<= 400 MB',
           rss === null ? 'NOT MEASURED' : rss * 1024 <= TARGET_RSS_BYTES ? 'PASS' : 'FAIL',
         ],
