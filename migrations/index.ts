@@ -5,6 +5,10 @@ import * as m0003 from './0003_reconcile.js';
 import * as m0004 from './0004_break_register.js';
 import * as m0005 from './0005_audit_trail.js';
 import * as m0006 from './0006_bulk_lineage.js';
+import * as m0007 from './0007_register_scope.js';
+import * as m0008 from './0008_actor_identity.js';
+import * as m0009 from './0009_data_integrity.js';
+import * as m0010 from './0010_calendar_changes.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -18,4 +22,8 @@ export const migrations: Record<string, Migration> = {
   '0004_break_register': m0004,
   '0005_audit_trail': m0005,
   '0006_bulk_lineage': m0006,
+  '0007_register_scope': m0007,
+  '0008_actor_identity': m0008,
+  '0009_data_integrity': m0009,
+  '0010_calendar_changes': m0010,
 };
