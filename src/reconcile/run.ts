@@ -44,6 +44,11 @@ export interface RunInput {
 export interface ReconCounts {
   /** Why the reconciliation did not run on this date (its `runOn` excludes it); null when it ran. */
   readonly skipped: string | null;
+  /**
+   * Why it could not run although the date is one of its dates: an expected input is missing (named
+   * in the run's missingInputs). Null when it ran. An incomplete reconciliation finds and clears nothing.
+   */
+  readonly incomplete: string | null;
   readonly leftRecords: number;
   readonly rightRecords: number;
   readonly matched: number;

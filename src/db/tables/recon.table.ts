@@ -14,10 +14,31 @@ export interface ReconRunTable {
   recons: string[];
   inputs: Json<unknown[]>;
   counts: Json<Record<string, unknown>>;
+  /** Expected inputs the run found missing, with the reconciliation each kept from running (migration 0007). */
+  missing_inputs: ColumnType<MissingInput[], string | undefined, string>;
   status: 'running' | 'completed' | 'failed';
   error: string | null;
   started_at: Date;
   finished_at: Date | null;
+}
+
+/**
+ * An expected input a run did not have: the reconciliation (and side) it kept from running, and why.
+ * Stored in recon_run.missing_inputs and shown by every report as `run.missingInputs`.
+ */
+export interface MissingInput {
+  readonly recon: string;
+  readonly side: 'left' | 'right';
+  /** The configured expectation's name, e.g. `bos-trades`. */
+  readonly input: string;
+  readonly source: string;
+  readonly entity: string;
+  /** The business date the input was expected for. */
+  readonly businessDate: string;
+  /** `missing`: no file of the input is loaded for the date; `refused`: its file arrived and was refused whole. */
+  readonly state: 'missing' | 'refused';
+  /** One line for people: what is missing and what to do. */
+  readonly detail: string;
 }
 
 /** A clean pairing of one pass: the record ids of each side (several when the side is aggregated). */
@@ -59,6 +80,8 @@ export interface ReconBreakTable {
   case_id: string | null;
   /** Place in the run's stable order, numbered when the run completes. */
   seq: number | null;
+  /** sha256 of the break's records as compared (migration 0007); null for breaks of older runs. */
+  content: string | null;
 }
 
 export type BreakStatus = 'open' | 'explained' | 'resolved' | 'cleared';
