@@ -1,4 +1,5 @@
 import type { Store } from '../db/connect.js';
+import type { MissingInput } from '../db/tables/recon.table.js';
 import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
 import { findRun, reportBreaks, type ReportBreak, type ReportRecord } from './run-data.js';
@@ -47,6 +48,7 @@ export const CSV_HEADER = [
   'left_line',
   'right_file',
   'right_line',
+  'carried',
 ] as const;
 
 const where = (rs: readonly ReportRecord[], k: 'file' | 'line'): string =>
@@ -79,10 +81,32 @@ export function breakCsvCells(
     where(b.leftRecords, 'line'),
     where(b.rightRecords, 'file'),
     where(b.rightRecords, 'line'),
+    b.carried ? 'yes' : 'no',
   ];
 }
 
-/** Writes breaks.csv of a run (an id, or `latest`): one row per break, streamed, spreadsheet-safe. */
+/**
+ * The cells of a missing input's row, in CSV_HEADER's order: kind `missing_input`, its state (missing
+ * or refused) as the status, what to do as the reason, and what was expected as the key. No break id:
+ * it is not a break, it is why a reconciliation could not run.
+ */
+export function missingInputCsvCells(
+  runId: string,
+  businessDate: string,
+  m: MissingInput,
+): (string | number | null)[] {
+  const key = `input=${m.input}; side=${m.side}; source=${m.source}; entity=${m.entity}; expected_for=${m.businessDate}`;
+  const cells = [runId, businessDate, '', m.recon, 'missing_input', m.state, m.detail, key];
+  // Every row as wide as the header: a spreadsheet's columns stay aligned.
+  return [...cells, ...Array<string>(CSV_HEADER.length - cells.length).fill('')];
+}
+
+/**
+ * Writes breaks.csv of a run (an id, or `latest`), streamed, spreadsheet-safe: first a row per
+ * expected input the run did not have (kind `missing_input`: the reconciliation it kept from running
+ * has no breaks to list), then one row per break, the carried ones (still open or explained, not
+ * found by this run) last with `carried` yes.
+ */
 export async function writeBreaksCsv(
   store: Store,
   run: string,
@@ -92,16 +116,19 @@ export async function writeBreaksCsv(
   const r = await findRun(store, run, options);
   const out = new StreamWriter(file);
   let n = 0;
+  let c = 0;
   try {
     await out.write(csvRow(CSV_HEADER));
+    for (const m of r.missingInputs) await out.write(csvRow(missingInputCsvCells(r.id, r.businessDate, m)));
     for await (const b of reportBreaks(store, r)) {
       await out.write(csvRow(breakCsvCells(r.id, r.businessDate, b)));
-      n++;
+      if (b.carried) c++;
+      else n++;
     }
     await out.close();
   } catch (err) {
     out.destroy();
     throw err;
   }
-  return { format: 'csv', path: file, runId: r.id, breaks: n };
+  return { format: 'csv', path: file, runId: r.id, breaks: n, carried: c };
 }

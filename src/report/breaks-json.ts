@@ -3,6 +3,7 @@ import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import {
   asOfOption,
   breakTotals,
+  carriedCount,
   findRun,
   reportBreaks,
   type ReportBreak,
@@ -15,7 +16,10 @@ export interface ReportFile {
   readonly format: 'json' | 'csv';
   readonly path: string;
   readonly runId: string;
+  /** The run's own breaks and those it cleared. */
   readonly breaks: number;
+  /** Breaks still open or explained that the run did not find, listed after its own. */
+  readonly carried: number;
 }
 
 function side(records: readonly ReportRecord[]): Record<string, unknown> | null {
@@ -25,7 +29,10 @@ function side(records: readonly ReportRecord[]): Record<string, unknown> | null 
   return others.length === 0 ? first : { ...first, others };
 }
 
-/** One element of breaks.json's `breaks` array (DESIGN.md, Machine-readable break report). */
+/**
+ * One element of breaks.json's `breaks` array (DESIGN.md, Machine-readable break report), and of its
+ * `carried` array, the same shape with `carried: true`.
+ */
 export function breakJson(b: ReportBreak): Record<string, unknown> {
   return {
     id: b.id,
@@ -38,6 +45,7 @@ export function breakJson(b: ReportBreak): Record<string, unknown> {
     firstSeen: b.firstSeenDate,
     lastSeen: b.lastSeen,
     ageDays: b.ageDays,
+    carried: b.carried,
     left: side(b.leftRecords),
     right: side(b.rightRecords),
   };
@@ -46,6 +54,11 @@ export function breakJson(b: ReportBreak): Record<string, unknown> {
 /**
  * Writes breaks.json of a run (an id, or `latest`) to `file`, exactly as DESIGN.md specifies:
  * decimals as strings, dates as ISO strings. The breaks are streamed to the file as they are read.
+ * Beyond DESIGN.md's fields: `run.missingInputs` (the expected inputs the run did not have, with the
+ * reconciliation each kept from running; `run.counts[recon].incomplete` names it too), and after
+ * `breaks` (the run's own and those it cleared) the array `carried`: the breaks still open or
+ * explained that the run did not find, first seen on or before its date, records of their last
+ * sighting; `summary.carried` counts them.
  */
 export async function writeBreaksJson(
   store: Store,
@@ -70,26 +83,46 @@ export async function writeBreaksJson(
       })),
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
+      // As recorded; `incomplete` is null also for runs recorded before it existed.
+      counts: Object.fromEntries(
+        Object.entries(r.counts).map(([recon, c]) => [recon, { ...c, incomplete: c.incomplete ?? null }]),
+      ),
+      missingInputs: r.missingInputs,
       // Only when asked for: the register read as it stood at that moment.
       ...(r.asOf === null ? {} : { asOf: r.asOf }),
     },
-    summary: { matched, breaks: totals.byStatus, byKind: totals.byKind },
+    summary: { matched, breaks: totals.byStatus, byKind: totals.byKind, carried: await carriedCount(store, r) },
   };
   const out = new StreamWriter(file);
   let n = 0;
+  let c = 0;
   try {
     const opening = JSON.stringify(head, null, 2);
     await out.write(`${opening.slice(0, opening.lastIndexOf('}')).trimEnd()},\n  "breaks": [`);
+    // The run's own breaks come first, the carried ones last (reportBreaks): one array, then the other.
+    let inArray = 0;
+    let carried = false;
+    const next = async (name: string) => {
+      await out.write(`${inArray === 0 ? ']' : '\n  ]'},\n  "${name}": [`);
+      inArray = 0;
+    };
     for await (const b of reportBreaks(store, r)) {
+      if (b.carried && !carried) {
+        await next('carried');
+        carried = true;
+      }
       const item = JSON.stringify(breakJson(b), null, 2).replaceAll('\n', '\n    ');
-      await out.write(`${n === 0 ? '' : ','}\n    ${item}`);
-      n++;
+      await out.write(`${inArray === 0 ? '' : ','}\n    ${item}`);
+      inArray++;
+      if (b.carried) c++;
+      else n++;
     }
-    await out.write(n === 0 ? ']\n}\n' : '\n  ]\n}\n');
+    if (!carried) await next('carried');
+    await out.write(`${inArray === 0 ? ']' : '\n  ]'}\n}\n`);
     await out.close();
   } catch (err) {
     out.destroy();
     throw err;
   }
-  return { format: 'json', path: file, runId: r.id, breaks: n };
+  return { format: 'json', path: file, runId: r.id, breaks: n, carried: c };
 }

@@ -6,6 +6,7 @@ export {
   checkAsOf,
   asOfOption,
   breakTotals,
+  carriedCount,
   reportBreaks,
   type ReportRun,
   type ReportBreak,

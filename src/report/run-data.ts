@@ -1,6 +1,14 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
-import { listBreaks, stateAsOf, type Break, type ListBreaksOptions } from '../reconcile/breaks.js';
+import type { BreakFieldDiff, BreakStatus, MissingInput } from '../db/tables/recon.table.js';
+import {
+  caseFromRow,
+  listBreaks,
+  stateAsOf,
+  type Break,
+  type BreakCaseRow,
+  type ListBreaksOptions,
+} from '../reconcile/breaks.js';
 import type { ReconCounts, RunInput } from '../reconcile/run.js';
 import { DcassError } from '../shared/errors.js';
 
@@ -12,6 +20,8 @@ export interface ReportRun {
   readonly recons: readonly string[];
   readonly inputs: readonly RunInput[];
   readonly counts: Readonly<Record<string, ReconCounts>>;
+  /** Expected inputs the run did not have, each with the reconciliation it kept from running. */
+  readonly missingInputs: readonly MissingInput[];
   readonly startedAt: string;
   readonly finishedAt: string | null;
   /** The moment the break register is read as of (ISO); null for now. */
@@ -25,6 +35,11 @@ export type ReportRecord = Record<string, string | number | null>;
 export interface ReportBreak extends Break {
   readonly lastSeen: string;
   readonly ageDays: number;
+  /**
+   * Not found by this run but still open or explained in the register (first seen on or before the
+   * run's date): listed so that an unresolved break stays in sight; records of its last sighting.
+   */
+  readonly carried: boolean;
   readonly leftRecords: readonly ReportRecord[];
   readonly rightRecords: readonly ReportRecord[];
 }
@@ -55,6 +70,7 @@ export async function findRun(
       'recons',
       'inputs',
       'counts',
+      'missing_inputs',
       'status',
       'started_at',
       'finished_at',
@@ -77,6 +93,7 @@ export async function findRun(
     recons: row.recons,
     inputs: row.inputs as RunInput[],
     counts: row.counts as Record<string, ReconCounts>,
+    missingInputs: row.missing_inputs,
     startedAt: new Date(row.started_at).toISOString(),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
     asOf,
@@ -172,10 +189,85 @@ function recordEntity(b: Break, id: string): Break['entity'] {
   return id.startsWith('-') ? 'trades' : b.entity;
 }
 
+/** The run a carried-break query is about: its date, its finish and the register moment of the report. */
+export type CarriedScope = Pick<ReportRun, 'id' | 'businessDate' | 'finishedAt' | 'asOf'>;
+
+/**
+ * The FROM and WHERE of the breaks a report carries: cases of every reconciliation of the register
+ * (a run under a narrower rule set or filter must not hide the others' unresolved breaks) first seen
+ * on or before the run's business date, open or explained at the report's moment (the as-of moment,
+ * else the run's finish: what was unresolved that day, whenever the report is written), and not
+ * found by the run itself. Aliases: `c` the case, `m` its state at that moment, `b` its break row of
+ * the run that last saw it by then (its records), `s` its state as of the report's register moment,
+ * as the run's own breaks show it (now when no as-of is given).
+ */
+export function carriedFrom(run: CarriedScope): RawBuilder<unknown> {
+  const moment = run.asOf ?? run.finishedAt ?? undefined;
+  return sql`FROM break_case c
+    CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, moment)} m
+    JOIN recon_break b ON b.case_id = c.id AND b.run_id = m.last_seen_run
+    CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, run.asOf ?? undefined)} s
+    WHERE c.first_seen_date <= ${run.businessDate}::date AND m.status IN ('open', 'explained')
+      AND NOT EXISTS (SELECT 1 FROM recon_break x WHERE x.run_id = ${run.id}::bigint AND x.case_id = c.id)`;
+}
+
+/** How many breaks a report of the run carries (carriedFrom). */
+export async function carriedCount(store: Store, run: CarriedScope): Promise<number> {
+  const r = await sql<{ n: string }>`SELECT count(*)::text AS n ${carriedFrom(run)}`.execute(store.db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/**
+ * The last date a break's age counts to: the report's business date while it is outstanding (open or
+ * explained), else the day it was last seen. Its age is the trading days after its first sighting up
+ * to that date.
+ */
+export function ageEnd(status: BreakStatus, lastSeen: string, businessDate: string): string {
+  return status === 'open' || status === 'explained' ? businessDate : lastSeen;
+}
+
+type CarriedRow = BreakCaseRow & {
+  occurrence_id: string;
+  pass: number | null;
+  fields: BreakFieldDiff[];
+  left_ids: string[];
+  right_ids: string[];
+  fingerprint: string;
+};
+
+/** The breaks a report carries, by case id, a page at a time; records of their last sighting. */
+async function* carriedBreaks(store: Store, run: ReportRun): AsyncGenerator<Break> {
+  for (let after = '0'; ;) {
+    const page = await sql<CarriedRow>`SELECT c.id, b.id AS occurrence_id, b.recon, b.entity, b.kind, b.pass,
+        b.key, b.fields, b.left_ids::text[] AS left_ids, b.right_ids::text[] AS right_ids, b.fingerprint, s.status,
+        s.reason, s.reason_code, s.explained_by, s.assignee, c.first_seen_run,
+        to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date, m.last_seen_run,
+        to_char(m.last_seen_date, 'YYYY-MM-DD') AS last_seen_date
+      ${carriedFrom(run)} AND c.id > ${after}::bigint
+      ORDER BY c.id LIMIT ${BATCH}`.execute(store.db);
+    for (const r of page.rows) {
+      yield {
+        ...caseFromRow(r),
+        occurrenceId: String(r.occurrence_id),
+        runId: run.id,
+        pass: r.pass,
+        fields: r.fields,
+        leftIds: r.left_ids,
+        rightIds: r.right_ids,
+        fingerprint: r.fingerprint,
+        clearedByRun: false,
+      };
+    }
+    if (page.rows.length < BATCH) return;
+    after = String(page.rows[page.rows.length - 1]!.id);
+  }
+}
+
 /**
  * The breaks of a run in their stable order with their records (file and line) and age in business
- * days, read a batch at a time: memory holds one batch, whatever the number of breaks. Statuses are
- * the break register's as of the run's `asOf` (now when null).
+ * days, read a batch at a time: memory holds one batch, whatever the number of breaks. First the
+ * run's own (and those it cleared), then the breaks it carries (carriedFrom). Statuses are the break
+ * register's as of the run's `asOf` (now when null).
  */
 export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerator<ReportBreak> {
   const ages = new Map<string, number>();
@@ -190,7 +282,7 @@ export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerato
     return a;
   };
   let batch: Break[] = [];
-  const flush = async function* (): AsyncGenerator<ReportBreak> {
+  const flush = async function* (carried: boolean): AsyncGenerator<ReportBreak> {
     const ids = { trades: new Set<string>(), positions: new Set<string>() };
     for (const b of batch) {
       for (const id of [...b.leftIds, ...b.rightIds]) ids[recordEntity(b, id)].add(id.replace('-', ''));
@@ -207,18 +299,24 @@ export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerato
       yield {
         ...b,
         lastSeen: b.lastSeenDate,
-        ageDays: await ageOf(b.firstSeenDate, b.lastSeenDate),
+        ageDays: await ageOf(b.firstSeenDate, ageEnd(b.status, b.lastSeenDate, run.businessDate)),
+        carried,
         leftRecords: pick(b, b.leftIds),
         rightRecords: pick(b, b.rightIds),
       };
     }
     batch = [];
   };
-  for await (const b of listBreaks(store, run.id, asOfOption(run))) {
-    batch.push(b);
-    if (batch.length >= BATCH) yield* flush();
+  for (const [breaks, carried] of [
+    [listBreaks(store, run.id, asOfOption(run)), false],
+    [carriedBreaks(store, run), true],
+  ] as const) {
+    for await (const b of breaks) {
+      batch.push(b);
+      if (batch.length >= BATCH) yield* flush(carried);
+    }
+    if (batch.length > 0) yield* flush(carried);
   }
-  if (batch.length > 0) yield* flush();
 }
 
 /** The register moment of a report's run, as the break queries take it. */

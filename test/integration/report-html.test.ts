@@ -123,7 +123,7 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     const w = await writeBreaksHtml(t.store, runs[2]!.runId, file, {
       participant: { code: 'CABC', name: 'ABC <Futures> & Options Ltd' },
     });
-    expect(w).toMatchObject({ format: 'html', path: file, runId: runs[2]!.runId, breaks: 3 });
+    expect(w).toMatchObject({ format: 'html', path: file, runId: runs[2]!.runId, breaks: 3, carried: 2 });
     const html = readFileSync(file, 'utf8');
     expect(w.bytes).toBe(Buffer.byteLength(html));
     expect(html).toMatch(
@@ -142,7 +142,15 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     expect(html).toContain('ABC &lt;Futures&gt; &amp; Options Ltd');
 
     const rows = decodeBreakData(dataOf(html));
-    expect(rows.map((r) => r.kind)).toEqual(['mismatch', 'mismatch', 'only_left']);
+    expect(rows.map((r) => r.kind)).toEqual(['mismatch', 'mismatch', 'only_left', 'mismatch', 'only_left']);
+    // After the run's own, the breaks it carries: B1 (3 May seam, still open) and B2 (6 May trade,
+    // open when the run finished; resolved since, as the register now says), records of their last sighting.
+    expect(rows.map((r) => r.carried)).toEqual([0, 0, 0, 1, 1]);
+    expect(rows.slice(3).map((r) => [r.recon, r.firstSeen, r.lastSeen, r.status, r.ageDays])).toEqual([
+      ['positions-seam', '2019-05-03', '2019-05-03', 'open', 2],
+      ['trades-bos', '2019-05-06', '2019-05-06', 'resolved', 0],
+    ]);
+    expect(rows[4]!.left).toMatchObject([{ file: 'TRD001_CABC_20190506_2310.xml', line: '17' }]);
     const b3 = rows.find((r) => (r.fields as string[])[0] === 'price')!;
     expect(b3).toMatchObject({
       recon: 'trades-bos',
@@ -170,7 +178,12 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
       expect(html).toContain(i.sha256);
     }
     const tiles = /<div class="tiles" id="tiles-status">(.*?)<\/div>\n/.exec(html)![1]!;
-    expect(tiles).toContain('<span class="n">3</span><span class="l">open</span>');
+    expect(tiles).toContain('<span class="n">4</span><span class="l">open</span>');
+    expect(tiles).toContain('<span class="n">2</span><span class="l">carried from earlier dates</span>');
+    const recons = /<table class="grid" id="tiles-recon">(.*?)<\/table>/.exec(html)![1]!;
+    // trades-bos: 3 found by the run, B2 carried (the last column).
+    expect(recons).toMatch(/<tr><th>trades-bos<\/th>(<td class="num">\d+<\/td>){3}<td class="num">3<\/td>.*?<td class="num">1<\/td><\/tr>/);
+    expect(html).not.toContain('id="missing-inputs"');
     const history = /<table class="grid" id="history">(.*?)<\/table>/.exec(html)![1]!;
     expect(history.match(/<tr>/g)).toHaveLength(4); // heading + 3 business dates up to 7 May
     const rejected = /<table class="grid" id="rejected">(.*?)<\/table>/.exec(html)![1]!;
@@ -196,9 +209,10 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     const now = await writeBreaksHtml(t.store, b2Run, path.join(out, 'now.html'));
     const past = await writeBreaksHtml(t.store, b2Run, file, { asOf: beforeResolve });
     const statusOf = (f: string) => decodeBreakData(dataOf(readFileSync(f, 'utf8'))).map((r) => r.status);
-    expect([now.breaks, past.breaks]).toEqual([1, 1]);
-    expect(statusOf(path.join(out, 'now.html'))).toEqual(['resolved']);
-    expect(statusOf(file)).toEqual(['open']);
+    expect([now.breaks, past.breaks, now.carried, past.carried]).toEqual([1, 1, 1, 1]);
+    // B2 found by the run, then B1 carried from 3 May.
+    expect(statusOf(path.join(out, 'now.html'))).toEqual(['resolved', 'open']);
+    expect(statusOf(file)).toEqual(['open', 'open']);
     expect(readFileSync(file, 'utf8')).toContain(
       `as of <strong>${new Date(beforeResolve).toISOString()}</strong>`,
     );
@@ -256,11 +270,13 @@ describe(`HTML report break reader agrees with reportBreaks (${dbKind})`, () => 
     let total = 0;
     let rolledForward = 0;
     let clearedByRun = 0;
+    let carried = 0;
     for (const runId of runIds) {
       const { expected, actual } = await both(runId, null);
       expect(actual).toEqual(expected);
       total += actual.length;
       clearedByRun += actual.filter((b) => b.clearedByRun).length;
+      carried += actual.filter((b) => b.carried).length;
       rolledForward += actual.filter(
         (b) => b.entity === 'positions' && b.left.some((r) => r[0] === '0'),
       ).length;
@@ -268,6 +284,8 @@ describe(`HTML report break reader agrees with reportBreaks (${dbKind})`, () => 
     expect(total).toBeGreaterThan(8);
     // Some run lists breaks of earlier runs that it cleared (their own pages, after the run's breaks).
     expect(clearedByRun).toBeGreaterThan(0);
+    // Later runs carry earlier dates' unresolved breaks (their own pages, last).
+    expect(carried).toBeGreaterThan(0);
     // Positions rolled forward pair trades with positions: shown as trade records.
     expect(rolledForward).toBeGreaterThan(0);
   });

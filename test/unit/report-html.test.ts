@@ -34,6 +34,7 @@ function sampleBreak(over: Partial<ReportBreak> = {}): ReportBreak {
     lastSeenRun: '3',
     lastSeenDate: '2019-05-07',
     clearedByRun: false,
+    carried: false,
     lastSeen: '2019-05-07',
     ageDays: 0,
     leftRecords: [
@@ -119,10 +120,11 @@ describe('HTML report break data', () => {
     );
     const first = enc.takeChunk();
     enc.add(sampleBreak({ id: '44', key: { account: 'O01', instrument: 'HSI C 2019-05 28000' } }));
+    enc.add(sampleBreak({ id: '45', carried: true, firstSeenDate: '2019-05-06', ageDays: 3 }));
     const text = `[${first}${enc.takeChunk()}]`;
     expect(text.toLowerCase()).not.toContain('</script');
     const rows = decode(text);
-    expect(rows.map((r) => r.id)).toEqual(['42', '43', '44']);
+    expect(rows.map((r) => r.id)).toEqual(['42', '43', '44', '45']);
     expect(rows[0]).toMatchObject({
       recon: 'trades-bos',
       kind: 'mismatch',
@@ -133,6 +135,7 @@ describe('HTML report break data', () => {
       left: [{ account: 'M01', price: '34.625', ref: HOSTILE, file: 'TRD001.csv', line: '7' }],
       right: [{ account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: '5' }],
       clearedByRun: 0,
+      carried: 0,
     });
     // The record's database id is not shipped: file and line say where it came from.
     expect(Object.keys((rows[0]!.left as object[])[0]!)).not.toContain('id');
@@ -144,10 +147,16 @@ describe('HTML report break data', () => {
       clearedByRun: 1,
     });
     expect(rows[2]).toMatchObject({ account: 'O01' });
-    expect(enc.tallies.total).toBe(3);
-    expect(Object.fromEntries(enc.tallies.byStatus)).toEqual({ open: 2, explained: 1 });
+    expect(rows[3]).toMatchObject({ firstSeen: '2019-05-06', ageDays: 3, carried: 1, clearedByRun: 0 });
+    expect(enc.tallies.total).toBe(4);
+    expect(Object.fromEntries(enc.tallies.byStatus)).toEqual({ open: 3, explained: 1 });
     expect(enc.tallies.clearedByRun).toBe(1);
-    expect(Object.fromEntries(enc.tallies.byRecon.get('trades-bos')!)).toEqual({ open: 2, clearedByRun: 1 });
+    expect(enc.tallies.carried).toBe(1);
+    expect(Object.fromEntries(enc.tallies.byRecon.get('trades-bos')!)).toEqual({
+      open: 2,
+      clearedByRun: 1,
+      carried: 1,
+    });
   });
 
   it('keeps the string table bounded: a column of distinct values stops being tabled', () => {

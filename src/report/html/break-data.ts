@@ -17,7 +17,9 @@ import { scriptSafe } from './escape.js';
  *   [id, recon, entity, kind, status, reason, account, firstSeen, lastSeen, ageDays (a plain number),
  *    key [name, value, ...], fields [field, left, right, comparator, ...], left [record...],
  *    right [record...], explainedBy, reasonCode, assignee, comments (0 or [value...]),
- *    clearedByRun (1 when this run no longer found the break and cleared it, else 0)]
+ *    clearedByRun (1 when this run no longer found the break and cleared it, else 0),
+ *    carried (1 when the run did not find the break and it is still open or explained: carried from an
+ *    earlier date, else 0)]
  *
  * and a record is [shape, value...]: shape 0 a trade, 1 a position (RECORD_SHAPES lists their field
  * names, file and line included). Every value is text, as the records carry it: decimals stay the
@@ -43,6 +45,7 @@ export const BREAK_ROW_LAYOUT = [
   'assignee',
   'comments',
   'clearedByRun',
+  'carried',
 ] as const;
 
 // A column stops adding table entries after this many distinct values (trade numbers, references,
@@ -56,10 +59,15 @@ export interface BreakTallies {
   readonly byStatus: Map<string, number>;
   readonly byKind: Map<string, number>;
   readonly byAccount: Map<string, number>;
-  /** Per reconciliation, the breaks the run found by status, and `clearedByRun`: those it cleared. */
+  /**
+   * Per reconciliation, the breaks the run found by status, `clearedByRun`: those it cleared, and
+   * `carried`: those it carries.
+   */
   readonly byRecon: Map<string, Map<string, number>>;
   /** Breaks of earlier runs this run cleared (listed after the run's own). */
   clearedByRun: number;
+  /** Breaks still open or explained that this run did not find (listed last). */
+  carried: number;
 }
 
 const bump = (m: Map<string, number>, k: string): void => {
@@ -132,6 +140,7 @@ export class BreakEncoder {
     byAccount: new Map(),
     byRecon: new Map(),
     clearedByRun: 0,
+    carried: 0,
   };
 
   /** Breaks added since the last chunk was taken. */
@@ -154,8 +163,9 @@ export class BreakEncoder {
     bump(t.byAccount, account ?? '(no account)');
     let recon = t.byRecon.get(b.recon);
     if (recon === undefined) t.byRecon.set(b.recon, (recon = new Map()));
-    bump(recon, b.clearedByRun ? 'clearedByRun' : b.status);
+    bump(recon, b.clearedByRun ? 'clearedByRun' : b.carried ? 'carried' : b.status);
     if (b.clearedByRun) t.clearedByRun++;
+    if (b.carried) t.carried++;
 
     const c = this.col;
     let key = '';
@@ -179,7 +189,7 @@ export class BreakEncoder {
         `${this.ref(c.date, b.firstSeen)},${this.ref(c.date, b.lastSeen)},${Number(b.ageDays) || 0},` +
         `[${key}],[${fields}],${this.records(b.left)},${this.records(b.right)},` +
         `${this.ref(c.actor, b.explainedBy)},${this.ref(c.reasonCode, b.reasonCode)},${this.ref(c.actor, b.assignee)},` +
-        `${comments},${b.clearedByRun ? 1 : 0}]`,
+        `${comments},${b.clearedByRun ? 1 : 0},${b.carried ? 1 : 0}]`,
     );
   }
 
@@ -261,7 +271,7 @@ export function decodeBreakData(json: string): DecodedBreak[] {
     const o = {} as DecodedBreak;
     BREAK_ROW_LAYOUT.forEach((name, i) => {
       const x = row[i];
-      if (name === 'ageDays' || name === 'clearedByRun') o[name] = x;
+      if (name === 'ageDays' || name === 'clearedByRun' || name === 'carried') o[name] = x;
       else if (name === 'key' || name === 'fields') o[name] = (x as unknown[]).map(v);
       else if (name === 'left' || name === 'right') o[name] = (x as unknown[][]).map(rec);
       else if (name === 'comments') o[name] = x === 0 ? [] : (x as unknown[]).map(v);

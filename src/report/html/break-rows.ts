@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { BreakFieldDiff } from '../../db/tables/recon.table.js';
 import { stateAsOf } from '../../reconcile/breaks.js';
 import type { BreakKind } from '../../reconcile/rule-set.js';
-import type { ReportBreak, ReportRecord, ReportRun } from '../run-data.js';
+import { ageEnd, carriedFrom, type ReportBreak, type ReportRecord, type ReportRun } from '../run-data.js';
 
 /**
  * The breaks of a run as the HTML report reads them: the same breaks, order, register state, records
@@ -88,6 +88,8 @@ export interface HtmlBreakRow {
   readonly ageDays: number;
   /** This run no longer found the break: it cleared it (records of its last sighting). */
   readonly clearedByRun: boolean;
+  /** Not found by this run, still open or explained: carried from an earlier date (run-data.ts carriedFrom). */
+  readonly carried: boolean;
   readonly key: Readonly<Record<string, string | null>>;
   readonly fields: readonly BreakFieldDiff[];
   readonly left: readonly RecordRow[];
@@ -119,6 +121,7 @@ export function rowOfReportBreak(b: ReportBreak): HtmlBreakRow {
     lastSeen: b.lastSeen,
     ageDays: b.ageDays,
     clearedByRun: b.clearedByRun,
+    carried: b.carried,
     key: b.key,
     fields: b.fields,
     left: b.leftRecords.map(rec),
@@ -184,13 +187,15 @@ type Parsed = [
   [string, string, string | null][],
 ];
 
-function breakText(asOf: string | null, comments: boolean): RawBuilder<unknown> {
+// `lastSeen` is the column of the last sighting whose records are shown: the register state's for the
+// run's own breaks, the carried state's (`m`) for carried ones.
+function breakText(asOf: string | null, comments: boolean, lastSeen: RawBuilder<unknown>): RawBuilder<unknown> {
   const commentsOf = comments
     ? sql`(SELECT coalesce(json_agg(array_to_json(ARRAY[${sql.raw(TS('e.at'))}, e.actor, e.note]) ORDER BY e.id), '[]'::json)
        FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment' AND e.at <= ${asOf ?? 'infinity'}::timestamptz)::text`
     : sql`'[]'`;
   return sql`array_to_json(ARRAY[c.id::text, b.recon, b.entity, b.kind, s.status, s.reason, s.reason_code, s.explained_by,
-      s.assignee, to_char(c.first_seen_date, 'YYYY-MM-DD'), to_char(s.last_seen_date, 'YYYY-MM-DD')])::text
+      s.assignee, to_char(c.first_seen_date, 'YYYY-MM-DD'), to_char(${lastSeen}, 'YYYY-MM-DD')])::text
     || ',' || b.key::text || ',' || b.fields::text || ',' || ${recordsOf('b.left_ids')}::text
     || ',' || ${recordsOf('b.right_ids')}::text || ',' || ${commentsOf}`;
 }
@@ -215,14 +220,14 @@ function countUpTo(sorted: readonly string[], date: string): number {
 
 /**
  * The breaks of a run, as reportBreaks lists them: the run's own in their stable order (seq), then
- * those of earlier runs it cleared (by case id), each with its register state as of the run's `asOf`
+ * those of earlier runs it cleared (by case id), then those it carries (by case id), each with its register state as of the run's `asOf`
  * (now when null), its records (file and line) and its age in business days. Run it inside a
  * transaction with jit off (writeBreaksHtml does): a page query's estimated cost crosses PostgreSQL's
  * JIT thresholds, and compiling it costs far more than running it.
  */
 export async function* htmlBreakRows(
   db: Kysely<Database>,
-  run: Pick<ReportRun, 'id' | 'asOf'>,
+  run: Pick<ReportRun, 'id' | 'asOf' | 'businessDate' | 'finishedAt'>,
   options: { readonly pageSize?: number } = {},
 ): AsyncGenerator<HtmlBreakRow> {
   const PAGE = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE));
@@ -234,7 +239,8 @@ export async function* htmlBreakRows(
     }>`SELECT EXISTS (SELECT 1 FROM break_event WHERE action = 'comment') AS any`.execute(db)
   ).rows[0]?.any;
   const state = (caseId: RawBuilder<unknown>) => stateAsOf(caseId, asOf ?? undefined);
-  const text = breakText(asOf, comments === true);
+  const text = breakText(asOf, comments === true, sql`s.last_seen_date`);
+  const carriedText = breakText(asOf, comments === true, sql`m.last_seen_date`);
   // The run's own breaks by ranges of their place in its order (numbered 1..n when it completed), so
   // that several pages can be asked for at once: the database computes the next while one is written.
   const own = (from: number, to: number) =>
@@ -250,6 +256,10 @@ export async function* htmlBreakRows(
       CROSS JOIN LATERAL ${state(sql`c.id`)} s
       WHERE ce.run_id = ${run.id}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
       ORDER BY c.id LIMIT ${PAGE}`.execute(db);
+  const carried = (after: string) =>
+    sql<PageRow>`SELECT ${carriedText} AS j, c.id::text AS cursor
+      ${carriedFrom(run)} AND c.id > ${after}::bigint
+      ORDER BY c.id LIMIT ${PAGE}`.execute(db);
 
   const last = Number(
     (
@@ -257,18 +267,18 @@ export async function* htmlBreakRows(
         WHERE run_id = ${run.id}::bigint`.execute(db)
     ).rows[0]?.n ?? 0,
   );
-  // Age in business days: the trading days after the first sighting up to the last, as run-data.ts
-  // counts them, from the calendar read once.
+  // Age in business days: the trading days after the first sighting up to the run's date (the last
+  // sighting once closed), as run-data.ts counts them (ageEnd), from the calendar read once.
   const trading = (
     await sql<{ d: string }>`SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS d FROM calendar WHERE trading
       ORDER BY d`.execute(db)
   ).rows.map((r) => r.d);
   const ages = new Map<string, number>();
-  const ageOf = (first: string, lastSeen: string): number => {
-    const k = `${first}/${lastSeen}`;
+  const ageOf = (first: string, end: string): number => {
+    const k = `${first}/${end}`;
     let a = ages.get(k);
     if (a === undefined) {
-      a = Math.max(0, countUpTo(trading, lastSeen) - countUpTo(trading, first));
+      a = Math.max(0, countUpTo(trading, end) - countUpTo(trading, first));
       ages.set(k, a);
     }
     return a;
@@ -292,21 +302,23 @@ export async function* htmlBreakRows(
       yield page;
     }
   }
-  async function* clearedPages(): AsyncGenerator<PageRow[]> {
-    let next: Promise<{ rows: PageRow[] }> | null = cleared('0');
+  // Pages along a case-id cursor, the next asked for while one is written.
+  async function* casePages(query: typeof cleared): AsyncGenerator<PageRow[]> {
+    let next: Promise<{ rows: PageRow[] }> | null = query('0');
     while (next !== null) {
       const page: PageRow[] = (await next).rows;
-      next = page.length < PAGE ? null : cleared(page[page.length - 1]!.cursor);
+      next = page.length < PAGE ? null : query(page[page.length - 1]!.cursor);
       next?.catch(() => undefined);
       yield page;
     }
   }
 
-  for (const [pages, clearedByRun] of [
-    [ownPages, false],
-    [clearedPages, true],
+  for (const [pages, clearedByRun, isCarried] of [
+    [ownPages(), false, false],
+    [casePages(cleared), true, false],
+    [casePages(carried), false, true],
   ] as const) {
-    for await (const page of pages()) {
+    for await (const page of pages) {
       for (const [i, row] of page.entries()) {
         // Writing a page runs in microtasks only; without a turn of the event loop now and then, the
         // next pages' rows would sit unread in the socket and the database would wait for us.
@@ -324,8 +336,9 @@ export async function* htmlBreakRows(
           assignee: a[8],
           firstSeen: a[9],
           lastSeen: a[10],
-          ageDays: ageOf(a[9], a[10]),
+          ageDays: ageOf(a[9], ageEnd(a[4], a[10], run.businessDate)),
           clearedByRun,
+          carried: isCarried,
           key,
           fields,
           left,

@@ -37,7 +37,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
   function S(x) { return typeof x === 'number' ? T[x] : x; }
   // Row slots (break-data.ts): 0 id, 1 recon, 2 entity, 3 kind, 4 status, 5 reason, 6 account,
   // 7 firstSeen, 8 lastSeen, 9 ageDays, 10 key, 11 fields, 12 left, 13 right, 14 explainedBy,
-  // 15 reasonCode, 16 assignee, 17 comments, 18 clearedByRun.
+  // 15 reasonCode, 16 assignee, 17 comments, 18 clearedByRun, 19 carried.
   function keyText(b) {
     var k = b[10], out = [];
     for (var j = 0; j < k.length; j += 2) out.push(S(k[j]) + '=' + (S(k[j + 1]) === null ? '' : S(k[j + 1])));
@@ -78,7 +78,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
   function cmpId(a, b) { return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0); }
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
-  var state = { recon: '', kind: '', status: '', account: '', text: '', sort: 'id', dir: 1, page: 0, size: 50 };
+  // Which part of the list a break is in: found by this run, cleared by it, or carried from earlier dates.
+  function found(b) { return b[19] ? 'carried' : b[18] ? 'cleared' : 'run'; }
+  var state = { recon: '', kind: '', status: '', found: '', account: '', text: '', sort: 'id', dir: 1, page: 0, size: 50 };
   var view = [];
 
   function fillSelect(id, slot) {
@@ -105,6 +107,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       if (state.recon && S(b[1]) !== state.recon) continue;
       if (state.kind && S(b[3]) !== state.kind) continue;
       if (state.status && S(b[4]) !== state.status) continue;
+      if (state.found && found(b) !== state.found) continue;
       if (acct && String(S(b[6]) || '').toLowerCase().indexOf(acct) < 0) continue;
       if (text && haystack(n).indexOf(text) < 0) continue;
       out.push(n);
@@ -178,13 +181,17 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   function breakRows(n, target) {
     var b = B[n];
-    var tr = make('tr', 'brk');
+    var tr = make('tr', b[19] ? 'brk carried' : 'brk');
     tr.setAttribute('data-break-id', b[0]);
     tr.appendChild(make('td', 'mono', b[0]));
     tr.appendChild(make('td', null, S(b[1])));
     tr.appendChild(make('td', null, S(b[3])));
     var st = make('td');
     st.appendChild(make('span', 'chip ' + S(b[4]), S(b[4])));
+    if (b[19]) {
+      st.appendChild(make('span', 'chip carried', 'carried'));
+      st.appendChild(make('span', 'reason', 'not found by this run; first seen ' + S(b[7]) + ', records of its last sighting (' + S(b[8]) + ')'));
+    }
     if (b[18]) st.appendChild(make('span', 'reason', 'cleared by this run: no longer found; records of its last sighting (' + S(b[8]) + ')'));
     var why = [S(b[15]), S(b[5])].filter(function (x) { return x; }).join(': ');
     if (why) st.appendChild(make('span', 'reason', why));
@@ -258,7 +265,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     for (var i = 0; i < n; i++) breakRows(view[i], frag);
     target.textContent = '';
     target.appendChild(frag);
-    var what = state.recon || state.kind || state.status || state.account || state.text
+    var what = state.recon || state.kind || state.status || state.found || state.account || state.text
       ? 'the breaks of the filter set on screen' : 'all breaks';
     el('print-breaks-note').textContent = view.length <= PRINT_LIMIT
       ? 'Printed: ' + what + ', ' + fmt.format(view.length) + ' of ' + fmt.format(B.length) + ', in the order shown on screen.'
@@ -280,11 +287,12 @@ export const PAGE_SCRIPT = String.raw`(function () {
   bind('f-recon', 'recon', false);
   bind('f-kind', 'kind', false);
   bind('f-status', 'status', false);
+  bind('f-found', 'found', false);
   bind('f-account', 'account', true);
   bind('f-text', 'text', true);
   el('f-reset').addEventListener('click', function () {
-    state.recon = state.kind = state.status = state.account = state.text = '';
-    el('f-recon').value = el('f-kind').value = el('f-status').value = el('f-account').value = el('f-text').value = '';
+    state.recon = state.kind = state.status = state.found = state.account = state.text = '';
+    el('f-recon').value = el('f-kind').value = el('f-status').value = el('f-found').value = el('f-account').value = el('f-text').value = '';
     update();
   });
   el('page-size').addEventListener('change', function (e) { state.size = Number(e.target.value) || 50; state.page = 0; render(); });

@@ -54,6 +54,12 @@ table.breaks > tbody > tr.rec > td { padding: 2px 6px 10px 24px; }
 .chip.explained { background: #fef5e7; border-color: #f0c987; }
 .chip.resolved { background: #e9f7ef; border-color: #a9dfbf; }
 .chip.cleared { background: #f2f3f4; }
+.chip.carried { background: #eaf2fb; border-color: #9cc3e6; margin-left: 4px; }
+tr.brk.carried > td { background: #f7fafd; }
+.tile.carried { border-left: 5px solid #2e86c1; }
+section.alert { border: 2px solid #b00020; border-radius: 6px; background: #fdecea; padding: 4px 16px 8px; margin: 16px 0; }
+section.alert h2 { color: #b00020; border-bottom-color: #e6b0aa; margin-top: 8px; }
+td.incomplete { color: #b00020; }
 .reason { display: block; color: var(--muted); font-size: 0.85em; }
 .diffs { margin: 0; padding-left: 1.1em; }
 table.records { border-collapse: collapse; font-size: 0.92em; }
@@ -76,6 +82,6 @@ table.records td.none { color: var(--muted); font-style: italic; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   table.records tr.diff > * { background: var(--diff); -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  .chip, .tile { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .chip, .tile, section.alert { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `;

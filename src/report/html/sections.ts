@@ -80,35 +80,65 @@ function tile(value: number, label: string, cls = ''): string {
   return `<div class="tile${cls ? ` ${cls}` : ''}"><span class="n">${n(value)}</span><span class="l">${h(label)}</span></div>`;
 }
 
+/**
+ * The red notice at the top of a run with missing inputs: each input, the reconciliation (and side)
+ * it kept from running, and what to do. Empty when nothing was missing.
+ */
+export function missingInputsHtml(run: ReportRun): string {
+  const missing = run.missingInputs;
+  if (missing.length === 0) return '';
+  const recons = [...new Set(missing.map((m) => m.recon))];
+  let s = `<section id="missing-inputs" class="alert" role="alert">\n<h2>Incomplete: ${n(missing.length)} expected input${
+    missing.length === 1 ? ' is' : 's are'
+  } missing</h2>\n<p>The reconciliation${recons.length === 1 ? '' : 's'} ${h(recons.join(', '))} could not run for `;
+  s += `${h(run.businessDate)}: ${recons.length === 1 ? 'it has' : 'they have'} no breaks below and cleared nothing. `;
+  s += `A quiet report is not a clean one until the input arrives and the date is run again.</p>\n<ul>`;
+  for (const m of missing) {
+    s +=
+      `<li><strong>${h(m.input)}</strong> (${h(m.source)} ${h(m.entity)}, expected for ${h(m.businessDate)}): ` +
+      `<strong>${h(m.state)}</strong>, blocked ${h(m.recon)} (${h(m.side)} side). ${h(m.detail)}</li>`;
+  }
+  return `${s}</ul>\n</section>\n`;
+}
+
 /** Summary tiles: breaks by status, by kind, and per reconciliation its counts. */
 export function summaryHtml(run: ReportRun, t: BreakTallies): string {
   let s = `<section id="summary">\n<h2>Summary</h2>\n<h3>Breaks listed by status</h3>\n<div class="tiles" id="tiles-status">`;
   s += tile(t.total, 'breaks listed');
   for (const st of STATUSES) s += tile(t.byStatus.get(st) ?? 0, st, `status-${st}`);
+  s += tile(t.carried, 'carried from earlier dates', 'carried');
   s += `</div>\n<h3>By kind</h3>\n<div class="tiles" id="tiles-kind">`;
   const kinds = [...KINDS, ...[...t.byKind.keys()].filter((k) => !(KINDS as readonly string[]).includes(k))];
   for (const k of kinds) s += tile(t.byKind.get(k) ?? 0, k.replace('_', ' '));
   s += `</div>\n<h3>By reconciliation</h3>\n<table class="grid" id="tiles-recon"><thead><tr><th>reconciliation</th>`;
   s += `<th class="num">left records</th><th class="num">right records</th><th class="num">matched</th><th class="num">breaks</th>`;
   for (const st of STATUSES) s += `<th class="num">${st}</th>`;
-  s += `<th class="num">cleared by this run</th></tr></thead><tbody>`;
+  s += `<th class="num">cleared by this run</th><th class="num">carried</th></tr></thead><tbody>`;
   for (const recon of run.recons) {
     const c: Partial<ReconCounts> = run.counts[recon] ?? {};
     const byStatus = t.byRecon.get(recon) ?? new Map<string, number>();
     const total = STATUSES.reduce((a, st) => a + (byStatus.get(st) ?? 0), 0);
     s += `<tr><th>${h(recon)}</th>`;
+    const carried = `<td class="num">${n(byStatus.get('carried') ?? 0)}</td>`;
+    if (c.incomplete) {
+      s += `<td colspan="9" class="incomplete"><strong>incomplete</strong>: ${h(c.incomplete)}</td>${carried}</tr>`;
+      continue;
+    }
     if (c.skipped) {
-      s += `<td colspan="9">skipped: ${h(c.skipped)}</td></tr>`;
+      s += `<td colspan="9">skipped: ${h(c.skipped)}</td>${carried}</tr>`;
       continue;
     }
     s +=
       `<td class="num">${n(Number(c.leftRecords ?? 0))}</td><td class="num">${n(Number(c.rightRecords ?? 0))}</td>` +
       `<td class="num">${n(Number(c.matched ?? 0))}</td><td class="num">${n(total)}</td>`;
     for (const st of STATUSES) s += `<td class="num">${n(byStatus.get(st) ?? 0)}</td>`;
-    s += `<td class="num">${n(byStatus.get('clearedByRun') ?? 0)}</td></tr>`;
+    s += `<td class="num">${n(byStatus.get('clearedByRun') ?? 0)}</td>${carried}</tr>`;
   }
-  s += `</tbody></table>\n<p class="note">The breaks listed are those this run found and, after them, those of earlier runs it `;
-  s += `no longer found and so cleared (${n(t.clearedByRun)}). Statuses are the break register's, as of the moment in the header `;
+  s += `</tbody></table>\n<p class="note">The breaks listed are those this run found, then those of earlier runs it `;
+  s += `no longer found and so cleared (${n(t.clearedByRun)}), then those it <strong>carries</strong> (${n(t.carried)}): `;
+  s += `still open or explained, first seen on an earlier date and not found by this run (another day's trades, or a `;
+  s += `reconciliation that did not run), shown with the records of their last sighting until someone closes them. `;
+  s += `Ages count business days from the first sighting to this report's date. Statuses are the break register's, as of the moment in the header `;
   s += `(a person's decision carries over from earlier runs). “breaks” per reconciliation counts those this run found.</p>\n</section>\n`;
   return s;
 }
@@ -134,8 +164,8 @@ export function chartsHtml(t: BreakTallies, history: readonly HistoryDay[], maxD
   }
   const dates = history.map((d) => d.businessDate);
   let s = `<section id="charts">\n<h2>Charts</h2>\n<div class="charts">`;
-  s += `<figure><figcaption>Breaks of this run by kind</figcaption>${barChart('chart-kind', 'Breaks of this run by kind', kindBars)}</figure>`;
-  s += `<figure><figcaption>Breaks of this run by account${accounts.length > ACCOUNT_BARS ? ` (top ${ACCOUNT_BARS})` : ''}</figcaption>${barChart('chart-account', 'Breaks of this run by account', accountBars)}</figure>`;
+  s += `<figure><figcaption>Breaks listed by kind</figcaption>${barChart('chart-kind', 'Breaks listed by kind', kindBars)}</figure>`;
+  s += `<figure><figcaption>Breaks listed by account${accounts.length > ACCOUNT_BARS ? ` (top ${ACCOUNT_BARS})` : ''}</figcaption>${barChart('chart-account', 'Breaks listed by account', accountBars)}</figure>`;
   s += `<figure><figcaption>Breaks in the register per business day</figcaption>${columnChart(
     'chart-open',
     'Open and explained breaks in the register at the end of each business day',
@@ -199,6 +229,8 @@ export function tableShellHtml(total: number, printLimit: number): string {
   s += `<noscript><p><strong>The break table needs JavaScript, which is off.</strong> breaks.csv and breaks.json hold the same breaks.</p></noscript>\n`;
   s += `<div class="controls screen-only" id="filters" role="search">`;
   s += options('reconciliation', 'f-recon') + options('kind', 'f-kind') + options('status', 'f-status');
+  s += `<label>found<select id="f-found"><option value="">all</option><option value="run">by this run</option>`;
+  s += `<option value="cleared">cleared by this run</option><option value="carried">carried from earlier dates</option></select></label>`;
   s += `<label>account<input type="search" id="f-account" autocomplete="off" placeholder="e.g. M01"></label>`;
   s += `<label>text anywhere<input type="search" id="f-text" autocomplete="off" placeholder="trade no, series, file, value…"></label>`;
   s += `<button type="button" id="f-reset">Clear filters</button></div>\n`;

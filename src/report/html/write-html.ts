@@ -15,6 +15,7 @@ import {
   REJECTED_END,
   chartsHtml,
   headerHtml,
+  missingInputsHtml,
   provenanceHeadHtml,
   refusedHtml,
   reinputHtml,
@@ -48,7 +49,10 @@ export interface HtmlReportFile {
   readonly format: 'html';
   readonly path: string;
   readonly runId: string;
+  /** The run's own breaks and those it cleared. */
   readonly breaks: number;
+  /** Breaks still open or explained that the run did not find, listed after its own. */
+  readonly carried: number;
   readonly bytes: number;
 }
 
@@ -74,7 +78,7 @@ export const REPORT_CSP = [
 /**
  * Writes the HTML break report of a run (an id, or `latest`) to `file`: one self-contained page
  * (inline style, script and SVG charts; a Content-Security-Policy that forbids every fetch) with the
- * header, summary tiles, charts (by kind, by account, and the history of the business dates up to the
+ * header, a red notice naming each missing input, summary tiles, charts (by kind, by account, and the history of the business dates up to the
  * run's), a sortable, filterable break table showing both records of each break side by side, and the
  * provenance (input files, rule set, run, rejected rows, refused files). Streamed: the breaks go to a
  * temporary file a chunk at a time while they are counted, then the page is assembled around them, so
@@ -138,6 +142,7 @@ export async function writeBreaksHtml(
           style: PAGE_STYLE,
         }),
       );
+      await out.write(missingInputsHtml(r));
       await out.write(summaryHtml(r, enc.tallies));
       await out.write(chartsHtml(enc.tallies, await history, historyDays));
       await out.write(tableShellHtml(enc.tallies.total, Math.max(0, Math.floor(options.printLimit ?? 500))));
@@ -167,7 +172,8 @@ export async function writeBreaksHtml(
       format: 'html' as const,
       path: file,
       runId: r.id,
-      breaks: enc.tallies.total,
+      breaks: enc.tallies.total - enc.tallies.carried,
+      carried: enc.tallies.carried,
       bytes: statSync(file).size,
     };
   });
