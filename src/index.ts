@@ -40,6 +40,18 @@ export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
 export { databaseManifest } from './ingest/acquire/manifest.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
 
+// Calendar changes (typhoon closures, cancelled evening sessions)
+export {
+  changeCalendar,
+  describeDayState,
+  type CalendarChangeContext,
+  type CalendarChangeOutcome,
+  type CalendarChangeRequest,
+} from './calendar/change-calendar.js';
+export { changesInForce, changeHistory, type CalendarAction, type CalendarChange } from './calendar/changes.js';
+export type { Rederivation, TradeMove } from './calendar/rederive.js';
+export { syncCalendar, effectiveCalendar } from './ingest/load/calendar-sync.js';
+
 // Reconcile
 export {
   loadRuleSet,

@@ -2,6 +2,7 @@ import './heap.js';
 import { Command, CommanderError } from 'commander';
 import { lineageCommands, migrateCommand, profilesCommand } from './commands/admin.js';
 import { auditCommand } from './commands/audit.js';
+import { calendarCommand } from './commands/calendar.js';
 import { confirmCommand } from './commands/confirm.js';
 import { breaksCommand } from './commands/breaks.js';
 import { demoCommand } from './commands/demo.js';
@@ -77,6 +78,7 @@ for (const cmd of [
   reinputCommand(run),
   confirmCommand(run),
   auditCommand(run),
+  calendarCommand(run),
   ...lineageCommands(run),
 ]) {
   program.addCommand(cmd.exitOverride());

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  applyOverrides,
   expandCalendar,
   TradingCalendar,
   type CalendarDay,
+  type CalendarOverride,
   type SessionTimes,
 } from '../ingest/normalise/calendar.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -40,4 +42,11 @@ export function loadCalendar(file: string): LoadedCalendar {
     days,
     cutover: parsed.cutover,
   };
+}
+
+/** The calendar with ad-hoc changes (recorded in the database) applied on top of the file's days. */
+export function withOverrides(cal: LoadedCalendar, overrides: readonly CalendarOverride[]): LoadedCalendar {
+  if (overrides.length === 0) return cal;
+  const days = applyOverrides(cal.days, overrides);
+  return { ...cal, days, calendar: new TradingCalendar(days) };
 }

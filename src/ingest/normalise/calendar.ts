@@ -222,3 +222,35 @@ function configDate(text: string, where: string): string {
   }
   return d.value;
 }
+
+/** One date's state set by an ad-hoc change (a typhoon closure, a cancelled evening session). */
+export interface CalendarOverride {
+  readonly date: string;
+  readonly trading: boolean;
+  readonly afterHours: boolean;
+  /** Why, as recorded with the change; becomes the day's note. */
+  readonly note: string;
+}
+
+/**
+ * The days with the overrides applied on top: each override replaces its date's trading and
+ * after-hours flags and note (the platform stays). An override of a date the days do not cover is
+ * left out: nothing can be asked about that date anyway.
+ */
+export function applyOverrides(
+  days: readonly CalendarDay[],
+  overrides: readonly CalendarOverride[],
+): CalendarDay[] {
+  const byDate = new Map(overrides.map((o) => [o.date, o]));
+  return days.map((d) => {
+    const o = byDate.get(d.date);
+    if (o === undefined) return d;
+    if (!o.trading && o.afterHours) {
+      throw new DcassError(
+        'CONFIG_INVALID',
+        `calendar change of ${o.date}: an after-hours session but no trading`,
+      );
+    }
+    return { ...d, trading: o.trading, afterHours: o.afterHours, note: o.note };
+  });
+}
