@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ChainChecker, type BrokenLink } from './chain.js';
 import { auditBatches, auditHead, DEFAULT_BATCH } from './read.js';
+import { verifyLoadedData, type DataVerification } from './verify-data.js';
+import { verifyRegister, type RegisterVerification } from './verify-register.js';
 
 /** The outcome of walking the chain. */
 export interface AuditVerification {
@@ -68,4 +70,33 @@ export async function verifyAuditChain(
     };
   }
   return { intact: true, events: checker.verified, verified: checker.verified, head, broken: null };
+}
+
+/** Everything `audit verify` checks: the chain, the register against its events, and optionally the loaded data. */
+export interface IntegrityVerification {
+  /** True when the chain is intact, the register consistent and (when checked) the data unchanged. */
+  readonly intact: boolean;
+  readonly chain: AuditVerification;
+  readonly register: RegisterVerification;
+  /** Null when the loaded data was not checked (it reads every stored row). */
+  readonly data: DataVerification | null;
+}
+
+/**
+ * The audit chain, then the break register replayed from its events, then (with `data`) every loaded
+ * file's rows against the digest taken at load.
+ */
+export async function verifyIntegrity(
+  store: { readonly db: Kysely<Database> },
+  options: VerifyAuditOptions & { readonly data?: boolean } = {},
+): Promise<IntegrityVerification> {
+  const chain = await verifyAuditChain(store, options);
+  const register = await verifyRegister(store.db);
+  const data = options.data === true ? await verifyLoadedData(store.db) : null;
+  return {
+    intact: chain.intact && register.consistent && (data?.intact ?? true),
+    chain,
+    register,
+    data,
+  };
 }

@@ -2,10 +2,13 @@ import path from 'node:path';
 import { Command } from 'commander';
 import {
   exportAuditChain,
-  verifyAuditChain,
+  verifyIntegrity,
   type AuditExport,
   type AuditVerification,
   type BrokenLink,
+  type DataVerification,
+  type IntegrityVerification,
+  type RegisterVerification,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out } from '../output.js';
@@ -32,11 +35,14 @@ remove events. See the README's "Audit trail" section for how an auditor checks 
   audit.addCommand(
     new Command('verify')
       .exitOverride()
-      .description('walk the audit chain from its first event and name the first broken link')
+      .description(
+        'walk the audit chain, replay the break register from its events and, with --data, hash the loaded data again',
+      )
       .option(
         '--head <hash>',
         'a head hash kept elsewhere (evidence pack, earlier export): it must be in the chain',
       )
+      .option('--data', "recompute every loaded file's digest from its stored rows (reads every row)")
       .addHelpText(
         'after',
         `
@@ -44,20 +50,24 @@ Examples:
   dcass-recon audit verify
   dcass-recon --json audit verify
   dcass-recon audit verify --head 3f1c0b...e9a0
+  dcass-recon audit verify --data
 
 Prints the number of events and the head hash (keep it: a later verify with --head proves nothing
-before it was removed or rewritten). Exit code 0 when the chain is intact, 2 when it is broken: the
-first broken link is named (event id; gap in ids, prev_hash mismatch, hash mismatch, or a body that
-disagrees with its row).`,
+before it was removed or rewritten), and checks that every break's current state is the one its
+latest event records (a break changed outside dcass-recon is named). With --data, every loaded file's
+rows are hashed again and compared with the digest taken when the file was loaded: a file whose rows
+were changed since is named, with both digests. Exit code 0 when everything checked is intact, 2 when
+anything is not: the first broken link of the chain (event id; gap in ids, prev_hash mismatch, hash
+mismatch, or a body that disagrees with its row), the breaks that differ, or the changed files.`,
       )
-      .action((opts: { head?: string }) =>
+      .action((opts: { head?: string; data?: boolean }) =>
         run(async (ctx) => {
           const store = await ctx.store();
-          const result = await verifyAuditChain(
-            store,
-            opts.head === undefined ? {} : { expectedHead: opts.head },
-          );
-          printVerification(ctx, result);
+          const result = await verifyIntegrity(store, {
+            ...(opts.head === undefined ? {} : { expectedHead: opts.head }),
+            data: opts.data === true,
+          });
+          printIntegrity(ctx, result);
           return result.intact ? 0 : 2;
         }),
       ),
@@ -92,11 +102,18 @@ file is still written, as stored, and will fail verification at that event) or c
   return audit;
 }
 
-function printVerification(ctx: CliContext, r: AuditVerification): void {
+function printIntegrity(ctx: CliContext, r: IntegrityVerification): void {
   if (ctx.options.json) {
-    out.json(r);
+    // The chain's fields stay at the top level, as before the register and data were checked.
+    out.json({ ...r.chain, intact: r.intact, register: r.register, data: r.data });
     return;
   }
+  printVerification(ctx, r.chain);
+  printRegister(ctx, r.register);
+  if (r.data !== null) printData(ctx, r.data);
+}
+
+function printVerification(ctx: CliContext, r: AuditVerification): void {
   if (r.intact) {
     if (ctx.options.quiet) return;
     out.line(
@@ -111,6 +128,45 @@ function printVerification(ctx: CliContext, r: AuditVerification): void {
     `  ${r.verified} event(s) verified before it; ${r.events} event(s) stored` +
       (r.head === null ? '' : `, last event ${r.head.id} with hash ${r.head.hash}`),
   );
+}
+
+function printRegister(ctx: CliContext, r: RegisterVerification): void {
+  if (r.consistent) {
+    // An empty register has nothing to replay: no line, so a fresh database reads as before.
+    if (!ctx.options.quiet && r.cases > 0) {
+      out.line(`break register consistent: ${r.cases} break(s), each as its latest event records`);
+    }
+    return;
+  }
+  const more = r.differing > r.firstDiffering.length ? ', ...' : '';
+  out.line(
+    `break register CHANGED outside dcass-recon: ${r.differing} of ${r.cases} break(s) differ from their latest event: ` +
+      `break ${r.firstDiffering.join(', ')}${more}`,
+  );
+  out.line(
+    '  what to do: keep the database as it is and tell your auditor; dcass-recon breaks show ID prints what the events record',
+  );
+}
+
+function printData(ctx: CliContext, r: DataVerification): void {
+  const skipped =
+    r.unchecked === 0 ? '' : `; ${r.unchecked} file(s) loaded before digests were kept, not checked`;
+  if (r.intact) {
+    if (!ctx.options.quiet) {
+      out.line(`loaded data intact: ${r.checked} file(s) checked, their rows as loaded${skipped}`);
+    }
+    return;
+  }
+  for (const f of r.changed) {
+    out.line(
+      f.problem === 'rows'
+        ? `loaded data CHANGED: ${f.fileName} (source_file ${f.fileId}): its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
+        : `loaded data CHANGED: ${f.fileName} (source_file ${f.fileId}): its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`,
+    );
+  }
+  const files = new Set(r.changed.map((f) => f.fileId)).size;
+  out.line(`  ${r.checked} file(s) checked, ${files} changed${skipped}`);
+  out.line('  what to do: keep the database as it is and tell your auditor; load the original files again to compare');
 }
 
 function printExport(ctx: CliContext, r: AuditExport): void {

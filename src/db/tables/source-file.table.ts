@@ -19,6 +19,8 @@ export interface SourceFileTable {
   control: ColumnType<unknown, string | null, string | null> | null;
   loaded_at: Generated<Date>;
   superseded_by: string | null;
+  /** sha256 of the file's stored rows as loaded (fileDataDigest); null for files loaded before it was kept. */
+  data_digest: string | null;
 }
 
 /** Files refused whole, with the reason; nothing of them is loaded. */

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { sql } from 'kysely';
+import { fileDataDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
@@ -40,6 +41,8 @@ export interface LoadResult {
   readonly rejected: number;
   readonly supersedes: readonly string[];
   readonly supersededBy: string | null;
+  /** The digest of the rows as stored by this load (see fileDataDigest): what `audit verify --data` checks. */
+  readonly dataDigest: string;
 }
 
 const REJECT_COLUMNS = ['file_id', 'line_no', 'field', 'code', 'reason', 'raw'] as const;
@@ -264,9 +267,16 @@ class FileLoad {
     await this.flush();
     await this.inflight;
     const id = this.identity!;
+    // Taken from the rows as written, in their transaction: what any later change to them is measured by.
+    const dataDigest = await fileDataDigest(this.tx.db, this.fileId!, this.profile.entity);
     await this.tx.db
       .updateTable('source_file')
-      .set({ row_count: this.rowCount, reject_count: this.rejectCount, control: JSON.stringify(control) })
+      .set({
+        row_count: this.rowCount,
+        reject_count: this.rejectCount,
+        control: JSON.stringify(control),
+        data_digest: dataDigest,
+      })
       .where('id', '=', this.fileId!)
       .execute();
     const { supersedes, supersededBy } = await supersede(this.tx, this.fileId!, this.profile, id);
@@ -277,6 +287,7 @@ class FileLoad {
       rejected: this.rejectCount,
       supersedes,
       supersededBy,
+      dataDigest,
     };
   }
 
