@@ -122,6 +122,10 @@ export {
   type BrokenLink,
   type ActorSources,
 } from './audit/index.js';
+export { verifyIntegrity, type IntegrityVerification } from './audit/verify.js';
+export { verifyRegister, type RegisterVerification } from './audit/verify-register.js';
+export { verifyLoadedData, type DataVerification, type ChangedFile } from './audit/verify-data.js';
+export { fileDataDigest, type LoadedEntity } from './audit/data-digest.js';
 
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';
