@@ -1,31 +1,90 @@
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { z } from 'zod';
 import { DcassError } from '../shared/errors.js';
 
 const MAX_ACTOR_LENGTH = 200;
-// Control characters would let a name rewrite the lines it is printed on (reports, terminals).
-const PRINTABLE = /^[^\p{Cc}]+$/u;
+// Control characters (Cc) would let a name rewrite the lines it is printed on (reports, terminals);
+// invisible format characters (Cf: zero-width space and joiners, byte-order mark, word joiner, bidi
+// controls) would let `alice` and `alice` with a hidden character pass as two people.
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+const INVISIBLE_ALL = /[\p{Cc}\p{Cf}]/gu;
+// Not String.prototype.trim: it also strips U+FEFF, an invisible character that is refused instead.
+const SURROUNDING_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 
-/** The configuration's `actor:` key: a person's name or login, printable, at most 200 characters. */
+/**
+ * A name as the product records it: Unicode NFKC (so fullwidth `ａｌｉｃｅ` is `alice`, and a name
+ * typed on another keyboard is one name), trimmed. The result is what is checked and stored.
+ */
+export function normalActorText(name: string): string {
+  return name.normalize('NFKC').replace(SURROUNDING_SPACE, '');
+}
+
+/** Why a normalised name cannot stand as an actor; null when it can. */
+function actorProblem(name: string): string | null {
+  if (name === '') return 'it is empty';
+  if (name.length > MAX_ACTOR_LENGTH) return `it is longer than ${MAX_ACTOR_LENGTH} characters`;
+  const bad = INVISIBLE.exec(name);
+  if (bad !== null) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return `it holds the invisible or control character U+${code}`;
+  }
+  return null;
+}
+
+/** The configuration's `actor:` key: the same rules as --actor (NFKC, trimmed, nothing invisible). */
 export const actorSchema = z
   .string()
-  .trim()
-  .min(1, 'a name or login, e.g. chan.tai.man')
-  .max(MAX_ACTOR_LENGTH)
-  .regex(PRINTABLE, 'a name without control characters');
+  .transform(normalActorText)
+  .superRefine((name, ctx) => {
+    const problem = actorProblem(name);
+    if (problem !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a name or login such as chan.tai.man, without invisible or control characters (${problem})`,
+      });
+    }
+  });
 
-/** Throws when a name cannot stand as an actor; `what` says where it came from. */
-export function checkActor(actor: string, what: string): void {
-  if (
-    typeof actor !== 'string' ||
-    actor.trim() === '' ||
-    actor.length > MAX_ACTOR_LENGTH ||
-    !PRINTABLE.test(actor)
-  ) {
-    throw new DcassError('USAGE', `${what} ${JSON.stringify(String(actor))} is not a usable name`, {
-      hint: `give a name or login of at most ${MAX_ACTOR_LENGTH} characters, without control characters`,
+/**
+ * The name as recorded (NFKC, trimmed); throws a usage error when it cannot stand as an actor. `what`
+ * says where it came from (`--actor`, the configuration's actor).
+ */
+export function normaliseActor(actor: string, what: string): string {
+  const name = typeof actor === 'string' ? normalActorText(actor) : '';
+  const problem = actorProblem(name);
+  if (problem !== null) {
+    throw new DcassError('USAGE', `${what} ${JSON.stringify(name)} is not a usable name: ${problem}`, {
+      hint: `give a name or login of at most ${MAX_ACTOR_LENGTH} characters, without invisible or control characters`,
     });
   }
+  return name;
+}
+
+/** Throws when a name is not one `normaliseActor` would record as it is. */
+export function checkActor(actor: string, what: string): void {
+  if (normaliseActor(actor, what) !== actor) {
+    throw new DcassError('USAGE', `${what} ${JSON.stringify(actor)} is not in its normal form`, {
+      hint: 'pass names through resolveActor or normaliseActor (Unicode NFKC, trimmed)',
+    });
+  }
+}
+
+/**
+ * True when two recorded names are the same person: compared after NFKC, without invisible or
+ * control characters (names recorded before they were refused), with runs of spaces as one, and
+ * case-insensitively. The four-eyes rule asks this.
+ */
+export function samePerson(a: string, b: string): boolean {
+  return personKey(a) === personKey(b);
+}
+
+function personKey(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(INVISIBLE_ALL, '')
+    .replace(/\p{White_Space}+/gu, ' ')
+    .replace(SURROUNDING_SPACE, '')
+    .toLowerCase();
 }
 
 /** Where the actor of recorded actions comes from, in order of precedence. */
@@ -38,20 +97,33 @@ export interface ActorSources {
 
 /**
  * Who is acting, for the audit trail: the `--actor` flag, else the configuration's `actor:`, else the
- * operating-system user running the process.
+ * operating-system user running the process; normalised (`normaliseActor`) whichever it is.
  */
 export function resolveActor(sources: ActorSources = {}): string {
-  if (sources.flag !== undefined) {
-    const flag = sources.flag.trim();
-    checkActor(flag, '--actor');
-    return flag;
-  }
+  if (sources.flag !== undefined) return normaliseActor(sources.flag, '--actor');
   const configured = sources.config?.actor;
   if (configured !== undefined && configured !== null) {
-    checkActor(configured, "the configuration's actor");
-    return configured;
+    return normaliseActor(configured, "the configuration's actor");
   }
-  return osUser();
+  return normaliseActor(osIdentity().user, 'the operating-system user');
+}
+
+/** The operating-system account and machine that run this process. */
+export interface OsIdentity {
+  readonly user: string;
+  readonly host: string;
+}
+
+let identity: OsIdentity | undefined;
+
+/**
+ * Who ran the command as the operating system knows it, recorded beside the declared actor on every
+ * event: it shows which account typed a command, whatever --actor said (it does not prove who sat at
+ * the keyboard of that account). Read once: it cannot change while the process runs.
+ */
+export function osIdentity(): OsIdentity {
+  identity ??= { user: osUser(), host: hostname() };
+  return identity;
 }
 
 function osUser(): string {

@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { checkActor } from './actor.js';
+import { checkActor, osIdentity } from './actor.js';
 import { auditDb } from './audit-event.table.js';
 import {
   ACTION_PATTERN,
   GENESIS_HASH,
+  OS_KEY,
   assertExactDetails,
   chainHash,
   eventBody,
@@ -13,13 +14,16 @@ import {
 
 /** What a caller records: who did what to what, and the particulars. */
 export interface AuditEventInput {
-  /** Who did it: resolve it with `resolveActor` (flag, configuration, OS user). */
+  /** Who did it: resolve it with `resolveActor` (flag, configuration, OS user), which normalises it. */
   readonly actor: string;
   /** Dotted lower-case name: `ingest.loaded`, `fetch.completed`, `run.completed`, `break.resolve`. */
   readonly action: string;
   /** What it was done to, as `kind:identifier`: `file:TRD001_CABC_20190506.xml`, `run:12`, `break:345`. */
   readonly subject: string;
-  /** Exact JSON values only: strings (decimals too), safe integers, booleans, null, arrays, objects. */
+  /**
+   * Exact JSON values only: strings (decimals too), safe integers, booleans, null, arrays, objects.
+   * The key `_os` is the appender's own (the operating-system user and host, added to every event).
+   */
   readonly details?: AuditDetails;
 }
 
@@ -60,8 +64,14 @@ export async function appendAuditEvent(
   if (typeof event.subject !== 'string' || event.subject === '') {
     throw new TypeError('an audit event needs a subject, such as file:NAME or run:ID');
   }
-  const details = event.details ?? {};
-  assertExactDetails(details);
+  const given = event.details ?? {};
+  assertExactDetails(given);
+  if (Object.hasOwn(given, OS_KEY)) {
+    throw new TypeError(`audit details: the key ${OS_KEY} is the appender's (the operating-system identity)`);
+  }
+  // Hashed with the event, so the account that ran the command cannot be changed unnoticed.
+  const os = osIdentity();
+  const details: AuditDetails = { ...given, [OS_KEY]: { host: os.host, user: os.user } };
   if (!db.isTransaction) return db.transaction().execute((trx) => appendInTransaction(trx, event, details));
   return appendInTransaction(db, event, details);
 }
@@ -71,6 +81,7 @@ async function appendInTransaction(
   event: AuditEventInput,
   details: AuditDetails,
 ): Promise<AppendedAuditEvent> {
+  const os = osIdentity();
   const adb = auditDb(db);
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK[0])}, ${sql.lit(CHAIN_LOCK[1])})`.execute(adb);
   // A statement after the lock: under READ COMMITTED it sees the event committed by the last holder.
@@ -101,6 +112,8 @@ async function appendInTransaction(
       body,
       prev_hash: prevHash,
       hash,
+      os_user: os.user,
+      os_host: os.host,
     })
     .execute();
   return { id, at: row.at, prevHash, hash };

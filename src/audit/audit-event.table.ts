@@ -13,6 +13,12 @@ export interface AuditEventTable {
   body: ColumnType<string, string, never>;
   prev_hash: ColumnType<string, string, never>;
   hash: ColumnType<string, string, never>;
+  /**
+   * The operating-system user and host that ran the command (migration 0008), as the body's
+   * details._os holds them; null for events recorded before that migration.
+   */
+  os_user: ColumnType<string | null, string | null | undefined, never>;
+  os_host: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** The audit tables, for Kysely instances typed with the product's `Database`. */

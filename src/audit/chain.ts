@@ -31,6 +31,14 @@ export interface AuditEvent {
 /** The keys of a body, sorted as RFC 8785 sorts them. */
 export const BODY_KEYS = ['action', 'actor', 'at', 'details', 'id', 'subject'] as const;
 
+/**
+ * The key of `details` that holds the operating-system user and host of the process that appended
+ * the event (`{"host":H,"user":U}`), written by the appender alone and repeated by the os_user and
+ * os_host columns. Inside details, so the hash covers it and a body written before it existed keeps
+ * the same shape and still verifies.
+ */
+export const OS_KEY = '_os';
+
 /** Action names: dotted lower-case words (`ingest.loaded`, `break.resolve`); the table checks the same. */
 export const ACTION_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
 
@@ -93,6 +101,9 @@ export interface StoredAuditEvent {
   readonly body: string;
   readonly prev_hash: string;
   readonly hash: string;
+  /** Null (both) for an event recorded before the operating-system identity was. */
+  readonly os_user: string | null;
+  readonly os_host: string | null;
 }
 
 /** What is wrong at a broken link. */
@@ -114,7 +125,7 @@ export interface BrokenLink {
  * sorted as RFC 8785 sorts them; strings written as canonicalize writes them, by JSON.stringify).
  * Rendering the columns and comparing text is exact and much cheaper than parsing every body.
  */
-export function bodyFrame(row: Omit<StoredAuditEvent, 'body' | 'prev_hash' | 'hash'>): {
+export function bodyFrame(row: Pick<StoredAuditEvent, 'id' | 'at' | 'actor' | 'action' | 'subject'>): {
   head: string;
   tail: string;
 } {
@@ -126,15 +137,17 @@ export function bodyFrame(row: Omit<StoredAuditEvent, 'body' | 'prev_hash' | 'ha
 
 /**
  * True when the body is the canonical JSON of the row's columns around a details object:
- * `{"action":A,"actor":B,"at":T,"details":{...},"id":N,"subject":S}`. Runs once per event, so the
- * common case (values JSON writes as they are) compares in place, piece by piece, with no string
- * built; a value that JSON escapes is compared through its rendered frame.
+ * `{"action":A,"actor":B,"at":T,"details":{...},"id":N,"subject":S}`, and its details' `_os` holds
+ * the os_user and os_host columns (no `_os` when both are null). Runs once per event, so the common
+ * case (values JSON writes as they are) compares in place, piece by piece, with no string built; a
+ * value that JSON escapes is compared through its rendered frame.
  */
 export function bodyMatchesColumns(row: StoredAuditEvent): boolean {
   const { body, action, actor, at, id, subject } = row;
   if (NEEDS_ESCAPE.test(action) || NEEDS_ESCAPE.test(actor) || NEEDS_ESCAPE.test(subject)) {
     const { head, tail } = bodyFrame(row);
-    return body.length >= head.length + tail.length && body.startsWith(head) && body.endsWith(tail);
+    const framed = body.length >= head.length + tail.length && body.startsWith(head) && body.endsWith(tail);
+    return framed && osMatches(row, head.length);
   }
   // at and id come from the database as to_char and bigint text: digits, '-', ':', '.', 'T', 'Z'.
   let p = piece(body, 0, '{"action":"');
@@ -146,7 +159,52 @@ export function bodyMatchesColumns(row: StoredAuditEvent): boolean {
   if (tail < p) return false;
   let q = piece(body, piece(body, piece(body, tail, '},"id":"'), id), '","subject":"');
   q = piece(body, piece(body, q, subject), '"}');
-  return q === body.length;
+  return q === body.length && osMatches(row, p);
+}
+
+/**
+ * True when the details object starting at `details` holds the row's operating-system identity. The
+ * appender's keys sort after `_`, so `_os` comes first in practice and is compared in place; a body
+ * where it does not (a key in capitals or digits before it) is parsed.
+ */
+function osMatches(row: StoredAuditEvent, details: number): boolean {
+  const { body, os_user: user, os_host: host } = row;
+  if (user !== null || host !== null) {
+    if (body.startsWith(`"${OS_KEY}":{"host":${jsonOrNull(host)},"user":${jsonOrNull(user)}}`, details)) {
+      return true;
+    }
+  } else if (!body.includes(`"${OS_KEY}":`, details)) {
+    return true;
+  }
+  return osDisagreement(row) === null;
+}
+
+const jsonOrNull = (value: string | null): string => (value === null ? 'null' : jsonString(value));
+
+/** Where the body's `_os` and the row's os_user and os_host columns disagree (parsing the body). */
+function osDisagreement(row: StoredAuditEvent): { column: 'os_user' | 'os_host'; said: string } | null {
+  let os: unknown;
+  try {
+    os = (JSON.parse(row.body) as { details?: Record<string, unknown> } | null)?.details?.[OS_KEY];
+  } catch {
+    return { column: 'os_user', said: 'nothing (the body is not JSON)' };
+  }
+  if (os === undefined) {
+    if (row.os_user !== null) return { column: 'os_user', said: 'nothing' };
+    if (row.os_host !== null) return { column: 'os_host', said: 'nothing' };
+    return null;
+  }
+  if (canonicalize(os) === canonicalize({ host: row.os_host, user: row.os_user })) return null;
+  const field = (key: string): unknown =>
+    os !== null && typeof os === 'object' ? (os as Record<string, unknown>)[key] : undefined;
+  for (const [column, key] of [
+    ['os_user', 'user'],
+    ['os_host', 'host'],
+  ] as const) {
+    if (field(key) !== row[column]) return { column, said: JSON.stringify(field(key)) ?? 'nothing' };
+  }
+  // The two values agree but the object holds more: not what the appender writes.
+  return { column: 'os_user', said: canonicalize(os) ?? 'nothing' };
 }
 
 /** The position after `text` when the body holds it at `from`; -1 otherwise (and for from = -1). */
@@ -279,6 +337,15 @@ function bodyDisagreement(row: StoredAuditEvent): { expected: string; found: str
           message: `the row's ${column} column says ${JSON.stringify(row[column])} but its hashed body says ${said}`,
         };
       }
+    }
+    const os = osDisagreement(row);
+    if (os !== null) {
+      const found = row[os.column];
+      return {
+        expected: os.said,
+        found: String(found),
+        message: `the row's ${os.column} column says ${JSON.stringify(found)} but its hashed body (details.${OS_KEY}) says ${os.said}`,
+      };
     }
   }
   return {

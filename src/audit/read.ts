@@ -30,6 +30,8 @@ export async function* auditBatches(
         'body',
         'prev_hash',
         'hash',
+        'os_user',
+        'os_host',
       ])
       .where('id', '>', after)
       .orderBy('id')

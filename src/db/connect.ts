@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { osIdentity } from '../audit/actor.js';
 import { DcassError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import { lockFolder } from './folder-lock.js';
@@ -41,6 +42,19 @@ function setPgTypeParsers(): void {
   pgTypesSet = true;
 }
 
+/**
+ * Who runs this process, as session settings of every connection the store opens: break_event's
+ * column defaults read them (migration 0008), so every insert path records the operating-system
+ * user and host beside the declared actor without passing them.
+ */
+const SET_OS_IDENTITY =
+  "SELECT set_config('dcass.os_user', $1, false), set_config('dcass.os_host', $2, false)";
+
+function osIdentityParams(): string[] {
+  const { user, host } = osIdentity();
+  return [user, host];
+}
+
 /** True when the target names a PostgreSQL server rather than an embedded folder. */
 export function isServerUrl(target: DatabaseTarget): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
@@ -68,6 +82,12 @@ async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 4, options: '-c TimeZone=UTC' });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Emitted before the new client is handed out, and a client runs its queries in order: the
+  // settings are in place before its first statement. Setting a custom option cannot be refused; a
+  // connection lost meanwhile is reported by the statement that follows.
+  pool.on('connect', (client) => {
+    client.query(SET_OS_IDENTITY, osIdentityParams()).catch(() => undefined);
+  });
   try {
     const probe = await pool.connect();
     probe.release();
@@ -142,6 +162,7 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
       parsers: { [OID.int8]: asText, [OID.numeric]: asText, [OID.date]: asText },
     });
     await pglite.exec("SET TIME ZONE 'UTC'");
+    await pglite.query(SET_OS_IDENTITY, osIdentityParams());
   } catch (cause) {
     unlock();
     throw new DcassError('DB_UNREACHABLE', `cannot open the embedded database in ${target}`, {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,8 @@ describe(`audit trail on ${dbKind}`, () => {
     expect(first).toMatchObject({ id: '1', prevHash: GENESIS_HASH });
     expect(second).toMatchObject({ id: '2', prevHash: first.hash });
     const rows = await auditDb(t.store.db).selectFrom('audit_event').selectAll().orderBy('id').execute();
+    // The operating-system user and host ride in the hashed body and in their own columns.
+    const os = { host: hostname(), user: userInfo().username };
     expect(rows[0]!.body).toBe(
       eventBody({
         id: '1',
@@ -67,12 +69,13 @@ describe(`audit trail on ${dbKind}`, () => {
         actor: 'alice',
         action: 'test.step',
         subject: 'step:1',
-        details: { n: 1, note: 'step 1', amount: '1234.50' },
+        details: { n: 1, note: 'step 1', amount: '1234.50', _os: os },
       }),
     );
     expect(rows[0]!.body).toMatch(
-      /^\{"action":"test\.step","actor":"alice","at":"[^"]+","details":\{"amount"/,
+      /^\{"action":"test\.step","actor":"alice","at":"[^"]+","details":\{"_os":\{"host":"[^"]+","user":"[^"]+"\},"amount"/,
     );
+    expect([rows[0]!.os_user, rows[0]!.os_host]).toEqual([os.user, os.host]);
     expect(rows[1]!.hash).toBe(chainHash(first.hash, rows[1]!.body));
     expect((await verifyAuditChain(t.store)).intact).toBe(true);
   });
@@ -105,6 +108,17 @@ describe(`audit trail on ${dbKind}`, () => {
         t.store.db,
       ),
     ).rejects.toThrow(/unique|duplicate/i);
+  });
+
+  it('keeps details._os for itself', async () => {
+    await expect(
+      appendAuditEvent(t.store.db, {
+        actor: 'alice',
+        action: 'test.step',
+        subject: 's',
+        details: { _os: 'x' },
+      }),
+    ).rejects.toThrow(/the key _os is the appender's/);
   });
 
   it('leaves no event and no gap when the action rolls back', async () => {
@@ -204,6 +218,57 @@ describe(`audit trail on ${dbKind}`, () => {
       expectBroken(v, '3', 'body');
       expect(v.broken!.message).toContain(
         `the row's actor column says "mallory" but its hashed body says "alice"`,
+      );
+    });
+
+    it('a changed operating-system user or host: body mismatch at that event', async () => {
+      for (const [column, statement] of [
+        ['os_user', sql`UPDATE audit_event SET os_user = 'mallory' WHERE id = 2`],
+        ['os_host', sql`UPDATE audit_event SET os_host = 'elsewhere' WHERE id = 2`],
+        ['os_user', sql`UPDATE audit_event SET os_user = NULL, os_host = NULL WHERE id = 2`],
+      ] as const) {
+        const v = await inRolledBack(t, async (db) => {
+          await tamper(db, statement);
+          return verifyAuditChain({ db });
+        });
+        expectBroken(v, '2', 'body');
+        expect(v.broken!.message).toMatch(
+          new RegExp(
+            `^body mismatch: the row's ${column} column says .* but its hashed body \\(details\\._os\\) says`,
+          ),
+        );
+      }
+    });
+
+    it('an event written before the identity was recorded verifies; given an identity afterwards, it does not', async () => {
+      const v = await inRolledBack(t, async (db) => {
+        const head = await auditDb(db)
+          .selectFrom('audit_event')
+          .select(['id', 'hash'])
+          .orderBy('id', 'desc')
+          .executeTakeFirstOrThrow();
+        const id = String(Number(head.id) + 1);
+        const at = '2019-05-06T10:00:00.000000Z';
+        const body = eventBody({
+          id,
+          at,
+          actor: 'ops.old',
+          action: 'test.old',
+          subject: 's',
+          details: { n: 1 },
+        });
+        await sql`INSERT INTO audit_event (id, at, actor, action, subject, body, prev_hash, hash)
+          VALUES (${id}, ${at}, 'ops.old', 'test.old', 's', ${body}, ${head.hash}, ${chainHash(head.hash, body)})`.execute(
+          db,
+        );
+        const legacy = await verifyAuditChain({ db });
+        await tamper(db, sql`UPDATE audit_event SET os_user = 'ops.old' WHERE id = ${id}`);
+        return [legacy, await verifyAuditChain({ db }), id] as const;
+      });
+      expect(v[0]).toMatchObject({ intact: true, broken: null });
+      expect(v[1].broken).toMatchObject({ id: v[2], problem: 'body' });
+      expect(v[1].broken!.message).toContain(
+        `the row's os_user column says "ops.old" but its hashed body (details._os) says nothing`,
       );
     });
 

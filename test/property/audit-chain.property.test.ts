@@ -38,7 +38,12 @@ const valueArb: fc.Arbitrary<AuditValue> = fc.letrec<{ value: AuditValue }>((tie
     fc.dictionary(text, tie('value'), { maxKeys: 4 }),
   ),
 })).value;
-const detailsArb: fc.Arbitrary<AuditDetails> = fc.dictionary(text, valueArb, { maxKeys: 5 });
+// Any key but `_os`, the appender's own (keys that sort before it, in capitals or digits, included).
+const detailsArb: fc.Arbitrary<AuditDetails> = fc.dictionary(
+  text.filter((k) => k !== '_os'),
+  valueArb,
+  { maxKeys: 5 },
+);
 
 const hex64 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 });
 
@@ -49,6 +54,7 @@ type Tamper =
   | { kind: 'prev_hash'; value: string }
   | { kind: 'actor' | 'subject'; value: string }
   | { kind: 'action'; value: string }
+  | { kind: 'os_user' | 'os_host'; value: string | null }
   | { kind: 'at'; micros: number }
   | { kind: 'delete' }
   | { kind: 'rewrite'; char: string };
@@ -68,6 +74,10 @@ const tamperArb: fc.Arbitrary<Tamper> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('action' as const), value: fc.stringMatching(/^[a-z]{1,6}\.[a-z]{1,6}$/) }),
   fc.record({
+    kind: fc.constantFrom('os_user' as const, 'os_host' as const),
+    value: fc.option(fc.string({ unit: 'binary', maxLength: 8 })),
+  }),
+  fc.record({
     kind: fc.constant('at' as const),
     micros: fc.integer({ min: -86_400_000_000, max: 86_400_000_000 }).filter((n) => n !== 0),
   }),
@@ -86,6 +96,8 @@ function tamperStatement(
     actor: string;
     action: string;
     subject: string;
+    os_user: string | null;
+    os_host: string | null;
   },
 ): RawBuilder<unknown> | null {
   const id = row.id;
@@ -104,6 +116,11 @@ function tamperStatement(
     case 'subject':
     case 'action':
       return tamper.value === row[tamper.kind] || tamper.value.includes('\u0000')
+        ? null
+        : sql`UPDATE audit_event SET ${sql.ref(tamper.kind)} = ${tamper.value} WHERE id = ${id}`;
+    case 'os_user':
+    case 'os_host':
+      return tamper.value === row[tamper.kind] || tamper.value?.includes('\u0000')
         ? null
         : sql`UPDATE audit_event SET ${sql.ref(tamper.kind)} = ${tamper.value} WHERE id = ${id}`;
     case 'at':
@@ -126,18 +143,24 @@ describe('a body holds its columns exactly', () => {
     actor: text.filter((s) => s !== ''),
     action: fc.stringMatching(/^[a-z]{1,6}(\.[a-z]{1,6}){0,2}$/),
     subject: text,
+    os_user: fc.option(text),
+    os_host: fc.option(text),
   });
   const wellFormed = (s: string) => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
 
   it('matches the body written from the same columns, and no body written from other columns', () => {
     fc.assert(
-      fc.property(columns, columns, detailsArb, (mine, other, details) => {
+      fc.property(columns, columns, detailsArb, (mine, other, given) => {
+        // The appender's operating-system identity, absent from events written before it was kept.
+        const recorded = mine.os_user !== null || mine.os_host !== null;
+        const details = recorded ? { ...given, _os: { host: mine.os_host, user: mine.os_user } } : given;
         const body = eventBody({ ...mine, details });
         const row = { ...mine, body, prev_hash: '', hash: '' };
         expect(bodyMatchesColumns(row)).toBe(true);
-        for (const key of ['id', 'at', 'actor', 'action', 'subject'] as const) {
-          if (other[key] === mine[key] || !wellFormed(other[key])) continue;
-          expect(bodyMatchesColumns({ ...row, [key]: other[key] })).toBe(false);
+        for (const key of ['id', 'at', 'actor', 'action', 'subject', 'os_user', 'os_host'] as const) {
+          const value = other[key];
+          if (value === mine[key] || (value !== null && !wellFormed(value))) continue;
+          expect(bodyMatchesColumns({ ...row, [key]: value })).toBe(false);
         }
       }),
     );
@@ -206,6 +229,8 @@ describe(`audit chain properties on ${dbKind}`, () => {
           case 'actor':
           case 'subject':
           case 'action':
+          case 'os_user':
+          case 'os_host':
           case 'at':
             expect(broken).toMatchObject({ id: String(k), problem: 'body' });
             break;

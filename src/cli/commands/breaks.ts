@@ -8,6 +8,7 @@ import {
   type PersonAction,
   type RegisterEntry,
 } from '../../index.js';
+import { breakEventOsIdentities, osIdentityText } from '../../reconcile/event-identity.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -111,9 +112,17 @@ function showCommand(run: Runner): Command {
     .argument('<id>', 'break id (as the report or breaks list printed it)')
     .action((id: string) =>
       run(async (ctx) => {
-        const h = await breakHistory(await ctx.store(), id);
+        const store = await ctx.store();
+        const h = await breakHistory(store, id);
+        // Each event's operating-system user and host, beside the actor it declared.
+        const os = await breakEventOsIdentities(store, h.entry.id);
+        const events = h.events.map((v) => ({
+          ...v,
+          osUser: os.get(v.id)?.osUser ?? null,
+          osHost: os.get(v.id)?.osHost ?? null,
+        }));
         if (ctx.options.json) {
-          out.json(h);
+          out.json({ ...h, events });
           return 0;
         }
         const e = h.entry;
@@ -128,8 +137,17 @@ function showCommand(run: Runner): Command {
         out.line('\nhistory');
         out.line(
           table(
-            ['event', 'at (UTC)', 'actor', 'action', 'run', 'status after', 'note'],
-            h.events.map((v) => [v.id, v.at, v.actor, v.action, v.runId ?? '', v.status, v.note ?? '']),
+            ['event', 'at (UTC)', 'actor', 'os user@host', 'action', 'run', 'status after', 'note'],
+            events.map((v) => [
+              v.id,
+              v.at,
+              v.actor,
+              osIdentityText(v),
+              v.action,
+              v.runId ?? '',
+              v.status,
+              v.note ?? '',
+            ]),
           ),
         );
         out.line('\nfound by runs');

@@ -124,4 +124,10 @@ export interface BreakEventTable {
   assignee: string | null;
   last_seen_run: string;
   last_seen_date: string;
+  /**
+   * The operating-system user and host of the connection that wrote the event (migration 0008): set
+   * by the column defaults from the session, never by a caller; null before that migration.
+   */
+  os_user: ColumnType<string | null, never, never>;
+  os_host: ColumnType<string | null, never, never>;
 }
