@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
+import { normaliseActor, samePerson } from '../audit/actor.js';
 import { appendAuditEvent } from '../audit/append.js';
-import type { Store } from '../db/connect.js';
+import type { Store, StoreTransaction } from '../db/connect.js';
 import type { BreakStatus } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
+import { REGISTER_LOCK } from './locks.js';
 import { checkBreakId } from './register.js';
 
 /** What a person can do to a break. */
@@ -13,7 +15,11 @@ export type PersonAction = (typeof BREAK_ACTIONS)[number];
 export interface BreakPolicy {
   /** Reason codes people may give; any code (or none) when empty. */
   readonly reasonCodes: readonly string[];
-  /** Resolving a break explained by a person needs another person. */
+  /**
+   * A break is resolved only once a person explained it and by another person: never from open,
+   * never after a rule's explanation alone, never by anyone who explained it since it was last
+   * detected or cleared (even before a reopen).
+   */
   readonly fourEyes: boolean;
 }
 
@@ -62,7 +68,12 @@ function refuse(message: string, hint: string): never {
 }
 
 /** The case's state after the action; refuses actions its rules do not allow. */
-function nextState(c: CaseRow, req: BreakActionRequest, policy: BreakPolicy): CaseRow {
+function nextState(
+  c: CaseRow,
+  req: BreakActionRequest,
+  policy: BreakPolicy,
+  explainers: readonly string[],
+): CaseRow {
   const id = req.breakId;
   if (!FROM[req.action].includes(c.status)) {
     refuse(
@@ -84,26 +95,64 @@ function nextState(c: CaseRow, req: BreakActionRequest, policy: BreakPolicy): Ca
         explained_by: req.actor,
       };
     case 'resolve':
-      if (
-        policy.fourEyes &&
-        c.status === 'explained' &&
-        c.explained_by !== null &&
-        c.explained_by.toLowerCase() === req.actor.toLowerCase()
-      ) {
-        refuse(
-          `break ${id} was explained by ${c.explained_by}: four-eyes rule, another person must resolve it`,
-          'ask a colleague to review and resolve it (breaks.fourEyes in the configuration)',
-        );
-      }
+      if (policy.fourEyes) checkFourEyes(c, req, explainers);
       return { ...c, status: 'resolved', reason: req.reason, reason_code: req.reasonCode ?? null };
     case 'reopen':
       return { ...c, status: 'open', reason: null, reason_code: null, explained_by: null };
   }
 }
 
-function checkRequest(req: BreakActionRequest, policy: BreakPolicy): void {
+/** A rule's explanation (`rule:NAME`) is no person's. */
+const byRule = (name: string) => name.startsWith('rule:');
+
+/**
+ * The four-eyes rule on resolving: the break is explained now, by a person, and the resolver has
+ * not explained it at any time since it was last detected or cleared (`explainers`, in order).
+ */
+function checkFourEyes(c: CaseRow, req: BreakActionRequest, explainers: readonly string[]): void {
+  const id = req.breakId;
+  const how = `one person explains it (dcass-recon breaks explain ${id} --reason ...), another resolves it (breaks.fourEyes in the configuration)`;
+  if (c.status !== 'explained' || c.explained_by === null) {
+    refuse(
+      `break ${id} is ${c.status}, not explained: four-eyes rule, one person explains a break and another resolves it; ${req.actor} cannot resolve it alone`,
+      how,
+    );
+  }
+  if (byRule(c.explained_by)) {
+    refuse(
+      `break ${id} was explained by ${c.explained_by}, not by a person: four-eyes rule, a person must explain it before another resolves it`,
+      how,
+    );
+  }
+  if (samePerson(c.explained_by, req.actor)) {
+    refuse(
+      `break ${id} was explained by ${c.explained_by}: four-eyes rule, another person must resolve it, not ${req.actor}`,
+      `ask a colleague to review and resolve it; ${how}`,
+    );
+  }
+  const earlier = explainers.find((name) => !byRule(name) && samePerson(name, req.actor));
+  if (earlier !== undefined) {
+    refuse(
+      `break ${id} was explained earlier by ${earlier}: four-eyes rule, another person must resolve it, not ${req.actor}`,
+      `a person who explained a break cannot resolve it, even after it was reopened and explained again by someone else; ask a colleague who has not explained it`,
+    );
+  }
+}
+
+/** The names of the break's explanations since it was last detected or cleared (with its row lock held). */
+async function explainersSinceDetected(db: StoreTransaction['db'], breakId: string): Promise<string[]> {
+  const rows = await sql<{ actor: string }>`SELECT e.actor FROM break_event e
+    WHERE e.case_id = ${breakId}::bigint AND e.action = 'explain'
+      AND e.id > coalesce((SELECT max(d.id) FROM break_event d
+                           WHERE d.case_id = ${breakId}::bigint AND d.action IN ('detected', 'cleared')), 0)
+    ORDER BY e.id`.execute(db);
+  return rows.rows.map((r) => r.actor);
+}
+
+/** The request with its names as recorded; refuses what cannot be recorded. */
+function checkRequest(req: BreakActionRequest, policy: BreakPolicy): BreakActionRequest {
   checkBreakId(req.breakId);
-  if (req.actor.trim() === '') refuse('no actor for the break action', 'give --actor NAME');
+  const actor = normaliseActor(req.actor, 'the actor');
   if (req.reason.trim() === '') {
     refuse(
       `"${req.action}" needs a reason`,
@@ -113,6 +162,7 @@ function checkRequest(req: BreakActionRequest, policy: BreakPolicy): void {
   if (req.action === 'assign' && (req.assignee === undefined || req.assignee.trim() === '')) {
     refuse('assign needs the person to assign the break to', 'give --to NAME');
   }
+  const assignee = req.assignee === undefined ? {} : { assignee: normaliseActor(req.assignee, '--to') };
   if (
     req.reasonCode !== undefined &&
     policy.reasonCodes.length > 0 &&
@@ -123,20 +173,25 @@ function checkRequest(req: BreakActionRequest, policy: BreakPolicy): void {
       `choose from ${policy.reasonCodes.join(', ')} (breaks.reasonCodes in the configuration)`,
     );
   }
+  return { ...req, actor, ...assignee };
 }
 
 /**
  * Records a person's action on a break: one break_event with the break's whole state after it, and the
- * register's current state, in one transaction (the case row locked, so two people acting at once are
- * serialised), with its audit trail event.
+ * register's current state, in one transaction with its audit trail event. The transaction first takes
+ * the register's lock (REGISTER_LOCK), which a run holds from the moment it carries its breaks into
+ * the register until it commits: an action waits for a run in progress and then acts on the state the
+ * run left, and a run never overwrites an action with a state it read before it. Actions on the same
+ * break are serialised by that lock as well (and the case row is read FOR UPDATE).
  */
 export async function applyBreakAction(
   store: Store,
-  req: BreakActionRequest,
+  request: BreakActionRequest,
   policy: BreakPolicy,
 ): Promise<BreakActionResult> {
-  checkRequest(req, policy);
+  const req = checkRequest(request, policy);
   return store.transaction(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${REGISTER_LOCK}::bigint)`.execute(tx.db);
     const found =
       await sql<CaseRow>`SELECT status, reason, reason_code, explained_by, assignee, last_seen_run::text AS last_seen_run,
         to_char(last_seen_date, 'YYYY-MM-DD') AS last_seen_date
@@ -148,7 +203,9 @@ export async function applyBreakAction(
         'dcass-recon breaks list shows the breaks and their ids',
       );
     }
-    const next = nextState(current, req, policy);
+    const explainers =
+      req.action === 'resolve' && policy.fourEyes ? await explainersSinceDetected(tx.db, req.breakId) : [];
+    const next = nextState(current, req, policy, explainers);
     await tx.db
       .updateTable('break_case')
       .set({
