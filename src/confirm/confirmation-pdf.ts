@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { ConfirmationConfig } from '../config/config.js';
+import type { MissingInput } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
 import { HONG_KONG, dateIn } from './deadline.js';
 import { unprintableInStandardFont } from './standard-font.js';
+
+/**
+ * What one reconciliation of a run compared: the records of each side, or why it compared nothing
+ * (skipped: not one of its dates; incomplete: an expected input was missing).
+ */
+export type ComparedRecords =
+  | { readonly recon: string; readonly state: 'compared'; readonly left: number; readonly right: number }
+  | { readonly recon: string; readonly state: 'skipped' | 'incomplete'; readonly why: string };
 
 /** A reconciliation run the confirmation rests on, as its reference block prints it. */
 export interface ConfirmationRunRef {
@@ -16,6 +25,17 @@ export interface ConfirmationRunRef {
   readonly finishedAt: string | null;
   /** Breaks of the run by status: open, explained, resolved, cleared. */
   readonly byStatus: Readonly<Record<string, number>>;
+  /** Per reconciliation, what it compared: what a clean result rests on. */
+  readonly compared: readonly ComparedRecords[];
+  /** Expected inputs the run did not have. */
+  readonly missingInputs: readonly MissingInput[];
+}
+
+/** One reconciliation's comparison in a few words: "trades-bos 19 / 18 records" or "positions-bos incomplete: ...". */
+export function comparedText(c: ComparedRecords): string {
+  return c.state === 'compared'
+    ? `${c.recon} ${c.left} / ${c.right}`
+    : `${c.recon} ${c.state.toUpperCase()} (${c.why})`;
 }
 
 /** Open breaks a person accepted when confirming, and why. */
@@ -416,15 +436,36 @@ class Layout {
     const doc = this.doc;
     this.heading('Reference (dcass-recon)');
     const dates = [...new Set(input.runs.map((r) => r.businessDate))].sort();
-    const lines: [string, string][] = [
+    type Line = [label: string, value: string, colour?: string | undefined];
+    // [label, value, colour]: a missing input and a reconciliation that compared nothing print in red.
+    const lines: Line[] = [
       ['Business date(s) verified', dates.join(', ') || '(none)'],
-      ...input.runs.flatMap((r): [string, string][] => [
+      ...input.runs.flatMap((r): Line[] => [
         [
           `Run ${r.id}`,
           `business date ${r.businessDate}; ${r.startedAt} to ${r.finishedAt ?? '(not finished)'}; breaks: ` +
             STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
         ],
         ['    reconciliations', r.recons.join(', ')],
+        [
+          '    records compared',
+          `left / right: ${r.compared.map(comparedText).join('; ') || '(none)'}`,
+          r.compared.some((c) => c.state === 'incomplete') ? ALERT : undefined,
+        ],
+        ...(r.missingInputs.length === 0
+          ? []
+          : [
+              [
+                '    MISSING INPUTS',
+                r.missingInputs
+                  .map(
+                    (m) =>
+                      `${m.input} (${m.source} ${m.entity}, ${m.businessDate}) ${m.state}, blocked ${m.recon}`,
+                  )
+                  .join('; '),
+                ALERT,
+              ] as Line,
+            ]),
         ['    rule set', `${r.ruleSet.name}, sha256 ${r.ruleSet.sha256}`],
       ]),
       [
@@ -447,13 +488,13 @@ class Layout {
       ]);
     }
     const labelWidth = 120;
-    for (const [label, value] of lines) {
+    for (const [label, value, colour] of lines) {
       doc.font('Helvetica').fontSize(8.5);
       const h = Math.max(doc.heightOfString(value, { width: this.width - labelWidth }), 11);
       this.fits(h + 3);
       const y = doc.y;
-      doc.fillColor(GREY).text(label, this.left, y, { width: labelWidth - 6 });
-      doc.fillColor(INK).text(value, this.left + labelWidth, y, { width: this.width - labelWidth });
+      doc.fillColor(colour ?? GREY).text(label, this.left, y, { width: labelWidth - 6 });
+      doc.fillColor(colour ?? INK).text(value, this.left + labelWidth, y, { width: this.width - labelWidth });
       doc.y = y + h + 3;
     }
     doc.x = this.left;

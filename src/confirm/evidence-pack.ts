@@ -23,6 +23,7 @@ import { DcassError } from '../shared/errors.js';
 import {
   writeConfirmationPdf,
   type AcceptedOpenBreaks,
+  type ComparedRecords,
   type ConfirmationRunRef,
 } from './confirmation-pdf.js';
 import { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';
@@ -167,6 +168,7 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
       auditHeadHash: options.auditHeadHash,
       openBreaks,
       acceptedOpen,
+      missingInputs: options.runs.flatMap((r) => r.missingInputs.map((m) => ({ run: r.id, ...m }))),
     });
     if (acceptedOpen)
       writeFileSync(path.join(work, 'ACCEPTED-OPEN-BREAKS.txt'), acceptanceText(acceptedOpen, runs));
@@ -374,7 +376,24 @@ function runRef(r: RunFacts): ConfirmationRunRef {
     startedAt: r.run.startedAt,
     finishedAt: r.run.finishedAt,
     byStatus: r.totals.byStatus,
+    compared: comparedOf(r.run),
+    missingInputs: r.run.missingInputs,
   };
+}
+
+/** Per reconciliation of a run, the records of each side it compared, or why it compared none. */
+export function comparedOf(run: ReportRun): ComparedRecords[] {
+  return run.recons.map((recon): ComparedRecords => {
+    const c = run.counts[recon];
+    if (c?.incomplete) return { recon, state: 'incomplete', why: c.incomplete };
+    if (c?.skipped) return { recon, state: 'skipped', why: c.skipped };
+    return {
+      recon,
+      state: 'compared',
+      left: Number(c?.leftRecords ?? 0),
+      right: Number(c?.rightRecords ?? 0),
+    };
+  });
 }
 
 function runJson(r: RunFacts): Record<string, unknown> {
@@ -389,6 +408,8 @@ function runJson(r: RunFacts): Record<string, unknown> {
     byKind: r.totals.byKind,
     open: r.open,
     counts: r.run.counts,
+    compared: comparedOf(r.run),
+    missingInputs: r.run.missingInputs,
   };
 }
 
@@ -401,21 +422,42 @@ const INVENTORY_COLUMNS = [
   'rows',
   'rejected',
   'used_by',
+  'state',
+  'detail',
 ] as const;
 
+/**
+ * inputs.json and inputs.csv: every input file the runs read (state `loaded`), then every expected
+ * input a run did not have (state `missing` or `refused`, no file), with the reconciliation it kept
+ * from running as `used_by`.
+ */
 function writeInventory(dir: string, runs: readonly ReportRun[]): void {
-  const rows = runs.flatMap((run) =>
-    run.inputs.map((i) => ({
+  const rows = runs.flatMap((run) => [
+    ...run.inputs.map((i) => ({
       run: run.id,
       businessDate: run.businessDate,
       source: i.source,
-      file: i.file,
-      sha256: i.sha256,
-      rows: i.rows,
-      rejected: i.rejected,
+      file: i.file as string | null,
+      sha256: i.sha256 as string | null,
+      rows: i.rows as number | null,
+      rejected: i.rejected as number | null,
       usedBy: i.usedBy,
+      state: 'loaded',
+      detail: null as string | null,
     })),
-  );
+    ...run.missingInputs.map((m) => ({
+      run: run.id,
+      businessDate: run.businessDate,
+      source: m.source,
+      file: null,
+      sha256: null,
+      rows: null,
+      rejected: null,
+      usedBy: [m.recon],
+      state: m.state,
+      detail: `${m.input}: ${m.detail}`,
+    })),
+  ]);
   writeJson(path.join(dir, 'inputs.json'), { inputs: rows });
   writeFileSync(
     path.join(dir, 'inputs.csv'),
@@ -431,6 +473,8 @@ function writeInventory(dir: string, runs: readonly ReportRun[]): void {
             r.rows,
             r.rejected,
             r.usedBy.join('; '),
+            r.state,
+            r.detail,
           ]),
         )
         .join(''),

@@ -91,7 +91,12 @@ export async function writeBreaksJson(
       // Only when asked for: the register read as it stood at that moment.
       ...(r.asOf === null ? {} : { asOf: r.asOf }),
     },
-    summary: { matched, breaks: totals.byStatus, byKind: totals.byKind, carried: await carriedCount(store, r) },
+    summary: {
+      matched,
+      breaks: totals.byStatus,
+      byKind: totals.byKind,
+      carried: await carriedCount(store, r),
+    },
   };
   const out = new StreamWriter(file);
   let n = 0;

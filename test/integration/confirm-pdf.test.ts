@@ -32,6 +32,11 @@ const input: ConfirmationPdfInput = {
       startedAt: '2019-05-05T02:10:00.000Z',
       finishedAt: '2019-05-05T02:10:04.000Z',
       byStatus: { open: 1, explained: 2, resolved: 3, cleared: 4 },
+      compared: [
+        { recon: 'positions-seam', state: 'compared', left: 40, right: 41 },
+        { recon: 'trades-seam', state: 'skipped', why: 'runs on 2019-05-06 only' },
+      ],
+      missingInputs: [],
     },
   ],
   auditHeadHash: 'c3'.repeat(32),
@@ -97,6 +102,11 @@ describe('the Appendix E confirmation PDF', () => {
     expect(text).toMatch(/Run 41 business date 2019-05-03/);
     expect(text).toMatch(/open 1, explained 2, resolved 3, cleared 4/);
     expect(text).toContain('reconciliations positions-seam, trades-seam');
+    // What the clean result rests on: the records of each side compared, per reconciliation.
+    expect(text).toContain(
+      'records compared left / right: positions-seam 40 / 41; trades-seam SKIPPED (runs on 2019-05-06 only)',
+    );
+    expect(text).not.toContain('MISSING INPUTS');
     expect(text).toContain(`default, sha256 ${'a1'.repeat(32)}`);
     expect(text).toContain(`Audit chain head ${'c3'.repeat(32)}`);
     expect(text).toContain('ops.lead, 2019-05-05 11:15 Hong Kong time');
@@ -125,6 +135,45 @@ describe('the Appendix E confirmation PDF', () => {
     expect(t).not.toContain('ACCEPTED');
     expect(t).toMatch(/Clearing house SEOCH /);
     expect(t).toMatch(/Audit chain head none: no audit trail/);
+  });
+
+  it('names a missing input and the reconciliation it left incomplete, on the same one page as before', async () => {
+    const missing = path.join(ARTIFACTS, 'confirmation-missing.pdf');
+    const run = input.runs[0]!;
+    await writeConfirmationPdf(
+      {
+        ...input,
+        runs: [
+          {
+            ...run,
+            compared: [
+              { recon: 'positions-seam', state: 'compared', left: 40, right: 41 },
+              { recon: 'trades-bos', state: 'incomplete', why: 'bos-trades missing' },
+            ],
+            missingInputs: [
+              {
+                recon: 'trades-bos',
+                side: 'right',
+                input: 'bos-trades',
+                source: 'BOS',
+                entity: 'trades',
+                businessDate: '2019-05-03',
+                state: 'missing',
+                detail: 'no BOS trades file is loaded for 2019-05-03',
+              },
+            ],
+          },
+        ],
+      },
+      missing,
+    );
+    const t = pdfText(missing);
+    expect(t).toContain('trades-bos INCOMPLETE (bos-trades missing)');
+    expect(t).toContain('MISSING INPUTS bos-trades (BOS trades, 2019-05-03) missing, blocked trades-bos');
+    // The reference block's extra lines do not push the form onto another page.
+    const pages = (f: string) =>
+      Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [f], { encoding: 'utf8' }))![1]);
+    expect(pages(missing)).toBe(pages(file));
   });
 
   it('renders to an image (pdftoppm): a PNG per page, not blank', () => {

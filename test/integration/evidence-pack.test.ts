@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_PACK_REPORT_WRITERS,
@@ -205,6 +206,94 @@ describe(`the evidence pack (${dbKind})`, () => {
     };
     expect(breaks.breaks).toHaveLength(2);
     expect((await verifyEvidencePack(pack.dir)).ok).toBe(true);
+  });
+
+  it('what the result rests on: records compared per reconciliation, and a missing input in the inventory, runs, pack and PDF', async () => {
+    // 7 May with the BOS positions recorded missing, as a run records it (run.ts): positions-bos incomplete.
+    const summary = await runReconciliation(t.store, {
+      businessDate: '2019-05-07',
+      ruleSet,
+      recons: ['trades-bos', 'positions-bos'],
+    });
+    const missing = {
+      recon: 'positions-bos',
+      side: 'right',
+      input: 'bos-positions',
+      source: 'BOS',
+      entity: 'positions',
+      businessDate: '2019-05-07',
+      state: 'missing',
+      detail: 'no BOS positions file is loaded for 2019-05-07',
+    };
+    await sql`UPDATE recon_run SET missing_inputs = ${JSON.stringify([missing])}::jsonb,
+        counts = jsonb_set(counts, '{positions-bos,incomplete}', to_jsonb(${'bos-positions missing'}::text))
+      WHERE id = ${summary.runId}::bigint`.execute(t.store.db);
+    const gap = await latestRunOfDate(t.store, '2019-05-07');
+    const pack = await buildEvidencePack(
+      t.store,
+      options('missing', { runs: [clean, gap], acceptOpen: { reason: 'known', actor: 'ops.lead' } }),
+    );
+    const csv = parse(readFileSync(path.join(pack.dir, 'inputs.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(csv.filter((r) => r.state === 'loaded')).toHaveLength(clean.inputs.length + gap.inputs.length);
+    expect(csv.filter((r) => r.state !== 'loaded')).toEqual([
+      {
+        run: gap.id,
+        business_date: '2019-05-07',
+        source: 'BOS',
+        file: '',
+        sha256: '',
+        rows: '',
+        rejected: '',
+        used_by: 'positions-bos',
+        state: 'missing',
+        detail: 'bos-positions: no BOS positions file is loaded for 2019-05-07',
+      },
+    ]);
+    const runs = JSON.parse(readFileSync(path.join(pack.dir, 'runs.json'), 'utf8')) as {
+      runs: { id: string; compared: unknown[]; missingInputs: unknown[] }[];
+    };
+    const cleanCounts = clean.counts['trades-bos']!;
+    expect(runs.runs[0]!.compared).toEqual([
+      {
+        recon: 'trades-bos',
+        state: 'compared',
+        left: cleanCounts.leftRecords,
+        right: cleanCounts.rightRecords,
+      },
+      {
+        recon: 'positions-bos',
+        state: 'compared',
+        left: clean.counts['positions-bos']!.leftRecords,
+        right: clean.counts['positions-bos']!.rightRecords,
+      },
+    ]);
+    expect(cleanCounts.leftRecords).toBeGreaterThan(0);
+    expect(runs.runs[1]).toMatchObject({
+      id: gap.id,
+      compared: [
+        { recon: 'trades-bos', state: 'compared' },
+        { recon: 'positions-bos', state: 'incomplete', why: 'bos-positions missing' },
+      ],
+      missingInputs: [missing],
+    });
+    const packJson = JSON.parse(readFileSync(path.join(pack.dir, 'pack.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(packJson.missingInputs).toEqual([{ run: gap.id, ...missing }]);
+    const text = execFileSync('pdftotext', ['-layout', path.join(pack.dir, 'confirmation.pdf'), '-'], {
+      encoding: 'utf8',
+    }).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      `records compared left / right: trades-bos ${cleanCounts.leftRecords} / ${cleanCounts.rightRecords};`,
+    );
+    expect(text).toContain('positions-bos INCOMPLETE (bos-positions missing)');
+    expect(text).toContain(
+      'MISSING INPUTS bos-positions (BOS positions, 2019-05-07) missing, blocked positions-bos',
+    );
   });
 
   it('the same inputs give the same pack, byte for byte (manifest sha256 equal)', async () => {

@@ -57,7 +57,11 @@ describe(`daily reports carry unresolved breaks of earlier dates (${dbKind})`, (
     const j = JSON.parse(readFileSync(file, 'utf8')) as BreaksJson;
     expect(j.breaks.every((b) => b.carried === false)).toBe(true);
     expect(j.carried.every((b) => b.carried === true)).toBe(true);
-    expect([w.breaks, w.carried, j.summary.carried]).toEqual([j.breaks.length, j.carried.length, j.carried.length]);
+    expect([w.breaks, w.carried, j.summary.carried]).toEqual([
+      j.breaks.length,
+      j.carried.length,
+      j.carried.length,
+    ]);
     const carried = j.carried.find((b) => b.id === b2)!;
     // 7, 8, 9 and 10 May are the trading days after 6 May up to the report's date.
     expect(carried).toMatchObject({
@@ -73,7 +77,9 @@ describe(`daily reports carry unresolved breaks of earlier dates (${dbKind})`, (
     });
     // Every break of 7 May's trades is carried too, and none twice.
     expect(j.carried.filter((b) => b.firstSeen === '2019-05-07').length).toBeGreaterThanOrEqual(3);
-    expect(new Set([...j.breaks, ...j.carried].map((b) => b.id)).size).toBe(j.breaks.length + j.carried.length);
+    expect(new Set([...j.breaks, ...j.carried].map((b) => b.id)).size).toBe(
+      j.breaks.length + j.carried.length,
+    );
     // Nothing was missing in this run.
     expect(j.run.missingInputs).toEqual([]);
     expect(Object.values(j.run.counts).every((c) => c.incomplete === null)).toBe(true);
@@ -82,10 +88,14 @@ describe(`daily reports carry unresolved breaks of earlier dates (${dbKind})`, (
   it('breaks.csv of 10 May: carried rows last, marked yes, with their age', async () => {
     const file = path.join(out, 'breaks.csv');
     await writeBreaksCsv(t.store, runs[3]!.runId, file);
-    const lines = readFileSync(file, 'utf8').split('\r\n').filter((l) => l !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\r\n')
+      .filter((l) => l !== '');
     expect(lines[0]!.endsWith(',carried')).toBe(true);
     const b2Line = lines.find((l) => l.split(',')[2] === b2)!;
-    expect(b2Line).toMatch(/,trades-bos,only_left,open,.*,2019-05-06,2019-05-06,4,TRD001_CABC_20190506_2310\.xml,17,,,yes$/);
+    expect(b2Line).toMatch(
+      /,trades-bos,only_left,open,.*,2019-05-06,2019-05-06,4,TRD001_CABC_20190506_2310\.xml,17,,,yes$/,
+    );
     const flags = lines.slice(1).map((l) => l.split(',').at(-1));
     // The run's own first (no), then the carried (yes): never mixed.
     expect(flags.indexOf('yes')).toBeGreaterThan(0);
@@ -161,7 +171,9 @@ describe(`daily reports carry unresolved breaks of earlier dates (${dbKind})`, (
     const html = path.join(out, 'missing.html');
     await writeBreaksHtml(t.store, run, html);
     const page = readFileSync(html, 'utf8');
-    const notice = /<section id="missing-inputs" class="alert" role="alert">([\s\S]*?)<\/section>/.exec(page)![1]!;
+    const notice = /<section id="missing-inputs" class="alert" role="alert">([\s\S]*?)<\/section>/.exec(
+      page,
+    )![1]!;
     expect(notice).toContain('Incomplete: 1 expected input is missing');
     expect(notice).toContain('<strong>bos-positions</strong> (BOS positions, expected for 2019-05-07)');
     expect(notice).toContain('blocked positions-bos (right side)');

@@ -182,7 +182,9 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     expect(tiles).toContain('<span class="n">2</span><span class="l">carried from earlier dates</span>');
     const recons = /<table class="grid" id="tiles-recon">(.*?)<\/table>/.exec(html)![1]!;
     // trades-bos: 3 found by the run, B2 carried (the last column).
-    expect(recons).toMatch(/<tr><th>trades-bos<\/th>(<td class="num">\d+<\/td>){3}<td class="num">3<\/td>.*?<td class="num">1<\/td><\/tr>/);
+    expect(recons).toMatch(
+      /<tr><th>trades-bos<\/th>(<td class="num">\d+<\/td>){3}<td class="num">3<\/td>.*?<td class="num">1<\/td><\/tr>/,
+    );
     expect(html).not.toContain('id="missing-inputs"');
     const history = /<table class="grid" id="history">(.*?)<\/table>/.exec(html)![1]!;
     expect(history.match(/<tr>/g)).toHaveLength(4); // heading + 3 business dates up to 7 May

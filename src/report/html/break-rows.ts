@@ -189,7 +189,11 @@ type Parsed = [
 
 // `lastSeen` is the column of the last sighting whose records are shown: the register state's for the
 // run's own breaks, the carried state's (`m`) for carried ones.
-function breakText(asOf: string | null, comments: boolean, lastSeen: RawBuilder<unknown>): RawBuilder<unknown> {
+function breakText(
+  asOf: string | null,
+  comments: boolean,
+  lastSeen: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const commentsOf = comments
     ? sql`(SELECT coalesce(json_agg(array_to_json(ARRAY[${sql.raw(TS('e.at'))}, e.actor, e.note]) ORDER BY e.id), '[]'::json)
        FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment' AND e.at <= ${asOf ?? 'infinity'}::timestamptz)::text`
