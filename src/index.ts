@@ -82,7 +82,13 @@ export {
   type BreakActionResult,
   type PersonAction,
   type Comparator,
+  DEFAULT_EXPECTED_INPUTS,
+  expectedInputStatus,
+  type ExpectedFile,
+  type ExpectedInput,
+  type ExpectedStatus,
 } from './reconcile/index.js';
+export type { MissingInput } from './db/tables/recon.table.js';
 
 // Report
 export { writeBreaksJson, writeBreaksCsv, findRun, checkAsOf, type ReportFile } from './report/index.js';
@@ -165,6 +171,7 @@ export {
 export type { ConfirmationConfig, ConfirmationContact } from './config/config.js';
 
 // Errors, logging, package files
+export { checkBusinessDate } from './shared/business-date.js';
 export { DcassError, isDcassError, formatLocation, type ErrorCode, type Location } from './shared/errors.js';
 export type { Issue, IssueCode } from './shared/issue.js';
 export { createLogger, silentLogger, type Logger } from './shared/logger.js';

@@ -6,6 +6,7 @@ import { calendarCommand } from './commands/calendar.js';
 import { confirmCommand } from './commands/confirm.js';
 import { breaksCommand } from './commands/breaks.js';
 import { demoCommand } from './commands/demo.js';
+import { expectedCommand } from './commands/expected.js';
 import { reinputCommand } from './commands/reinput.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -79,6 +80,7 @@ for (const cmd of [
   confirmCommand(run),
   auditCommand(run),
   calendarCommand(run),
+  expectedCommand(run),
   ...lineageCommands(run),
 ]) {
   program.addCommand(cmd.exitOverride());

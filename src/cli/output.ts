@@ -29,6 +29,14 @@ export function printError(err: unknown, verbose: boolean): void {
   out.warn(verbose ? String(e?.stack ?? '') : '  (run again with --verbose for details; please report this)');
 }
 
+/**
+ * Text from data (file names, reasons) made safe to print on a terminal: control characters, which
+ * could move the cursor or rewrite earlier lines, are shown as \\u escapes.
+ */
+export function safeText(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A plain text table with left-aligned columns. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

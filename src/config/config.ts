@@ -3,6 +3,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { actorSchema } from '../audit/actor.js';
 import { standardFontProblem } from '../confirm/standard-font.js';
+import {
+  DEFAULT_EXPECTED_INPUTS,
+  expectedInputsSchema,
+  type ExpectedInput,
+} from '../reconcile/expected-inputs.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -77,6 +82,8 @@ export const configSchema = z.strictObject({
   confirmation: confirmationSchema.optional(),
   /** Who the audit trail records as acting when --actor is not given (else the OS user). */
   actor: actorSchema.optional(),
+  /** What each business date needs, per source and entity (default: the reference set). */
+  expected: expectedInputsSchema.optional(),
   /** The break workflow: reason codes people may give, and whether resolving needs a second person. */
   breaks: z
     .strictObject({
@@ -146,6 +153,8 @@ export interface ResolvedConfig {
   readonly actor: string | null;
   /** The break workflow's rules. */
   readonly breaks: { readonly reasonCodes: readonly string[]; readonly fourEyes: boolean };
+  /** The inputs each business date needs (the configuration's `expected:`, else the reference set). */
+  readonly expected: readonly ExpectedInput[];
 }
 
 /**
@@ -187,6 +196,7 @@ export function resolveConfig(options: {
     confirmation: raw?.confirmation ? resolveConfirmation(raw) : null,
     actor: raw?.actor ?? null,
     breaks: raw?.breaks ?? { reasonCodes: [], fourEyes: false },
+    expected: raw?.expected ?? DEFAULT_EXPECTED_INPUTS,
   });
 }
 

@@ -2,6 +2,7 @@ import type { AppendedAuditEvent } from '../audit/append.js';
 import type { ConfirmationConfig } from '../config/config.js';
 import type { Store } from '../db/connect.js';
 import type { ReportRun } from '../report/run-data.js';
+import { DcassError } from '../shared/errors.js';
 import { auditHeadHash, recordConfirmEvent } from './confirm-audit.js';
 import { latestRunOfDate } from './confirm-run.js';
 import { buildEvidencePack, type EvidencePack, type PackReportWriter } from './evidence-pack.js';
@@ -31,13 +32,17 @@ export interface ConfirmResult {
 /**
  * The Appendix E confirmation of a business date: the latest completed run of the date, its
  * evidence pack (confirmation PDF included), and a `confirm.written` audit event holding the pack's
- * manifest sha256. Refuses, writing nothing, while the run has open breaks, unless they are accepted
- * with a reason.
+ * manifest sha256. Refuses, writing nothing:
+ * - whatever is accepted, a date on which nothing was verified: every reconciliation skipped or
+ *   incomplete, or no record compared on either side of any (a clean result must rest on something);
+ * - while an expected input is missing or breaks are open, unless accepted with a reason.
  */
 export async function confirmBusinessDate(store: Store, options: ConfirmOptions): Promise<ConfirmResult> {
   const run = await latestRunOfDate(store, options.businessDate);
-  const head = await auditHeadHash(store);
   const reason = options.acceptOpenReason?.trim() ?? null;
+  checkSomethingVerified(run);
+  if (run.missingInputs.length > 0 && !reason) throw missingInputsRefusal(run);
+  const head = await auditHeadHash(store);
   const pack = await buildEvidencePack(store, {
     outDir: options.outDir,
     runs: [run],
@@ -57,4 +62,38 @@ export async function confirmBusinessDate(store: Store, options: ConfirmOptions)
     auditHeadHash: head,
   });
   return { run, pack, auditEvent };
+}
+
+/** Refuses a run that compared nothing: there is nothing for a signature to rest on. */
+function checkSomethingVerified(run: ReportRun): void {
+  const compared = run.recons.filter((name) => {
+    const c = run.counts[name];
+    return c !== undefined && c.skipped === null && (c.incomplete ?? null) === null && c.leftRecords + c.rightRecords > 0;
+  });
+  if (compared.length > 0) return;
+  const why = run.recons.map((name) => {
+    const c = run.counts[name];
+    const state = c?.skipped ? `skipped (${c.skipped})` : c?.incomplete ? `incomplete (${c.incomplete})` : 'no records on either side';
+    return `${name}: ${state}`;
+  });
+  throw new DcassError(
+    'USAGE',
+    `nothing was verified for business date ${run.businessDate} (run ${run.id}): no confirmation written\n  ${why.join('\n  ')}`,
+    {
+      hint: 'check the date (the verification session confirms the last Genium day, e.g. 2019-05-03), load its files and run it again; --accept-open cannot confirm a date on which nothing was compared',
+    },
+  );
+}
+
+/** Refuses while an expected input of the run is missing, as open breaks are refused. */
+function missingInputsRefusal(run: ReportRun): DcassError {
+  const lines = [...new Set(run.missingInputs.map((m) => `${m.recon}: ${m.detail}`))];
+  return new DcassError(
+    'USAGE',
+    `${lines.length} expected input${lines.length === 1 ? ' is' : 's are'} missing for business date ${run.businessDate} (run ${run.id}); no confirmation written\n  ${lines.join('\n  ')}`,
+    {
+      hint:
+        'load the missing files and run the date again, or confirm anyway with --accept-open "reason" (recorded with the missing inputs in the confirmation, the pack and the audit trail)',
+    },
+  );
 }

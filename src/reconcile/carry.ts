@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Statement } from './compile.js';
+import { lookedAtSql, type Statement } from './compile.js';
 import type { Reconciliation } from './rule-set.js';
 
 /** Who and what a run's carry step records its register events for. */
@@ -15,15 +15,27 @@ export interface CarryContext {
 // every run (the rule or the data may have changed).
 const PERSON_DECIDED = sql`(c.status = 'resolved' OR (c.status = 'explained' AND c.explained_by NOT LIKE 'rule:%'))`;
 
+// ... but only while the records are the ones it was made about: the content of the sighting the
+// latest explanation or resolution was made on (its event's last_seen_run) must equal the content this
+// run found. Otherwise the decision does not move to the new records: the case goes back to what the
+// run decides, and the event says why. Breaks of runs before contents were kept (null) keep theirs.
+const RECORDS_CHANGED = sql`EXISTS (
+  SELECT 1 FROM break_event d JOIN recon_break ds ON ds.case_id = d.case_id AND ds.run_id = d.last_seen_run
+  WHERE d.id = (SELECT max(d2.id) FROM break_event d2 WHERE d2.case_id = c.id AND d2.action IN ('explain', 'resolve'))
+    AND ds.content IS NOT NULL AND b.content IS NOT NULL AND ds.content <> b.content)`;
+
 /**
  * The statements that carry one reconciliation's breaks of a run into the break register:
  * 1. a break with a fingerprint never seen before opens a case (event `detected`);
  * 2. a case found again is `seen` (or `reappeared` after it had cleared): last seen moves on, a
  *    person's decision is kept, otherwise the run's own status (open, or explained by a rule) applies;
  * 3. the run's breaks take their case id, first sighting and status from the register;
- * 4. a case this run no longer finds is `cleared`, when the run covers it: a re-run of the date it was
- *    last seen on, or for positions (a state carried day to day) any later date. A trade break of
- *    another date is left alone: this run did not look at that date's trades.
+ * 4. a case this run no longer finds is `cleared`, only when the run looked at it: the same
+ *    reconciliation (carry runs only for a reconciliation that ran with all its inputs present), a
+ *    re-run of the date it was last seen on, or for positions (a state carried day to day) any later
+ *    date, and every record of its last sighting inside this run's sources and filters (lookedAtSql).
+ *    Anything else leaves the case exactly as it was: a trade break of another date, a break a
+ *    narrower rule set does not cover, a reconciliation skipped or incomplete.
  * Each step appends the events and updates the cases in one statement, so the register's current
  * state and its history never disagree.
  */
@@ -54,7 +66,8 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
       query: sql`WITH seen AS (
           SELECT c.id AS case_id,
             CASE WHEN c.status = 'cleared' THEN 'reappeared' ELSE 'seen' END AS action,
-            ${PERSON_DECIDED} AS keep,
+            ${PERSON_DECIDED} AND NOT ${RECORDS_CHANGED} AS keep,
+            ${PERSON_DECIDED} AND ${RECORDS_CHANGED} AS dropped,
             b.status AS run_status, b.reason AS run_reason, b.explained_by AS run_by
           FROM recon_break b JOIN break_case c ON c.recon = b.recon AND c.fingerprint = b.fingerprint
           WHERE b.run_id = ${run} AND b.recon = ${name} AND c.first_seen_run <> ${run}),
@@ -67,11 +80,12 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
             last_seen_run = CASE WHEN ${date} >= c.last_seen_date THEN ${run} ELSE c.last_seen_run END,
             last_seen_date = greatest(c.last_seen_date, ${date})
           FROM seen s WHERE c.id = s.case_id
-          RETURNING c.*, s.action)
-        INSERT INTO break_event (case_id, run_id, actor, action, status, reason, reason_code, explained_by, assignee,
-          last_seen_run, last_seen_date)
-        SELECT u.id, ${run}, ${actor}, u.action, u.status, u.reason, u.reason_code, u.explained_by, u.assignee,
-          u.last_seen_run, u.last_seen_date
+          RETURNING c.*, s.action, s.dropped)
+        INSERT INTO break_event (case_id, run_id, actor, action, note, status, reason, reason_code, explained_by,
+          assignee, last_seen_run, last_seen_date)
+        SELECT u.id, ${run}, ${actor}, u.action,
+          CASE WHEN u.dropped THEN 'the records changed since the last explanation or resolution: it no longer applies' END,
+          u.status, u.reason, u.reason_code, u.explained_by, u.assignee, u.last_seen_run, u.last_seen_date
         FROM updated u ORDER BY u.id`,
     },
     {
@@ -87,6 +101,7 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
           UPDATE break_case c SET status = 'cleared', reason = NULL, reason_code = NULL, explained_by = NULL
           WHERE c.recon = ${name} AND c.status <> 'cleared'
             AND (c.last_seen_date = ${date} OR (c.entity = 'positions' AND c.last_seen_date < ${date}))
+            AND ${lookedAtSql(recon)}
             AND NOT EXISTS (SELECT 1 FROM recon_break b WHERE b.case_id = c.id AND b.run_id = ${run})
           RETURNING c.*)
         INSERT INTO break_event (case_id, run_id, actor, action, note, status, reason, reason_code, explained_by,

@@ -154,6 +154,29 @@ export function inputsQuery(
     GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
 }
 
+/**
+ * SQL true when a run of this reconciliation looks at the records of a break of the register (alias
+ * `c`, a break_case): every record of the break's last sighting is of the side's source and passes the
+ * side's filters as this run's rule set states them. A run under a narrower filter, another source or
+ * another entity does not look at the break, so it may not clear it. Records of a rolled-forward side
+ * that are trades (negative ids) are checked as the positions they roll into are: by the position side.
+ */
+export function lookedAtSql(recon: Reconciliation): RawBuilder<boolean> {
+  const table = sql.raw(ENTITY_DEFS[recon.entity].table);
+  const outside = (side: Side) => {
+    const spec = recon[side];
+    const inSide = [
+      sql`r.source = ${spec.source}::text`,
+      ...spec.filters.map((f) => filterSql(sql.raw(def(recon, f.field).sql), def(recon, f.field).type, f)),
+    ];
+    const ids = sql.raw(side === 'left' ? 'ls.left_ids' : 'ls.right_ids');
+    return sql`EXISTS (SELECT 1 FROM ${table} r WHERE r.id = ANY(${ids}) AND NOT coalesce(${sql.join(inSide, sql` AND `)}, FALSE))`;
+  };
+  return sql<boolean>`(c.entity = ${recon.entity}::text AND EXISTS (
+      SELECT 1 FROM recon_break ls WHERE ls.case_id = c.id AND ls.run_id = c.last_seen_run
+        AND NOT ${outside('left')} AND NOT ${outside('right')}))`;
+}
+
 /** The statements creating and filling the working tables. */
 function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   const { recon } = l;
@@ -337,7 +360,27 @@ function explainSql(l: Layout, kind: BreakKind, sides: readonly Side[]): RawBuil
     ${caseOf((e) => `rule:${e.name}`, sql`NULL`)} AS explained_by`;
 }
 
-/** INSERT of breaks of one kind from a SELECT yielding pass, key, fields, left_ids, right_ids, status, reason, explained_by. */
+/**
+ * The content of a break's records as compared: every working value of each side it has (record ids
+ * left out), as one JSON array hashed, so an identical record in a reloaded file gives the same
+ * content and any changed value another.
+ */
+function contentSql(l: Layout, sides: readonly Side[]): RawBuilder<string> {
+  const sideObject = (side: Side) =>
+    sides.includes(side)
+      ? sql`jsonb_build_object(${sql.join(l.sideFields[side].map((f) => sql`${f}::text, ${colText(l, side, f)}`))})`
+      : sql`NULL::jsonb`;
+  return sql<string>`encode(sha256(convert_to(jsonb_build_array(${sideObject('left')}, ${sideObject('right')})::text, 'UTF8')), 'hex')`;
+}
+
+/**
+ * INSERT of breaks of one kind from a SELECT yielding pass, key, fields, left_ids, right_ids, status,
+ * reason, explained_by, content. The fingerprint (what makes it the same break from run to run) is
+ * the reconciliation, the kind and the key; a key with a blank part (a BOS trade without an exchange
+ * trade number) names no record by itself, so its records' content is added. Breaks that still share
+ * all of that are told apart by their place in content order, never by their place among stored rows:
+ * the same records give the same fingerprints whatever file or order they arrive in.
+ */
 function insertBreaks(
   l: Layout,
   ctx: CompileContext,
@@ -349,13 +392,16 @@ function insertBreaks(
   return {
     label,
     query: sql`INSERT INTO recon_break (run_id, recon, entity, kind, pass, key, fields, left_ids, right_ids,
-        status, reason, explained_by, fingerprint, first_seen_run, first_seen_date)
+        status, reason, explained_by, fingerprint, first_seen_run, first_seen_date, content)
       SELECT ${ctx.runId}::bigint, ${recon}::text, ${l.recon.entity}::text, ${kind}::text, b.pass, b.key, b.fields,
         b.left_ids, b.right_ids, b.status, b.reason, b.explained_by,
         encode(sha256(convert_to(concat_ws(chr(31), ${recon}::text, ${kind}::text, b.key::text,
-          (row_number() OVER (PARTITION BY b.key ORDER BY b.left_ids, b.right_ids))::text), 'UTF8')), 'hex'),
-        ${ctx.runId}::bigint, ${ctx.businessDate}::date
-      FROM (${select}) b`,
+          CASE WHEN b.keyless THEN b.content END,
+          (row_number() OVER (PARTITION BY b.key, CASE WHEN b.keyless THEN b.content END
+                              ORDER BY b.content, b.left_ids, b.right_ids))::text), 'UTF8')), 'hex'),
+        ${ctx.runId}::bigint, ${ctx.businessDate}::date, b.content
+      FROM (SELECT s.*, EXISTS (SELECT 1 FROM jsonb_each(s.key) k WHERE k.value = 'null'::jsonb) AS keyless
+            FROM (${select}) s) b`,
   };
 }
 
@@ -378,7 +424,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         'mismatch',
         `pass ${passNo}: mismatches`,
         sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, ${diffsSql(l)} AS fields, l.ids AS left_ids, r.ids AS right_ids,
-            ${explainSql(l, 'mismatch', ['left', 'right'])}
+            ${explainSql(l, 'mismatch', ['left', 'right'])}, ${contentSql(l, ['left', 'right'])} AS content
           FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
           WHERE m.pass = ${passNo}::smallint AND NOT m.ok`,
       ),
@@ -392,7 +438,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
           kind,
           `pass ${passNo}: ${kind}`,
           sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
-              ${explainSql(l, kind, [side])}
+              ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
             FROM rx_dup d JOIN ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} ON ${sql.raw(ALIAS[side])}.rid = d.rid
             WHERE d.side = ${side}::text AND d.pass = ${passNo}::smallint`,
         ),
@@ -411,7 +457,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         kind,
         `${kind} before aggregation`,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, agg.unique)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
-            ${explainSql(l, kind, [side])}
+            ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
           FROM rx_dup d JOIN ${sql.raw(TABLE[side])} ${a} ON ${a}.rid = d.rid WHERE d.side = ${side}::text AND d.pass IS NULL`,
       ),
     );
@@ -427,7 +473,7 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
         kind,
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
-            ${explainSql(l, kind, [side])}
+            ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
           FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${unpaired(side, ALIAS[side])}`,
       ),
     );

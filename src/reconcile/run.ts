@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { resolveActor } from '../audit/actor.js';
 import { appendAuditEvent } from '../audit/append.js';
 import type { Store, StoreTransaction } from '../db/connect.js';
+import { checkBusinessDate } from '../shared/business-date.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { numberBreaksStatement } from './breaks.js';
@@ -13,6 +14,17 @@ import {
   rollForwardBase,
   type CompileContext,
 } from './compile.js';
+import type { MissingInput } from '../db/tables/recon.table.js';
+import {
+  calendarDay,
+  DEFAULT_EXPECTED_INPUTS,
+  expectedInputStatus,
+  missingForSide,
+  type CalendarDay,
+  type ExpectedInput,
+  type ExpectedStatus,
+} from './expected-inputs.js';
+import { REGISTER_LOCK, RUN_LOCK } from './locks.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
 import { BREAK_KINDS } from './rule-set.js';
 
@@ -26,6 +38,12 @@ export interface RunOptions {
   readonly actor?: string;
   /** Where to log (each statement's duration at debug level); silent when absent. */
   readonly logger?: Logger;
+  /** What each business date needs (the configuration's `expected:`); the reference set when absent. */
+  readonly expectedInputs?: readonly ExpectedInput[];
+  /** Profile name to entity, to tell which expected input a refused file was meant for. */
+  readonly profileEntities?: ReadonlyMap<string, string>;
+  /** Run a date the calendar does not have as a trading day (refused otherwise). */
+  readonly allowNonTradingDay?: boolean;
 }
 
 /** One file read by a run. */
@@ -70,26 +88,13 @@ export interface RunSummary {
   readonly recons: readonly string[];
   readonly inputs: readonly RunInput[];
   readonly counts: Readonly<Record<string, ReconCounts>>;
+  /** Expected inputs missing on the date, each with the reconciliation it kept from running. */
+  readonly missingInputs: readonly MissingInput[];
   /** Breaks of the run still open (not explained by a rule): the CLI's exit code 1 when above zero. */
   readonly open: number;
   readonly explained: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-}
-
-// One run per database at a time: a transaction-scoped advisory lock ('dcass' in ASCII).
-const RUN_LOCK = '431197467507';
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function checkDate(date: string): void {
-  const m = DATE.exec(date);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!d || d.toISOString().slice(0, 10) !== date) {
-    throw new DcassError('USAGE', `business date "${date}" is not a date written YYYY-MM-DD`, {
-      hint: 'give the business date like 2019-05-03',
-    });
-  }
 }
 
 function select(ruleSet: RuleSet, names: readonly string[] | undefined): Reconciliation[] {
@@ -111,7 +116,7 @@ function select(ruleSet: RuleSet, names: readonly string[] | undefined): Reconci
  * error and nothing else. Re-running the same date on the same inputs gives the same breaks.
  */
 export async function runReconciliation(store: Store, options: RunOptions): Promise<RunSummary> {
-  checkDate(options.businessDate);
+  checkBusinessDate(options.businessDate);
   const recons = select(options.ruleSet, options.recons);
   const attemptedAt = new Date();
   const actor = options.actor ?? resolveActor();
@@ -130,6 +135,15 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           hint: 'wait for it to finish and run again',
         });
       }
+      // Person's break actions wait for this run to commit (and then see its result); see locks.ts.
+      await sql`SELECT pg_advisory_xact_lock(${REGISTER_LOCK}::bigint)`.execute(tx.db);
+      step = 'calendar';
+      const day = await calendarDay(tx.db, options.businessDate);
+      checkTradingDay(options.businessDate, day, options.allowNonTradingDay === true);
+      const expected = options.expectedInputs ?? DEFAULT_EXPECTED_INPUTS;
+      step = 'expected inputs';
+      const statuses = await expectedInputStatus(tx.db, options.businessDate, expected, options.profileEntities);
+      const missingInputs: MissingInput[] = [];
       // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
       // the right plan, and the planner may pick one when a temporary table's size is misjudged.
       await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
@@ -164,6 +178,14 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         if (skipped !== null) {
           log.info({ runId, recon: recon.name, reason: skipped }, 'reconciliation skipped');
           counts[recon.name] = { ...EMPTY_COUNTS, skipped };
+          continue;
+        }
+        step = `${recon.name}: expected inputs`;
+        const missing = await reconMissing(tx, recon, options.businessDate, expected, statuses, day);
+        if (missing.length > 0) {
+          log.info({ runId, recon: recon.name, missing: missing.map((m) => m.input) }, 'reconciliation incomplete');
+          missingInputs.push(...missing);
+          counts[recon.name] = { ...EMPTY_COUNTS, incomplete: incompleteReason(missing) };
           continue;
         }
         const reconStart = Date.now();
@@ -209,6 +231,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           status: 'completed',
           inputs: JSON.stringify(inputList),
           counts: JSON.stringify(counts),
+          missing_inputs: JSON.stringify(missingInputs),
           finished_at: sql<Date>`clock_timestamp()`,
         })
         .where('id', '=', runId)
@@ -225,6 +248,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
           ruleSet: { name: options.ruleSet.name, sha256: options.ruleSet.sha256 },
           recons: recons.map((r) => r.name),
           inputs: inputList.map((i) => ({ file: i.file, sha256: i.sha256 })),
+          missingInputs: missingInputs.map((m) => ({ recon: m.recon, input: m.input, state: m.state })),
           open: total('open'),
           explained: total('explained'),
           resolved: total('resolved'),
@@ -238,6 +262,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         recons: recons.map((r) => r.name),
         inputs: inputList,
         counts,
+        missingInputs,
         open: total('open'),
         explained: total('explained'),
         startedAt: new Date(startedAt),
@@ -261,6 +286,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
 
 const EMPTY_COUNTS: ReconCounts = {
   skipped: null,
+  incomplete: null,
   leftRecords: 0,
   rightRecords: 0,
   matched: 0,
@@ -271,6 +297,42 @@ const EMPTY_COUNTS: ReconCounts = {
   resolved: 0,
   cleared: 0,
 };
+
+/** Refuses a date that is not a trading day of the calendar, unless asked to run it anyway. */
+function checkTradingDay(date: string, day: CalendarDay, allow: boolean): void {
+  if (allow || (day.known && day.trading)) return;
+  const what = day.known
+    ? `${date} is not a trading day of the calendar (a weekend, a holiday or a closed day)`
+    : `the trading calendar has no ${date} (no file has been loaded yet, or the calendar does not cover that year)`;
+  throw new DcassError('USAGE', `not reconciled: ${what}`, {
+    hint: day.known
+      ? 'check the date; to reconcile it anyway give --allow-non-trading-day'
+      : 'load the date\'s files first (dcass-recon ingest), or give --allow-non-trading-day',
+  });
+}
+
+/** What each side of a reconciliation reads: its source and entities (a rolled-forward side reads trades). */
+async function reconMissing(
+  tx: StoreTransaction,
+  recon: Reconciliation,
+  date: string,
+  expected: readonly ExpectedInput[],
+  statuses: readonly ExpectedStatus[],
+  day: CalendarDay,
+): Promise<MissingInput[]> {
+  const out: MissingInput[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const spec = recon[side];
+    const entities = spec.rollForward ? (['trades'] as const) : ([recon.entity] as const);
+    const need = { recon: recon.name, side, source: spec.source, entities };
+    out.push(...(await missingForSide(tx.db, need, date, expected, statuses, day)));
+  }
+  return out;
+}
+
+function incompleteReason(missing: readonly MissingInput[]): string {
+  return `not run: ${missing.map((m) => `${m.input} ${m.state}`).join(', ')}`;
+}
 
 /** Null when the reconciliation applies to the date by its `runOn` and the calendar; else why not. */
 async function skipReason(tx: StoreTransaction, recon: Reconciliation, date: string): Promise<string | null> {
@@ -325,6 +387,7 @@ async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconcili
   );
   return {
     skipped: null,
+    incomplete: null,
     leftRecords: Number(c.left_records),
     rightRecords: Number(c.right_records),
     matched: Number(c.matched),

@@ -45,7 +45,7 @@ describe(`reconciliation engine semantics (${dbKind})`, () => {
     const date = `2019-06-${String(day).padStart(2, '0')}`;
     await loadTrades(t.store, 'dcass', date, left);
     await loadTrades(t.store, 'bos', date, right);
-    const run = await runReconciliation(t.store, { businessDate: date, ruleSet });
+    const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
     const breaks: Break[] = [];
     for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
     return { run, breaks };
@@ -163,7 +163,7 @@ reconciliations:
       - { name: give-up, kinds: [only_left], left: { tradeType: GUP }, reason: pending give-up }
 `,
     );
-    const run = await runReconciliation(t.store, { businessDate: date, ruleSet: filtered });
+    const run = await runReconciliation(t.store, { businessDate: date, ruleSet: filtered, allowNonTradingDay: true });
     const breaks: Break[] = [];
     for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
     expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.status, b.reason])).toEqual([
@@ -195,7 +195,7 @@ reconciliations:
         await other.query('BEGIN');
         await other.query('SELECT pg_advisory_xact_lock(431197467507)');
         await expect(
-          runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT) }),
+          runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT), allowNonTradingDay: true }),
         ).rejects.toMatchObject({
           code: 'RUN_BUSY',
           message: expect.stringMatching(/another reconciliation run is in progress/),
@@ -212,7 +212,7 @@ reconciliations:
       expect(failed.map((f) => f.error)).toContain(
         'another reconciliation run is in progress on this database',
       );
-      const run = await runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT) });
+      const run = await runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT), allowNonTradingDay: true });
       expect(run.runId).toMatch(/^\d+$/);
     },
   );

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Store } from '../../src/db/connect.js';
+import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
+import { calendar } from './ingest.js';
 
 /** A trade with the fields these tests vary; the rest are fixed. */
 export interface T {
@@ -20,6 +23,9 @@ export async function insertTestFile(
   date: string,
   rows: number,
 ): Promise<{ id: string }> {
+  // As an ingest does: the calendar in the database, so a run knows its trading days.
+  const days = await sql<{ n: number }>`SELECT count(*)::int AS n FROM calendar`.execute(store.db);
+  if (days.rows[0]!.n === 0) await syncCalendar(store, calendar);
   return store.db
     .insertInto('source_file')
     .values({

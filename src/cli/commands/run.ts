@@ -6,6 +6,7 @@ import {
   runReconciliation,
   type RunSummary,
 } from '../../index.js';
+import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -16,6 +17,7 @@ export function runCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Pr
     .requiredOption('--date <YYYY-MM-DD>', 'business date to reconcile')
     .option('--recon <name...>', 'only these reconciliations of the rule set (default: all)')
     .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
+    .option('--allow-non-trading-day', 'reconcile a date the calendar has as no trading day (refused otherwise)')
     .addHelpText(
       'after',
       `
@@ -27,10 +29,13 @@ Examples:
 
 Prints a summary per reconciliation (records each side, matched, breaks by kind, open, explained,
 resolved by a person and carried over, cleared: breaks of earlier runs no longer found).
-Exit code 0 when no break is open, 1 when open breaks were found, 2 trouble (bad date, bad rule file,
-unreachable database).`,
+A reconciliation whose expected input is missing for the date (the configuration's expected:
+list) is not run: it is reported incomplete, naming the missing file, and clears nothing.
+Exit code 0 when no break is open and every expected input arrived, 1 when open breaks were found or
+an input is missing, 2 trouble (bad date, a date that is not a trading day, bad rule file, unreachable
+database).`,
     )
-    .action((opts: { date: string; recon?: string[]; rules?: string }) =>
+    .action((opts: { date: string; recon?: string[]; rules?: string; allowNonTradingDay?: boolean }) =>
       run(async (ctx) => {
         const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
         const store = await ctx.store({ bulk: true });
@@ -40,11 +45,29 @@ unreachable database).`,
           ...(opts.recon ? { recons: opts.recon } : {}),
           actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
           logger: ctx.logger,
+          ...runInputOptions(ctx),
+          allowNonTradingDay: opts.allowNonTradingDay === true,
         });
         printSummary(ctx, summary);
-        return summary.open > 0 ? 1 : 0;
+        return runExit(summary);
       }),
     );
+}
+
+/** What a run needs of the configuration to check its inputs: the expected list and the profiles' entities. */
+export function runInputOptions(ctx: CliContext): {
+  expectedInputs: ResolvedConfig['expected'];
+  profileEntities: Map<string, string>;
+} {
+  return {
+    expectedInputs: ctx.config.expected,
+    profileEntities: new Map(ctx.profiles().all().map((p) => [p.name, p.entity])),
+  };
+}
+
+/** 1 when breaks are open or an expected input is missing (the picture is not clean), else 0. */
+export function runExit(s: RunSummary): number {
+  return s.open > 0 || s.missingInputs.length > 0 ? 1 : 0;
 }
 
 /** The run summary table (or JSON) printed after every run. */
@@ -77,6 +100,7 @@ export function printSummary(ctx: CliContext, s: RunSummary): void {
       s.recons.map((name) => {
         const c = s.counts[name]!;
         if (c.skipped !== null) return [name, 'skipped'];
+        if (c.incomplete !== null) return [name, 'INCOMPLETE'];
         return [
           name,
           String(c.leftRecords),
@@ -97,6 +121,15 @@ export function printSummary(ctx: CliContext, s: RunSummary): void {
   );
   for (const name of s.recons.filter((n) => s.counts[n]?.skipped != null)) {
     out.line(`${name} skipped: ${s.counts[name]!.skipped}`);
+  }
+  if (s.missingInputs.length > 0) {
+    const recons = [...new Set(s.missingInputs.map((m) => m.recon))];
+    out.line(`\nINCOMPLETE: ${recons.length} reconciliation(s) not run, an expected input is missing:`);
+    for (const name of recons) {
+      const details = [...new Set(s.missingInputs.filter((m) => m.recon === name).map((m) => m.detail))];
+      out.line(`  ${name}: ${details.join('; ')}`);
+    }
+    out.line('  nothing was compared or cleared for them; their earlier breaks stay as they were');
   }
   const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(

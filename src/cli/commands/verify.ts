@@ -17,7 +17,7 @@ import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
 import { ensureOutDir, out } from '../output.js';
 import { ingestWithProgress, printOutcomes } from './ingest.js';
-import { printSummary } from './run.js';
+import { printSummary, runExit, runInputOptions } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -59,7 +59,7 @@ const REPORTS: readonly [string, string, ReportWriter][] = [
  */
 export async function verifyDate(
   ctx: CliContext,
-  options: { date: string; outDir: string; rules?: string; ingest?: boolean },
+  options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
 ): Promise<Verification> {
   const store = await ctx.store({ bulk: true });
   const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
@@ -71,6 +71,8 @@ export async function verifyDate(
     ruleSet,
     actor,
     logger: ctx.logger,
+    ...runInputOptions(ctx),
+    ...(options.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
   });
   ensureOutDir(options.outDir);
   const reports: VerificationReport[] = [];
@@ -85,7 +87,7 @@ export async function verifyDate(
 /** Exit code of a verification: 2 when a file was refused (the picture is incomplete), else 1 if open breaks. */
 export function verificationExit(v: Verification): number {
   if (v.ingested.some((o) => o.status === 'refused')) return 2;
-  return v.run.open > 0 ? 1 : 0;
+  return runExit(v.run);
 }
 
 /** `verify`: the Sunday job (and each stabilisation day's): ingest, reconcile, report. */
@@ -97,6 +99,7 @@ export function verifyCommand(run: Runner): Command {
     .requiredOption('--date <YYYY-MM-DD>', 'business date to verify')
     .requiredOption('--out <dir>', 'folder for the reports (created when missing)')
     .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
+    .option('--allow-non-trading-day', 'verify a date the calendar has as no trading day (refused otherwise)')
     .addHelpText(
       'after',
       `
@@ -108,15 +111,17 @@ Examples:
 Reads every file of the configured input folders (already loaded files are skipped by sha256), runs
 every reconciliation of the rule set for the date and writes breaks.json, breaks.csv and the
 self-contained breaks.html to --out.
-Exit code 0 when no break is open, 1 when open breaks were found, 2 trouble (a refused input file,
+Exit code 0 when no break is open and every expected input arrived, 1 when open breaks were found or
+an input is missing, 2 trouble (a refused input file,
 bad configuration, unreachable database): the reports are still written when the run completed.`,
     )
-    .action((opts: { date: string; out: string; rules?: string }) =>
+    .action((opts: { date: string; out: string; rules?: string; allowNonTradingDay?: boolean }) =>
       run(async (ctx) => {
         const v = await verifyDate(ctx, {
           date: opts.date,
           outDir: opts.out,
           ...(opts.rules ? { rules: opts.rules } : {}),
+          ...(opts.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
         });
         if (ctx.options.json) out.json(v);
         else if (!ctx.options.quiet) {
