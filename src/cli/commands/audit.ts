@@ -150,7 +150,7 @@ function printRegister(ctx: CliContext, r: RegisterVerification): void {
 
 function printData(ctx: CliContext, r: DataVerification): void {
   const skipped =
-    r.unchecked === 0 ? '' : `; ${r.unchecked} file(s) loaded before digests were kept, not checked`;
+    r.unchecked === 0 ? '' : `; ${r.unchecked} file(s) without a digest (loaded before digests were kept), not checked`;
   if (r.intact) {
     if (!ctx.options.quiet) {
       out.line(`loaded data intact: ${r.checked} file(s) checked, their rows as loaded${skipped}`);
