@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { withOverrides } from '../../src/config/calendar-file.js';
+import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
 import {
+  applyOverrides,
   expandCalendar,
   TradingCalendar,
   type CalendarDay,
@@ -210,5 +213,57 @@ describe('TradingCalendar', () => {
       DcassError,
     );
     expect(() => new TradingCalendar([day('2019-5-6')])).toThrow(DcassError);
+  });
+});
+
+describe('calendar changes applied on top of the file (applyOverrides, withOverrides)', () => {
+  const file = loadHk2019File();
+  const days = expandCalendar(file, file.range.from, file.range.to);
+  const loaded = {
+    market: file.market,
+    sessions: file.sessions,
+    calendar: new TradingCalendar(days),
+    days,
+    cutover: file.cutover,
+  };
+  const typhoon = { date: '2019-05-10', trading: false, afterHours: false, note: 'closed: typhoon signal 8' };
+
+  it('a closed Friday moves its evening trades of Thursday to the next trading day, over the holiday', () => {
+    const closed = withOverrides(loaded, [typhoon]);
+    expect(show(closed.calendar.day('2019-05-10'))).toEqual({
+      date: '2019-05-10',
+      trading: false,
+      afterHours: false,
+      platform: 'upgraded',
+      note: 'closed: typhoon signal 8',
+    });
+    const evening = (cal: TradingCalendar) =>
+      show(deriveClearingDate('2019-05-09', '18:30:00', cal, file.sessions));
+    expect(evening(loaded.calendar)).toEqual({ clearingDate: '2019-05-10', session: 'A' });
+    // 11-12 May is a weekend and 13 May the Birthday of the Buddha.
+    expect(evening(closed.calendar)).toEqual({ clearingDate: '2019-05-14', session: 'A' });
+    expect(show(deriveClearingDate('2019-05-10', '10:00:00', closed.calendar, file.sessions))).toBe(
+      '!NOT_A_TRADING_DAY',
+    );
+  });
+
+  it('a half day keeps the day session and cancels the evening one', () => {
+    const half = applyOverrides(days, [{ ...typhoon, trading: true, note: 'no T+1: black rainstorm' }]);
+    const cal = new TradingCalendar(half);
+    expect(show(deriveClearingDate('2019-05-10', '10:00:00', cal, file.sessions))).toEqual({
+      clearingDate: '2019-05-10',
+      session: 'T',
+    });
+    expect(show(deriveClearingDate('2019-05-10', '18:00:00', cal, file.sessions))).toBe(
+      '!NO_AFTER_HOURS_SESSION',
+    );
+  });
+
+  it('is the same applied twice, ignores dates outside the file, and refuses an evening without a day', () => {
+    const once = withOverrides(loaded, [typhoon]);
+    expect(withOverrides(once, [typhoon]).days).toEqual(once.days);
+    expect(applyOverrides(days, [{ ...typhoon, date: '2020-01-02' }])).toEqual(days);
+    expect(() => applyOverrides(days, [{ ...typhoon, afterHours: true }])).toThrow(DcassError);
+    expect(withOverrides(loaded, [])).toBe(loaded);
   });
 });
