@@ -45,9 +45,9 @@ export function breakJson(b: ReportBreak): Record<string, unknown> {
     firstSeen: b.firstSeenDate,
     lastSeen: b.lastSeen,
     ageDays: b.ageDays,
-    carried: b.carried,
     left: side(b.leftRecords),
     right: side(b.rightRecords),
+    carried: b.carried,
   };
 }
 

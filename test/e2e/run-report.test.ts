@@ -15,6 +15,7 @@ interface BreaksJson {
     inputs: { source: string; file: string; sha256: string; rows: number; rejected: number }[];
     startedAt: string;
     finishedAt: string;
+    missingInputs: unknown[];
   };
   summary: { matched: number; breaks: Record<string, number>; byKind: Record<string, number> };
   breaks: {
@@ -30,7 +31,9 @@ interface BreaksJson {
     ageDays: number;
     left: Record<string, unknown> | null;
     right: Record<string, unknown> | null;
+    carried: boolean;
   }[];
+  carried: BreaksJson['breaks'];
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -78,7 +81,7 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     const r = await cli(['report', '--run', 'latest', '--out', out, '--format', 'json,csv']);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(readFileSync(path.join(out, 'breaks.json'), 'utf8')) as BreaksJson;
-    expect(Object.keys(json)).toEqual(['run', 'summary', 'breaks']);
+    expect(Object.keys(json)).toEqual(['run', 'summary', 'breaks', 'carried']);
     expect(Object.keys(json.run)).toEqual([
       'id',
       'businessDate',
@@ -86,7 +89,10 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       'inputs',
       'startedAt',
       'finishedAt',
+      'counts',
+      'missingInputs',
     ]);
+    expect(json.run.missingInputs).toEqual([]);
     expect(json.run.businessDate).toBe('2019-05-10');
     expect(json.run.ruleSet.name).toBe('default');
     expect(json.run.ruleSet.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -113,7 +119,9 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
         'ageDays',
         'left',
         'right',
+        'carried',
       ]);
+      expect(b.carried).toBe(false);
       expect(b.firstSeen).toBe('2019-05-10');
       expect(b.lastSeen).toBe('2019-05-10');
       expect(b.ageDays).toBe(0);
@@ -130,10 +138,26 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(b7.right).toMatchObject({ file: 'BOS_TRADES_CABC_20190510.csv', quantity: '4', price: '28450' });
     expect(b7.right!.execAt).toMatch(ISO_INSTANT);
 
-    const rows = parse(readFileSync(path.join(out, 'breaks.csv'), 'utf8'), { columns: true }) as Record<
+    // B1 (3 May, positions-seam), never closed, stays in sight: carried, aged 6 to 10 May in business days.
+    expect(json.carried).toHaveLength(1);
+    expect(json.carried[0]).toMatchObject({
+      recon: 'positions-seam',
+      kind: 'mismatch',
+      status: 'open',
+      firstSeen: '2019-05-03',
+      lastSeen: '2019-05-03',
+      ageDays: 5,
+      carried: true,
+      left: { file: 'POS001_CABC_20190503.lis', line: 9 },
+    });
+
+    const all = parse(readFileSync(path.join(out, 'breaks.csv'), 'utf8'), { columns: true }) as Record<
       string,
       string
     >[];
+    expect(all.map((x) => x.carried)).toEqual(['no', 'no', 'no', 'no', 'yes']);
+    expect(all[4]).toMatchObject({ recon: 'positions-seam', first_seen: '2019-05-03', age_days: '5' });
+    const rows = all.filter((x) => x.carried === 'no');
     expect(rows).toHaveLength(4);
     expect(rows.map((x) => `${x.recon} ${x.kind}`).sort()).toEqual([
       'positions-rollforward mismatch',
