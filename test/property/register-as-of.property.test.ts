@@ -77,7 +77,7 @@ describe(`the break register as of a past moment (${dbKind})`, () => {
               q === '0' ? [] : [{ tradeNo: String(i + 1), quantity: q }],
             );
             await loadTrades(t.store, 'bos', date, bos);
-            await runReconciliation(t.store, { businessDate: date, ruleSet, actor: 'nightly' });
+            await runReconciliation(t.store, { businessDate: date, ruleSet, actor: 'nightly', allowNonTradingDay: true });
           } else {
             const cases = await collect(readRegister(t.store));
             if (cases.length === 0) continue;

@@ -10,6 +10,7 @@ export async function loadPositions(
   nets: Record<string, string>,
 ) {
   const file = await insertTestFile(store, source, 'positions', date, Object.keys(nets).length);
+  if (Object.keys(nets).length === 0) return file.id;
   await store.db
     .insertInto('position')
     .values(
