@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/db/connect.js';
+import { openStore, type Store } from '../../src/db/connect.js';
 import { createTestTarget, dbKind } from '../support/db.js';
 import { runCli } from '../support/cli.js';
 
@@ -77,6 +77,49 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     const v = spawnSync('python3', [VERIFIER, out, '--head', result.head!.hash], { encoding: 'utf8' });
     expect(v.stdout).toBe(`OK: 60 events, head hash ${result.head!.hash}\n`);
     expect(v.status).toBe(0);
+  });
+
+  it('every event records the operating-system user and host, hashed with it: a changed os_user breaks the chain there', async () => {
+    const me = { host: hostname(), user: userInfo().username };
+    const out = path.join(work, 'os.jsonl');
+    expect((await cli(['audit', 'export', '--out', out])).code).toBe(0);
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as { details: { _os: unknown } });
+    expect(new Set(events.map((e) => JSON.stringify(e.details._os)))).toEqual(new Set([JSON.stringify(me)]));
+    // The CLI opens the database itself (an embedded one by one process at a time): ours is closed first.
+    const withStore = async <R>(fn: (store: Store) => Promise<R>): Promise<R> => {
+      const store = await openStore(target.target);
+      try {
+        return await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
+    const tamper = (value: string) =>
+      withStore((store) =>
+        store.transaction(async (tx) => {
+          await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(tx.db);
+          await sql`UPDATE audit_event SET os_user = ${value} WHERE id = 12`.execute(tx.db);
+          await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(tx.db);
+        }),
+      );
+    const columns = await withStore((store) =>
+      sql<{ os_user: string; os_host: string }>`SELECT DISTINCT os_user, os_host FROM audit_event`.execute(
+        store.db,
+      ),
+    );
+    expect(columns.rows).toEqual([{ os_user: me.user, os_host: me.host }]);
+    await tamper('mallory');
+    const r = await cli(['audit', 'verify']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      `audit chain BROKEN at event 12: body mismatch: the row's os_user column says "mallory" but its hashed body (details._os) says ${JSON.stringify(me.user)}`,
+    );
+    await tamper(me.user);
+    expect((await verifyJson()).result).toMatchObject({ intact: true, broken: null });
   });
 
   it('a row changed behind the trigger: verify exits 2 naming exactly that event', async () => {

@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTarget, dbKind } from '../support/db.js';
 import { runCli } from '../support/cli.js';
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Entry {
   id: string;
@@ -60,6 +62,12 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/reason code "MADE_UP" is not one of the configured codes/);
+    // Nobody has explained it yet: one person cannot resolve it alone.
+    const alone = await cli(['breaks', 'resolve', b1.id, '--reason', 'fine', '--actor', 'alice']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain(
+      `break ${b1.id} is open, not explained: four-eyes rule, one person explains a break and another resolves it; alice cannot resolve it alone`,
+    );
     const ex = await cli([
       'breaks',
       'explain',
@@ -75,6 +83,23 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
     const same = await cli(['breaks', 'resolve', b1.id, '--reason', 'fine', '--actor', 'alice']);
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/four-eyes rule/);
+    // The explainer with a zero-width space in the name is still the explainer: the name is refused.
+    const alias = await cli(['breaks', 'resolve', b1.id, '--reason', 'fine', '--actor', 'alice\u200b']);
+    expect(alias.code).toBe(2);
+    expect(alias.stderr).toMatch(
+      /--actor "alice\u200b" is not a usable name: it holds the invisible or control character U\+200B/,
+    );
+    const wide = await cli([
+      'breaks',
+      'resolve',
+      b1.id,
+      '--reason',
+      'fine',
+      '--actor',
+      '\uff21\uff4c\uff49\uff43\uff45',
+    ]);
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toMatch(/another person must resolve it, not Alice/);
     const noReason = await cli(['breaks', 'resolve', b1.id, '--actor', 'bob']);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/--reason/);
@@ -105,6 +130,22 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
       ['resolve', 'bob'],
       ['seen', expect.any(String)],
     ]);
+  });
+
+  it('every event records the operating-system user and host beside the actor; show prints them', async () => {
+    const me = { osUser: userInfo().username, osHost: hostname() };
+    const json = await cli(['--json', 'breaks', 'show', b1.id]);
+    const h = JSON.parse(json.stdout) as {
+      events: { action: string; actor: string; osUser: string; osHost: string }[];
+    };
+    expect(h.events.map((e) => ({ action: e.action, osUser: e.osUser, osHost: e.osHost }))).toEqual(
+      ['detected', 'explain', 'resolve', 'seen'].map((action) => ({ action, ...me })),
+    );
+    const text = await cli(['breaks', 'show', b1.id]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/os user@host/);
+    const explain = text.stdout.split('\n').find((l) => / explain /.test(l))!;
+    expect(explain).toMatch(new RegExp(` alice +${escape(`${me.osUser}@${me.osHost}`)} +explain `));
   });
 
   it('a moment without a time zone is refused', async () => {
