@@ -11,6 +11,9 @@ For every event line, in order:
   - "hash" is sha256(prev_hash + C) in lower-case hex, where C is the canonical JSON of the object
     without "prev_hash" and "hash" (the fields id, at, actor, action, subject, details), and
     prev_hash and C are taken as UTF-8 text.
+Each event's details may hold "_os": {"host": ..., "user": ...}, the operating-system user and host
+that ran the command (written by the product beside the declared actor since it records them): it is
+part of the hashed event like every other detail, so it needs no check of its own here.
 The head line must give the number of events and the last hash. With --head, that hash must be the
 head or an event of the chain (a head kept elsewhere, e.g. in an evidence pack).
 
