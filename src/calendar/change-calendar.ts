@@ -209,6 +209,7 @@ function auditDetails(o: CalendarChangeOutcome) {
       businessDate: f.businessDate,
       replaced: f.replacedId,
       derived: f.derivedId,
+      dataDigest: f.dataDigest,
       moves: f.moves.map((m) => ({ from: m.from, to: m.to, code: m.code, trades: m.trades })),
     })),
     runAgain: [...o.runAgain],

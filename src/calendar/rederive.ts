@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { fileDataDigest } from '../audit/data-digest.js';
 import type { LoadedCalendar } from '../config/calendar-file.js';
 import type { StoreTransaction } from '../db/connect.js';
 import { deriveClearingDate, sessionBounds, type SessionBand } from '../ingest/normalise/clearing-date.js';
@@ -29,6 +30,8 @@ export interface Rederivation {
   readonly loadedId: string;
   readonly rows: number;
   readonly rejected: number;
+  /** The digest of the derived generation's stored rows (as `audit verify --data` recomputes it). */
+  readonly dataDigest: string;
   readonly moves: readonly TradeMove[];
 }
 
@@ -191,6 +194,11 @@ async function rederiveFile(
       FROM trade t JOIN ${m} ON ${on}
       WHERE t.file_id = ${loaded.id} AND m.code IS NOT NULL
     ) AS r ORDER BY line_no`.execute(tx.db);
+  // Digested as a load digests its rows, so `audit verify --data` checks the derived generation too.
+  const dataDigest = await fileDataDigest(tx.db, derivedId, 'trades');
+  await sql`UPDATE source_file SET data_digest = ${dataDigest} WHERE id = ${derivedId}::bigint`.execute(
+    tx.db,
+  );
   await sql`UPDATE source_file SET superseded_by = ${derivedId}::bigint WHERE id = ${current.id}`.execute(
     tx.db,
   );
@@ -204,6 +212,7 @@ async function rederiveFile(
     loadedId: loaded.id,
     rows,
     rejected,
+    dataDigest,
     moves: [...moves.values()].sort(
       (a, b) => (a.from ?? '').localeCompare(b.from ?? '') || (a.to ?? '').localeCompare(b.to ?? ''),
     ),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLoadedData } from '../../src/audit/verify-data.js';
 import { changeCalendar, type CalendarChangeRequest } from '../../src/calendar/change-calendar.js';
 import { effectiveCalendar } from '../../src/ingest/load/calendar-sync.js';
 import { ingestFiles } from '../../src/ingest/ingest.js';
@@ -172,6 +173,8 @@ describe(`calendar changes on ${dbKind}`, () => {
       ['alice', 'calendar.close', 'calendar:HK:2019-05-10'],
     ]);
     expect(audit.rows[0]!.body).toContain('"runAgain":["2019-05-14"]');
+    // The derived generations carry a data digest as loaded files do: audit verify --data checks them.
+    expect(await verifyLoadedData(t.store.db)).toMatchObject({ intact: true, unchecked: 0 });
     for (const statement of [
       sql`UPDATE calendar_change SET reason = 'nothing happened'`,
       sql`DELETE FROM calendar_change`,
