@@ -91,7 +91,7 @@ export {
 export type { MissingInput } from './db/tables/recon.table.js';
 
 // Report
-export { writeBreaksJson, writeBreaksCsv, findRun, checkAsOf, type ReportFile } from './report/index.js';
+export { writeBreaksJson, writeBreaksCsv, findRun, checkAsOf, carriedCount, type ReportFile } from './report/index.js';
 export { recordReportsWritten, type WrittenReport } from './report/index.js';
 export {
   reinputRows,

@@ -16,11 +16,13 @@ export interface ConfirmAuditFacts {
   readonly pack: EvidencePack;
   /** The head the pack printed: the event appended here is the one after it. */
   readonly auditHeadHash: string | null;
+  /** Expected inputs the confirmed run lacked (accepted with the reason), as `recon: input state`. */
+  readonly missingInputs: readonly string[];
 }
 
 /**
  * Records `confirm.written`: the date, runs, the pack's manifest sha256 (which stands for every file
- * of the pack) and, when open breaks were accepted, how many and why.
+ * of the pack) and, when open breaks or missing inputs were accepted, how many, which and why.
  */
 export function recordConfirmEvent(store: Store, facts: ConfirmAuditFacts): Promise<AppendedAuditEvent> {
   return appendAuditEvent(store.db, {
@@ -36,6 +38,7 @@ export function recordConfirmEvent(store: Store, facts: ConfirmAuditFacts): Prom
       auditHeadHash: facts.auditHeadHash,
       openBreaks: facts.pack.openBreaks,
       acceptedOpenReason: facts.pack.acceptedOpen?.reason ?? null,
+      missingInputs: [...facts.missingInputs],
     },
   });
 }

@@ -60,6 +60,7 @@ export async function confirmBusinessDate(store: Store, options: ConfirmOptions)
     runIds: [run.id],
     pack,
     auditHeadHash: head,
+    missingInputs: run.missingInputs.map((m) => `${m.recon}: ${m.input} ${m.state}`),
   });
   return { run, pack, auditEvent };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 
 /** The breaks of a run still open, in total and per reconciliation: what `confirm` refuses on. */
@@ -8,18 +9,18 @@ export interface OpenBreaks {
 
 /**
  * The open breaks of a run: its breaks whose status in the break register is open now (a break a
- * person explained or resolved after the run no longer counts; one reopened since does).
+ * person explained or resolved after the run no longer counts; one reopened since does), and the
+ * breaks of earlier dates still open now that the run did not find (carried: a clean day does not
+ * hide an unresolved break of the day before).
  */
 export async function openBreaksOfRun(store: Store, runId: string): Promise<OpenBreaks> {
-  const rows = await store.db
-    .selectFrom('recon_break as b')
-    .innerJoin('break_case as c', 'c.id', 'b.case_id')
-    .select(['b.recon', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('b.run_id', '=', runId)
-    .where('c.status', '=', 'open')
-    .groupBy('b.recon')
-    .orderBy('b.recon')
-    .execute();
+  const found = await sql<{ recon: string; n: string }>`
+    SELECT c.recon, count(*)::text AS n FROM break_case c
+    WHERE c.status = 'open' AND (
+      EXISTS (SELECT 1 FROM recon_break b WHERE b.run_id = ${runId}::bigint AND b.case_id = c.id)
+      OR c.first_seen_date <= (SELECT r.business_date FROM recon_run r WHERE r.id = ${runId}::bigint))
+    GROUP BY c.recon ORDER BY c.recon`.execute(store.db);
+  const rows = found.rows;
   const byRecon: Record<string, number> = {};
   for (const r of rows) byRecon[r.recon] = Number(r.n);
   return { total: rows.reduce((n, r) => n + Number(r.n), 0), byRecon };

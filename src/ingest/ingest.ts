@@ -40,6 +40,8 @@ export interface FileOutcome {
   readonly supersededBy: string | null;
   readonly sha256: string | null;
   readonly sizeBytes: number | null;
+  /** Digest of the rows stored for the file, taken when it was loaded (audit verify --data recomputes it). */
+  readonly dataDigest: string | null;
   readonly error: { readonly code: string; readonly message: string; readonly hint: string | null } | null;
 }
 
@@ -66,8 +68,9 @@ export async function ingestFiles(
   requests: readonly IngestRequest[],
 ): Promise<FileOutcome[]> {
   const log = ctx.logger ?? silentLogger;
-  ctx = { ...ctx, actor: ctx.actor ?? resolveActor() };
-  await syncCalendar(ctx.store, ctx.calendar);
+  // Clearing dates are derived with the calendar in force: the file's days with the calendar changes
+  // declared in the database (a typhoon closure) on top.
+  ctx = { ...ctx, actor: ctx.actor ?? resolveActor(), calendar: await syncCalendar(ctx.store, ctx.calendar) };
   const planned = requests.map((r) => ({ request: r, profile: chooseProfile(ctx.profiles, r) }));
   // Account maps first: BOS trades and positions are mapped through them as they load.
   planned.sort((a, b) => rank(a.profile) - rank(b.profile));
@@ -146,6 +149,8 @@ async function ingestOne(
       .selectFrom('source_file')
       .selectAll()
       .where('sha256', '=', meta.sha256)
+      // A generation derived by a calendar change keeps its file's sha256; the skip names the file as loaded.
+      .where('derived_from', 'is', null)
       .executeTakeFirst();
     if (existing) {
       const skipped: FileOutcome = {
@@ -161,6 +166,7 @@ async function ingestOne(
         supersededBy: null,
         sha256: meta.sha256,
         sizeBytes: meta.sizeBytes,
+        dataDigest: existing.data_digest,
         error: null,
       };
       await appendAuditEvent(ctx.store.db, fileAuditEvent(ctx, skipped));
@@ -183,6 +189,7 @@ async function ingestOne(
       supersededBy: result.supersededBy,
       sha256,
       sizeBytes: size,
+      dataDigest: result.dataDigest,
       error: null,
     });
     const result = await loadFile(
@@ -225,6 +232,7 @@ async function ingestOne(
       supersededBy: null,
       sha256: meta?.sha256 ?? null,
       sizeBytes: meta?.sizeBytes ?? null,
+      dataDigest: null,
       error: { code: err.code, message: err.message, hint: err.hint ?? null },
     };
     await ctx.store.transaction(async (tx) => {

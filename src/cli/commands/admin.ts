@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { isServerUrl, migrateToLatest, openStore, redactUrl } from '../../index.js';
+import { checkBusinessDate, isServerUrl, migrateToLatest, openStore, redactUrl } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -82,12 +82,14 @@ export function lineageCommands(run: Run): Command[] {
             'f.row_count',
             'f.reject_count',
             'f.loaded_at',
+            'f.calendar_change_id',
+            's.id as superseded_by_id',
             's.file_name as superseded_by',
           ])
           .orderBy('f.business_date')
           .orderBy('f.source')
           .orderBy('f.id');
-        if (opts.date) q = q.where('f.business_date', '=', opts.date);
+        if (opts.date) q = q.where('f.business_date', '=', checkBusinessDate(opts.date));
         const rows = await q.execute();
         if (ctx.options.json) out.json(rows);
         else {
@@ -102,6 +104,7 @@ export function lineageCommands(run: Run): Command[] {
                 'rows',
                 'rejected',
                 'superseded by',
+                'derived by',
                 'sha256',
               ],
               rows.map((r) => [
@@ -109,10 +112,11 @@ export function lineageCommands(run: Run): Command[] {
                 r.business_date ?? '-',
                 r.source,
                 r.report_id,
-                r.file_name,
+                safeText(r.file_name),
                 String(r.row_count),
                 String(r.reject_count),
-                r.superseded_by ?? '',
+                r.superseded_by === null ? '' : `#${r.superseded_by_id} ${safeText(r.superseded_by)}`,
+                r.calendar_change_id === null ? '' : `calendar change ${r.calendar_change_id}`,
                 r.sha256.slice(0, 12),
               ]),
             ),
@@ -137,7 +141,7 @@ export function lineageCommands(run: Run): Command[] {
           .select(['f.file_name', 'f.business_date', 'r.line_no', 'r.field', 'r.code', 'r.reason', 'r.raw'])
           .orderBy('f.id')
           .orderBy('r.line_no');
-        if (opts.date) q = q.where('f.business_date', '=', opts.date);
+        if (opts.date) q = q.where('f.business_date', '=', checkBusinessDate(opts.date));
         const rows = await q.execute();
         const refused = opts.date
           ? []

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import {
+  carriedCount,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
   runReconciliation,
   type RunSummary,
+  type Store,
 } from '../../index.js';
 import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -48,7 +50,7 @@ database).`,
           ...runInputOptions(ctx),
           allowNonTradingDay: opts.allowNonTradingDay === true,
         });
-        printSummary(ctx, summary);
+        printSummary(ctx, summary, await carriedOf(store, summary));
         return runExit(summary);
       }),
     );
@@ -70,10 +72,20 @@ export function runExit(s: RunSummary): number {
   return s.open > 0 || s.missingInputs.length > 0 ? 1 : 0;
 }
 
-/** The run summary table (or JSON) printed after every run. */
-export function printSummary(ctx: CliContext, s: RunSummary): void {
+/** Breaks of earlier dates still open or explained that the run did not find (its reports carry them). */
+export function carriedOf(store: Store, s: RunSummary): Promise<number> {
+  return carriedCount(store, {
+    id: s.runId,
+    businessDate: s.businessDate,
+    finishedAt: s.finishedAt.toISOString(),
+    asOf: null,
+  });
+}
+
+/** The run summary table (or JSON) printed after every run, with the breaks carried from earlier dates. */
+export function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   if (ctx.options.json) {
-    out.json(s);
+    out.json({ ...s, carried });
     return;
   }
   if (ctx.options.quiet) return;
@@ -136,4 +148,10 @@ export function printSummary(ctx: CliContext, s: RunSummary): void {
     `\n${s.open} open, ${s.explained} explained, ${sum('resolved')} resolved, ${sum('cleared')} cleared since the last run` +
       (s.open + s.explained > 0 ? `; details: dcass-recon report --run ${s.runId} --out DIR` : ''),
   );
+  if (carried > 0) {
+    out.line(
+      `${carried} break${carried === 1 ? '' : 's'} of earlier dates still open or explained, not found by this run ` +
+        `(carried in its reports until someone resolves them): dcass-recon breaks list --status open,explained`,
+    );
+  }
 }

@@ -17,7 +17,7 @@ import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
 import { ensureOutDir, out } from '../output.js';
 import { ingestWithProgress, printOutcomes } from './ingest.js';
-import { printSummary, runExit, runInputOptions } from './run.js';
+import { carriedOf, printSummary, runExit, runInputOptions } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -32,6 +32,8 @@ export interface VerificationReport {
 export interface Verification {
   readonly ingested: readonly FileOutcome[];
   readonly run: RunSummary;
+  /** Breaks of earlier dates still open or explained that the run did not find (the reports carry them). */
+  readonly carried: number;
   readonly reports: readonly VerificationReport[];
 }
 
@@ -81,7 +83,7 @@ export async function verifyDate(
     reports.push({ format, path: file, breaks: (await write(ctx, store, run.runId, file)).breaks });
   }
   await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
-  return { ingested, run, reports };
+  return { ingested, run, carried: await carriedOf(store, run), reports };
 }
 
 /** Exit code of a verification: 2 when a file was refused (the picture is incomplete), else 1 if open breaks. */
@@ -127,7 +129,7 @@ bad configuration, unreachable database): the reports are still written when the
         else if (!ctx.options.quiet) {
           printOutcomes(ctx, v.ingested);
           out.line('');
-          printSummary(ctx, v.run);
+          printSummary(ctx, v.run, v.carried);
           for (const r of v.reports) out.line(`wrote ${r.path} (${r.breaks} breaks)`);
         }
         return verificationExit(v);

@@ -19,6 +19,10 @@ export interface SourceFileTable {
   control: ColumnType<unknown, string | null, string | null> | null;
   loaded_at: Generated<Date>;
   superseded_by: string | null;
+  /** A generation derived by a calendar change: the file generation its rows were derived from (migration 0010). */
+  derived_from: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The calendar change that derived this generation (migration 0010). */
+  calendar_change_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** sha256 of the file's stored rows as loaded (fileDataDigest); null for files loaded before it was kept. */
   data_digest: string | null;
 }
