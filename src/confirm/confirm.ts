@@ -69,12 +69,21 @@ export async function confirmBusinessDate(store: Store, options: ConfirmOptions)
 function checkSomethingVerified(run: ReportRun): void {
   const compared = run.recons.filter((name) => {
     const c = run.counts[name];
-    return c !== undefined && c.skipped === null && (c.incomplete ?? null) === null && c.leftRecords + c.rightRecords > 0;
+    return (
+      c !== undefined &&
+      c.skipped === null &&
+      (c.incomplete ?? null) === null &&
+      c.leftRecords + c.rightRecords > 0
+    );
   });
   if (compared.length > 0) return;
   const why = run.recons.map((name) => {
     const c = run.counts[name];
-    const state = c?.skipped ? `skipped (${c.skipped})` : c?.incomplete ? `incomplete (${c.incomplete})` : 'no records on either side';
+    const state = c?.skipped
+      ? `skipped (${c.skipped})`
+      : c?.incomplete
+        ? `incomplete (${c.incomplete})`
+        : 'no records on either side';
     return `${name}: ${state}`;
   });
   throw new DcassError(
@@ -93,8 +102,7 @@ function missingInputsRefusal(run: ReportRun): DcassError {
     'USAGE',
     `${lines.length} expected input${lines.length === 1 ? ' is' : 's are'} missing for business date ${run.businessDate} (run ${run.id}); no confirmation written\n  ${lines.join('\n  ')}`,
     {
-      hint:
-        'load the missing files and run the date again, or confirm anyway with --accept-open "reason" (recorded with the missing inputs in the confirmation, the pack and the audit trail)',
+      hint: 'load the missing files and run the date again, or confirm anyway with --accept-open "reason" (recorded with the missing inputs in the confirmation, the pack and the audit trail)',
     },
   );
 }

@@ -55,7 +55,8 @@ export const expectedInputsSchema = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((e, i) => {
-      if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${e.name} is listed twice` });
+      if (seen.has(e.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${e.name} is listed twice` });
       seen.add(e.name);
     });
   });
@@ -95,7 +96,11 @@ export interface CalendarDay {
 /** The calendar's view of a business date (the first market's row, as the reconciliations read it). */
 export async function calendarDay(db: Kysely<Database>, date: string): Promise<CalendarDay> {
   const row = (
-    await sql<{ trading: boolean; platform: 'genium' | 'upgraded' | null; next_platform: 'genium' | 'upgraded' | null }>`
+    await sql<{
+      trading: boolean;
+      platform: 'genium' | 'upgraded' | null;
+      next_platform: 'genium' | 'upgraded' | null;
+    }>`
       SELECT c.trading, c.platform,
         (SELECT n.platform FROM calendar n WHERE n.market = c.market AND n.day > c.day AND n.trading
          ORDER BY n.day LIMIT 1) AS next_platform
@@ -164,7 +169,10 @@ async function inputFiles(
     WHERE rf.source = ${input.source}::text AND strpos(rf.file_name, ${compact}::text) > 0
     ORDER BY rf.id`.execute(db);
   const ours = refused.rows.filter(
-    (r) => r.profile === null || profileEntities.get(r.profile) === undefined || profileEntities.get(r.profile) === input.entity,
+    (r) =>
+      r.profile === null ||
+      profileEntities.get(r.profile) === undefined ||
+      profileEntities.get(r.profile) === input.entity,
   );
   return [...loaded.rows, ...(input.on === 'once' ? [] : ours)];
 }
@@ -241,10 +249,7 @@ export async function missingForSide(
   const base = { recon: need.recon, side: need.side, source: need.source, businessDate: date };
   const missing: MissingInput[] = [];
   const expected = inputs.filter(
-    (i) =>
-      i.source === need.source &&
-      need.entities.some((e) => e === i.entity) &&
-      expectedOn(i, day),
+    (i) => i.source === need.source && need.entities.some((e) => e === i.entity) && expectedOn(i, day),
   );
   for (const i of expected) {
     const s = statuses.find((x) => x.input.name === i.name);

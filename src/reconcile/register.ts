@@ -14,6 +14,11 @@ export interface BreakComment {
 /** One break of the register with its state and comments. */
 export interface RegisterEntry extends BreakCase {
   readonly comments: readonly BreakComment[];
+  /**
+   * Business days (trading days of the calendar) after its first sighting: up to the latest business
+   * date reconciled (by the register's moment) while it is open or explained, else up to its last sighting.
+   */
+  readonly ageDays: number;
 }
 
 export interface RegisterQuery {
@@ -26,9 +31,24 @@ export interface RegisterQuery {
 }
 
 const PAGE = 1000;
+
+/**
+ * A case's age in business days (`c` the case, `state` the alias of its state): the trading days after
+ * its first sighting, up to the latest business date reconciled by the register's moment while it is
+ * outstanding (open or explained), else up to its last sighting.
+ */
+function ageDaysSql(state: 's' | 'c', asOf: string | undefined) {
+  const st = sql.raw(state);
+  return sql`(SELECT count(*)::int FROM calendar cal
+    WHERE cal.market = (SELECT min(m.market) FROM calendar m) AND cal.trading AND cal.day > c.first_seen_date
+      AND cal.day <= CASE WHEN ${st}.status IN ('open', 'explained')
+        THEN greatest(${st}.last_seen_date, (SELECT max(r.business_date) FROM recon_run r
+              WHERE r.status = 'completed' AND r.finished_at <= ${asOf ?? 'infinity'}::timestamptz))
+        ELSE ${st}.last_seen_date END)`;
+}
 const TS = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
-type Row = BreakCaseRow & { comments: BreakComment[] };
+type Row = BreakCaseRow & { comments: BreakComment[]; age_days: number };
 
 /**
  * The break register, by case id. Now, it is read from break_case (the state kept current with every
@@ -53,7 +73,8 @@ export async function* readRegister(store: Store, query: RegisterQuery = {}): As
         to_char(s.last_seen_date, 'YYYY-MM-DD') AS last_seen_date,
         coalesce((SELECT jsonb_agg(jsonb_build_object('at', ${TS('e.at')}, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
                   FROM break_event e WHERE e.case_id = c.id AND e.action = 'comment'
-                    AND e.at <= ${asOf ?? 'infinity'}::timestamptz), '[]'::jsonb) AS comments
+                    AND e.at <= ${asOf ?? 'infinity'}::timestamptz), '[]'::jsonb) AS comments,
+        ${ageDaysSql('s', asOf)} AS age_days
       FROM break_case c CROSS JOIN LATERAL ${state} s
       WHERE c.id > ${after}::bigint ${filters.length > 0 ? sql`AND ${sql.join(filters, sql` AND `)}` : sql``}
       ORDER BY c.id LIMIT ${PAGE}`.execute(store.db);
@@ -69,7 +90,7 @@ function toArray(names: readonly string[]): string {
 }
 
 function entry(r: Row): RegisterEntry {
-  return { ...caseFromRow(r), comments: r.comments };
+  return { ...caseFromRow(r), comments: r.comments, ageDays: Number(r.age_days) };
 }
 
 /** One event of a break's history. */
@@ -84,6 +105,9 @@ export interface BreakHistoryEvent {
   readonly reason: string | null;
   readonly reasonCode: string | null;
   readonly assignee: string | null;
+  /** The operating-system user and host that ran the command; null for events recorded before they were. */
+  readonly osUser: string | null;
+  readonly osHost: string | null;
 }
 
 /** A break's whole story: its current state, every event, and the runs that found it. */
@@ -103,7 +127,8 @@ export async function breakHistory(store: Store, caseId: string): Promise<BreakH
   const rows = await sql<Row>`SELECT c.id::text AS id, c.recon, c.entity, c.kind, c.key, c.status, c.reason,
       c.reason_code, c.explained_by, c.assignee, c.first_seen_run::text AS first_seen_run,
       to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date, c.last_seen_run::text AS last_seen_run,
-      to_char(c.last_seen_date, 'YYYY-MM-DD') AS last_seen_date, '[]'::jsonb AS comments
+      to_char(c.last_seen_date, 'YYYY-MM-DD') AS last_seen_date, '[]'::jsonb AS comments,
+      ${ageDaysSql('c', undefined)} AS age_days
     FROM break_case c WHERE c.id = ${id}::bigint`.execute(store.db);
   const row = rows.rows[0];
   if (row === undefined) {
@@ -122,8 +147,10 @@ export async function breakHistory(store: Store, caseId: string): Promise<BreakH
     reason: string | null;
     reason_code: string | null;
     assignee: string | null;
+    os_user: string | null;
+    os_host: string | null;
   }>`SELECT e.id::text AS id, ${TS('e.at')} AS at, e.actor, e.action, e.run_id::text AS run_id, e.note, e.status,
-      e.reason, e.reason_code, e.assignee
+      e.reason, e.reason_code, e.assignee, e.os_user, e.os_host
     FROM break_event e WHERE e.case_id = ${id}::bigint ORDER BY e.id`.execute(store.db);
   const sightings = await sql<{ run_id: string; business_date: string; fields: unknown }>`
     SELECT b.run_id::text AS run_id, to_char(r.business_date, 'YYYY-MM-DD') AS business_date, b.fields
@@ -146,6 +173,8 @@ export async function breakHistory(store: Store, caseId: string): Promise<BreakH
       reason: e.reason,
       reasonCode: e.reason_code,
       assignee: e.assignee,
+      osUser: e.os_user,
+      osHost: e.os_host,
     })),
     sightings: sightings.rows.map((s) => ({
       runId: s.run_id,

@@ -142,7 +142,12 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       checkTradingDay(options.businessDate, day, options.allowNonTradingDay === true);
       const expected = options.expectedInputs ?? DEFAULT_EXPECTED_INPUTS;
       step = 'expected inputs';
-      const statuses = await expectedInputStatus(tx.db, options.businessDate, expected, options.profileEntities);
+      const statuses = await expectedInputStatus(
+        tx.db,
+        options.businessDate,
+        expected,
+        options.profileEntities,
+      );
       const missingInputs: MissingInput[] = [];
       // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
       // the right plan, and the planner may pick one when a temporary table's size is misjudged.
@@ -183,7 +188,10 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         step = `${recon.name}: expected inputs`;
         const missing = await reconMissing(tx, recon, options.businessDate, expected, statuses, day);
         if (missing.length > 0) {
-          log.info({ runId, recon: recon.name, missing: missing.map((m) => m.input) }, 'reconciliation incomplete');
+          log.info(
+            { runId, recon: recon.name, missing: missing.map((m) => m.input) },
+            'reconciliation incomplete',
+          );
           missingInputs.push(...missing);
           counts[recon.name] = { ...EMPTY_COUNTS, incomplete: incompleteReason(missing) };
           continue;
@@ -307,7 +315,7 @@ function checkTradingDay(date: string, day: CalendarDay, allow: boolean): void {
   throw new DcassError('USAGE', `not reconciled: ${what}`, {
     hint: day.known
       ? 'check the date; to reconcile it anyway give --allow-non-trading-day'
-      : 'load the date\'s files first (dcass-recon ingest), or give --allow-non-trading-day',
+      : "load the date's files first (dcass-recon ingest), or give --allow-non-trading-day",
   });
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_DATES } from '../../src/cli/commands/demo.js';
+import { DEMO_STEPS } from '../../src/cli/commands/demo.js';
 import { runCli } from '../support/cli.js';
 
 // The demo's breaks.json of every fixture date against a golden copy. Only the run's wall-clock
@@ -41,9 +41,21 @@ describe('dcass-recon demo', () => {
     }
   });
 
-  it.each(FIXTURE_DATES)('breaks.json of %s equals the golden file', (date) => {
-    const file = path.join(out, date, 'breaks.json');
-    const golden = path.join(GOLDEN, date, 'breaks.json');
+  it('names the late back-office file: the first run of 10 May is incomplete, the second complete', () => {
+    expect(result.stdout).toMatch(
+      /2019-05-10 run \d+: trades-bos INCOMPLETE, not run: no bos-trades file for 2019-05-10 is loaded/,
+    );
+    const late = JSON.parse(readFileSync(path.join(out, '2019-05-10-bos-trades-late', 'breaks.json'), 'utf8'));
+    expect(late.run.missingInputs.map((m: { recon: string; input: string }) => [m.recon, m.input])).toEqual([
+      ['trades-bos', 'bos-trades'],
+    ]);
+    const onTime = JSON.parse(readFileSync(path.join(out, '2019-05-10', 'breaks.json'), 'utf8'));
+    expect(onTime.run.missingInputs).toEqual([]);
+  });
+
+  it.each(DEMO_STEPS.map((s) => s.folder))('breaks.json of %s equals the golden file', (folder) => {
+    const file = path.join(out, folder, 'breaks.json');
+    const golden = path.join(GOLDEN, folder, 'breaks.json');
     const actual = normalise(readFileSync(file, 'utf8'));
     if (update || !existsSync(golden)) {
       if (!update) throw new Error(`no golden file ${golden}: run with UPDATE_GOLDEN=1 to write it`);

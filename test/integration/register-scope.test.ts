@@ -51,7 +51,12 @@ async function supersedeAll(store: Store, source: string, entity: string, date: 
 }
 
 async function latestFileId(store: Store): Promise<string> {
-  const r = await store.db.selectFrom('source_file').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+  const r = await store.db
+    .selectFrom('source_file')
+    .select('id')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   return r.id;
 }
 
@@ -59,7 +64,10 @@ describe(`the register clears only what a run looked at (${dbKind})`, () => {
   let t: TestDb;
   let register: () => Promise<RegisterEntry[]>;
   let events: (id: string) => Promise<string[]>;
-  const run = (date: string, options: { recons?: string[]; rules?: typeof ruleSet } = {}): Promise<RunSummary> =>
+  const run = (
+    date: string,
+    options: { recons?: string[]; rules?: typeof ruleSet } = {},
+  ): Promise<RunSummary> =>
     runReconciliation(t.store, {
       businessDate: date,
       ruleSet: options.rules ?? ruleSet,
@@ -103,8 +111,17 @@ describe(`the register clears only what a run looked at (${dbKind})`, () => {
   it('a date that is not a trading day is refused unless asked for; asked for, it compares nothing', async () => {
     await expect(run('2019-05-11')).rejects.toThrow(/2019-05-11 is not a trading day/);
     const before = await register();
-    const r = await runReconciliation(t.store, { businessDate: '2019-05-11', ruleSet, allowNonTradingDay: true });
-    expect(r.missingInputs.map((m) => m.input)).toEqual(['dcass-trades', 'bos-trades', 'dcass-positions', 'bos-positions']);
+    const r = await runReconciliation(t.store, {
+      businessDate: '2019-05-11',
+      ruleSet,
+      allowNonTradingDay: true,
+    });
+    expect(r.missingInputs.map((m) => m.input)).toEqual([
+      'dcass-trades',
+      'bos-trades',
+      'dcass-positions',
+      'bos-positions',
+    ]);
     expect(await register()).toEqual(before);
   });
 
@@ -126,7 +143,7 @@ describe(`the register clears only what a run looked at (${dbKind})`, () => {
     await loadTrades(t.store, 'bos', '2019-05-06', [{ tradeNo: '1' }, { tradeNo: '3', quantity: '5' }]);
     await supersedeAll(t.store, 'bos', 'trades', '2019-05-06', await latestFileId(t.store));
     // Only account H02 in scope: trade 3 (H01) is not looked at, so its break stays open.
-    const narrow = await run('2019-05-06', { rules: RULES(", filters: { account: [H02] }"), recons: ['t'] });
+    const narrow = await run('2019-05-06', { rules: RULES(', filters: { account: [H02] }'), recons: ['t'] });
     expect(narrow.counts.t!.cleared).toBe(0);
     const three = (await register()).find((e) => e.key.tradeNo === '3')!;
     expect(three.status).toBe('open');
@@ -158,7 +175,8 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
     t = await createTestDb();
   });
   afterAll(async () => t.dispose());
-  const run = (date: string) => runReconciliation(t.store, { businessDate: date, ruleSet, recons: ['t'], actor: 'ops-bot' });
+  const run = (date: string) =>
+    runReconciliation(t.store, { businessDate: date, ruleSet, recons: ['t'], actor: 'ops-bot' });
   const openCases = async () =>
     (await collect(readRegister(t.store, { recon: ['t'] }))).map((e) => [e.id, e.kind, e.status, e.reason]);
 
@@ -186,15 +204,27 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
         .where('case_id', '=', id)
         .orderBy('run_id', 'desc')
         .executeTakeFirstOrThrow();
-      const row = await t.store.db.selectFrom('trade').select('quantity').where('id', '=', b.right_ids[0]!).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('trade')
+        .select('quantity')
+        .where('id', '=', b.right_ids[0]!)
+        .executeTakeFirstOrThrow();
       return [h.entry.id, String(row.quantity)];
     };
     const byQuantity = Object.fromEntries(
       (await Promise.all(cases.map((c) => quantityOf(c.id)))).map(([id, q]) => [q!, id!]),
     );
     const t1 = byQuantity['1']!;
-    await applyBreakAction(t.store, { breakId: t1, action: 'explain', actor: 'alice', reason: 'BT-T1 booked late' }, policy);
-    await applyBreakAction(t.store, { breakId: t1, action: 'resolve', actor: 'bob', reason: 'checked BT-T1, OK' }, policy);
+    await applyBreakAction(
+      t.store,
+      { breakId: t1, action: 'explain', actor: 'alice', reason: 'BT-T1 booked late' },
+      policy,
+    );
+    await applyBreakAction(
+      t.store,
+      { breakId: t1, action: 'resolve', actor: 'bob', reason: 'checked BT-T1, OK' },
+      policy,
+    );
 
     // The corrected BOS file arrives without BT-T1, its other rows in another order.
     await loadTrades(t.store, 'bos', '2019-05-09', [
@@ -202,7 +232,12 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
       { tradeNo: '1' },
       { tradeNo: null, ref: 'BT-T2', quantity: '2' },
     ]);
-    const corrected = await t.store.db.selectFrom('source_file').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const corrected = await t.store.db
+      .selectFrom('source_file')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await t.store.db
       .updateTable('source_file')
       .set({ superseded_by: corrected.id })
@@ -211,7 +246,9 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
       .where('superseded_by', 'is', null)
       .execute();
     await run('2019-05-09');
-    const after = Object.fromEntries((await collect(readRegister(t.store, { recon: ['t'] }))).map((c) => [c.id, c]));
+    const after = Object.fromEntries(
+      (await collect(readRegister(t.store, { recon: ['t'] }))).map((c) => [c.id, c]),
+    );
     // BT-T1's case is cleared (its records are gone), not handed to BT-T2; BT-T2 and BT-T3 keep theirs.
     expect(after[t1]!.status).toBe('cleared');
     expect([after[byQuantity['2']!]!.status, after[byQuantity['3']!]!.status]).toEqual(['open', 'open']);
@@ -224,14 +261,25 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
     await loadTrades(t.store, 'dcass', '2019-05-10', [{ tradeNo: '8', quantity: '5' }]);
     await loadTrades(t.store, 'bos', '2019-05-10', [{ tradeNo: '8', quantity: '4' }]);
     await run('2019-05-10');
-    const c = (await collect(readRegister(t.store, { recon: ['t'], status: ['open'] }))).find((e) => e.key.tradeNo === '8')!;
-    await applyBreakAction(t.store, { breakId: c.id, action: 'explain', actor: 'alice', reason: 'BOS booked 4, correcting' }, policy);
+    const c = (await collect(readRegister(t.store, { recon: ['t'], status: ['open'] }))).find(
+      (e) => e.key.tradeNo === '8',
+    )!;
+    await applyBreakAction(
+      t.store,
+      { breakId: c.id, action: 'explain', actor: 'alice', reason: 'BOS booked 4, correcting' },
+      policy,
+    );
     // Run again on the same records: the explanation holds.
     await run('2019-05-10');
     expect((await breakHistory(t.store, c.id)).entry.status).toBe('explained');
     // BOS corrects to 6, still not 5: the explanation was about 4, so it does not apply any more.
     await loadTrades(t.store, 'bos', '2019-05-10', [{ tradeNo: '8', quantity: '6' }]);
-    const corrected = await t.store.db.selectFrom('source_file').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const corrected = await t.store.db
+      .selectFrom('source_file')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await t.store.db
       .updateTable('source_file')
       .set({ superseded_by: corrected.id })

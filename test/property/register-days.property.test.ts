@@ -80,7 +80,9 @@ describe(`the break register across random days (${dbKind})`, () => {
       const trades = step.trades[source];
       if (trades !== null) {
         await replace(source, 'trades');
-        const rows = trades.flatMap((q, i): T[] => (q === '0' ? [] : [{ tradeNo: String(i + 1), quantity: q }]));
+        const rows = trades.flatMap((q, i): T[] =>
+          q === '0' ? [] : [{ tradeNo: String(i + 1), quantity: q }],
+        );
         await loadTrades(t.store, source, step.date, rows);
       }
       const positions = step.positions[source];
@@ -97,7 +99,9 @@ describe(`the break register across random days (${dbKind})`, () => {
       fc.asyncProperty(fc.array(stepArb, { minLength: 2, maxLength: 6 }), async (steps) => {
         // Each property run starts from an empty register and no files.
         await sql`UPDATE source_file SET superseded_by = id WHERE superseded_by IS NULL`.execute(t.store.db);
-        const fresh = await sql<{ n: string }>`SELECT coalesce(max(id), 0)::text AS n FROM break_case`.execute(t.store.db);
+        const fresh = await sql<{
+          n: string;
+        }>`SELECT coalesce(max(id), 0)::text AS n FROM break_case`.execute(t.store.db);
         const firstCase = Number(fresh.rows[0]!.n);
         // The model: which inputs of which date have been delivered (a generation of them is in force).
         const delivered = new Set<string>();
@@ -112,14 +116,24 @@ describe(`the break register across random days (${dbKind})`, () => {
             ...(has('dcass-trades') && has('bos-trades') ? [] : ['t']),
             ...(has('dcass-positions') && has('bos-positions') ? [] : ['p']),
           ]);
-          const summary = await runReconciliation(t.store, { businessDate: step.date, ruleSet, actor: 'nightly' });
-          expect(new Set(Object.entries(summary.counts).filter(([, c]) => c.incomplete !== null).map(([r]) => r))).toEqual(
-            incomplete,
-          );
+          const summary = await runReconciliation(t.store, {
+            businessDate: step.date,
+            ruleSet,
+            actor: 'nightly',
+          });
+          expect(
+            new Set(
+              Object.entries(summary.counts)
+                .filter(([, c]) => c.incomplete !== null)
+                .map(([r]) => r),
+            ),
+          ).toEqual(incomplete);
           expect(new Set(summary.missingInputs.map((m) => m.recon))).toEqual(incomplete);
           for (const m of summary.missingInputs) expect(INPUTS).toContain(m.input);
           // 1. What this run cleared belongs to reconciliations it ran with every input.
-          const cleared = await sql<{ recon: string }>`SELECT c.recon FROM break_event e JOIN break_case c ON c.id = e.case_id
+          const cleared = await sql<{
+            recon: string;
+          }>`SELECT c.recon FROM break_event e JOIN break_case c ON c.id = e.case_id
             WHERE e.run_id = ${summary.runId}::bigint AND e.action = 'cleared'`.execute(t.store.db);
           for (const c of cleared.rows) expect(incomplete.has(c.recon)).toBe(false);
           // 2. Every break of this property run still open or explained, first seen up to this date, is in the report.
@@ -128,7 +142,10 @@ describe(`the break register across random days (${dbKind})`, () => {
           );
           const report = await collect(reportBreaks(t.store, await findRun(t.store, summary.runId)));
           const shown = new Set(report.map((b) => b.id));
-          for (const e of live) expect(shown, `break ${e.id} (${e.recon} ${e.kind}) missing from run ${summary.runId}`).toContain(e.id);
+          for (const e of live)
+            expect(shown, `break ${e.id} (${e.recon} ${e.kind}) missing from run ${summary.runId}`).toContain(
+              e.id,
+            );
           // A person closes one of them now and then: it may leave the reports.
           if (step.resolve !== null && live.length > 0) {
             const pick = live[step.resolve % live.length]!;

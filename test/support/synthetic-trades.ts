@@ -58,13 +58,14 @@ export async function loadTrades(
   superseded = false,
 ) {
   const file = await insertTestFile(store, source, 'trades', date, rows.length);
-  if (rows.length > 0) {
+  // In statements of at most 1,000 rows: PostgreSQL takes at most 65,535 parameters per statement.
+  for (let from = 0; from < rows.length; from += 1000) {
     await store.db
       .insertInto('trade')
       .values(
-        rows.map((r, i) => ({
+        rows.slice(from, from + 1000).map((r, j) => ({
           file_id: file.id,
-          line_no: i + 2,
+          line_no: from + j + 2,
           source,
           participant: 'CABC',
           clearing_date: date,
@@ -74,7 +75,7 @@ export async function loadTrades(
           instrument_type: 'F' as const,
           expiry: '2019-05',
           strike: null,
-          trade_no: r.tradeNo === undefined ? String(1000 + i) : r.tradeNo,
+          trade_no: r.tradeNo === undefined ? String(1000 + from + j) : r.tradeNo,
           deal_no: null,
           ref: r.ref ?? null,
           account: r.account ?? 'H01',

@@ -150,7 +150,9 @@ function printRegister(ctx: CliContext, r: RegisterVerification): void {
 
 function printData(ctx: CliContext, r: DataVerification): void {
   const skipped =
-    r.unchecked === 0 ? '' : `; ${r.unchecked} file(s) without a digest (loaded before digests were kept), not checked`;
+    r.unchecked === 0
+      ? ''
+      : `; ${r.unchecked} file(s) without a digest (loaded before digests were kept), not checked`;
   if (r.intact) {
     if (!ctx.options.quiet) {
       out.line(`loaded data intact: ${r.checked} file(s) checked, their rows as loaded${skipped}`);
@@ -166,7 +168,9 @@ function printData(ctx: CliContext, r: DataVerification): void {
   }
   const files = new Set(r.changed.map((f) => f.fileId)).size;
   out.line(`  ${r.checked} file(s) checked, ${files} changed${skipped}`);
-  out.line('  what to do: keep the database as it is and tell your auditor; load the original files again to compare');
+  out.line(
+    '  what to do: keep the database as it is and tell your auditor; load the original files again to compare',
+  );
 }
 
 function printExport(ctx: CliContext, r: AuditExport): void {

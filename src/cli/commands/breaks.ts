@@ -3,12 +3,12 @@ import {
   applyBreakAction,
   breakHistory,
   checkAsOf,
+  checkBusinessDate,
   readRegister,
   resolveActor,
   type PersonAction,
   type RegisterEntry,
 } from '../../index.js';
-import { breakEventOsIdentities, osIdentityText } from '../../reconcile/event-identity.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -65,7 +65,7 @@ function listCommand(run: Runner): Command {
           for await (const e of readRegister(store, {
             ...(opts.status ? { status: opts.status } : {}),
             ...(opts.recon ? { recon: opts.recon } : {}),
-            ...(opts.date ? { lastSeenDate: opts.date } : {}),
+            ...(opts.date ? { lastSeenDate: checkBusinessDate(opts.date) } : {}),
             ...(opts.asOf ? { asOf: checkAsOf(opts.asOf) } : {}),
           })) {
             entries.push(e);
@@ -82,6 +82,7 @@ function listCommand(run: Runner): Command {
                   'status',
                   'first seen',
                   'last seen',
+                  'age',
                   'assignee',
                   'key',
                   'reason',
@@ -93,6 +94,7 @@ function listCommand(run: Runner): Command {
                   e.status,
                   e.firstSeenDate,
                   e.lastSeenDate,
+                  String(e.ageDays),
                   e.assignee ?? '',
                   keyText(e.key),
                   [e.reasonCode, e.reason].filter((x) => x !== null).join(': '),
@@ -114,15 +116,8 @@ function showCommand(run: Runner): Command {
       run(async (ctx) => {
         const store = await ctx.store();
         const h = await breakHistory(store, id);
-        // Each event's operating-system user and host, beside the actor it declared.
-        const os = await breakEventOsIdentities(store, h.entry.id);
-        const events = h.events.map((v) => ({
-          ...v,
-          osUser: os.get(v.id)?.osUser ?? null,
-          osHost: os.get(v.id)?.osHost ?? null,
-        }));
         if (ctx.options.json) {
-          out.json({ ...h, events });
+          out.json(h);
           return 0;
         }
         const e = h.entry;
@@ -138,11 +133,12 @@ function showCommand(run: Runner): Command {
         out.line(
           table(
             ['event', 'at (UTC)', 'actor', 'os user@host', 'action', 'run', 'status after', 'note'],
-            events.map((v) => [
+            h.events.map((v) => [
               v.id,
               v.at,
               v.actor,
-              osIdentityText(v),
+              // The operating-system account that ran the command, beside the actor it declared.
+              v.osUser === null && v.osHost === null ? '' : `${v.osUser ?? '?'}@${v.osHost ?? '?'}`,
               v.action,
               v.runId ?? '',
               v.status,

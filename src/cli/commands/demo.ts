@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -10,8 +10,27 @@ import { verifyDate, type Verification } from './verify.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
-/** The business dates of the shipped fixtures, in order: the last Genium day, then the upgraded days. */
-export const FIXTURE_DATES = ['2019-05-03', '2019-05-06', '2019-05-07', '2019-05-10'] as const;
+/** One verification of the demo: a business date, the folder its reports go to, and what it shows. */
+export interface DemoStep {
+  readonly date: string;
+  /** Sub-folder of --out for the step's reports. */
+  readonly folder: string;
+  /** The back-office file that arrives late: held back before this step, delivered at the next. */
+  readonly late?: string;
+}
+
+/**
+ * The demo's verifications in order: the last Genium day, then the upgraded days. 10 May is verified
+ * twice, first without the back office's trades export (it arrives late: the run says which input is
+ * missing and does not reconcile what it would feed), then again once it is loaded.
+ */
+export const DEMO_STEPS: readonly DemoStep[] = [
+  { date: '2019-05-03', folder: '2019-05-03' },
+  { date: '2019-05-06', folder: '2019-05-06' },
+  { date: '2019-05-07', folder: '2019-05-07' },
+  { date: '2019-05-10', folder: '2019-05-10-bos-trades-late', late: 'BOS_TRADES_CABC_20190510.csv' },
+  { date: '2019-05-10', folder: '2019-05-10' },
+];
 
 /** `demo`: `verify` on the shipped fixtures, date after date, in a throwaway embedded database. */
 export function demoCommand(run: Runner): Command {
@@ -27,9 +46,13 @@ Examples:
   dcass-recon demo --out ./demo-out --keep      # then explore it: dcass-recon --config <folder>/dcass-recon.yaml breaks list
 
 Writes a starter configuration with the fixtures into a temporary folder, ingests them into an
-embedded database there, verifies ${FIXTURE_DATES.join(', ')} in turn (breaks carry over from run
-to run) and writes each date's reports to --out/<date>/. The breaks it finds are the fixtures'
-deliberate ones, each explained in fixtures/README.md. --db and the configuration are not used.
+embedded database there, verifies ${DEMO_STEPS.map((s) => s.date)
+        .filter((d, i, all) => all.indexOf(d) === i)
+        .join(', ')} in turn (breaks carry over from run
+to run) and writes each verification's reports to --out/<date>/. 10 May is verified first without the
+back office's trades export, which arrives late (--out/2019-05-10-bos-trades-late/: the missing input
+is named and trades-bos is not run), then again once it is loaded. The breaks it finds are the
+fixtures' deliberate ones, each explained in fixtures/README.md. --db and the configuration are not used.
 Exit code 0 when the demo ran, 2 trouble.`,
     )
     .action((opts: { out: string; keep?: boolean }) =>
@@ -38,10 +61,22 @@ Exit code 0 when the demo ran, 2 trouble.`,
         const configFile = writeStarter(work, { withFixtures: true, force: false });
         const demo = createContext({ ...ctx.options, config: configFile, db: path.join(work, 'db') });
         try {
-          const results: [string, Verification][] = [];
-          for (const [i, date] of FIXTURE_DATES.entries()) {
-            const v = await verifyDate(demo, { date, outDir: path.resolve(opts.out, date), ingest: i === 0 });
-            results.push([date, v]);
+          const results: [DemoStep, Verification][] = [];
+          const bos = path.join(work, 'inputs', 'bos');
+          const held = path.join(work, 'late');
+          mkdirSync(held);
+          for (const step of DEMO_STEPS) {
+            if (step.late) renameSync(path.join(bos, step.late), path.join(held, step.late));
+          }
+          for (const [i, step] of DEMO_STEPS.entries()) {
+            const arrived = i > 0 && DEMO_STEPS[i - 1]!.late;
+            if (arrived) renameSync(path.join(held, arrived), path.join(bos, arrived));
+            const v = await verifyDate(demo, {
+              date: step.date,
+              outDir: path.resolve(opts.out, step.folder),
+              ingest: i === 0 || Boolean(arrived),
+            });
+            results.push([step, v]);
           }
           await printDemo(demo, ctx, results, path.resolve(opts.out));
           if (opts.keep && !ctx.options.json && !ctx.options.quiet) {
@@ -59,13 +94,16 @@ Exit code 0 when the demo ran, 2 trouble.`,
 async function printDemo(
   demo: CliContext,
   ctx: CliContext,
-  results: readonly [string, Verification][],
+  results: readonly [DemoStep, Verification][],
   outDir: string,
 ): Promise<void> {
   const store = await demo.store();
   const rows: string[][] = [];
   const found: string[][] = [];
-  for (const [date, v] of results) {
+  const missing: string[] = [];
+  const listed = new Set<string>();
+  for (const [step, v] of results) {
+    const date = step.date;
     const c = Object.values(v.run.counts);
     const sum = (f: (x: (typeof c)[number]) => number) => String(c.reduce((n, x) => n + f(x), 0));
     rows.push([
@@ -75,10 +113,19 @@ async function printDemo(
       String(v.run.open),
       String(v.run.explained),
       sum((x) => x.cleared),
-      path.relative(process.cwd(), path.join(outDir, date)) || '.',
+      v.run.missingInputs.length === 0
+        ? ''
+        : [...new Set(v.run.missingInputs.map((m) => m.input))].join(', '),
+      path.relative(process.cwd(), path.join(outDir, step.folder)) || '.',
     ]);
+    for (const recon of [...new Set(v.run.missingInputs.map((m) => m.recon))]) {
+      const details = [...new Set(v.run.missingInputs.filter((m) => m.recon === recon).map((m) => m.detail))];
+      missing.push(`${date} run ${v.run.runId}: ${recon} INCOMPLETE, not run: ${details.join('; ')}`);
+    }
     for await (const b of listBreaks(store, v.run.runId)) {
-      if (b.clearedByRun) continue;
+      // Each break once, where it was first found (10 May is run twice).
+      if (b.clearedByRun || listed.has(b.id)) continue;
+      listed.add(b.id);
       found.push([
         date,
         b.id,
@@ -92,17 +139,23 @@ async function printDemo(
     }
   }
   if (ctx.options.json) {
-    out.json({ outDir, runs: results.map(([date, v]) => ({ date, ...v })) });
+    out.json({ outDir, runs: results.map(([step, v]) => ({ date: step.date, folder: step.folder, ...v })) });
     return;
   }
   if (ctx.options.quiet) return;
-  const loaded = results[0]![1].ingested;
+  const loaded = results.flatMap(([, v]) => v.ingested).filter((o) => o.status === 'loaded');
   out.line(
     `ingested the fixtures: ${loaded.filter((o) => o.status === 'loaded').length} files, ` +
       `${loaded.reduce((n, o) => n + o.rows, 0)} rows, ${loaded.reduce((n, o) => n + o.rejected, 0)} rejected row(s) ` +
       `(dcass-recon rejects lists them)\n`,
   );
-  out.line(table(['business date', 'run', 'matched', 'open', 'explained', 'cleared', 'reports'], rows));
+  out.line(
+    table(['business date', 'run', 'matched', 'open', 'explained', 'cleared', 'missing', 'reports'], rows),
+  );
+  if (missing.length > 0) {
+    out.line(`\n${missing.join('\n')}`);
+    out.line('(the late file was then loaded and the date run again: nothing had been cleared in between)');
+  }
   out.line(
     "\nbreaks found (the fixtures' deliberate breaks: " +
       path.join(packageRoot(), 'fixtures', 'README.md') +

@@ -35,7 +35,12 @@ Exit code 0 when every input is loaded, 1 when one is missing or refused, 2 trou
       run(async (ctx) => {
         const date = checkBusinessDate(opts.date);
         const store = await ctx.store();
-        const profileEntities = new Map(ctx.profiles().all().map((p) => [p.name, p.entity]));
+        const profileEntities = new Map(
+          ctx
+            .profiles()
+            .all()
+            .map((p) => [p.name, p.entity]),
+        );
         const statuses = await expectedInputStatus(store.db, date, ctx.config.expected, profileEntities);
         const incomplete = statuses.filter((s) => s.state === 'missing' || s.state === 'refused');
         if (ctx.options.json) {
@@ -62,14 +67,18 @@ function print(date: string, statuses: readonly ExpectedStatus[]): void {
         i === 0 ? STATE_WORD[s.state] : '',
         f === null ? '-' : `${f.state === 'loaded' ? '' : `(${f.state}) `}${safeText(f.file)}`,
         f?.generatedAt ?? '',
-        f?.rows === null || f?.rows === undefined ? '' : `${f.rows}${f.rejected ? ` (+${f.rejected} rejected)` : ''}`,
+        f?.rows === null || f?.rows === undefined
+          ? ''
+          : `${f.rows}${f.rejected ? ` (+${f.rejected} rejected)` : ''}`,
         f?.sha256 ? f.sha256.slice(0, 12) : '',
         f?.reason ? safeText(f.reason) : '',
       ]);
     });
   }
   out.line(`inputs expected for ${date}\n`);
-  out.line(table(['input', 'state', 'file', 'generated (HKT)', 'records', 'sha256', 'refused because'], rows));
+  out.line(
+    table(['input', 'state', 'file', 'generated (HKT)', 'records', 'sha256', 'refused because'], rows),
+  );
   const missing = statuses.filter((s) => s.state === 'missing' || s.state === 'refused');
   out.line(
     missing.length === 0

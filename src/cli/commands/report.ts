@@ -70,7 +70,11 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
         });
         if (ctx.options.json) out.json({ files: written });
         else if (!ctx.options.quiet) {
-          for (const w of written) out.line(`wrote ${w.path} (run ${w.runId}, ${w.breaks} breaks)`);
+          for (const w of written) {
+            out.line(
+              `wrote ${w.path} (run ${w.runId}, ${w.breaks} breaks, ${w.carried} carried from earlier dates)`,
+            );
+          }
         }
         return 0;
       }),

@@ -19,7 +19,10 @@ export function runCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Pr
     .requiredOption('--date <YYYY-MM-DD>', 'business date to reconcile')
     .option('--recon <name...>', 'only these reconciliations of the rule set (default: all)')
     .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
-    .option('--allow-non-trading-day', 'reconcile a date the calendar has as no trading day (refused otherwise)')
+    .option(
+      '--allow-non-trading-day',
+      'reconcile a date the calendar has as no trading day (refused otherwise)',
+    )
     .addHelpText(
       'after',
       `
@@ -63,7 +66,12 @@ export function runInputOptions(ctx: CliContext): {
 } {
   return {
     expectedInputs: ctx.config.expected,
-    profileEntities: new Map(ctx.profiles().all().map((p) => [p.name, p.entity])),
+    profileEntities: new Map(
+      ctx
+        .profiles()
+        .all()
+        .map((p) => [p.name, p.entity]),
+    ),
   };
 }
 
