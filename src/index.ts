@@ -158,6 +158,7 @@ export {
   type ConfirmResult,
   type ConfirmationPdfInput,
   type ConfirmationRunRef,
+  acceptedWhat,
   type AcceptedOpenBreaks,
   type EvidencePackOptions,
   type EvidencePack,

@@ -44,6 +44,8 @@ export interface AcceptedOpenBreaks {
   readonly actor: string;
   /** How many breaks were open when they were accepted. */
   readonly openBreaks: number;
+  /** How many expected inputs of the runs were missing when they were accepted. */
+  readonly missingInputs: number;
 }
 
 /** Everything the confirmation PDF prints. The same input gives the same bytes. */
@@ -307,8 +309,8 @@ class Layout {
     const doc = this.doc;
     const pad = 10;
     const inner = this.width - 2 * pad;
-    const title = 'OPEN BREAKS ACCEPTED';
-    const line = `${a.openBreaks} break${a.openBreaks === 1 ? ' was' : 's were'} still open when this confirmation was prepared. ${a.actor} accepted ${a.openBreaks === 1 ? 'it' : 'them'} for this reason:`;
+    const title = a.missingInputs > 0 ? 'OPEN BREAKS AND MISSING INPUTS ACCEPTED' : 'OPEN BREAKS ACCEPTED';
+    const line = `When this confirmation was prepared: ${acceptedWhat(a)}. ${a.actor} accepted this for the reason:`;
     doc.font('Helvetica-Bold').fontSize(12);
     const h1 = doc.heightOfString(title, { width: inner });
     doc.font('Helvetica').fontSize(10);
@@ -483,8 +485,8 @@ class Layout {
     ];
     if (input.acceptedOpen) {
       lines.splice(lines.length - 2, 0, [
-        'Open breaks accepted',
-        `${input.acceptedOpen.openBreaks}: ${input.acceptedOpen.reason}`,
+        'Accepted (--accept-open)',
+        `${acceptedWhat(input.acceptedOpen)}: ${input.acceptedOpen.reason}`,
       ]);
     }
     const labelWidth = 120;
@@ -521,4 +523,13 @@ class Layout {
       doc.page.margins.bottom = margin;
     }
   }
+}
+
+/** "2 open breaks, 1 missing input": what an acceptance covered. */
+export function acceptedWhat(a: AcceptedOpenBreaks): string {
+  const parts = [
+    a.openBreaks > 0 ? `${a.openBreaks} open break${a.openBreaks === 1 ? '' : 's'}` : null,
+    a.missingInputs > 0 ? `${a.missingInputs} missing input${a.missingInputs === 1 ? '' : 's'}` : null,
+  ];
+  return parts.filter((p) => p !== null).join(', ');
 }

@@ -21,6 +21,7 @@ import { writeBreaksCsv, writeBreaksHtml, writeBreaksJson } from '../report/inde
 import { breakTotals, type ReportRun } from '../report/run-data.js';
 import { DcassError } from '../shared/errors.js';
 import {
+  acceptedWhat,
   writeConfirmationPdf,
   type AcceptedOpenBreaks,
   type ComparedRecords,
@@ -135,8 +136,15 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
   }
   const openBreaks = runs.reduce((n, r) => n + r.open.total, 0);
   if (openBreaks > 0 && options.acceptOpen === null) throw openBreaksRefusal(runs);
+  // The reason accepts open breaks and missing inputs alike (confirm refuses a missing input without it).
+  const missingInputs = options.runs.reduce(
+    (n, r) => n + new Set(r.missingInputs.map((m) => m.input)).size,
+    0,
+  );
   const acceptedOpen: AcceptedOpenBreaks | null =
-    openBreaks > 0 && options.acceptOpen ? { ...options.acceptOpen, openBreaks } : null;
+    (openBreaks > 0 || missingInputs > 0) && options.acceptOpen
+      ? { ...options.acceptOpen, openBreaks, missingInputs }
+      : null;
 
   // Built beside the target (same disk, so the final rename is atomic) under a name of its own.
   mkdirSync(path.dirname(outDir), { recursive: true });
@@ -483,9 +491,9 @@ function writeInventory(dir: string, runs: readonly ReportRun[]): void {
 
 function acceptanceText(a: AcceptedOpenBreaks, runs: readonly RunFacts[]): string {
   return [
-    'OPEN BREAKS ACCEPTED',
+    'ACCEPTED: OPEN BREAKS AND MISSING INPUTS',
     '',
-    `${a.openBreaks} break${a.openBreaks === 1 ? ' was' : 's were'} still open when this confirmation was prepared.`,
+    `When this confirmation was prepared: ${acceptedWhat(a)}.`,
     `Accepted by: ${a.actor}`,
     `Reason: ${a.reason}`,
     '',

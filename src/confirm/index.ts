@@ -6,6 +6,7 @@ export {
   clearingHouseText,
   type ConfirmationPdfInput,
   type ConfirmationRunRef,
+  acceptedWhat,
   type AcceptedOpenBreaks,
 } from './confirmation-pdf.js';
 export {

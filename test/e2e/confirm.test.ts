@@ -76,7 +76,7 @@ describe(`dcass-recon confirm on the fixtures (${dbKind})`, () => {
       reason,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`1 open break ACCEPTED: ${reason}`);
+    expect(r.stdout).toContain(`ACCEPTED 1 open break: ${reason}`);
 
     const check = await verifyEvidencePack(out);
     expect(check).toMatchObject({ ok: true, missing: [], extra: [], changed: [] });

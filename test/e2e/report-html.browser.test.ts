@@ -61,6 +61,12 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
   const column = async (n: number) => rows().locator(`td:nth-child(${n})`).allTextContents();
   const shows = (count: number) =>
     w.page.locator(`#breaks[data-visible-rows="${count}"]`).waitFor({ state: 'attached', timeout: 10_000 });
+  // The tests below read the run's own three breaks: reset the filters, then "found by this run".
+  const resetToRun = async () => {
+    await w.page.click('#f-reset');
+    await w.page.selectOption('#f-found', 'run');
+    await shows(3);
+  };
 
   beforeAll(async () => {
     target = await createTestTarget();
@@ -94,7 +100,7 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
       'html',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`wrote ${file} (run ${runId}, 3 breaks)`);
+    expect(r.stdout).toContain(`wrote ${file} (run ${runId}, 3 breaks, 2 carried from earlier dates)`);
     browser = await launchChromium();
     w = await openWatched(browser, file);
     await w.page.goto(pathToFileURL(file).href);
@@ -106,8 +112,13 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
   });
 
   it('opens with no console error and no network request; a hostile value prints as text', async () => {
-    expect(await rows().count()).toBe(3);
-    expect(await w.page.textContent('#breaks-status')).toBe('Showing 1–3 of 3 breaks');
+    // The run's three breaks, and B1 (3 May) and B2 (6 May), still open, carried from earlier dates.
+    expect(await rows().count()).toBe(5);
+    expect(await w.page.locator('#breaks-body > tr.brk.carried').count()).toBe(2);
+    expect(await w.page.textContent('#breaks-status')).toBe('Showing 1–5 of 5 breaks');
+    await w.page.selectOption('#f-found', 'run');
+    await shows(3);
+    expect(await w.page.textContent('#breaks-status')).toBe('Showing 1–3 of 3 breaks (filtered from 5)');
     const ref = w.page.locator('#breaks-body table.records tr', {
       has: w.page.locator('th', { hasText: /^ref$/ }),
     });
@@ -135,8 +146,7 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
     ]);
     expect(await records.locator('tr.diff th').allTextContents()).toEqual(['price']);
     expect(await records.locator('tr.diff td').allTextContents()).toEqual(['34.625', '34.624']);
-    await w.page.click('#f-reset');
-    await shows(3);
+    await resetToRun();
   });
 
   it('filters by kind, account and free text', async () => {
@@ -147,21 +157,19 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
     await shows(1);
     expect(await column(5)).toEqual(['I0007']);
     expect(await column(7)).toEqual(['quantity: 4 → 5 (exact)']);
-    expect(await w.page.textContent('#breaks-status')).toBe('Showing 1–1 of 1 breaks (filtered from 3)');
-    await w.page.click('#f-reset');
-    await shows(3);
+    expect(await w.page.textContent('#breaks-status')).toBe('Showing 1–1 of 1 breaks (filtered from 5)');
+    await resetToRun();
     await w.page.selectOption('#f-status', 'open');
     await w.page.fill('#f-text', 'bos_trades_cabc_20190507');
     await shows(2);
     expect(await column(3)).toEqual(['mismatch', 'mismatch']);
     await w.page.fill('#f-text', 'no such text');
     await shows(0);
-    expect(await w.page.textContent('#breaks-status')).toBe('No breaks match (filtered from 3)');
+    expect(await w.page.textContent('#breaks-status')).toBe('No breaks match (filtered from 5)');
     await w.page.fill('#f-text', '1000626');
     await shows(1);
     expect(await column(3)).toEqual(['only_left']);
-    await w.page.click('#f-reset');
-    await shows(3);
+    await resetToRun();
     expect(w.errors).toEqual([]);
   });
 
@@ -192,7 +200,7 @@ describeWithBrowser(`HTML report in chromium (${dbKind})`, () => {
     expect(await w.page.locator('svg#chart-open').isVisible()).toBe(true);
     expect(await w.page.locator('#print-breaks-body > tr.brk').count()).toBe(2);
     expect(await w.page.textContent('#print-breaks-note')).toContain(
-      'the breaks of the filter set on screen, 2 of 3',
+      'the breaks of the filter set on screen, 2 of 5',
     );
     await w.page.screenshot({
       path: path.join(ARTIFACTS, `report-html-${dbKind}-print.png`),

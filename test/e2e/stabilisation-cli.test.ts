@@ -88,6 +88,23 @@ describe(`daily re-runs through the stabilisation period (${dbKind})`, () => {
     const refused = await cli(['confirm', '--date', '2019-05-07', '--out', path.join(work, 'confirm-0507')]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/1 expected input is missing for business date 2019-05-07/);
+    const pack = path.join(work, 'confirm-0507-accepted');
+    const accepted = await cli([
+      'confirm',
+      '--date',
+      '2019-05-07',
+      '--out',
+      pack,
+      '--accept-open',
+      'BOS export late, rerun at 11:00',
+    ]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    // The 6 May break carried open, and the missing export: both accepted with the one reason.
+    expect(accepted.stdout).toContain(
+      'ACCEPTED 1 open break, 1 missing input: BOS export late, rerun at 11:00',
+    );
+    const packJson = JSON.parse(readFileSync(path.join(pack, 'pack.json'), 'utf8'));
+    expect(packJson.missingInputs.map((m: { input: string }) => m.input)).toEqual(['bos-trades']);
     renameSync(path.join(work, late), path.join(cwd, 'inputs', 'bos', late));
     expect((await cli(['ingest', '--all'])).code).toBe(0);
     const r = await cli(['run', '--date', '2019-05-07']);

@@ -44,6 +44,7 @@ const input: ConfirmationPdfInput = {
     reason: 'B1: HSIK9 long 131 vs 130 on H01, HKEX ticket 12345',
     actor: 'ops.lead',
     openBreaks: 1,
+    missingInputs: 0,
   },
   preparedBy: 'ops.lead',
   generatedAt: new Date('2019-05-05T03:15:00Z'),
@@ -115,7 +116,7 @@ describe('the Appendix E confirmation PDF', () => {
   it('prints accepted open breaks prominently, with the reason', () => {
     expect(text).toContain('OPEN BREAKS ACCEPTED');
     expect(text).toMatch(
-      /1 break was still open when this confirmation was prepared\. ops\.lead accepted it/,
+      /When this confirmation was prepared: 1 open break\. ops\.lead accepted this for the reason:/,
     );
     expect(text).toContain('B1: HSIK9 long 131 vs 130 on H01, HKEX ticket 12345');
   });

@@ -187,6 +187,7 @@ describe(`the evidence pack (${dbKind})`, () => {
       reason: 'B7: BOS duplicate row, fixed Monday',
       actor: 'chan.tai.man',
       openBreaks: 1,
+      missingInputs: 0,
     });
     const accepted = readFileSync(path.join(pack.dir, 'ACCEPTED-OPEN-BREAKS.txt'), 'utf8');
     expect(accepted).toContain('Reason: B7: BOS duplicate row, fixed Monday');

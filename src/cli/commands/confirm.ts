@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  acceptedWhat,
   DcassError,
   builtinPath,
   confirmBusinessDate,
@@ -93,14 +94,15 @@ function print(ctx: CliContext, r: ConfirmResult, acceptAsked: boolean, deadline
     return;
   }
   if (acceptAsked && r.pack.acceptedOpen === null) {
-    out.warn('note: no break was open, so --accept-open was not needed and its reason was not recorded');
+    out.warn(
+      'note: no break was open and no input missing, so --accept-open was not needed and its reason was not recorded',
+    );
   }
   if (ctx.options.quiet) return;
   out.line(`wrote the evidence pack ${r.pack.dir} (${r.pack.files.length + 1} files)`);
   out.line(`  run ${r.run.id}, business date ${r.run.businessDate}`);
   if (r.pack.acceptedOpen) {
-    const n = r.pack.acceptedOpen.openBreaks;
-    out.line(`  ${n} open break${n === 1 ? '' : 's'} ACCEPTED: ${r.pack.acceptedOpen.reason}`);
+    out.line(`  ACCEPTED ${acceptedWhat(r.pack.acceptedOpen)}: ${r.pack.acceptedOpen.reason}`);
   }
   out.line(`  manifest.json sha256 ${r.pack.manifestSha256} (audit event ${r.auditEvent.id})`);
   out.line(`next: check and print ${r.pack.dir}/confirmation.pdf, sign and chop it, and e-mail it to HKEX`);
