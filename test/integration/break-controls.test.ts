@@ -5,23 +5,12 @@ import { applyBreakAction, type BreakPolicy, type PersonAction } from '../../src
 import { listBreaks } from '../../src/reconcile/breaks.js';
 import { REGISTER_LOCK } from '../../src/reconcile/locks.js';
 import { breakHistory } from '../../src/reconcile/register.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { registerRules } from '../support/register.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 
-const ruleSet = loadRuleSet(
-  'controls.yaml',
-  `name: controls
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [clearingDate, tradeNo] }]
-    compare: { quantity: exact }
-`,
-);
+const ruleSet = registerRules({ name: 'controls', tradesOnly: true });
 
 const fourEyes: BreakPolicy = { reasonCodes: [], fourEyes: true };
 const DATE = '2019-05-06';

@@ -4,67 +4,15 @@ import type { Store } from '../../src/db/connect.js';
 import { applyBreakAction, type BreakPolicy } from '../../src/reconcile/break-actions.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { breakHistory, readRegister, type RegisterEntry } from '../../src/reconcile/register.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { collect, latestFileId, registerRules, supersede } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
-const ruleSet = loadRuleSet(
-  'register.yaml',
-  `name: register
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [clearingDate, tradeNo] }]
-    compare: { quantity: exact }
-  p:
-    entity: positions
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [account, instrument] }]
-    compare: { long: exact, short: exact }
-`,
-);
+const ruleSet = registerRules();
 
 const policy: BreakPolicy = { reasonCodes: [], fourEyes: true };
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-/** Replaces every loaded file of a source, entity and date by a new one (a corrected generation). */
-async function supersede(
-  store: Store,
-  source: 'dcass' | 'bos',
-  entity: 'trades' | 'positions',
-  date: string,
-  byFile: string,
-) {
-  await store.db
-    .updateTable('source_file')
-    .set({ superseded_by: byFile })
-    .where('source', '=', source)
-    .where('entity', '=', entity)
-    .where('business_date', '=', date)
-    .where('id', '<>', byFile)
-    .where('superseded_by', 'is', null)
-    .execute();
-}
-
-async function latestFileId(store: Store): Promise<string> {
-  const r = await store.db
-    .selectFrom('source_file')
-    .select('id')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  return r.id;
-}
 
 async function run(store: Store, date: string, recons = ['t', 'p']) {
   const summary = await runReconciliation(store, { businessDate: date, ruleSet, recons, actor: 'ops-bot' });

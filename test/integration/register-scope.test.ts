@@ -1,68 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/db/connect.js';
 import { applyBreakAction, type BreakPolicy } from '../../src/reconcile/break-actions.js';
 import { breakHistory, readRegister, type RegisterEntry } from '../../src/reconcile/register.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { collect, latestFileId, registerRules, supersede } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 
 // What a run may clear, and what a decision stays with: the register across days.
 
-const RULES = (filter = '') =>
-  loadRuleSet(
-    'scope.yaml',
-    `name: scope
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass${filter} }
-    right: { source: bos${filter} }
-    passes: [{ keys: [clearingDate, tradeNo] }]
-    compare: { quantity: exact }
-  p:
-    entity: positions
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [account, instrument] }]
-    compare: { long: exact, short: exact }
-`,
-  );
+const RULES = (filter = '') => registerRules({ name: 'scope', filter });
 const ruleSet = RULES();
 const policy: BreakPolicy = { reasonCodes: [], fourEyes: false };
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function supersedeAll(store: Store, source: string, entity: string, date: string, byFile: string) {
-  await store.db
-    .updateTable('source_file')
-    .set({ superseded_by: byFile })
-    .where('source', '=', source as 'bos')
-    .where('entity', '=', entity as 'trades')
-    .where('business_date', '=', date)
-    .where('id', '<>', byFile)
-    .where('superseded_by', 'is', null)
-    .execute();
-}
-
-async function latestFileId(store: Store): Promise<string> {
-  const r = await store.db
-    .selectFrom('source_file')
-    .select('id')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  return r.id;
-}
-
 describe(`the register clears only what a run looked at (${dbKind})`, () => {
   let t: TestDb;
-  let register: () => Promise<RegisterEntry[]>;
+  let register: () => Promise<Omit<RegisterEntry, 'ageDays'>[]>;
   let events: (id: string) => Promise<string[]>;
   const run = (
     date: string,
@@ -77,7 +30,8 @@ describe(`the register clears only what a run looked at (${dbKind})`, () => {
 
   beforeAll(async () => {
     t = await createTestDb();
-    register = () => collect(readRegister(t.store));
+    // The register's state; the age is left out, as it grows with every date run whatever it found.
+    register = async () => (await collect(readRegister(t.store))).map(({ ageDays: _, ...state }) => state);
     events = async (id) => (await breakHistory(t.store, id)).events.map((e) => e.action);
     // 6 May: trade 2 of account H02 missing in BOS, trade 3 of H01 booked 4 against 5; A1 long 10 vs 9.
     await loadTrades(t.store, 'dcass', '2019-05-06', [
@@ -141,7 +95,7 @@ describe(`the register clears only what a run looked at (${dbKind})`, () => {
   it('a narrower rule set and a reconciliation left out by --recon clear nothing they did not look at', async () => {
     // Corrected BOS trades of 6 May: trade 3 now agrees, trade 2 still missing.
     await loadTrades(t.store, 'bos', '2019-05-06', [{ tradeNo: '1' }, { tradeNo: '3', quantity: '5' }]);
-    await supersedeAll(t.store, 'bos', 'trades', '2019-05-06', await latestFileId(t.store));
+    await supersede(t.store, 'bos', 'trades', '2019-05-06', await latestFileId(t.store));
     // Only account H02 in scope: trade 3 (H01) is not looked at, so its break stays open.
     const narrow = await run('2019-05-06', { rules: RULES(', filters: { account: [H02] }'), recons: ['t'] });
     expect(narrow.counts.t!.cleared).toBe(0);
@@ -232,19 +186,7 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
       { tradeNo: '1' },
       { tradeNo: null, ref: 'BT-T2', quantity: '2' },
     ]);
-    const corrected = await t.store.db
-      .selectFrom('source_file')
-      .select('id')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    await t.store.db
-      .updateTable('source_file')
-      .set({ superseded_by: corrected.id })
-      .where('source', '=', 'bos')
-      .where('id', '<>', corrected.id)
-      .where('superseded_by', 'is', null)
-      .execute();
+    await supersede(t.store, 'bos', 'trades', '2019-05-09', await latestFileId(t.store));
     await run('2019-05-09');
     const after = Object.fromEntries(
       (await collect(readRegister(t.store, { recon: ['t'] }))).map((c) => [c.id, c]),
@@ -274,20 +216,7 @@ describe(`a decision stays with the records it was made about (${dbKind})`, () =
     expect((await breakHistory(t.store, c.id)).entry.status).toBe('explained');
     // BOS corrects to 6, still not 5: the explanation was about 4, so it does not apply any more.
     await loadTrades(t.store, 'bos', '2019-05-10', [{ tradeNo: '8', quantity: '6' }]);
-    const corrected = await t.store.db
-      .selectFrom('source_file')
-      .select('id')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    await t.store.db
-      .updateTable('source_file')
-      .set({ superseded_by: corrected.id })
-      .where('source', '=', 'bos')
-      .where('business_date', '=', '2019-05-10')
-      .where('id', '<>', corrected.id)
-      .where('superseded_by', 'is', null)
-      .execute();
+    await supersede(t.store, 'bos', 'trades', '2019-05-10', await latestFileId(t.store));
     await run('2019-05-10');
     const h = await breakHistory(t.store, c.id);
     expect(h.entry.status).toBe('open');

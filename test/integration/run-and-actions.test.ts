@@ -5,6 +5,7 @@ import { breakHistory, readRegister } from '../../src/reconcile/register.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { collect } from '../support/register.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
 // Resolutions fired while a real run is in progress: each waits for the run, is applied after it,
@@ -82,9 +83,3 @@ describe.skipIf(dbKind === 'pglite')(`break actions during a run (${dbKind})`, (
     expect(after.map((c) => c.id).sort()).toEqual(cases.map((c) => c.id).sort());
   });
 });
-
-async function collect<X>(it: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}

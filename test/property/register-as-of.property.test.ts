@@ -2,28 +2,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBreakAction, BREAK_ACTIONS, type PersonAction } from '../../src/reconcile/break-actions.js';
 import { readRegister, type RegisterEntry } from '../../src/reconcile/register.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { isDcassError } from '../../src/shared/errors.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { collect, registerRules } from '../support/register.js';
 import { fc, numRuns } from '../support/property.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
 // Each property run drives the database through many runs and actions: fewer runs than pure properties.
 const DB_RUNS = Math.min(numRuns, 12);
 
-const ruleSet = loadRuleSet(
-  'as-of.yaml',
-  `name: as-of
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [clearingDate, tradeNo] }]
-    compare: { quantity: exact }
-`,
-);
+const ruleSet = registerRules({ name: 'as-of', tradesOnly: true });
 
 /** One step: a BOS file (a new generation of the date's) and a run, or a person's action on a break. */
 type Step =
@@ -45,12 +34,6 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     reason: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== ''),
   }),
 );
-
-async function collect<X>(it: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 describe(`the break register as of a past moment (${dbKind})`, () => {
   let t: TestDb;
@@ -77,7 +60,12 @@ describe(`the break register as of a past moment (${dbKind})`, () => {
               q === '0' ? [] : [{ tradeNo: String(i + 1), quantity: q }],
             );
             await loadTrades(t.store, 'bos', date, bos);
-            await runReconciliation(t.store, { businessDate: date, ruleSet, actor: 'nightly', allowNonTradingDay: true });
+            await runReconciliation(t.store, {
+              businessDate: date,
+              ruleSet,
+              actor: 'nightly',
+              allowNonTradingDay: true,
+            });
           } else {
             const cases = await collect(readRegister(t.store));
             if (cases.length === 0) continue;

@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBreakAction } from '../../src/reconcile/break-actions.js';
 import { readRegister } from '../../src/reconcile/register.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { findRun, reportBreaks } from '../../src/report/run-data.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fc, numRuns } from '../support/property.js';
+import { collect, registerRules } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
@@ -20,24 +20,7 @@ const DB_RUNS = Math.min(numRuns, 10);
 const DATES = ['2019-05-06', '2019-05-07', '2019-05-08', '2019-05-09', '2019-05-10'] as const;
 const INPUTS = ['dcass-trades', 'bos-trades', 'dcass-positions', 'bos-positions'] as const;
 
-const ruleSet = loadRuleSet(
-  'days.yaml',
-  `name: days
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [clearingDate, tradeNo] }]
-    compare: { quantity: exact }
-  p:
-    entity: positions
-    left: { source: dcass }
-    right: { source: bos }
-    passes: [{ keys: [account, instrument] }]
-    compare: { long: exact, short: exact }
-`,
-);
+const ruleSet = registerRules({ name: 'days' });
 
 /** One step: a date's inputs (each a new generation, or absent) and a run, then maybe a resolution. */
 interface Step {
@@ -58,12 +41,6 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   positions: fc.record({ dcass: quantities, bos: quantities }),
   resolve: fc.option(fc.nat(), { nil: null, freq: 2 }),
 });
-
-async function collect<X>(it: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 describe(`the break register across random days (${dbKind})`, () => {
   let t: TestDb;
