@@ -262,10 +262,10 @@ export async function missingForSide(
       state: s?.state === 'refused' ? 'refused' : 'missing',
       detail:
         s?.state === 'refused'
-          ? `${i.name} for ${date} was refused (${refused?.file ?? 'its file'}): load a corrected file and run again`
+          ? `${i.name} for ${date} was refused (${refused?.file ?? 'its file'})`
           : i.on === 'once'
-            ? `no ${i.name} is loaded: load it and run again`
-            : `no ${i.name} file for ${date} is loaded: load it (dcass-recon ingest, or fetch) and run again`,
+            ? `no ${i.name} is loaded`
+            : `no ${i.name} file for ${date} is loaded`,
     });
   }
   for (const entity of need.entities) {

@@ -150,6 +150,7 @@ export function printSummary(ctx: CliContext, s: RunSummary, carried: number): v
       out.line(`  ${name}: ${details.join('; ')}`);
     }
     out.line('  nothing was compared or cleared for them; their earlier breaks stay as they were');
+    out.line('  load the missing files (dcass-recon ingest, or fetch; dcass-recon expected lists them) and run again');
   }
   const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(
