@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { checkActor, osIdentity } from './actor.js';
+import { osIdentity } from '../shared/os-identity.js';
+import { checkActor } from './actor.js';
 import { auditDb } from './audit-event.table.js';
 import {
   ACTION_PATTERN,

@@ -2,7 +2,8 @@
 export { appendAuditEvent, type AuditEventInput, type AppendedAuditEvent } from './append.js';
 export { verifyAuditChain, type AuditVerification, type VerifyAuditOptions } from './verify.js';
 export { exportAuditChain, AUDIT_EXPORT_FORMAT, type AuditExport } from './export.js';
-export { resolveActor, actorSchema, samePerson, normaliseActor, osIdentity, type ActorSources, type OsIdentity } from './actor.js';
+export { resolveActor, actorSchema, samePerson, normaliseActor, type ActorSources } from './actor.js';
+export { osIdentity, type OsIdentity } from '../shared/os-identity.js';
 export {
   GENESIS_HASH,
   eventBody,

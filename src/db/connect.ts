@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { osIdentity } from '../audit/actor.js';
+import { osIdentity } from '../shared/os-identity.js';
 import { DcassError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import { lockFolder } from './folder-lock.js';

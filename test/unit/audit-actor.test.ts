@@ -6,11 +6,11 @@ import {
   actorSchema,
   checkActor,
   normaliseActor,
-  osIdentity,
   resolveActor,
   samePerson,
 } from '../../src/audit/actor.js';
 import { assertExactDetails } from '../../src/audit/chain.js';
+import { osIdentity } from '../../src/shared/os-identity.js';
 import { resolveConfig } from '../../src/config/config.js';
 
 describe('resolveActor: --actor, else the configuration, else the OS user', () => {
