@@ -48,7 +48,12 @@ export {
   type CalendarChangeOutcome,
   type CalendarChangeRequest,
 } from './calendar/change-calendar.js';
-export { changesInForce, changeHistory, type CalendarAction, type CalendarChange } from './calendar/changes.js';
+export {
+  changesInForce,
+  changeHistory,
+  type CalendarAction,
+  type CalendarChange,
+} from './calendar/changes.js';
 export type { Rederivation, TradeMove } from './calendar/rederive.js';
 export { syncCalendar, effectiveCalendar } from './ingest/load/calendar-sync.js';
 
@@ -82,16 +87,22 @@ export {
   type BreakActionResult,
   type PersonAction,
   type Comparator,
-  DEFAULT_EXPECTED_INPUTS,
   expectedInputStatus,
   type ExpectedFile,
-  type ExpectedInput,
   type ExpectedStatus,
 } from './reconcile/index.js';
+export { DEFAULT_EXPECTED_INPUTS, type ExpectedInput } from './config/expected-inputs.js';
 export type { MissingInput } from './db/tables/recon.table.js';
 
 // Report
-export { writeBreaksJson, writeBreaksCsv, findRun, checkAsOf, carriedCount, type ReportFile } from './report/index.js';
+export {
+  writeBreaksJson,
+  writeBreaksCsv,
+  findRun,
+  checkAsOf,
+  carriedCount,
+  type ReportFile,
+} from './report/index.js';
 export { recordReportsWritten, type WrittenReport } from './report/index.js';
 export {
   reinputRows,

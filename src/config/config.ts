@@ -7,7 +7,7 @@ import {
   DEFAULT_EXPECTED_INPUTS,
   expectedInputsSchema,
   type ExpectedInput,
-} from '../reconcile/expected-inputs.js';
+} from './expected-inputs.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';

@@ -1,65 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
+import type { ExpectedInput } from '../config/expected-inputs.js';
 
 /**
  * Which inputs a business date needs, and whether they arrived. A missing file is a missing input,
  * never a break per record of the other side: a reconciliation whose side lacks an expected input is
  * not run for the date (reported incomplete, naming the input), and so it finds and clears nothing.
  */
-
-/** On which business dates an input is expected. */
-export const EXPECTED_ON = ['trading-days', 'from-cutover', 'last-genium-day', 'once'] as const;
-export type ExpectedOn = (typeof EXPECTED_ON)[number];
-
-/** One expected input: files of a source and entity (optionally one report id) on some dates. */
-export interface ExpectedInput {
-  /** A short name people read: `bos-trades`. */
-  readonly name: string;
-  readonly source: 'genium' | 'dcass' | 'bos';
-  readonly entity: 'trades' | 'positions' | 'account_map';
-  /** Only files of this report id count (the profile's reportId); any report of the entity when absent. */
-  readonly reportId?: string | undefined;
-  /**
-   * `trading-days`: every trading day of the calendar; `from-cutover`: every trading day from the last
-   * Genium day on (the day the upgraded system's first reports describe); `last-genium-day`: the last
-   * trading day on Genium only; `once`: loaded at least once, on or before the date (the account map).
-   */
-  readonly on: ExpectedOn;
-}
-
-/** The reference set: what a CP has for the Sunday verification and each stabilisation day. */
-export const DEFAULT_EXPECTED_INPUTS: readonly ExpectedInput[] = [
-  { name: 'genium-trades', source: 'genium', entity: 'trades', on: 'last-genium-day' },
-  { name: 'genium-positions', source: 'genium', entity: 'positions', on: 'last-genium-day' },
-  { name: 'dcass-trades', source: 'dcass', entity: 'trades', on: 'from-cutover' },
-  { name: 'dcass-positions', source: 'dcass', entity: 'positions', on: 'from-cutover' },
-  { name: 'bos-trades', source: 'bos', entity: 'trades', on: 'trading-days' },
-  { name: 'bos-positions', source: 'bos', entity: 'positions', on: 'trading-days' },
-  { name: 'account-map', source: 'bos', entity: 'account_map', on: 'once' },
-];
-
-/** The configuration's `expected:` list (replaces the default list whole when given). */
-export const expectedInputsSchema = z
-  .array(
-    z.strictObject({
-      name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a short lower-case name such as bos-trades'),
-      source: z.enum(['genium', 'dcass', 'bos']),
-      entity: z.enum(['trades', 'positions', 'account_map']),
-      reportId: z.string().min(1).optional(),
-      on: z.enum(EXPECTED_ON),
-    }),
-  )
-  .min(1)
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((e, i) => {
-      if (seen.has(e.name))
-        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${e.name} is listed twice` });
-      seen.add(e.name);
-    });
-  });
 
 /** A file of an expected input, as the lineage tables hold it. */
 export interface ExpectedFile {

@@ -19,13 +19,7 @@ export {
   type RegisterQuery,
 } from './register.js';
 export { COMPARATORS, type Comparator } from './comparators/index.js';
-export {
-  DEFAULT_EXPECTED_INPUTS,
-  expectedInputStatus,
-  type ExpectedFile,
-  type ExpectedInput,
-  type ExpectedStatus,
-} from './expected-inputs.js';
+export { expectedInputStatus, type ExpectedFile, type ExpectedStatus } from './expected-inputs.js';
 export { ENTITY_DEFS, fieldNames, type Entity, type FieldType } from './fields.js';
 export {
   BREAK_KINDS,

@@ -15,13 +15,12 @@ import {
   type CompileContext,
 } from './compile.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
+import { DEFAULT_EXPECTED_INPUTS, type ExpectedInput } from '../config/expected-inputs.js';
 import {
   calendarDay,
-  DEFAULT_EXPECTED_INPUTS,
   expectedInputStatus,
   missingForSide,
   type CalendarDay,
-  type ExpectedInput,
   type ExpectedStatus,
 } from './expected-inputs.js';
 import { REGISTER_LOCK, RUN_LOCK } from './locks.js';
