@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'DB_UNREACHABLE',
   'DB_MIGRATION_FAILED',
   'DB_QUERY_FAILED',
+  'DB_CONNECTION_LOST',
   'CALENDAR_MISSING_DATE',
   'RULES_INVALID',
   'RUN_BUSY',
@@ -83,4 +84,46 @@ export function formatLocation(loc: Location | undefined): string {
   if (loc.path !== undefined) parts.push(loc.path);
   if (loc.field !== undefined) parts.push(`field ${loc.field}`);
   return parts.join(' ');
+}
+
+/**
+ * SQLSTATEs and socket errors that mean the connection to the database server is gone (server
+ * stopped or restarted, backend terminated, network cut), not that a statement was wrong: class 08
+ * (connection exception), 57P01-57P03 (admin or crash shutdown, cannot connect now).
+ */
+const CONNECTION_LOST_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTCONN',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** The messages pg gives a socket that closed without an error code. */
+const CONNECTION_LOST_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * True when the error (or one of its causes) says the connection to the database server was lost:
+ * a fault of the environment that stops the whole call, never a problem of the file being loaded.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof DcassError) {
+      if (e.code === 'DB_CONNECTION_LOST') return true;
+      continue;
+    }
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || code.startsWith('08'))) return true;
+    if (CONNECTION_LOST_MESSAGES.some((m) => e.message.startsWith(m))) return true;
+  }
+  return false;
 }
