@@ -1,18 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { DcassError, formatLocation, isDcassError } from '../index.js';
 
-/** The CLI's printing module: the one place that writes to stdout and stderr directly. */
+/**
+ * The CLI's printing module: the one place that writes to stdout and stderr directly. Every line goes
+ * through safeText, so a value a command did not escape still cannot drive the terminal; only the
+ * newlines the command itself put between lines are kept.
+ */
 export const out = {
   line(text = ''): void {
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(`${safeLines(text)}\n`);
   },
+  // JSON.stringify escapes only U+0000-U+001F; safeText's \uXXXX escapes of the rest (DEL, C1, bidi
+  // and invisible format characters) are JSON escapes too, so the output parses to the same values.
   json(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${safeLines(JSON.stringify(value, null, 2))}\n`);
   },
   warn(text: string): void {
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${safeLines(text)}\n`);
   },
 };
+
+const safeLines = (text: string): string => text.split('\n').map(safeText).join('\n');
 
 /** Prints an error for a person: what, where, what to do; a stack only for bugs and only with --verbose. */
 export function printError(err: unknown, verbose: boolean): void {
@@ -30,22 +38,40 @@ export function printError(err: unknown, verbose: boolean): void {
 }
 
 /**
- * Text from data (file names, reasons) made safe to print on a terminal: control characters, which
- * could move the cursor or rewrite earlier lines, are shown as \\u escapes.
+ * Characters a terminal or a reader could be fooled by: control characters (C0, DEL and C1: ESC and
+ * CSI sequences retitle, clear or rewrite the screen; CR and backspace overwrite what was printed),
+ * format characters (bidi embeddings, overrides and isolates reorder what is shown; zero-width spaces
+ * and joiners, soft hyphen, BOM and tag characters are invisible, so two different values look alike)
+ * and the line and paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * The one function every value from data (file names, reasons, raw text, keys, actors, comments)
+ * passes through before it is printed on a terminal: each unsafe character is shown as its \uXXXX
+ * escape (UTF-16 units, as in JSON), so the operator sees exactly what the file holds and nothing in
+ * it can drive the terminal. Applying it twice changes nothing.
  */
 export function safeText(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNSAFE, (c) =>
+    // split('') yields UTF-16 units: a character beyond U+FFFF becomes its surrogate pair, as in JSON.
+    c
+      .split('')
+      .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join(''),
+  );
 }
 
-/** A plain text table with left-aligned columns. */
+/** A plain text table with left-aligned columns; every cell (data, mostly) is passed through safeText. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const safeRows = rows.map((r) => r.map((c) => safeText(c ?? '')));
+  const widths = headers.map((h, i) => Math.max(h.length, ...safeRows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: readonly string[]) =>
     r
       .map((c, i) => (c ?? '').padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+  return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...safeRows.map(fmt)].join('\n');
 }
 
 /** Creates a command's output folder (and its parents); a clear error when it cannot be written. */
