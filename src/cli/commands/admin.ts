@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { checkBusinessDate, isServerUrl, migrateToLatest, openStore, redactUrl } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText, table } from '../output.js';
+import { out, table } from '../output.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -112,10 +112,10 @@ export function lineageCommands(run: Run): Command[] {
                 r.business_date ?? '-',
                 r.source,
                 r.report_id,
-                safeText(r.file_name),
+                r.file_name,
                 String(r.row_count),
                 String(r.reject_count),
-                r.superseded_by === null ? '' : `#${r.superseded_by_id} ${safeText(r.superseded_by)}`,
+                r.superseded_by === null ? '' : `#${r.superseded_by_id} ${r.superseded_by}`,
                 r.calendar_change_id === null ? '' : `calendar change ${r.calendar_change_id}`,
                 r.sha256.slice(0, 12),
               ]),

@@ -11,7 +11,7 @@ import {
   type RegisterVerification,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out } from '../output.js';
+import { out, safeText } from '../output.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -162,8 +162,8 @@ function printData(ctx: CliContext, r: DataVerification): void {
   for (const f of r.changed) {
     out.line(
       f.problem === 'rows'
-        ? `loaded data CHANGED: ${f.fileName} (source_file ${f.fileId}): its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
-        : `loaded data CHANGED: ${f.fileName} (source_file ${f.fileId}): its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`,
+        ? `loaded data CHANGED: ${safeText(f.fileName)} (source_file ${f.fileId}): its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
+        : `loaded data CHANGED: ${safeText(f.fileName)} (source_file ${f.fileId}): its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`,
     );
   }
   const files = new Set(r.changed.map((f) => f.fileId)).size;
@@ -188,7 +188,7 @@ function printExport(ctx: CliContext, r: AuditExport): void {
 }
 
 function printBroken(b: BrokenLink): void {
-  out.line(`audit chain BROKEN at event ${b.id}: ${b.message}`);
+  out.line(`audit chain BROKEN at event ${b.id}: ${safeText(b.message)}`);
   out.line(
     '  what to do: keep the database as it is and tell your auditor; compare with the last export or evidence pack',
   );

@@ -10,7 +10,7 @@ import {
   type RegisterEntry,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -121,14 +121,14 @@ function showCommand(run: Runner): Command {
           return 0;
         }
         const e = h.entry;
-        out.line(`break ${e.id}: ${e.recon} ${e.kind} ${keyText(e.key)}`);
+        out.line(`break ${e.id}: ${e.recon} ${e.kind} ${safeText(keyText(e.key))}`);
         out.line(
-          `status ${e.status}${e.reason ? ` (${[e.reasonCode, e.reason].filter(Boolean).join(': ')})` : ''}`,
+          `status ${e.status}${e.reason ? ` (${safeText([e.reasonCode, e.reason].filter(Boolean).join(': '))})` : ''}`,
         );
         out.line(
           `first seen ${e.firstSeenDate} (run ${e.firstSeenRun}), last seen ${e.lastSeenDate} (run ${e.lastSeenRun})`,
         );
-        if (e.assignee) out.line(`assigned to ${e.assignee}`);
+        if (e.assignee) out.line(`assigned to ${safeText(e.assignee)}`);
         out.line('\nhistory');
         out.line(
           table(
@@ -194,7 +194,7 @@ function actionCommand(run: Runner, action: PersonAction): Command {
       if (ctx.options.json) out.json({ ...result, actor });
       else if (!ctx.options.quiet) {
         out.line(
-          `break ${result.breakId}: ${action} recorded by ${actor} (${result.from} -> ${result.status})`,
+          `break ${result.breakId}: ${action} recorded by ${safeText(actor)} (${result.from} -> ${result.status})`,
         );
       }
       return 0;

@@ -13,7 +13,7 @@ import {
   type TradeMove,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -80,10 +80,10 @@ function printOutcome(o: CalendarChangeOutcome): void {
   const c = o.change;
   out.line(`calendar change ${c.id}: ${c.date} is now ${describeDayState(o.after)}`);
   out.line(
-    `  it was ${describeDayState(o.before)}${o.before.note ? `; calendar note: ${o.before.note}` : ''}`,
+    `  it was ${describeDayState(o.before)}${o.before.note ? `; calendar note: ${safeText(o.before.note)}` : ''}`,
   );
-  out.line(`  reason: ${c.reason}`);
-  out.line(`  recorded by ${c.actor} at ${c.recordedAt}`);
+  out.line(`  reason: ${safeText(c.reason)}`);
+  out.line(`  recorded by ${safeText(c.actor)} at ${c.recordedAt}`);
   out.line('');
   if (o.files.length === 0) {
     out.line('No loaded BOS trade has a different clearing date under this change: nothing to run again.');
@@ -93,7 +93,7 @@ function printOutcome(o: CalendarChangeOutcome): void {
     );
     for (const f of o.files) {
       out.line(
-        `  ${f.fileName} (business date ${f.businessDate ?? '-'}): file ${f.replacedId} -> generation ${f.derivedId}, ${f.rows} trade(s), ${f.rejected} rejected`,
+        `  ${safeText(f.fileName)} (business date ${f.businessDate ?? '-'}): file ${f.replacedId} -> generation ${f.derivedId}, ${f.rows} trade(s), ${f.rejected} rejected`,
       );
       for (const m of f.moves) out.line(`    ${moveText(m)}`);
     }

@@ -9,7 +9,7 @@ import {
   type ConfirmResult,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out } from '../output.js';
+import { out, safeText } from '../output.js';
 
 /** `confirm`: the Appendix E confirmation PDF and its evidence pack, for one business date. */
 export function confirmCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -102,7 +102,7 @@ function print(ctx: CliContext, r: ConfirmResult, acceptAsked: boolean, deadline
   out.line(`wrote the evidence pack ${r.pack.dir} (${r.pack.files.length + 1} files)`);
   out.line(`  run ${r.run.id}, business date ${r.run.businessDate}`);
   if (r.pack.acceptedOpen) {
-    out.line(`  ACCEPTED ${acceptedWhat(r.pack.acceptedOpen)}: ${r.pack.acceptedOpen.reason}`);
+    out.line(`  ACCEPTED ${acceptedWhat(r.pack.acceptedOpen)}: ${safeText(r.pack.acceptedOpen.reason)}`);
   }
   out.line(`  manifest.json sha256 ${r.pack.manifestSha256} (audit event ${r.auditEvent.id})`);
   out.line(`next: check and print ${r.pack.dir}/confirmation.pdf, sign and chop it, and e-mail it to HKEX`);

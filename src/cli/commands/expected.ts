@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { checkBusinessDate, expectedInputStatus, type ExpectedStatus } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText, table } from '../output.js';
+import { out, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -65,13 +65,13 @@ function print(date: string, statuses: readonly ExpectedStatus[]): void {
       rows.push([
         i === 0 ? s.input.name : '',
         i === 0 ? STATE_WORD[s.state] : '',
-        f === null ? '-' : `${f.state === 'loaded' ? '' : `(${f.state}) `}${safeText(f.file)}`,
+        f === null ? '-' : `${f.state === 'loaded' ? '' : `(${f.state}) `}${f.file}`,
         f?.generatedAt ?? '',
         f?.rows === null || f?.rows === undefined
           ? ''
           : `${f.rows}${f.rejected ? ` (+${f.rejected} rejected)` : ''}`,
         f?.sha256 ? f.sha256.slice(0, 12) : '',
-        f?.reason ? safeText(f.reason) : '',
+        f?.reason ?? '',
       ]);
     });
   }

@@ -15,7 +15,7 @@ import {
   type ReportSource,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 import { byteProgress } from '../progress.js';
 import { ingestWithProgress } from './ingest.js';
 
@@ -211,7 +211,7 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
       ),
     );
   }
-  for (const note of summary.notes) out.line(`note: ${note}`);
+  for (const note of summary.notes) out.line(`note: ${safeText(note)}`);
   out.line(
     `\n${summary.origin} ${summary.businessDate}: ${summary.fetched.length} fetched (${summary.bytesFetched} bytes), ` +
       `${summary.skipped.length} already fetched (skipped), ${summary.refused.length} refused, ${summary.failed.length} failed` +
@@ -224,7 +224,7 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
     );
     for (const o of ingested.filter((x) => x.status === 'refused')) {
       out.line(
-        `  refused ${o.path}: ${o.error?.message ?? ''}${o.error?.hint ? ` (what to do: ${o.error.hint})` : ''}`,
+        `  refused ${safeText(o.path)}: ${safeText(o.error?.message ?? '')}${o.error?.hint ? ` (what to do: ${safeText(o.error.hint)})` : ''}`,
       );
     }
   }

@@ -10,7 +10,7 @@ import {
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs, expandPath } from '../input-files.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 import { byteProgress } from '../progress.js';
 
 /** `ingest`: load files into the canonical schema, one transaction per file. */
@@ -137,7 +137,7 @@ export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[])
   );
   for (const o of outcomes.filter((x) => x.status === 'refused')) {
     out.line(
-      `\nrefused ${o.path}\n  ${o.error!.message}${o.error!.hint ? `\n  what to do: ${o.error!.hint}` : ''}`,
+      `\nrefused ${safeText(o.path)}\n  ${safeText(o.error!.message)}${o.error!.hint ? `\n  what to do: ${safeText(o.error!.hint)}` : ''}`,
     );
   }
   out.line(

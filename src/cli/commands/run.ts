@@ -10,7 +10,7 @@ import {
 } from '../../index.js';
 import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, safeText, table } from '../output.js';
 
 /** `run`: reconcile one business date under a rule set; exit 1 when breaks are left open. */
 export function runCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -98,7 +98,7 @@ export function printSummary(ctx: CliContext, s: RunSummary, carried: number): v
   }
   if (ctx.options.quiet) return;
   out.line(
-    `run ${s.runId}: business date ${s.businessDate}, rule set ${s.ruleSet.name} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files\n`,
+    `run ${s.runId}: business date ${s.businessDate}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files\n`,
   );
   out.line(
     table(
@@ -140,17 +140,19 @@ export function printSummary(ctx: CliContext, s: RunSummary, carried: number): v
     ),
   );
   for (const name of s.recons.filter((n) => s.counts[n]?.skipped != null)) {
-    out.line(`${name} skipped: ${s.counts[name]!.skipped}`);
+    out.line(`${name} skipped: ${safeText(s.counts[name]!.skipped ?? '')}`);
   }
   if (s.missingInputs.length > 0) {
     const recons = [...new Set(s.missingInputs.map((m) => m.recon))];
     out.line(`\nINCOMPLETE: ${recons.length} reconciliation(s) not run, an expected input is missing:`);
     for (const name of recons) {
       const details = [...new Set(s.missingInputs.filter((m) => m.recon === name).map((m) => m.detail))];
-      out.line(`  ${name}: ${details.join('; ')}`);
+      out.line(`  ${name}: ${safeText(details.join('; '))}`);
     }
     out.line('  nothing was compared or cleared for them; their earlier breaks stay as they were');
-    out.line('  load the missing files (dcass-recon ingest, or fetch; dcass-recon expected lists them) and run again');
+    out.line(
+      '  load the missing files (dcass-recon ingest, or fetch; dcass-recon expected lists them) and run again',
+    );
   }
   const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(
