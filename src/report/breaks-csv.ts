@@ -7,18 +7,27 @@ import { StreamWriter } from './stream-writer.js';
 
 // A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
-// Characters that make a spreadsheet read a text cell as a formula (or hide one behind a control).
-const FORMULA_START = /^[=+\-@\t\r]/;
+// What a spreadsheet skips before it looks for a formula: whitespace (LF, CR and tab included) and
+// invisible control and format characters.
+const LEADING_BLANKS = /^[\s\p{Cc}\p{Cf}]*/u;
+// The characters that start a formula once the cell is NFKC-normalised (full-width ＝＋－＠ and their
+// small and superscript forms become = + - @).
+const FORMULA_START = /^[=+\-@]/;
+// A leading tab or CR is neutralised in itself (OWASP CSV injection guidance).
+const CONTROL_START = /^[\t\r]/;
 
 /**
- * A cell a spreadsheet opens as text, never as a formula: text beginning with = + - @ tab or CR gets a
- * leading single quote; plain decimal numbers, negative ones included, stay numbers.
+ * A cell a spreadsheet opens as text, never as a formula: text whose first visible character is a
+ * formula starter (= + - @, full-width forms included, after any leading whitespace, LF, CR or tab), or
+ * that begins with a tab or CR, gets a leading single quote; plain decimal numbers, negative ones
+ * included, stay numbers. The one cell function of every CSV the product writes.
  */
 export function safeCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   if (PLAIN_NUMBER.test(text)) return text;
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  const visible = text.normalize('NFKC').replace(LEADING_BLANKS, '');
+  return FORMULA_START.test(visible) || CONTROL_START.test(text) ? `'${text}` : text;
 }
 
 /** RFC 4180: a field holding a comma, a double quote, CR or LF is quoted, its quotes doubled. */

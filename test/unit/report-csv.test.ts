@@ -14,6 +14,22 @@ describe('breaks.csv cells are safe to open in a spreadsheet', () => {
     '+',
     '-1e5',
     '- 1',
+    '\n=1+1',
+    '\r\n=cmd|" /C calc"!A0',
+    '\n\t @SUM(A1:A2)',
+    ' =1+1',
+    '\u3000=1+1',
+    '\u200b=1+1',
+    '\ufeff+41',
+    '\uff1d1+1',
+    '\uff0b41',
+    '\uff0d2+3',
+    '\uff20SUM(A1:A2)',
+    '\ufe661+1',
+    '\n\uff1dHYPERLINK("http://x")',
+    '\t',
+    '\r',
+    '\tplain',
   ])('neutralises the formula-like text %j with a leading quote', (text) => {
     expect(safeCell(text)).toBe(`'${text}`);
   });
@@ -28,6 +44,10 @@ describe('breaks.csv cells are safe to open in a spreadsheet', () => {
   it('keeps plain text, JS numbers and empty values as they are', () => {
     expect(safeCell('trades-bos')).toBe('trades-bos');
     expect(safeCell('H01 MHIK9')).toBe('H01 MHIK9');
+    expect(safeCell('a=b')).toBe('a=b');
+    expect(safeCell('\nplain')).toBe('\nplain');
+    expect(safeCell(' 2019-05-06')).toBe(' 2019-05-06');
+    expect(safeCell('\uff21BC')).toBe('\uff21BC');
     expect(safeCell(-4)).toBe('-4');
     expect(safeCell(7)).toBe('7');
     expect(safeCell(null)).toBe('');
@@ -51,8 +71,10 @@ describe('breaks.csv cells are safe to open in a spreadsheet', () => {
 
   it('round-trips through a CSV parser to the neutralised text', async () => {
     const { parse } = await import('csv-parse/sync');
-    const cells = ['=1+1', '-5', 'a "quoted", text', 'line\nbreak', '@x', '-0.125'];
+    const cells = ['=1+1', '-5', 'a "quoted", text', 'line\nbreak', '@x', '-0.125', '\n=1', '\uff1d1'];
     const parsed = parse(csvRow(cells)) as string[][];
-    expect(parsed).toEqual([["'=1+1", '-5', 'a "quoted", text', 'line\nbreak', "'@x", '-0.125']]);
+    expect(parsed).toEqual([
+      ["'=1+1", '-5', 'a "quoted", text', 'line\nbreak', "'@x", '-0.125', "'\n=1", "'\uff1d1"],
+    ]);
   });
 });
