@@ -137,6 +137,19 @@ const csvFormat = z.strictObject({
   encoding: z.enum(ENCODINGS).default('utf-8'),
   delimiter: z.string().length(1).default(','),
   quote: z.string().length(1).default('"'),
+  /**
+   * Whether a quoted field may hold line breaks. Off, each physical line is one record, so a stray quote
+   * costs only its own line; on, a record may span lines up to maxRecordSize.
+   */
+  multilineFields: z.boolean().default(false),
+  /** Longest record in characters: a longer one is a rejected row keeping only its start, so memory stays flat. */
+  maxRecordSize: z
+    .int()
+    .min(1_024)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
+  /** Whether a header with no records below it loads (a day with nothing to report) or refuses the file. */
+  allowEmpty: z.boolean().default(false),
 });
 
 const xmlFormat = z.strictObject({

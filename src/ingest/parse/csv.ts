@@ -1,83 +1,188 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse as csvParse, type CsvError } from 'csv-parse';
+import { CsvError, parse as csvParse, type Options } from 'csv-parse/sync';
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
 import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
+import { KEPT_PREFIX, physicalLines, type PhysicalLine } from './physical-lines.js';
 
 type Csv = Extract<Profile['format'], { type: 'csv' }>;
+type Header = ReturnType<typeof mapHeader>;
 
-/** CSV with a header row; columns are found by header name, unmapped columns kept as raw data. */
+/** One CSV record found on physical lines first..last: its fields, or why it is not valid CSV. */
+type CsvRecord = { readonly first: number; readonly last: number; readonly raw: string } & (
+  { readonly fields: string[] } | { readonly fields: null; readonly problem: string }
+);
+
+/**
+ * CSV with a header row; columns are found by header name, unmapped columns kept as raw data.
+ *
+ * csv-parse reads one record at a time, given the physical lines it may span: one line unless the
+ * profile allows multi-line fields. Fed the whole file, it would let one stray quote swallow every
+ * line after it; fed line by line, a malformed record is rejected with its own lines and text and
+ * reading goes on at the next line.
+ */
 export const csvParser: RecordParser = {
   async *parse(text, profile, file) {
     const format = profile.format as Csv;
-    const skipped: ParseEvent[] = [];
-    const parser = csvParse({
-      delimiter: format.delimiter,
-      quote: format.quote,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      raw: true,
-      on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-        const line = typeof err?.lines === 'number' ? err.lines : 0;
-        skipped.push({
-          kind: 'reject',
-          line,
-          code: 'BAD_RECORD',
-          message: `not valid CSV: ${err?.message ?? 'unreadable record'}`,
-          raw: raw ?? '',
-        });
-        return undefined;
-      },
-    });
-    // pipeline, not pipe: a decoding error of the source must reach the loop below, and leaving the
-    // loop early must stop the source.
-    pipeline(Readable.from(text), parser).catch(() => undefined);
-    let columns: { index: number; field: string }[] | null = null;
-    let extras: { index: number; name: string }[] = [];
+    let header: Header | null = null;
     let width = 0;
-    for await (const item of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-      raw: string;
-    }>) {
-      yield* skipped.splice(0);
-      const { record, info, raw } = item;
-      const line = info.lines;
-      if (columns === null) {
-        ({ columns, extras } = mapHeader(record, profile, file, line));
-        width = record.length;
+    let loaded = 0;
+    let firstReject: { line: number; message: string } | null = null;
+    let rejected = 0;
+    for await (const rec of csvRecords(physicalLines(text, format.maxRecordSize), format, profile.name)) {
+      if (header === null) {
+        if (rec.fields === null)
+          throw new DcassError(
+            'INGEST_HEADER_INVALID',
+            `${file}:${rec.first}: the header is not readable: ${rec.problem}`,
+            {
+              location: { file, line: rec.first },
+              hint: 'the first line must name the columns; export the file again',
+            },
+          );
+        header = mapHeader(rec.fields, profile, file, rec.first);
+        width = rec.fields.length;
         continue;
       }
-      const rawLine = raw.replace(/[\r\n]+$/, '');
-      if (record.length !== width) {
-        yield {
-          kind: 'reject',
-          line,
-          code: 'BAD_RECORD',
-          message: `expected ${width} columns as in the header, got ${record.length}`,
-          raw: rawLine,
-        };
-        continue;
+      const event = toEvent(rec, header, width);
+      if (event.kind === 'reject') {
+        rejected++;
+        firstReject ??= { line: event.line, message: event.message };
+      } else {
+        loaded++;
       }
-      const values: FieldTexts = emptyTexts();
-      for (const { index, field } of columns) values[field] = record[index]!;
-      let extra: FieldTexts | null = null;
-      if (extras.length > 0) {
-        extra = emptyTexts();
-        for (const { index, name } of extras) extra[name] = record[index]!;
-      }
-      yield { kind: 'record', line, values, extra, raw: rawLine };
+      yield event;
     }
-    yield* skipped.splice(0);
-    if (columns === null)
+    if (header === null)
       throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file is empty (no header row)`, {
         location: { file },
       });
+    if (loaded === 0 && firstReject !== null)
+      throw new DcassError(
+        'INGEST_FORMAT',
+        `${file}: every record is rejected (${rejected}), the first at line ${firstReject.line}: ${firstReject.message}`,
+        {
+          location: { file, line: firstReject.line },
+          hint: 'nothing of it was loaded; check how the file was exported (delimiter, quotes, line endings)',
+        },
+      );
+    if (loaded === 0 && !format.allowEmpty)
+      throw new DcassError('INGEST_FILE_EMPTY', `${file}: a header and no records`, {
+        location: { file },
+        hint: `an export that stopped early looks the same; if the day really had no records, set format.allowEmpty: true in profile ${profile.name}`,
+      });
   },
 };
+
+function toEvent(rec: CsvRecord, header: Header, width: number): ParseEvent {
+  const where = rec.last > rec.first ? `lines ${rec.first}-${rec.last}: ` : '';
+  if (rec.fields === null)
+    return {
+      kind: 'reject',
+      line: rec.first,
+      code: 'BAD_RECORD',
+      message: where + rec.problem,
+      raw: rec.raw,
+    };
+  const record = rec.fields;
+  if (record.length !== width) {
+    return {
+      kind: 'reject',
+      line: rec.first,
+      code: 'BAD_RECORD',
+      message: `${where}expected ${width} columns as in the header, got ${record.length}`,
+      raw: rec.raw,
+    };
+  }
+  const values: FieldTexts = emptyTexts();
+  for (const { index, field } of header.columns) values[field] = record[index]!;
+  let extra: FieldTexts | null = null;
+  if (header.extras.length > 0) {
+    extra = emptyTexts();
+    for (const { index, name } of header.extras) extra[name] = record[index]!;
+  }
+  return { kind: 'record', line: rec.first, values, extra, raw: rec.raw };
+}
+
+/** The records of a file from its physical lines; blank lines between records are skipped. */
+async function* csvRecords(
+  lines: AsyncIterable<PhysicalLine>,
+  format: Csv,
+  profileName: string,
+): AsyncGenerator<CsvRecord> {
+  // record_delimiter LF: a record is handed over without its line ending, so a CR can only be a bare one.
+  const options: Options = {
+    delimiter: format.delimiter,
+    quote: format.quote,
+    record_delimiter: '\n',
+    relax_column_count: true,
+  };
+  const max = format.maxRecordSize;
+  const tooLong = (length: number) =>
+    `longer than the ${max.toLocaleString('en')} characters allowed (${length.toLocaleString('en')}; format.maxRecordSize in profile ${profileName}); only its first ${KEPT_PREFIX.toLocaleString('en')} characters are kept`;
+  // The start of a record whose quoted field runs on to the next line (multi-line fields only).
+  let open: { first: number; text: string } | null = null;
+  let last = 0;
+  for await (const l of lines) {
+    last = l.line;
+    if (open === null && !l.cut && l.text === '') continue;
+    const first: number = open?.first ?? l.line;
+    const text: string = open === null ? l.text : `${open.text}\n${l.text}`;
+    open = null;
+    const bad = (problem: string, raw = text): CsvRecord => ({
+      first,
+      last: l.line,
+      raw,
+      fields: null,
+      problem,
+    });
+    if (l.cut || text.length > max) {
+      yield bad(
+        tooLong(l.cut ? text.length - l.text.length + l.length : text.length),
+        text.slice(0, KEPT_PREFIX),
+      );
+      continue;
+    }
+    const cr = l.text.indexOf('\r');
+    if (cr >= 0) {
+      yield bad(
+        `a carriage return (CR) alone at character ${cr + 1} of line ${l.line}: lines must end in LF or CRLF, and CR is not allowed inside a value`,
+      );
+      continue;
+    }
+    try {
+      yield { first, last: l.line, raw: text, fields: csvParse(text, options)[0] ?? [] };
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      if (format.multilineFields && err.code === 'CSV_QUOTE_NOT_CLOSED') open = { first, text };
+      else yield bad(describe(err, format.multilineFields));
+    }
+  }
+  if (open !== null)
+    yield {
+      first: open.first,
+      last,
+      raw: open.text.slice(0, KEPT_PREFIX),
+      fields: null,
+      problem: 'a quoted field is still open at the end of the file (a stray quote?)',
+    };
+}
+
+/** What is wrong, in the file's terms: csv-parse's own messages count lines of the one record it was given. */
+function describe(err: CsvError, multiline: boolean): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return multiline
+        ? 'a quoted field is not closed (a stray quote?)'
+        : 'a quoted field is not closed on its line (a stray quote? this profile allows no line breaks in a value)';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside an unquoted value (a stray quote?); quote the whole value and double the quote';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'characters after the closing quote of a value (a stray quote?)';
+    default:
+      return `not valid CSV: ${err.message.replace(/ at line \d+/g, '')}`;
+  }
+}
 
 function mapHeader(header: string[], profile: Profile, file: string, line: number) {
   const names = header.map((h) => h.trim());

@@ -1,0 +1,56 @@
+/** One physical line of a text file, without its line ending (LF or CRLF). */
+export type PhysicalLine =
+  | { readonly line: number; readonly text: string; readonly cut: false }
+  /** A line longer than the bound: only a prefix of it is kept, `length` says how long it was. */
+  | { readonly line: number; readonly text: string; readonly cut: true; readonly length: number };
+
+/** How much of an over-long line is kept, for the rejected row. */
+export const KEPT_PREFIX = 1_000;
+
+/**
+ * Splits decoded text into physical lines numbered from 1, holding at most `maxLength` characters of
+ * any one line in memory: the rest of a longer line is counted and dropped, so one huge line costs no
+ * more memory than a normal one. A final line without LF counts; an empty text has no lines.
+ */
+export async function* physicalLines(
+  chunks: AsyncIterable<string>,
+  maxLength: number,
+): AsyncGenerator<PhysicalLine> {
+  let line = 0;
+  let carry = '';
+  // Set while inside an over-long line: its kept prefix and its length so far.
+  let over: { prefix: string; length: number } | null = null;
+  const finish = (piece: string): PhysicalLine => {
+    line++;
+    if (over !== null) {
+      const cut = { line, text: over.prefix, cut: true, length: over.length + piece.length } as const;
+      over = null;
+      return cut;
+    }
+    const whole = carry + piece;
+    carry = '';
+    const text = whole.endsWith('\r') ? whole.slice(0, -1) : whole;
+    return text.length > maxLength
+      ? { line, text: text.slice(0, KEPT_PREFIX), cut: true, length: text.length }
+      : { line, text, cut: false };
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      yield finish(chunk.slice(start, nl));
+      start = nl + 1;
+    }
+    const rest = chunk.slice(start);
+    if (over !== null) {
+      over.length += rest.length;
+    } else {
+      carry += rest;
+      // One more than the bound: a CR before the LF to come is not part of the line.
+      if (carry.length > maxLength + 1) {
+        over = { prefix: carry.slice(0, KEPT_PREFIX), length: carry.length };
+        carry = '';
+      }
+    }
+  }
+  if (over !== null || carry.length > 0) yield finish('');
+}
