@@ -15,6 +15,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { verifyCommand } from './commands/verify.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
+import { explainDatabaseError } from '../db/connect.js';
 import { printError } from './output.js';
 
 /** Exit codes as diff(1): 0 nothing open, 1 open breaks found, 2 trouble. */
@@ -58,7 +59,7 @@ async function run(fn: (ctx: CliContext) => Promise<number>): Promise<void> {
     ctx = createContext(options);
     process.exitCode = await fn(ctx);
   } catch (err) {
-    printError(err, options.verbose === true);
+    printError(ctx ? explainDatabaseError(err, ctx.config.database) : err, options.verbose === true);
     process.exitCode = EXIT.trouble;
   } finally {
     await ctx?.close().catch(() => undefined);

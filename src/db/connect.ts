@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { osIdentity } from '../shared/os-identity.js';
-import { DcassError } from '../shared/errors.js';
+import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import { lockFolder } from './folder-lock.js';
 import { pgliteCopy, postgresCopy, type CopyRows } from './copy.js';
@@ -86,6 +86,10 @@ async function openPostgres(url: string): Promise<Store> {
   // settings are in place before its first statement. Setting a custom option cannot be refused; a
   // connection lost meanwhile is reported by the statement that follows.
   pool.on('connect', (client) => {
+    // The pool listens for errors of idle clients only. A checked-out client whose socket breaks
+    // between two statements (a transaction parsing its next batch) emits 'error', which without a
+    // listener crashes the process; the statement in flight, or the next one, fails with the cause.
+    client.on('error', () => undefined);
     client.query(SET_OS_IDENTITY, osIdentityParams()).catch(() => undefined);
   });
   try {
@@ -188,4 +192,85 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
 /** Hides the password of a connection URL in messages. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/** How messages name the database: the server's URL without its password, or the embedded folder. */
+export function describeTarget(target: DatabaseTarget): string {
+  return isServerUrl(target)
+    ? `the PostgreSQL server at ${redactUrl(target)}`
+    : `the embedded database in ${target}`;
+}
+
+/** The fields PostgreSQL (and PGlite) errors carry: a five-character SQLSTATE and a severity. */
+interface PgErrorFields {
+  readonly message: string;
+  readonly code: string;
+  readonly severity: string;
+}
+
+function isPgError(err: unknown): err is Error & PgErrorFields {
+  const e = err as Partial<PgErrorFields> | null;
+  return (
+    err instanceof Error &&
+    typeof e?.severity === 'string' &&
+    typeof e.code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(e.code)
+  );
+}
+
+/** The first error of the chain that says the connection went, for its own words. */
+function lostConnectionCause(err: unknown): Error | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (!(e instanceof DcassError) && isConnectionLost(e)) return e;
+  }
+  return undefined;
+}
+
+/** What to do about a statement the database refused, by SQLSTATE class. */
+function refusalHint(code: string): string {
+  if (code.startsWith('53'))
+    return 'the server ran out of disk, memory or connections: free them, then run the command again';
+  if (code === '42501' || code.startsWith('28'))
+    return 'the database role lacks a privilege or was refused: check the user in --db / DATABASE_URL';
+  if (code === '57014')
+    return 'a statement was cancelled (a statement timeout or an administrator): run the command again';
+  if (code.startsWith('40')) return 'another session got in the way: run the command again';
+  if (code === '25006')
+    return 'the server accepts no writes (a standby?): point --db / DATABASE_URL at the primary';
+  return (
+    'what was being written was rolled back; if the server is healthy this is a bug of dcass-recon: ' +
+    'run again with --verbose and report the message'
+  );
+}
+
+/**
+ * A database failure as a message for a person: a lost connection (anywhere in the error's causes,
+ * whatever wrapped it) becomes DB_CONNECTION_LOST naming the server; a statement the database refused
+ * becomes DB_QUERY_FAILED with its SQLSTATE and what to do. Anything else is returned as it is.
+ */
+export function explainDatabaseError(err: unknown, target: DatabaseTarget): unknown {
+  if (isDcassError(err) && err.code === 'DB_CONNECTION_LOST') return err;
+  const lost = lostConnectionCause(err);
+  if (lost) {
+    const during = isDcassError(err) ? `; ${err.message}` : '';
+    return new DcassError(
+      'DB_CONNECTION_LOST',
+      `lost the connection to ${describeTarget(target)} (${lost.message})${during}`,
+      {
+        hint:
+          'the server stopped, restarted or ended this session; what was being written when it went was rolled back ' +
+          'and work finished before it is kept. Check that the server runs (pg_isready), then run the same command ' +
+          'again: files already loaded are skipped',
+        cause: err,
+      },
+    );
+  }
+  if (!isDcassError(err) && isPgError(err)) {
+    return new DcassError(
+      'DB_QUERY_FAILED',
+      `${describeTarget(target)} refused a statement: ${err.message} (SQLSTATE ${err.code})`,
+      { hint: refusalHint(err.code), cause: err },
+    );
+  }
+  return err;
 }
