@@ -18,12 +18,15 @@ export async function* physicalLines(
 ): AsyncGenerator<PhysicalLine> {
   let line = 0;
   let carry = '';
-  // Set while inside an over-long line: its kept prefix and its length so far.
-  let over: { prefix: string; length: number } | null = null;
+  // Set while inside an over-long line: its kept prefix, its length so far, whether that ends in CR.
+  let over: { prefix: string; length: number; cr: boolean } | null = null;
   const finish = (piece: string): PhysicalLine => {
     line++;
     if (over !== null) {
-      const cut = { line, text: over.prefix, cut: true, length: over.length + piece.length } as const;
+      // A CR just before the LF ends the line, it is not part of it.
+      const cr = piece.length > 0 ? piece.endsWith('\r') : over.cr;
+      const length = over.length + piece.length - (cr ? 1 : 0);
+      const cut = { line, text: over.prefix, cut: true, length } as const;
       over = null;
       return cut;
     }
@@ -43,11 +46,12 @@ export async function* physicalLines(
     const rest = chunk.slice(start);
     if (over !== null) {
       over.length += rest.length;
+      if (rest.length > 0) over.cr = rest.endsWith('\r');
     } else {
       carry += rest;
       // One more than the bound: a CR before the LF to come is not part of the line.
       if (carry.length > maxLength + 1) {
-        over = { prefix: carry.slice(0, KEPT_PREFIX), length: carry.length };
+        over = { prefix: carry.slice(0, KEPT_PREFIX), length: carry.length, cr: carry.endsWith('\r') };
         carry = '';
       }
     }
