@@ -87,7 +87,7 @@ describe(`dcass-recon confirm on the fixtures (${dbKind})`, () => {
     }).replace(/\s+/g, ' ');
     expect(text).toContain('OPEN BREAKS ACCEPTED');
     expect(text).toContain(reason);
-    expect(text).toContain('chan.tai.man accepted it');
+    expect(text).toContain('When this confirmation was prepared: 1 open break. chan.tai.man accepted this for the reason:');
     expect(text).toContain('ABC Futures and Options Clearing Limited'); // from the starter configuration
 
     // The pack printed the head before this confirmation; the event appended after it records the pack.
