@@ -12,6 +12,7 @@ import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
 import { loadFile, type LoadResult } from './load/load-file.js';
 import { AccountResolver } from './normalise/account-resolver.js';
 import { syncCalendar } from './load/calendar-sync.js';
+import { storableText } from './normalise/storable-text.js';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 
@@ -126,6 +127,7 @@ async function ingestOne(
   request: IngestRequest,
   profile: Profile | DcassError,
   accounts: AccountResolver,
+  retried = false,
 ): Promise<FileOutcome> {
   const log = ctx.logger ?? silentLogger;
   const base = {
@@ -213,12 +215,12 @@ async function ingestOne(
       facts,
     );
     return loaded(result);
-  } catch (err) {
-    if (isUniqueViolation(err) && meta !== null) {
+  } catch (caught) {
+    if (isUniqueViolation(caught) && meta !== null && !retried) {
       // Another process loaded the same bytes meanwhile: that is the idempotent outcome.
-      return ingestOne(ctx, request, profile, accounts);
+      return ingestOne(ctx, request, profile, accounts, true);
     }
-    if (!isDcassError(err)) throw err;
+    const err = asRefusal(caught, base.fileName);
     const refused: FileOutcome = {
       ...base,
       status: 'refused',
@@ -233,10 +235,14 @@ async function ingestOne(
       sha256: meta?.sha256 ?? null,
       sizeBytes: meta?.sizeBytes ?? null,
       dataDigest: null,
-      error: { code: err.code, message: err.message, hint: err.hint ?? null },
+      error: {
+        code: err.code,
+        message: storableText(err.message),
+        hint: storableText(err.hint ?? '') || null,
+      },
     };
     await ctx.store.transaction(async (tx) => {
-      await recordRefusal(tx.db, request, profile, meta, err);
+      await recordRefusal(tx.db, request, profile, meta, refused.error!, err.location?.line);
       await appendAuditEvent(tx.db, fileAuditEvent(ctx, refused));
     });
     return refused;
@@ -254,7 +260,34 @@ function fileAuditEvent(ctx: IngestContext, outcome: FileOutcome) {
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+  return sqlState(err) === '23505';
+}
+
+/** The SQLSTATE of an error the database answered with (node-postgres and PGlite alike), or null. */
+function sqlState(err: unknown): string | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * What refuses the file: a DcassError as it is, or a statement the database refused while loading it
+ * (the file's transaction rolled back, nothing of it stored), with the database's own message, so one
+ * bad file never stops the others of the call. A lost connection (SQLSTATE class 08, the server
+ * shutting down or restarting: 57P01-57P03) or an error without a SQLSTATE (a bug) is thrown on.
+ */
+function asRefusal(err: unknown, fileName: string): DcassError {
+  if (isDcassError(err)) return err;
+  const state = sqlState(err);
+  if (state === null || state.startsWith('08') || /^57P0[1-3]$/.test(state)) throw err;
+  return new DcassError(
+    'DB_QUERY_FAILED',
+    `${fileName}: loading it failed in the database: ${(err as Error).message} (SQLSTATE ${state})`,
+    {
+      location: { file: fileName },
+      hint: 'nothing of the file was loaded; if the file is sound, report this with the message',
+      cause: err,
+    },
+  );
 }
 
 async function recordRefusal(
@@ -262,7 +295,8 @@ async function recordRefusal(
   request: IngestRequest,
   profile: Profile | DcassError,
   meta: FileMeta | null,
-  err: DcassError,
+  err: NonNullable<FileOutcome['error']>,
+  line: number | undefined,
 ) {
   await db
     .insertInto('refused_file')
@@ -274,8 +308,8 @@ async function recordRefusal(
       sha256: meta?.sha256 ?? null,
       size_bytes: meta === null ? null : String(meta.sizeBytes),
       code: err.code,
-      reason: err.hint ? `${err.message} (${err.hint})` : err.message,
-      line_no: err.location?.line ?? null,
+      reason: err.hint !== null ? `${err.message} (${err.hint})` : err.message,
+      line_no: line ?? null,
     })
     .execute();
 }

@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { fileDataDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
-import { DcassError } from '../../shared/errors.js';
+import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
@@ -13,6 +14,7 @@ import { ExecutionTimes } from '../normalise/execution-times.js';
 import { fieldReader, type FieldReader, type FieldValue } from '../normalise/field.js';
 import { HashTotal } from '../normalise/hash-total.js';
 import { RAW_SERIES } from '../normalise/record-values.js';
+import { storableText, unstorableHeader, unstorableValue } from '../normalise/storable-text.js';
 import { decodeStrict } from '../parse/decode.js';
 import { emptyRecord, type FieldTexts, type ParseEvent, type RecordParser } from '../parse/parse-event.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
@@ -61,29 +63,142 @@ export async function loadFile(
 ): Promise<LoadResult> {
   return ctx.store.transaction(async (tx) => {
     const state = new FileLoad(ctx, tx, profile, normaliser, meta, name);
-    const bytes = countingStream(meta.path, ctx.onBytes);
-    for await (const event of parser.parse(
-      decodeStrict(bytes, profile.format.encoding, meta.fileName),
-      profile,
-      meta.fileName,
-    )) {
-      // Most records need no waiting: only opening the file and sending a full batch do.
-      const pending = state.accept(event);
-      if (pending !== undefined) await pending;
+    const read = await HashedRead.open(meta, ctx.onBytes);
+    try {
+      try {
+        for await (const event of parser.parse(
+          decodeStrict(read.chunks(), profile.format.encoding, meta.fileName),
+          profile,
+          meta.fileName,
+        )) {
+          // Most records need no waiting: only opening the file and sending a full batch do.
+          const pending = state.accept(event);
+          if (pending !== undefined) await pending;
+        }
+      } catch (err) {
+        // A file rewritten under the reader reads as damaged: say that it changed, the real cause.
+        if (isDcassError(err)) await read.verify();
+        throw err;
+      }
+      await read.verify();
+      const result = await state.finish();
+      await ctx.beforeCommit?.(tx, result);
+      return result;
+    } finally {
+      await read.close();
     }
-    const result = await state.finish();
-    await ctx.beforeCommit?.(tx, result);
-    return result;
   });
 }
 
-async function* countingStream(filePath: string, onBytes?: (n: number) => void): AsyncGenerator<Uint8Array> {
-  let n = 0;
-  for await (const chunk of createReadStream(filePath, { highWaterMark: 256 * 1024 })) {
-    n += (chunk as Buffer).length;
-    onBytes?.(n);
-    yield chunk as Buffer;
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * One read of the file, hashed and counted chunk by chunk as the parser takes it: the sha256 recorded
+ * for the file is checked against exactly the bytes that were parsed and loaded. The file is hashed
+ * once before (which decides "already loaded" before anything is parsed) and opened again here, so a
+ * file replaced or rewritten in between, or while being read, would otherwise be recorded under the
+ * hash of bytes that were never loaded.
+ */
+class HashedRead {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private atEnd = false;
+  /** Reads run one after another: a parser's pipeline may still be pulling when `verify` reads on. */
+  private reading: Promise<Uint8Array | null> = Promise.resolve(null);
+
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly meta: FileMeta,
+    private readonly onBytes: ((bytesRead: number) => void) | undefined,
+  ) {}
+
+  static async open(meta: FileMeta, onBytes?: (bytesRead: number) => void): Promise<HashedRead> {
+    try {
+      return new HashedRead(await open(meta.path, 'r'), meta, onBytes);
+    } catch (cause) {
+      throw new DcassError('INGEST_FILE_UNREADABLE', `${meta.fileName}: cannot read the file`, {
+        location: { file: meta.fileName },
+        hint: 'it was moved or removed after it was hashed: ingest it again once it is in place',
+        cause,
+      });
+    }
   }
+
+  /** The file's bytes from where the read stands; the parser may stop early, `verify` reads the rest. */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const chunk = await this.next();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+
+  private next(): Promise<Uint8Array | null> {
+    this.reading = this.reading.then(
+      () => this.readOne(),
+      () => this.readOne(),
+    );
+    return this.reading;
+  }
+
+  private async readOne(): Promise<Uint8Array | null> {
+    if (this.atEnd) return null;
+    // A fresh buffer per chunk: the decoder and parser may still hold the previous one.
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await this.handle.read(buffer, 0, CHUNK_BYTES, null));
+    } catch (cause) {
+      throw new DcassError('INGEST_FILE_UNREADABLE', `${this.meta.fileName}: cannot read the file`, {
+        location: { file: this.meta.fileName },
+        hint: 'check the disk or share it is on, then ingest it again; nothing of it was loaded',
+        cause,
+      });
+    }
+    if (bytesRead === 0) {
+      this.atEnd = true;
+      return null;
+    }
+    const chunk = buffer.subarray(0, bytesRead);
+    this.hash.update(chunk);
+    this.bytes += bytesRead;
+    this.onBytes?.(this.bytes);
+    return chunk;
+  }
+
+  /** Reads what the parser left, then refuses the file unless the bytes read are the bytes hashed before. */
+  async verify(): Promise<void> {
+    while ((await this.next()) !== null);
+    const read = this.hash.digest('hex');
+    const { sha256, sizeBytes, fileName } = this.meta;
+    if (read === sha256 && this.bytes === sizeBytes) return;
+    throw new DcassError(
+      'INGEST_FILE_UNREADABLE',
+      `${fileName}: the file changed while it was being read (sha256 before ${sha256}, while read ${read}; size before ${sizeBytes} bytes, while read ${this.bytes})`,
+      {
+        location: { file: fileName },
+        hint: 'ingest it again once it is complete; nothing of it was loaded',
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** Header values the database can store (some are stored as the file's identity), or the file is refused. */
+function checkedHeader(file: string, line: number, values: FieldTexts): FieldTexts {
+  const name = unstorableHeader(values);
+  if (name === null) return values;
+  throw new DcassError(
+    'INGEST_HEADER_INVALID',
+    `${file}:${line}: the header's ${name} holds a NUL byte (0x00), which cannot be stored`,
+    {
+      location: { file, line, field: name },
+      hint: 'the file is damaged: fetch or export it again; nothing of it was loaded',
+    },
+  );
 }
 
 class FileLoad {
@@ -129,7 +244,7 @@ class FileLoad {
     if (this.fileId === null && event.kind !== 'trailer') return this.acceptOpening(event);
     switch (event.kind) {
       case 'header':
-        this.headerValues = event.values;
+        this.headerValues = checkedHeader(this.meta.fileName, event.line, event.values);
         return undefined;
       case 'trailer':
         this.trailer = event;
@@ -148,7 +263,8 @@ class FileLoad {
 
   /** The events up to the first row: the header (kept for the checks), then opening the file. */
   private async acceptOpening(event: Exclude<ParseEvent, { kind: 'trailer' }>): Promise<void> {
-    if (event.kind === 'header') this.headerValues = event.values;
+    if (event.kind === 'header')
+      this.headerValues = checkedHeader(this.meta.fileName, event.line, event.values);
     await this.open(event.line);
     if (event.kind !== 'header') await this.accept(event);
   }
@@ -189,6 +305,12 @@ class FileLoad {
   }
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
+    // Every format's values pass here before anything reads or stores them.
+    const unstorable = unstorableValue(texts, extra, this.profile.fields);
+    if (unstorable !== null) {
+      this.reject(line, unstorable, raw);
+      return;
+    }
     const values = emptyRecord<FieldValue>();
     let issues: Issue[] | null = null;
     const refDate = this.identity?.businessDate ?? null;
@@ -230,8 +352,10 @@ class FileLoad {
   }
 
   private reject(line: number, issue: Issue, raw: string, all: readonly Issue[] = [issue]): void {
-    const reason = all.map((i) => i.message).join('; ');
-    this.rejects.add([this.fileId!, String(line), issue.field ?? null, issue.code, reason, raw]);
+    // Raw text and messages are kept as they came (a parser's message may quote the record): made storable.
+    const reason = storableText(all.map((i) => i.message).join('; '));
+    const field = issue.field === undefined ? null : storableText(issue.field);
+    this.rejects.add([this.fileId!, String(line), field, issue.code, reason, storableText(raw)]);
     this.rejectCount++;
   }
 
