@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -202,6 +202,45 @@ describe(`integrity of what is loaded (${dbKind})`, () => {
         raw: 'R3\u2400,MM01,HSI,F,2019-05,,BUY,1,29350,08/05/2019,10:00:00',
       },
     ]);
+  });
+
+  it('makes a NUL byte in a fixed-width field one rejected row; the trailer still counts it', async () => {
+    const name = 'TRD001_CABC_20190503.lis';
+    const lines = readFileSync(path.join(FIXTURES, 'genium', name), 'latin1').split('\r\n');
+    // Line 2's account (positions 46-57) is "H01" and spaces: a NUL in the padding.
+    lines[1] = `${lines[1]!.slice(0, 48)}\u0000${lines[1]!.slice(49)}`;
+    const p = write(name, Buffer.from(lines.join('\r\n'), 'latin1'));
+    const [out] = await ingest(t.store, [{ path: p, source: 'genium' }]);
+    expect(out).toMatchObject({ status: 'loaded', rows: 17, rejected: 1 });
+    const rejected = await t.store.db
+      .selectFrom('rejected_row')
+      .select(['line_no', 'field', 'reason'])
+      .where('file_id', '=', out!.fileId!)
+      .execute();
+    expect(rejected).toEqual([
+      {
+        line_no: 2,
+        field: 'account',
+        reason:
+          'account (positions 46-57): the value holds a NUL byte (0x00), which cannot be stored (the raw text shows it as \u2400)',
+      },
+    ]);
+  });
+
+  it('refuses a file whose header holds a NUL byte, naming the header field', async () => {
+    const name = 'TRD001_CABC_20190506.lis';
+    const lines = readFileSync(path.join(FIXTURES, 'genium/TRD001_CABC_20190503.lis'), 'latin1').split(
+      '\r\n',
+    );
+    lines[0] = `${lines[0]!.slice(0, 13)}\u0000${lines[0]!.slice(14)}`;
+    const p = write(name, Buffer.from(lines.join('\r\n'), 'latin1'));
+    const [out] = await ingest(t.store, [{ path: p, source: 'genium' }]);
+    expect(out).toMatchObject({ status: 'refused', fileId: null });
+    expect(out!.error).toMatchObject({
+      code: 'INGEST_HEADER_INVALID',
+      message: `${name}:1: the header's participant holds a NUL byte (0x00), which cannot be stored`,
+    });
+    expect(await count('refused_file', name)).toBe(1);
   });
 
   it('refuses a file the database fails on, with its message, and goes on with the next file', async () => {
