@@ -5,7 +5,7 @@ import { appendAuditEvent } from '../audit/append.js';
 import { resolveActor } from '../audit/actor.js';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
-import { DcassError, isDcassError } from '../shared/errors.js';
+import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { NORMALISERS, PARSERS } from './formats.js';
 import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
@@ -272,13 +272,14 @@ function sqlState(err: unknown): string | null {
 /**
  * What refuses the file: a DcassError as it is, or a statement the database refused while loading it
  * (the file's transaction rolled back, nothing of it stored), with the database's own message, so one
- * bad file never stops the others of the call. A lost connection (SQLSTATE class 08, the server
- * shutting down or restarting: 57P01-57P03) or an error without a SQLSTATE (a bug) is thrown on.
+ * bad file never stops the others of the call. A lost connection is no fault of the file and stops
+ * the call; an error without a SQLSTATE is a bug: both are thrown on.
  */
 function asRefusal(err: unknown, fileName: string): DcassError {
+  if (isConnectionLost(err)) throw err;
   if (isDcassError(err)) return err;
   const state = sqlState(err);
-  if (state === null || state.startsWith('08') || /^57P0[1-3]$/.test(state)) throw err;
+  if (state === null) throw err;
   return new DcassError(
     'DB_QUERY_FAILED',
     `${fileName}: loading it failed in the database: ${(err as Error).message} (SQLSTATE ${state})`,
