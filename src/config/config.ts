@@ -3,11 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { actorSchema } from '../audit/actor.js';
 import { standardFontProblem } from '../confirm/standard-font.js';
-import {
-  DEFAULT_EXPECTED_INPUTS,
-  expectedInputsSchema,
-  type ExpectedInput,
-} from './expected-inputs.js';
+import { DEFAULT_EXPECTED_INPUTS, expectedInputsSchema, type ExpectedInput } from './expected-inputs.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -62,6 +58,9 @@ const confirmationSchema = z.strictObject({
   dueTime: z.iso.time({ precision: -1, message: 'a time written HH:MM' }).default('12:30'),
 });
 
+/** Folders below an input folder that `ingest --all` does not read, unless the configuration says otherwise. */
+export const DEFAULT_EXCLUDED_FOLDERS = ['archive', 'old'] as const;
+
 /** The configuration file: who the participant is, where inputs are, which profiles and calendar apply. */
 export const configSchema = z.strictObject({
   participant: z.strictObject({
@@ -76,8 +75,19 @@ export const configSchema = z.strictObject({
   profiles: z.array(folder).default([]),
   calendar: z.string().min(1).default('builtin:hk-2019'),
   inputs: z
-    .strictObject({ genium: folder.optional(), dcass: folder.optional(), bos: folder.optional() })
-    .default({}),
+    .strictObject({
+      genium: folder.optional(),
+      dcass: folder.optional(),
+      bos: folder.optional(),
+      /**
+       * Folders `ingest --all` leaves out wherever they are below an input folder (names, compared
+       * ignoring case): old copies kept there must not load after, and so supersede, the files in force.
+       */
+      excludeFolders: z
+        .array(z.string().regex(/^[^/\\]+$/, 'a folder name, without / or \\'))
+        .default([...DEFAULT_EXCLUDED_FOLDERS]),
+    })
+    .default({ excludeFolders: [...DEFAULT_EXCLUDED_FOLDERS] }),
   sftp: sftpConfigSchema.optional(),
   confirmation: confirmationSchema.optional(),
   /** Who the audit trail records as acting when --actor is not given (else the OS user). */
@@ -146,6 +156,8 @@ export interface ResolvedConfig {
   readonly profileDirs: readonly string[];
   readonly calendarFile: string;
   readonly inputs: Readonly<Partial<Record<'genium' | 'dcass' | 'bos', string>>>;
+  /** Folder names below the input folders that `ingest --all` leaves out (inputs.excludeFolders). */
+  readonly inputExcludeFolders: readonly string[];
   readonly sftp: SftpConfig | null;
   /** The Appendix E confirmation's details; null when the file has no confirmation section. */
   readonly confirmation: ConfirmationConfig | null;
@@ -176,7 +188,10 @@ export function resolveConfig(options: {
   const at = (p: string) => (/^postgres(ql)?:\/\//i.test(p) || p === 'memory://' ? p : path.resolve(base, p));
   const calendar = raw?.calendar ?? 'builtin:hk-2019';
   const inputs: Partial<Record<'genium' | 'dcass' | 'bos', string>> = {};
-  for (const [k, v] of Object.entries(raw?.inputs ?? {})) if (v !== undefined) inputs[k as 'genium'] = at(v);
+  for (const k of ['genium', 'dcass', 'bos'] as const) {
+    const v = raw?.inputs[k];
+    if (v !== undefined) inputs[k] = at(v);
+  }
   const sftp = raw?.sftp
     ? { ...raw.sftp, privateKeyFile: at(raw.sftp.privateKeyFile), inboxDir: at(raw.sftp.inboxDir) }
     : null;
@@ -192,6 +207,7 @@ export function resolveConfig(options: {
       ? builtinPath('calendars', `${calendar.slice('builtin:'.length)}.yaml`)
       : at(calendar),
     inputs,
+    inputExcludeFolders: raw?.inputs.excludeFolders ?? DEFAULT_EXCLUDED_FOLDERS,
     sftp,
     confirmation: raw?.confirmation ? resolveConfirmation(raw) : null,
     actor: raw?.actor ?? null,
