@@ -25,6 +25,8 @@ export {
   openStore,
   isServerUrl,
   redactUrl,
+  explainDatabaseError,
+  describeTarget,
   type OpenOptions,
   type Store,
   type StoreTransaction,
@@ -184,7 +186,14 @@ export type { ConfirmationConfig, ConfirmationContact } from './config/config.js
 
 // Errors, logging, package files
 export { checkBusinessDate } from './shared/business-date.js';
-export { DcassError, isDcassError, formatLocation, type ErrorCode, type Location } from './shared/errors.js';
+export {
+  DcassError,
+  isDcassError,
+  isConnectionLost,
+  formatLocation,
+  type ErrorCode,
+  type Location,
+} from './shared/errors.js';
 export type { Issue, IssueCode } from './shared/issue.js';
 export { createLogger, silentLogger, type Logger } from './shared/logger.js';
 export { builtinPath, packageRoot } from './shared/package-root.js';
