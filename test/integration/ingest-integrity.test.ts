@@ -85,7 +85,7 @@ describe(`integrity of what is loaded (${dbKind})`, () => {
     const mixed = Buffer.concat([a.subarray(0, CHUNK), b.subarray(CHUNK)]);
     expect(out).toMatchObject({ status: 'refused', fileId: null, rows: 0, sha256: sha256(a) });
     expect(out!.error).toEqual({
-      code: 'INGEST_FILE_UNREADABLE',
+      code: 'INGEST_FILE_CHANGED',
       message: `${name}: the file changed while it was being read (sha256 before ${sha256(a)}, while read ${sha256(mixed)}; size before ${a.length} bytes, while read ${mixed.length})`,
       hint: 'ingest it again once it is complete; nothing of it was loaded',
     });
@@ -97,7 +97,7 @@ describe(`integrity of what is loaded (${dbKind})`, () => {
       .where('file_name', '=', name)
       .executeTakeFirstOrThrow();
     expect(refusal).toEqual({
-      code: 'INGEST_FILE_UNREADABLE',
+      code: 'INGEST_FILE_CHANGED',
       reason: `${out!.error!.message} (${out!.error!.hint})`,
       sha256: sha256(a),
     });

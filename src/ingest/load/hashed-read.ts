@@ -86,7 +86,7 @@ export class HashedRead {
     const { sha256, sizeBytes, fileName } = this.meta;
     if (read === sha256 && this.bytes === sizeBytes) return;
     throw new DcassError(
-      'INGEST_FILE_UNREADABLE',
+      'INGEST_FILE_CHANGED',
       `${fileName}: the file changed while it was being read (sha256 before ${sha256}, while read ${read}; size before ${sizeBytes} bytes, while read ${this.bytes})`,
       {
         location: { file: fileName },
