@@ -158,6 +158,20 @@ describe(`CSV records and their lines (${dbKind})`, () => {
     expect(await refusal(p)).toMatchObject({ code: 'INGEST_FORMAT' });
   });
 
+  it('refuses a file whose every row is rejected after parsing (no client mapped), naming the first', async () => {
+    const lines = fixtureLines(POSITIONS).map((l, i) =>
+      i === 0 ? l : l.replace(/^([^,]*),[^,]*,/, '$1,NOBODY,'),
+    );
+    const { out, path: p } = await load(POSITIONS, lines.join('\r\n') + '\r\n');
+    expect(out.status).toBe('refused');
+    expect(out.error!.code).toBe('INGEST_FORMAT');
+    expect(out.error!.message).toMatch(
+      new RegExp(`^${POSITIONS}: every record is rejected \\(20\\); the first, line 2: .*NOBODY`),
+    );
+    expect(out.error!.hint).toContain('nothing of it was loaded');
+    expect(await refusal(p)).toMatchObject({ code: 'INGEST_FORMAT' });
+  });
+
   it('rejects a 3 MB line keeping its first 1,000 characters; the lines after it load', async () => {
     const lines = fixtureLines(POSITIONS);
     lines.splice(3, 0, `06/05/2019,HOUSE,HSI,F,2019-05,,${'9'.repeat(3_000_000)}`);

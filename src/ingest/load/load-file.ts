@@ -111,6 +111,8 @@ class FileLoad {
   private details = 0;
   private rowCount = 0;
   private rejectCount = 0;
+  /** The first rejected record, named when every record is rejected. */
+  private firstReject: { line: number; reason: string } | null = null;
   private rows = new CopyBatch();
   private rejects = new CopyBatch();
   private inflight: Promise<void> = Promise.resolve();
@@ -259,6 +261,7 @@ class FileLoad {
     const field = issue.field === undefined ? null : storableText(issue.field);
     this.rejects.add([this.fileId!, String(line), field, issue.code, reason, storableText(raw)]);
     this.rejectCount++;
+    this.firstReject ??= { line, reason };
   }
 
   /** Sums the hash-total fields as the trailer does: their digits as written, implied decimals included. */
@@ -289,6 +292,18 @@ class FileLoad {
 
   async finish(): Promise<LoadResult> {
     if (this.fileId === null) await this.open(0);
+    // A file of which nothing could be read (every client unmapped, every date of another format) is
+    // not "loaded, 0 rows": that would hide a wrong profile or account map behind a quiet exit.
+    if (this.rowCount === 0 && this.firstReject !== null) {
+      throw new DcassError(
+        'INGEST_FORMAT',
+        `${this.meta.fileName}: every record is rejected (${this.rejectCount}); the first, line ${this.firstReject.line}: ${this.firstReject.reason}`,
+        {
+          location: { file: this.meta.fileName, line: this.firstReject.line },
+          hint: 'nothing of it was loaded: fix the file, its profile or the account map, and ingest it again',
+        },
+      );
+    }
     const control = this.checkControls();
     await this.flush();
     await this.inflight;
