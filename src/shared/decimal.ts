@@ -54,6 +54,14 @@ export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Dec
   // Built only for a message: it is on the path of every price and quantity read.
   const describe = () => describeFormat(implied, thousands, allowSign);
   if (s === '') return fail({ code: 'MISSING_VALUE', message: `expected ${describe()}, got an empty value` });
+  // No price or quantity is written with a hundred characters; a longer value is junk that would only
+  // overflow NUMERIC in the database (refusing the whole file) and bloat the message quoting it.
+  if (s.length > MAX_DECIMAL_TEXT) {
+    return fail({
+      code: 'BAD_DECIMAL',
+      message: `expected ${describe()}, got a value of ${s.length} characters (at most ${MAX_DECIMAL_TEXT}): "${s.slice(0, 40)}..."`,
+    });
+  }
 
   const m = numberPattern(thousands, implied > 0).exec(s);
   if (m === null) return fail({ code: 'BAD_DECIMAL', message: `expected ${describe()}, got "${text}"` });
@@ -74,6 +82,9 @@ export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Dec
   // `-0` and `-0.00` are zero: normalise so callers never see a negative zero.
   return ok(value.isZero() ? new Decimal(0) : value);
 }
+
+/** The longest text read as a decimal. */
+const MAX_DECIMAL_TEXT = 100;
 
 const patternCache = new Map<string, RegExp>();
 

@@ -146,3 +146,15 @@ describe('formatDecimal', () => {
     expect(() => formatDecimal(new Decimal(Infinity))).toThrow(RangeError);
   });
 });
+
+describe('parseDecimal bounds', () => {
+  it('refuses a value longer than 100 characters as a bad decimal, quoting only its start', () => {
+    const r = parseDecimal('9'.repeat(200_000));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issue.code).toBe('BAD_DECIMAL');
+      expect(r.issue.message).toMatch(/got a value of 200000 characters \(at most 100\): "9{40}\.\.\."$/);
+    }
+    expect(parseDecimal(`1.${'0'.repeat(98)}`).ok).toBe(true);
+  });
+});
