@@ -63,8 +63,8 @@ export function expandPath(p: string, excludeFolders: readonly string[] = []): s
  * profile matches) and their names and headers carry no generation time, nothing in them says which
  * is newer and the loader takes the one loaded later: so they are loaded oldest modification time
  * first, and the newest becomes current. Two such files with the same modification time and different
- * content cannot be ordered: refused, both named. Files whose profile carries a generation time are
- * ordered by the loader from that time, whatever the order here.
+ * content cannot be ordered: refused, both named. Files whose profile carries a generation time keep
+ * their sorted place: the loader orders them by that time, whatever the load order.
  */
 export function inLoadOrder(files: readonly string[], source: Source, profiles: ProfileRegistry): string[] {
   const keys = files.map((f) => candidateOf(path.basename(f), source, profiles));
@@ -76,9 +76,9 @@ export function inLoadOrder(files: readonly string[], source: Source, profiles: 
     groups.set(key, g);
   });
   for (const g of groups.values()) {
-    if (g.files.length < 2) continue;
+    if (g.files.length < 2 || !g.byMtime) continue;
     const dated = g.files.map((f) => ({ f, mtime: statSync(f).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
-    if (g.byMtime) refuseUnordered(dated);
+    refuseUnordered(dated);
     g.files = dated.map((d) => d.f);
   }
   // Every file keeps its place in the sorted listing; within a group, the places go oldest first.
