@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +14,19 @@ const HEADER =
 describe(`values from files are printed escaped, never as terminal controls (${dbKind})`, () => {
   let target: { target: string; drop: () => Promise<void> };
   const work = mkdtempSync(path.join(tmpdir(), 'dcass-escape-'));
-  // A value with an escape sequence in it, in a file read as usual.
+  // A value with an escape sequence in it, in a file read as usual (a sound row before it, and the
+  // account map, so the file loads with one rejected row).
+  const accounts = path.join(work, 'ACCOUNT_MAP_CABC.csv');
   const file = path.join(work, 'BOS_TRADES_CABC_20190506.csv');
   // A file name with one: refused (its name gives no participant), and named in the refusal.
   const named = path.join(work, `trades${ATTACK}.csv`);
   beforeAll(async () => {
     target = await createTestTarget();
+    copyFileSync(path.resolve(import.meta.dirname, '../../fixtures/bos/ACCOUNT_MAP_CABC.csv'), accounts);
     writeFileSync(
       file,
-      `${HEADER}\r\nBT190506-0002,HOUSE,HSI,F,2019-05,,SELL,4,"29,330.00",06/05/2019${ATTACK},09:15:48,1000103\r\n`,
+      `${HEADER}\r\nBT190506-0001,HOUSE,HSI,F,2019-05,,SELL,4,"29,330.00",06/05/2019,09:15:48,1000102` +
+        `\r\nBT190506-0002,HOUSE,HSI,F,2019-05,,SELL,4,"29,330.00",06/05/2019${ATTACK},09:15:48,1000103\r\n`,
     );
     writeFileSync(named, `${HEADER}\r\n`);
   });
@@ -31,7 +35,7 @@ describe(`values from files are printed escaped, never as terminal controls (${d
   const cli = (args: string[]) => runCli(['--db', target.target, ...args]);
 
   it('ingest and rejects show the escape sequences as \\u escapes, with no ESC or BEL byte', async () => {
-    const ingest = await cli(['ingest', '--source', 'bos', file, named]);
+    const ingest = await cli(['ingest', '--source', 'bos', accounts, file, named]);
     expect(ingest.code, ingest.stderr).toBe(2);
     expect(ingest.stdout).toMatch(/loaded +BOS_TRADES_CABC_20190506\.csv /);
     expect(ingest.stdout).toContain(
@@ -42,7 +46,7 @@ describe(`values from files are printed escaped, never as terminal controls (${d
     expect(rejects.code, rejects.stderr).toBe(0);
     expect(rejects.stdout).toContain('1 rejected row(s)');
     expect(rejects.stdout).toContain(
-      'BOS_TRADES_CABC_20190506.csv:2  execDate  BAD_DATE  ' +
+      'BOS_TRADES_CABC_20190506.csv:3  execDate  BAD_DATE  ' +
         `Trade Date (execDate): expected a date DD/MM/YYYY, got "06/05/2019${SHOWN}"`,
     );
     expect(rejects.stdout).toContain('1 refused file(s)');
