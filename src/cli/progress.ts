@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { safeText } from './output.js';
 
 /** A byte progress bar on stderr, shown only on a terminal and only for files worth waiting for. */
 export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
@@ -14,7 +15,9 @@ export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
         bar = new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: `${file} [{bar}] {percentage}% {value}/{total} MB eta {eta}s`,
+            // A file name is data: escaped like every other value printed (and its braces kept out of
+            // the bar's placeholders).
+            format: `${safeText(file).replaceAll('{', '(').replaceAll('}', ')')} [{bar}] {percentage}% {value}/{total} MB eta {eta}s`,
             hideCursor: true,
           },
           cliProgress.Presets.shades_classic,

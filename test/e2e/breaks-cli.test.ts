@@ -87,7 +87,7 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
     const alias = await cli(['breaks', 'resolve', b1.id, '--reason', 'fine', '--actor', 'alice\u200b']);
     expect(alias.code).toBe(2);
     expect(alias.stderr).toMatch(
-      /--actor "alice\u200b" is not a usable name: it holds the invisible or control character U\+200B/,
+      /--actor "alice\\u200b" is not a usable name: it holds the invisible or control character U\+200B/,
     );
     const wide = await cli([
       'breaks',
