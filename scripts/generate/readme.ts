@@ -162,6 +162,11 @@ Notes on the breaks:
   on 10 May finds H01 MHIK9 at net 4 where the 7 May positions plus the 10 May trades (the GUP sell of 2
   included) give 2: open, for a person to explain. positions-rollforward also explains by rule the flat
   positions (I0007 HSIK9 on 7 May, M01 HSIM9 on 10 May) that the trades closed out and no position row lists.
+- The demo verifies 10 May twice: first with \`BOS_TRADES_CABC_20190510.csv\` held back (the back office's
+  export arriving late), where trades-bos is reported incomplete with \`bos-trades\` missing and none of its
+  breaks is found or cleared (B6 and B7 do not appear yet), then again once the file is loaded.
+- \`dcass-recon expected --date 2019-05-08\` (or 9 May) lists every DCASS and BOS input as missing: the set has
+  no files for those trading days, so a run of them reconciles nothing and clears nothing.
 - There is no data for 8 and 9 May: the roll-forward of 10 May starts from the 7 May positions with the trades
   cleared since, so the gap shows rather than hides.
 - The 10 May Friday-night trades (A10-01, A10-02) are in BOS 10 May but clear 14 May: a BOS clearing date derived from
