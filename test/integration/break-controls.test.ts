@@ -141,6 +141,8 @@ describe(`controls that hold: four-eyes, actor names, OS identity, serialised ac
     ]);
   });
 
+  // Server only: PGlite serves one connection, so an action cannot even start while another
+  // transaction holds it; there is nothing to wait for.
   it.skipIf(dbKind === 'pglite')(
     'an action waits while a run holds the register, and is applied after it',
     async () => {

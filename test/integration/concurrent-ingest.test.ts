@@ -55,6 +55,8 @@ describe(`the calendar table is written only when it changed (${dbKind})`, () =>
   });
 });
 
+// Server only: an embedded database folder is locked by its one opener (test/integration/db.test.ts),
+// so two ingests cannot run against it at the same time.
 describe.skipIf(dbKind !== 'postgres')('concurrent ingests on the server', () => {
   let t: TestDb;
   const stores: Store[] = [];
