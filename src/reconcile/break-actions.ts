@@ -179,8 +179,8 @@ function checkRequest(req: BreakActionRequest, policy: BreakPolicy): BreakAction
 /**
  * Records a person's action on a break: one break_event with the break's whole state after it, and the
  * register's current state, in one transaction with its audit trail event. The transaction first takes
- * the register's lock (REGISTER_LOCK), which a run holds from the moment it carries its breaks into
- * the register until it commits: an action waits for a run in progress and then acts on the state the
+ * the register's lock (REGISTER_LOCK), which a run holds from its start
+ * until it commits: an action waits for a run in progress and then acts on the state the
  * run left, and a run never overwrites an action with a state it read before it. Actions on the same
  * break are serialised by that lock as well (and the case row is read FOR UPDATE).
  */

@@ -2,8 +2,8 @@
  * Advisory lock keys shared by the writers of the break register.
  *
  * RUN_LOCK: one reconciliation run per database at a time (transaction-scoped, taken with try: a
- * second run is refused as busy). REGISTER_LOCK: held by a run from the moment it starts carrying its
- * breaks into the register until it commits, and by every person's break action for its transaction,
+ * second run is refused as busy). REGISTER_LOCK: held by a run from its start (before it reads the
+ * register) until it commits, and by every person's break action for its transaction,
  * so an action waits for a run in progress (and then sees its result) and a run never overwrites an
  * action with the state it read before it.
  */
