@@ -9,6 +9,9 @@ import * as m0007 from './0007_register_scope.js';
 import * as m0008 from './0008_actor_identity.js';
 import * as m0009 from './0009_data_integrity.js';
 import * as m0010 from './0010_calendar_changes.js';
+import * as m0011 from './0011_fetch_completeness.js';
+import * as m0012 from './0012_file_order.js';
+import * as m0013 from './0013_compact_register.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -26,4 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0008_actor_identity': m0008,
   '0009_data_integrity': m0009,
   '0010_calendar_changes': m0010,
+  '0011_fetch_completeness': m0011,
+  '0012_file_order': m0012,
+  '0013_compact_register': m0013,
 };
