@@ -79,7 +79,14 @@ export async function openStore(target: DatabaseTarget, options: OpenOptions = {
 
 async function openPostgres(url: string): Promise<Store> {
   setPgTypeParsers();
-  const pool = new pg.Pool({ connectionString: url, max: 4, options: '-c TimeZone=UTC' });
+  // client_connection_check_interval: a statement whose client died (kill -9 of a run) is cancelled
+  // by the server within a second, releasing its locks, instead of running on for its full length
+  // while the register stays locked against the retry (PostgreSQL 14+, polled only while busy).
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    options: '-c TimeZone=UTC -c client_connection_check_interval=1000',
+  });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   // Emitted before the new client is handed out, and a client runs its queries in order: the

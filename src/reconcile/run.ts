@@ -23,7 +23,7 @@ import {
   type CalendarDay,
   type ExpectedStatus,
 } from './expected-inputs.js';
-import { REGISTER_LOCK, RUN_LOCK } from './locks.js';
+import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
 import type { BreakKind, Reconciliation, RuleSet } from './rule-set.js';
 import { BREAK_KINDS } from './rule-set.js';
 
@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly profileEntities?: ReadonlyMap<string, string>;
   /** Run a date the calendar does not have as a trading day (refused otherwise). */
   readonly allowNonTradingDay?: boolean;
+  /** How long to wait for a run in progress before refusing as busy (ms); 20 s when absent. */
+  readonly lockWaitMs?: number;
 }
 
 /** One file read by a run. */
@@ -126,14 +128,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   let step = 'start';
   try {
     return await store.transaction(async (tx) => {
-      const lock = await sql<{
-        ok: boolean;
-      }>`SELECT pg_try_advisory_xact_lock(${RUN_LOCK}::bigint) AS ok`.execute(tx.db);
-      if (lock.rows[0]?.ok !== true) {
-        throw new DcassError('RUN_BUSY', 'another reconciliation run is in progress on this database', {
-          hint: 'wait for it to finish and run again',
-        });
-      }
+      await takeRunLock(tx.db, options.lockWaitMs ?? DEFAULT_RUN_LOCK_WAIT_MS, log);
       // Person's break actions wait for this run to commit (and then see its result); see locks.ts.
       await sql`SELECT pg_advisory_xact_lock(${REGISTER_LOCK}::bigint)`.execute(tx.db);
       step = 'calendar';
@@ -277,6 +272,8 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       };
     });
   } catch (err) {
+    // A run refused as busy never started: nothing to record (another run holds the register).
+    if (err instanceof DcassError && err.code === 'RUN_BUSY') throw err;
     await recordFailure(store, options, recons, attemptedAt, actor, err);
     if (err instanceof DcassError) throw err;
     throw new DcassError(

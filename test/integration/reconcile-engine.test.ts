@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
@@ -187,7 +190,7 @@ reconciliations:
 
   // PGlite serves one connection, so two runs cannot overlap there; on a server they can.
   it.skipIf(dbKind !== 'postgres')(
-    'refuses a second run while one is in progress, and records the attempt',
+    'refuses a second run after waiting for the one in progress, and records no failed run',
     async () => {
       const other = new pg.Client({ connectionString: t.target });
       await other.connect();
@@ -195,7 +198,12 @@ reconciliations:
         await other.query('BEGIN');
         await other.query('SELECT pg_advisory_xact_lock(431197467507)');
         await expect(
-          runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT), allowNonTradingDay: true }),
+          runReconciliation(t.store, {
+            businessDate: '2019-06-01',
+            ruleSet: rules(EXACT),
+            allowNonTradingDay: true,
+            lockWaitMs: 300,
+          }),
         ).rejects.toMatchObject({
           code: 'RUN_BUSY',
           message: expect.stringMatching(/another reconciliation run is in progress/),
@@ -209,11 +217,67 @@ reconciliations:
         .select(['status', 'error'])
         .where('status', '=', 'failed')
         .execute();
-      expect(failed.map((f) => f.error)).toContain(
+      expect(failed.map((f) => f.error)).not.toContain(
         'another reconciliation run is in progress on this database',
       );
       const run = await runReconciliation(t.store, { businessDate: '2019-06-01', ruleSet: rules(EXACT), allowNonTradingDay: true });
       expect(run.runId).toMatch(/^\d+$/);
     },
+  );
+
+  it.skipIf(dbKind !== 'postgres')('waits for a run in progress to end, then runs', async () => {
+    const other = new pg.Client({ connectionString: t.target });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock(431197467507)');
+      const released = new Promise<void>((resolve, reject) => {
+        setTimeout(() => {
+          other.query('ROLLBACK').then(() => resolve(), reject);
+        }, 800);
+      });
+      const run = await runReconciliation(t.store, {
+        businessDate: '2019-06-01',
+        ruleSet: rules(EXACT),
+        allowNonTradingDay: true,
+        lockWaitMs: 30_000,
+      });
+      await released;
+      expect(run.runId).toMatch(/^\d+$/);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it.skipIf(dbKind !== 'postgres')(
+    'runs after the run holding the lock is killed with SIGKILL mid-statement (the server cancels it)',
+    async () => {
+      const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hold-run-lock.ts', t.target], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('locked')) resolve();
+        });
+        child.on('exit', () => reject(new Error('the lock holder ended before taking the lock')));
+      });
+      // Let its ten-minute statement start, then kill the client as an operator's kill -9 would.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGKILL');
+      await exited;
+      // Without the server noticing the dead client, the lock stays held for ten minutes and this
+      // run is refused as busy after its wait.
+      const run = await runReconciliation(t.store, {
+        businessDate: '2019-06-01',
+        ruleSet: rules(EXACT),
+        allowNonTradingDay: true,
+        lockWaitMs: 20_000,
+      });
+      expect(run.runId).toMatch(/^\d+$/);
+    },
+    40_000,
   );
 });
