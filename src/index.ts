@@ -35,7 +35,12 @@ export { migrateToLatest } from './db/migrate.js';
 export type { Database } from './db/database.js';
 
 // Acquire and ingest
-export { fetchReports, type FetchFileResult, type FetchSummary } from './ingest/acquire/fetch.js';
+export {
+  fetchReports,
+  parseBusinessDate,
+  type FetchFileResult,
+  type FetchSummary,
+} from './ingest/acquire/fetch.js';
 export type { ReportSource } from './ingest/acquire/report-source.js';
 export { SftpSource } from './ingest/acquire/sftp-source.js';
 export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
@@ -103,7 +108,18 @@ export {
   findRun,
   checkAsOf,
   carriedCount,
+  breakIdentity,
+  keyText,
+  instrumentOf,
+  sidePrice,
+  shownValue,
+  sideQuantity,
+  whereOf,
+  lastSightingRecords,
   type ReportFile,
+  type ReportRecord,
+  type BreakIdentity,
+  type CaseRecords,
 } from './report/index.js';
 export { recordReportsWritten, type WrittenReport } from './report/index.js';
 export {
@@ -151,6 +167,7 @@ export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/s
 export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';
 export { deriveClearingDate } from './ingest/normalise/clearing-date.js';
 export { Decimal, parseDecimal, formatDecimal } from './shared/decimal.js';
+export { hkTime, hkIso, hkDate } from './shared/hk-time.js';
 
 // Confirmation (Appendix E) and its evidence pack
 export {

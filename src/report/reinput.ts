@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { checkBusinessDate } from '../shared/business-date.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from './stream-writer.js';
@@ -55,8 +56,8 @@ const PAGE = 2000;
  * upgraded-platform date from `since` on, by clearing date, then in the order they were loaded.
  */
 export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerator<ReinputRow> {
-  checkDate(query.since);
-  if (query.until !== undefined) checkDate(query.until);
+  checkBusinessDate(query.since, '--since');
+  if (query.until !== undefined) checkBusinessDate(query.until, null);
   const types = query.tradeTypes ?? REINPUT_TRADE_TYPES;
   const bad = types.filter((t) => !/^[A-Z0-9]{2,8}$/.test(t));
   if (bad.length > 0 || types.length === 0) {
@@ -142,10 +143,3 @@ export async function writeReinputCsv(store: Db, query: ReinputQuery, file: stri
   return n;
 }
 
-function checkDate(date: string): void {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new DcassError('USAGE', `"${date}" is not a date written YYYY-MM-DD`, {
-      hint: 'give the first business date on the upgraded platform, e.g. --since 2019-05-06',
-    });
-  }
-}

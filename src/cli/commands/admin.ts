@@ -66,6 +66,7 @@ export function lineageCommands(run: Run): Command[] {
     .addHelpText('after', '\nExamples:\n  dcass-recon files\n  dcass-recon files --date 2019-05-06 --json')
     .action((opts: { date?: string }) =>
       run(async (ctx) => {
+        const date = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
         const db = (await ctx.store()).db;
         let q = db
           .selectFrom('source_file as f')
@@ -89,7 +90,7 @@ export function lineageCommands(run: Run): Command[] {
           .orderBy('f.business_date')
           .orderBy('f.source')
           .orderBy('f.id');
-        if (opts.date) q = q.where('f.business_date', '=', checkBusinessDate(opts.date));
+        if (date !== undefined) q = q.where('f.business_date', '=', date);
         const rows = await q.execute();
         if (ctx.options.json) out.json(rows);
         else {
@@ -134,6 +135,7 @@ export function lineageCommands(run: Run): Command[] {
     )
     .action((opts: { date?: string }) =>
       run(async (ctx) => {
+        const date = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
         const db = (await ctx.store()).db;
         let q = db
           .selectFrom('rejected_row as r')
@@ -141,10 +143,11 @@ export function lineageCommands(run: Run): Command[] {
           .select(['f.file_name', 'f.business_date', 'r.line_no', 'r.field', 'r.code', 'r.reason', 'r.raw'])
           .orderBy('f.id')
           .orderBy('r.line_no');
-        if (opts.date) q = q.where('f.business_date', '=', checkBusinessDate(opts.date));
+        if (date !== undefined) q = q.where('f.business_date', '=', date);
         const rows = await q.execute();
-        const refused = opts.date
-          ? []
+        const refused =
+          date !== undefined
+            ? []
           : await db.selectFrom('refused_file').selectAll().orderBy('id').execute();
         if (ctx.options.json) {
           out.json({ rejectedRows: rows, refusedFiles: refused });

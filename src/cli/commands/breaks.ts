@@ -2,12 +2,24 @@ import { Command, Option } from 'commander';
 import {
   applyBreakAction,
   breakHistory,
+  breakIdentity,
   checkAsOf,
   checkBusinessDate,
+  hkTime,
+  instrumentOf,
+  keyText,
+  lastSightingRecords,
   readRegister,
   resolveActor,
+  sidePrice,
+  shownValue,
+  sideQuantity,
+  whereOf,
+  type BreakHistory,
+  type CaseRecords,
   type PersonAction,
   type RegisterEntry,
+  type ReportRecord,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, safeText, table } from '../output.js';
@@ -16,10 +28,14 @@ type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
 const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 
-const keyText = (key: Readonly<Record<string, string | null>>) =>
-  Object.entries(key)
-    .map(([k, v]) => `${k}=${v ?? ''}`)
-    .join(' ');
+/** Breaks whose records are read in one go for `breaks list`. */
+const RECORD_BATCH = 500;
+
+/** Records of a side `breaks show` prints; an aggregated side of more says how many it left out. */
+const SHOWN_RECORDS = 20;
+
+/** `1 break`, `2 breaks`. */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `breaks`: the break register: list, show, and the actions people take on breaks. */
 export function breaksCommand(run: Runner): Command {
@@ -60,19 +76,26 @@ function listCommand(run: Runner): Command {
     .action(
       (opts: { status?: (typeof STATUSES)[number][]; recon?: string[]; date?: string; asOf?: string }) =>
         run(async (ctx) => {
+          const lastSeenDate = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
           const store = await ctx.store();
           const entries: RegisterEntry[] = [];
           for await (const e of readRegister(store, {
             ...(opts.status ? { status: opts.status } : {}),
             ...(opts.recon ? { recon: opts.recon } : {}),
-            ...(opts.date ? { lastSeenDate: checkBusinessDate(opts.date) } : {}),
+            ...(lastSeenDate === undefined ? {} : { lastSeenDate }),
             ...(opts.asOf ? { asOf: checkAsOf(opts.asOf) } : {}),
           })) {
             entries.push(e);
           }
           if (ctx.options.json) out.json({ asOf: opts.asOf ? checkAsOf(opts.asOf) : null, breaks: entries });
           else if (!ctx.options.quiet) {
-            if (opts.asOf) out.line(`break register as of ${checkAsOf(opts.asOf)}\n`);
+            if (opts.asOf) out.line(`break register as of ${hkTime(checkAsOf(opts.asOf))}\n`);
+            const rows: string[][] = [];
+            for (let i = 0; i < entries.length; i += RECORD_BATCH) {
+              const page = entries.slice(i, i + RECORD_BATCH);
+              const recs = await lastSightingRecords(store, page);
+              for (const e of page) rows.push(listRow(e, recs.get(e.id)));
+            }
             out.line(
               table(
                 [
@@ -83,29 +106,83 @@ function listCommand(run: Runner): Command {
                   'first seen',
                   'last seen',
                   'age',
-                  'assignee',
+                  'account',
+                  'instrument',
                   'key',
+                  'assignee',
                   'reason',
                 ],
-                entries.map((e) => [
-                  e.id,
-                  e.recon,
-                  e.kind,
-                  e.status,
-                  e.firstSeenDate,
-                  e.lastSeenDate,
-                  String(e.ageDays),
-                  e.assignee ?? '',
-                  keyText(e.key),
-                  [e.reasonCode, e.reason].filter((x) => x !== null).join(': '),
-                ]),
+                rows,
               ),
             );
-            out.line(`\n${entries.length} breaks`);
+            out.line(`\n${plural(entries.length, 'break')}; age in business days since first seen`);
           }
           return 0;
         }),
     );
+}
+
+/** One row of `breaks list`: the register's state and what its last sighting's records say. */
+function listRow(e: RegisterEntry, recs: CaseRecords | undefined): string[] {
+  const id = breakIdentity([...(recs?.left ?? []), ...(recs?.right ?? [])]);
+  return [
+    e.id,
+    e.recon,
+    e.kind,
+    e.status,
+    e.firstSeenDate,
+    e.lastSeenDate,
+    String(e.ageDays),
+    id.account,
+    id.instrument,
+    keyText(e.key, ' '),
+    e.assignee ?? '',
+    [e.reasonCode, e.reason].filter((x) => x !== null).join(': '),
+  ];
+}
+
+/** The records of both sides, a row each: where, and what identifies them. */
+function recordsTable(entity: RegisterEntry['entity'], recs: CaseRecords): string {
+  const rows: string[][] = [];
+  for (const [name, side] of [
+    ['left', recs.left],
+    ['right', recs.right],
+  ] as const) {
+    for (const r of side.slice(0, SHOWN_RECORDS)) rows.push(recordRow(name, entity, r));
+    if (side.length > SHOWN_RECORDS) rows.push([name, `... ${side.length - SHOWN_RECORDS} more`]);
+    if (side.length > 1) {
+      rows.push([`${name} total`, '', '', '', '', '', sideQuantity(entity, side), sidePrice(side)]);
+    }
+  }
+  const head = ['side', 'file:line', 'account', 'instrument', 'series', 'b/s', 'quantity', 'price'];
+  return table(entity === 'trades' ? [...head, 'trade no', 'ref', 'executed'] : head, rows);
+}
+
+function recordRow(name: string, entity: RegisterEntry['entity'], r: ReportRecord): string[] {
+  const id = breakIdentity([r]);
+  const row = [
+    name,
+    whereOf(r),
+    id.account,
+    instrumentOf(r),
+    id.series,
+    id.side,
+    sideQuantity(entity, [r]),
+    sidePrice([r]),
+  ];
+  return entity === 'trades' ? [...row, id.tradeNo, id.ref, id.execAt] : row;
+}
+
+/** The field differences of every run that found the break, a row each. */
+function differencesTable(h: BreakHistory): string | null {
+  const rows = h.sightings.flatMap((s) =>
+    (s.fields as { field: string; left: string | null; right: string | null; comparator: string }[]).map(
+      (f) => [s.runId, s.businessDate, f.field, shownValue(f.left), shownValue(f.right), f.comparator],
+    ),
+  );
+  return rows.length === 0
+    ? null
+    : table(['run', 'business date', 'field', 'left', 'right', 'comparator'], rows);
 }
 
 function showCommand(run: Runner): Command {
@@ -121,21 +198,32 @@ function showCommand(run: Runner): Command {
           return 0;
         }
         const e = h.entry;
-        out.line(`break ${e.id}: ${e.recon} ${e.kind} ${safeText(keyText(e.key))}`);
+        out.line(`break ${e.id}: ${e.recon} ${e.kind} ${safeText(keyText(e.key, ' '))}`);
         out.line(
           `status ${e.status}${e.reason ? ` (${safeText([e.reasonCode, e.reason].filter(Boolean).join(': '))})` : ''}`,
         );
         out.line(
-          `first seen ${e.firstSeenDate} (run ${e.firstSeenRun}), last seen ${e.lastSeenDate} (run ${e.lastSeenRun})`,
+          `first seen ${e.firstSeenDate} (run ${e.firstSeenRun}), last seen ${e.lastSeenDate} (run ${e.lastSeenRun}), age ${plural(e.ageDays, 'business day')}`,
         );
         if (e.assignee) out.line(`assigned to ${safeText(e.assignee)}`);
-        out.line('\nhistory');
+        const recs = (await lastSightingRecords(store, [e])).get(e.id);
+        if (recs !== undefined) {
+          out.line(`\nrecords (as last seen, run ${e.lastSeenRun})`);
+          out.line(recordsTable(e.entity, recs));
+        }
+        const diffs = differencesTable(h);
+        out.line(
+          diffs === null
+            ? '\nno field differences (the break is a record on one side only, or a duplicate)'
+            : `\ndifferences\n${diffs}`,
+        );
+        out.line('\nhistory (Hong Kong time)');
         out.line(
           table(
-            ['event', 'at (UTC)', 'actor', 'os user@host', 'action', 'run', 'status after', 'note'],
+            ['event', 'at', 'actor', 'os user@host', 'action', 'run', 'status after', 'note'],
             h.events.map((v) => [
               v.id,
-              v.at,
+              hkTime(v.at),
               v.actor,
               // The operating-system account that ran the command, beside the actor it declared.
               v.osUser === null && v.osHost === null ? '' : `${v.osUser ?? '?'}@${v.osHost ?? '?'}`,
@@ -150,7 +238,7 @@ function showCommand(run: Runner): Command {
         out.line(
           table(
             ['run', 'business date', 'differences'],
-            h.sightings.map((s) => [s.runId, s.businessDate, JSON.stringify(s.fields)]),
+            h.sightings.map((s) => [s.runId, s.businessDate, String((s.fields as unknown[]).length)]),
           ),
         );
         return 0;

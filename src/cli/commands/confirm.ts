@@ -3,6 +3,7 @@ import {
   acceptedWhat,
   DcassError,
   builtinPath,
+  checkBusinessDate,
   confirmBusinessDate,
   confirmationDeadline,
   resolveActor,
@@ -41,6 +42,7 @@ completed run of the date exists, or the configuration has no confirmation secti
     )
     .action((opts: { date: string; out: string; acceptOpen?: string; rules?: string }) =>
       run(async (ctx) => {
+        const businessDate = checkBusinessDate(opts.date);
         const confirmation = ctx.config.confirmation;
         if (confirmation === null) {
           throw new DcassError(
@@ -65,7 +67,7 @@ completed run of the date exists, or the configuration has no confirmation secti
         if (deadline.onSessionDay && !ctx.options.json && !ctx.options.quiet) out.line(deadline.text);
         const store = await ctx.store();
         const result = await confirmBusinessDate(store, {
-          businessDate: opts.date,
+          businessDate,
           outDir: opts.out,
           confirmation,
           ruleSetFiles: [opts.rules ?? builtinPath('rules', 'default.yaml')],

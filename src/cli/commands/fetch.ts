@@ -7,6 +7,7 @@ import {
   SftpSource,
   databaseManifest,
   fetchReports,
+  parseBusinessDate,
   resolveActor,
   resolveSftpSecrets,
   type FetchFileResult,
@@ -56,6 +57,7 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
     )
     .action((opts: FetchOptions) =>
       run(async (ctx) => {
+        parseBusinessDate(opts.date); // a mistyped date is refused before anything is read or opened
         const plan = planFetch(ctx, opts);
         const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
         const store = await ctx.store({ bulk: true });

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { recordReportsWritten, REINPUT_TRADE_TYPES, resolveActor, writeReinputCsv } from '../../index.js';
+import {
+  checkBusinessDate,
+  recordReportsWritten, REINPUT_TRADE_TYPES, resolveActor, writeReinputCsv } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { ensureOutDir, out } from '../output.js';
 
@@ -27,6 +29,7 @@ The CSV is safe to open in a spreadsheet.`,
     )
     .action((opts: { since: string; out: string; types?: string }) =>
       run(async (ctx) => {
+        const since = checkBusinessDate(opts.since, '--since');
         const store = await ctx.store();
         ensureOutDir(opts.out);
         const file = path.join(opts.out, 'reinput.csv');
@@ -36,12 +39,12 @@ The CSV is safe to open in a spreadsheet.`,
           .filter((t) => t !== '');
         const n = await writeReinputCsv(
           store,
-          { since: opts.since, ...(types ? { tradeTypes: types } : {}) },
+          { since, ...(types ? { tradeTypes: types } : {}) },
           file,
         );
         await recordReportsWritten(store, {
           actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
-          subject: `reinput:${opts.since}`,
+          subject: `reinput:${since}`,
           asOf: null,
           files: [{ format: 'csv', path: file }],
         });

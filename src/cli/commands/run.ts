@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   carriedCount,
+  checkBusinessDate,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -42,10 +43,11 @@ database).`,
     )
     .action((opts: { date: string; recon?: string[]; rules?: string; allowNonTradingDay?: boolean }) =>
       run(async (ctx) => {
+        const date = checkBusinessDate(opts.date);
         const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
         const store = await ctx.store({ bulk: true });
         const summary = await runReconciliation(store, {
-          businessDate: opts.date,
+          businessDate: date,
           ruleSet,
           ...(opts.recon ? { recons: opts.recon } : {}),
           actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),

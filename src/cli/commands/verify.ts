@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
+  checkBusinessDate,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -63,6 +64,7 @@ export async function verifyDate(
   ctx: CliContext,
   options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
 ): Promise<Verification> {
+  checkBusinessDate(options.date); // before anything is loaded: a mistyped date costs nothing
   const store = await ctx.store({ bulk: true });
   const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
   const ingested =

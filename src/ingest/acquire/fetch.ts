@@ -2,10 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { resolveActor } from '../../audit/actor.js';
-import type { SftpConfig, SftpSecrets } from '../../config/sftp-config.js';
+import { DEFAULT_FETCH_COMPLETENESS, type SftpConfig, type SftpSecrets } from '../../config/sftp-config.js';
 import type { Database } from '../../db/database.js';
+import { checkBusinessDate } from '../../shared/business-date.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import {
+  markerName,
+  sameVersion,
+  settle,
+  type ArrivalCompleteness,
+  type SettleItem,
+  type StabilityRule,
+} from './completeness.js';
 import { commitDownload, removeStaleTemps, tempPathIn } from './inbox.js';
 import { databaseManifest, type FetchManifest } from './manifest.js';
 import { printable, validateRemoteName } from './remote-name.js';
@@ -14,8 +23,8 @@ import { compileReportPatterns, matchReport } from './report-patterns.js';
 import { SftpSource } from './sftp-source.js';
 import { sleep } from './watchdog.js';
 
-/** What happened to one file of the listing. */
-export type FetchOutcome = 'fetched' | 'skipped' | 'refused' | 'failed';
+/** What happened to one file of the listing; `deferred`: still being written, left for the next fetch. */
+export type FetchOutcome = 'fetched' | 'skipped' | 'refused' | 'failed' | 'deferred';
 
 /** One file's line in the summary (and its manifest row). */
 export interface FetchFileResult {
@@ -32,6 +41,8 @@ export interface FetchFileResult {
   readonly attempts: number;
   readonly code: string | null;
   readonly reason: string | null;
+  /** How a fetched file was seen complete: its marker listed, or unchanged over the interval. */
+  readonly completeness: ArrivalCompleteness;
 }
 
 /** The result of one fetch: every file with its outcome, plus what the configuration wanted but did not find. */
@@ -41,13 +52,15 @@ export interface FetchSummary {
   /** ISO business date. */
   readonly businessDate: string;
   readonly folder: string;
-  /** True when nothing failed and every selected report had at least one file. */
+  /** True when nothing failed or was refused and every selected report had at least one file. */
   readonly ok: boolean;
   readonly fetched: readonly FetchFileResult[];
   readonly skipped: readonly FetchFileResult[];
   readonly refused: readonly FetchFileResult[];
   readonly failed: readonly FetchFileResult[];
-  /** Selected report ids with no file in the folder. */
+  /** Files still being written (or not yet marked complete): not taken, the next fetch takes them. */
+  readonly deferred: readonly FetchFileResult[];
+  /** Selected report ids with no file in the folder, or only files still being written. */
   readonly missingReports: readonly string[];
   /** Valid names that match no selected report (left alone). */
   readonly ignored: readonly string[];
@@ -79,6 +92,10 @@ export interface FetchReportsOptions {
   readonly totalMs: number;
   readonly retries: { readonly count: number; readonly backoffMs: number };
   readonly concurrency: number;
+  /** How long remote files must stay unchanged before they are taken (default: sftp.completeness's). */
+  readonly completeness?: StabilityRule;
+  /** The marker template (`{name}.done`) a file's profile declares, if any: the file is taken once it is listed. */
+  readonly markerFor?: (name: string) => string | undefined;
   readonly logger: Logger;
   /** Who the audit trail records as fetching; the operating-system user when absent. */
   readonly actor?: string;
@@ -131,9 +148,10 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
       code: r.code,
       reason: r.reason,
       attempts: r.attempts,
+      completeness: r.completeness,
     });
     options.onProgress?.({ kind: 'file', result: r });
-    const level = r.outcome === 'failed' || r.outcome === 'refused' ? 'warn' : 'info';
+    const level = r.outcome === 'fetched' || r.outcome === 'skipped' ? 'info' : 'warn';
     log[level](
       { file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 },
       'fetch file outcome',
@@ -142,9 +160,9 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
 
   try {
     await removeStaleTemps(options.inboxDir, compact);
-    const listing = await withRetries(options, source, deadline.signal, log, 'listing', () =>
-      source.list(compact),
-    );
+    const relist = () =>
+      withRetries(options, source, deadline.signal, log, 'listing', () => source.list(compact));
+    const listing = await relist();
     const wanted: Wanted[] = [];
     const ignored: string[] = [];
     for (const entry of [...listing.entries].sort((a, b) =>
@@ -184,28 +202,32 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
       wanted.push({ entry, reportId });
     }
 
-    const toFetch: Array<Wanted & { generation: number }> = [];
-    for (const w of wanted) {
-      const decision = await decide(manifest, source.origin, w.entry);
-      if (decision.skip !== undefined) {
-        const v = decision.skip;
-        await record({
-          outcome: 'skipped',
-          name: w.entry.name,
-          remotePath: w.entry.path,
-          reportId: w.reportId,
-          size: v.size,
-          mtime: v.mtime,
-          sha256: v.sha256,
-          localPath: v.localPath,
-          generation: v.generation,
-          attempts: 0,
-          code: null,
-          reason: 'already fetched with the same size and modification time',
-        });
-      } else {
-        toFetch.push({ ...w, generation: decision.generation });
-      }
+    // Files already fetched as listed are skipped at once; the others wait until they are complete,
+    // and are decided again as they then are.
+    const withMarkers = wanted.map((w): SettleItem<Wanted> => {
+      const template = options.markerFor?.(w.entry.name);
+      return { entry: w.entry, marker: template === undefined ? null : markerName(template, w.entry.name), data: w };
+    });
+    const candidates: SettleItem<Wanted>[] = [];
+    for (const item of withMarkers) {
+      if ((await generationToFetch(manifest, source.origin, item.data, record)) !== null) candidates.push(item);
+    }
+    const settled = await settle(
+      candidates,
+      options.completeness ?? DEFAULT_FETCH_COMPLETENESS,
+      listing,
+      relist,
+      deadline.signal,
+      log,
+    );
+    for (const w of settled.waiting) {
+      await record(deferredResult(w.item.entry, w.item.data.reportId, w.code, w.reason));
+    }
+    const toFetch: Array<Wanted & { generation: number; completeness: ArrivalCompleteness }> = [];
+    for (const { item, entry, completeness } of settled.ready) {
+      const w = { entry, reportId: item.data.reportId };
+      const generation = await generationToFetch(manifest, source.origin, w, record);
+      if (generation !== null) toFetch.push({ ...w, generation, completeness });
     }
     options.onProgress?.({
       kind: 'planned',
@@ -223,30 +245,39 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
       Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker),
     );
 
-    const present = new Set(results.filter((r) => r.outcome !== 'refused').map((r) => r.reportId));
+    const present = new Set(
+      results.filter((r) => r.outcome !== 'refused' && r.outcome !== 'deferred').map((r) => r.reportId),
+    );
     const missingReports = Object.keys(selected).filter((id) => !present.has(id));
     const notes: string[] = [];
     if (listing.entries.length === 0) {
       notes.push(`the folder ${listing.folder} is empty: nothing has been published for ${iso} yet`);
     }
     for (const id of missingReports) {
-      notes.push(`no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`);
+      notes.push(
+        results.some((r) => r.reportId === id && r.outcome === 'deferred')
+          ? `the ${id} file for ${iso} is still being written: fetch again later`
+          : `no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`,
+      );
     }
     const by = (o: FetchOutcome) =>
       results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const failed = by('failed');
+    const refused = by('refused');
     const summary: FetchSummary = {
       runId,
       origin: source.origin,
       businessDate: iso,
       folder: listing.folder,
-      ok: failed.length === 0 && missingReports.length === 0,
+      ok: failed.length === 0 && refused.length === 0 && missingReports.length === 0,
       fetched: by('fetched'),
       skipped: by('skipped'),
-      refused: by('refused'),
+      refused,
       failed,
+      deferred: by('deferred'),
       missingReports,
-      ignored: ignored.map(printable),
+      // A marker beside its data file is part of it, not a stray name.
+      ignored: ignored.filter((n) => !withMarkers.some((m) => m.marker === n)).map(printable),
       notes,
       bytesFetched: by('fetched').reduce((n, r) => n + (r.size ?? 0), 0),
       startedAt,
@@ -291,6 +322,7 @@ function fetchRunEvent(actor: string, s: FetchSummary) {
     localPath: r.localPath,
     code: r.code,
     reason: r.reason,
+    completeness: r.completeness,
   });
   return {
     actor,
@@ -306,6 +338,7 @@ function fetchRunEvent(actor: string, s: FetchSummary) {
       skipped: s.skipped.map(file),
       refused: s.refused.map(file),
       failed: s.failed.map(file),
+      deferred: s.deferred.map(file),
       missingReports: [...s.missingReports],
       bytesFetched: s.bytesFetched,
       startedAt: s.startedAt.toISOString(),
@@ -322,6 +355,7 @@ export interface FetchFromSftpOptions {
   readonly logger: Logger;
   readonly date: string;
   readonly only?: readonly string[];
+  readonly markerFor?: (name: string) => string | undefined;
   readonly onProgress?: (event: FetchProgress) => void;
 }
 
@@ -339,6 +373,8 @@ export function fetchReportsFromSftp(options: FetchFromSftpOptions): Promise<Fet
     totalMs: config.timeouts.totalMs,
     retries: config.retries,
     concurrency: config.concurrency,
+    completeness: config.completeness,
+    ...(options.markerFor === undefined ? {} : { markerFor: options.markerFor }),
     logger: options.logger,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
@@ -346,16 +382,10 @@ export function fetchReportsFromSftp(options: FetchFromSftpOptions): Promise<Fet
 
 /** Accepts `YYYY-MM-DD` or `YYYYMMDD`; returns both forms. */
 export function parseBusinessDate(date: string): { compact: string; iso: string } {
+  // YYYYMMDD, as RRS names its folders, is written out; the day is checked by the one date parser.
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date.trim());
-  const [y, mo, d] = m === null ? [] : [m[1]!, m[2]!, m[3]!];
-  // Round-tripping through Date rejects 2019-02-30 and the like.
-  const t = y === undefined ? NaN : Date.parse(`${y}-${mo}-${d}T00:00:00Z`);
-  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) {
-    throw new DcassError('USAGE', `not a business date: "${date}"`, {
-      hint: 'give the date as YYYY-MM-DD, e.g. 2019-05-06',
-    });
-  }
-  return { compact: `${y}${mo}${d}`, iso: `${y}-${mo}-${d}` };
+  const iso = checkBusinessDate(m === null ? date : `${m[1]}-${m[2]}-${m[3]}`);
+  return { compact: iso.replaceAll('-', ''), iso };
 }
 
 function selectReports(
@@ -372,23 +402,39 @@ function selectReports(
   return Object.fromEntries(only.map((id) => [id, reports[id]!]));
 }
 
-async function decide(
+/**
+ * The generation to fetch a file as, or null when this version (same size and mtime) was fetched
+ * before and its local copy is intact: then it is recorded as skipped.
+ */
+async function generationToFetch(
   manifest: FetchManifest,
   origin: string,
-  entry: SourceEntry,
-): Promise<
-  | { skip: Awaited<ReturnType<FetchManifest['fetchedVersions']>>[number]; generation?: never }
-  | { skip?: never; generation: number }
-> {
+  w: Wanted,
+  record: (r: FetchFileResult) => Promise<void>,
+): Promise<number | null> {
+  const { entry } = w;
   const versions = await manifest.fetchedVersions(origin, entry.path);
-  const same = versions.find((v) => v.size === entry.size && v.mtime.getTime() === entry.mtime.getTime());
-  if (same !== undefined) {
-    const local = await stat(same.localPath).catch(() => undefined);
-    if (local?.size === same.size) return { skip: same };
-    // The local copy was removed or damaged: fetch the same version into its old place.
-    return { generation: same.generation };
-  }
-  return { generation: versions.reduce((g, v) => Math.max(g, v.generation), 0) + 1 };
+  const same = versions.find((v) => sameVersion(v, entry));
+  if (same === undefined) return versions.reduce((g, v) => Math.max(g, v.generation), 0) + 1;
+  const local = await stat(same.localPath).catch(() => undefined);
+  // The local copy was removed or damaged: fetch the same version into its old place.
+  if (local?.size !== same.size) return same.generation;
+  await record({
+    outcome: 'skipped',
+    name: entry.name,
+    remotePath: entry.path,
+    reportId: w.reportId,
+    size: same.size,
+    mtime: same.mtime,
+    sha256: same.sha256,
+    localPath: same.localPath,
+    generation: same.generation,
+    attempts: 0,
+    code: null,
+    reason: 'already fetched with the same size and modification time',
+    completeness: null,
+  });
+  return null;
 }
 
 async function fetchOne(
@@ -397,7 +443,7 @@ async function fetchOne(
   signal: AbortSignal,
   log: Logger,
   date: string,
-  item: Wanted & { generation: number },
+  item: Wanted & { generation: number; completeness: ArrivalCompleteness },
 ): Promise<FetchFileResult> {
   const { entry, reportId } = item;
   let attempts = 0;
@@ -409,6 +455,17 @@ async function fetchOne(
       const read = await source.download(entry, temp, (transferred) =>
         options.onProgress?.({ kind: 'bytes', name: entry.name, transferred, size: entry.size }),
       );
+      // Taken only as the version seen complete, unchanged until the last byte was read.
+      if (!sameVersion(entry, read) || !sameVersion(read, await source.stat(entry))) {
+        await rm(temp, { force: true });
+        return deferredResult(
+          entry,
+          reportId,
+          'REMOTE_FILE_GROWING',
+          `${entry.name} changed while it was fetched (still being written); left for the next fetch`,
+          attempts,
+        );
+      }
       const committed = await commitDownload(temp, read.size, {
         inboxDir: options.inboxDir,
         date,
@@ -426,6 +483,7 @@ async function fetchOne(
         attempts,
         code: null,
         reason: null,
+        completeness: item.completeness,
       };
     } catch (err) {
       await rm(temp, { force: true });
@@ -443,6 +501,7 @@ async function fetchOne(
           attempts,
           code: isDcassError(error) ? error.code : 'SFTP_TRANSFER_FAILED',
           reason: error instanceof Error ? error.message : String(error),
+          completeness: null,
         };
       }
       const wait = options.retries.backoffMs * 2 ** (attempts - 1);
@@ -511,5 +570,31 @@ function refusedResult(
     attempts: 0,
     code,
     reason,
+    completeness: null,
+  };
+}
+
+/** A file not taken this time because it is still being written; nothing of it is kept. */
+function deferredResult(
+  entry: SourceEntry,
+  reportId: string,
+  code: string,
+  reason: string,
+  attempts = 0,
+): FetchFileResult {
+  return {
+    outcome: 'deferred',
+    name: entry.name,
+    remotePath: entry.path,
+    reportId,
+    size: entry.size,
+    mtime: entry.mtime,
+    sha256: null,
+    localPath: null,
+    generation: null,
+    attempts,
+    code,
+    reason,
+    completeness: null,
   };
 }
