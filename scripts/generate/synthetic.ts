@@ -254,7 +254,8 @@ function makeTrade(opts: SyntheticOptions, index: number, salt: number, tradeNo:
   };
 }
 
-function bumpPrice(price: string, scale: number): string {
+/** The price one tick higher (`scale` decimals a tick). */
+export function bumpPrice(price: string, scale: number): string {
   const [int = '0', frac = ''] = price.split('.');
   const ticks = Number(int + frac.padEnd(scale, '0'));
   return ticksToDecimal(ticks + 1, scale);

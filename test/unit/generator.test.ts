@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { BIG5_BYTES, encodeBig5 } from '../../scripts/generate/big5.js';
 import { BOS_POSITION_HEADER, BOS_TRADE_HEADER } from '../../scripts/generate/bos.js';
 import { clearingOf } from '../../scripts/generate/calendar.js';
+import { ChainedDays, defaultPlants } from '../../scripts/generate/chained.js';
 import { buildFixtures } from '../../scripts/generate/fixtures.js';
 import { GENIUM_LENGTHS, geniumTrailer } from '../../scripts/generate/genium.js';
 import { LAYOUTS, writeLayout } from '../../scripts/generate/layouts.js';
 import type { Layout } from '../../scripts/generate/layouts.js';
+import type { PositionRecord } from '../../scripts/generate/model.js';
 import { MemorySink } from '../../scripts/generate/sink.js';
 import { BREAKS, BUSINESS_DATES } from '../../scripts/generate/scenario.js';
 import { checkClearing, countInjected, syntheticTrades } from '../../scripts/generate/synthetic.js';
@@ -261,5 +263,83 @@ describe('fixtures', () => {
       }
     }
     expect(bad).toEqual(['20190507 BT190507-0015 31/04/2019']);
+  });
+});
+
+describe('chained days (soak benchmark data)', () => {
+  const key = (account: string, series: string): string => `${account} ${series}`;
+  const netOf = (p: PositionRecord): number => p.long - p.short;
+
+  it("day n's positions plus day n+1's trades give day n+1's positions; planted breaks as counted", () => {
+    const plants = { drop: 3, insert: 2, qty: 4, price: 5, positionDiffs: 3, persistDays: 3 };
+    const chain = new ChainedDays({ seed: 7, participant: 'CABC', rows: 1500, start: '20190509', plants });
+    let before = new Map(chain.openingPositions().map((p) => [key(p.account, p.series), netOf(p)]));
+    const seen = new Map<string, number[]>();
+    for (let n = 0; n < 5; n++) {
+      const day = chain.next();
+      // 9, 10, 14 (13 May is a holiday), 15, 16 May.
+      expect(day.date).toBe(['20190509', '20190510', '20190514', '20190515', '20190516'][n]);
+      for (const t of day.trades) expect(checkClearing(t) && t.clearingDate === day.date).toBe(true);
+      const rolled = new Map(before);
+      for (const t of day.trades) {
+        const k = key(t.account, t.series);
+        rolled.set(k, (rolled.get(k) ?? 0) + (t.side === 'B' ? t.qty : -t.qty));
+      }
+      const flat = [...rolled].filter(([, net]) => net === 0).map(([k]) => k);
+      for (const k of flat) rolled.delete(k);
+      const positions = new Map(day.positions.map((p) => [key(p.account, p.series), netOf(p)]));
+      expect(positions).toEqual(rolled);
+      expect(day.expect.flatPositions).toEqual(flat.sort());
+      expect(day.positions.every((p) => p.positionDate === day.date && netOf(p) !== 0)).toBe(true);
+
+      // trades-bos: compare by trade number, as pass 1 does.
+      const bos = new Map(day.bosTrades.map((t) => [t.tradeNo, t]));
+      const dcass = new Set(day.trades.map((t) => t.tradeNo));
+      const onlyLeft = day.trades.filter((t) => !bos.has(t.tradeNo)).length;
+      const onlyRight = day.bosTrades.filter((t) => !dcass.has(t.tradeNo)).length;
+      const mismatch = day.trades.filter((t) => {
+        const b = bos.get(t.tradeNo);
+        return b !== undefined && (b.qty !== t.qty || b.price !== t.price);
+      }).length;
+      expect({ onlyLeft, onlyRight, mismatch }).toEqual({ onlyLeft: 3, onlyRight: 2, mismatch: 9 });
+      expect(day.expect.tradesBos).toEqual({ onlyLeft, onlyRight, mismatch });
+
+      // positions-bos: what differs between the DCASS and BOS positions is what the day expects.
+      const bosPos = new Map(day.bosPositions.map((p) => [key(p.account, p.series), p.net]));
+      const diffs: string[] = [];
+      for (const k of new Set([...positions.keys(), ...bosPos.keys()])) {
+        const l = positions.get(k);
+        const r = bosPos.get(k);
+        if (l === r) continue;
+        diffs.push(`${l === undefined ? 'only_right' : r === undefined ? 'only_left' : 'mismatch'} ${k}`);
+      }
+      expect(diffs.sort()).toEqual(day.expect.positionBreaks);
+      // Three new a day, each lasting three days: 3, 6, then 9 in force.
+      expect(diffs).toHaveLength(3 * Math.min(n + 1, 3));
+      for (const d of diffs) {
+        const k = d.slice(d.indexOf(' ') + 1);
+        seen.set(k, [...(seen.get(k) ?? []), n]);
+      }
+      before = positions;
+    }
+    // A difference persists three consecutive days, then is fixed.
+    for (const [, days] of seen)
+      if (days[0]! <= 2) expect(days).toEqual([days[0], days[0]! + 1, days[0]! + 2]);
+  });
+
+  it('the same seed gives the same days', () => {
+    const make = () =>
+      new ChainedDays({
+        seed: 3,
+        participant: 'CABC',
+        rows: 800,
+        start: '20190506',
+        plants: defaultPlants(800),
+      });
+    const a = make();
+    const b = make();
+    a.next();
+    b.next();
+    expect(a.next()).toEqual(b.next());
   });
 });
