@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import canonicalize from 'canonicalize';
 import type { Database } from '../db/database.js';
 import { StreamWriter } from '../report/stream-writer.js';
-import { DcassError } from '../shared/errors.js';
+import { DcassError, isDcassError } from '../shared/errors.js';
 import {
   ChainChecker,
   GENESIS_HASH,
@@ -128,6 +128,8 @@ function exportLine(row: StoredAuditEvent): string {
 }
 
 function cannotWrite(file: string, cause: unknown): DcassError {
+  // The writer's own error already names the file and the operating system's reason.
+  if (isDcassError(cause)) return cause;
   return new DcassError('USAGE', `cannot write the audit export ${file}`, {
     hint: 'choose a file in a folder that exists and that you can write to',
     cause,

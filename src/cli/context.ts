@@ -11,6 +11,8 @@ import {
   type ResolvedConfig,
   type Store,
 } from '../index.js';
+import { checkDatabaseTarget } from '../db/database-target.js';
+import { out } from './output.js';
 
 /** Global options every command accepts (DESIGN.md, CLI contract). */
 export interface GlobalOptions {
@@ -42,6 +44,8 @@ export function createContext(options: GlobalOptions): CliContext {
     ...(options.db !== undefined ? { db: options.db } : {}),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   });
+  // A mistyped --db is refused before the command does anything, not when the store first opens.
+  checkDatabaseTarget(config.database);
   const logger = createLogger({ level: options.verbose ? 'debug' : options.quiet ? 'error' : 'warn' });
   let store: Promise<Store> | null = null;
   let profiles: ProfileRegistry | null = null;
@@ -52,7 +56,12 @@ export function createContext(options: GlobalOptions): CliContext {
     logger,
     store: (openOptions) =>
       (store ??= (async () => {
-        const s = await openStore(config.database, openOptions);
+        const s = await openStore(config.database, {
+          ...openOptions,
+          onNewFolder: (folder) => {
+            if (!options.quiet) out.warn(`created a new embedded database in ${folder}`);
+          },
+        });
         try {
           await migrateToLatest(s);
         } catch (err) {

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { DcassError, formatLocation, isDcassError } from '../index.js';
+import { formatLocation, isDcassError } from '../index.js';
+import { makeFolder } from '../shared/folders.js';
 
 /**
  * The CLI's printing module: the one place that writes to stdout and stderr directly. Every line goes
@@ -62,6 +62,11 @@ export function safeText(text: string): string {
   );
 }
 
+/** A count with its noun, singular for one: "1 break", "2 breaks", plural(3, 'entry', 'entries'). */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
 /** A plain text table with left-aligned columns; every cell (data, mostly) is passed through safeText. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const safeRows = rows.map((r) => r.map((c) => safeText(c ?? '')));
@@ -74,14 +79,10 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...safeRows.map(fmt)].join('\n');
 }
 
-/** Creates a command's output folder (and its parents); a clear error when it cannot be written. */
+/**
+ * Creates a command's output folder (and its parents), or fails at once with the operating system's
+ * reason: every command that writes files checks its folder here before any work.
+ */
 export function ensureOutDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new DcassError('USAGE', `cannot create the output folder ${dir}`, {
-      hint: 'choose a folder you can write to',
-      cause: err,
-    });
-  }
+  makeFolder(dir, 'the output folder');
 }

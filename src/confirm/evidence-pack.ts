@@ -20,6 +20,7 @@ import { csvRow } from '../report/breaks-csv.js';
 import { writeBreaksCsv, writeBreaksHtml, writeBreaksJson } from '../report/index.js';
 import { breakTotals, type ReportRun } from '../report/run-data.js';
 import { DcassError } from '../shared/errors.js';
+import { makeFolder } from '../shared/folders.js';
 import {
   acceptedWhat,
   writeConfirmationPdf,
@@ -147,7 +148,7 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
       : null;
 
   // Built beside the target (same disk, so the final rename is atomic) under a name of its own.
-  mkdirSync(path.dirname(outDir), { recursive: true });
+  makeFolder(path.dirname(outDir), 'the folder of the evidence pack');
   const work = mkdtempSync(path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-`));
   try {
     await writeConfirmationPdf(

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -8,6 +8,9 @@ import { osIdentity } from '../shared/os-identity.js';
 import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import { lockFolder } from './folder-lock.js';
+import { checkDatabaseTarget, isServerUrl, MEMORY_TARGET } from './database-target.js';
+import { connectionFailure, probeServer } from './connection-failure.js';
+import { makeFolder } from '../shared/folders.js';
 import { pgliteCopy, postgresCopy, type CopyRows } from './copy.js';
 
 /** Where the data lives: a PostgreSQL URL, a PGlite data folder, or `memory://` (throwaway PGlite). */
@@ -55,10 +58,7 @@ function osIdentityParams(): string[] {
   return [user, host];
 }
 
-/** True when the target names a PostgreSQL server rather than an embedded folder. */
-export function isServerUrl(target: DatabaseTarget): boolean {
-  return /^postgres(ql)?:\/\//i.test(target);
-}
+export { isServerUrl };
 
 /** How the process means to use the database. */
 export interface OpenOptions {
@@ -68,11 +68,18 @@ export interface OpenOptions {
    * rows leave it off and open in about 1.3 s.
    */
   readonly bulk?: boolean;
+  /** Told the absolute path of an embedded database folder this open creates (first use). */
+  readonly onNewFolder?: (folder: string) => void;
 }
 
 /** Opens the database named by the target; it is not migrated here (see migrate.ts). */
 export async function openStore(target: DatabaseTarget, options: OpenOptions = {}): Promise<Store> {
-  if (isServerUrl(target)) return openPostgres(target);
+  const kind = checkDatabaseTarget(target);
+  if (kind === 'server') return openPostgres(target);
+  if (kind === 'new-folder') {
+    makeFolder(target, 'the embedded database folder');
+    options.onNewFolder?.(path.resolve(target));
+  }
   if (options.bulk === true) compileWasmOptimisedOnly();
   return openPglite(target);
 }
@@ -100,14 +107,10 @@ async function openPostgres(url: string): Promise<Store> {
     client.query(SET_OS_IDENTITY, osIdentityParams()).catch(() => undefined);
   });
   try {
-    const probe = await pool.connect();
-    probe.release();
+    await probeServer(url);
   } catch (cause) {
     await pool.end();
-    throw new DcassError('DB_UNREACHABLE', `cannot connect to the PostgreSQL server at ${redactUrl(url)}`, {
-      hint: 'check that the server runs and that --db / DATABASE_URL is right',
-      cause,
-    });
+    throw connectionFailure(url, cause, redactUrl(url));
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -164,9 +167,15 @@ function compileWasmOptimisedOnly(): void {
 }
 
 async function openPglite(target: DatabaseTarget): Promise<Store> {
-  const inMemory = target === 'memory://';
-  if (!inMemory) mkdirSync(target, { recursive: true });
-  const unlock = inMemory ? () => undefined : lockFolder(target);
+  const inMemory = target === MEMORY_TARGET;
+  const release = inMemory ? () => undefined : lockFolder(target);
+  // An interrupt (Ctrl-C) ends the process without closing the store: the lock goes with it. The
+  // open transaction needs nothing: PGlite wrote no commit record for it, so it is not kept.
+  process.on('exit', release);
+  const unlock = () => {
+    process.removeListener('exit', release);
+    release();
+  };
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(inMemory ? undefined : target, {
@@ -256,7 +265,8 @@ function refusalHint(code: string): string {
  * becomes DB_QUERY_FAILED with its SQLSTATE and what to do. Anything else is returned as it is.
  */
 export function explainDatabaseError(err: unknown, target: DatabaseTarget): unknown {
-  if (isDcassError(err) && err.code === 'DB_CONNECTION_LOST') return err;
+  // Already explained: the connection went, or the first connection failed with its cause named.
+  if (isDcassError(err) && (err.code === 'DB_CONNECTION_LOST' || err.code === 'DB_UNREACHABLE')) return err;
   const lost = lostConnectionCause(err);
   if (lost) {
     const during = isDcassError(err) ? `; ${err.message}` : '';
