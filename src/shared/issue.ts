@@ -15,6 +15,8 @@ export type IssueCode =
   | 'BAD_SERIES'
   | 'BAD_INSTRUMENT'
   | 'BAD_RECORD'
+  /** A value holding an invisible format character (U+FEFF, U+200B...) that would silently change it. */
+  | 'BAD_CHARACTER'
   | 'UNMAPPED_ACCOUNT'
   | 'AMBIGUOUS_ACCOUNT'
   | 'NOT_A_TRADING_DAY'

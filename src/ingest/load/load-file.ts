@@ -15,6 +15,7 @@ import { RAW_SERIES } from '../normalise/record-values.js';
 import { storableText, unstorableHeader, unstorableValue } from '../normalise/storable-text.js';
 import { decodeStrict } from '../parse/decode.js';
 import { emptyRecord, type FieldTexts, type ParseEvent, type RecordParser } from '../parse/parse-event.js';
+import { fileCompleteness } from '../acquire/completeness.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
 import { HashedRead } from './hashed-read.js';
 import type { FileMeta, NameFacts } from './file-meta.js';
@@ -159,7 +160,8 @@ class FileLoad {
       case 'record':
         this.details++;
         this.addToHash(event.line, event.values);
-        this.record(event.line, event.values, event.extra, event.raw);
+        if (event.problem === undefined) this.record(event.line, event.values, event.extra, event.raw);
+        else this.reject(event.line, event.problem, event.raw);
         break;
     }
     return this.rows.size + this.rejects.size >= this.batchRows ? this.flush() : undefined;
@@ -317,6 +319,12 @@ class FileLoad {
         reject_count: this.rejectCount,
         control: JSON.stringify(control),
         data_digest: dataDigest,
+        completeness: await fileCompleteness(
+          this.tx.db,
+          this.meta,
+          { trailer: this.trailer !== null, recordCount: this.headerValues?.recordCount !== undefined },
+          this.profile.completeness?.marker,
+        ),
       })
       .where('id', '=', this.fileId!)
       .execute();

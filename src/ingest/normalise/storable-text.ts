@@ -11,12 +11,35 @@ import { fieldLabel } from './field.js';
  */
 const NUL = '\0';
 
+/*
+ * Invisible format characters (Unicode category Cf: U+FEFF byte order mark anywhere but the start of the
+ * file, zero-width spaces and joiners, word joiner, soft hyphen, bidi marks and controls, tag characters).
+ * The database stores them, but a value holding one looks like the value without it while comparing
+ * unequal: a trade ref, account or series with a hidden U+200B would silently break a key. So a record
+ * holding one is rejected, like a NUL; `String.prototype.trim` would even strip a U+FEFF at a value's edge
+ * unseen, which is why the raw texts are checked before any field is read.
+ */
+const UNSTORABLE = /[\0\p{Cf}]/u;
+
 /** What a NUL is shown as where text must be kept anyway (raw text, messages): the Unicode symbol for it. */
 export const NUL_SHOWN_AS = '\u2400';
 
+/** Names of the invisible characters most often met in exported files, for the rejection reason. */
+const INVISIBLE_NAMES: Readonly<Record<string, string>> = {
+  '\u00ad': 'soft hyphen',
+  '\u200b': 'zero width space',
+  '\u200c': 'zero width non-joiner',
+  '\u200d': 'zero width joiner',
+  '\u200e': 'left-to-right mark',
+  '\u200f': 'right-to-left mark',
+  '\u2060': 'word joiner',
+  '\ufeff': 'byte order mark, zero width no-break space',
+};
+
 /**
- * The first value of a record the database cannot store, as an issue naming the field: a mapped
- * field, or an unmapped column kept in `extra` (its name included). Null when every value is storable.
+ * The first value of a record the database cannot store, or that holds an invisible format character,
+ * as an issue naming the field: a mapped field, or an unmapped column kept in `extra` (its name
+ * included). Null when every value can be stored as it reads.
  */
 export function unstorableValue(
   texts: FieldTexts,
@@ -24,16 +47,18 @@ export function unstorableValue(
   fields: Readonly<Record<string, FieldSpec>>,
 ): Issue | null {
   for (const name in texts) {
-    if (texts[name]!.includes(NUL)) {
+    const text = texts[name]!;
+    if (UNSTORABLE.test(text)) {
       const spec = fields[name];
-      return nulIssue(name, spec === undefined ? name : fieldLabel(name, spec));
+      return characterIssue(name, spec === undefined ? name : fieldLabel(name, spec), text);
     }
   }
   if (extra === null) return null;
   for (const name in extra) {
-    if (name.includes(NUL) || extra[name]!.includes(NUL)) {
+    const text = UNSTORABLE.test(name) ? name : extra[name]!;
+    if (UNSTORABLE.test(text)) {
       const shown = storableText(name);
-      return nulIssue(shown, shown);
+      return characterIssue(shown, shown, text);
     }
   }
   return null;
@@ -45,11 +70,23 @@ export function unstorableHeader(values: FieldTexts): string | null {
   return null;
 }
 
-function nulIssue(field: string, label: string): Issue {
+/** The issue of a value holding a NUL or an invisible format character (the first one in it). */
+function characterIssue(field: string, label: string, text: string): Issue {
+  const at = text.search(UNSTORABLE);
+  const c = text.codePointAt(at)!;
+  if (c === 0) {
+    return {
+      code: 'BAD_RECORD',
+      field,
+      message: `${label}: the value holds a NUL byte (0x00), which cannot be stored (the raw text shows it as ${NUL_SHOWN_AS})`,
+    };
+  }
+  const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = INVISIBLE_NAMES[String.fromCodePoint(c)];
   return {
-    code: 'BAD_RECORD',
+    code: 'BAD_CHARACTER',
     field,
-    message: `${label}: the value holds a NUL byte (0x00), which cannot be stored (the raw text shows it as ${NUL_SHOWN_AS})`,
+    message: `${label}: the value holds ${code}${name === undefined ? '' : ` (${name})`} at character ${[...text.slice(0, at)].length + 1}, an invisible character that would make it differ from the value it looks like`,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
+import type { Issue } from '../../shared/issue.js';
 import { splitLines } from './decode.js';
 import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
 
@@ -7,6 +8,23 @@ type FixedWidth = Extract<Profile['format'], { type: 'fixed-width' }>;
 
 const slice = (text: string, [start, length]: readonly [number, number]): string =>
   text.slice(start - 1, start - 1 + length);
+
+/**
+ * A detail record longer than its layout: characters past the last field mean a shifted or damaged
+ * record (or two joined), whose fields cannot be trusted. Blank overflow is accepted where the profile
+ * says records are padded with spaces.
+ */
+function overflow(record: string, width: number, allowTrailingSpaces: boolean): Issue | undefined {
+  if (record.length <= width) return undefined;
+  const end = allowTrailingSpaces ? record.replace(/ +$/, '').length : record.length;
+  if (end <= width) return undefined;
+  return {
+    code: 'BAD_RECORD',
+    message: allowTrailingSpaces
+      ? `the detail record runs to position ${end} with characters other than spaces, but the layout's records are ${width} characters long`
+      : `the detail record is ${record.length} characters long, but the layout's records are ${width} characters long`,
+  };
+}
 
 /** HKEX report data files: a header record, detail records and a trailer, selected by a record-type column. */
 export const fixedWidthParser: RecordParser = {
@@ -52,7 +70,8 @@ export const fixedWidthParser: RecordParser = {
         const padded = record.padEnd(width, ' ');
         const values: FieldTexts = emptyTexts();
         for (const [name, pos] of fields) values[name] = slice(padded, pos);
-        yield { kind: 'record', line, values, extra: null, raw: record };
+        const problem = overflow(record, width, format.allowTrailingSpaces);
+        yield { kind: 'record', line, values, extra: null, raw: record, ...(problem ? { problem } : {}) };
       } else if (type === format.trailer.code) {
         trailerLine = line;
         const hash = format.trailer.hashTotal;

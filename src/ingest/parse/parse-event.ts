@@ -1,5 +1,5 @@
 import type { Profile } from '../../config/profile.js';
-import type { IssueCode } from '../../shared/issue.js';
+import type { Issue, IssueCode } from '../../shared/issue.js';
 
 /** Raw texts by canonical field name; no prototype, so hostile names cannot pollute one. */
 export type FieldTexts = Record<string, string>;
@@ -31,6 +31,11 @@ export type ParseEvent =
       /** Columns or elements the profile does not map, kept as raw data. */
       readonly extra: FieldTexts | null;
       readonly raw: string;
+      /**
+       * What is wrong with the record as a whole (a fixed-width detail longer than its layout): it is
+       * rejected, yet still one of the file's records for the control totals (trailer count, hash total).
+       */
+      readonly problem?: Issue;
     }
   | {
       readonly kind: 'reject';
