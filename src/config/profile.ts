@@ -125,6 +125,11 @@ const fixedWidthFormat = z.strictObject({
     fields: z.partialRecord(z.enum(HEADER_FIELDS), fieldSpecSchema),
   }),
   detailCode: z.string().min(1),
+  /**
+   * Whether a detail record may run past the layout's record length (the end of its last field) with
+   * spaces, as when records are padded to a fixed length. Off, any character past it rejects the record.
+   */
+  allowTrailingSpaces: z.boolean().default(false),
   trailer: z.strictObject({
     code: z.string().min(1),
     recordCount: position,
