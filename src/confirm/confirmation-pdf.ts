@@ -3,7 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { ConfirmationConfig } from '../config/config.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
-import { HONG_KONG, dateIn } from './deadline.js';
+import { hkTime } from '../shared/hk-time.js';
 import { unprintableInStandardFont } from './standard-font.js';
 
 /**
@@ -31,13 +31,6 @@ export interface ConfirmationRunRef {
   readonly missingInputs: readonly MissingInput[];
 }
 
-/** One reconciliation's comparison in a few words: "trades-bos 19 / 18 records" or "positions-bos incomplete: ...". */
-export function comparedText(c: ComparedRecords): string {
-  return c.state === 'compared'
-    ? `${c.recon} ${c.left} / ${c.right}`
-    : `${c.recon} ${c.state.toUpperCase()} (${c.why})`;
-}
-
 /** Open breaks a person accepted when confirming, and why. */
 export interface AcceptedOpenBreaks {
   readonly reason: string;
@@ -63,16 +56,16 @@ export interface ConfirmationPdfInput {
 
 const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 const TITLE = 'Confirmation for Post-Release Verification';
+/** HKEX's wording on the Appendix E form, word for word: the signature confirms exactly this. */
+export const APPENDIX_E_STATEMENT =
+  'We have completed the HKATS and DCASS Upgrade post-release verification successfully, covering DCASS connections and data verification.';
+/** The form's choice of clearing house, in its order; the configured one is marked. */
+export const CLEARING_HOUSE_CHOICES = ['HKCC', 'SEOCH', 'Both'] as const;
 const MARGIN = 56;
 const INK = '#111111';
 const GREY = '#555555';
 const RULE = '#9a9a9a';
 const ALERT = '#b00020';
-
-/** The clearing house as the form asks for it: HKCC, SEOCH or Both. */
-export function clearingHouseText(house: ConfirmationConfig['clearingHouse']): string {
-  return house === 'Both' ? 'Both (HKCC and SEOCH)' : house;
-}
 
 /** A date (YYYY-MM-DD) written for people: "Sunday, 5 May 2019". */
 export function longDate(isoDate: string, weekday = false): string {
@@ -84,17 +77,6 @@ export function longDate(isoDate: string, weekday = false): string {
     year: 'numeric',
     timeZone: 'UTC',
   }).format(new Date(Date.UTC(y, m - 1, d)));
-}
-
-/** An instant as Hong Kong wall-clock time: "2019-05-05 11:15 Hong Kong time". */
-export function hongKongTime(instant: Date): string {
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: HONG_KONG,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(instant);
-  return `${dateIn(instant, HONG_KONG)} ${time} Hong Kong time`;
 }
 
 /**
@@ -185,6 +167,18 @@ function checkPrintable(input: ConfirmationPdfInput): void {
   }
 }
 
+// Vertical rhythm of the form, in points: fixed steps, so every block's height can be measured before
+// it is drawn and a block is never split across pages.
+const GAP = 8; // before a heading
+const HEADING = 17; // a heading's line and the space under it
+const FIELD_ROW = 24;
+const SIGNATURES_PER_ROW = 3;
+const SIGNATURE_ROW = 74;
+const DATE_AND_CHOP_ROW = 68;
+const REF_FONT = 8;
+const REF_LABEL_WIDTH = 112;
+const TABLE_ROW = 11;
+
 /** The drawing of the form: one pass down the page, a new page when a block would not fit. */
 class Layout {
   private readonly left: number;
@@ -198,30 +192,29 @@ class Layout {
   draw(input: ConfirmationPdfInput): void {
     const c = input.confirmation;
     this.header(c);
-    this.fields([
-      ['Participant full name', c.fullName],
-      ['Clearing house', clearingHouseText(c.clearingHouse)],
-      ['DCASS customer code', c.customerCode],
-      ['Date', longDate(dateIn(input.generatedAt, HONG_KONG))],
-    ]);
+    this.fields(c);
     this.statement();
     if (input.acceptedOpen) this.accepted(input.acceptedOpen);
     this.contacts(c);
     this.signatures(c.signatories);
     this.reference(input);
-    this.footers(c);
+    this.footers(c, input.generatedAt);
+  }
+
+  private get bottom(): number {
+    return this.doc.page.height - this.doc.page.margins.bottom;
   }
 
   private fits(height: number): void {
-    const bottom = this.doc.page.height - this.doc.page.margins.bottom;
-    if (this.doc.y + height > bottom) this.doc.addPage();
+    if (this.doc.y + height > this.bottom) this.doc.addPage();
   }
 
-  private heading(text: string): void {
-    this.fits(60);
-    this.doc.moveDown(0.9);
+  // A heading moves to the next page together with the first `keep` points of what follows it.
+  private heading(text: string, keep: number): void {
+    this.doc.y += GAP;
+    this.fits(HEADING + keep);
     this.doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text(text, this.left, this.doc.y);
-    this.doc.moveDown(0.3);
+    this.doc.y = this.doc.y + HEADING - 13;
   }
 
   private hline(x: number, y: number, w: number, color = RULE): void {
@@ -242,122 +235,172 @@ class Layout {
       .fontSize(9)
       .fillColor(GREY)
       .text('Appendix E', this.left, doc.y, { width: this.width });
-    doc.moveDown(0.2);
+    doc.y += 2;
     doc.font('Helvetica-Bold').fontSize(18).fillColor(INK).text(TITLE, { width: this.width });
-    doc.moveDown(0.2);
+    doc.y += 2;
     doc
       .font('Helvetica')
       .fontSize(10.5)
-      .text(`HKATS / DCASS upgrade: Post-Release Verification Session of ${longDate(c.sessionDate, true)}`, {
-        width: this.width,
-      });
-    doc.moveDown(0.4);
+      .text(
+        `HKATS and DCASS Upgrade: Post-Release Verification Session of ${longDate(c.sessionDate, true)}`,
+        {
+          width: this.width,
+        },
+      );
+    doc.y += 4;
     doc
       .fontSize(8.5)
       .fillColor(GREY)
       .text(
-        'Pre-filled by dcass-recon from the participant configuration and the reconciliation runs listed below. ' +
-          'Check every entry, then sign and chop.',
+        'Pre-filled by dcass-recon from the participant configuration and the reconciliation runs in the reference below. ' +
+          'Check every entry, then sign, date and chop.',
         { width: this.width },
       );
-    doc.moveDown(0.6);
+    doc.y += 6;
     this.hline(this.left, doc.y, this.width, INK);
-    doc.moveDown(0.6);
+    doc.y += 8;
   }
 
-  private fields(rows: readonly [string, string][]): void {
+  private fields(c: ConfirmationConfig): void {
+    this.field('Participant full name', (x, y, w) => this.value(c.fullName, x, y, w));
+    this.field('Clearing house', (x, y) => this.choice(c.clearingHouse, x, y));
+    this.field('DCASS customer code', (x, y, w) => this.value(c.customerCode, x, y, w));
+  }
+
+  // One labelled line of the form: the label on the left, the entry over a rule.
+  private field(label: string, drawValue: (x: number, y: number, width: number) => number): void {
     const doc = this.doc;
     const labelWidth = 150;
-    for (const [label, value] of rows) {
-      this.fits(24);
-      const y = doc.y;
+    this.fits(FIELD_ROW);
+    const y = doc.y;
+    doc
+      .font('Helvetica')
+      .fontSize(9.5)
+      .fillColor(GREY)
+      .text(label, this.left, y + 1, { width: labelWidth });
+    const valueBottom = drawValue(this.left + labelWidth, y, this.width - labelWidth);
+    const bottom = Math.max(valueBottom, y + 14) + 3;
+    this.hline(this.left + labelWidth, bottom, this.width - labelWidth);
+    doc.y = bottom + 7;
+  }
+
+  private value(text: string, x: number, y: number, width: number): number {
+    this.doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text(text, x, y, { width });
+    return this.doc.y;
+  }
+
+  // The form's HKCC / SEOCH / Both choice as check boxes, the configured one crossed. The standard
+  // font has no box glyph (☒ is not Windows-1252), so the box is drawn and the cross is the letter X,
+  // which a text reader of the PDF sees in front of the marked choice.
+  private choice(house: ConfirmationConfig['clearingHouse'], x: number, y: number): number {
+    const doc = this.doc;
+    const box = 10;
+    let at = x;
+    for (const option of CLEARING_HOUSE_CHOICES) {
       doc
-        .font('Helvetica')
-        .fontSize(9.5)
-        .fillColor(GREY)
-        .text(label, this.left, y + 1, { width: labelWidth });
+        .save()
+        .rect(at, y - 1, box, box)
+        .lineWidth(0.8)
+        .strokeColor(INK)
+        .stroke()
+        .restore();
+      if (option === house) {
+        doc
+          .font('Helvetica-Bold')
+          .fontSize(9)
+          .fillColor(INK)
+          .text('X', at + 2, y + 0.6, { lineBreak: false });
+      }
       doc
-        .font('Helvetica-Bold')
+        .font(option === house ? 'Helvetica-Bold' : 'Helvetica')
         .fontSize(11)
         .fillColor(INK)
-        .text(value, this.left + labelWidth, y, { width: this.width - labelWidth });
-      const bottom = Math.max(doc.y, y + 14) + 3;
-      this.hline(this.left + labelWidth, bottom, this.width - labelWidth);
-      doc.y = bottom + 7;
+        .text(option, at + box + 5, y, { lineBreak: false });
+      at += box + 5 + doc.widthOfString(option) + 28;
     }
+    doc.x = this.left;
+    return y + 13;
   }
 
   private statement(): void {
-    this.heading('Confirmation');
-    // DOMAIN.md: the statement that verification of connections and data completed successfully; the
-    // CP verifies its DCASS post-trades and positions against its records and/or the Genium INET reports.
-    this.doc
+    const doc = this.doc;
+    doc.font('Helvetica').fontSize(10.5);
+    const h = doc.heightOfString(APPENDIX_E_STATEMENT, { width: this.width, lineGap: 2 });
+    this.heading('Confirmation', h);
+    doc
       .font('Helvetica')
       .fontSize(10.5)
       .fillColor(INK)
-      .text(
-        'We confirm that the verification of connections and data in the upgraded DCASS, our post-trades and ' +
-          'positions checked against our internal records and/or the Genium INET reports, has been completed ' +
-          'successfully.',
-        this.left,
-        this.doc.y,
-        { width: this.width, lineGap: 2 },
-      );
+      .text(APPENDIX_E_STATEMENT, this.left, doc.y, { width: this.width, lineGap: 2 });
   }
 
   private accepted(a: AcceptedOpenBreaks): void {
     const doc = this.doc;
-    const pad = 10;
+    const pad = 9;
     const inner = this.width - 2 * pad;
     const title = a.missingInputs > 0 ? 'OPEN BREAKS AND MISSING INPUTS ACCEPTED' : 'OPEN BREAKS ACCEPTED';
     const line = `When this confirmation was prepared: ${acceptedWhat(a)}. ${a.actor} accepted this for the reason:`;
-    doc.font('Helvetica-Bold').fontSize(12);
-    const h1 = doc.heightOfString(title, { width: inner });
-    doc.font('Helvetica').fontSize(10);
-    const h2 = doc.heightOfString(line, { width: inner });
     doc.font('Helvetica-Bold').fontSize(11);
+    const h1 = doc.heightOfString(title, { width: inner });
+    doc.font('Helvetica').fontSize(9.5);
+    const h2 = doc.heightOfString(line, { width: inner });
+    doc.font('Helvetica-Bold').fontSize(10.5);
     const h3 = doc.heightOfString(a.reason, { width: inner });
-    const height = pad + h1 + 6 + h2 + 6 + h3 + pad;
-    doc.moveDown(1);
-    this.fits(height + 4);
+    const height = pad + h1 + 4 + h2 + 4 + h3 + pad;
+    doc.y += GAP;
+    this.fits(height);
     const top = doc.y;
     doc.save().rect(this.left, top, this.width, height).lineWidth(2).strokeColor(ALERT).stroke().restore();
     doc
       .font('Helvetica-Bold')
-      .fontSize(12)
+      .fontSize(11)
       .fillColor(ALERT)
       .text(title, this.left + pad, top + pad, { width: inner });
-    doc.moveDown(0.3);
-    doc.font('Helvetica').fontSize(10).fillColor(INK).text(line, { width: inner });
-    doc.moveDown(0.3);
-    doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text(a.reason, { width: inner });
-    doc.y = top + height + 4;
+    doc.y += 4;
+    doc.font('Helvetica').fontSize(9.5).fillColor(INK).text(line, { width: inner });
+    doc.y += 4;
+    doc.font('Helvetica-Bold').fontSize(10.5).fillColor(INK).text(a.reason, { width: inner });
+    doc.y = top + height;
     doc.x = this.left;
   }
 
   private contacts(c: ConfirmationConfig): void {
     const doc = this.doc;
-    this.heading('Contact persons');
-    this.fits(70);
-    const top = doc.y;
     const col = (this.width - 20) / 2;
-    let bottom = top;
+    const rows = (k: 'primary' | 'alternate') =>
+      [
+        ['Name', c.contacts[k].name],
+        ['Phone', c.contacts[k].phone],
+        ['E-mail', c.contacts[k].email],
+      ] as const;
+    doc.font('Helvetica').fontSize(10.5);
+    const height = Math.max(
+      ...(['primary', 'alternate'] as const).map(
+        (k) =>
+          15 +
+          rows(k).reduce(
+            (h, [, value]) => h + Math.max(doc.heightOfString(value, { width: col - 45 }), 13) + 2,
+            0,
+          ),
+      ),
+    );
+    this.heading('Contact persons', height);
+    const top = doc.y;
     (['primary', 'alternate'] as const).forEach((k, i) => {
       const x = this.left + i * (col + 20);
-      const p = c.contacts[k];
       doc
         .font('Helvetica-Bold')
         .fontSize(9.5)
         .fillColor(GREY)
         .text(k === 'primary' ? 'Primary contact' : 'Alternate contact', x, top, { width: col });
-      doc.moveDown(0.2);
-      for (const [label, value] of [
-        ['Name', p.name],
-        ['Phone', p.phone],
-        ['E-mail', p.email],
-      ] as const) {
+      doc.y = top + 15;
+      for (const [label, value] of rows(k)) {
         const y = doc.y;
-        doc.font('Helvetica').fontSize(9.5).fillColor(GREY).text(label, x, y, { width: 45 });
+        doc
+          .font('Helvetica')
+          .fontSize(9.5)
+          .fillColor(GREY)
+          .text(label, x, y + 1, { width: 45 });
         doc
           .font('Helvetica')
           .fontSize(10.5)
@@ -365,32 +408,34 @@ class Layout {
           .text(value, x + 45, y, { width: col - 45 });
         doc.y = Math.max(doc.y, y + 13) + 2;
       }
-      bottom = Math.max(bottom, doc.y);
     });
-    doc.y = bottom;
+    doc.y = top + height;
     doc.x = this.left;
   }
 
-  // A block per signatory, two to a row; every line blank except the printed name.
+  // A block per signatory, three to a row, every line blank but the printed name; then the date line,
+  // left blank for the signer (the form is dated when signed, not when generated), and the chop box.
   private signatures(signatories: readonly string[]): void {
     const doc = this.doc;
-    this.heading('Authorised signatures');
-    const col = (this.width - 30) / 2;
-    const blockHeight = 150;
-    for (let i = 0; i < signatories.length; i += 2) {
-      this.fits(blockHeight);
+    this.heading('Authorised signatures', SIGNATURE_ROW);
+    const gutter = 20;
+    const col = (this.width - (SIGNATURES_PER_ROW - 1) * gutter) / SIGNATURES_PER_ROW;
+    for (let i = 0; i < signatories.length; i += SIGNATURES_PER_ROW) {
+      this.fits(SIGNATURE_ROW);
       const top = doc.y;
       signatories
-        .slice(i, i + 2)
-        .forEach((name, j) => this.signatureBlock(name, this.left + j * (col + 30), top, col));
-      doc.y = top + blockHeight;
+        .slice(i, i + SIGNATURES_PER_ROW)
+        .forEach((name, j) => this.signatureBlock(name, this.left + j * (col + gutter), top, col));
+      doc.y = top + SIGNATURE_ROW;
     }
-    // The company chop: one box, left empty.
-    this.fits(110);
-    const top = doc.y + 4;
+    this.fits(DATE_AND_CHOP_ROW);
+    const top = doc.y + 8;
+    this.labelledLine('Date', null, this.left, top + 36, col);
+    const chopWidth = 170;
+    const chopX = this.left + this.width - chopWidth;
     doc
       .save()
-      .rect(this.left, top, 170, 90)
+      .rect(chopX, top, chopWidth, DATE_AND_CHOP_ROW - 10)
       .lineWidth(0.6)
       .dash(3, { space: 3 })
       .strokeColor(RULE)
@@ -400,109 +445,130 @@ class Layout {
       .font('Helvetica')
       .fontSize(8.5)
       .fillColor(GREY)
-      .text('Company chop', this.left + 6, top + 6, { width: 158 });
-    doc.y = top + 90 + 6;
+      .text('Company chop', chopX + 6, top + 6, { width: chopWidth - 12 });
+    doc.y = top + DATE_AND_CHOP_ROW - 8;
     doc.x = this.left;
   }
 
   private signatureBlock(name: string, x: number, top: number, width: number): void {
-    const doc = this.doc;
-    const labelled = (label: string, y: number, value: string | null) => {
-      doc
-        .font('Helvetica')
-        .fontSize(8.5)
-        .fillColor(GREY)
-        .text(label, x, y + 3, { width: 60 });
-      if (value !== null) {
-        doc
-          .font('Helvetica-Bold')
-          .fontSize(10.5)
-          .fillColor(INK)
-          .text(value, x + 62, y, { width: width - 62 });
-      }
-      this.hline(x + 62, y + 14, width - 62);
-    };
     // The signature itself needs room above its line.
-    this.hline(x, top + 44, width);
+    this.hline(x, top + 24, width);
+    this.doc
+      .font('Helvetica')
+      .fontSize(8.5)
+      .fillColor(GREY)
+      .text('Authorised signature', x, top + 27, { width });
+    this.labelledLine('Name', name, x, top + 40, width);
+    this.labelledLine('Title', null, x, top + 56, width);
+  }
+
+  // "Label ______" with the value (if any) printed on the line.
+  private labelledLine(label: string, value: string | null, x: number, y: number, width: number): void {
+    const doc = this.doc;
+    const labelWidth = 32;
     doc
       .font('Helvetica')
       .fontSize(8.5)
       .fillColor(GREY)
-      .text('Authorised signature', x, top + 48, { width });
-    labelled('Name', top + 70, name);
-    labelled('Title', top + 94, null);
-    labelled('Date', top + 118, null);
+      .text(label, x, y + 3, { width: labelWidth, lineBreak: false });
+    if (value !== null) {
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(10)
+        .fillColor(INK)
+        .text(value, x + labelWidth, y + 1, { width: width - labelWidth, lineBreak: false, ellipsis: true });
+    }
+    this.hline(x + labelWidth, y + 13, width - labelWidth);
   }
 
+  // The reference block stays on the form's page when it fits; the records compared per
+  // reconciliation join it there, or fill an evidence page of their own when they do not fit.
   private reference(input: ConfirmationPdfInput): void {
     const doc = this.doc;
-    this.heading('Reference (dcass-recon)');
-    const dates = [...new Set(input.runs.map((r) => r.businessDate))].sort();
-    type Line = [label: string, value: string, colour?: string | undefined];
-    // [label, value, colour]: a missing input and a reconciliation that compared nothing print in red.
-    const lines: Line[] = [
-      ['Business date(s) verified', dates.join(', ') || '(none)'],
-      ...input.runs.flatMap((r): Line[] => [
-        [
-          `Run ${r.id}`,
-          `business date ${r.businessDate}; ${r.startedAt} to ${r.finishedAt ?? '(not finished)'}; breaks: ` +
-            STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
-        ],
-        ['    reconciliations', r.recons.join(', ')],
-        [
-          '    records compared',
-          `left / right: ${r.compared.map(comparedText).join('; ') || '(none)'}`,
-          r.compared.some((c) => c.state === 'incomplete') ? ALERT : undefined,
-        ],
-        ...(r.missingInputs.length === 0
-          ? []
-          : [
-              [
-                '    MISSING INPUTS',
-                r.missingInputs
-                  .map(
-                    (m) =>
-                      `${m.input} (${m.source} ${m.entity}, ${m.businessDate}) ${m.state}, blocked ${m.recon}`,
-                  )
-                  .join('; '),
-                ALERT,
-              ] as Line,
-            ]),
-        ['    rule set', `${r.ruleSet.name}, sha256 ${r.ruleSet.sha256}`],
-      ]),
-      [
-        'Audit chain head',
-        input.auditHeadHash ?? 'none: no audit trail was available when this confirmation was prepared',
-      ],
-      [
-        'Prepared by',
-        `${input.preparedBy}, ${hongKongTime(input.generatedAt)} (${input.generatedAt.toISOString()})`,
-      ],
-      [
-        'Evidence pack',
-        'manifest.json lists the sha256 and size of every file of the pack, this PDF included',
-      ],
-    ];
-    if (input.acceptedOpen) {
-      lines.splice(lines.length - 2, 0, [
-        'Accepted (--accept-open)',
-        `${acceptedWhat(input.acceptedOpen)}: ${input.acceptedOpen.reason}`,
+    const lines = referenceLines(input);
+    const table = comparedRows(input.runs);
+    const heights = lines.map(([, value]) => this.refLineHeight(value));
+    const linesHeight = heights.reduce((a, b) => a + b, 0);
+    const tableHeight = HEADING + this.tableHeight(table);
+    this.heading('Reference (dcass-recon)', heights[0] ?? 0);
+    const inline = doc.y + linesHeight + GAP + tableHeight <= this.bottom;
+    if (!inline) {
+      lines.push([
+        'Records compared',
+        'per reconciliation, left and right, on the evidence page that follows',
       ]);
     }
-    const labelWidth = 120;
     for (const [label, value, colour] of lines) {
-      doc.font('Helvetica').fontSize(8.5);
-      const h = Math.max(doc.heightOfString(value, { width: this.width - labelWidth }), 11);
-      this.fits(h + 3);
+      const h = this.refLineHeight(value);
+      this.fits(h);
       const y = doc.y;
-      doc.fillColor(colour ?? GREY).text(label, this.left, y, { width: labelWidth - 6 });
-      doc.fillColor(colour ?? INK).text(value, this.left + labelWidth, y, { width: this.width - labelWidth });
-      doc.y = y + h + 3;
+      doc.font('Helvetica').fontSize(REF_FONT);
+      doc.fillColor(colour ?? GREY).text(label, this.left, y, { width: REF_LABEL_WIDTH - 6 });
+      doc
+        .fillColor(colour ?? INK)
+        .text(value, this.left + REF_LABEL_WIDTH, y, { width: this.width - REF_LABEL_WIDTH });
+      doc.y = y + h;
     }
+    if (!inline) doc.addPage();
+    this.heading(
+      inline ? 'Records compared per reconciliation' : 'Evidence: records compared per reconciliation',
+      TABLE_ROW * 2,
+    );
+    this.comparedTable(table);
     doc.x = this.left;
   }
 
-  private footers(c: ConfirmationConfig): void {
+  private refLineHeight(value: string): number {
+    this.doc.font('Helvetica').fontSize(REF_FONT);
+    return Math.max(this.doc.heightOfString(value, { width: this.width - REF_LABEL_WIDTH }), 10) + 2;
+  }
+
+  private readonly columns = [
+    { title: 'Run', width: 40, align: 'left' },
+    { title: 'Reconciliation', width: 130, align: 'left' },
+    { title: 'Left records', width: 62, align: 'right' },
+    { title: 'Right records', width: 62, align: 'right' },
+    { title: '', width: 0, align: 'left' }, // the rest of the width: why nothing was compared
+  ] as const;
+
+  private columnWidths(): number[] {
+    const fixed = this.columns.reduce((w, c) => w + c.width + 8, 0);
+    return this.columns.map((c) => (c.width === 0 ? this.width - fixed : c.width));
+  }
+
+  private tableHeight(rows: readonly ComparedRow[]): number {
+    const widths = this.columnWidths();
+    this.doc.font('Helvetica').fontSize(REF_FONT);
+    return rows.reduce(
+      (h, r) => h + Math.max(this.doc.heightOfString(r.cells[4], { width: widths[4]! }), 9) + 2,
+      TABLE_ROW,
+    );
+  }
+
+  private comparedTable(rows: readonly ComparedRow[]): void {
+    const doc = this.doc;
+    const widths = this.columnWidths();
+    const row = (cells: readonly string[], font: string, colour: string) => {
+      doc.font(font).fontSize(REF_FONT);
+      const h = Math.max(doc.heightOfString(cells[4] ?? '', { width: widths[4]! }), 9) + 2;
+      this.fits(h);
+      const y = doc.y;
+      let x = this.left;
+      cells.forEach((cell, i) => {
+        doc.fillColor(colour).text(cell, x, y, { width: widths[i]!, align: this.columns[i]!.align });
+        x += widths[i]! + 8;
+      });
+      doc.y = y + h;
+    };
+    row(
+      this.columns.map((c) => c.title),
+      'Helvetica-Bold',
+      GREY,
+    );
+    for (const r of rows) row(r.cells, 'Helvetica', r.alert ? ALERT : INK);
+  }
+
+  private footers(c: ConfirmationConfig, generatedAt: Date): void {
     const doc = this.doc;
     const range = doc.bufferedPageRange();
     for (let i = range.start; i < range.start + range.count; i++) {
@@ -515,7 +581,7 @@ class Layout {
         .fontSize(8)
         .fillColor(GREY)
         .text(
-          `${c.customerCode}: ${TITLE}, page ${i - range.start + 1} of ${range.count}`,
+          `${c.customerCode}: ${TITLE}, generated by dcass-recon ${hkTime(generatedAt)}, page ${i - range.start + 1} of ${range.count}`,
           this.left,
           doc.page.height - margin + 18,
           { width: this.width, align: 'center', lineBreak: false },
@@ -523,6 +589,70 @@ class Layout {
       doc.page.margins.bottom = margin;
     }
   }
+}
+
+// [label, value, colour]: a missing input prints in red.
+type ReferenceLine = [label: string, value: string, colour?: string | undefined];
+
+function referenceLines(input: ConfirmationPdfInput): ReferenceLine[] {
+  const dates = [...new Set(input.runs.map((r) => r.businessDate))].sort();
+  const lines: ReferenceLine[] = [
+    ['Business date(s) verified', dates.join(', ') || '(none)'],
+    ...input.runs.flatMap((r): ReferenceLine[] => [
+      [
+        `Run ${r.id}`,
+        `business date ${r.businessDate}; ${hkTime(r.startedAt)} to ${r.finishedAt === null ? '(not finished)' : hkTime(r.finishedAt)}; breaks: ` +
+          STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
+      ],
+      ...(r.missingInputs.length === 0
+        ? []
+        : [
+            [
+              '    MISSING INPUTS',
+              r.missingInputs
+                .map(
+                  (m) =>
+                    `${m.input} (${m.source} ${m.entity}, ${m.businessDate}) ${m.state}, blocked ${m.recon}`,
+                )
+                .join('; '),
+              ALERT,
+            ] as ReferenceLine,
+          ]),
+      ['    rule set', `${r.ruleSet.name}, sha256 ${r.ruleSet.sha256}`],
+    ]),
+    [
+      'Audit chain head',
+      input.auditHeadHash ?? 'none: no audit trail was available when this confirmation was prepared',
+    ],
+    ['Prepared by', `${input.preparedBy}, ${hkTime(input.generatedAt)}`],
+    ['Evidence pack', 'manifest.json lists the sha256 and size of every file of the pack, this PDF included'],
+  ];
+  return lines;
+}
+
+/** One line of the records-compared table: run, reconciliation, left, right, why nothing was compared. */
+interface ComparedRow {
+  readonly cells: readonly [string, string, string, string, string];
+  readonly alert: boolean;
+}
+
+function comparedRows(runs: readonly ConfirmationRunRef[]): ComparedRow[] {
+  return runs.flatMap((r) =>
+    r.compared.map((c): ComparedRow =>
+      c.state === 'compared'
+        ? { cells: [r.id, c.recon, String(c.left), String(c.right), ''], alert: false }
+        : {
+            cells: [
+              r.id,
+              c.recon,
+              '-',
+              '-',
+              `${c.state === 'incomplete' ? 'INCOMPLETE' : 'skipped'}: ${c.why}`,
+            ],
+            alert: c.state === 'incomplete',
+          },
+    ),
+  );
 }
 
 /** "2 open breaks, 1 missing input": what an acceptance covered. */

@@ -3,7 +3,8 @@ export { confirmBusinessDate, type ConfirmOptions, type ConfirmResult } from './
 export {
   renderConfirmationPdf,
   writeConfirmationPdf,
-  clearingHouseText,
+  APPENDIX_E_STATEMENT,
+  CLEARING_HOUSE_CHOICES,
   type ConfirmationPdfInput,
   type ConfirmationRunRef,
   acceptedWhat,

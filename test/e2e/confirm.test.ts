@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidencePack } from '../../src/confirm/evidence-pack.js';
 import { openStore } from '../../src/db/connect.js';
 import { runCli } from '../support/cli.js';
+import { readPdfText } from '../support/confirmation.js';
 import { createTestTarget, dbKind } from '../support/db.js';
 
 interface AuditRow {
@@ -82,12 +82,20 @@ describe(`dcass-recon confirm on the fixtures (${dbKind})`, () => {
     expect(check).toMatchObject({ ok: true, missing: [], extra: [], changed: [] });
     expect(r.stdout).toContain(`manifest.json sha256 ${check.manifestSha256}`);
 
-    const text = execFileSync('pdftotext', ['-layout', path.join(out, 'confirmation.pdf'), '-'], {
-      encoding: 'utf8',
-    }).replace(/\s+/g, ' ');
+    const pdf = await readPdfText(path.join(out, 'confirmation.pdf'));
+    const text = pdf.text;
+    // HKEX's form on one page: its statement, the starter's two clearing houses as "Both", no date filled in.
+    expect(pdf.pages).toHaveLength(1);
+    expect(text).toContain(
+      'We have completed the HKATS and DCASS Upgrade post-release verification successfully, covering DCASS connections and data verification.',
+    );
+    expect(pdf.pages[0]).toContain('Clearing house HKCC SEOCH X Both');
+    expect(pdf.pages[0]!.filter((l) => /\bDate\b/.test(l))).toEqual(['Date']);
     expect(text).toContain('OPEN BREAKS ACCEPTED');
     expect(text).toContain(reason);
-    expect(text).toContain('When this confirmation was prepared: 1 open break. chan.tai.man accepted this for the reason:');
+    expect(text).toContain(
+      'When this confirmation was prepared: 1 open break. chan.tai.man accepted this for the reason:',
+    );
     expect(text).toContain('ABC Futures and Options Clearing Limited'); // from the starter configuration
 
     // The pack printed the head before this confirmation; the event appended after it records the pack.
