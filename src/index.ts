@@ -16,6 +16,7 @@ export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
 export {
   sftpConfigSchema,
   resolveSftpSecrets,
+  DEFAULT_FETCH_COMPLETENESS,
   DEFAULT_REPORT_PATTERNS,
   type SftpConfig,
 } from './config/sftp-config.js';

@@ -165,9 +165,10 @@ async function rederiveFile(
   const rejected = loaded.reject_count + rejectedNow;
   const inserted = await sql<{ id: string }>`
     INSERT INTO source_file (source, entity, profile, report_id, participant, business_date, generated_at,
-      sha256, size_bytes, file_name, path, row_count, reject_count, control, derived_from, calendar_change_id)
+      sha256, size_bytes, file_name, path, row_count, reject_count, control, completeness, derived_from,
+      calendar_change_id)
     SELECT source, entity, profile, report_id, participant, business_date, generated_at,
-      sha256, size_bytes, file_name, path, ${rows}, ${rejected}, control, id, ${input.changeId}::bigint
+      sha256, size_bytes, file_name, path, ${rows}, ${rejected}, control, completeness, id, ${input.changeId}::bigint
     FROM source_file WHERE id = ${loaded.id}
     RETURNING id`.execute(tx.db);
   const derivedId = inserted.rows[0]!.id;

@@ -178,6 +178,18 @@ export const profileSchema = z
     fields: z.record(z.string(), fieldSpecSchema),
     /** Canonical values for fields the layout does not carry (e.g. BOS has no trade type). */
     defaults: z.record(z.string(), z.string()).default({}),
+    /**
+     * A companion file the publisher writes once the data file is whole (`{name}.done`, `{stem}.ok`):
+     * fetch takes the file only once it is listed, and a loaded file with it beside is known complete.
+     */
+    completeness: z
+      .strictObject({
+        marker: z
+          .string()
+          .regex(/^[^/\\]*\{(name|stem)\}[^/\\]*$/, 'a file name template with {name} or {stem}, e.g. {name}.done')
+          .refine((t) => t !== '{name}', 'the marker must differ from the file name'),
+      })
+      .optional(),
     control: z
       .strictObject({
         hashTotal: z.strictObject({ of: z.array(z.string()).min(1), digits: z.int().min(1).max(38) }),

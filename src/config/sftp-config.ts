@@ -37,6 +37,30 @@ const retriesSchema = z
   })
   .strict();
 
+/** Waiting for remote files to stop changing, in milliseconds (sftp.completeness). */
+export const DEFAULT_FETCH_COMPLETENESS = Object.freeze({ stableMs: 5_000, maxWaitMs: 2 * 60_000 });
+
+const completenessSchema = z
+  .object({
+    /**
+     * Milliseconds a remote file's size and modification time must stay unchanged before it is
+     * taken (a report still being written keeps growing); 0 takes files as listed.
+     */
+    stableMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 60_000)
+      .default(DEFAULT_FETCH_COMPLETENESS.stableMs),
+    /** Milliseconds to wait for files to settle; a file still changing after it is left for the next fetch. */
+    maxWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULT_FETCH_COMPLETENESS.maxWaitMs),
+  })
+  .strict();
+
 /** The `sftp:` section of the configuration file (RRS connection and report selection). */
 export const sftpConfigSchema = z
   .object({
@@ -70,6 +94,7 @@ export const sftpConfigSchema = z
     inboxDir: z.string().min(1),
     timeouts: timeoutsSchema.default({ connectMs: 20_000, idleMs: 30_000, totalMs: 15 * 60_000 }),
     retries: retriesSchema.default({ count: 3, backoffMs: 2_000 }),
+    completeness: completenessSchema.default({ ...DEFAULT_FETCH_COMPLETENESS }),
     /** Files transferred at once over the one connection. */
     concurrency: z.number().int().min(1).max(8).default(4),
   })

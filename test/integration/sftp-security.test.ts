@@ -77,6 +77,7 @@ describeWithSshd('SFTP security against a real OpenSSH server', () => {
       totalMs: config.timeouts.totalMs,
       retries: { count: 0, backoffMs: 0 },
       concurrency: 2,
+      completeness: { stableMs: 0, maxWaitMs: 0 },
       logger,
     });
   };

@@ -34,6 +34,8 @@ describe('LocalFolderSource through fetchReports', () => {
       totalMs: 30_000,
       retries: { count: 2, backoffMs: 10 },
       concurrency: 2,
+      // The exports are written before the fetch: nothing to watch settle.
+      completeness: { stableMs: 0, maxWaitMs: 0 },
       logger: silentLogger,
     });
 

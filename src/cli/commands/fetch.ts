@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
+  DEFAULT_FETCH_COMPLETENESS,
   DEFAULT_REPORT_PATTERNS,
   DcassError,
   LocalFolderSource,
@@ -13,6 +14,7 @@ import {
   type FetchFileResult,
   type FetchSummary,
   type FileOutcome,
+  type ProfileRegistry,
   type ReportSource,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -53,7 +55,11 @@ Reads the sftp: section of the configuration (host, port, username, privateKeyFi
 hostKeyFingerprints, remoteRoot, participant, reports, inboxDir, timeouts, retries). The server's
 host key must be pinned; a key that is not pinned is refused before authenticating. Files already
 fetched with the same size and modification time are skipped; a changed file is kept as a new
-generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 otherwise.`,
+generation (inbox/<date>/g<n>/). A file is taken only once its size and modification time stay the
+same for sftp.completeness.stableMs (default 5000 ms), or once the marker file its profile declares
+(completeness.marker, e.g. {name}.done) is listed beside it; a file still being written after
+sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with a warning. Exit code
+0 when every wanted report came and no remote name was refused, 2 otherwise.`,
     )
     .action((opts: FetchOptions) =>
       run(async (ctx) => {
@@ -75,6 +81,8 @@ generation (inbox/<date>/g<n>/). Exit code 0 when every wanted report came, 2 ot
           totalMs: plan.totalMs,
           retries: plan.retries,
           concurrency: plan.concurrency,
+          completeness: plan.completeness,
+          markerFor: markerTemplates(ctx.profiles()),
           logger: ctx.logger,
           actor,
           onProgress: (e) => {
@@ -121,6 +129,13 @@ interface FetchPlan {
   readonly totalMs: number;
   readonly retries: { readonly count: number; readonly backoffMs: number };
   readonly concurrency: number;
+  readonly completeness: { readonly stableMs: number; readonly maxWaitMs: number };
+}
+
+/** The completeness marker a DCASS profile matching the file name declares (the first, by profile name). */
+function markerTemplates(profiles: ProfileRegistry): (name: string) => string | undefined {
+  const marked = profiles.all().filter((p) => p.source === 'dcass' && p.completeness !== undefined);
+  return (name) => marked.find((p) => new RegExp(p.match).test(name))?.completeness?.marker;
 }
 
 function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
@@ -150,6 +165,7 @@ function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
       totalMs: sftp?.timeouts.totalMs ?? 15 * 60_000,
       retries: { count: 0, backoffMs: 0 },
       concurrency: 2,
+      completeness: sftp?.completeness ?? DEFAULT_FETCH_COMPLETENESS,
     };
   }
   if (sftp === null) {
@@ -180,6 +196,7 @@ function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
     totalMs: sftp.timeouts.totalMs,
     retries: sftp.retries,
     concurrency: sftp.concurrency,
+    completeness: sftp.completeness,
   };
 }
 
@@ -192,6 +209,7 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
   const all: FetchFileResult[] = [
     ...summary.fetched,
     ...summary.skipped,
+    ...summary.deferred,
     ...summary.failed,
     ...summary.refused,
   ];
@@ -217,8 +235,12 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
   out.line(
     `\n${summary.origin} ${summary.businessDate}: ${summary.fetched.length} fetched (${summary.bytesFetched} bytes), ` +
       `${summary.skipped.length} already fetched (skipped), ${summary.refused.length} refused, ${summary.failed.length} failed` +
+      (summary.deferred.length > 0
+        ? `, ${summary.deferred.length} still being written (left for the next fetch)`
+        : '') +
       (summary.missingReports.length > 0 ? `; missing: ${summary.missingReports.join(', ')}` : ''),
   );
+  if (summary.refused.length > 0) out.line(refusedSummary(summary.refused));
   if (ingested !== null) {
     const count = (s: FileOutcome['status']) => ingested.filter((o) => o.status === s).length;
     out.line(
@@ -230,4 +252,15 @@ function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] |
       );
     }
   }
+}
+
+/** How many remote names were refused and why, one count per reason code. */
+function refusedSummary(refused: readonly FetchFileResult[]): string {
+  const byCode = new Map<string, number>();
+  for (const r of refused) byCode.set(r.code ?? '-', (byCode.get(r.code ?? '-') ?? 0) + 1);
+  const reasons = [...byCode].map(([code, n]) => `${n} ${code}`).join(', ');
+  return safeText(
+    `refused ${refused.length} remote name${refused.length === 1 ? '' : 's'} (${reasons}): nothing of them was taken, ` +
+      'the files fetched are kept; ask HKEX about the names if they persist (exit code 2)',
+  );
 }

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 
-/** What a fetch did with each file a source offered: fetched, skipped, refused or failed. */
+/** What a fetch did with each file a source offered: fetched, skipped, refused, failed or deferred (still being written). */
 export interface FetchManifestTable {
   id: Generated<string>;
   run_id: string;
@@ -15,9 +15,11 @@ export interface FetchManifestTable {
   sha256: string | null;
   local_path: string | null;
   generation: number | null;
-  outcome: 'fetched' | 'skipped' | 'refused' | 'failed';
+  outcome: 'fetched' | 'skipped' | 'refused' | 'failed' | 'deferred';
   code: string | null;
   reason: string | null;
   attempts: Generated<number>;
   fetched_at: Generated<Date>;
+  /** How a fetched file was seen complete: its marker listed, or stable over the interval (migration 0011). */
+  completeness: 'marker' | 'stable' | null;
 }

@@ -25,6 +25,14 @@ export interface SourceFileTable {
   calendar_change_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** sha256 of the file's stored rows as loaded (fileDataDigest); null for files loaded before it was kept. */
   data_digest: string | null;
+  /**
+   * The file's modification time when it was read, to the microsecond (an ISO text when written): with
+   * the generation time, what decides which generation is current (migration 0012); null for files
+   * loaded before it was kept.
+   */
+  file_mtime: ColumnType<Date | null, string | null | undefined, string | null>;
+  /** How the file is known to be whole (migration 0011); null for files loaded before it was kept. */
+  completeness: 'trailer' | 'record-count' | 'marker' | 'stable' | 'unverifiable' | null;
 }
 
 /** Files refused whole, with the reason; nothing of them is loaded. */

@@ -79,6 +79,13 @@ export class LocalFolderSource implements ReportSource {
     return { size: before.size, mtime: before.mtime };
   }
 
+  async stat(entry: SourceEntry): Promise<EntryStat> {
+    const st = await lstat(entry.path).catch((cause: unknown) => {
+      throw new DcassError('ACQUIRE_COPY_FAILED', `cannot read ${entry.path}`, { cause });
+    });
+    return { size: st.size, mtime: st.mtime };
+  }
+
   isTransient(): boolean {
     // A local copy that failed once fails again; nothing to wait for.
     return false;

@@ -38,6 +38,8 @@ export interface ReportSource {
    * source had when it was read. `onBytes` receives the running byte count.
    */
   download(entry: SourceEntry, tempPath: string, onBytes: (transferred: number) => void): Promise<EntryStat>;
+  /** The entry's size and mtime now: a file that changed while it was copied is not taken. */
+  stat(entry: SourceEntry): Promise<EntryStat>;
   /** Errors a retry may cure (a dropped connection, a stall); anything else is final. */
   isTransient(err: unknown): boolean;
   /** Stops everything under way at once (the overall deadline passed). */

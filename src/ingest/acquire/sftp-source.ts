@@ -98,11 +98,7 @@ export class SftpSource implements ReportSource {
     onBytes: (transferred: number) => void,
   ): Promise<EntryStat> {
     const client = await this.#ensureConnected();
-    const stat = await this.#remoteCall(client, `stat ${entry.path}`, () => client.stat(entry.path)).catch(
-      (err: unknown) => {
-        throw this.#transferError(`cannot stat ${entry.path}`, err);
-      },
-    );
+    const stat = await this.#remoteStat(client, entry);
     if (!stat.isFile) {
       throw new DcassError('SFTP_TRANSFER_FAILED', `${entry.path} is no longer a regular file on the server`);
     }
@@ -123,6 +119,19 @@ export class SftpSource implements ReportSource {
       throw this.#transferError(`transfer of ${entry.path} failed`, err);
     });
     return { size: stat.size, mtime: new Date(stat.modifyTime) };
+  }
+
+  async stat(entry: SourceEntry): Promise<EntryStat> {
+    const stat = await this.#remoteStat(await this.#ensureConnected(), entry);
+    return { size: stat.size, mtime: new Date(stat.modifyTime) };
+  }
+
+  #remoteStat(client: SftpClient, entry: SourceEntry): ReturnType<SftpClient['stat']> {
+    return this.#remoteCall(client, `stat ${entry.path}`, () => client.stat(entry.path)).catch(
+      (err: unknown) => {
+        throw this.#transferError(`cannot stat ${entry.path}`, err);
+      },
+    );
   }
 
   isTransient(err: unknown): boolean {
@@ -277,6 +286,17 @@ export class SftpSource implements ReportSource {
     const result = ssh2.utils.parseKey(data, this.#secrets.passphrase?.reveal());
     // OpenSSH's format may hold several keys; it stores one today.
     const parsed = Array.isArray(result) ? (result as ssh2.ParsedKey[])[0] : result;
+    // A public key would be offered and refused by the server as if it were the wrong key.
+    if (isPublicKeyText(data) || (parsed !== undefined && !(parsed instanceof Error) && !parsed.isPrivateKey())) {
+      throw new DcassError(
+        'SFTP_CONFIG_INVALID',
+        `${cfg.privateKeyFile} is a public key; privateKeyFile needs the private key (usually the same name without .pub)`,
+        {
+          location: { path: 'sftp.privateKeyFile' },
+          hint: `point sftp.privateKeyFile at the private half of the key pair${cfg.privateKeyFile.endsWith('.pub') ? `, e.g. ${cfg.privateKeyFile.slice(0, -'.pub'.length)}` : ''}`,
+        },
+      );
+    }
     if (parsed === undefined || parsed instanceof Error) {
       const envName = cfg.passphraseEnv;
       throw new DcassError(
@@ -374,6 +394,14 @@ export class SftpSource implements ReportSource {
       },
     );
   }
+}
+
+// An OpenSSH public key line (`ssh-ed25519 AAAA... comment`), or an RFC 4716 / PEM public key.
+const PUBLIC_KEY_TEXT =
+  /^\s*(?:(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(?:-cert-v01@openssh\.com)?\s+[A-Za-z0-9+/]+=*|---- BEGIN SSH2 PUBLIC KEY ----|-----BEGIN (?:RSA )?PUBLIC KEY-----)/;
+
+function isPublicKeyText(data: Buffer): boolean {
+  return PUBLIC_KEY_TEXT.test(data.subarray(0, 512).toString('latin1'));
 }
 
 /** The part of ssh2's Client used directly. */
