@@ -42,6 +42,7 @@ export {
   type FetchFileResult,
   type FetchSummary,
 } from './ingest/acquire/fetch.js';
+export { profileMarkers, type Completeness } from './ingest/acquire/completeness.js';
 export type { ReportSource } from './ingest/acquire/report-source.js';
 export { SftpSource } from './ingest/acquire/sftp-source.js';
 export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
@@ -158,7 +159,7 @@ export {
   type BrokenLink,
   type ActorSources,
 } from './audit/index.js';
-export { verifyIntegrity, type IntegrityVerification } from './audit/verify.js';
+export { checkHeadHash, verifyIntegrity, type IntegrityVerification } from './audit/verify.js';
 export { verifyRegister, type RegisterVerification } from './audit/verify-register.js';
 export { verifyLoadedData, type DataVerification, type ChangedFile } from './audit/verify-data.js';
 export { fileDataDigest, type LoadedEntity } from './audit/data-digest.js';

@@ -186,7 +186,10 @@ export const profileSchema = z
       .strictObject({
         marker: z
           .string()
-          .regex(/^[^/\\]*\{(name|stem)\}[^/\\]*$/, 'a file name template with {name} or {stem}, e.g. {name}.done')
+          .regex(
+            /^[^/\\]*\{(name|stem)\}[^/\\]*$/,
+            'a file name template with {name} or {stem}, e.g. {name}.done',
+          )
           .refine((t) => t !== '{name}', 'the marker must differ from the file name'),
       })
       .optional(),

@@ -1,5 +1,12 @@
 import { Command } from 'commander';
-import { checkBusinessDate, isServerUrl, migrateToLatest, openStore, redactUrl } from '../../index.js';
+import {
+  checkBusinessDate,
+  hkTime,
+  isServerUrl,
+  migrateToLatest,
+  openStore,
+  redactUrl,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -84,6 +91,7 @@ export function lineageCommands(run: Run): Command[] {
             'f.reject_count',
             'f.loaded_at',
             'f.calendar_change_id',
+            'f.completeness',
             's.id as superseded_by_id',
             's.file_name as superseded_by',
           ])
@@ -102,8 +110,11 @@ export function lineageCommands(run: Run): Command[] {
                 'source',
                 'report',
                 'file',
+                'generated',
                 'rows',
                 'rejected',
+                // How the file is known whole; unverifiable: a CSV with no count, no marker, no stable fetch.
+                'complete by',
                 'superseded by',
                 'derived by',
                 'sha256',
@@ -114,8 +125,10 @@ export function lineageCommands(run: Run): Command[] {
                 r.source,
                 r.report_id,
                 r.file_name,
+                r.generated_at === null ? '' : hkTime(r.generated_at),
                 String(r.row_count),
                 String(r.reject_count),
+                r.completeness ?? '-',
                 r.superseded_by === null ? '' : `#${r.superseded_by_id} ${r.superseded_by}`,
                 r.calendar_change_id === null ? '' : `calendar change ${r.calendar_change_id}`,
                 r.sha256.slice(0, 12),
@@ -166,7 +179,7 @@ export function lineageCommands(run: Run): Command[] {
           out.line(
             table(
               ['refused at', 'file', 'code', 'reason'],
-              refused.map((r) => [r.refused_at.toISOString(), r.file_name, r.code, r.reason]),
+              refused.map((r) => [hkTime(r.refused_at), r.file_name, r.code, r.reason]),
             ),
           );
         }

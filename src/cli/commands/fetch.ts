@@ -9,12 +9,12 @@ import {
   databaseManifest,
   fetchReports,
   parseBusinessDate,
+  profileMarkers,
   resolveActor,
   resolveSftpSecrets,
   type FetchFileResult,
   type FetchSummary,
   type FileOutcome,
-  type ProfileRegistry,
   type ReportSource,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -82,7 +82,7 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
           retries: plan.retries,
           concurrency: plan.concurrency,
           completeness: plan.completeness,
-          markerFor: markerTemplates(ctx.profiles()),
+          markerFor: profileMarkers(ctx.profiles()),
           logger: ctx.logger,
           actor,
           onProgress: (e) => {
@@ -130,12 +130,6 @@ interface FetchPlan {
   readonly retries: { readonly count: number; readonly backoffMs: number };
   readonly concurrency: number;
   readonly completeness: { readonly stableMs: number; readonly maxWaitMs: number };
-}
-
-/** The completeness marker a DCASS profile matching the file name declares (the first, by profile name). */
-function markerTemplates(profiles: ProfileRegistry): (name: string) => string | undefined {
-  const marked = profiles.all().filter((p) => p.source === 'dcass' && p.completeness !== undefined);
-  return (name) => marked.find((p) => new RegExp(p.match).test(name))?.completeness?.marker;
 }
 
 function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import type { ProfileRegistry } from '../../config/profiles.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SourceEntry, SourceListing } from './report-source.js';
@@ -32,6 +33,12 @@ export function markerName(template: string, fileName: string): string {
   const dot = fileName.lastIndexOf('.');
   const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
   return template.replaceAll('{name}', fileName).replaceAll('{stem}', stem);
+}
+
+/** The marker template the DCASS profile matching a file name declares (the first by profile name), if any. */
+export function profileMarkers(profiles: ProfileRegistry): (name: string) => string | undefined {
+  const marked = profiles.all().filter((p) => p.source === 'dcass' && p.completeness !== undefined);
+  return (name) => marked.find((p) => new RegExp(p.match).test(name))?.completeness?.marker;
 }
 
 /** A candidate file and what decides it is complete. */
@@ -75,7 +82,8 @@ export async function settle<T>(
       if (current?.kind !== 'file') {
         waiting.push({ item, code: 'REMOTE_FILE_GONE', reason: `${item.entry.name} is no longer listed` });
       } else if (item.marker !== null) {
-        if (now.get(item.marker)?.kind === 'file') ready.push({ item, entry: current, completeness: 'marker' });
+        if (now.get(item.marker)?.kind === 'file')
+          ready.push({ item, entry: current, completeness: 'marker' });
         else still.push(item);
       } else if (rule.stableMs === 0) {
         ready.push({ item, entry: current, completeness: null });
@@ -148,10 +156,12 @@ export async function fileCompleteness(
   if (kinds.has('stable')) return 'stable';
   if (markerTemplate !== undefined) {
     const marker = path.join(path.dirname(file.path), markerName(markerTemplate, file.fileName));
-    if (await access(marker).then(
-      () => true,
-      () => false,
-    ))
+    if (
+      await access(marker).then(
+        () => true,
+        () => false,
+      )
+    )
       return 'marker';
   }
   return 'unverifiable';

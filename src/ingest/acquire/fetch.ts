@@ -206,11 +206,16 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     // and are decided again as they then are.
     const withMarkers = wanted.map((w): SettleItem<Wanted> => {
       const template = options.markerFor?.(w.entry.name);
-      return { entry: w.entry, marker: template === undefined ? null : markerName(template, w.entry.name), data: w };
+      return {
+        entry: w.entry,
+        marker: template === undefined ? null : markerName(template, w.entry.name),
+        data: w,
+      };
     });
     const candidates: SettleItem<Wanted>[] = [];
     for (const item of withMarkers) {
-      if ((await generationToFetch(manifest, source.origin, item.data, record)) !== null) candidates.push(item);
+      if ((await generationToFetch(manifest, source.origin, item.data, record)) !== null)
+        candidates.push(item);
     }
     const settled = await settle(
       candidates,

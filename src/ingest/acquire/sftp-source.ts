@@ -287,7 +287,10 @@ export class SftpSource implements ReportSource {
     // OpenSSH's format may hold several keys; it stores one today.
     const parsed = Array.isArray(result) ? (result as ssh2.ParsedKey[])[0] : result;
     // A public key would be offered and refused by the server as if it were the wrong key.
-    if (isPublicKeyText(data) || (parsed !== undefined && !(parsed instanceof Error) && !parsed.isPrivateKey())) {
+    if (
+      isPublicKeyText(data) ||
+      (parsed !== undefined && !(parsed instanceof Error) && !parsed.isPrivateKey())
+    ) {
       throw new DcassError(
         'SFTP_CONFIG_INVALID',
         `${cfg.privateKeyFile} is a public key; privateKeyFile needs the private key (usually the same name without .pub)`,

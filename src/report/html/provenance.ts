@@ -17,6 +17,8 @@ export interface InputFile {
   readonly sha256: string;
   readonly rows: number;
   readonly rejected: number;
+  /** How the file is known whole (trailer, record-count, marker, stable, unverifiable); null: loaded before it was kept. */
+  readonly completeness: string | null;
   /** Reconciliations and sides that read it (`trades-bos:left`). */
   readonly usedBy: readonly string[];
 }
@@ -59,9 +61,10 @@ export async function inputFiles(store: ReportDb, run: ReportRun): Promise<Input
     generated_at: string | null;
     loaded_at: string;
     size_bytes: string;
+    completeness: string | null;
   }>`SELECT f.id::text AS id, f.profile, f.report_id, f.participant,
       to_char(f.business_date, 'YYYY-MM-DD') AS business_date, ${ISO('f.generated_at')} AS generated_at,
-      ${ISO('f.loaded_at')} AS loaded_at, f.size_bytes::text AS size_bytes
+      ${ISO('f.loaded_at')} AS loaded_at, f.size_bytes::text AS size_bytes, f.completeness
     FROM source_file f WHERE f.id = ANY(${idArray(ids)}::bigint[])`.execute(store.db);
   const byId = new Map(rows.rows.map((r) => [r.id, r]));
   return run.inputs.map((i) => {
@@ -80,6 +83,7 @@ export async function inputFiles(store: ReportDb, run: ReportRun): Promise<Input
       sha256: i.sha256,
       rows: i.rows,
       rejected: i.rejected,
+      completeness: f?.completeness ?? null,
       usedBy: i.usedBy ?? [],
     };
   });

@@ -1,6 +1,7 @@
 import type { ReconCounts } from '../../reconcile/run.js';
 import type { ReportRun } from '../run-data.js';
 import type { BreakTallies } from './break-data.js';
+import { hkTime } from '../../shared/hk-time.js';
 import { escapeHtml as h } from './escape.js';
 import type { HistoryDay } from './history.js';
 import type { InputFile, RefusedFile, RejectedRow } from './provenance.js';
@@ -14,6 +15,8 @@ import type { ReinputRow } from '../reinput.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 const n = (v: number): string => fmt.format(v);
+/** An instant (ISO, UTC) as people read it: Hong Kong time with the offset; '' for none. */
+const hk = (v: string | null): string => (v === null ? '' : hkTime(v));
 
 export const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 export const KINDS = ['only_left', 'only_right', 'mismatch', 'duplicate_left', 'duplicate_right'] as const;
@@ -62,16 +65,16 @@ export function headerHtml(args: {
     `<dl class="meta">` +
     `<dt>Participant</dt><dd>${h(names || '(not configured and no input file names one)')}</dd>` +
     `<dt>Business date</dt><dd>${h(run.businessDate)}</dd>` +
-    `<dt>Run</dt><dd><span class="mono">${h(run.id)}</span>, started ${h(run.startedAt)}, finished ${h(run.finishedAt ?? '(not finished)')}</dd>` +
+    `<dt>Run</dt><dd><span class="mono">${h(run.id)}</span>, started ${h(hk(run.startedAt))}, finished ${h(run.finishedAt === null ? '(not finished)' : hk(run.finishedAt))}</dd>` +
     `<dt>Rule set</dt><dd>${h(run.ruleSet.name)}, sha256 <span class="mono hash">${h(run.ruleSet.sha256)}</span></dd>` +
     `<dt>Reconciliations</dt><dd>${h(run.recons.join(', '))}</dd>` +
     `<dt>Break register</dt><dd>${
       asOf === null
         ? 'as it stands at the time of writing'
-        : `as of <strong>${h(asOf)}</strong> (statuses, reasons and comments rebuilt from the register's events)`
+        : `as of <strong>${h(hk(asOf))}</strong> (statuses, reasons and comments rebuilt from the register's events)`
     }</dd>` +
-    `<dt>Written</dt><dd>${h(args.writtenAt)}</dd>` +
-    `</dl>\n<p class="note">Times are UTC (ISO 8601). Decimals are printed exactly as recorded. ` +
+    `<dt>Written</dt><dd>${h(hk(args.writtenAt))}</dd>` +
+    `</dl>\n<p class="note">Times are Hong Kong time (UTC+08:00); breaks.json holds the same instants in UTC. Decimals are printed exactly as recorded. ` +
     `This file is self-contained: it loads nothing from any network.</p>\n</header>\n`
   );
 }
@@ -192,7 +195,7 @@ export function chartsHtml(t: BreakTallies, history: readonly HistoryDay[], maxD
   s += `<th class="num">open</th><th class="num">explained</th><th class="num">resolved</th></tr></thead><tbody>`;
   for (const d of history) {
     s +=
-      `<tr><td>${h(d.businessDate)}</td><td class="mono">${h(d.runId)}</td><td class="mono">${h(d.moment)}</td>` +
+      `<tr><td>${h(d.businessDate)}</td><td class="mono">${h(d.runId)}</td><td class="mono">${h(hk(d.moment))}</td>` +
       `<td class="num">${n(d.found)}</td><td class="num">${n(d.detected)}</td><td class="num">${n(d.reappeared)}</td>` +
       `<td class="num">${n(d.cleared)}</td><td class="num">${n(d.open)}</td><td class="num">${n(d.explained)}</td>` +
       `<td class="num">${n(d.resolved)}</td></tr>`;
@@ -260,19 +263,20 @@ export function provenanceHeadHtml(run: ReportRun, inputs: readonly InputFile[])
   let s = `<section id="provenance">\n<h2>Provenance</h2>\n<h3>Input files</h3>\n`;
   s += `<table class="grid" id="inputs"><thead><tr><th>source</th><th>file</th><th>profile</th><th>business date</th>`;
   s += `<th>sha256</th><th class="num">rows</th><th class="num">rejected</th><th class="num">bytes</th>`;
-  s += `<th>generated</th><th>loaded</th><th>read by</th></tr></thead><tbody>`;
+  s += `<th>generated</th><th>loaded</th><th>complete by</th><th>read by</th></tr></thead><tbody>`;
   for (const f of inputs) {
     s +=
       `<tr><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td><td>${h(f.profile)}</td><td>${h(f.businessDate)}</td>` +
       `<td class="mono hash">${h(f.sha256)}</td><td class="num">${n(f.rows)}</td><td class="num">${n(f.rejected)}</td>` +
-      `<td class="num">${f.sizeBytes === null ? '' : n(Number(f.sizeBytes))}</td><td class="mono">${h(f.generatedAt)}</td>` +
-      `<td class="mono">${h(f.loadedAt)}</td><td>${h(f.usedBy.join(', '))}</td></tr>`;
+      `<td class="num">${f.sizeBytes === null ? '' : n(Number(f.sizeBytes))}</td><td class="mono">${h(hk(f.generatedAt))}</td>` +
+      `<td class="mono">${h(hk(f.loadedAt))}</td><td>${h(f.completeness)}</td>` +
+      `<td>${h(f.usedBy.join(', '))}</td></tr>`;
   }
-  if (inputs.length === 0) s += `<tr><td colspan="11">no input files</td></tr>`;
+  if (inputs.length === 0) s += `<tr><td colspan="12">no input files</td></tr>`;
   s += `</tbody></table>\n<h3>Rule set and run</h3>\n<dl class="meta">`;
   s += `<dt>Rule set</dt><dd>${h(run.ruleSet.name)}</dd><dt>Rule set sha256</dt><dd class="mono hash">${h(run.ruleSet.sha256)}</dd>`;
-  s += `<dt>Run id</dt><dd class="mono">${h(run.id)}</dd><dt>Started</dt><dd class="mono">${h(run.startedAt)}</dd>`;
-  s += `<dt>Finished</dt><dd class="mono">${h(run.finishedAt)}</dd></dl>\n`;
+  s += `<dt>Run id</dt><dd class="mono">${h(run.id)}</dd><dt>Started</dt><dd class="mono">${h(hk(run.startedAt))}</dd>`;
+  s += `<dt>Finished</dt><dd class="mono">${h(hk(run.finishedAt))}</dd></dl>\n`;
   return s;
 }
 
@@ -309,7 +313,7 @@ export function refusedHtml(files: { rows: readonly RefusedFile[]; total: number
   s += `<th>code</th><th>reason</th><th class="num">line</th></tr></thead><tbody>`;
   for (const f of files.rows) {
     s +=
-      `<tr><td class="mono">${h(f.refusedAt)}</td><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td>` +
+      `<tr><td class="mono">${h(hk(f.refusedAt))}</td><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td>` +
       `<td class="mono hash">${h(f.sha256)}</td><td class="mono">${h(f.code)}</td><td>${h(f.reason)}</td>` +
       `<td class="num">${f.line === null ? '' : f.line}</td></tr>`;
   }
