@@ -16,6 +16,7 @@ export interface ExpectedFile {
   /** `loaded` (the current generation), `superseded` (an earlier generation), `refused` (refused whole). */
   readonly state: 'loaded' | 'superseded' | 'refused';
   readonly sha256: string | null;
+  /** When the source generated the file, an ISO instant (UTC); people are shown it in Hong Kong time. */
   readonly generatedAt: string | null;
   readonly rows: number | null;
   readonly rejected: number | null;
@@ -104,7 +105,7 @@ async function inputFiles(
   const loaded = await sql<FileRow>`
     SELECT sf.id::text AS id, sf.file_name,
       CASE WHEN sf.superseded_by IS NULL THEN 'loaded' ELSE 'superseded' END AS state, sf.sha256,
-      to_char(sf.generated_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD HH24:MI') AS generated_at,
+      to_char(sf.generated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS generated_at,
       sf.row_count, sf.reject_count, NULL AS reason
     FROM source_file sf
     WHERE sf.source = ${input.source}::text AND sf.entity = ${input.entity}::text AND ${dated} AND ${report}

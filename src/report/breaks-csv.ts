@@ -2,7 +2,8 @@ import type { Store } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
-import { findRun, reportBreaks, type ReportBreak, type ReportRecord } from './run-data.js';
+import { breakIdentity, JOIN, keyText, shownValue, sideQuantity, sidePrice, whereOf } from './break-sides.js';
+import { findRun, reportBreaks, type ReportBreak } from './run-data.js';
 import { StreamWriter } from './stream-writer.js';
 
 // A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
@@ -40,6 +41,13 @@ export function csvRow(cells: readonly (string | number | null | undefined)[]): 
   return `${cells.map((c) => quoteField(safeCell(c))).join(',')}\r\n`;
 }
 
+/**
+ * breaks.csv's columns: first what identifies a break (reconciliation, kind, status, account,
+ * instrument and raw series, side, each side's quantity and price, trade number and BOS reference,
+ * each side's records as file:line), then its key, differences and age. A side of several records
+ * shows its distinct values joined by ` | ` and its quantities summed (break-sides.ts). Execution
+ * times are Hong Kong time with the offset; dates are business dates.
+ */
 export const CSV_HEADER = [
   'run',
   'business_date',
@@ -48,20 +56,26 @@ export const CSV_HEADER = [
   'kind',
   'status',
   'reason',
+  'account',
+  'instrument',
+  'series',
+  'side',
+  'left_qty',
+  'right_qty',
+  'left_price',
+  'right_price',
+  'trade_no',
+  'ref',
+  'exec_time',
+  'left_at',
+  'right_at',
   'key',
   'fields',
   'first_seen',
   'last_seen',
   'age_days',
-  'left_file',
-  'left_line',
-  'right_file',
-  'right_line',
   'carried',
 ] as const;
-
-const where = (rs: readonly ReportRecord[], k: 'file' | 'line'): string =>
-  rs.map((r) => String(r[k] ?? '')).join('; ');
 
 /** The cells of one break's row, in CSV_HEADER's order. */
 export function breakCsvCells(
@@ -69,6 +83,7 @@ export function breakCsvCells(
   businessDate: string,
   b: ReportBreak,
 ): (string | number | null)[] {
+  const id = breakIdentity([...b.leftRecords, ...b.rightRecords]);
   return [
     runId,
     businessDate,
@@ -77,19 +92,27 @@ export function breakCsvCells(
     b.kind,
     b.status,
     b.reason,
-    Object.entries(b.key)
-      .map(([k, v]) => `${k}=${v ?? ''}`)
-      .join('; '),
+    id.account,
+    id.instrument,
+    id.series,
+    // A rolled-forward position's trades have sides; the position itself has none.
+    b.entity === 'trades' ? id.side : '',
+    sideQuantity(b.entity, b.leftRecords),
+    sideQuantity(b.entity, b.rightRecords),
+    sidePrice(b.entity, b.leftRecords),
+    sidePrice(b.entity, b.rightRecords),
+    id.tradeNo,
+    id.ref,
+    id.execAt,
+    b.leftRecords.map(whereOf).join(JOIN),
+    b.rightRecords.map(whereOf).join(JOIN),
+    keyText(b.key),
     b.fields
-      .map((f) => `${f.field}: ${f.left ?? '(none)'} vs ${f.right ?? '(none)'} (${f.comparator})`)
+      .map((f) => `${f.field}: ${shownValue(f.left)} vs ${shownValue(f.right)} (${f.comparator})`)
       .join('; '),
     b.firstSeenDate,
     b.lastSeen,
     b.ageDays,
-    where(b.leftRecords, 'file'),
-    where(b.leftRecords, 'line'),
-    where(b.rightRecords, 'file'),
-    where(b.rightRecords, 'line'),
     b.carried ? 'yes' : 'no',
   ];
 }
@@ -105,9 +128,17 @@ export function missingInputCsvCells(
   m: MissingInput,
 ): (string | number | null)[] {
   const key = `input=${m.input}; side=${m.side}; source=${m.source}; entity=${m.entity}; expected_for=${m.businessDate}`;
-  const cells = [runId, businessDate, '', m.recon, 'missing_input', m.state, m.detail, key];
   // Every row as wide as the header: a spreadsheet's columns stay aligned.
-  return [...cells, ...Array<string>(CSV_HEADER.length - cells.length).fill('')];
+  const row = new Map<(typeof CSV_HEADER)[number], string>([
+    ['run', runId],
+    ['business_date', businessDate],
+    ['recon', m.recon],
+    ['kind', 'missing_input'],
+    ['status', m.state],
+    ['reason', m.detail],
+    ['key', key],
+  ]);
+  return CSV_HEADER.map((c) => row.get(c) ?? '');
 }
 
 /**

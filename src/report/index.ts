@@ -2,6 +2,17 @@
 export { writeBreaksJson, breakJson, type ReportFile } from './breaks-json.js';
 export { writeBreaksCsv, safeCell, quoteField, csvRow, CSV_HEADER } from './breaks-csv.js';
 export {
+  breakIdentity,
+  keyText,
+  instrumentOf,
+  sidePrice,
+  shownValue,
+  sideQuantity,
+  whereOf,
+  type BreakIdentity,
+} from './break-sides.js';
+export { lastSightingRecords, type CaseRecords, type CaseSighting } from './case-records.js';
+export {
   findRun,
   checkAsOf,
   asOfOption,

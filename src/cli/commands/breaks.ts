@@ -151,7 +151,7 @@ function recordsTable(entity: RegisterEntry['entity'], recs: CaseRecords): strin
     for (const r of side.slice(0, SHOWN_RECORDS)) rows.push(recordRow(name, entity, r));
     if (side.length > SHOWN_RECORDS) rows.push([name, `... ${side.length - SHOWN_RECORDS} more`]);
     if (side.length > 1) {
-      rows.push([`${name} total`, '', '', '', '', '', sideQuantity(entity, side), sidePrice(side)]);
+      rows.push([`${name} total`, '', '', '', '', '', sideQuantity(entity, side), sidePrice(entity, side)]);
     }
   }
   const head = ['side', 'file:line', 'account', 'instrument', 'series', 'b/s', 'quantity', 'price'];
@@ -168,7 +168,7 @@ function recordRow(name: string, entity: RegisterEntry['entity'], r: ReportRecor
     id.series,
     id.side,
     sideQuantity(entity, [r]),
-    sidePrice([r]),
+    String(r.price ?? ''),
   ];
   return entity === 'trades' ? [...row, id.tradeNo, id.ref, id.execAt] : row;
 }

@@ -5,6 +5,7 @@ import {
   changeHistory,
   changesInForce,
   describeDayState,
+  hkTime,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -85,7 +86,7 @@ function printOutcome(o: CalendarChangeOutcome): void {
     `  it was ${describeDayState(o.before)}${o.before.note ? `; calendar note: ${safeText(o.before.note)}` : ''}`,
   );
   out.line(`  reason: ${safeText(c.reason)}`);
-  out.line(`  recorded by ${safeText(c.actor)} at ${c.recordedAt}`);
+  out.line(`  recorded by ${safeText(c.actor)} at ${hkTime(c.recordedAt)}`);
   out.line('');
   if (o.files.length === 0) {
     out.line('No loaded BOS trade has a different clearing date under this change: nothing to run again.');
@@ -155,7 +156,7 @@ function listCommand(run: Runner): Command {
             ? `every calendar change of market ${market}`
             : `calendar changes in force for market ${market} (on top of the calendar file)`,
         );
-        out.line(table(['date', 'now', 'change', 'action', 'by', 'at (UTC)', 'reason'], changes.map(row)));
+        out.line(table(['date', 'now', 'change', 'action', 'by', 'at', 'reason'], changes.map(row)));
         return 0;
       }),
     );
@@ -167,6 +168,6 @@ const row = (c: CalendarChange): string[] => [
   c.id,
   c.action,
   c.actor,
-  c.recordedAt,
+  hkTime(c.recordedAt),
   c.reason,
 ];

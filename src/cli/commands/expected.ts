@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { checkBusinessDate, expectedInputStatus, type ExpectedStatus } from '../../index.js';
+import { checkBusinessDate, expectedInputStatus, hkTime, type ExpectedStatus } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -66,7 +66,7 @@ function print(date: string, statuses: readonly ExpectedStatus[]): void {
         i === 0 ? s.input.name : '',
         i === 0 ? STATE_WORD[s.state] : '',
         f === null ? '-' : `${f.state === 'loaded' ? '' : `(${f.state}) `}${f.file}`,
-        f?.generatedAt ?? '',
+        f?.generatedAt ? hkTime(f.generatedAt) : '',
         f?.rows === null || f?.rows === undefined
           ? ''
           : `${f.rows}${f.rejected ? ` (+${f.rejected} rejected)` : ''}`,
@@ -76,9 +76,7 @@ function print(date: string, statuses: readonly ExpectedStatus[]): void {
     });
   }
   out.line(`inputs expected for ${date}\n`);
-  out.line(
-    table(['input', 'state', 'file', 'generated (HKT)', 'records', 'sha256', 'refused because'], rows),
-  );
+  out.line(table(['input', 'state', 'file', 'generated', 'records', 'sha256', 'refused because'], rows));
   const missing = statuses.filter((s) => s.state === 'missing' || s.state === 'refused');
   out.line(
     missing.length === 0

@@ -35,6 +35,14 @@ export const PAGE_SCRIPT = String.raw`(function () {
   }
   chunks = null;
   function S(x) { return typeof x === 'number' ? T[x] : x; }
+  // Instants travel as ISO UTC (as in breaks.json); people read them in Hong Kong time, which has kept
+  // UTC+08:00 all year since 1979, so a fixed offset is exact: 2019-05-10 10:50:03 +08:00.
+  var INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
+  function hkTime(iso) {
+    var w = new Date(Date.parse(iso) + 8 * 3600000).toISOString();
+    return w.slice(0, 10) + ' ' + w.slice(11, 19) + ' +08:00';
+  }
+  function hk(v) { return typeof v === 'string' ? v.replace(INSTANT, hkTime) : v; }
   // Row slots (break-data.ts): 0 id, 1 recon, 2 entity, 3 kind, 4 status, 5 reason, 6 account,
   // 7 firstSeen, 8 lastSeen, 9 ageDays, 10 key, 11 fields, 12 left, 13 right, 14 explainedBy,
   // 15 reasonCode, 16 assignee, 17 comments, 18 clearedByRun, 19 carried.
@@ -55,11 +63,11 @@ export const PAGE_SCRIPT = String.raw`(function () {
     for (var side = 12; side <= 13; side++) {
       for (var r = 0; r < b[side].length; r++) {
         var rec = b[side][r];
-        for (j = 1; j < rec.length; j++) parts.push(S(rec[j]));
+        for (j = 1; j < rec.length; j++) parts.push(hk(S(rec[j])));
       }
     }
     for (j = 14; j < 17; j++) parts.push(S(b[j]));
-    if (b[17]) for (j = 0; j < b[17].length; j++) parts.push(S(b[17][j]));
+    if (b[17]) for (j = 0; j < b[17].length; j++) parts.push(hk(S(b[17][j])));
     h = parts.join('\u0001').toLowerCase();
     hay[n] = h;
     return h;
@@ -171,7 +179,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       tr.appendChild(make('th', null, nm));
       for (c1 = 0; c1 < cols.length; c1++) {
         var v = cols[c1].rec ? cols[c1].rec[nm] : null;
-        tr.appendChild(cols[c1].rec ? make('td', 'mono', v) : make('td', 'none', '\u2014'));
+        tr.appendChild(cols[c1].rec ? make('td', 'mono', hk(v)) : make('td', 'none', '\u2014'));
       }
       body.appendChild(tr);
     }
@@ -205,7 +213,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     if (f.length > 0) {
       var ul = make('ul', 'diffs');
       for (var j = 0; j < f.length; j += 4) {
-        var l = S(f[j + 1]), r = S(f[j + 2]);
+        var l = hk(S(f[j + 1])), r = hk(S(f[j + 2]));
         ul.appendChild(make('li', 'mono', S(f[j]) + ': ' + (l === null ? '(none)' : l) + ' \u2192 ' + (r === null ? '(none)' : r) + ' (' + S(f[j + 3]) + ')'));
       }
       dc.appendChild(ul);
@@ -220,7 +228,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     cell.appendChild(recordTable(b));
     if (b[17]) {
       var cl = make('ul', 'diffs');
-      for (j = 0; j < b[17].length; j++) cl.appendChild(make('li', null, S(b[17][j])));
+      for (j = 0; j < b[17].length; j++) cl.appendChild(make('li', null, hk(S(b[17][j]))));
       cell.appendChild(make('div', 'reason', 'Comments'));
       cell.appendChild(cl);
     }
