@@ -1,7 +1,8 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { lineageCommands } from '../../src/cli/commands/admin.js';
 import { fetchCommand } from '../../src/cli/commands/fetch.js';
 import { createContext, type CliContext, type GlobalOptions } from '../../src/cli/context.js';
 import { printError } from '../../src/cli/output.js';
@@ -48,6 +49,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
       }
     };
     program.addCommand(fetchCommand(run).exitOverride());
+    for (const c of lineageCommands(run)) program.addCommand(c.exitOverride());
     await program.parseAsync(['node', 'dcass-recon', ...args]);
   } finally {
     outSpy.mockRestore();
@@ -87,6 +89,8 @@ describeWithSshd('dcass-recon fetch (CLI) against a real OpenSSH server', () => 
         `  remoteRoot: ${server.remoteRoot}`,
         '  participant: CABC',
         '  inboxDir: inbox',
+        // Files are in place before each fetch: taken as listed, so a CSV is loaded unverifiable.
+        '  completeness: { stableMs: 0 }',
         '',
       ].join('\n'),
     );
@@ -162,6 +166,69 @@ describeWithSshd('dcass-recon fetch (CLI) against a real OpenSSH server', () => 
       expect(r.stderr).toMatch(/DCASS_CLI_TEST_PASSPHRASE/);
     } finally {
       process.env.DCASS_CLI_TEST_PASSPHRASE = saved;
+    }
+  });
+
+  it('exits 2 when it refused remote names, says how many and why, and keeps the files fetched', async () => {
+    server.makeDateDir('CABC', '20190507');
+    const remote = path.join(server.remoteRoot, 'CABC', 'INBOX', '20190507');
+    const csvs = path.resolve(FIXTURES, '../20190507');
+    for (const f of readdirSync(csvs)) copyFileSync(path.join(csvs, f), path.join(remote, f));
+    writeFileSync(path.join(remote, '-rf'), 'hostile');
+    writeFileSync(path.join(remote, 'TRD001_CABC_20190507_2310.csv '), 'hostile');
+    const r = await cli([
+      '--db',
+      target.target,
+      '--config',
+      configFile,
+      'fetch',
+      '--date',
+      '2019-05-07',
+      '--ingest',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/2 fetched \(\d+ bytes\), 0 already fetched \(skipped\), 2 refused, 0 failed/);
+    expect(r.stdout).toMatch(
+      /refused 2 remote names \(1 REMOTE_NAME_LEADING_DASH, 1 REMOTE_NAME_TRAILING_SPACE_OR_DOT\): nothing of them was taken, the files fetched are kept/,
+    );
+    expect(r.stdout).toMatch(/ingest: 2 loaded, 0 already loaded, 0 refused/);
+  });
+
+  it('files shows how each loaded file is known whole: a CSV fetched without waiting is unverifiable', async () => {
+    const r = await cli(['--db', target.target, 'files']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('complete by');
+    const line = (name: string) => r.stdout.split('\n').find((l) => l.includes(name)) ?? '';
+    expect(line('POS001_CABC_20190507_2310.csv')).toMatch(/\bunverifiable\b/);
+    expect(line('TRD001_CABC_20190507_2310.csv')).toMatch(/\bunverifiable\b/);
+    expect(line('POS001_CABC_20190506_2310.xml')).toMatch(/\brecord-count\b/);
+    const json = await cli(['--db', target.target, '--json', 'files', '--date', '2019-05-07']);
+    expect((JSON.parse(json.stdout) as Array<{ completeness: string }>).map((f) => f.completeness)).toEqual([
+      'unverifiable',
+      'unverifiable',
+    ]);
+  });
+
+  it('names a public key given as privateKeyFile, before connecting, exit 2', async () => {
+    const pub = `${server.clientKey.file}.pub`;
+    const copy = path.join(server.workDir, 'rrs_key'); // a public key under a private key's name
+    copyFileSync(pub, copy);
+    for (const keyFile of [pub, copy]) {
+      const config = path.join(server.workDir, 'pubkey.yaml');
+      writeFileSync(
+        config,
+        readFileSync(configFile, 'utf8').replace(
+          `privateKeyFile: ${server.clientKey.file}`,
+          `privateKeyFile: ${keyFile}`,
+        ),
+      );
+      const connections = server.log().match(/Connection from/g)?.length ?? 0;
+      const r = await cli(['--db', target.target, '--config', config, 'fetch', '--date', '2019-05-06']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `${keyFile} is a public key; privateKeyFile needs the private key (usually the same name without .pub)`,
+      );
+      expect(server.log().match(/Connection from/g)?.length ?? 0).toBe(connections);
     }
   });
 });
