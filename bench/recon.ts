@@ -38,6 +38,7 @@ import { parseArgs } from 'node:util';
 import type { Layout } from '../scripts/generate/layouts.js';
 import { countInjected, type InjectedCounts, type SyntheticOptions } from '../scripts/generate/synthetic.js';
 import { buildCli } from './support/build.js';
+import { COUNT_JOIN, TRADE_JOIN, TRADE_TABLES, copyTradeFiles } from './support/baseline.js';
 import { benchOptions, writeBenchAccountMap, writeBenchFile } from './support/data.js';
 import { createDatabase, dropDatabase } from './support/database.js';
 import { storeFloor } from './support/floor.js';
@@ -165,46 +166,14 @@ function expectedCounts(i: InjectedCounts): Counts {
   };
 }
 
-/** The counts of a join `j` (has_left, has_right, same), as one JSON object: the baseline's and the floor's. */
-const COUNT_JOIN = `SELECT json_build_object(
-  'matched', count(*) FILTER (WHERE has_left AND has_right AND same),
-  'mismatch', count(*) FILTER (WHERE has_left AND has_right AND NOT same),
-  'only_left', count(*) FILTER (WHERE NOT has_right),
-  'only_right', count(*) FILTER (WHERE NOT has_left))
-FROM j`;
-
-const quote = (file: string): string => `'${file.replace(/'/g, "''")}'`;
-
 /**
- * The baseline's psql script. Columns are typed where PostgreSQL reads the text as it is; the BOS
- * quantity, price (thousands separators) and trade date (DD/MM/YYYY) are read as text and converted
- * in the join. The instrument is not compared: the DCASS series name would need parsing.
+ * The baseline's psql script (bench/support/baseline.ts): \copy of the three files into UNLOGGED
+ * tables, then one FULL OUTER JOIN on the trade number.
  */
 function baselineScript(data: BenchData): string {
-  return `CREATE UNLOGGED TABLE dcass_trade (clearing_date date NOT NULL, series text NOT NULL,
-  trade_no bigint NOT NULL, deal_no bigint, account text NOT NULL, side text NOT NULL, qty numeric NOT NULL,
-  price numeric NOT NULL, session text, trade_type text, orig_trade_no bigint, exec_time timestamptz NOT NULL,
-  open_close text);
-CREATE UNLOGGED TABLE bos_trade (trade_ref text NOT NULL, client_code text NOT NULL, product text, type text,
-  expiry text, strike text, buy_sell text NOT NULL, quantity text NOT NULL, price text NOT NULL,
-  trade_date text NOT NULL, exec_time time NOT NULL, exch_trade_no bigint);
-CREATE UNLOGGED TABLE account_map (client_code text NOT NULL, dcass_account text NOT NULL, account_type text,
-  effective_from date);
-\\copy dcass_trade FROM ${quote(data.dcass)} WITH (FORMAT csv, HEADER true)
-\\copy bos_trade FROM ${quote(data.bos)} WITH (FORMAT csv, HEADER true)
-\\copy account_map FROM ${quote(data.accountMap)} WITH (FORMAT csv, HEADER true)
-WITH r AS (
-  SELECT b.exch_trade_no, m.dcass_account AS account,
-    CASE b.buy_sell WHEN 'BUY' THEN 'B' WHEN 'SELL' THEN 'S' END AS side,
-    replace(b.quantity, ',', '')::numeric AS qty, replace(b.price, ',', '')::numeric AS price,
-    (to_date(b.trade_date, 'DD/MM/YYYY') + b.exec_time) AT TIME ZONE 'Asia/Hong_Kong' AS exec_time
-  FROM bos_trade b LEFT JOIN account_map m ON m.client_code = b.client_code),
-j AS (
-  SELECT l.trade_no IS NOT NULL AS has_left, r.exch_trade_no IS NOT NULL AS has_right,
-    (l.account, l.side, l.qty, l.price, l.exec_time) IS NOT DISTINCT FROM
-    (r.account, r.side, r.qty, r.price, r.exec_time) AS same
-  FROM dcass_trade l FULL OUTER JOIN r ON l.trade_no = r.exch_trade_no)
-${COUNT_JOIN};
+  return `${TRADE_TABLES}
+${copyTradeFiles(data)}
+${TRADE_JOIN}
 `;
 }
 
