@@ -77,9 +77,9 @@ import { soakFloor } from './support/soak-floor.js';
 const REPO = path.resolve(import.meta.dirname, '..');
 const PROBE = 'bench/support/soak-probe.ts';
 const OPEN = 'bench/support/pglite-open.ts';
-// Inside the package, outside what tsc and eslint look at; a folder of its own, so the other benches
-// can be built at the same time.
-const BUILD_DIR = path.join(REPO, 'node_modules', '.cache', 'dcass-bench', 'soak-dist');
+// Inside the package, outside what tsc and eslint look at; a folder of each soak's own, so the other
+// benches and another soak (PGlite and server side by side) can be built at the same time.
+const BUILD_DIR = path.join(REPO, 'node_modules', '.cache', 'dcass-bench', `soak-dist-${process.pid}`);
 const START = '20190506';
 const PARTICIPANT = 'CABC';
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/test';
@@ -526,6 +526,7 @@ async function main(): Promise<void> {
   } finally {
     for (const [url, name] of created.reverse())
       await dropDatabase(url, name).catch((err: unknown) => log(`dropping ${name}: ${String(err)}`));
+    rmSync(BUILD_DIR, { recursive: true, force: true });
     if (opt.keep) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
