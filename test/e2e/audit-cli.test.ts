@@ -79,6 +79,37 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     expect(v.status).toBe(0);
   });
 
+  it('--head takes a unique prefix of 12+ hex digits; a short, non-hex or unknown value is a usage error, never BROKEN', async () => {
+    const { result } = await verifyJson();
+    const hash = result.head!.hash;
+    const prefix = await cli(['audit', 'verify', '--head', hash.slice(0, 12).toUpperCase()]);
+    expect(prefix.code, prefix.stderr).toBe(0);
+    expect(prefix.stdout).toContain(`audit chain intact: ${result.events} events`);
+    const full = await cli(['audit', 'verify', '--head', hash]);
+    expect(full.code, full.stderr).toBe(0);
+    const misuse: [string, string][] = [
+      [
+        hash.slice(0, 8),
+        `--head ${hash.slice(0, 8)} is not a full hash and too short a prefix: 8 hex digits, at least 12`,
+      ],
+      ['3f1c...e9a0', '--head "3f1c...e9a0" is not a hash: a head hash is 64 hex digits'],
+      [
+        `${hash.slice(0, 11)}${hash[11] === '0' ? '1' : '0'}`,
+        "is not a full hash, and no event's hash starts with it",
+      ],
+    ];
+    for (const [value, message] of misuse) {
+      const r = await cli(['audit', 'verify', '--head', value]);
+      expect(r.code, value).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout + r.stderr).not.toContain('BROKEN');
+      expect(r.stdout + r.stderr).not.toContain('auditor');
+    }
+    const help = await runCli(['audit', 'verify', '--help']);
+    const example = /audit verify --head ([0-9a-f]+)/.exec(help.stdout)?.[1];
+    expect(example?.length).toBeGreaterThanOrEqual(12); // an example that is a value --head takes
+  });
+
   it('every event records the operating-system user and host, hashed with it: a changed os_user breaks the chain there', async () => {
     const me = { host: hostname(), user: userInfo().username };
     const out = path.join(work, 'os.jsonl');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
+  checkHeadHash,
   exportAuditChain,
   verifyIntegrity,
   type AuditExport,
@@ -24,7 +25,7 @@ export function auditCommand(run: Run): Command {
       `
 Examples:
   dcass-recon audit verify
-  dcass-recon audit verify --head 3f1c...e9a0 --json
+  dcass-recon --json audit verify --head 3f1c0b9e27d4
   dcass-recon audit export --out audit-2019-05-05.jsonl
 
 Every ingest, fetch, run, report, break action and confirmation appends an event; each event's hash
@@ -40,7 +41,7 @@ remove events. See the README's "Audit trail" section for how an auditor checks 
       )
       .option(
         '--head <hash>',
-        'a head hash kept elsewhere (evidence pack, earlier export): it must be in the chain',
+        'a head hash kept elsewhere (evidence pack, earlier export), or its first 12 or more hex digits: it must be in the chain',
       )
       .option('--data', "recompute every loaded file's digest from its stored rows (reads every row)")
       .addHelpText(
@@ -49,11 +50,12 @@ remove events. See the README's "Audit trail" section for how an auditor checks 
 Examples:
   dcass-recon audit verify
   dcass-recon --json audit verify
-  dcass-recon audit verify --head 3f1c0b...e9a0
+  dcass-recon audit verify --head 3f1c0b9e27d4     # the first 12+ hex digits of a head hash kept earlier
   dcass-recon audit verify --data
 
 Prints the number of events and the head hash (keep it: a later verify with --head proves nothing
-before it was removed or rewritten), and checks that every break's current state is the one its
+before it was removed or rewritten; --head takes the full 64 hex digits, or a prefix of 12 or more
+that only one event's hash starts with), and checks that every break's current state is the one its
 latest event records (a break changed outside dcass-recon is named). With --data, every loaded file's
 rows are hashed again and compared with the digest taken when the file was loaded: a file whose rows
 were changed since is named, with both digests. Exit code 0 when everything checked is intact, 2 when
@@ -62,9 +64,10 @@ mismatch, or a body that disagrees with its row), the breaks that differ, or the
       )
       .action((opts: { head?: string; data?: boolean }) =>
         run(async (ctx) => {
+          const head = opts.head === undefined ? undefined : checkHeadHash(opts.head); // before any work
           const store = await ctx.store();
           const result = await verifyIntegrity(store, {
-            ...(opts.head === undefined ? {} : { expectedHead: opts.head }),
+            ...(head === undefined ? {} : { expectedHead: head }),
             data: opts.data === true,
           });
           printIntegrity(ctx, result);
