@@ -39,6 +39,8 @@ export interface FileOutcome {
   readonly rejected: number;
   readonly supersedes: readonly string[];
   readonly supersededBy: string | null;
+  /** What the operator should know of a loaded file: loaded as superseded, and which generation is current. */
+  readonly notice: string | null;
   readonly sha256: string | null;
   readonly sizeBytes: number | null;
   /** Digest of the rows stored for the file, taken when it was loaded (audit verify --data recomputes it). */
@@ -58,6 +60,8 @@ export interface IngestContext {
   readonly batchRows?: number;
   /** Called as a file is read: bytes so far and the file's size. */
   readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
+  /** Called as each file's outcome is settled (loaded and committed, skipped or refused). */
+  readonly onOutcome?: (outcome: FileOutcome) => void;
 }
 
 /**
@@ -97,6 +101,7 @@ export async function ingestFiles(
       accounts = await AccountResolver.load(ctx.store.db);
     }
     outcomes.push(outcome);
+    ctx.onOutcome?.(outcome);
   }
   // Report in the order asked for, not the load order.
   return requests.map((r) => outcomes.find((o) => o.path === path.resolve(r.path))!);
@@ -166,6 +171,7 @@ async function ingestOne(
         rejected: existing.reject_count,
         supersedes: [],
         supersededBy: null,
+        notice: null,
         sha256: meta.sha256,
         sizeBytes: meta.sizeBytes,
         dataDigest: existing.data_digest,
@@ -189,6 +195,7 @@ async function ingestOne(
       rejected: result.rejected,
       supersedes: result.supersedes,
       supersededBy: result.supersededBy,
+      notice: result.notice,
       sha256,
       sizeBytes: size,
       dataDigest: result.dataDigest,
@@ -232,6 +239,7 @@ async function ingestOne(
       rejected: 0,
       supersedes: [],
       supersededBy: null,
+      notice: null,
       sha256: meta?.sha256 ?? null,
       sizeBytes: meta?.sizeBytes ?? null,
       dataDigest: null,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -122,6 +122,9 @@ describe(`integrity of what is loaded (${dbKind})`, () => {
     const b = bosTrades(5000, 'SELL');
     const p = write(name, a);
     const next = write('next.tmp', b);
+    // Written a moment after the first: a modification time of its own orders it as the newer.
+    const newer = new Date(statSync(p).mtimeMs + 60_000);
+    utimesSync(next, newer, newer);
     let replaced = false;
     const [out] = await ingestWatching([{ path: p, source: 'bos' }], name, () => {
       if (replaced) return;

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
+import { describeOsError } from '../../shared/folders.js';
 import { sha256File } from '../../shared/sha256-file.js';
 import { parseDate, hkWallClockToInstant } from '../normalise/values.js';
 
@@ -11,35 +12,56 @@ export interface FileMeta {
   readonly fileName: string;
   readonly sizeBytes: number;
   readonly sha256: string;
+  /** Modification time in microseconds since the epoch: orders generations the file does not date itself. */
+  readonly mtimeMicros: bigint;
+}
+
+/** An instant in microseconds since the epoch as ISO 8601 text with all six decimals, as PostgreSQL keeps it. */
+export function isoMicros(micros: bigint): string {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const rest = micros - ms * 1000n;
+  return new Date(Number(ms)).toISOString().replace('Z', `${rest.toString().padStart(3, '0')}Z`);
 }
 
 /** Size and sha256 of a file, streamed (the hash decides idempotency before anything is parsed). */
 export async function describeFile(filePath: string): Promise<FileMeta> {
   let size: number;
+  let mtimeMicros: bigint;
   try {
-    const st = await fs.stat(filePath);
+    // bigint: the modification time to the nanosecond, where a number would round it.
+    const st = await fs.stat(filePath, { bigint: true });
     if (!st.isFile()) throw new Error('not a regular file');
-    size = st.size;
+    size = Number(st.size);
+    mtimeMicros = st.mtimeNs / 1000n;
   } catch (cause) {
-    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, {
-      location: { file: filePath },
-      cause,
-    });
+    throw new DcassError(
+      'INGEST_FILE_UNREADABLE',
+      `${filePath}: cannot read the file: ${describeOsError(cause)}`,
+      {
+        location: { file: filePath },
+        cause,
+      },
+    );
   }
   let sha256: string;
   try {
     sha256 = await sha256File(filePath);
   } catch (cause) {
-    throw new DcassError('INGEST_FILE_UNREADABLE', `${filePath}: cannot read the file`, {
-      location: { file: filePath },
-      cause,
-    });
+    throw new DcassError(
+      'INGEST_FILE_UNREADABLE',
+      `${filePath}: cannot read the file: ${describeOsError(cause)}`,
+      {
+        location: { file: filePath },
+        cause,
+      },
+    );
   }
   return {
     path: path.resolve(filePath),
     fileName: path.basename(filePath),
     sizeBytes: size,
     sha256,
+    mtimeMicros,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Profile } from '../../config/profile.js';
 import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
+import { hkTime } from '../../shared/hk-time.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
@@ -18,7 +19,7 @@ import { emptyRecord, type FieldTexts, type ParseEvent, type RecordParser } from
 import { fileCompleteness } from '../acquire/completeness.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
 import { HashedRead } from './hashed-read.js';
-import type { FileMeta, NameFacts } from './file-meta.js';
+import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
 
 /** Everything loading one file needs besides the file. */
 export interface LoadContext {
@@ -43,6 +44,8 @@ export interface LoadResult {
   readonly rejected: number;
   readonly supersedes: readonly string[];
   readonly supersededBy: string | null;
+  /** What the operator should know of the load: a file loaded as superseded, and by which generation. */
+  readonly notice: string | null;
   /** The digest of the rows as stored by this load (see fileDataDigest): what `audit verify --data` checks. */
   readonly dataDigest: string;
 }
@@ -201,6 +204,7 @@ class FileLoad {
         size_bytes: String(this.meta.sizeBytes),
         file_name: this.meta.fileName,
         path: this.meta.path,
+        file_mtime: isoMicros(this.meta.mtimeMicros),
         row_count: 0,
         reject_count: 0,
         control: null,
@@ -328,7 +332,13 @@ class FileLoad {
       })
       .where('id', '=', this.fileId!)
       .execute();
-    const { supersedes, supersededBy } = await supersede(this.tx, this.fileId!, this.profile, id);
+    const { supersedes, supersededBy, notice } = await supersede(
+      this.tx,
+      this.fileId!,
+      this.profile,
+      id,
+      this.meta,
+    );
     return {
       fileId: this.fileId!,
       identity: id,
@@ -336,6 +346,7 @@ class FileLoad {
       rejected: this.rejectCount,
       supersedes,
       supersededBy,
+      notice,
       dataDigest,
     };
   }
@@ -395,45 +406,115 @@ class FileLoad {
   }
 }
 
+/** What orders two generations of one report: the generation time the file gives, then its modification time. */
+interface Generation {
+  /** Milliseconds since the epoch, from the header or the file name; null when the file gives none. */
+  readonly generatedAt: number | null;
+  /** Microseconds since the epoch; null for a file loaded before modification times were kept. */
+  readonly mtimeMicros: bigint | null;
+}
+
 /**
- * A later generation of the same report, participant and business date supersedes the earlier; both
- * stay. A file older than the one in force (loaded late) is superseded at once.
+ * Above zero when `a` is the newer generation, below when older, zero when nothing tells them apart.
+ * A file loaded before modification times were kept counts as older than one that has it: it was
+ * loaded earlier, and load order was the rule it was loaded under.
+ */
+function compareGenerations(a: Generation, b: Generation): number {
+  if (a.generatedAt !== null && b.generatedAt !== null && a.generatedAt !== b.generatedAt)
+    return a.generatedAt - b.generatedAt;
+  if (a.mtimeMicros === null || b.mtimeMicros === null)
+    return (a.mtimeMicros === null ? 0 : 1) - (b.mtimeMicros === null ? 0 : 1);
+  return a.mtimeMicros === b.mtimeMicros ? 0 : a.mtimeMicros > b.mtimeMicros ? 1 : -1;
+}
+
+/** How a generation is shown to people: its generation time if it has one, and its modification time. */
+function describeGeneration(g: Generation): string {
+  const parts = [
+    g.generatedAt === null ? null : `generated ${hkTime(g.generatedAt)}`,
+    g.mtimeMicros === null ? null : `modified ${hkTime(isoMicros(g.mtimeMicros))}`,
+  ];
+  return parts.filter((p) => p !== null).join(', ') || 'loaded before modification times were kept';
+}
+
+/**
+ * The generation in force of a report, participant and business date is the newest by what the file
+ * says (its generation time), then by its modification time, whatever order the files are loaded in,
+ * by one call or by several; all stay for lineage. A file older than the one in force is loaded
+ * superseded at once. Two that cannot be ordered (same generation time, or none, and the same
+ * modification time, different contents: a file with the same bytes is skipped before) refuse the
+ * later one, both named. A generation derived by a calendar change is ordered as the file it was
+ * derived from.
  */
 async function supersede(
   tx: StoreTransaction,
   fileId: string,
   profile: Profile,
   id: FileIdentity,
-): Promise<{ supersedes: string[]; supersededBy: string | null }> {
+  meta: FileMeta,
+): Promise<{ supersedes: string[]; supersededBy: string | null; notice: string | null }> {
   const key = `${profile.source}|${profile.entity}|${profile.reportId}|${id.participant}|${id.businessDate ?? ''}`;
   // Serialises concurrent loads of the same report; released at commit.
   await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(tx.db);
   const current = await tx.db
-    .selectFrom('source_file')
-    .select(['id', 'file_name', 'generated_at'])
-    .where('source', '=', profile.source)
-    .where('entity', '=', profile.entity)
-    .where('report_id', '=', profile.reportId)
-    .where('participant', '=', id.participant)
-    .where((eb) =>
-      id.businessDate === null ? eb('business_date', 'is', null) : eb('business_date', '=', id.businessDate),
+    .selectFrom('source_file as f')
+    .innerJoin('source_file as l', (join) =>
+      join.on('l.id', '=', (eb) => eb.fn.coalesce('f.derived_from', 'f.id')),
     )
-    .where('superseded_by', 'is', null)
-    .where('id', '!=', fileId)
+    .select([
+      'f.id',
+      'f.file_name',
+      'f.path',
+      'f.generated_at',
+      // Exact to the microsecond: a JavaScript Date would round it to the millisecond.
+      sql<string | null>`(extract(epoch FROM l.file_mtime) * 1000000)::bigint::text`.as('mtime_micros'),
+    ])
+    .where('f.source', '=', profile.source)
+    .where('f.entity', '=', profile.entity)
+    .where('f.report_id', '=', profile.reportId)
+    .where('f.participant', '=', id.participant)
+    .where((eb) =>
+      id.businessDate === null
+        ? eb('f.business_date', 'is', null)
+        : eb('f.business_date', '=', id.businessDate),
+    )
+    .where('f.superseded_by', 'is', null)
+    .where('f.id', '!=', fileId)
     .execute();
-  const mine = id.generatedAt === null ? null : Date.parse(id.generatedAt);
-  // Unknown generation times fall back to load order: the file loaded now is the later one.
-  const newer = current.filter(
-    (c) => mine !== null && c.generated_at !== null && c.generated_at.getTime() > mine,
-  );
+  const mine: Generation = {
+    generatedAt: id.generatedAt === null ? null : Date.parse(id.generatedAt),
+    mtimeMicros: meta.mtimeMicros,
+  };
+  const others = current.map((c) => ({
+    ...c,
+    generation: {
+      generatedAt: c.generated_at?.getTime() ?? null,
+      mtimeMicros: c.mtime_micros === null ? null : BigInt(c.mtime_micros),
+    },
+  }));
+  const tie = others.find((c) => compareGenerations(mine, c.generation) === 0);
+  if (tie !== undefined) {
+    throw new DcassError(
+      'INGEST_GENERATION_UNORDERED',
+      `${meta.path} and ${tie.path} (loaded as file #${tie.id}) are the same report, participant and business date with different contents, and nothing orders them (both ${describeGeneration(mine)}): which one is current cannot be told`,
+      {
+        location: { file: meta.fileName },
+        hint: 'nothing of this file was loaded; if it is the current one, give it a later modification time (touch it) and ingest it again',
+      },
+    );
+  }
+  const newer = others.filter((c) => compareGenerations(mine, c.generation) < 0);
   if (newer.length > 0) {
-    const winner = newer.reduce((a, b) => (a.generated_at!.getTime() >= b.generated_at!.getTime() ? a : b));
+    const winner = newer.reduce((a, b) => (compareGenerations(a.generation, b.generation) >= 0 ? a : b));
     await tx.db
       .updateTable('source_file')
       .set({ superseded_by: winner.id })
       .where('id', '=', fileId)
       .execute();
-    return { supersedes: [], supersededBy: winner.file_name };
+    return {
+      supersedes: [],
+      supersededBy: winner.file_name,
+      notice: `loaded as superseded: a newer generation ${winner.path} (file #${winner.id}, ${describeGeneration(winner.generation)}) is current; this file: ${describeGeneration(mine)}`,
+    };
   }
   if (current.length > 0) {
     await tx.db
@@ -446,5 +527,5 @@ async function supersede(
       )
       .execute();
   }
-  return { supersedes: current.map((c) => c.file_name), supersededBy: null };
+  return { supersedes: current.map((c) => c.file_name), supersededBy: null, notice: null };
 }
