@@ -1,5 +1,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { lineOfKey } from '../config/yaml-file.js';
+import { describeOsError, statIfAny } from '../shared/folders.js';
 import {
   DcassError,
   type IngestRequest,
@@ -22,25 +24,56 @@ export function configuredInputs(ctx: CliContext): IngestRequest[] {
       hint: 'add inputs: { genium, dcass, bos } to the configuration, or name files',
     });
   }
-  return inputs.flatMap(([source, dir]) =>
-    inLoadOrder(expandPath(dir, ctx.config.inputExcludeFolders), source as Source, ctx.profiles()).map(
-      (p) => ({ path: p, source: source as Source }),
-    ),
+  // Every folder is read before anything is loaded: a mistyped folder stops the command, loading nothing.
+  const listed = inputs.map(([source, dir]) => {
+    try {
+      return { source: source as Source, files: listPath(dir, ctx.config.inputExcludeFolders) };
+    } catch (err) {
+      throw configuredFolderUnreadable(ctx, source, dir, err);
+    }
+  });
+  return listed.flatMap(({ source, files }) =>
+    inLoadOrder(files, source, ctx.profiles(), ctx.config.participant?.code ?? null).map((p) => ({
+      path: p,
+      source,
+    })),
   );
 }
 
 /**
+ * A configured input folder that cannot be read, named with its configuration key and line: a
+ * configuration mistake (exit 2), not a refused file, so nothing of it is recorded in `rejects`.
+ */
+function configuredFolderUnreadable(ctx: CliContext, source: string, dir: string, err: unknown): DcassError {
+  const key = `inputs.${source}`;
+  const file = ctx.config.configFile;
+  const line = file === null ? undefined : lineOfKey(file, ['inputs', source]);
+  return new DcassError('CONFIG_INVALID', `the input folder ${dir} cannot be read: ${describeOsError(err)}`, {
+    location: { ...(file === null ? {} : { file }), ...(line === undefined ? {} : { line }), path: key },
+    hint: `correct ${key} in the configuration, or create the folder; nothing was loaded`,
+  });
+}
+
+/**
  * A folder becomes its files (recursively, sorted, hidden files and READMEs left out, and files in a
- * folder named in `excludeFolders` below it); a file stays itself.
+ * folder named in `excludeFolders` below it); a file stays itself. A path that does not exist or
+ * cannot be listed is refused with the operating system's reason, before anything is loaded: it is
+ * a mistyped argument, not a file to record as refused.
  */
 export function expandPath(p: string, excludeFolders: readonly string[] = []): string[] {
-  let st;
   try {
-    st = statSync(p);
-  } catch {
-    return [p]; // reported as unreadable, with the name, by ingest
+    return listPath(p, excludeFolders);
+  } catch (err) {
+    throw new DcassError('USAGE', `cannot read ${p}: ${describeOsError(err)}`, {
+      hint: 'check the path (a file or a folder of files); nothing was loaded',
+      cause: err,
+    });
   }
-  if (!st.isDirectory()) return [p];
+}
+
+/** A file as itself, a folder as its files; the operating system's error when the path cannot be read. */
+function listPath(p: string, excludeFolders: readonly string[]): string[] {
+  if (!statSync(p).isDirectory()) return [p];
   const excluded = new Set(excludeFolders.map((f) => f.toLowerCase()));
   return readdirSync(p, { recursive: true, encoding: 'utf8' })
     .filter((n) => {
@@ -53,7 +86,10 @@ export function expandPath(p: string, excludeFolders: readonly string[] = []): s
       );
     })
     .map((n) => path.join(p, n))
-    .filter((f) => statSync(f).isFile())
+    .filter((f) => {
+      const st = statIfAny(f); // a link to nowhere stays in the list: ingest refuses it, with the reason
+      return st === undefined || st.isFile();
+    })
     .sort();
 }
 
@@ -64,10 +100,16 @@ export function expandPath(p: string, excludeFolders: readonly string[] = []): s
  * is newer and the loader takes the one loaded later: so they are loaded oldest modification time
  * first, and the newest becomes current. Two such files with the same modification time and different
  * content cannot be ordered: refused, both named. Files whose profile carries a generation time keep
- * their sorted place: the loader orders them by that time, whatever the load order.
+ * their sorted place: the loader orders them by that time, whatever the load order. A name without a
+ * participant (BOS_TRADES_20190506.csv) stands for the configured participant, as the loader reads it.
  */
-export function inLoadOrder(files: readonly string[], source: Source, profiles: ProfileRegistry): string[] {
-  const keys = files.map((f) => candidateOf(path.basename(f), source, profiles));
+export function inLoadOrder(
+  files: readonly string[],
+  source: Source,
+  profiles: ProfileRegistry,
+  participant: string | null = null,
+): string[] {
+  const keys = files.map((f) => candidateOf(path.basename(f), source, profiles, participant));
   const groups = new Map<string, { files: string[]; byMtime: boolean }>();
   files.forEach((f, i) => {
     const { key, byMtime } = keys[i]!;
@@ -93,6 +135,7 @@ function candidateOf(
   name: string,
   source: Source,
   profiles: ProfileRegistry,
+  participant: string | null,
 ): { key: string; byMtime: boolean } {
   let profile: Profile;
   try {
@@ -104,7 +147,13 @@ function candidateOf(
   const f = profile.format;
   const headerFields = f.type === 'fixed-width' ? f.header.fields : f.type === 'xml' ? f.header : {};
   return {
-    key: [profile.source, profile.entity, profile.reportId, groups.participant, groups.businessDate]
+    key: [
+      profile.source,
+      profile.entity,
+      profile.reportId,
+      groups.participant ?? participant,
+      groups.businessDate,
+    ]
       .map((v) => v ?? '')
       .join('|'),
     byMtime: groups.generation === undefined && headerFields.generatedAt === undefined,

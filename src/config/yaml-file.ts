@@ -49,6 +49,22 @@ function readText(file: string, code: ErrorCode): string {
   }
 }
 
+/**
+ * The line of a key in a YAML or JSON file already loaded (a configured folder that cannot be read is
+ * named with its key and line); undefined when the file cannot be read or parsed again.
+ */
+export function lineOfKey(file: string, keyPath: readonly string[]): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return doc.errors.length > 0 ? undefined : lineOf(doc, lineCounter, [...keyPath]);
+}
+
 /** The line of the deepest node that exists along a key path (the parent when the key is missing). */
 function lineOf(doc: Document, counter: LineCounter, keyPath: string[]): number | undefined {
   for (let n = keyPath.length; n >= 0; n--) {

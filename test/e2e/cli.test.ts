@@ -28,7 +28,7 @@ describe(`the dcass-recon CLI (${dbKind})`, () => {
 
     const again = await runCli(['--db', target.target, 'ingest', '--all'], { cwd });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('0 loaded, 20 already loaded (skipped), 0 refused');
+    expect(again.stdout).toContain('0 files loaded, 20 already loaded (skipped), 0 refused');
 
     const rejects = await runCli(['--db', target.target, 'rejects'], { cwd });
     expect(rejects.stdout).toContain('BOS_TRADES_CABC_20190507.csv:16  execDate  BAD_DATE');

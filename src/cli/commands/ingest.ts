@@ -10,7 +10,7 @@ import {
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs, expandPath } from '../input-files.js';
-import { out, safeText, table } from '../output.js';
+import { out, plural, safeText, table } from '../output.js';
 import { byteProgress } from '../progress.js';
 
 /** `ingest`: load files into the canonical schema, one transaction per file. */
@@ -95,53 +95,83 @@ function planRequests(
     .map((p) => ({ path: p, source, ...(opts.profile ? { profile: opts.profile } : {}) }));
 }
 
-/** The outcome of each file as a table (or JSON), refused files with their reasons. */
-export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[]): void {
-  const summary = {
-    loaded: outcomes.filter((o) => o.status === 'loaded').length,
+/** What an ingest call did, counted: files by outcome, rows loaded and rejected. */
+export interface IngestSummary {
+  readonly loaded: number;
+  readonly skipped: number;
+  readonly refused: number;
+  readonly rows: number;
+  readonly rejected: number;
+}
+
+/** Counts the outcomes of an ingest call. */
+export function summarise(outcomes: readonly FileOutcome[]): IngestSummary {
+  const loaded = outcomes.filter((o) => o.status === 'loaded');
+  return {
+    loaded: loaded.length,
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
     refused: outcomes.filter((o) => o.status === 'refused').length,
-    rows: outcomes.filter((o) => o.status === 'loaded').reduce((n, o) => n + o.rows, 0),
-    rejected: outcomes.filter((o) => o.status === 'loaded').reduce((n, o) => n + o.rejected, 0),
+    rows: loaded.reduce((n, o) => n + o.rows, 0),
+    rejected: loaded.reduce((n, o) => n + o.rejected, 0),
   };
+}
+
+/** The counts in one line: "20 files loaded, 0 already loaded (skipped), 1 refused; 334 rows, 1 rejected row". */
+export function summaryLine(s: IngestSummary): string {
+  return (
+    `${plural(s.loaded, 'file')} loaded, ${s.skipped} already loaded (skipped), ${s.refused} refused; ` +
+    `${plural(s.rows, 'row')}, ${plural(s.rejected, 'rejected row')}` +
+    (s.rejected > 0 ? ` (see ${s.rejected === 1 ? 'it' : 'them'} with: dcass-recon rejects)` : '')
+  );
+}
+
+/** The outcome of each file as a table (or JSON), refused files with their reasons, then the counts. */
+export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[]): void {
   if (ctx.options.json) {
-    out.json({ files: outcomes, summary });
+    out.json({ files: outcomes, summary: summarise(outcomes) });
     return;
   }
-  if (ctx.options.quiet) return;
-  out.line(
-    table(
-      [
-        'status',
-        'file',
-        'source',
-        'profile',
-        'business date',
-        'rows',
-        'rejected',
-        'supersedes / superseded by',
-        'sha256',
-      ],
-      outcomes.map((o) => [
-        o.status,
-        o.fileName,
-        o.source,
-        o.profile ?? '-',
-        o.businessDate ?? '-',
-        String(o.rows),
-        String(o.rejected),
-        o.supersededBy ? `superseded by ${o.supersededBy}` : o.supersedes.join(', '),
-        o.sha256?.slice(0, 12) ?? '-',
-      ]),
-    ),
-  );
+  if (!ctx.options.quiet) printOutcomeText(outcomes, { newOnly: false });
+}
+
+/**
+ * The outcomes as text. With `newOnly` (verify, which reads every input folder each time) files
+ * already loaded are counted, not listed.
+ */
+export function printOutcomeText(outcomes: readonly FileOutcome[], options: { newOnly: boolean }): void {
+  const listed = options.newOnly ? outcomes.filter((o) => o.status !== 'skipped') : outcomes;
+  if (listed.length > 0) out.line(`${outcomeTable(listed)}\n`);
   for (const o of outcomes.filter((x) => x.status === 'refused')) {
     out.line(
-      `\nrefused ${safeText(o.path)}\n  ${safeText(o.error!.message)}${o.error!.hint ? `\n  what to do: ${safeText(o.error!.hint)}` : ''}`,
+      `refused ${safeText(o.path)}\n  ${safeText(o.error!.message)}${o.error!.hint ? `\n  what to do: ${safeText(o.error!.hint)}` : ''}\n`,
     );
   }
-  out.line(
-    `\n${summary.loaded} loaded, ${summary.skipped} already loaded (skipped), ${summary.refused} refused; ${summary.rows} rows, ${summary.rejected} rejected rows` +
-      (summary.rejected > 0 ? ' (see them with: dcass-recon rejects)' : ''),
+  out.line(summaryLine(summarise(outcomes)));
+}
+
+function outcomeTable(outcomes: readonly FileOutcome[]): string {
+  return table(
+    [
+      'status',
+      'file',
+      'source',
+      'profile',
+      'business date',
+      'rows',
+      'rejected',
+      'supersedes / superseded by',
+      'sha256',
+    ],
+    outcomes.map((o) => [
+      o.status,
+      o.fileName,
+      o.source,
+      o.profile ?? '-',
+      o.businessDate ?? '-',
+      String(o.rows),
+      String(o.rejected),
+      o.supersededBy ? `superseded by ${o.supersededBy}` : o.supersedes.join(', '),
+      o.sha256?.slice(0, 12) ?? '-',
+    ]),
   );
 }

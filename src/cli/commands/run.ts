@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import {
   carriedCount,
   checkBusinessDate,
+  hkTime,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -92,6 +93,21 @@ export function carriedOf(store: Store, s: RunSummary): Promise<number> {
   });
 }
 
+/** The reconciliations a run could not run for a missing expected input, and what to do; nothing when none. */
+export function printMissingInputs(s: RunSummary): void {
+  if (s.missingInputs.length === 0) return;
+  const recons = [...new Set(s.missingInputs.map((m) => m.recon))];
+  out.line(`\nINCOMPLETE: ${recons.length} reconciliation(s) not run, an expected input is missing:`);
+  for (const name of recons) {
+    const details = [...new Set(s.missingInputs.filter((m) => m.recon === name).map((m) => m.detail))];
+    out.line(`  ${name}: ${safeText(details.join('; '))}`);
+  }
+  out.line('  nothing was compared or cleared for them; their earlier breaks stay as they were');
+  out.line(
+    '  load the missing files (dcass-recon ingest, or fetch; dcass-recon expected lists them) and run again',
+  );
+}
+
 /** The run summary table (or JSON) printed after every run, with the breaks carried from earlier dates. */
 export function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   if (ctx.options.json) {
@@ -100,7 +116,7 @@ export function printSummary(ctx: CliContext, s: RunSummary, carried: number): v
   }
   if (ctx.options.quiet) return;
   out.line(
-    `run ${s.runId}: business date ${s.businessDate}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files\n`,
+    `run ${s.runId}: business date ${s.businessDate}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files, finished ${hkTime(s.finishedAt)}\n`,
   );
   out.line(
     table(
@@ -144,18 +160,7 @@ export function printSummary(ctx: CliContext, s: RunSummary, carried: number): v
   for (const name of s.recons.filter((n) => s.counts[n]?.skipped != null)) {
     out.line(`${name} skipped: ${safeText(s.counts[name]!.skipped ?? '')}`);
   }
-  if (s.missingInputs.length > 0) {
-    const recons = [...new Set(s.missingInputs.map((m) => m.recon))];
-    out.line(`\nINCOMPLETE: ${recons.length} reconciliation(s) not run, an expected input is missing:`);
-    for (const name of recons) {
-      const details = [...new Set(s.missingInputs.filter((m) => m.recon === name).map((m) => m.detail))];
-      out.line(`  ${name}: ${safeText(details.join('; '))}`);
-    }
-    out.line('  nothing was compared or cleared for them; their earlier breaks stay as they were');
-    out.line(
-      '  load the missing files (dcass-recon ingest, or fetch; dcass-recon expected lists them) and run again',
-    );
-  }
+  printMissingInputs(s);
   const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(
     `\n${s.open} open, ${s.explained} explained, ${sum('resolved')} resolved, ${sum('cleared')} cleared since the last run` +

@@ -16,9 +16,9 @@ import {
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
-import { ensureOutDir, out } from '../output.js';
-import { ingestWithProgress, printOutcomes } from './ingest.js';
-import { carriedOf, printSummary, runExit, runInputOptions } from './run.js';
+import { ensureOutDir, out, plural, safeText, table } from '../output.js';
+import { ingestWithProgress, printOutcomeText } from './ingest.js';
+import { carriedOf, printMissingInputs, runExit, runInputOptions } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -64,11 +64,13 @@ export async function verifyDate(
   ctx: CliContext,
   options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
 ): Promise<Verification> {
-  checkBusinessDate(options.date); // before anything is loaded: a mistyped date costs nothing
+  // The date, the input folders and the output folder are checked before anything is opened or loaded.
+  checkBusinessDate(options.date);
+  const inputs = options.ingest === false ? [] : configuredInputs(ctx);
+  ensureOutDir(options.outDir);
   const store = await ctx.store({ bulk: true });
   const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
-  const ingested =
-    options.ingest === false ? [] : await ingestWithProgress(ctx, store, configuredInputs(ctx));
+  const ingested = options.ingest === false ? [] : await ingestWithProgress(ctx, store, inputs);
   const ruleSet = options.rules ? loadRuleSet(options.rules) : loadBuiltinRuleSet();
   const run = await runReconciliation(store, {
     businessDate: options.date,
@@ -78,7 +80,6 @@ export async function verifyDate(
     ...runInputOptions(ctx),
     ...(options.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
   });
-  ensureOutDir(options.outDir);
   const reports: VerificationReport[] = [];
   for (const [format, name, write] of REPORTS) {
     const file = path.join(options.outDir, name);
@@ -92,6 +93,65 @@ export async function verifyDate(
 export function verificationExit(v: Verification): number {
   if (v.ingested.some((o) => o.status === 'refused')) return 2;
   return runExit(v.run);
+}
+
+/**
+ * What a verification did, for an operator to read in five seconds: the files it loaded now (those
+ * loaded before are counted, not listed), each reconciliation's matched and breaks, the skipped ones
+ * once in a line each, the open breaks in all, the reports written and the next step.
+ */
+export function printVerification(v: Verification): void {
+  const s = v.run;
+  printOutcomeText(v.ingested, { newOnly: true });
+  out.line(
+    `\nverify ${s.businessDate}: run ${s.runId}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${plural(s.inputs.length, 'input file')} of the date\n`,
+  );
+  const ran = s.recons.filter((n) => s.counts[n]!.skipped === null && s.counts[n]!.incomplete === null);
+  if (ran.length > 0) {
+    out.line(
+      table(
+        ['reconciliation', 'left', 'right', 'matched', 'breaks', 'open', 'explained', 'resolved', 'cleared'],
+        ran.map((name) => {
+          const c = s.counts[name]!;
+          const found = Object.values(c.breaks).reduce((n, k) => n + k, 0);
+          return [
+            name,
+            c.leftRecords,
+            c.rightRecords,
+            c.matched,
+            found,
+            c.open,
+            c.explained,
+            c.resolved,
+            c.cleared,
+          ].map(String);
+        }),
+      ),
+    );
+  }
+  for (const name of s.recons.filter((n) => s.counts[n]!.skipped !== null)) {
+    out.line(`${name}: not run on this date (${safeText(s.counts[name]!.skipped!)})`);
+  }
+  printMissingInputs(s);
+  const refused = v.ingested.filter((o) => o.status === 'refused').length;
+  const html = v.reports.find((r) => r.format === 'html')?.path ?? v.reports[0]?.path ?? '';
+  out.line(
+    `\n${plural(s.open, 'break')} open from this run, ${s.explained} explained` +
+      (v.carried > 0 ? `; ${plural(v.carried, 'break')} of earlier dates still open or explained` : ''),
+  );
+  out.line(`reports: ${v.reports.map((r) => r.path).join(', ')}`);
+  out.line(`next: ${nextStep(s, v.carried, refused, html)}`);
+}
+
+/** The one thing to do next after a verification, most pressing first. */
+function nextStep(s: RunSummary, carried: number, refused: number, html: string): string {
+  if (refused > 0)
+    return `fix the ${plural(refused, 'refused file')} named above (dcass-recon rejects lists them) and verify again`;
+  if (s.missingInputs.length > 0)
+    return 'load the missing input files (dcass-recon expected lists them) and verify again';
+  if (s.open + s.explained + carried > 0)
+    return `open ${html} and explain or resolve each break (dcass-recon breaks list --status open,explained)`;
+  return `nothing is open: confirm the date when it is final (dcass-recon confirm --date ${s.businessDate} --out DIR)`;
 }
 
 /** `verify`: the Sunday job (and each stabilisation day's): ingest, reconcile, report. */
@@ -128,12 +188,7 @@ bad configuration, unreachable database): the reports are still written when the
           ...(opts.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
         });
         if (ctx.options.json) out.json(v);
-        else if (!ctx.options.quiet) {
-          printOutcomes(ctx, v.ingested);
-          out.line('');
-          printSummary(ctx, v.run, v.carried);
-          for (const r of v.reports) out.line(`wrote ${r.path} (${r.breaks} breaks)`);
-        }
+        else if (!ctx.options.quiet) printVerification(v);
         return verificationExit(v);
       }),
     );
