@@ -17,6 +17,8 @@ import { verifyCommand } from './commands/verify.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { explainDatabaseError } from '../db/connect.js';
 import { printError } from './output.js';
+import { handleInterrupts } from './interrupt.js';
+import { packageVersion } from '../shared/package-root.js';
 
 /** Exit codes as diff(1): 0 nothing open, 1 open breaks found, 2 trouble. */
 export const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
@@ -29,6 +31,7 @@ const program = new Command('dcass-recon')
     '--db <url|dir>',
     'PostgreSQL URL or embedded database folder (default: DATABASE_URL, the config, ./.dcass-recon/db)',
   )
+  .version(packageVersion(), '-V, --version', 'print the version')
   .option('--config <file>', 'configuration file (default: ./dcass-recon.yaml when present)')
   .option('--json', 'machine output on stdout (logs stay on stderr)')
   .option('--quiet', 'print only errors')
@@ -39,6 +42,9 @@ const program = new Command('dcass-recon')
   )
   .showHelpAfterError()
   .exitOverride()
+  .hook('preAction', (_program, action) => {
+    command = commandPath(action);
+  })
   .addHelpText(
     'after',
     `
@@ -50,6 +56,15 @@ Examples:
 
 Exit codes: 0 fine, 1 open breaks found, 2 trouble (bad input, bad config, unreachable server).`,
   );
+
+/** The command being run, for the line an interrupt prints ("audit verify"). */
+let command = '';
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+handleInterrupts(() => command);
 
 /** Runs one command body with a context, turns errors into messages and sets the exit code. */
 async function run(fn: (ctx: CliContext) => Promise<number>): Promise<void> {

@@ -20,6 +20,14 @@ export const out = {
   },
 };
 
+/**
+ * Shows the cursor and turns line wrap back on (DECTCEM, DECAWM), as they were before a progress bar
+ * hid the one and turned off the other; written only to a terminal.
+ */
+export function restoreTerminal(): void {
+  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\x1b[?7h');
+}
+
 const safeLines = (text: string): string => text.split('\n').map(safeText).join('\n');
 
 /** Prints an error for a person: what, where, what to do; a stack only for bugs and only with --verbose. */

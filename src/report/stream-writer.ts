@@ -51,7 +51,11 @@ export class StreamWriter {
   /** Abandons the file after a failure, keeping the original error. */
   destroy(): void {
     this.stream.destroy();
-    rmSync(this.partial, { force: true });
+    try {
+      rmSync(this.partial, { force: true });
+    } catch {
+      // Never created: its folder is missing or not a folder (the error being reported says so).
+    }
   }
 
   private throwIfFailed(): void {

@@ -5,6 +5,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
 
+/** The command line that runs the CLI from source, for a test that starts it through another tool. */
+export function cliCommandLine(args: readonly string[]): string[] {
+  return [process.execPath, '--import', TSX, MAIN, ...args];
+}
+
 /** Starts the CLI from source in a child process (the same code the built bin runs). */
 export function startCli(
   args: readonly string[],
@@ -12,7 +17,8 @@ export function startCli(
 ): ChildProcess {
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL; // each test names its database with --db
-  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const [node, ...argv] = cliCommandLine(args);
+  return spawn(node!, argv, {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

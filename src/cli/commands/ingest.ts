@@ -11,6 +11,7 @@ import {
 import type { CliContext } from '../context.js';
 import { configuredInputs, expandPath } from '../input-files.js';
 import { out, plural, safeText, table } from '../output.js';
+import { followIngest } from '../interrupt.js';
 import { byteProgress } from '../progress.js';
 
 /** `ingest`: load files into the canonical schema, one transaction per file. */
@@ -55,6 +56,7 @@ export async function ingestWithProgress(
   requests: readonly IngestRequest[],
 ): Promise<FileOutcome[]> {
   const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+  const followed = followIngest();
   try {
     return await ingestFiles(
       {
@@ -64,12 +66,17 @@ export async function ingestWithProgress(
         participant: ctx.config.participant?.code ?? null,
         actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
         logger: ctx.logger,
-        onProgress: (f, n, total) => progress.update(f, n, total),
+        onProgress: (f, n, total) => {
+          followed.reading(f);
+          progress.update(f, n, total);
+        },
+        onOutcome: (o) => followed.finished(o),
       },
       requests,
     );
   } finally {
     progress.stop();
+    followed.done();
   }
 }
 
@@ -141,6 +148,10 @@ export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[])
 export function printOutcomeText(outcomes: readonly FileOutcome[], options: { newOnly: boolean }): void {
   const listed = options.newOnly ? outcomes.filter((o) => o.status !== 'skipped') : outcomes;
   if (listed.length > 0) out.line(`${outcomeTable(listed)}\n`);
+  // A file loaded as superseded (older than the generation in force) says so, naming the current one.
+  for (const o of outcomes.filter((x) => x.notice !== null)) {
+    out.line(`${safeText(o.path)}\n  ${safeText(o.notice!)}\n`);
+  }
   for (const o of outcomes.filter((x) => x.status === 'refused')) {
     out.line(
       `refused ${safeText(o.path)}\n  ${safeText(o.error!.message)}${o.error!.hint ? `\n  what to do: ${safeText(o.error!.hint)}` : ''}\n`,
