@@ -37,7 +37,8 @@ export function makeFolder(dir: string, what: string): void {
       mkdirSync(level);
     } catch (err) {
       // Another process created it meanwhile: as good as done.
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statIfAny(level)?.isDirectory() === true) continue;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statIfAny(level)?.isDirectory() === true)
+        continue;
       throw cannotCreate(dir, what, osReason(err, level));
     }
   }
