@@ -59,6 +59,8 @@ Exit code 0 when the demo ran, 2 trouble.`,
       run(async (ctx) => {
         const work = mkdtempSync(path.join(tmpdir(), 'dcass-recon-demo-'));
         const configFile = writeStarter(work, { withFixtures: true, force: false });
+        // Made here, so the throwaway database is not announced as a new embedded database.
+        mkdirSync(path.join(work, 'db'));
         const demo = createContext({ ...ctx.options, config: configFile, db: path.join(work, 'db') });
         try {
           const results: [DemoStep, Verification][] = [];
