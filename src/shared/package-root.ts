@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +16,10 @@ export function packageRoot(): string {
 /** A path inside the shipped `builtin/` folder (profiles, calendars, starter configuration). */
 export function builtinPath(...parts: string[]): string {
   return path.join(packageRoot(), 'builtin', ...parts);
+}
+
+/** The installed package's version (package.json), for `dcass-recon --version`. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { DcassError, builtinPath, packageRoot } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out } from '../output.js';
+import { out, plural } from '../output.js';
 
 /** `init DIR`: a starter configuration that works as written on the shipped fixtures. */
 export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -14,7 +14,13 @@ export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => P
     .option('--force', 'overwrite an existing configuration in the folder')
     .addHelpText(
       'after',
-      '\nExamples:\n  dcass-recon init ./recon\n  dcass-recon init ./demo --with-fixtures && cd demo && dcass-recon ingest --all',
+      `
+Examples:
+  dcass-recon init ./recon --with-fixtures && cd recon && dcass-recon verify --date 2019-05-03 --out out/0503
+  dcass-recon init ./recon      # your own data: the input folders are left empty for your files
+
+Without --with-fixtures the input folders hold only the fictitious CABC account map: put your Genium
+backups, upgraded DCASS reports and BOS exports there (or fetch them) before verifying a date.`,
     )
     .action((dir: string, opts: { withFixtures?: boolean; force?: boolean }) =>
       run(async (ctx) => {
@@ -23,12 +29,9 @@ export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => P
           withFixtures: opts.withFixtures === true,
           force: opts.force === true,
         });
-        const written = readdirSync(target, { recursive: true, encoding: 'utf8' }).length;
-        if (ctx.options.json) out.json({ dir: target, configFile, withFixtures: opts.withFixtures === true });
-        else if (!ctx.options.quiet) {
-          out.line(`wrote a starter configuration to ${target} (${written} entries)`);
-          out.line(`next: cd ${dir} && dcass-recon ingest --all`);
-        }
+        const withFixtures = opts.withFixtures === true;
+        if (ctx.options.json) out.json({ dir: target, configFile, withFixtures });
+        else if (!ctx.options.quiet) printStarter(target, dir, withFixtures);
         return 0;
       }),
     );
@@ -62,4 +65,43 @@ export function writeStarter(target: string, opts: { withFixtures: boolean; forc
     }
   }
   return configFile;
+}
+
+/** The input folders of a starter configuration and what goes into each. */
+const INPUT_FOLDERS = [
+  ['genium', 'your Genium INET report backups (TRD001, POS001)'],
+  ['dcass', 'the upgraded DCASS reports (dcass-recon fetch saves them here)'],
+  ['bos', "your back office's trades and positions exports and account map"],
+] as const;
+
+// What init wrote and what to do next: a starter without fixtures has nothing to verify yet.
+function printStarter(target: string, dir: string, withFixtures: boolean): void {
+  out.line(`wrote a starter configuration to ${target}`);
+  out.line(
+    '  dcass-recon.yaml: participant CABC (fictitious), contacts and signatories: edit them for your firm',
+  );
+  for (const [source, what] of INPUT_FOLDERS) {
+    const folder = path.join(target, 'inputs', source);
+    const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) =>
+      e.isFile(),
+    ).length;
+    const holds = withFixtures
+      ? plural(files, 'shipped CABC fixture file')
+      : files === 0
+        ? `empty, for ${what}`
+        : `only the fictitious CABC account map, for ${what}`;
+    out.line(`  inputs/${source}/: ${holds}`);
+  }
+  if (withFixtures) {
+    out.line("  their deliberate breaks B1-B7 are described in the package's fixtures/README.md");
+    out.line(`next: cd ${dir} && dcass-recon verify --date 2019-05-03 --out out/0503`);
+  } else {
+    out.line('the input folders hold no report yet: a date verified now has every input missing');
+    out.line(
+      `next: put your files in ${path.join(dir, 'inputs')}/, then cd ${dir} && dcass-recon verify --date YYYY-MM-DD --out out/DATE`,
+    );
+    out.line(
+      `to try it on the shipped CABC fixtures instead: dcass-recon init ${dir} --with-fixtures --force`,
+    );
+  }
 }
