@@ -17,7 +17,6 @@ import { verifyCommand } from './commands/verify.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { explainDatabaseError } from '../db/connect.js';
 import { printError } from './output.js';
-import { packageVersion } from '../shared/package-root.js';
 import { handleInterrupts } from './interrupt.js';
 import { packageVersion } from '../shared/package-root.js';
 
@@ -32,7 +31,6 @@ const program = new Command('dcass-recon')
     '--db <url|dir>',
     'PostgreSQL URL or embedded database folder (default: DATABASE_URL, the config, ./.dcass-recon/db)',
   )
-  .version(packageVersion(), '-V, --version', 'print the version')
   .version(packageVersion(), '-V, --version', 'print the version')
   .option('--config <file>', 'configuration file (default: ./dcass-recon.yaml when present)')
   .option('--json', 'machine output on stdout (logs stay on stderr)')
