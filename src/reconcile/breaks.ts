@@ -100,9 +100,15 @@ export function stateAsOf(caseId: RawBuilder<unknown>, asOf: string | undefined)
     ORDER BY e.id DESC LIMIT 1)`;
 }
 
+/**
+ * A run's sighting of a case (`b`, break_sighting) with what it found (`d`, break_detail, stored once
+ * per distinct finding of the case): the stored form of a break of a run (migration 0013).
+ */
+export const SIGHTING = sql`break_sighting b JOIN break_detail d ON d.id = b.detail_id`;
+
 function columns(runId: string): RawBuilder<unknown> {
-  return sql`c.id, b.id AS occurrence_id, ${runId}::bigint AS run_id, b.recon, b.entity, b.kind, b.pass, b.key,
-    b.fields, b.left_ids::text[] AS left_ids, b.right_ids::text[] AS right_ids, b.fingerprint, s.status, s.reason,
+  return sql`c.id, b.id AS occurrence_id, ${runId}::bigint AS run_id, c.recon, c.entity, c.kind, d.pass, d.key,
+    d.fields, d.left_ids::text[] AS left_ids, d.right_ids::text[] AS right_ids, c.fingerprint, s.status, s.reason,
     s.reason_code, s.explained_by, s.assignee, c.first_seen_run, to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date,
     s.last_seen_run, to_char(s.last_seen_date, 'YYYY-MM-DD') AS last_seen_date`;
 }
@@ -133,7 +139,7 @@ export async function* listBreaks(
 ): AsyncGenerator<Break> {
   for (let after = 0; ;) {
     const page = await sql<BreakRow>`SELECT ${columns(runId)}, b.seq::text AS cursor
-      FROM recon_break b JOIN break_case c ON c.id = b.case_id
+      FROM ${SIGHTING} JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${stateAsOf(sql`b.case_id`, options.asOf)} s
       WHERE b.run_id = ${runId}::bigint AND b.seq > ${after}::integer
       ORDER BY b.seq LIMIT ${PAGE}`.execute(store.db);
@@ -144,7 +150,7 @@ export async function* listBreaks(
   for (let after = '0'; ;) {
     const page = await sql<BreakRow>`SELECT ${columns(runId)}, c.id::text AS cursor
       FROM break_event ce JOIN break_case c ON c.id = ce.case_id
-      JOIN recon_break b ON b.case_id = c.id AND b.run_id = ce.last_seen_run
+      JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = ce.last_seen_run
       CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, options.asOf)} s
       WHERE ce.run_id = ${runId}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
       ORDER BY c.id LIMIT ${PAGE}`.execute(store.db);
@@ -154,11 +160,27 @@ export async function* listBreaks(
   }
 }
 
-/** Numbers a completed run's breaks in their stable order (the order every report lists them in). */
-export function numberBreaksStatement(runId: string): RawBuilder<unknown> {
-  return sql`UPDATE recon_break b SET seq = o.n
-    FROM (SELECT x.id, row_number() OVER (ORDER BY array_position(r.recons, x.recon), x.key::text COLLATE "C",
-            x.kind COLLATE "C", x.left_ids, x.right_ids, x.id) AS n
-          FROM recon_break x JOIN recon_run r ON r.id = x.run_id WHERE x.run_id = ${runId}::bigint) o
-    WHERE b.id = o.id`;
+/**
+ * Stores a completed run's breaks (rx_break, linked to their cases by the carry step): each finding
+ * not stored before for its case becomes a break_detail (its signature covers everything the detail
+ * holds, so an unchanged break of a re-run finds its detail and adds none), and every break one
+ * break_sighting, numbered in the run's stable order: the order every report lists them in.
+ */
+export function storeBreaksStatement(runId: string): RawBuilder<unknown> {
+  const sig = sql`encode(sha256(convert_to(concat_ws(chr(31), coalesce(x.content, ''), coalesce(x.pass::text, ''),
+    x.key::text, x.fields::text, x.left_ids::text, x.right_ids::text), 'UTF8')), 'hex')`;
+  return sql`WITH found AS (
+      SELECT x.*, ${sig} AS sig, row_number() OVER (ORDER BY array_position(r.recons, x.recon), x.key::text COLLATE "C",
+          x.kind COLLATE "C", x.left_ids, x.right_ids, x.id) AS seq
+      FROM rx_break x JOIN recon_run r ON r.id = ${runId}::bigint),
+    created AS (
+      INSERT INTO break_detail (case_id, sig, pass, key, fields, left_ids, right_ids, content)
+      SELECT f.case_id, f.sig, f.pass, f.key, f.fields, f.left_ids, f.right_ids, f.content FROM found f ORDER BY f.seq
+      ON CONFLICT (case_id, sig) DO NOTHING
+      RETURNING id, case_id, sig)
+    INSERT INTO break_sighting (run_id, seq, case_id, detail_id)
+    SELECT ${runId}::bigint, f.seq, f.case_id, coalesce(n.id, o.id)
+    FROM found f LEFT JOIN created n ON n.case_id = f.case_id AND n.sig = f.sig
+      LEFT JOIN break_detail o ON o.case_id = f.case_id AND o.sig = f.sig
+    ORDER BY f.seq`;
 }

@@ -20,16 +20,18 @@ const PERSON_DECIDED = sql`(c.status = 'resolved' OR (c.status = 'explained' AND
 // run found. Otherwise the decision does not move to the new records: the case goes back to what the
 // run decides, and the event says why. Breaks of runs before contents were kept (null) keep theirs.
 const RECORDS_CHANGED = sql`EXISTS (
-  SELECT 1 FROM break_event d JOIN recon_break ds ON ds.case_id = d.case_id AND ds.run_id = d.last_seen_run
+  SELECT 1 FROM break_event d JOIN break_sighting dss ON dss.case_id = d.case_id AND dss.run_id = d.last_seen_run
+    JOIN break_detail ds ON ds.id = dss.detail_id
   WHERE d.id = (SELECT max(d2.id) FROM break_event d2 WHERE d2.case_id = c.id AND d2.action IN ('explain', 'resolve'))
     AND ds.content IS NOT NULL AND b.content IS NOT NULL AND ds.content <> b.content)`;
 
 /**
- * The statements that carry one reconciliation's breaks of a run into the break register:
+ * The statements that carry one reconciliation's breaks of a run (rx_break: the run stores them when
+ * it completes) into the break register:
  * 1. a break with a fingerprint never seen before opens a case (event `detected`);
  * 2. a case found again is `seen` (or `reappeared` after it had cleared): last seen moves on, a
  *    person's decision is kept, otherwise the run's own status (open, or explained by a rule) applies;
- * 3. the run's breaks take their case id, first sighting and status from the register;
+ * 3. the run's breaks take their case id;
  * 4. a case this run no longer finds is `cleared`, only when the run looked at it: the same
  *    reconciliation (carry runs only for a reconciliation that ran with all its inputs present), a
  *    re-run of the date it was last seen on, or for positions (a state carried day to day) any later
@@ -52,7 +54,7 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
             last_seen_run, last_seen_date, status, reason, explained_by)
           SELECT b.recon, b.fingerprint, b.entity, b.kind, b.key, ${run}, ${date}, ${run}, ${date},
             b.status, b.reason, b.explained_by
-          FROM recon_break b WHERE b.run_id = ${run} AND b.recon = ${name}
+          FROM rx_break b WHERE b.recon = ${name}
           ORDER BY b.id
           ON CONFLICT (recon, fingerprint) DO NOTHING
           RETURNING *)
@@ -69,8 +71,8 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
             ${PERSON_DECIDED} AND NOT ${RECORDS_CHANGED} AS keep,
             ${PERSON_DECIDED} AND ${RECORDS_CHANGED} AS dropped,
             b.status AS run_status, b.reason AS run_reason, b.explained_by AS run_by
-          FROM recon_break b JOIN break_case c ON c.recon = b.recon AND c.fingerprint = b.fingerprint
-          WHERE b.run_id = ${run} AND b.recon = ${name} AND c.first_seen_run <> ${run}),
+          FROM rx_break b JOIN break_case c ON c.recon = b.recon AND c.fingerprint = b.fingerprint
+          WHERE b.recon = ${name} AND c.first_seen_run <> ${run}),
         updated AS (
           UPDATE break_case c SET
             status = CASE WHEN s.keep THEN c.status ELSE s.run_status END,
@@ -90,10 +92,8 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
     },
     {
       label: 'register: link breaks to cases',
-      query: sql`UPDATE recon_break b SET case_id = c.id, status = c.status, reason = c.reason,
-          explained_by = c.explained_by, first_seen_run = c.first_seen_run, first_seen_date = c.first_seen_date
-        FROM break_case c
-        WHERE b.run_id = ${run} AND b.recon = ${name} AND c.recon = b.recon AND c.fingerprint = b.fingerprint`,
+      query: sql`UPDATE rx_break b SET case_id = c.id FROM break_case c
+        WHERE b.recon = ${name} AND c.recon = b.recon AND c.fingerprint = b.fingerprint`,
     },
     {
       label: 'register: cleared breaks',
@@ -102,7 +102,7 @@ export function carryStatements(recon: Reconciliation, ctx: CarryContext): State
           WHERE c.recon = ${name} AND c.status <> 'cleared'
             AND (c.last_seen_date = ${date} OR (c.entity = 'positions' AND c.last_seen_date < ${date}))
             AND ${lookedAtSql(recon)}
-            AND NOT EXISTS (SELECT 1 FROM recon_break b WHERE b.case_id = c.id AND b.run_id = ${run})
+            AND NOT EXISTS (SELECT 1 FROM rx_break b WHERE b.case_id = c.id)
           RETURNING c.*)
         INSERT INTO break_event (case_id, run_id, actor, action, note, status, reason, reason_code, explained_by,
           assignee, last_seen_run, last_seen_date)

@@ -15,8 +15,10 @@ import type { BreakKind, ExplainRule, FieldFilter, Reconciliation, Side } from '
  *    with differences is a mismatch, whose field list is built only then, a clean pair a match;
  *    working rows are never updated: what the passes decided lives in rx_pair and rx_dup, and later
  *    passes read the rest through anti-joins;
- * 4. matches and breaks are written to recon_match / recon_break by INSERT ... SELECT, with the explain
- *    rules applied and a fingerprint, so no record travels to JS.
+ * 4. matches are stored as the reconciliation's match set (once per distinct set: a re-run on the same
+ *    inputs stores no pair again); breaks go to the run's working table rx_break by INSERT ... SELECT,
+ *    with the explain rules applied and a fingerprint, so no record travels to JS; the carry step
+ *    (carry.ts) files them in the register, and the run stores them when it completes (breaks.ts).
  *
  * Values from the rule file (filter values, tolerances, reasons) are bind parameters; identifiers come
  * from the field whitelist (fields.ts) and from this file.
@@ -173,7 +175,8 @@ export function lookedAtSql(recon: Reconciliation): RawBuilder<boolean> {
     return sql`EXISTS (SELECT 1 FROM ${table} r WHERE r.id = ANY(${ids}) AND NOT coalesce(${sql.join(inSide, sql` AND `)}, FALSE))`;
   };
   return sql<boolean>`(c.entity = ${recon.entity}::text AND EXISTS (
-      SELECT 1 FROM recon_break ls WHERE ls.case_id = c.id AND ls.run_id = c.last_seen_run
+      SELECT 1 FROM break_sighting lss JOIN break_detail ls ON ls.id = lss.detail_id
+      WHERE lss.case_id = c.id AND lss.run_id = c.last_seen_run
         AND NOT ${outside('left')} AND NOT ${outside('right')}))`;
 }
 
@@ -374,16 +377,57 @@ function contentSql(l: Layout, sides: readonly Side[]): RawBuilder<string> {
 }
 
 /**
+ * The key a keyless trade break is stored and shown with: its blank parts dropped and the BOS
+ * references of its records added (`ref=BT190510-0011; clearingDate=2019-05-10`), so that six BOS
+ * trades without an exchange number on one day read as six different breaks. Only what people see:
+ * the fingerprint is built from the rule's key (insertBreaks). Positions carry no reference.
+ */
+function keylessKeySql(l: Layout): RawBuilder<unknown> {
+  if (l.recon.entity !== 'trades') return sql`b.key`;
+  return sql`coalesce(jsonb_strip_nulls(b.key) || (SELECT jsonb_build_object('ref', string_agg(DISTINCT t.ref, ' | '))
+      FROM trade t WHERE t.id = ANY(b.left_ids || b.right_ids) HAVING count(t.ref) > 0), b.key)`;
+}
+
+/**
+ * The run's working table of breaks, created once per run and kept across its reconciliations: what
+ * each reconciliation found, linked to its register case by the carry step, stored when the run
+ * completes (breaks.ts storeBreaksStatement). A fingerprint is found once per run.
+ */
+export function breakTableStatement(): Statement {
+  return {
+    label: 'create break table',
+    query: sql`CREATE TEMP TABLE rx_break (
+        id bigserial PRIMARY KEY,
+        recon text NOT NULL,
+        entity text NOT NULL,
+        kind text NOT NULL,
+        pass smallint,
+        key jsonb NOT NULL,
+        fields jsonb NOT NULL,
+        left_ids bigint[] NOT NULL,
+        right_ids bigint[] NOT NULL,
+        status text NOT NULL,
+        reason text,
+        explained_by text,
+        fingerprint text NOT NULL UNIQUE,
+        content text,
+        case_id bigint,
+        CHECK (kind <> 'mismatch' OR jsonb_array_length(fields) > 0)
+      ) ON COMMIT DROP`,
+  };
+}
+
+/**
  * INSERT of breaks of one kind from a SELECT yielding pass, key, fields, left_ids, right_ids, status,
  * reason, explained_by, content. The fingerprint (what makes it the same break from run to run) is
  * the reconciliation, the kind and the key; a key with a blank part (a BOS trade without an exchange
  * trade number) names no record by itself, so its records' content is added. Breaks that still share
  * all of that are told apart by their place in content order, never by their place among stored rows:
- * the same records give the same fingerprints whatever file or order they arrive in.
+ * the same records give the same fingerprints whatever file or order they arrive in. The key stored
+ * is the rule's key, except for a keyless trade break (keylessKeySql).
  */
 function insertBreaks(
   l: Layout,
-  ctx: CompileContext,
   kind: BreakKind,
   label: string,
   select: RawBuilder<unknown>,
@@ -391,15 +435,16 @@ function insertBreaks(
   const recon = l.recon.name;
   return {
     label,
-    query: sql`INSERT INTO recon_break (run_id, recon, entity, kind, pass, key, fields, left_ids, right_ids,
-        status, reason, explained_by, fingerprint, first_seen_run, first_seen_date, content)
-      SELECT ${ctx.runId}::bigint, ${recon}::text, ${l.recon.entity}::text, ${kind}::text, b.pass, b.key, b.fields,
+    query: sql`INSERT INTO rx_break (recon, entity, kind, pass, key, fields, left_ids, right_ids,
+        status, reason, explained_by, fingerprint, content)
+      SELECT ${recon}::text, ${l.recon.entity}::text, ${kind}::text, b.pass,
+        CASE WHEN b.keyless THEN ${keylessKeySql(l)} ELSE b.key END, b.fields,
         b.left_ids, b.right_ids, b.status, b.reason, b.explained_by,
         encode(sha256(convert_to(concat_ws(chr(31), ${recon}::text, ${kind}::text, b.key::text,
           CASE WHEN b.keyless THEN b.content END,
           (row_number() OVER (PARTITION BY b.key, CASE WHEN b.keyless THEN b.content END
                               ORDER BY b.content, b.left_ids, b.right_ids))::text), 'UTF8')), 'hex'),
-        ${ctx.runId}::bigint, ${ctx.businessDate}::date, b.content
+        b.content
       FROM (SELECT s.*, EXISTS (SELECT 1 FROM jsonb_each(s.key) k WHERE k.value = 'null'::jsonb) AS keyless
             FROM (${select}) s) b`,
   };
@@ -412,7 +457,7 @@ function sideIds(side: Side): RawBuilder<unknown> {
     : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
 }
 
-function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
+function breakStatements(l: Layout): Statement[] {
   const out: Statement[] = [];
   const { recon } = l;
   recon.passes.forEach((p, i) => {
@@ -420,7 +465,6 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
     out.push(
       insertBreaks(
         l,
-        ctx,
         'mismatch',
         `pass ${passNo}: mismatches`,
         sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, ${diffsSql(l)} AS fields, l.ids AS left_ids, r.ids AS right_ids,
@@ -434,7 +478,6 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
       out.push(
         insertBreaks(
           l,
-          ctx,
           kind,
           `pass ${passNo}: ${kind}`,
           sql`SELECT ${passNo}::smallint AS pass, ${keySql(l, side, p.keys)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
@@ -453,7 +496,6 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
     out.push(
       insertBreaks(
         l,
-        ctx,
         kind,
         `${kind} before aggregation`,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, agg.unique)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
@@ -469,7 +511,6 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
     out.push(
       insertBreaks(
         l,
-        ctx,
         kind,
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
@@ -478,17 +519,37 @@ function breakStatements(l: Layout, ctx: CompileContext): Statement[] {
       ),
     );
   }
+  // Fresh statistics for the carry step's joins on it.
+  out.push({ label: 'analyze breaks', query: sql`ANALYZE rx_break` });
   return out;
 }
 
-/** Clean pairs into recon_match. */
+/**
+ * The clean pairs as the reconciliation's match set of the run (run_match): stored once per distinct
+ * set, its sha256 taken over every pair (pass and both sides' record ids) in the order of their left
+ * rows; a working row's number follows its first record id and no record is in two pairs, so this is
+ * the order of the pairs' left ids, as migration 0013 hashed the sets stored before it. A set already
+ * stored (a re-run on the same inputs) is referred to, not stored again; a new one is stored whole, so
+ * the run's pairs and breaks still hold each of its records exactly once.
+ */
 function matchStatement(l: Layout, ctx: CompileContext): Statement {
+  const recon = sql`${l.recon.name}::text`;
+  const pairs = sql`rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid`;
   return {
     label: 'record matches',
-    query: sql`INSERT INTO recon_match (run_id, recon, pass, left_ids, right_ids)
-      SELECT ${ctx.runId}::bigint, ${l.recon.name}::text, m.pass, l.ids, r.ids
-      FROM rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid
-      WHERE m.ok`,
+    query: sql`WITH h AS (
+        SELECT encode(sha256(convert_to(coalesce(string_agg(m.pass::text || ':' || l.ids::text || '=' || r.ids::text, ','
+          ORDER BY m.lrid), ''), 'UTF8')), 'hex') AS sha256, count(*) AS n
+        FROM ${pairs} WHERE m.ok),
+      created AS (
+        INSERT INTO match_set (recon, sha256, pairs) SELECT ${recon}, h.sha256, h.n FROM h
+        ON CONFLICT (recon, sha256) DO NOTHING RETURNING id),
+      stored AS (
+        INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
+        SELECT c.id, m.pass, l.ids, r.ids FROM created c CROSS JOIN ${pairs} WHERE m.ok ORDER BY m.lrid)
+      INSERT INTO run_match (run_id, recon, set_id)
+      SELECT ${ctx.runId}::bigint, ${recon}, coalesce((SELECT id FROM created),
+        (SELECT s.id FROM match_set s JOIN h ON s.recon = ${recon} AND s.sha256 = h.sha256))`,
   };
 }
 
@@ -499,7 +560,7 @@ export function compileReconciliation(recon: Reconciliation, ctx: CompileContext
     ...loadStatements(l, ctx),
     ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p.keys)),
     matchStatement(l, ctx),
-    ...breakStatements(l, ctx),
+    ...breakStatements(l),
   ];
 }
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { BreakAction, BreakStatus } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
-import { caseFromRow, stateAsOf, type BreakCase, type BreakCaseRow } from './breaks.js';
+import { caseFromRow, SIGHTING, stateAsOf, type BreakCase, type BreakCaseRow } from './breaks.js';
 
 /** A comment on a break, as the register keeps it. */
 export interface BreakComment {
@@ -153,8 +153,8 @@ export async function breakHistory(store: Store, caseId: string): Promise<BreakH
       e.reason, e.reason_code, e.assignee, e.os_user, e.os_host
     FROM break_event e WHERE e.case_id = ${id}::bigint ORDER BY e.id`.execute(store.db);
   const sightings = await sql<{ run_id: string; business_date: string; fields: unknown }>`
-    SELECT b.run_id::text AS run_id, to_char(r.business_date, 'YYYY-MM-DD') AS business_date, b.fields
-    FROM recon_break b JOIN recon_run r ON r.id = b.run_id WHERE b.case_id = ${id}::bigint ORDER BY b.run_id`.execute(
+    SELECT b.run_id::text AS run_id, to_char(r.business_date, 'YYYY-MM-DD') AS business_date, d.fields
+    FROM ${SIGHTING} JOIN recon_run r ON r.id = b.run_id WHERE b.case_id = ${id}::bigint ORDER BY b.run_id`.execute(
     store.db,
   );
   const comments = events.rows

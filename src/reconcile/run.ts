@@ -5,16 +5,17 @@ import type { Store, StoreTransaction } from '../db/connect.js';
 import { checkBusinessDate } from '../shared/business-date.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { numberBreaksStatement } from './breaks.js';
+import { storeBreaksStatement } from './breaks.js';
 import { carryStatements } from './carry.js';
 import {
+  breakTableStatement,
   compileReconciliation,
   countsQuery,
   inputsQuery,
   rollForwardBase,
   type CompileContext,
 } from './compile.js';
-import type { MissingInput } from '../db/tables/recon.table.js';
+import type { BreakStatus, MissingInput } from '../db/tables/recon.table.js';
 import { DEFAULT_EXPECTED_INPUTS, type ExpectedInput } from '../config/expected-inputs.js';
 import {
   calendarDay,
@@ -146,6 +147,10 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
       // the right plan, and the planner may pick one when a temporary table's size is misjudged.
       await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
+      // ... which prices any plan holding one (a trigger's too: break_case's check at commit) far above
+      // the JIT thresholds: compiling each such statement costs far more than running it (with 5,000
+      // new breaks, the commit's checks of their cases took over ten minutes on PostgreSQL 15).
+      await sql`SET LOCAL jit = off`.execute(tx.db);
       // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
       // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows. Only
       // the indexes' owner may summarise; a role that runs without owning the schema leaves it to the
@@ -169,6 +174,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
         .returning(['id', 'started_at'])
         .executeTakeFirstOrThrow();
       const ctx: CompileContext = { runId, businessDate: options.businessDate };
+      await breakTableStatement().query.execute(tx.db);
       const counts: Record<string, ReconCounts> = {};
       const inputs = new Map<string, RunInput & { usedBy: string[] }>();
       for (const recon of recons) {
@@ -224,7 +230,8 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
       }
       step = 'finish';
       await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup`.execute(tx.db);
-      await numberBreaksStatement(runId).execute(tx.db);
+      await storeBreaksStatement(runId).execute(tx.db);
+      await sql`DROP TABLE rx_break`.execute(tx.db);
       const inputList = [...inputs.values()].sort((a, b) => Number(a.fileId) - Number(b.fileId));
       // The database's clock, as on the register's events: "as of" questions compare the two.
       const { finished_at: finishedAt } = await tx.db
@@ -370,13 +377,16 @@ async function skipReason(tx: StoreTransaction, recon: Reconciliation, date: str
 
 async function reconCounts(tx: StoreTransaction, runId: string, recon: Reconciliation): Promise<ReconCounts> {
   const c = (await countsQuery().execute(tx.db)).rows[0]!;
-  const rows = await tx.db
-    .selectFrom('recon_break')
-    .select(['kind', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('run_id', '=', runId)
-    .where('recon', '=', recon.name)
-    .groupBy(['kind', 'status'])
-    .execute();
+  // The run's breaks (rx_break, stored when the run completes) by kind and by their cases' status.
+  const rows = (
+    await sql<{
+      kind: BreakKind;
+      status: BreakStatus;
+      n: string;
+    }>`SELECT b.kind, c.status, count(*)::text AS n
+      FROM rx_break b JOIN break_case c ON c.id = b.case_id
+      WHERE b.recon = ${recon.name}::text GROUP BY b.kind, c.status`.execute(tx.db)
+  ).rows;
   const breaks = Object.fromEntries(BREAK_KINDS.map((k) => [k, 0])) as Record<BreakKind, number>;
   const byStatus = { open: 0, explained: 0, resolved: 0, cleared: 0 };
   for (const r of rows) {

@@ -1,14 +1,17 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
+import type { Database } from '../db/database.js';
 import type { BreakFieldDiff, BreakStatus, MissingInput } from '../db/tables/recon.table.js';
+import { stateAsOf, type Break, type ListBreaksOptions } from '../reconcile/breaks.js';
 import {
-  caseFromRow,
-  listBreaks,
-  stateAsOf,
-  type Break,
-  type BreakCaseRow,
-  type ListBreaksOptions,
-} from '../reconcile/breaks.js';
+  ageEnd,
+  businessDayAges,
+  carriedFrom,
+  readInTransaction,
+  runBreakTexts,
+  type BreakTextSql,
+  type CarriedScope,
+} from './break-pages.js';
 import type { ReconCounts, RunInput } from '../reconcile/run.js';
 import { DcassError } from '../shared/errors.js';
 
@@ -127,7 +130,8 @@ export async function breakTotals(
 ): Promise<{ byStatus: Record<string, number>; byKind: Record<string, number> }> {
   const rows = await sql<{ kind: string; status: string; n: string }>`
     SELECT x.kind, s.status, count(*)::text AS n
-    FROM (SELECT b.case_id, b.kind FROM recon_break b WHERE b.run_id = ${runId}::bigint
+    FROM (SELECT b.case_id, c.kind FROM break_sighting b JOIN break_case c ON c.id = b.case_id
+          WHERE b.run_id = ${runId}::bigint
           UNION ALL
           SELECT e.case_id, c.kind FROM break_event e JOIN break_case c ON c.id = e.case_id
           WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared') x
@@ -152,64 +156,104 @@ const TS = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH
 const D = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
 const N = (col: string) => `trim_scale(${col})::text`;
 
-// The canonical columns of each entity, printed as the report wants them (fixed text, no input).
-const RECORD_SQL = {
-  trades: `SELECT r.id::text AS id, r.source, r.participant, ${D('r.clearing_date')} AS "clearingDate", r.session,
-      r.series, r.root, r.instrument_type AS "instrumentType", r.expiry, ${N('r.strike')} AS strike,
-      r.trade_no AS "tradeNo", r.deal_no AS "dealNo", r.ref, r.account, r.client_code AS "clientCode", r.side,
-      ${N('r.quantity')} AS quantity, ${N('r.price')} AS price, r.trade_type AS "tradeType",
-      r.orig_trade_no AS "origTradeNo", ${D('r.exec_date')} AS "execDate", ${TS('r.exec_at')} AS "execAt",
-      r.open_close AS "openClose", f.file_name AS file, r.line_no AS line
-    FROM trade r JOIN source_file f ON f.id = r.file_id`,
-  positions: `SELECT r.id::text AS id, r.source, r.participant, ${D('r.position_date')} AS "positionDate",
-      r.account, r.client_code AS "clientCode", r.series, r.root, r.instrument_type AS "instrumentType", r.expiry,
-      ${N('r.strike')} AS strike, ${N('r.long_qty')} AS long, ${N('r.short_qty')} AS short,
-      ${N('r.exercised_qty')} AS exercised, ${N('r.assigned_qty')} AS assigned, f.file_name AS file, r.line_no AS line
-    FROM position r JOIN source_file f ON f.id = r.file_id`,
-} as const;
+// The canonical fields of each entity's record, as every report prints them (fixed text, no input),
+// in the order a record's object lists them: `t` the trade, `p` the position, `f` the record's file.
+const TRADE_OBJECT = `json_build_object('id', t.id::text, 'source', t.source, 'participant', t.participant,
+  'clearingDate', ${D('t.clearing_date')}, 'session', t.session, 'series', t.series, 'root', t.root,
+  'instrumentType', t.instrument_type, 'expiry', t.expiry, 'strike', ${N('t.strike')}, 'tradeNo', t.trade_no,
+  'dealNo', t.deal_no, 'ref', t.ref, 'account', t.account, 'clientCode', t.client_code, 'side', t.side,
+  'quantity', ${N('t.quantity')}, 'price', ${N('t.price')}, 'tradeType', t.trade_type, 'origTradeNo', t.orig_trade_no,
+  'execDate', ${D('t.exec_date')}, 'execAt', ${TS('t.exec_at')}, 'openClose', t.open_close, 'file', f.file_name,
+  'line', t.line_no)`;
+const POSITION_OBJECT = `json_build_object('id', p.id::text, 'source', p.source, 'participant', p.participant,
+  'positionDate', ${D('p.position_date')}, 'account', p.account, 'clientCode', p.client_code, 'series', p.series,
+  'root', p.root, 'instrumentType', p.instrument_type, 'expiry', p.expiry, 'strike', ${N('p.strike')},
+  'long', ${N('p.long_qty')}, 'short', ${N('p.short_qty')}, 'exercised', ${N('p.exercised_qty')},
+  'assigned', ${N('p.assigned_qty')}, 'file', f.file_name, 'line', p.line_no)`;
 
-async function records(
+// A side's records in the order of its ids: a negative id is a trade on a rolled-forward position
+// side (a break's records are positions otherwise when its entity is); an id with no record is left out.
+// Aliases: `c` the break's case. Also read by case-records.ts (breaks list and show).
+export const recordsOf = (ids: string): RawBuilder<unknown> =>
+  sql.raw(`(SELECT coalesce(json_agg(CASE WHEN t.id IS NOT NULL THEN ${TRADE_OBJECT} ELSE ${POSITION_OBJECT} END
+        ORDER BY u.ord), '[]'::json)
+      FROM unnest(${ids}) WITH ORDINALITY AS u(id, ord)
+      LEFT JOIN trade t ON (c.entity = 'trades' OR u.id < 0) AND t.id = abs(u.id)
+      LEFT JOIN position p ON c.entity <> 'trades' AND u.id > 0 AND p.id = u.id
+      LEFT JOIN source_file f ON f.id = coalesce(t.file_id, p.file_id)
+      WHERE t.id IS NOT NULL OR p.id IS NOT NULL)`);
+
+/**
+ * The records of the given ids of one entity (a trade's id without its rolled-forward minus), by id,
+ * in the form every report prints them.
+ */
+export async function records(
   store: Store,
   entity: Break['entity'],
   ids: readonly string[],
 ): Promise<Map<string, ReportRecord>> {
   const map = new Map<string, ReportRecord>();
   if (ids.length === 0) return map;
+  const from =
+    entity === 'trades'
+      ? sql.raw(`${TRADE_OBJECT} AS r FROM trade t JOIN source_file f ON f.id = t.file_id WHERE t.id`)
+      : sql.raw(`${POSITION_OBJECT} AS r FROM position p JOIN source_file f ON f.id = p.file_id WHERE p.id`);
   // The ids travel as one array literal parameter (bigint ids: digits only), read the same by pg and PGlite.
-  const res = await sql<ReportRecord & { id: string }>`${sql.raw(RECORD_SQL[entity])}
-    WHERE r.id = ANY(${'{' + ids.join(',') + '}'}::bigint[])`.execute(store.db);
-  for (const r of res.rows) map.set(String(r.id), { ...r, line: Number(r.line) });
+  const res = await sql<{
+    r: ReportRecord;
+  }>`SELECT ${from} = ANY(${'{' + ids.join(',') + '}'}::bigint[])`.execute(store.db);
+  for (const { r } of res.rows) map.set(String(r.id), r);
   return map;
 }
 
-const BATCH = 500;
-
 /** A rolled-forward positions side pairs the day's trades (negated ids) with positions. */
-function recordEntity(b: Break, id: string): Break['entity'] {
+export function recordEntity(b: Pick<Break, 'entity'>, id: string): Break['entity'] {
   return id.startsWith('-') ? 'trades' : b.entity;
 }
 
-/** The run a carried-break query is about: its date, its finish and the register moment of the report. */
-export type CarriedScope = Pick<ReportRun, 'id' | 'businessDate' | 'finishedAt' | 'asOf'>;
-
 /**
- * The FROM and WHERE of the breaks a report carries: cases of every reconciliation of the register
- * (a run under a narrower rule set or filter must not hide the others' unresolved breaks) first seen
- * on or before the run's business date, open or explained at the report's moment (the as-of moment,
- * else the run's finish: what was unresolved that day, whenever the report is written), and not
- * found by the run itself. Aliases: `c` the case, `m` its state at that moment, `b` its break row of
- * the run that last saw it by then (its records), `s` its state as of the report's register moment,
- * as the run's own breaks show it (now when no as-of is given).
+ * A report break as its page query returns it (runBreakTexts): the JSON values of [scalars, key,
+ * fields, left ids, right ids, left records, right records] joined by commas, parsed natively.
  */
-export function carriedFrom(run: CarriedScope): RawBuilder<unknown> {
-  const moment = run.asOf ?? run.finishedAt ?? undefined;
-  return sql`FROM break_case c
-    CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, moment)} m
-    JOIN recon_break b ON b.case_id = c.id AND b.run_id = m.last_seen_run
-    CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, run.asOf ?? undefined)} s
-    WHERE c.first_seen_date <= ${run.businessDate}::date AND m.status IN ('open', 'explained')
-      AND NOT EXISTS (SELECT 1 FROM recon_break x WHERE x.run_id = ${run.id}::bigint AND x.case_id = c.id)`;
-}
+const reportText: BreakTextSql = (lastSeen) => {
+  const seen = sql.raw(lastSeen);
+  return sql`array_to_json(ARRAY[c.id::text, b.id::text, c.recon, c.entity, c.kind, d.pass::text, c.fingerprint,
+      s.status, s.reason, s.reason_code, s.explained_by, s.assignee, c.first_seen_run::text,
+      to_char(c.first_seen_date, 'YYYY-MM-DD'), ${seen}.last_seen_run::text, to_char(${seen}.last_seen_date, 'YYYY-MM-DD')])::text
+    || ',' || d.key::text || ',' || d.fields::text || ',' || array_to_json(d.left_ids::text[])::text
+    || ',' || array_to_json(d.right_ids::text[])::text || ',' || ${recordsOf('d.left_ids')}::text
+    || ',' || ${recordsOf('d.right_ids')}::text`;
+};
+
+type ReportParsed = [
+  [
+    id: string,
+    occurrenceId: string,
+    recon: string,
+    entity: Break['entity'],
+    kind: Break['kind'],
+    pass: string | null,
+    fingerprint: string,
+    status: BreakStatus,
+    reason: string | null,
+    reasonCode: string | null,
+    explainedBy: string | null,
+    assignee: string | null,
+    firstSeenRun: string,
+    firstSeenDate: string,
+    lastSeenRun: string,
+    lastSeenDate: string,
+  ],
+  Record<string, string | null>,
+  BreakFieldDiff[],
+  string[],
+  string[],
+  ReportRecord[],
+  ReportRecord[],
+];
+
+// Where they were defined before break-pages.ts: importers of run-data.ts keep them.
+export { ageEnd, carriedFrom, type CarriedScope };
 
 /** How many breaks a report of the run carries (carriedFrom). */
 export async function carriedCount(store: Store, run: CarriedScope): Promise<number> {
@@ -218,104 +262,60 @@ export async function carriedCount(store: Store, run: CarriedScope): Promise<num
 }
 
 /**
- * The last date a break's age counts to: the report's business date while it is outstanding (open or
- * explained), else the day it was last seen. Its age is the trading days after its first sighting up
- * to that date.
- */
-export function ageEnd(status: BreakStatus, lastSeen: string, businessDate: string): string {
-  return status === 'open' || status === 'explained' ? businessDate : lastSeen;
-}
-
-type CarriedRow = BreakCaseRow & {
-  occurrence_id: string;
-  pass: number | null;
-  fields: BreakFieldDiff[];
-  left_ids: string[];
-  right_ids: string[];
-  fingerprint: string;
-};
-
-/** The breaks a report carries, by case id, a page at a time; records of their last sighting. */
-async function* carriedBreaks(store: Store, run: ReportRun): AsyncGenerator<Break> {
-  for (let after = '0'; ;) {
-    const page = await sql<CarriedRow>`SELECT c.id, b.id AS occurrence_id, b.recon, b.entity, b.kind, b.pass,
-        b.key, b.fields, b.left_ids::text[] AS left_ids, b.right_ids::text[] AS right_ids, b.fingerprint, s.status,
-        s.reason, s.reason_code, s.explained_by, s.assignee, c.first_seen_run,
-        to_char(c.first_seen_date, 'YYYY-MM-DD') AS first_seen_date, m.last_seen_run,
-        to_char(m.last_seen_date, 'YYYY-MM-DD') AS last_seen_date
-      ${carriedFrom(run)} AND c.id > ${after}::bigint
-      ORDER BY c.id LIMIT ${BATCH}`.execute(store.db);
-    for (const r of page.rows) {
-      yield {
-        ...caseFromRow(r),
-        occurrenceId: String(r.occurrence_id),
-        runId: run.id,
-        pass: r.pass,
-        fields: r.fields,
-        leftIds: r.left_ids,
-        rightIds: r.right_ids,
-        fingerprint: r.fingerprint,
-        clearedByRun: false,
-      };
-    }
-    if (page.rows.length < BATCH) return;
-    after = String(page.rows[page.rows.length - 1]!.id);
-  }
-}
-
-/**
  * The breaks of a run in their stable order with their records (file and line) and age in business
- * days, read a batch at a time: memory holds one batch, whatever the number of breaks. First the
- * run's own (and those it cleared), then the breaks it carries (carriedFrom). Statuses are the break
- * register's as of the run's `asOf` (now when null).
+ * days, streamed at the database's speed (runBreakTexts): first the run's own, then those it cleared,
+ * then those it carries (carriedFrom). Statuses are the break register's as of the run's `asOf` (now
+ * when null). On a server they are read in one read-only transaction (one snapshot, jit off).
  */
 export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerator<ReportBreak> {
-  const ages = new Map<string, number>();
-  const ageOf = async (first: string, last: string): Promise<number> => {
-    let a = ages.get(`${first}/${last}`);
-    if (a === undefined) {
-      const r = await sql<{ n: string }>`SELECT count(DISTINCT day)::text AS n FROM calendar
-        WHERE trading AND day > ${first}::date AND day <= ${last}::date`.execute(store.db);
-      a = Number(r.rows[0]?.n ?? 0);
-      ages.set(`${first}/${last}`, a);
-    }
-    return a;
-  };
-  let batch: Break[] = [];
-  const flush = async function* (carried: boolean): AsyncGenerator<ReportBreak> {
-    const ids = { trades: new Set<string>(), positions: new Set<string>() };
-    for (const b of batch) {
-      for (const id of [...b.leftIds, ...b.rightIds]) ids[recordEntity(b, id)].add(id.replace('-', ''));
-    }
-    const recs = {
-      trades: await records(store, 'trades', [...ids.trades]),
-      positions: await records(store, 'positions', [...ids.positions]),
+  const read = (db: Kysely<Database>) => reportBreaksOf(db, run);
+  yield* store.kind === 'postgres' ? readInTransaction(store, read) : read(store.db);
+}
+
+async function* reportBreaksOf(db: Kysely<Database>, run: ReportRun): AsyncGenerator<ReportBreak> {
+  const ageOf = await businessDayAges(db);
+  for await (const row of runBreakTexts(db, run, reportText)) {
+    const [a, key, fields, leftIds, rightIds, leftRecords, rightRecords] = JSON.parse(
+      `[${row.j}]`,
+    ) as ReportParsed;
+    const [id, occurrenceId, recon, entity, kind, pass, fingerprint, status, reason, reasonCode] = a;
+    const [explainedBy, assignee, firstSeenRun, firstSeenDate, lastSeenRun, lastSeenDate] = a.slice(10) as [
+      string | null,
+      string | null,
+      string,
+      string,
+      string,
+      string,
+    ];
+    yield {
+      id,
+      recon,
+      entity,
+      kind,
+      key,
+      status,
+      reason,
+      reasonCode,
+      explainedBy,
+      assignee,
+      firstSeenRun,
+      firstSeenDate,
+      lastSeenRun,
+      lastSeenDate,
+      occurrenceId,
+      runId: run.id,
+      pass: pass === null ? null : Number(pass),
+      fields,
+      leftIds,
+      rightIds,
+      fingerprint,
+      clearedByRun: row.clearedByRun,
+      lastSeen: lastSeenDate,
+      ageDays: ageOf(firstSeenDate, ageEnd(status, lastSeenDate, run.businessDate)),
+      carried: row.carried,
+      leftRecords,
+      rightRecords,
     };
-    const pick = (b: Break, side: readonly string[]): ReportRecord[] =>
-      side
-        .map((id) => recs[recordEntity(b, id)].get(id.replace('-', '')))
-        .filter((r): r is ReportRecord => r !== undefined);
-    for (const b of batch) {
-      yield {
-        ...b,
-        lastSeen: b.lastSeenDate,
-        ageDays: await ageOf(b.firstSeenDate, ageEnd(b.status, b.lastSeenDate, run.businessDate)),
-        carried,
-        leftRecords: pick(b, b.leftIds),
-        rightRecords: pick(b, b.rightIds),
-      };
-    }
-    batch = [];
-  };
-  for (const [breaks, carried] of [
-    [listBreaks(store, run.id, asOfOption(run)), false],
-    [carriedBreaks(store, run), true],
-  ] as const) {
-    for await (const b of breaks) {
-      batch.push(b);
-      if (batch.length >= BATCH) yield* flush(carried);
-    }
-    if (batch.length > 0) yield* flush(carried);
   }
 }
 

@@ -41,7 +41,11 @@ export interface MissingInput {
   readonly detail: string;
 }
 
-/** A clean pairing of one pass: the record ids of each side (several when the side is aggregated). */
+/**
+ * A clean pairing of one pass: the record ids of each side (several when the side is aggregated).
+ * A view since migration 0013, read-only: a run refers to its reconciliation's match set (run_match),
+ * whose pairs (match_pair) are stored once per distinct set.
+ */
 export interface ReconMatchTable {
   run_id: string;
   recon: string;
@@ -58,7 +62,12 @@ export interface BreakFieldDiff {
   readonly comparator: string;
 }
 
-/** A break of a run; fingerprint (recon, kind, key, occurrence) carries it across runs. */
+/**
+ * A break of a run; fingerprint (recon, kind, key, occurrence) carries it across runs. A view since
+ * migration 0013, read-only: a run's sighting of a case (break_sighting) with what it found, stored
+ * once per distinct finding of the case (break_detail), its status, reason and rule those of the
+ * run's register event; breaks of runs before the register are in recon_break_legacy.
+ */
 export interface ReconBreakTable {
   id: Generated<string>;
   run_id: string;
