@@ -148,6 +148,56 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
     expect(explain).toMatch(new RegExp(` alice +${escape(`${me.osUser}@${me.osHost}`)} +explain `));
   });
 
+  it('show prints the records and the differences as tables, event times in Hong Kong time; --json stays ISO', async () => {
+    const r = await cli(['breaks', 'show', b1.id]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(r.stdout).not.toContain('[{');
+    // The records of each side, a row each, with their file and line.
+    expect(r.stdout).toMatch(/^side +file:line +account +instrument +series +b\/s +quantity +price$/m);
+    expect(lines.find((l) => l.startsWith('left '))).toMatch(
+      /^left +POS001_CABC_20190503\.lis:9 +M01 +TCH C 2019-05 340 +TCH340\.00E9 +long 131 \/ short 0$/,
+    );
+    expect(lines.find((l) => l.startsWith('right '))).toMatch(
+      /^right +POS001_CABC_20190503_0830\.xml:10 +M01 +TCH C 2019-05 340 +TCH340\.00E9 +long 130 \/ short 0$/,
+    );
+    // The differences: field | left | right | comparator, per run that found the break.
+    expect(r.stdout).toMatch(/^run +business date +field +left +right +comparator$/m);
+    expect(r.stdout).toMatch(/^\d+ +2019-05-03 +long +131 +130 +exact$/m);
+    // Every event time as Hong Kong wall-clock time with its offset, none in UTC.
+    const detected = lines.find((l) => / detected /.test(l))!;
+    expect(detected).toMatch(/^\d+ +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00 /);
+    expect(r.stdout).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+    const json = await cli(['--json', 'breaks', 'show', b1.id]);
+    const h = JSON.parse(json.stdout) as { events: { at: string }[] };
+    expect(h.events[0]!.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    // The same instant, printed eight hours on.
+    const utc = new Date(h.events[0]!.at);
+    const hk = new Date(utc.getTime() + 8 * 3600_000).toISOString();
+    expect(detected).toContain(`${hk.slice(0, 10)} ${hk.slice(11, 19)} +08:00`);
+  });
+
+  it('list shows the age and the records account and instrument; --as-of is echoed in Hong Kong time', async () => {
+    expect((await cli(['run', '--date', '2019-05-07'])).code).toBe(1);
+    const r = await cli(['breaks', 'list']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^id +reconciliation +kind +status +first seen +last seen +age +account +instrument +key +assignee +reason$/m,
+    );
+    // B1 (3 May), aged in business days; B4 (7 May) a trade mismatch of account I0007.
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^${b1.id} +positions-seam +mismatch +resolved +2019-05-03 +2019-05-03 +\\d+ +M01 +TCH C 2019-05 340 +account=M01`,
+        'm',
+      ),
+    );
+    expect(r.stdout).toMatch(
+      /^\d+ +trades-bos +mismatch +open +2019-05-07 +2019-05-07 +0 +I0007 +HSI P 2019-05 27000 +tradeNo=1000618 clearingDate=2019-05-07/m,
+    );
+    const asOf = await cli(['breaks', 'list', '--as-of', '2019-05-07T02:50:03Z']);
+    expect(asOf.stdout).toContain('break register as of 2019-05-07 10:50:03 +08:00');
+  });
+
   it('a moment without a time zone is refused', async () => {
     const r = await cli(['breaks', 'list', '--as-of', '2019-05-06 18:00']);
     expect(r.code).toBe(2);

@@ -9,6 +9,7 @@ import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { decodeBreakData } from '../../src/report/html/break-data.js';
 import { htmlBreakRows, rowOfReportBreak, type HtmlBreakRow } from '../../src/report/html/break-rows.js';
 import { findRun, reportBreaks } from '../../src/report/run-data.js';
+import { hkTime } from '../../src/shared/hk-time.js';
 import { dailyBreakHistory } from '../../src/report/html/history.js';
 import { writeBreaksHtml } from '../../src/report/html/write-html.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
@@ -173,6 +174,16 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     expect(html).toContain(`<h1>Break report: CABC, business date 2019-05-07</h1>`);
     expect(html).toContain(run.ruleSet.sha256);
     expect(html).toContain(`<span class="mono">${run.runId}</span>`);
+    // Times for people in Hong Kong time with the offset (header, history, provenance); only the break
+    // data (machine values, shown in Hong Kong time by the page script) holds ISO instants.
+    const recorded = await findRun(t.store, run.runId);
+    expect(html).toContain(
+      `<span class="mono">${run.runId}</span>, started ${hkTime(recorded.startedAt)}, finished ${hkTime(recorded.finishedAt!)}</dd>`,
+    );
+    expect(html).toMatch(/<dt>Written<\/dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00<\/dd>/);
+    expect(html).toContain(`<dt>Finished</dt><dd class="mono">${hkTime(recorded.finishedAt!)}</dd>`);
+    expect(html).toContain('Times are Hong Kong time (UTC+08:00)');
+    expect(html.replace(dataOf(html), '')).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
     for (const i of run.inputs) {
       expect(html).toContain(i.file);
       expect(html).toContain(i.sha256);
@@ -215,9 +226,7 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     // B2 found by the run, then B1 carried from 3 May.
     expect(statusOf(path.join(out, 'now.html'))).toEqual(['resolved', 'open']);
     expect(statusOf(file)).toEqual(['open', 'open']);
-    expect(readFileSync(file, 'utf8')).toContain(
-      `as of <strong>${new Date(beforeResolve).toISOString()}</strong>`,
-    );
+    expect(readFileSync(file, 'utf8')).toContain(`as of <strong>${hkTime(beforeResolve)}</strong>`);
     await expect(
       writeBreaksHtml(t.store, runs[4]!.runId, path.join(out, 'x.html'), { asOf: beforeResolve }),
     ).rejects.toThrow(/finished at .* after/);

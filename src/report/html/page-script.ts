@@ -219,7 +219,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       dc.appendChild(ul);
     }
     tr.appendChild(dc);
-    tr.appendChild(make('td', 'mono', S(b[7])));
+    tr.appendChild(make('td', 'mono time', S(b[7])));
     tr.appendChild(make('td', 'num', b[9]));
     target.appendChild(tr);
     var rec = make('tr', 'rec');

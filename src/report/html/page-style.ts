@@ -35,6 +35,8 @@ table.grid { width: 100%; margin: 6px 0 12px; }
 table.grid th, table.grid td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
 table.grid thead th { background: var(--soft); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* A date or a Hong Kong time with its offset reads as one piece, never broken over lines. */
+.time { white-space: nowrap; }
 .raw { white-space: pre-wrap; word-break: break-all; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: end; margin: 8px 0; padding: 8px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; }
 .controls label { display: flex; flex-direction: column; font-size: 0.85em; color: var(--muted); }

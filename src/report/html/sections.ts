@@ -195,7 +195,7 @@ export function chartsHtml(t: BreakTallies, history: readonly HistoryDay[], maxD
   s += `<th class="num">open</th><th class="num">explained</th><th class="num">resolved</th></tr></thead><tbody>`;
   for (const d of history) {
     s +=
-      `<tr><td>${h(d.businessDate)}</td><td class="mono">${h(d.runId)}</td><td class="mono">${h(hk(d.moment))}</td>` +
+      `<tr><td>${h(d.businessDate)}</td><td class="mono">${h(d.runId)}</td><td class="mono time">${h(hk(d.moment))}</td>` +
       `<td class="num">${n(d.found)}</td><td class="num">${n(d.detected)}</td><td class="num">${n(d.reappeared)}</td>` +
       `<td class="num">${n(d.cleared)}</td><td class="num">${n(d.open)}</td><td class="num">${n(d.explained)}</td>` +
       `<td class="num">${n(d.resolved)}</td></tr>`;
@@ -268,8 +268,8 @@ export function provenanceHeadHtml(run: ReportRun, inputs: readonly InputFile[])
     s +=
       `<tr><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td><td>${h(f.profile)}</td><td>${h(f.businessDate)}</td>` +
       `<td class="mono hash">${h(f.sha256)}</td><td class="num">${n(f.rows)}</td><td class="num">${n(f.rejected)}</td>` +
-      `<td class="num">${f.sizeBytes === null ? '' : n(Number(f.sizeBytes))}</td><td class="mono">${h(hk(f.generatedAt))}</td>` +
-      `<td class="mono">${h(hk(f.loadedAt))}</td><td>${h(f.completeness)}</td>` +
+      `<td class="num">${f.sizeBytes === null ? '' : n(Number(f.sizeBytes))}</td><td class="mono time">${h(hk(f.generatedAt))}</td>` +
+      `<td class="mono time">${h(hk(f.loadedAt))}</td><td>${h(f.completeness)}</td>` +
       `<td>${h(f.usedBy.join(', '))}</td></tr>`;
   }
   if (inputs.length === 0) s += `<tr><td colspan="12">no input files</td></tr>`;
@@ -313,7 +313,7 @@ export function refusedHtml(files: { rows: readonly RefusedFile[]; total: number
   s += `<th>code</th><th>reason</th><th class="num">line</th></tr></thead><tbody>`;
   for (const f of files.rows) {
     s +=
-      `<tr><td class="mono">${h(hk(f.refusedAt))}</td><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td>` +
+      `<tr><td class="mono time">${h(hk(f.refusedAt))}</td><td>${h(f.source)}</td><td class="mono">${h(f.file)}</td>` +
       `<td class="mono hash">${h(f.sha256)}</td><td class="mono">${h(f.code)}</td><td>${h(f.reason)}</td>` +
       `<td class="num">${f.line === null ? '' : f.line}</td></tr>`;
   }
