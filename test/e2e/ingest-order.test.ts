@@ -110,7 +110,75 @@ describe(`which of two files of the same report and date is current after ingest
     ]);
     const r = await cli(['ingest', '--all']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('2 files loaded, 1 already loaded (skipped), 0 refused');
+    expect(r.stdout).toMatch(/2 (files )?loaded, 1 already loaded \(skipped\), 0 refused/);
     expect(await trades(cli)).toHaveLength(1);
+  });
+});
+
+describe(`which file is current across separate ingest calls (${dbKind})`, () => {
+  let target: { target: string; drop: () => Promise<void> };
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-order-calls-'));
+  const cwd = path.join(work, 'recon');
+  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  afterAll(async () => target?.drop());
+
+  it('keeps the corrected file current when the old one is loaded by hand afterwards; expected and run use it', async () => {
+    target = await createTestTarget();
+    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
+    expect(init.code, init.stderr).toBe(0);
+    const corrected = path.join(cwd, 'inputs', 'bos', NAME);
+    writeFileSync(corrected, CORRECTED);
+    utimesSync(corrected, new Date('2019-05-06T12:00:00Z'), new Date('2019-05-06T12:00:00Z'));
+    const old = path.join(cwd, 'inputs', 'bos', 'archive', NAME);
+    mkdirSync(path.dirname(old), { recursive: true });
+    writeFileSync(old, OLD);
+    utimesSync(old, new Date('2019-05-06T11:00:00Z'), new Date('2019-05-06T11:00:00Z'));
+
+    const all = await cli(['ingest', '--all']);
+    expect(all.code, all.stderr).toBe(0);
+    const byHand = await cli(['ingest', '--source', 'bos', old]);
+    expect(byHand.code, byHand.stderr).toBe(0);
+    expect(byHand.stdout).toContain(`loaded as superseded: a newer generation ${corrected} (file #`);
+
+    const files = (
+      JSON.parse((await cli(['--json', 'files', '--date', '2019-05-06'])).stdout) as Lineage[]
+    ).filter((f) => f.file_name === NAME);
+    expect(files.map((f) => [f.sha256, f.superseded_by])).toEqual([
+      [sha(CORRECTED), null],
+      [sha(OLD), NAME],
+    ]);
+    const expected = await cli(['--json', 'expected', '--date', '2019-05-06']);
+    const inputs = (
+      JSON.parse(expected.stdout) as {
+        inputs: { files: { file_name?: string; fileName?: string; state: string; sha256: string }[] }[];
+      }
+    ).inputs;
+    const bosTrades = inputs
+      .flatMap((i) => i.files)
+      .filter((f) => f.state === 'loaded' && f.sha256 === sha(CORRECTED));
+    expect(bosTrades).toHaveLength(1);
+    expect(
+      inputs.flatMap((i) => i.files).filter((f) => f.state === 'loaded' && f.sha256 === sha(OLD)),
+    ).toEqual([]);
+
+    const run = await cli(['--json', 'run', '--date', '2019-05-06']);
+    expect(run.code, run.stderr).not.toBe(2);
+    const used = (JSON.parse(run.stdout) as { inputs: { file: string; sha256: string }[] }).inputs;
+    expect(used.filter((i) => i.file === NAME).map((i) => i.sha256)).toEqual([sha(CORRECTED)]);
+  }, 600_000); // seven CLI calls, one of them a run
+
+  it("refuses a later call's file that nothing orders against the one in force, naming both", async () => {
+    const other = path.join(work, 'same-time', NAME);
+    mkdirSync(path.dirname(other), { recursive: true });
+    writeFileSync(
+      other,
+      `${CORRECTED.trimEnd()}\r\nBT190506-0100,HOUSE,HSI,F,2019-05,,BUY,1,"29,400.00",06/05/2019,15:59:30,1001000\r\n`,
+    );
+    utimesSync(other, new Date('2019-05-06T12:00:00Z'), new Date('2019-05-06T12:00:00Z'));
+    const r = await cli(['ingest', '--source', 'bos', other]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(other);
+    expect(r.stdout).toContain(path.join(cwd, 'inputs', 'bos', NAME));
+    expect(r.stdout).toContain('which one is current cannot be told');
   });
 });
