@@ -58,6 +58,9 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/positions-seam\s+12\s+12\s+11\s+0\s+0\s+1\s+0\s+0\s+1\s+0/);
     expect(r.stdout).toContain('1 open, 0 explained');
+    // The run's time for people: Hong Kong time with its offset, never a UTC instant.
+    expect(r.stdout).toMatch(/finished \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/);
+    expect(r.stdout).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
   });
 
   it('run --date 2019-05-10 --json exits 1: B7 duplicate_right open, B6 pending give-up explained', async () => {
@@ -165,11 +168,40 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       'trades-bos duplicate_right',
       'trades-bos only_left',
     ]);
+    // B6, the pending give-up: identified by account, instrument, quantity, price and trade number; its
+    // execution time in Hong Kong time with the offset (breaks.json holds the instant in UTC).
     expect(rows.find((x) => x.kind === 'only_left' && x.recon === 'trades-bos')).toMatchObject({
       recon: 'trades-bos',
       status: 'explained',
-      left_file: 'TRD001_CABC_20190510_2310.csv',
-      left_line: '7',
+      account: 'H01',
+      instrument: 'MHI F 2019-05',
+      series: 'MHIK9',
+      side: 'S',
+      left_qty: '2',
+      right_qty: '',
+      left_price: '28570',
+      trade_no: '1001236',
+      exec_time: '2019-05-10 10:50:03 +08:00',
+      left_at: 'TRD001_CABC_20190510_2310.csv:7',
+      right_at: '',
+    });
+    expect(json.breaks.find((b) => b.kind === 'only_left' && b.recon === 'trades-bos')!.left).toMatchObject({
+      execAt: '2019-05-10T02:50:03.000Z',
+    });
+    // B7, a BOS trade booked twice: keyed by its reference.
+    expect(rows.find((x) => x.kind === 'duplicate_right')).toMatchObject({
+      key: 'ref=BT190510-0017',
+      ref: 'BT190510-0017',
+      right_qty: '4',
+      right_at: 'BOS_TRADES_CABC_20190510.csv:21',
+    });
+    // The rolled-forward position: long and short of each side, no price.
+    expect(rows.find((x) => x.recon === 'positions-rollforward' && x.kind === 'mismatch')).toMatchObject({
+      account: 'H01',
+      left_qty: 'long 4 / short 2',
+      right_qty: 'long 4 / short 0',
+      left_price: '',
+      fields: 'net: 2 vs 4 (exact)',
     });
   });
 
