@@ -612,7 +612,10 @@ function printTables(opt: Options, results: readonly DayResult[]): void {
       ? 'floor: opening and closing the soak folder alone (each of the three commands pays it); the baseline runs on the server'
       : "floor: the day's finished trade and position rows stored again by psql \\copy into the product's emptied tables, joined once a side",
   );
-  const tables = Object.keys(results[0]?.probe.tableBytes ?? {});
+  // Only the tables this revision's schema has.
+  const tables = Object.keys(results[0]?.probe.tableBytes ?? {}).filter((t) =>
+    results.some((r) => r.probe.tableBytes[t] !== null),
+  );
   const rowTables = Object.keys(results[0]?.probe.tableRows ?? {});
   console.log('\nbiggest tables per day (MiB with indexes and TOAST; rows)');
   console.log(

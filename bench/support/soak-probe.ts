@@ -6,7 +6,7 @@
  *   node soak-probe.js URL|DIR
  *
  * Prints one JSON object (SoakProbe) on stdout. Tables that do not exist (a schema that stores runs
- * differently) are reported as null, not as an error.
+ * differently) are reported as null, not as an error; a view's own size is 0.
  */
 import '../../src/cli/heap.js';
 import { sql } from 'kysely';
@@ -21,6 +21,12 @@ const SOAK_TABLES = [
   'break_case',
   'break_event',
   'audit_event',
+  // The compact register's tables (migration 0013), where recon_break and recon_match are views.
+  'break_detail',
+  'break_sighting',
+  'match_set',
+  'match_pair',
+  'run_match',
 ] as const;
 
 /** Tables whose row count is printed too (the run's own storage). */
