@@ -525,9 +525,9 @@ class Layout {
 
   private readonly columns = [
     { title: 'Run', width: 40, align: 'left' },
-    { title: 'Reconciliation', width: 130, align: 'left' },
-    { title: 'Left records', width: 62, align: 'right' },
-    { title: 'Right records', width: 62, align: 'right' },
+    { title: 'Reconciliation', width: 120, align: 'left' },
+    { title: 'Left records', width: 56, align: 'right' },
+    { title: 'Right records', width: 56, align: 'right' },
     { title: '', width: 0, align: 'left' }, // the rest of the width: why nothing was compared
   ] as const;
 
