@@ -52,7 +52,8 @@ describe(`dcass-recon calendar on a typhoon morning (${dbKind})`, () => {
       'calendar change 1: 2019-05-10 is now closed (not a trading day)',
       '  it was a trading day with a T+1 evening session',
       '  reason: typhoon signal 8',
-      expect.stringMatching(/^ {2}recorded by duty\.officer at 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      // Hong Kong time with its offset, for the person reading it (--json keeps the ISO instant).
+      expect.stringMatching(/^ {2}recorded by duty\.officer at 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+08:00$/),
     ]);
     expect(r.stdout).toContain(
       'BOS trades re-derived: 2 file(s) got a new generation (the previous one is kept, superseded)\n' +
@@ -72,7 +73,9 @@ describe(`dcass-recon calendar on a typhoon morning (${dbKind})`, () => {
   it('list shows the change in force with who and why; the same close again is refused', async () => {
     const list = await cli(['calendar', 'list']);
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toMatch(/^2019-05-10 +closed +1 +close +duty\.officer +\S+ +typhoon signal 8$/m);
+    expect(list.stdout).toMatch(
+      /^2019-05-10 +closed +1 +close +duty\.officer +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00 +typhoon signal 8$/m,
+    );
     const again = await cli(['calendar', 'close', '2019-05-10', '--reason', 'typhoon signal 8']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(
