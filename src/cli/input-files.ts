@@ -96,9 +96,9 @@ function listPath(p: string, excludeFolders: readonly string[]): string[] {
 /**
  * Orders one source's files so that the file in force is loaded last. When two files are the same
  * report of the same participant and date (by their profile's file-name pattern; by name when no
- * profile matches) and their names and headers carry no generation time, nothing in them says which
- * is newer and the loader takes the one loaded later: so they are loaded oldest modification time
- * first, and the newest becomes current. Two such files with the same modification time and different
+ * profile matches) and their names and headers carry no generation time, the loader orders them by
+ * modification time whatever the load order; loading them oldest first still matters, so that each
+ * call's outcome reads "loaded" for the current file rather than "loaded as superseded". Two such files with the same modification time and different
  * content cannot be ordered: refused, both named. Files whose profile carries a generation time keep
  * their sorted place: the loader orders them by that time, whatever the load order. A name without a
  * participant (BOS_TRADES_20190506.csv) stands for the configured participant, as the loader reads it.

@@ -175,7 +175,7 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     expect(r.stdout).toMatch(
       /^audit chain BROKEN at event 7: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
     );
-    expect(r.stdout).toContain('6 event(s) verified before it; 60 event(s) stored');
+    expect(r.stdout).toContain('6 events verified before it; 60 events stored');
     const { code, result } = await verifyJson();
     expect(code).toBe(2);
     expect(result.broken).toMatchObject({ id: '7', problem: 'hash' });

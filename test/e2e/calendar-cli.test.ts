@@ -56,7 +56,7 @@ describe(`dcass-recon calendar on a typhoon morning (${dbKind})`, () => {
       expect.stringMatching(/^ {2}recorded by duty\.officer at 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \+08:00$/),
     ]);
     expect(r.stdout).toContain(
-      'BOS trades re-derived: 2 file(s) got a new generation (the previous one is kept, superseded)\n' +
+      'BOS trades re-derived: 2 files got a new generation (the previous one is kept, superseded)\n' +
         '  BOS_TRADES_CABC_20190509.csv (business date 2019-05-09): file 2 -> generation 4, 4 trade(s), 0 rejected\n' +
         '    3 trade(s) moved from clearing date 2019-05-10 to 2019-05-14\n' +
         '  BOS_TRADES_CABC_20190510.csv (business date 2019-05-10): file 3 -> generation 5, 0 trade(s), 20 rejected\n' +
@@ -91,7 +91,7 @@ describe(`dcass-recon calendar on a typhoon morning (${dbKind})`, () => {
       ['4', null],
     ]);
     const rejects = await cli(['rejects', '--date', '2019-05-10']);
-    expect(rejects.stdout).toContain('20 rejected row(s)');
+    expect(rejects.stdout).toContain('20 rejected rows');
     expect(rejects.stdout).toMatch(
       /NOT_A_TRADING_DAY +2019-05-10 is not a trading day \(closed by calendar change 1/,
     );

@@ -44,12 +44,12 @@ describe(`values from files are printed escaped, never as terminal controls (${d
 
     const rejects = await cli(['rejects']);
     expect(rejects.code, rejects.stderr).toBe(0);
-    expect(rejects.stdout).toContain('1 rejected row(s)');
+    expect(rejects.stdout).toContain('1 rejected row');
     expect(rejects.stdout).toContain(
       'BOS_TRADES_CABC_20190506.csv:3  execDate  BAD_DATE  ' +
         `Trade Date (execDate): expected a date DD/MM/YYYY, got "06/05/2019${SHOWN}"`,
     );
-    expect(rejects.stdout).toContain('1 refused file(s)');
+    expect(rejects.stdout).toContain('1 refused file');
     expect(rejects.stdout).toContain(`trades${SHOWN}.csv`);
 
     const files = await cli(['files']);

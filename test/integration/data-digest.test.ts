@@ -55,7 +55,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     expect(file.digest).toMatch(/^[0-9a-f]{64}$/);
     const r = await cli(['audit', 'verify', '--data']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('loaded data intact: 20 file(s) checked, their rows as loaded\n');
+    expect(r.stdout).toContain('loaded data intact: 20 files checked, their rows as loaded\n');
   });
 
   it('UPDATE trade SET quantity = 99: the file is named with its id and both digests, exit 2', async () => {

@@ -8,7 +8,7 @@ import {
   redactUrl,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, plural, table } from '../output.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -166,7 +166,7 @@ export function lineageCommands(run: Run): Command[] {
           out.json({ rejectedRows: rows, refusedFiles: refused });
           return 0;
         }
-        out.line(`${rows.length} rejected row(s)`);
+        out.line(plural(rows.length, 'rejected row'));
         if (rows.length > 0)
           out.line(
             table(
@@ -175,7 +175,7 @@ export function lineageCommands(run: Run): Command[] {
             ),
           );
         if (refused.length > 0) {
-          out.line(`\n${refused.length} refused file(s)`);
+          out.line(`\n${plural(refused.length, 'refused file')}`);
           out.line(
             table(
               ['refused at', 'file', 'code', 'reason'],

@@ -12,7 +12,7 @@ import {
   type RegisterVerification,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText } from '../output.js';
+import { out, plural, safeText } from '../output.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -128,7 +128,7 @@ function printVerification(ctx: CliContext, r: AuditVerification): void {
   }
   printBroken(r.broken!);
   out.line(
-    `  ${r.verified} event(s) verified before it; ${r.events} event(s) stored` +
+    `  ${plural(r.verified, 'event')} verified before it; ${plural(r.events, 'event')} stored` +
       (r.head === null ? '' : `, last event ${r.head.id} with hash ${r.head.hash}`),
   );
 }
@@ -137,13 +137,13 @@ function printRegister(ctx: CliContext, r: RegisterVerification): void {
   if (r.consistent) {
     // An empty register has nothing to replay: no line, so a fresh database reads as before.
     if (!ctx.options.quiet && r.cases > 0) {
-      out.line(`break register consistent: ${r.cases} break(s), each as its latest event records`);
+      out.line(`break register consistent: ${plural(r.cases, 'break')}, each as its latest event records`);
     }
     return;
   }
   const more = r.differing > r.firstDiffering.length ? ', ...' : '';
   out.line(
-    `break register CHANGED outside dcass-recon: ${r.differing} of ${r.cases} break(s) differ from their latest event: ` +
+    `break register CHANGED outside dcass-recon: ${r.differing} of ${plural(r.cases, 'break')} differ from their latest event: ` +
       `break ${r.firstDiffering.join(', ')}${more}`,
   );
   out.line(
@@ -155,10 +155,10 @@ function printData(ctx: CliContext, r: DataVerification): void {
   const skipped =
     r.unchecked === 0
       ? ''
-      : `; ${r.unchecked} file(s) without a digest (loaded before digests were kept), not checked`;
+      : `; ${plural(r.unchecked, 'file')} without a digest (loaded before digests were kept), not checked`;
   if (r.intact) {
     if (!ctx.options.quiet) {
-      out.line(`loaded data intact: ${r.checked} file(s) checked, their rows as loaded${skipped}`);
+      out.line(`loaded data intact: ${plural(r.checked, 'file')} checked, their rows as loaded${skipped}`);
     }
     return;
   }
@@ -170,7 +170,7 @@ function printData(ctx: CliContext, r: DataVerification): void {
     );
   }
   const files = new Set(r.changed.map((f) => f.fileId)).size;
-  out.line(`  ${r.checked} file(s) checked, ${files} changed${skipped}`);
+  out.line(`  ${plural(r.checked, 'file')} checked, ${files} changed${skipped}`);
   out.line(
     '  what to do: keep the database as it is and tell your auditor; load the original files again to compare',
   );

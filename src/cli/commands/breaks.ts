@@ -22,7 +22,7 @@ import {
   type ReportRecord,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText, table } from '../output.js';
+import { out, plural, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -33,9 +33,6 @@ const RECORD_BATCH = 500;
 
 /** Records of a side `breaks show` prints; an aggregated side of more says how many it left out. */
 const SHOWN_RECORDS = 20;
-
-/** `1 break`, `2 breaks`. */
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `breaks`: the break register: list, show, and the actions people take on breaks. */
 export function breaksCommand(run: Runner): Command {

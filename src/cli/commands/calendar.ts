@@ -15,7 +15,7 @@ import {
   type TradeMove,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText, table } from '../output.js';
+import { out, plural, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -92,7 +92,7 @@ function printOutcome(o: CalendarChangeOutcome): void {
     out.line('No loaded BOS trade has a different clearing date under this change: nothing to run again.');
   } else {
     out.line(
-      `BOS trades re-derived: ${o.files.length} file(s) got a new generation (the previous one is kept, superseded)`,
+      `BOS trades re-derived: ${plural(o.files.length, 'file')} got a new generation (the previous one is kept, superseded)`,
     );
     for (const f of o.files) {
       out.line(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { listBreaks, packageRoot } from '../../index.js';
 import { createContext, type CliContext } from '../context.js';
-import { out, table } from '../output.js';
+import { out, plural, table } from '../output.js';
 import { writeStarter } from './init.js';
 import { verifyDate, type Verification } from './verify.js';
 
@@ -147,9 +147,9 @@ async function printDemo(
   if (ctx.options.quiet) return;
   const loaded = results.flatMap(([, v]) => v.ingested).filter((o) => o.status === 'loaded');
   out.line(
-    `ingested the fixtures: ${loaded.filter((o) => o.status === 'loaded').length} files, ` +
-      `${loaded.reduce((n, o) => n + o.rows, 0)} rows, ${loaded.reduce((n, o) => n + o.rejected, 0)} rejected row(s) ` +
-      `(dcass-recon rejects lists them)\n`,
+    `ingested the fixtures: ${plural(loaded.length, 'file')}, ` +
+      `${plural(loaded.reduce((n, o) => n + o.rows, 0), 'row')}, ` +
+      `${plural(loaded.reduce((n, o) => n + o.rejected, 0), 'rejected row')} (dcass-recon rejects lists them)\n`,
   );
   out.line(
     table(['business date', 'run', 'matched', 'open', 'explained', 'cleared', 'missing', 'reports'], rows),

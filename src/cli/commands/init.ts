@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DcassError, builtinPath, packageRoot } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, plural } from '../output.js';
+import { makeFolder } from '../../shared/folders.js';
 
 /** `init DIR`: a starter configuration that works as written on the shipped fixtures. */
 export function initCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -48,12 +49,12 @@ export function writeStarter(target: string, opts: { withFixtures: boolean; forc
       hint: 'use --force to overwrite it, or choose another folder',
     });
   }
-  mkdirSync(target, { recursive: true });
+  makeFolder(target, 'the configuration folder');
   cpSync(builtinPath('starter', 'dcass-recon.yaml'), configFile);
   cpSync(builtinPath('profiles'), path.join(target, 'profiles'), { recursive: true });
   cpSync(builtinPath('calendars'), path.join(target, 'calendars'), { recursive: true });
   for (const source of ['genium', 'dcass', 'bos'])
-    mkdirSync(path.join(target, 'inputs', source), { recursive: true });
+    makeFolder(path.join(target, 'inputs', source), 'the input folder');
   const fixtures = path.join(packageRoot(), 'fixtures');
   cpSync(
     path.join(fixtures, 'bos', 'ACCOUNT_MAP_CABC.csv'),

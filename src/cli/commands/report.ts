@@ -12,7 +12,7 @@ import {
   type ReportFile,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { ensureOutDir, out } from '../output.js';
+import { ensureOutDir, out, plural } from '../output.js';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -72,7 +72,7 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
         else if (!ctx.options.quiet) {
           for (const w of written) {
             out.line(
-              `wrote ${w.path} (run ${w.runId}, ${w.breaks} breaks, ${w.carried} carried from earlier dates)`,
+              `wrote ${w.path} (run ${w.runId}, ${plural(w.breaks, 'break')}, ${w.carried} carried from earlier dates)`,
             );
           }
         }

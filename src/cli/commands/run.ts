@@ -12,7 +12,7 @@ import {
 } from '../../index.js';
 import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { out, safeText, table } from '../output.js';
+import { out, plural, safeText, table } from '../output.js';
 
 /** `run`: reconcile one business date under a rule set; exit 1 when breaks are left open. */
 export function runCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -97,7 +97,7 @@ export function carriedOf(store: Store, s: RunSummary): Promise<number> {
 export function printMissingInputs(s: RunSummary): void {
   if (s.missingInputs.length === 0) return;
   const recons = [...new Set(s.missingInputs.map((m) => m.recon))];
-  out.line(`\nINCOMPLETE: ${recons.length} reconciliation(s) not run, an expected input is missing:`);
+  out.line(`\nINCOMPLETE: ${plural(recons.length, 'reconciliation')} not run, an expected input is missing:`);
   for (const name of recons) {
     const details = [...new Set(s.missingInputs.filter((m) => m.recon === name).map((m) => m.detail))];
     out.line(`  ${name}: ${safeText(details.join('; '))}`);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DcassError } from '../../shared/errors.js';
 import { sha256File } from '../../shared/sha256-file.js';
+import { makeFolder } from '../../shared/folders.js';
 
 /** A download moved into its final place in the inbox. */
 export interface CommittedFile {
@@ -33,7 +34,7 @@ export function generationPath(inboxDir: string, date: string, name: string, gen
 /** A fresh hidden temp path inside the date's inbox (same file system, so the final move is atomic). */
 export async function tempPathIn(inboxDir: string, date: string): Promise<string> {
   const dir = dateInbox(inboxDir, date);
-  await mkdir(dir, { recursive: true });
+  makeFolder(dir, 'the SFTP inbox folder');
   return path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
 }
 
@@ -81,7 +82,7 @@ export async function commitDownload(
   const sha256 = await sha256File(tempPath);
   for (let generation = target.generation; ; generation++) {
     const localPath = generationPath(target.inboxDir, target.date, target.name, generation);
-    await mkdir(path.dirname(localPath), { recursive: true });
+    makeFolder(path.dirname(localPath), 'the SFTP inbox folder');
     const placed = await placeNoClobber(tempPath, localPath);
     if (placed) {
       await syncDir(path.dirname(localPath));
