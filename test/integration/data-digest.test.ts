@@ -70,7 +70,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     expect(r.stdout).toMatch(
       new RegExp(
         `loaded data CHANGED: ${TRADES} \\(source_file ${file.id}\\): its rows no longer match what was loaded: ` +
-          `expected digest ${file.digest}, found [0-9a-f]{64}\n  20 file\\(s\\) checked, 1 changed\n`,
+          `expected digest ${file.digest}, found [0-9a-f]{64}\n  20 files checked, 1 changed\n`,
       ),
     );
     const json = await cli(['--json', 'audit', 'verify', '--data']);

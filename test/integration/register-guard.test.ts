@@ -51,7 +51,7 @@ describe(`the break register changes only through the product (${dbKind})`, () =
     expect(re.code, re.stderr).toBe(0);
     const r = await cli(['audit', 'verify']);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toContain(`break register consistent: ${ids.length} breaks, each as its latest event records\n`);
+    expect(r.stdout).toContain(`break register consistent: ${ids.length} break${ids.length === 1 ? '' : 's'}, each as its latest event records\n`);
   });
 
   it("UPDATE break_case SET status = 'resolved' is refused at commit, and the break stays open", async () => {
@@ -91,7 +91,7 @@ describe(`the break register changes only through the product (${dbKind})`, () =
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(
-      `break register CHANGED outside dcass-recon: 1 of ${ids.length} breaks differ from their latest event: break ${id}\n`,
+      `break register CHANGED outside dcass-recon: 1 of ${ids.length} break${ids.length === 1 ? '' : 's'} differ from their latest event: break ${id}\n`,
     );
     const json = await cli(['--json', 'audit', 'verify']);
     expect(json.code).toBe(2);
