@@ -28,7 +28,7 @@ import type { ReportRun } from '../../src/report/run-data.js';
 import { builtinPath } from '../../src/shared/package-root.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fixtureRequests, ingest } from '../support/ingest.js';
-import { testConfirmation } from '../support/confirmation.js';
+import { readPdfText, testConfirmation } from '../support/confirmation.js';
 
 const confirmation = testConfirmation(['Lee Ka Yan']);
 
@@ -285,13 +285,13 @@ describe(`the evidence pack (${dbKind})`, () => {
       unknown
     >;
     expect(packJson.missingInputs).toEqual([{ run: gap.id, ...missing }]);
-    const text = execFileSync('pdftotext', ['-layout', path.join(pack.dir, 'confirmation.pdf'), '-'], {
-      encoding: 'utf8',
-    }).replace(/\s+/g, ' ');
+    const pdf = await readPdfText(path.join(pack.dir, 'confirmation.pdf'));
+    const text = pdf.text.replace(/\s+/g, ' ');
+    // The records compared per reconciliation, as a table: run, reconciliation, left, right.
     expect(text).toContain(
-      `records compared left / right: trades-bos ${cleanCounts.leftRecords} / ${cleanCounts.rightRecords};`,
+      `${clean.id} trades-bos ${cleanCounts.leftRecords} ${cleanCounts.rightRecords}`,
     );
-    expect(text).toContain('positions-bos INCOMPLETE (bos-positions missing)');
+    expect(text).toContain(`${gap.id} positions-bos - - INCOMPLETE: bos-positions missing`);
     expect(text).toContain(
       'MISSING INPUTS bos-positions (BOS positions, 2019-05-07) missing, blocked positions-bos',
     );
@@ -304,7 +304,8 @@ describe(`the evidence pack (${dbKind})`, () => {
     // The HTML report is in it, written as of the pack's moment.
     const html = readFileSync(path.join(a.dir, `reports/run-${clean.id}/breaks.html`), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/i);
-    expect(html).toContain('2019-05-05T03:15:00.000Z');
+    // As of the pack's moment, shown in Hong Kong time.
+    expect(html).toContain('2019-05-05 11:15:00 +08:00');
   });
 
   it('a changed, a missing and an extra file are each reported', async () => {
