@@ -555,42 +555,21 @@ function overallTimeout(totalMs: number, cause: unknown): DcassError {
   );
 }
 
-function refusedResult(
+/** A file not taken: nothing of it is kept, only what was listed and why. */
+function notTaken(
+  outcome: 'refused' | 'deferred',
   entry: SourceEntry,
+  name: string,
   shownPath: string,
   reportId: string | null,
-  code: string,
-  reason: string,
-): FetchFileResult {
-  return {
-    outcome: 'refused',
-    name: printable(entry.name),
-    remotePath: shownPath,
-    reportId,
-    size: entry.size,
-    mtime: entry.mtime,
-    sha256: null,
-    localPath: null,
-    generation: null,
-    attempts: 0,
-    code,
-    reason,
-    completeness: null,
-  };
-}
-
-/** A file not taken this time because it is still being written; nothing of it is kept. */
-function deferredResult(
-  entry: SourceEntry,
-  reportId: string,
   code: string,
   reason: string,
   attempts = 0,
 ): FetchFileResult {
   return {
-    outcome: 'deferred',
-    name: entry.name,
-    remotePath: entry.path,
+    outcome,
+    name,
+    remotePath: shownPath,
     reportId,
     size: entry.size,
     mtime: entry.mtime,
@@ -602,4 +581,26 @@ function deferredResult(
     reason,
     completeness: null,
   };
+}
+
+/** A refused remote name (unsafe, or of no wanted report). */
+function refusedResult(
+  entry: SourceEntry,
+  shownPath: string,
+  reportId: string | null,
+  code: string,
+  reason: string,
+): FetchFileResult {
+  return notTaken('refused', entry, printable(entry.name), shownPath, reportId, code, reason);
+}
+
+/** A file not taken this time because it is still being written. */
+function deferredResult(
+  entry: SourceEntry,
+  reportId: string,
+  code: string,
+  reason: string,
+  attempts = 0,
+): FetchFileResult {
+  return notTaken('deferred', entry, entry.name, entry.path, reportId, code, reason, attempts);
 }
