@@ -82,7 +82,9 @@ Exit code 0 when the demo ran, 2 trouble.`,
           }
           await printDemo(demo, ctx, results, path.resolve(opts.out));
           if (opts.keep && !ctx.options.json && !ctx.options.quiet) {
-            out.line(`\nkept ${work}: dcass-recon --config ${configFile} breaks list`);
+            out.line(
+              `\nkept ${work}: dcass-recon --config ${configFile} --db ${path.join(work, 'db')} breaks list`,
+            );
           }
         } finally {
           await demo.close();
@@ -146,10 +148,11 @@ async function printDemo(
   }
   if (ctx.options.quiet) return;
   const loaded = results.flatMap(([, v]) => v.ingested).filter((o) => o.status === 'loaded');
+  const rowCount = loaded.reduce((n, o) => n + o.rows, 0);
+  const rejected = loaded.reduce((n, o) => n + o.rejected, 0);
   out.line(
-    `ingested the fixtures: ${plural(loaded.length, 'file')}, ` +
-      `${plural(loaded.reduce((n, o) => n + o.rows, 0), 'row')}, ` +
-      `${plural(loaded.reduce((n, o) => n + o.rejected, 0), 'rejected row')} (dcass-recon rejects lists them)\n`,
+    `ingested the fixtures: ${plural(loaded.length, 'file')}, ${plural(rowCount, 'row')}, ` +
+      `${plural(rejected, 'rejected row')} (dcass-recon rejects lists them)\n`,
   );
   out.line(
     table(['business date', 'run', 'matched', 'open', 'explained', 'cleared', 'missing', 'reports'], rows),
