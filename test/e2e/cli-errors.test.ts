@@ -101,6 +101,7 @@ describe(`writing to a folder or file that cannot be written fails at once (${db
     );
   });
 
+  // Linux paths: skipped where the system has no /proc or /dev/full (macOS).
   it.skipIf(!existsSync('/dev/full'))('report --out /dev/full, audit export --out /dev/full', async () => {
     const report = await runCli(['--db', target.target, 'report', '--run', 'latest', '--out', '/dev/full']);
     expectTrouble(

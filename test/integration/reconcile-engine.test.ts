@@ -225,6 +225,7 @@ reconciliations:
     },
   );
 
+  // Server only, as above: the lock holder is a second connection.
   it.skipIf(dbKind !== 'postgres')('waits for a run in progress to end, then runs', async () => {
     const other = new pg.Client({ connectionString: t.target });
     await other.connect();
@@ -249,6 +250,7 @@ reconciliations:
     }
   });
 
+  // Server only: the killed client's statement runs on at a server; PGlite lives inside its process.
   it.skipIf(dbKind !== 'postgres')(
     'runs after the run holding the lock is killed with SIGKILL mid-statement (the server cancels it)',
     async () => {

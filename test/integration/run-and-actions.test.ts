@@ -27,6 +27,7 @@ reconciliations:
 const TRADES = 40_000;
 const BREAKS = 6;
 
+// Server only: PGlite serves one connection, so a person's action cannot run while a run holds it.
 describe.skipIf(dbKind === 'pglite')(`break actions during a run (${dbKind})`, () => {
   let t: TestDb;
   beforeAll(async () => {

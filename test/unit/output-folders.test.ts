@@ -6,6 +6,7 @@ import { StreamWriter } from '../../src/report/stream-writer.js';
 import { makeFolder } from '../../src/shared/folders.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'dcass-folders-'));
+// Linux paths: the tests that need them skip where the system has no /proc or /dev/full (macOS).
 const hasProc = existsSync('/proc/self');
 const hasDevFull = existsSync('/dev/full');
 
