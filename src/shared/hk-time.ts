@@ -6,7 +6,7 @@
  * Hong Kong has kept UTC+08:00 all year since 1979 (no summer time), so a fixed offset is exact for
  * every date this product handles and needs no time-zone database.
  */
-const HK_OFFSET_MS = 8 * 60 * 60 * 1000;
+export const HK_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 function toInstant(value: Date | string | number): Date {
   const d = value instanceof Date ? value : new Date(value);

@@ -1,3 +1,4 @@
+import { HK_OFFSET_MS } from '../../shared/hk-time.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 
 /** Date layouts found in the sources: Genium fixed width, BOS exports, DCASS XML/CSV. */
@@ -22,9 +23,6 @@ export interface HkTimestamp {
   readonly hkTime: string;
 }
 
-// Hong Kong has kept UTC+8 without daylight saving since 1979, so a fixed offset is exact for any
-// date this product sees; no time-zone database is needed (and none can disagree between machines).
-const HK_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 const DATE_PATTERNS: Record<DateFormat, { re: RegExp; order: 'ymd' | 'dmy' }> = {
