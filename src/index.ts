@@ -38,7 +38,7 @@ export type { Database } from './db/database.js';
 // Acquire and ingest
 export {
   fetchReports,
-  parseBusinessDate,
+  fetchDateForms,
   type FetchFileResult,
   type FetchSummary,
 } from './ingest/acquire/fetch.js';
@@ -169,7 +169,7 @@ export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/s
 export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';
 export { deriveClearingDate } from './ingest/normalise/clearing-date.js';
 export { Decimal, parseDecimal, formatDecimal } from './shared/decimal.js';
-export { hkTime, hkIso, hkDate } from './shared/hk-time.js';
+export { hkTime, hkIso, hkDate } from './model/dates.js';
 
 // Confirmation (Appendix E) and its evidence pack
 export {
@@ -204,7 +204,7 @@ export {
 export type { ConfirmationConfig, ConfirmationContact } from './config/config.js';
 
 // Errors, logging, package files
-export { checkBusinessDate } from './shared/business-date.js';
+export { parseBusinessDate } from './model/dates.js';
 export {
   DcassError,
   isDcassError,

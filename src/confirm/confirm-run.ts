@@ -1,11 +1,11 @@
 import type { Store } from '../db/connect.js';
 import { findRun, type ReportRun } from '../report/run-data.js';
-import { checkBusinessDate } from '../shared/business-date.js';
+import { parseBusinessDate } from '../model/dates.js';
 import { DcassError } from '../shared/errors.js';
 
 /** The latest completed reconciliation run of a business date: what a confirmation of that date rests on. */
 export async function latestRunOfDate(store: Store, businessDate: string): Promise<ReportRun> {
-  checkBusinessDate(businessDate);
+  parseBusinessDate(businessDate);
   const row = await store.db
     .selectFrom('recon_run')
     .select('id')

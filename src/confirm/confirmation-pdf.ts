@@ -3,7 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { ConfirmationConfig } from '../config/config.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
-import { hkTime } from '../shared/hk-time.js';
+import { hkTime } from '../model/dates.js';
 import { unprintableInStandardFont } from './standard-font.js';
 
 /**

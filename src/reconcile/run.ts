@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { resolveActor } from '../audit/actor.js';
 import { appendAuditEvent } from '../audit/append.js';
 import type { Store, StoreTransaction } from '../db/connect.js';
-import { checkBusinessDate } from '../shared/business-date.js';
+import { parseBusinessDate } from '../model/dates.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { storeBreaksStatement } from './breaks.js';
@@ -118,7 +118,7 @@ function select(ruleSet: RuleSet, names: readonly string[] | undefined): Reconci
  * error and nothing else. Re-running the same date on the same inputs gives the same breaks.
  */
 export async function runReconciliation(store: Store, options: RunOptions): Promise<RunSummary> {
-  checkBusinessDate(options.businessDate);
+  parseBusinessDate(options.businessDate);
   const recons = select(options.ruleSet, options.recons);
   const attemptedAt = new Date();
   const actor = options.actor ?? resolveActor();

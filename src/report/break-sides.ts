@@ -1,5 +1,5 @@
 import { Decimal, formatDecimal } from '../shared/decimal.js';
-import { hkTime } from '../shared/hk-time.js';
+import { hkTime } from '../model/dates.js';
 import type { ReportRecord } from './run-data.js';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { checkBusinessDate } from '../shared/business-date.js';
+import { parseBusinessDate } from '../model/dates.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from './stream-writer.js';
@@ -56,8 +56,8 @@ const PAGE = 2000;
  * upgraded-platform date from `since` on, by clearing date, then in the order they were loaded.
  */
 export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerator<ReinputRow> {
-  checkBusinessDate(query.since, '--since');
-  if (query.until !== undefined) checkBusinessDate(query.until, null);
+  parseBusinessDate(query.since, '--since');
+  if (query.until !== undefined) parseBusinessDate(query.until, null);
   const types = query.tradeTypes ?? REINPUT_TRADE_TYPES;
   const bad = types.filter((t) => !/^[A-Z0-9]{2,8}$/.test(t));
   if (bad.length > 0 || types.length === 0) {

@@ -9,7 +9,7 @@ import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { decodeBreakData } from '../../src/report/html/break-data.js';
 import { htmlBreakRows, rowOfReportBreak, type HtmlBreakRow } from '../../src/report/html/break-rows.js';
 import { findRun, reportBreaks } from '../../src/report/run-data.js';
-import { hkTime } from '../../src/shared/hk-time.js';
+import { hkTime } from '../../src/model/dates.js';
 import { dailyBreakHistory } from '../../src/report/html/history.js';
 import { writeBreaksHtml } from '../../src/report/html/write-html.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Secret, resolveSftpSecrets, sftpConfigSchema } from '../../src/config/sftp-config.js';
 import { compileReportPatterns, matchReport } from '../../src/ingest/acquire/report-patterns.js';
-import { parseBusinessDate } from '../../src/ingest/acquire/fetch.js';
+import { fetchDateForms } from '../../src/ingest/acquire/fetch.js';
 
 const FP = `SHA256:${'A'.repeat(43)}`;
 const base = {
@@ -82,11 +82,11 @@ describe('report patterns', () => {
   });
 });
 
-describe('parseBusinessDate', () => {
+describe('fetchDateForms', () => {
   it('accepts ISO and compact dates and refuses impossible ones', () => {
-    expect(parseBusinessDate('2019-05-06')).toEqual({ compact: '20190506', iso: '2019-05-06' });
-    expect(parseBusinessDate('20190506')).toEqual({ compact: '20190506', iso: '2019-05-06' });
+    expect(fetchDateForms('2019-05-06')).toEqual({ compact: '20190506', iso: '2019-05-06' });
+    expect(fetchDateForms('20190506')).toEqual({ compact: '20190506', iso: '2019-05-06' });
     for (const bad of ['2019-02-30', '2019-13-01', '6/5/2019', ''])
-      expect(() => parseBusinessDate(bad)).toThrow(/not a calendar date|not written YYYY-MM-DD/);
+      expect(() => fetchDateForms(bad)).toThrow(/not a calendar date|not written YYYY-MM-DD/);
   });
 });

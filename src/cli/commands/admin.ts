@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import {
-  checkBusinessDate,
+  parseBusinessDate,
   hkTime,
   isServerUrl,
   migrateToLatest,
@@ -73,7 +73,7 @@ export function lineageCommands(run: Run): Command[] {
     .addHelpText('after', '\nExamples:\n  dcass-recon files\n  dcass-recon files --date 2019-05-06 --json')
     .action((opts: { date?: string }) =>
       run(async (ctx) => {
-        const date = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
+        const date = opts.date === undefined ? undefined : parseBusinessDate(opts.date);
         const db = (await ctx.store()).db;
         let q = db
           .selectFrom('source_file as f')
@@ -148,7 +148,7 @@ export function lineageCommands(run: Run): Command[] {
     )
     .action((opts: { date?: string }) =>
       run(async (ctx) => {
-        const date = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
+        const date = opts.date === undefined ? undefined : parseBusinessDate(opts.date);
         const db = (await ctx.store()).db;
         let q = db
           .selectFrom('rejected_row as r')

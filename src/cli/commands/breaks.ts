@@ -4,7 +4,7 @@ import {
   breakHistory,
   breakIdentity,
   checkAsOf,
-  checkBusinessDate,
+  parseBusinessDate,
   hkTime,
   instrumentOf,
   keyText,
@@ -73,7 +73,7 @@ function listCommand(run: Runner): Command {
     .action(
       (opts: { status?: (typeof STATUSES)[number][]; recon?: string[]; date?: string; asOf?: string }) =>
         run(async (ctx) => {
-          const lastSeenDate = opts.date === undefined ? undefined : checkBusinessDate(opts.date);
+          const lastSeenDate = opts.date === undefined ? undefined : parseBusinessDate(opts.date);
           const store = await ctx.store();
           const entries: RegisterEntry[] = [];
           for await (const e of readRegister(store, {

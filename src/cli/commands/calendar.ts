@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import {
   changeCalendar,
-  checkBusinessDate,
+  parseBusinessDate,
   changeHistory,
   changesInForce,
   describeDayState,
@@ -57,7 +57,7 @@ function changeCommand(run: Runner, action: CalendarAction): Command {
     .option('--rules <file>', 'rule set whose reconciliations are named to run again (default: built-in)')
     .action((date: string, opts: { reason: string; rules?: string }) =>
       run(async (ctx) => {
-        checkBusinessDate(date, null);
+        parseBusinessDate(date, null);
         const outcome = await changeCalendar(
           {
             store: await ctx.store(),

@@ -3,7 +3,7 @@ import {
   acceptedWhat,
   DcassError,
   builtinPath,
-  checkBusinessDate,
+  parseBusinessDate,
   confirmBusinessDate,
   confirmationDeadline,
   resolveActor,
@@ -42,7 +42,7 @@ completed run of the date exists, or the configuration has no confirmation secti
     )
     .action((opts: { date: string; out: string; acceptOpen?: string; rules?: string }) =>
       run(async (ctx) => {
-        const businessDate = checkBusinessDate(opts.date);
+        const businessDate = parseBusinessDate(opts.date);
         const confirmation = ctx.config.confirmation;
         if (confirmation === null) {
           throw new DcassError(

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { checkBusinessDate, expectedInputStatus, hkTime, type ExpectedStatus } from '../../index.js';
+import { parseBusinessDate, expectedInputStatus, hkTime, type ExpectedStatus } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, table } from '../output.js';
 
@@ -33,7 +33,7 @@ Exit code 0 when every input is loaded, 1 when one is missing or refused, 2 trou
     )
     .action((opts: { date: string }) =>
       run(async (ctx) => {
-        const date = checkBusinessDate(opts.date);
+        const date = parseBusinessDate(opts.date);
         const store = await ctx.store();
         const profileEntities = new Map(
           ctx

@@ -8,7 +8,7 @@ import {
   SftpSource,
   databaseManifest,
   fetchReports,
-  parseBusinessDate,
+  fetchDateForms,
   profileMarkers,
   resolveActor,
   resolveSftpSecrets,
@@ -63,7 +63,7 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
     )
     .action((opts: FetchOptions) =>
       run(async (ctx) => {
-        parseBusinessDate(opts.date); // a mistyped date is refused before anything is read or opened
+        fetchDateForms(opts.date); // a mistyped date is refused before anything is read or opened
         const plan = planFetch(ctx, opts);
         const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
         const store = await ctx.store({ bulk: true });

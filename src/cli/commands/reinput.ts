@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
-  checkBusinessDate,
+  parseBusinessDate,
   recordReportsWritten, REINPUT_TRADE_TYPES, resolveActor, writeReinputCsv } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { ensureOutDir, out } from '../output.js';
@@ -29,7 +29,7 @@ The CSV is safe to open in a spreadsheet.`,
     )
     .action((opts: { since: string; out: string; types?: string }) =>
       run(async (ctx) => {
-        const since = checkBusinessDate(opts.since, '--since');
+        const since = parseBusinessDate(opts.since, '--since');
         const store = await ctx.store();
         ensureOutDir(opts.out);
         const file = path.join(opts.out, 'reinput.csv');

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import {
   carriedCount,
-  checkBusinessDate,
+  parseBusinessDate,
   hkTime,
   loadBuiltinRuleSet,
   loadRuleSet,
@@ -44,7 +44,7 @@ database).`,
     )
     .action((opts: { date: string; recon?: string[]; rules?: string; allowNonTradingDay?: boolean }) =>
       run(async (ctx) => {
-        const date = checkBusinessDate(opts.date);
+        const date = parseBusinessDate(opts.date);
         const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
         const store = await ctx.store({ bulk: true });
         const summary = await runReconciliation(store, {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
-  checkBusinessDate,
+  parseBusinessDate,
   loadBuiltinRuleSet,
   loadRuleSet,
   resolveActor,
@@ -65,7 +65,7 @@ export async function verifyDate(
   options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
 ): Promise<Verification> {
   // The date, the input folders and the output folder are checked before anything is opened or loaded.
-  checkBusinessDate(options.date);
+  parseBusinessDate(options.date);
   const inputs = options.ingest === false ? [] : configuredInputs(ctx);
   ensureOutDir(options.outDir);
   const store = await ctx.store({ bulk: true });

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { resolveActor } from '../../audit/actor.js';
 import { DEFAULT_FETCH_COMPLETENESS, type SftpConfig, type SftpSecrets } from '../../config/sftp-config.js';
 import type { Database } from '../../db/database.js';
-import { checkBusinessDate } from '../../shared/business-date.js';
+import { parseBusinessDate } from '../../model/dates.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import {
@@ -116,7 +116,7 @@ interface Wanted {
 export async function fetchReports(options: FetchReportsOptions): Promise<FetchSummary> {
   const { source, manifest } = options;
   const startedAt = new Date();
-  const { compact, iso } = parseBusinessDate(options.date);
+  const { compact, iso } = fetchDateForms(options.date);
   const runId = randomUUID();
   const actor = options.actor ?? resolveActor();
   const log = options.logger.child({ runId, origin: source.origin, businessDate: iso });
@@ -386,10 +386,10 @@ export function fetchReportsFromSftp(options: FetchFromSftpOptions): Promise<Fet
 }
 
 /** Accepts `YYYY-MM-DD` or `YYYYMMDD`; returns both forms. */
-export function parseBusinessDate(date: string): { compact: string; iso: string } {
+export function fetchDateForms(date: string): { compact: string; iso: string } {
   // YYYYMMDD, as RRS names its folders, is written out; the day is checked by the one date parser.
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date.trim());
-  const iso = checkBusinessDate(m === null ? date : `${m[1]}-${m[2]}-${m[3]}`);
+  const iso = parseBusinessDate(m === null ? date : `${m[1]}-${m[2]}-${m[3]}`);
   return { compact: iso.replaceAll('-', ''), iso };
 }
 

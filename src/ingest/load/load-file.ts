@@ -4,7 +4,7 @@ import type { Profile } from '../../config/profile.js';
 import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
-import { hkTime } from '../../shared/hk-time.js';
+import { hkTime } from '../../model/dates.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';

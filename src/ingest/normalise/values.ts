@@ -1,4 +1,4 @@
-import { HK_OFFSET_MS } from '../../shared/hk-time.js';
+import { HK_OFFSET_MS } from '../../model/dates.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 
 /** Date layouts found in the sources: Genium fixed width, BOS exports, DCASS XML/CSV. */

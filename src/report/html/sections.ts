@@ -1,7 +1,7 @@
 import type { ReconCounts } from '../../reconcile/run.js';
 import type { ReportRun } from '../run-data.js';
 import type { BreakTallies } from './break-data.js';
-import { hkTime } from '../../shared/hk-time.js';
+import { hkTime } from '../../model/dates.js';
 import { escapeHtml as h } from './escape.js';
 import type { HistoryDay } from './history.js';
 import type { InputFile, RefusedFile, RejectedRow } from './provenance.js';
