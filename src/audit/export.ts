@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import canonicalize from 'canonicalize';
 import type { Database } from '../db/database.js';
-import { StreamWriter } from '../report/stream-writer.js';
+import { StreamWriter } from '../shared/stream-writer.js';
 import { DcassError, isDcassError } from '../shared/errors.js';
 import {
   ChainChecker,

@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { actorSchema } from '../audit/actor.js';
-import { standardFontProblem } from '../confirm/standard-font.js';
+import { standardFontProblem } from '../shared/standard-font.js';
 import { DEFAULT_EXPECTED_INPUTS, expectedInputsSchema, type ExpectedInput } from './expected-inputs.js';
+import { SOURCES, type Source } from '../model/vocabulary.js';
+import { deepFreeze } from '../shared/deep-freeze.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -155,7 +157,7 @@ export interface ResolvedConfig {
   readonly database: string;
   readonly profileDirs: readonly string[];
   readonly calendarFile: string;
-  readonly inputs: Readonly<Partial<Record<'genium' | 'dcass' | 'bos', string>>>;
+  readonly inputs: Readonly<Partial<Record<Source, string>>>;
   /** Folder names below the input folders that `ingest --all` leaves out (inputs.excludeFolders). */
   readonly inputExcludeFolders: readonly string[];
   readonly sftp: SftpConfig | null;
@@ -187,8 +189,8 @@ export function resolveConfig(options: {
   const base = file === null ? options.cwd : path.dirname(file);
   const at = (p: string) => (/^postgres(ql)?:\/\//i.test(p) || p === 'memory://' ? p : path.resolve(base, p));
   const calendar = raw?.calendar ?? 'builtin:hk-2019';
-  const inputs: Partial<Record<'genium' | 'dcass' | 'bos', string>> = {};
-  for (const k of ['genium', 'dcass', 'bos'] as const) {
+  const inputs: Partial<Record<Source, string>> = {};
+  for (const k of SOURCES) {
     const v = raw?.inputs[k];
     if (v !== undefined) inputs[k] = at(v);
   }
@@ -231,10 +233,3 @@ function resolveConfirmation(raw: z.infer<typeof configSchema>): ConfirmationCon
   };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}

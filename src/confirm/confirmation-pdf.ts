@@ -4,7 +4,7 @@ import type { ConfirmationConfig } from '../config/config.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
 import { hkTime } from '../model/dates.js';
-import { unprintableInStandardFont } from './standard-font.js';
+import { unprintableInStandardFont } from '../shared/standard-font.js';
 
 /**
  * What one reconciliation of a run compared: the records of each side, or why it compared nothing

@@ -28,4 +28,3 @@ export { confirmationDeadline, type Deadline } from './deadline.js';
 export { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';
 export { latestRunOfDate } from './confirm-run.js';
 export { auditHeadHash, recordConfirmEvent, type ConfirmAuditFacts } from './confirm-audit.js';
-export { unprintableInStandardFont } from './standard-font.js';

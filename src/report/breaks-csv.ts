@@ -4,7 +4,7 @@ import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
 import { breakIdentity, JOIN, keyText, shownValue, sideQuantity, sidePrice, whereOf } from './break-sides.js';
 import { findRun, reportBreaks, type ReportBreak } from './run-data.js';
-import { StreamWriter } from './stream-writer.js';
+import { StreamWriter } from '../shared/stream-writer.js';
 
 // A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;

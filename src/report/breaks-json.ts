@@ -9,7 +9,7 @@ import {
   type ReportBreak,
   type ReportRecord,
 } from './run-data.js';
-import { StreamWriter } from './stream-writer.js';
+import { StreamWriter } from '../shared/stream-writer.js';
 
 /** What a report wrote. */
 export interface ReportFile {

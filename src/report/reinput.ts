@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { parseBusinessDate } from '../model/dates.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
-import { StreamWriter } from './stream-writer.js';
+import { StreamWriter } from '../shared/stream-writer.js';
 
 /**
  * Post-trade transactions a CP enters itself (DOMAIN.md: give-up, take-up, transfer, close-out): after

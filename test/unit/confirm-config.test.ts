@@ -4,7 +4,7 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/config.js';
-import { unprintableInStandardFont } from '../../src/confirm/standard-font.js';
+import { unprintableInStandardFont } from '../../src/shared/standard-font.js';
 import { builtinPath } from '../../src/shared/package-root.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dcass-confirm-config-'));

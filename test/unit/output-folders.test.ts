@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StreamWriter } from '../../src/report/stream-writer.js';
+import { StreamWriter } from '../../src/shared/stream-writer.js';
 import { makeFolder } from '../../src/shared/folders.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'dcass-folders-'));

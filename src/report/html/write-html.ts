@@ -3,7 +3,7 @@ import { createReadStream, rmSync, statSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Store } from '../../db/connect.js';
 import { findRun } from '../run-data.js';
-import { StreamWriter } from '../stream-writer.js';
+import { StreamWriter } from '../../shared/stream-writer.js';
 import { BreakEncoder } from './break-data.js';
 import { htmlBreakRows } from './break-rows.js';
 import { dailyBreakHistory, type ReportDb } from './history.js';

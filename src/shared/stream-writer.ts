@@ -1,7 +1,7 @@
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { DcassError, isDcassError } from '../shared/errors.js';
-import { describeOsError, kindOf, statIfAny } from '../shared/folders.js';
+import { DcassError, isDcassError } from './errors.js';
+import { describeOsError, kindOf, statIfAny } from './folders.js';
 
 /**
  * A file written piece by piece with back-pressure (memory holds only what the disk has not taken
