@@ -4,6 +4,7 @@ import {
   loadCalendar,
   migrateToLatest,
   openStore,
+  resolveActor,
   resolveConfig,
   type LoadedCalendar,
   type Logger,
@@ -33,6 +34,8 @@ export interface CliContext {
   store(options?: OpenOptions): Promise<Store>;
   profiles(): ProfileRegistry;
   calendar(): LoadedCalendar;
+  /** Who is acting, for the audit trail (--actor, else the configuration's, else the OS user), on first use. */
+  actor(): string;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export function createContext(options: GlobalOptions): CliContext {
   let store: Promise<Store> | null = null;
   let profiles: ProfileRegistry | null = null;
   let calendar: LoadedCalendar | null = null;
+  let actor: string | null = null;
   return {
     options,
     config,
@@ -72,6 +76,8 @@ export function createContext(options: GlobalOptions): CliContext {
       })()),
     profiles: () => (profiles ??= ProfileRegistry.load(config.profileDirs)),
     calendar: () => (calendar ??= loadCalendar(config.calendarFile)),
+    // Resolved when a command records something, so a command that records nothing never refuses a name.
+    actor: () => (actor ??= resolveActor({ flag: options.actor, config })),
     async close() {
       if (store) await (await store.catch(() => null))?.close();
     },

@@ -10,7 +10,6 @@ import {
   keyText,
   lastSightingRecords,
   readRegister,
-  resolveActor,
   sidePrice,
   shownValue,
   sideQuantity,
@@ -262,7 +261,7 @@ function actionCommand(run: Runner, action: PersonAction): Command {
   }
   return cmd.action((id: string, opts: { reason: string; to?: string; code?: string }) =>
     run(async (ctx) => {
-      const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
+      const actor = ctx.actor();
       const store = await ctx.store();
       const result = await applyBreakAction(
         store,

@@ -8,7 +8,6 @@ import {
   hkTime,
   loadBuiltinRuleSet,
   loadRuleSet,
-  resolveActor,
   type CalendarAction,
   type CalendarChange,
   type CalendarChangeOutcome,
@@ -69,7 +68,7 @@ function changeCommand(run: Runner, action: CalendarAction): Command {
             action,
             date,
             reason: opts.reason,
-            actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+            actor: ctx.actor(),
           },
         );
         if (ctx.options.json) out.json(outcome);

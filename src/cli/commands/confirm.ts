@@ -6,7 +6,6 @@ import {
   parseBusinessDate,
   confirmBusinessDate,
   confirmationDeadline,
-  resolveActor,
   type ConfirmResult,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -72,7 +71,7 @@ completed run of the date exists, or the configuration has no confirmation secti
           confirmation,
           ruleSetFiles: [opts.rules ?? builtinPath('rules', 'default.yaml')],
           acceptOpenReason: opts.acceptOpen ?? null,
-          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+          actor: ctx.actor(),
           now,
         });
         print(ctx, result, opts.acceptOpen !== undefined, deadline.onSessionDay ? deadline.text : null);

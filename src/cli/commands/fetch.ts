@@ -10,7 +10,6 @@ import {
   fetchReports,
   fetchDateForms,
   profileMarkers,
-  resolveActor,
   resolveSftpSecrets,
   type FetchFileResult,
   type FetchSummary,
@@ -65,7 +64,7 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
       run(async (ctx) => {
         fetchDateForms(opts.date); // a mistyped date is refused before anything is read or opened
         const plan = planFetch(ctx, opts);
-        const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
+        const actor = ctx.actor();
         const store = await ctx.store({ bulk: true });
         const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
         const transferred = new Map<string, number>();

@@ -3,7 +3,6 @@ import {
   DcassError,
   SOURCES,
   ingestFiles,
-  resolveActor,
   type FileOutcome,
   type IngestRequest,
   type Store,
@@ -64,7 +63,7 @@ export async function ingestWithProgress(
         profiles: ctx.profiles(),
         calendar: ctx.calendar(),
         participant: ctx.config.participant?.code ?? null,
-        actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+        actor: ctx.actor(),
         logger: ctx.logger,
         onProgress: (f, n, total) => {
           followed.reading(f);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import {
   parseBusinessDate,
-  recordReportsWritten, REINPUT_TRADE_TYPES, resolveActor, writeReinputCsv } from '../../index.js';
+  recordReportsWritten, REINPUT_TRADE_TYPES, writeReinputCsv } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { ensureOutDir, out } from '../output.js';
 
@@ -43,7 +43,7 @@ The CSV is safe to open in a spreadsheet.`,
           file,
         );
         await recordReportsWritten(store, {
-          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+          actor: ctx.actor(),
           subject: `reinput:${since}`,
           asOf: null,
           files: [{ format: 'csv', path: file }],

@@ -4,7 +4,6 @@ import {
   checkAsOf,
   DcassError,
   recordReportsWritten,
-  resolveActor,
   writeBreaksCsv,
   writeBreaksHtml,
   writeBreaksJson,
@@ -63,7 +62,7 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
           );
         }
         await recordReportsWritten(store, {
-          actor: resolveActor({ flag: ctx.options.actor, config: ctx.config }),
+          actor: ctx.actor(),
           subject: `run:${written[0]!.runId}`,
           asOf: opts.asOf === undefined ? null : checkAsOf(opts.asOf),
           files: written,

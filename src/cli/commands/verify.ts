@@ -4,7 +4,6 @@ import {
   parseBusinessDate,
   loadBuiltinRuleSet,
   loadRuleSet,
-  resolveActor,
   runReconciliation,
   recordReportsWritten,
   writeBreaksCsv,
@@ -69,7 +68,7 @@ export async function verifyDate(
   const inputs = options.ingest === false ? [] : configuredInputs(ctx);
   ensureOutDir(options.outDir);
   const store = await ctx.store({ bulk: true });
-  const actor = resolveActor({ flag: ctx.options.actor, config: ctx.config });
+  const actor = ctx.actor();
   const ingested = options.ingest === false ? [] : await ingestWithProgress(ctx, store, inputs);
   const ruleSet = options.rules ? loadRuleSet(options.rules) : loadBuiltinRuleSet();
   const run = await runReconciliation(store, {
