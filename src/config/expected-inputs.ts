@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTITIES, SOURCES, type Entity, type Source } from '../model/vocabulary.js';
 
 /**
  * Which inputs each business date needs: the configuration's `expected:` list. A reconciliation
@@ -13,8 +14,8 @@ export type ExpectedOn = (typeof EXPECTED_ON)[number];
 export interface ExpectedInput {
   /** A short name people read: `bos-trades`. */
   readonly name: string;
-  readonly source: 'genium' | 'dcass' | 'bos';
-  readonly entity: 'trades' | 'positions' | 'account_map';
+  readonly source: Source;
+  readonly entity: Entity;
   /** Only files of this report id count (the profile's reportId); any report of the entity when absent. */
   readonly reportId?: string | undefined;
   /**
@@ -41,8 +42,8 @@ export const expectedInputsSchema = z
   .array(
     z.strictObject({
       name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a short lower-case name such as bos-trades'),
-      source: z.enum(['genium', 'dcass', 'bos']),
-      entity: z.enum(['trades', 'positions', 'account_map']),
+      source: z.enum(SOURCES),
+      entity: z.enum(ENTITIES),
       reportId: z.string().min(1).optional(),
       on: z.enum(EXPECTED_ON),
     }),

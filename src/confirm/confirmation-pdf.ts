@@ -4,6 +4,7 @@ import type { ConfirmationConfig } from '../config/config.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { DcassError } from '../shared/errors.js';
 import { hkTime } from '../model/dates.js';
+import { BREAK_STATUSES } from '../model/vocabulary.js';
 import { unprintableInStandardFont } from '../shared/standard-font.js';
 
 /**
@@ -54,7 +55,6 @@ export interface ConfirmationPdfInput {
   readonly generatedAt: Date;
 }
 
-const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 const TITLE = 'Confirmation for Post-Release Verification';
 /** HKEX's wording on the Appendix E form, word for word: the signature confirms exactly this. */
 export const APPENDIX_E_STATEMENT =
@@ -602,7 +602,7 @@ function referenceLines(input: ConfirmationPdfInput): ReferenceLine[] {
       [
         `Run ${r.id}`,
         `business date ${r.businessDate}; ${hkTime(r.startedAt)} to ${r.finishedAt === null ? '(not finished)' : hkTime(r.finishedAt)}; breaks: ` +
-          STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
+          BREAK_STATUSES.map((s) => `${s} ${r.byStatus[s] ?? 0}`).join(', '),
       ],
       ...(r.missingInputs.length === 0
         ? []

@@ -19,6 +19,7 @@ import type { Store } from '../db/connect.js';
 import { csvRow } from '../report/breaks-csv.js';
 import { writeBreaksCsv, writeBreaksHtml, writeBreaksJson } from '../report/index.js';
 import { breakTotals, type ReportRun } from '../report/run-data.js';
+import { BREAK_STATUSES } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { makeFolder } from '../shared/folders.js';
 import {
@@ -374,7 +375,7 @@ function openBreaksRefusal(runs: readonly RunFacts[]): DcassError {
 }
 
 const STATUS_LINE = (byStatus: Record<string, number>): string =>
-  ['open', 'explained', 'resolved', 'cleared'].map((s) => `${s} ${byStatus[s] ?? 0}`).join(', ');
+  BREAK_STATUSES.map((s) => `${s} ${byStatus[s] ?? 0}`).join(', ');
 
 function runRef(r: RunFacts): ConfirmationRunRef {
   return {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { normaliseActor, samePerson } from '../audit/actor.js';
 import { appendAuditEvent } from '../audit/append.js';
 import type { Store, StoreTransaction } from '../db/connect.js';
-import type { BreakStatus } from '../db/tables/recon.table.js';
+import type { BreakStatus } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { REGISTER_LOCK } from './locks.js';
 import { checkBreakId } from './register.js';

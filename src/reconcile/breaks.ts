@@ -1,14 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
-import type { BreakFieldDiff, BreakStatus } from '../db/tables/recon.table.js';
-import type { BreakKind } from './rule-set.js';
+import type { BreakFieldDiff } from '../db/tables/recon.table.js';
+import type { BreakKind, BreakStatus, ReconciledEntity } from '../model/vocabulary.js';
 
 /** A break as the register holds it: its identity across runs and its state; dates as strings. */
 export interface BreakCase {
   /** The break register's case id: the same break keeps it across runs; people act on it. */
   readonly id: string;
   readonly recon: string;
-  readonly entity: 'trades' | 'positions';
+  readonly entity: ReconciledEntity;
   readonly kind: BreakKind;
   readonly key: Readonly<Record<string, string | null>>;
   /** Register state as of the moment asked for (now by default). */

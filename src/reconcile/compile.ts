@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { ENTITY_DEFS, SQL_TYPE, fieldDef, textSql, type FieldDef } from './fields.js';
-import type { BreakKind, ExplainRule, FieldFilter, Reconciliation, Side } from './rule-set.js';
+import type { BreakKind, Side } from '../model/vocabulary.js';
+import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
 
 /**
  * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:

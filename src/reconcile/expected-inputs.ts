@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import type { ExpectedInput } from '../config/expected-inputs.js';
+import type { Platform, ReconciledEntity, Side, Source } from '../model/vocabulary.js';
 
 /**
  * Which inputs a business date needs, and whether they arrived. A missing file is a missing input,
@@ -37,9 +38,9 @@ export interface ExpectedStatus {
 export interface CalendarDay {
   readonly known: boolean;
   readonly trading: boolean;
-  readonly platform: 'genium' | 'upgraded' | null;
+  readonly platform: Platform | null;
   /** The next trading day's platform (the last Genium day is a Genium day followed by an upgraded one). */
-  readonly nextPlatform: 'genium' | 'upgraded' | null;
+  readonly nextPlatform: Platform | null;
 }
 
 /** The calendar's view of a business date (the first market's row, as the reconciliations read it). */
@@ -47,8 +48,8 @@ export async function calendarDay(db: Kysely<Database>, date: string): Promise<C
   const row = (
     await sql<{
       trading: boolean;
-      platform: 'genium' | 'upgraded' | null;
-      next_platform: 'genium' | 'upgraded' | null;
+      platform: Platform | null;
+      next_platform: Platform | null;
     }>`
       SELECT c.trading, c.platform,
         (SELECT n.platform FROM calendar n WHERE n.market = c.market AND n.day > c.day AND n.trading
@@ -173,10 +174,10 @@ export async function expectedInputStatus(
 /** What one side of a reconciliation reads, for the inputs check. */
 export interface SideNeed {
   readonly recon: string;
-  readonly side: 'left' | 'right';
-  readonly source: 'genium' | 'dcass' | 'bos';
+  readonly side: Side;
+  readonly source: Source;
   /** The entities the side's records come from (a rolled-forward positions side reads trades too). */
-  readonly entities: readonly ('trades' | 'positions')[];
+  readonly entities: readonly ReconciledEntity[];
 }
 
 /**

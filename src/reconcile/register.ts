@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
-import type { BreakAction, BreakStatus } from '../db/tables/recon.table.js';
+import type { BreakAction } from '../db/tables/recon.table.js';
+import type { BreakStatus } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { caseFromRow, SIGHTING, stateAsOf, type BreakCase, type BreakCaseRow } from './breaks.js';
 

@@ -3,26 +3,31 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadValidatedFile } from '../config/yaml-file.js';
 import { DcassError } from '../shared/errors.js';
+import {
+  BREAK_KINDS,
+  PLATFORMS,
+  RECONCILED_ENTITIES,
+  SIDES,
+  SOURCES,
+  type BreakKind,
+  type Platform,
+  type ReconciledEntity,
+  type Side,
+  type Source,
+} from '../model/vocabulary.js';
+import { deepFreeze } from '../shared/deep-freeze.js';
 import { builtinPath } from '../shared/package-root.js';
 import { COMPARATORS, type Comparator } from './comparators/index.js';
-import { ENTITIES, fieldDef, fieldNames, type Entity } from './fields.js';
+import { fieldDef, fieldNames } from './fields.js';
+
+// For report/html/break-rows.ts until the report reader imports it from the model.
+export type { BreakKind } from '../model/vocabulary.js';
 
 /**
  * A rule set is data: a YAML file naming reconciliations (entity, left and right sources with
  * filters, ordered match passes, a comparator per compared field, optional aggregation of one side,
  * explain rules). It is validated whole when read; every problem names the file, line and key.
  */
-
-export const SOURCES = ['genium', 'dcass', 'bos'] as const;
-export const BREAK_KINDS = [
-  'only_left',
-  'only_right',
-  'mismatch',
-  'duplicate_left',
-  'duplicate_right',
-] as const;
-export type BreakKind = (typeof BREAK_KINDS)[number];
-export type Side = 'left' | 'right';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const name = z.string().regex(NAME, 'expected a lower-case name with dashes, such as trades-seam');
@@ -68,13 +73,13 @@ const explainSchema = z.strictObject({
 });
 
 const aggregateSchema = z.strictObject({
-  side: z.enum(['left', 'right']),
+  side: z.enum(SIDES),
   groupBy: z.array(z.string()).min(1),
   sum: z.array(z.string()).min(1),
   unique: z.array(z.string()).min(1).optional(),
 });
 
-const platform = z.enum(['genium', 'upgraded']);
+const platform = z.enum(PLATFORMS);
 const runOnSchema = z.strictObject({
   platform: platform.optional(),
   nextPlatform: platform.optional(),
@@ -84,7 +89,7 @@ const reconSchema = z
   .strictObject({
     description: z.string().optional(),
     runOn: runOnSchema.optional(),
-    entity: z.enum(ENTITIES),
+    entity: z.enum(RECONCILED_ENTITIES),
     left: sideSchema,
     right: sideSchema,
     passes: z.array(passSchema).min(1),
@@ -212,7 +217,7 @@ export interface ExplainRule {
 
 /** Where one side's records come from. */
 export interface SideSpec {
-  readonly source: (typeof SOURCES)[number];
+  readonly source: Source;
   readonly filters: readonly FieldFilter[];
   /** Positions: the previous trading day's positions plus the day's trades (see sideSchema). */
   readonly rollForward: boolean;
@@ -222,7 +227,7 @@ export interface SideSpec {
 export interface Reconciliation {
   readonly name: string;
   readonly description: string;
-  readonly entity: Entity;
+  readonly entity: ReconciledEntity;
   readonly left: SideSpec;
   readonly right: SideSpec;
   readonly passes: readonly { readonly name: string; readonly keys: readonly string[] }[];
@@ -244,9 +249,6 @@ export interface Reconciliation {
    */
   readonly runOn: { readonly platform?: Platform | undefined; readonly nextPlatform?: Platform | undefined };
 }
-
-/** The clearing platform serving a business date (calendar.platform). */
-export type Platform = 'genium' | 'upgraded';
 
 /** A loaded rule set: its name, the sha256 of its bytes (recorded with every run), its reconciliations in file order. */
 export interface RuleSet {
@@ -312,25 +314,20 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       reason: e.reason,
     })),
   }));
-  return deepFreeze({
-    name: raw.name,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    file,
-    text: bytes.toString('utf8'),
-    reconciliations,
-  });
+  // Comparators are shared module objects (with zod schemas): they stay as they are.
+  return deepFreeze(
+    {
+      name: raw.name,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      file,
+      text: bytes.toString('utf8'),
+      reconciliations,
+    },
+    ['comparator'],
+  );
 }
 
 /** The rule set shipped with the product (`builtin/rules/<name>.yaml`). */
 export function loadBuiltinRuleSet(ruleSetName = 'default'): RuleSet {
   return loadRuleSet(builtinPath('rules', `${ruleSetName}.yaml`));
-}
-
-/** Freezes the loaded structure; comparators are shared module objects (with zod schemas) and stay as they are. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const [k, v] of Object.entries(value)) if (k !== 'comparator') deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import {
   applyBreakAction,
+  BREAK_STATUSES,
   breakHistory,
   breakIdentity,
   checkAsOf,
@@ -15,6 +16,7 @@ import {
   sideQuantity,
   whereOf,
   type BreakHistory,
+  type BreakStatus,
   type CaseRecords,
   type PersonAction,
   type RegisterEntry,
@@ -24,8 +26,6 @@ import type { CliContext } from '../context.js';
 import { out, plural, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
-
-const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 
 /** Breaks whose records are read in one go for `breaks list`. */
 const RECORD_BATCH = 500;
@@ -62,7 +62,7 @@ else the OS user), when and why, and appends to the audit trail; nothing is ever
 function listCommand(run: Runner): Command {
   return new Command('list')
     .description('list the break register, now or as it stood at a past moment')
-    .addOption(new Option('--status <status...>', 'only breaks with these statuses').choices([...STATUSES]))
+    .addOption(new Option('--status <status...>', 'only breaks with these statuses').choices([...BREAK_STATUSES]))
     .option('--recon <name...>', 'only these reconciliations')
     .option('--date <YYYY-MM-DD>', 'only breaks last seen on this business date')
     .option(
@@ -70,7 +70,7 @@ function listCommand(run: Runner): Command {
       'rebuild the register as it stood then, from its events (e.g. 2019-05-06T18:00:00+08:00)',
     )
     .action(
-      (opts: { status?: (typeof STATUSES)[number][]; recon?: string[]; date?: string; asOf?: string }) =>
+      (opts: { status?: BreakStatus[]; recon?: string[]; date?: string; asOf?: string }) =>
         run(async (ctx) => {
           const lastSeenDate = opts.date === undefined ? undefined : parseBusinessDate(opts.date);
           const store = await ctx.store();

@@ -1,4 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { BreakKind, BreakStatus, ReconciledEntity, Side } from '../../model/vocabulary.js';
+
+// For the report files that still import it from here, until they read the model.
+export type { BreakStatus } from '../../model/vocabulary.js';
 
 /** jsonb: pg and PGlite hand back parsed JSON; insert it as a JSON string. */
 type Json<T> = ColumnType<T, string, string>;
@@ -28,7 +32,7 @@ export interface ReconRunTable {
  */
 export interface MissingInput {
   readonly recon: string;
-  readonly side: 'left' | 'right';
+  readonly side: Side;
   /** The configured expectation's name, e.g. `bos-trades`. */
   readonly input: string;
   readonly source: string;
@@ -72,8 +76,8 @@ export interface ReconBreakTable {
   id: Generated<string>;
   run_id: string;
   recon: string;
-  entity: 'trades' | 'positions';
-  kind: 'only_left' | 'only_right' | 'mismatch' | 'duplicate_left' | 'duplicate_right';
+  entity: ReconciledEntity;
+  kind: BreakKind;
   pass: number | null;
   key: Json<Record<string, string | null>>;
   fields: Json<BreakFieldDiff[]>;
@@ -93,15 +97,13 @@ export interface ReconBreakTable {
   content: string | null;
 }
 
-export type BreakStatus = 'open' | 'explained' | 'resolved' | 'cleared';
-
 /** A break across runs: the id people act on; its current state mirrors its latest break_event. */
 export interface BreakCaseTable {
   id: Generated<string>;
   recon: string;
   fingerprint: string;
-  entity: 'trades' | 'positions';
-  kind: ReconBreakTable['kind'];
+  entity: ReconciledEntity;
+  kind: BreakKind;
   key: Json<Record<string, string | null>>;
   first_seen_run: string;
   first_seen_date: string;

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { Platform } from '../../model/vocabulary.js';
 
 /** BOS client code to DCASS account, effective from a date (versioned). */
 export interface AccountMapTable {
@@ -17,6 +18,6 @@ export interface CalendarTable {
   day: string;
   trading: boolean;
   after_hours: boolean;
-  platform: 'genium' | 'upgraded' | null;
+  platform: Platform | null;
   note: string | null;
 }

@@ -1,10 +1,11 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Entity, Source } from '../../model/vocabulary.js';
 
 /** Lineage of every loaded file: one row per distinct content (sha256). */
 export interface SourceFileTable {
   id: Generated<string>;
-  source: 'genium' | 'dcass' | 'bos';
-  entity: 'trades' | 'positions' | 'account_map';
+  source: Source;
+  entity: Entity;
   profile: string;
   report_id: string;
   participant: string;

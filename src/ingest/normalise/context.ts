@@ -1,4 +1,5 @@
 import type { CopyRow } from '../../db/copy.js';
+import type { Source } from '../../model/vocabulary.js';
 import type { Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
 import type { AccountResolver } from './account-resolver.js';
@@ -9,7 +10,7 @@ import type { FieldValue } from './field.js';
 /** What normalising a record may need to know beyond the record itself. */
 export interface NormaliseContext {
   readonly fileId: string;
-  readonly source: 'genium' | 'dcass' | 'bos';
+  readonly source: Source;
   readonly participant: string;
   readonly businessDate: string | null;
   readonly calendar: TradingCalendar;

@@ -1,0 +1,33 @@
+/**
+ * The words of the data, each list declared once: where records come from, what they are, the
+ * platforms a date is cleared on, and what a reconciliation finds. Configuration, the database
+ * types, the stages and the reports all take them from here.
+ */
+
+/** Where a file comes from: Genium INET backups, upgraded DCASS reports, the CP's back office. */
+export const SOURCES = ['genium', 'dcass', 'bos'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** What a loaded file holds (a profile reads one of them). */
+export const ENTITIES = ['trades', 'positions', 'account_map'] as const;
+export type Entity = (typeof ENTITIES)[number];
+
+/** The entities a reconciliation compares; the account map only serves them. */
+export const RECONCILED_ENTITIES = ['trades', 'positions'] as const;
+export type ReconciledEntity = (typeof RECONCILED_ENTITIES)[number];
+
+/** The clearing platform serving a business date (the trading calendar's `platform`). */
+export const PLATFORMS = ['genium', 'upgraded'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** The two sides of a reconciliation. */
+export const SIDES = ['left', 'right'] as const;
+export type Side = (typeof SIDES)[number];
+
+/** What a break found: a record on one side only, a pair that differs, or a side's duplicates. */
+export const BREAK_KINDS = ['only_left', 'only_right', 'mismatch', 'duplicate_left', 'duplicate_right'] as const;
+export type BreakKind = (typeof BREAK_KINDS)[number];
+
+/** Where a break stands in the register. */
+export const BREAK_STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
+export type BreakStatus = (typeof BREAK_STATUSES)[number];
