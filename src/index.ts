@@ -2,6 +2,22 @@
  * dcass-recon's public API. The CLI (src/cli) is a thin client of exactly these exports.
  */
 
+// The model: the words of the data and the business date
+export {
+  SOURCES,
+  ENTITIES,
+  RECONCILED_ENTITIES,
+  PLATFORMS,
+  BREAK_KINDS,
+  BREAK_STATUSES,
+  type Source,
+  type Entity,
+  type ReconciledEntity,
+  type Platform,
+  type BreakKind,
+  type BreakStatus,
+} from './model/vocabulary.js';
+
 // Configuration and profiles
 export {
   resolveConfig,
@@ -11,7 +27,7 @@ export {
   type ResolvedConfig,
 } from './config/config.js';
 export { ProfileRegistry } from './config/profiles.js';
-export { profileSchema, SOURCES, ENTITIES, type Profile, type FieldSpec } from './config/profile.js';
+export { profileSchema, type Profile, type FieldSpec } from './config/profile.js';
 export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
 export {
   sftpConfigSchema,
@@ -48,6 +64,12 @@ export { SftpSource } from './ingest/acquire/sftp-source.js';
 export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
 export { databaseManifest } from './ingest/acquire/manifest.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
+export {
+  loadedFiles,
+  rejectedInputs,
+  type LoadedFile,
+  type RejectedInputs,
+} from './ingest/lineage.js';
 
 // Calendar changes (typhoon closures, cancelled evening sessions)
 export {
@@ -77,11 +99,9 @@ export {
   checkBreakId,
   applyBreakAction,
   BREAK_ACTIONS,
-  BREAK_KINDS,
   COMPARATORS,
   type RuleSet,
   type Reconciliation,
-  type BreakKind,
   type RunOptions,
   type RunSummary,
   type RunInput,
