@@ -11,7 +11,7 @@ export function benchOptions(rows: number, seed: number): SyntheticOptions {
 }
 
 /**
- * Writes one layout into `dir` under its FORMATS.md name; returns its path and record count. The
+ * Writes one layout into `dir` under its reference file name; returns its path and record count. The
  * `variant` copy carries the injected differences of `opts.diffRate` (scripts/generate/synthetic.ts).
  */
 export async function writeBenchFile(

@@ -1,9 +1,9 @@
-/** BOS (back office) CSV exports (FORMATS.md section 3): trades, positions, account map. */
+/** BOS (back office) CSV exports (the reference layouts): trades, positions, account map. */
 import { colonTime, csvLine, ddmmyyyy, thousands } from './format.js';
 import type { BosPositionRow, BosTradeRow, SeriesInfo, TradeRecord } from './model.js';
 import type { Sink } from './sink.js';
 
-/** BOS trades header, exactly as FORMATS.md gives it. */
+/** BOS trades header of the reference layout. */
 export const BOS_TRADE_HEADER = [
   'Trade Ref',
   'Client Code',
@@ -19,7 +19,7 @@ export const BOS_TRADE_HEADER = [
   'Exch Trade No',
 ] as const;
 
-/** BOS positions header, exactly as FORMATS.md gives it (a `Remarks` column may follow). */
+/** BOS positions header of the reference layout (a `Remarks` column may follow). */
 export const BOS_POSITION_HEADER = [
   'As Of',
   'Client Code',

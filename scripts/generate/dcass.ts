@@ -1,4 +1,4 @@
-/** Upgraded DCASS reports (FORMATS.md section 2): TRD001 and POS001 as XML or CSV. */
+/** Upgraded DCASS reports (the reference layouts): TRD001 and POS001 as XML or CSV. */
 import { canonicalDecimal, csvLine, hkIso, isoDate, xmlEscape } from './format.js';
 import { DCASS_SESSION, DCASS_TRADE_TYPE } from './model.js';
 import type { FileMeta, PositionRecord, TradeRecord } from './model.js';

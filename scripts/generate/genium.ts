@@ -1,4 +1,4 @@
-/** Genium INET fixed-width report data files (FORMATS.md section 1): TRD001 and POS001. */
+/** Genium INET fixed-width report data files (the reference layout): TRD001 and POS001. */
 import { impliedDecimal, padText, zeroPad } from './format.js';
 import type { FileMeta, PositionRecord, TradeRecord } from './model.js';
 import type { Sink } from './sink.js';

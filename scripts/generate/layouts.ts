@@ -1,4 +1,4 @@
-/** Renders synthetic data in every layout, streaming, with the file names of FORMATS.md. */
+/** Renders synthetic data in every layout, streaming, with the reference file names. */
 import { join } from 'node:path';
 import { csvLine, hkIso, isoDate } from './format.js';
 import {
@@ -81,7 +81,7 @@ export function dayEndMeta(opts: SyntheticOptions): FileMeta {
   return { participant: opts.participant, businessDate: opts.date, generatedAt: `${opts.date}231000` };
 }
 
-/** File name of a layout for a date (FORMATS.md conventions; `PLAIN_TRADES_...` for the baseline). */
+/** File name of a layout for a date (the reference naming; `PLAIN_TRADES_...` for the baseline). */
 export function fileNameOf(layout: Layout, opts: SyntheticOptions): string {
   const m = dayEndMeta(opts);
   switch (layout) {

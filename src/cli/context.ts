@@ -15,7 +15,7 @@ import {
 import { checkDatabaseTarget } from '../db/database-target.js';
 import { out } from './output.js';
 
-/** Global options every command accepts (DESIGN.md, CLI contract). */
+/** Global options every command accepts. */
 export interface GlobalOptions {
   readonly db?: string;
   readonly config?: string;

@@ -7,7 +7,7 @@ const HOW_TO_PIN =
   'pin the server key: run `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` on a trusted network, check the ' +
   'fingerprint against the one HKEX published, and list it under sftp.hostKeyFingerprints';
 
-/** Default report name templates: FORMATS.md section 2, `<REPORT>_<PARTICIPANT>_<YYYYMMDD>_<HHMM>.<xml|csv>`. */
+/** Default report name templates: RRS names a report `<REPORT>_<PARTICIPANT>_<YYYYMMDD>_<HHMM>.<xml|csv>`. */
 export const DEFAULT_REPORT_PATTERNS: Readonly<Record<string, string>> = Object.freeze({
   TRD001: 'TRD001_{participant}_{date}_{hhmm}.{ext}',
   POS001: 'POS001_{participant}_{date}_{hhmm}.{ext}',

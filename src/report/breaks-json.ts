@@ -30,7 +30,7 @@ function side(records: readonly ReportRecord[]): Record<string, unknown> | null 
 }
 
 /**
- * One element of breaks.json's `breaks` array (DESIGN.md, Machine-readable break report), and of its
+ * One element of breaks.json's `breaks` array (the machine-readable break report), and of its
  * `carried` array, the same shape with `carried: true`.
  */
 export function breakJson(b: ReportBreak): Record<string, unknown> {
@@ -52,9 +52,9 @@ export function breakJson(b: ReportBreak): Record<string, unknown> {
 }
 
 /**
- * Writes breaks.json of a run (an id, or `latest`) to `file`, exactly as DESIGN.md specifies:
+ * Writes breaks.json of a run (an id, or `latest`) to `file`: `run`, `summary` and `breaks`, with
  * decimals as strings, dates as ISO strings. The breaks are streamed to the file as they are read.
- * Beyond DESIGN.md's fields: `run.missingInputs` (the expected inputs the run did not have, with the
+ * It also carries `run.missingInputs` (the expected inputs the run did not have, with the
  * reconciliation each kept from running; `run.counts[recon].incomplete` names it too), and after
  * `breaks` (the run's own and those it cleared) the array `carried`: the breaks still open or
  * explained that the run did not find, first seen on or before its date, records of their last

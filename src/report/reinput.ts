@@ -7,7 +7,7 @@ import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from '../shared/stream-writer.js';
 
 /**
- * Post-trade transactions a CP enters itself (DOMAIN.md: give-up, take-up, transfer, close-out): after
+ * Post-trade transactions a CP enters itself (give-up, take-up, transfer, close-out): after
  * a fallback to Genium INET, whatever was done on the upgraded platform must be entered again.
  */
 export const REINPUT_TRADE_TYPES = ['GUP', 'TUP', 'TRF', 'CLO'] as const;

@@ -79,7 +79,7 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(s.counts['positions-seam']!.skipped).toMatch(/genium/);
   });
 
-  it('report --run latest writes breaks.json in the DESIGN.md shape and a breaks.csv', async () => {
+  it('report --run latest writes breaks.json in the machine-readable report shape and a breaks.csv', async () => {
     const out = path.join(work, 'out');
     const r = await cli(['report', '--run', 'latest', '--out', out, '--format', 'json,csv']);
     expect(r.code, r.stderr).toBe(0);

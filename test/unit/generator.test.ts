@@ -109,7 +109,7 @@ describe('synthetic generator', () => {
     }
   });
 
-  it('writes BOS CSV that csv-parse reads with the FORMATS.md headers', async () => {
+  it('writes BOS CSV that csv-parse reads with the reference BOS headers', async () => {
     const trades = parse(await render('bos-trd', OPTS), { bom: true }) as string[][];
     expect(trades[0]).toEqual([...BOS_TRADE_HEADER]);
     expect(trades).toHaveLength(OPTS.rows + 1);

@@ -7,7 +7,7 @@ import { MAX_XML_UNIT_CHARS, readXmlRecords } from '../../src/ingest/parse/xml-r
 const TRADES: XmlLayout = { root: 'DcassReport', record: 'Trade' };
 const FILE = 'TRD001_CABC_20190506_2310.xml';
 
-// The FORMATS.md §2 sample, with its `...` filled by a second trade.
+// The reference layout's sample TRD001 report, with a second trade.
 const SAMPLE = `<DcassReport reportId="TRD001" participant="CABC" businessDate="2019-05-06"
              generatedAt="2019-05-06T23:10:00+08:00" recordCount="2">
   <Trade>
@@ -78,7 +78,7 @@ function wrap(body: string): string {
   return `<DcassReport reportId="TRD001">\n${body}\n</DcassReport>\n`;
 }
 
-describe('readXmlRecords: the FORMATS.md sample', () => {
+describe('readXmlRecords: the reference layout sample', () => {
   it('gives the root attributes, then each record with its fields, line and raw text', async () => {
     const events = await read(SAMPLE);
     expect(plain(events)).toEqual([

@@ -33,7 +33,7 @@ Examples:
   dcass-recon report --run latest --out ./out --format html --as-of 2019-05-07T09:00:00+08:00
   dcass-recon --json report --run latest --out ./out --format json
 
-breaks.json follows DESIGN.md's machine-readable break report (decimals as strings, dates ISO).
+breaks.json is the machine-readable break report (run, summary, breaks; decimals as strings, dates ISO).
 breaks.csv has one row per break and is safe to open in a spreadsheet. breaks.html is one
 self-contained page (summary, charts, break history, a sortable and filterable table of the breaks
 with both records side by side, provenance) that opens offline and prints. Exit code 0 when

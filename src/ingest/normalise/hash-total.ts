@@ -1,4 +1,4 @@
-/** Width of the hash-total field of a Genium fixed-width trailer (FORMATS.md): 18 digits. */
+/** Width of the hash-total field of a Genium fixed-width trailer: 18 digits. */
 export const TRAILER_HASH_DIGITS = 18;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Streaming reader of the records of an upgraded DCASS XML report (FORMATS.md §2).
+ * Streaming reader of the records (`<Trade>`, `<Position>`) of an upgraded DCASS XML report.
  *
  * Parsing and well-formedness are saxes' job (a strict, non-validating SAX parser that never expands
  * or fetches anything). This module only tracks where it is in the fixed two-level layout
