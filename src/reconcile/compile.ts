@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
-import { ENTITY_DEFS, SQL_TYPE, fieldDef, textSql, type FieldDef } from './fields.js';
+import { SQL_TYPE, textSql } from '../model/entities.js';
+import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import type { BreakKind, Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
 

@@ -1,6 +1,6 @@
 import type { RawBuilder } from 'kysely';
 import type { z } from 'zod';
-import type { FieldType } from '../fields.js';
+import type { FieldType } from '../../model/entities.js';
 
 /**
  * A comparator decides in SQL whether a left and a right value agree. One file per comparator; the
