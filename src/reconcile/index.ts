@@ -29,10 +29,6 @@ export {
   type Reconciliation,
   type RuleSet,
 } from './rule-set.js';
-export {
-  runReconciliation,
-  type ReconCounts,
-  type RunInput,
-  type RunOptions,
-  type RunSummary,
-} from './run.js';
+export { type ReconCounts } from './run-counts.js';
+export { type RunInput } from './run-inputs.js';
+export { runReconciliation, type RunOptions, type RunSummary } from './run.js';

@@ -12,7 +12,8 @@ import {
   type BreakTextSql,
   type CarriedScope,
 } from './break-pages.js';
-import type { ReconCounts, RunInput } from '../reconcile/run.js';
+import type { ReconCounts } from '../reconcile/run-counts.js';
+import type { RunInput } from '../reconcile/run-inputs.js';
 import { DcassError } from '../shared/errors.js';
 
 /** A recorded run as a report reads it; dates as ISO strings. */

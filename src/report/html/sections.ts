@@ -1,4 +1,4 @@
-import type { ReconCounts } from '../../reconcile/run.js';
+import type { ReconCounts } from '../../reconcile/run-counts.js';
 import type { ReportRun } from '../run-data.js';
 import type { BreakTallies } from './break-data.js';
 import { hkTime } from '../../model/dates.js';

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { StoreTransaction } from '../db/connect.js';
+import type { Logger } from '../shared/logger.js';
+import { storeBreaksStatement } from './breaks.js';
+import { carryStatements } from './carry.js';
+import { breakTableStatement, compileReconciliation, type CompileContext } from './compile.js';
+import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
+import type { Reconciliation } from './rule-set.js';
+
+/** Where a run is: named in the error of a run that failed. */
+export interface RunProgress {
+  step: string;
+}
+
+/** Waits for a run in progress (refused as busy after lockWaitMs), then holds the register. */
+export async function lockForRun(
+  tx: StoreTransaction,
+  lockWaitMs: number | undefined,
+  log: Logger,
+): Promise<void> {
+  await takeRunLock(tx.db, lockWaitMs ?? DEFAULT_RUN_LOCK_WAIT_MS, log);
+  // Person's break actions wait for this run to commit (and then see its result); see locks.ts.
+  await sql`SELECT pg_advisory_xact_lock(${REGISTER_LOCK}::bigint)`.execute(tx.db);
+}
+
+/** Sets the run's transaction up for bulk statements over whole tables. */
+export async function prepareForBulk(tx: StoreTransaction): Promise<void> {
+  // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
+  // the right plan, and the planner may pick one when a temporary table's size is misjudged.
+  await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);
+  // ... which prices any plan holding one (a trigger's too: break_case's check at commit) far above
+  // the JIT thresholds: compiling each such statement costs far more than running it (with 5,000
+  // new breaks, the commit's checks of their cases took over ten minutes on PostgreSQL 15).
+  await sql`SET LOCAL jit = off`.execute(tx.db);
+  // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
+  // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows. Only
+  // the indexes' owner may summarise; a role that runs without owning the schema leaves it to the
+  // server's autovacuum (autosummarize), and the indexes stay correct either way, only less sharp.
+  await sql`SELECT brin_summarize_new_values(c.oid) FROM pg_class c
+    WHERE c.oid IN (to_regclass('trade_file_date_brin'), to_regclass('position_file_date_brin'))
+      AND pg_has_role(c.relowner, 'USAGE')`.execute(tx.db);
+}
+
+/** Creates the run's working table of breaks (rx_break), filled by each reconciliation. */
+export async function createBreakTable(tx: StoreTransaction): Promise<void> {
+  await breakTableStatement().query.execute(tx.db);
+}
+
+/** Runs a reconciliation's statements: matching, its breaks, and the register's carry-over. */
+export async function executeRecon(
+  tx: StoreTransaction,
+  recon: Reconciliation,
+  ctx: CompileContext,
+  actor: string,
+  progress: RunProgress,
+  log: Logger,
+): Promise<void> {
+  const carry = { ...ctx, actor };
+  for (const s of [...compileReconciliation(recon, ctx), ...carryStatements(recon, carry)]) {
+    progress.step = `${recon.name}: ${s.label}`;
+    const t0 = Date.now();
+    await s.query.execute(tx.db);
+    log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
+  }
+}
+
+/** Stores the run's breaks from its working tables, and drops them. */
+export async function storeRunBreaks(tx: StoreTransaction, runId: string): Promise<void> {
+  await sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup`.execute(tx.db);
+  await storeBreaksStatement(runId).execute(tx.db);
+  await sql`DROP TABLE rx_break`.execute(tx.db);
+}
