@@ -9,6 +9,7 @@ import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { registerRules } from '../support/register.js';
 import { loadTrades } from '../support/synthetic-trades.js';
+import { collect } from '../support/collect.js';
 
 const ruleSet = registerRules({ name: 'controls', tradesOnly: true });
 
@@ -36,8 +37,7 @@ describe(`controls that hold: four-eyes, actor names, OS identity, serialised ac
       actor: 'ops-bot',
     });
     runId = summary.runId;
-    const breaks = [];
-    for await (const b of listBreaks(t.store, summary.runId)) breaks.push(b);
+    const breaks = await collect(listBreaks(t.store, summary.runId));
     ids = breaks.map((b) => b.id);
     expect(ids).toHaveLength(8);
   });

@@ -6,7 +6,8 @@ import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { breakHistory, readRegister, type RegisterEntry } from '../../src/reconcile/register.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { collect, latestFileId, registerRules, supersede } from '../support/register.js';
+import { collect } from '../support/collect.js';
+import { latestFileId, registerRules, supersede } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 

@@ -10,7 +10,7 @@ import { CSV_HEADER, writeBreaksCsv } from '../../src/report/breaks-csv.js';
 import { lastSightingRecords } from '../../src/report/case-records.js';
 import { writeBreaksJson } from '../../src/report/breaks-json.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { collect } from '../support/register.js';
+import { collect } from '../support/collect.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 

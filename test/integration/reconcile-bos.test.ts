@@ -4,12 +4,7 @@ import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fixtureRequests, ingest } from '../support/ingest.js';
-
-async function collect(it: AsyncIterable<Break>): Promise<Break[]> {
-  const out: Break[] = [];
-  for await (const b of it) out.push(b);
-  return out;
-}
+import { collect } from '../support/collect.js';
 
 // trades-bos and positions-bos of the default rule set on the shipped fixtures (fixtures/README.md, B2-B7).
 describe(`BOS reconciliations on the fixtures (${dbKind})`, () => {

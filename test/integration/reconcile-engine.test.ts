@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
+import { collect } from '../support/collect.js';
 
 const rules = (compare: string, extra = '') =>
   loadRuleSet(
@@ -49,8 +50,7 @@ describe(`reconciliation engine semantics (${dbKind})`, () => {
     await loadTrades(t.store, 'dcass', date, left);
     await loadTrades(t.store, 'bos', date, right);
     const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
-    const breaks: Break[] = [];
-    for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
+    const breaks = await collect(listBreaks(t.store, run.runId));
     return { run, breaks };
   }
 
@@ -167,8 +167,7 @@ reconciliations:
 `,
     );
     const run = await runReconciliation(t.store, { businessDate: date, ruleSet: filtered, allowNonTradingDay: true });
-    const breaks: Break[] = [];
-    for await (const b of listBreaks(t.store, run.runId)) breaks.push(b);
+    const breaks = await collect(listBreaks(t.store, run.runId));
     expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.status, b.reason])).toEqual([
       ['only_left', '2', 'explained', 'pending give-up'],
     ]);

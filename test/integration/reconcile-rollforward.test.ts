@@ -5,6 +5,7 @@ import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
+import { collect } from '../support/collect.js';
 
 // The default rule set's positions-rollforward, on upgraded-platform dates of the 2019 calendar.
 const ruleSet = loadBuiltinRuleSet();
@@ -15,8 +16,7 @@ async function rollForward(t: TestDb, date: string) {
     ruleSet,
     recons: ['positions-rollforward'],
   });
-  const breaks: Break[] = [];
-  for await (const b of listBreaks(t.store, run.runId)) if (!b.clearedByRun) breaks.push(b);
+  const breaks = (await collect(listBreaks(t.store, run.runId))).filter((b) => !b.clearedByRun);
   return { counts: run.counts['positions-rollforward']!, breaks };
 }
 

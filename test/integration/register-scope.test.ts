@@ -3,7 +3,8 @@ import { applyBreakAction, type BreakPolicy } from '../../src/reconcile/break-ac
 import { breakHistory, readRegister, type RegisterEntry } from '../../src/reconcile/register.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { collect, latestFileId, registerRules, supersede } from '../support/register.js';
+import { collect } from '../support/collect.js';
+import { latestFileId, registerRules, supersede } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 

@@ -6,12 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reinputRows, writeReinputCsv, type ReinputRow } from '../../src/report/reinput.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fixtureRequests, ingest } from '../support/ingest.js';
+import { collect } from '../support/collect.js';
 
-async function collect<X>(it: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 const brief = (r: ReinputRow) => [
   r.clearingDate,

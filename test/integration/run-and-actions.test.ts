@@ -5,7 +5,7 @@ import { breakHistory, readRegister } from '../../src/reconcile/register.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { collect } from '../support/register.js';
+import { collect } from '../support/collect.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
 // Resolutions fired while a real run is in progress: each waits for the run, is applied after it,

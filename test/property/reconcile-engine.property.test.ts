@@ -6,6 +6,7 @@ import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 import { fc, numRuns } from '../support/property.js';
+import { collect } from '../support/collect.js';
 
 // Each run of a property reconciles in the database; fewer runs than pure properties keep it quick.
 const DB_RUNS = Math.min(numRuns, 25);
@@ -96,9 +97,8 @@ describe(`reconciliation properties (${dbKind})`, () => {
 
   async function reconcile(date: string, rs = forward): Promise<{ run: RunSummary; breaks: Break[] }> {
     const run = await runReconciliation(t.store, { businessDate: date, ruleSet: rs, allowNonTradingDay: true });
-    const breaks: Break[] = [];
     // The run's own breaks; those it cleared (an earlier run's, e.g. with sides swapped) are not its findings.
-    for await (const b of listBreaks(t.store, run.runId)) if (!b.clearedByRun) breaks.push(b);
+    const breaks = (await collect(listBreaks(t.store, run.runId))).filter((b) => !b.clearedByRun);
     return { run, breaks };
   }
 

@@ -5,7 +5,8 @@ import { readRegister, type RegisterEntry } from '../../src/reconcile/register.j
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { isDcassError } from '../../src/shared/errors.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { collect, registerRules } from '../support/register.js';
+import { collect } from '../support/collect.js';
+import { registerRules } from '../support/register.js';
 import { fc, numRuns } from '../support/property.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 

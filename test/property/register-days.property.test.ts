@@ -6,7 +6,8 @@ import { runReconciliation } from '../../src/reconcile/run.js';
 import { findRun, reportBreaks } from '../../src/report/run-data.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fc, numRuns } from '../support/property.js';
-import { collect, registerRules } from '../support/register.js';
+import { collect } from '../support/collect.js';
+import { registerRules } from '../support/register.js';
 import { loadPositions } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 

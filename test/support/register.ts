@@ -34,13 +34,6 @@ ${options.tradesOnly ? '' : positions}`,
   );
 }
 
-/** Every item of an async iterable, in order. */
-export async function collect<X>(it: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
 /** The id of the file loaded last. */
 export async function latestFileId(store: Store): Promise<string> {
   const r = await store.db
