@@ -15,7 +15,7 @@ const SURROUNDING_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
  * A name as the product records it: Unicode NFKC (so fullwidth `ａｌｉｃｅ` is `alice`, and a name
  * typed on another keyboard is one name), trimmed. The result is what is checked and stored.
  */
-export function normalActorText(name: string): string {
+function normalActorText(name: string): string {
   return name.normalize('NFKC').replace(SURROUNDING_SPACE, '');
 }
 

@@ -29,7 +29,7 @@ export interface AuditEvent {
 }
 
 /** The keys of a body, sorted as RFC 8785 sorts them. */
-export const BODY_KEYS = ['action', 'actor', 'at', 'details', 'id', 'subject'] as const;
+const BODY_KEYS = ['action', 'actor', 'at', 'details', 'id', 'subject'] as const;
 
 /**
  * The key of `details` that holds the operating-system user and host of the process that appended

@@ -33,7 +33,7 @@ export interface VerifyAuditOptions {
 }
 
 /** The fewest hex digits of a head hash accepted as a prefix: 48 bits, unique in any real chain. */
-export const MIN_HEAD_PREFIX = 12;
+const MIN_HEAD_PREFIX = 12;
 
 /**
  * A head hash as a person passes it: lower-case hex, the full 64 digits or a prefix of at least 12.

@@ -13,7 +13,7 @@ const date = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date YYYY-MM-DD
 const time = z.string().regex(/^[0-9]{2}:[0-9]{2}$/, "a time 'HH:MM' (quoted)");
 
 /** The compact calendar file format; see the header comment of builtin/calendars/hk-2019.yaml. */
-export const calendarFileSchema = z.strictObject({
+const calendarFileSchema = z.strictObject({
   market: z.string().min(1),
   timezone: z.literal('Asia/Hong_Kong'),
   sessions: z.strictObject({ dayOpen: time, afterHoursStart: time, afterHoursEnd: time }),

@@ -7,7 +7,7 @@ import { ENTITIES, SOURCES, type Entity, type Source } from '../model/vocabulary
  */
 
 /** On which business dates an input is expected. */
-export const EXPECTED_ON = ['trading-days', 'from-cutover', 'last-genium-day', 'once'] as const;
+const EXPECTED_ON = ['trading-days', 'from-cutover', 'last-genium-day', 'once'] as const;
 export type ExpectedOn = (typeof EXPECTED_ON)[number];
 
 /** One expected input: files of a source and entity (optionally one report id) on some dates. */

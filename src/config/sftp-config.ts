@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** OpenSSH's SHA256 fingerprint form: `SHA256:` and 43 unpadded base64 characters. */
-export const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
 const HOW_TO_PIN =
   'pin the server key: run `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` on a trusted network, check the ' +

@@ -57,10 +57,10 @@ export interface ConfirmationPdfInput {
 
 const TITLE = 'Confirmation for Post-Release Verification';
 /** HKEX's wording on the Appendix E form, word for word: the signature confirms exactly this. */
-export const APPENDIX_E_STATEMENT =
+const APPENDIX_E_STATEMENT =
   'We have completed the HKATS and DCASS Upgrade post-release verification successfully, covering DCASS connections and data verification.';
 /** The form's choice of clearing house, in its order; the configured one is marked. */
-export const CLEARING_HOUSE_CHOICES = ['HKCC', 'SEOCH', 'Both'] as const;
+const CLEARING_HOUSE_CHOICES = ['HKCC', 'SEOCH', 'Both'] as const;
 const MARGIN = 56;
 const INK = '#111111';
 const GREY = '#555555';
@@ -68,7 +68,7 @@ const RULE = '#9a9a9a';
 const ALERT = '#b00020';
 
 /** A date (YYYY-MM-DD) written for people: "Sunday, 5 May 2019". */
-export function longDate(isoDate: string, weekday = false): string {
+function longDate(isoDate: string, weekday = false): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   return new Intl.DateTimeFormat('en-GB', {
     ...(weekday ? { weekday: 'long' as const } : {}),

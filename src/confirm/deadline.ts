@@ -1,7 +1,7 @@
 import { DcassError } from '../shared/errors.js';
 
 /** HKEX's deadlines are Hong Kong wall-clock times. */
-export const HONG_KONG = 'Asia/Hong_Kong';
+const HONG_KONG = 'Asia/Hong_Kong';
 
 /** Where `now` stands against the confirmation's deadline. */
 export interface Deadline {

@@ -3,8 +3,6 @@ export { confirmBusinessDate, type ConfirmOptions, type ConfirmResult } from './
 export {
   renderConfirmationPdf,
   writeConfirmationPdf,
-  APPENDIX_E_STATEMENT,
-  CLEARING_HOUSE_CHOICES,
   type ConfirmationPdfInput,
   type ConfirmationRunRef,
   acceptedWhat,
@@ -27,4 +25,4 @@ export {
 export { confirmationDeadline, type Deadline } from './deadline.js';
 export { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';
 export { latestRunOfDate } from './confirm-run.js';
-export { auditHeadHash, recordConfirmEvent, type ConfirmAuditFacts } from './confirm-audit.js';
+export { auditHeadHash } from './confirm-audit.js';

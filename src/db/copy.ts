@@ -54,7 +54,7 @@ function copyStatement(table: string, columns: readonly string[], source: string
 }
 
 /** Escapes one value for COPY's text format (backslash, tab, newline, carriage return; null as \N). */
-export function copyTextValue(value: string | null): string {
+function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';
   return needsEscape(value)
     ? value.replace(/[\\\t\n\r]/g, (c) =>

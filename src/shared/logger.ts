@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Every key under which a secret could travel; pino replaces their values before writing. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'password',
   'passphrase',
   'privateKey',
