@@ -223,6 +223,12 @@ export {
 } from './confirm/index.js';
 export type { ConfirmationConfig, ConfirmationContact } from './config/config.js';
 
+// Workflows: what a command does from start to end
+export { verifyDate, type Verification, type VerifyDateRequest } from './workflow/verify-date.js';
+export type { VerificationReport } from './workflow/verification-reports.js';
+export { loadInputs, type InputLoad, type Loader } from './workflow/load-inputs.js';
+export { carriedByRun } from './workflow/carried.js';
+
 // Errors, logging, package files
 export { parseBusinessDate } from './model/dates.js';
 export {

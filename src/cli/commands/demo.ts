@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { listBreaks, packageRoot } from '../../index.js';
+import { listBreaks, packageRoot, type Verification } from '../../index.js';
 import { createContext, type CliContext } from '../context.js';
 import { out, plural, table } from '../output.js';
 import { writeStarter } from './init.js';
-import { verifyDate, type Verification } from './verify.js';
+import { verifyConfigured } from './verify.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -73,7 +73,7 @@ Exit code 0 when the demo ran, 2 trouble.`,
           for (const [i, step] of DEMO_STEPS.entries()) {
             const arrived = i > 0 && DEMO_STEPS[i - 1]!.late;
             if (arrived) renameSync(path.join(held, arrived), path.join(bos, arrived));
-            const v = await verifyDate(demo, {
+            const v = await verifyConfigured(demo, {
               date: step.date,
               outDir: path.resolve(opts.out, step.folder),
               ingest: i === 0 || Boolean(arrived),

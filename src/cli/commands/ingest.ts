@@ -2,8 +2,9 @@ import { Command, Option } from 'commander';
 import {
   DcassError,
   SOURCES,
-  ingestFiles,
+  loadInputs,
   type FileOutcome,
+  type InputLoad,
   type IngestRequest,
   type Store,
 } from '../../index.js';
@@ -47,36 +48,42 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
 
 /**
  * Ingests files with the configuration's profiles, calendar, participant and actor, showing a progress
- * bar on a terminal (not with --json or --quiet). Shared by ingest, fetch --ingest and verify.
+ * bar on a terminal (not with --json or --quiet). The load of ingest and fetch --ingest.
  */
-export async function ingestWithProgress(
+export function ingestWithProgress(
   ctx: CliContext,
   store: Store,
   requests: readonly IngestRequest[],
 ): Promise<FileOutcome[]> {
-  const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
-  const followed = followIngest();
-  try {
-    return await ingestFiles(
-      {
-        store,
-        profiles: ctx.profiles(),
-        calendar: ctx.calendar(),
-        participant: ctx.config.participant?.code ?? null,
-        actor: ctx.actor(),
-        logger: ctx.logger,
-        onProgress: (f, n, total) => {
-          followed.reading(f);
-          progress.update(f, n, total);
-        },
-        onOutcome: (o) => followed.finished(o),
-      },
-      requests,
-    );
-  } finally {
-    progress.stop();
-    followed.done();
-  }
+  return loadInputs(store, { actor: ctx.actor(), logger: ctx.logger }, inputLoad(ctx, requests));
+}
+
+/**
+ * Files to load with the configuration's profiles, calendar and participant, followed on a terminal
+ * (a progress bar, not with --json or --quiet) and by the line an interrupt prints.
+ */
+export function inputLoad(ctx: CliContext, files: readonly IngestRequest[]): InputLoad {
+  let progress: ReturnType<typeof byteProgress> | null = null;
+  let followed: ReturnType<typeof followIngest> | null = null;
+  return {
+    files,
+    profiles: ctx.profiles(),
+    calendar: ctx.calendar(),
+    participant: ctx.config.participant?.code ?? null,
+    onStart: () => {
+      progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+      followed = followIngest();
+    },
+    onProgress: (f, n, total) => {
+      followed?.reading(f);
+      progress?.update(f, n, total);
+    },
+    onOutcome: (o) => followed?.finished(o),
+    onEnd: () => {
+      progress?.stop();
+      followed?.done();
+    },
+  };
 }
 
 function planRequests(

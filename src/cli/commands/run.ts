@@ -1,13 +1,12 @@
 import { Command } from 'commander';
 import {
-  carriedCount,
+  carriedByRun,
   parseBusinessDate,
   hkTime,
   loadBuiltinRuleSet,
   loadRuleSet,
   runReconciliation,
   type RunSummary,
-  type Store,
 } from '../../index.js';
 import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -55,7 +54,7 @@ database).`,
           ...runInputOptions(ctx),
           allowNonTradingDay: opts.allowNonTradingDay === true,
         });
-        printSummary(ctx, summary, await carriedOf(store, summary));
+        printSummary(ctx, summary, await carriedByRun(store, summary));
         return runExit(summary);
       }),
     );
@@ -80,16 +79,6 @@ export function runInputOptions(ctx: CliContext): {
 /** 1 when breaks are open or an expected input is missing (the picture is not clean), else 0. */
 export function runExit(s: RunSummary): number {
   return s.open > 0 || s.missingInputs.length > 0 ? 1 : 0;
-}
-
-/** Breaks of earlier dates still open or explained that the run did not find (its reports carry them). */
-export function carriedOf(store: Store, s: RunSummary): Promise<number> {
-  return carriedCount(store, {
-    id: s.runId,
-    businessDate: s.businessDate,
-    finishedAt: s.finishedAt.toISOString(),
-    asOf: null,
-  });
 }
 
 /** The reconciliations a run could not run for a missing expected input, and what to do; nothing when none. */

@@ -1,91 +1,39 @@
-import path from 'node:path';
 import { Command } from 'commander';
-import {
-  parseBusinessDate,
-  loadBuiltinRuleSet,
-  loadRuleSet,
-  runReconciliation,
-  recordReportsWritten,
-  writeBreaksCsv,
-  writeBreaksHtml,
-  writeBreaksJson,
-  type FileOutcome,
-  type RunSummary,
-  type Store,
-} from '../../index.js';
+import { parseBusinessDate, verifyDate, type RunSummary, type Verification } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
 import { ensureOutDir, out, plural, safeText, table } from '../output.js';
-import { ingestWithProgress, printOutcomeText } from './ingest.js';
-import { carriedOf, printMissingInputs, runExit, runInputOptions } from './run.js';
+import { inputLoad, printOutcomeText } from './ingest.js';
+import { printMissingInputs, runExit, runInputOptions } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
-/** A report file a verification wrote. */
-export interface VerificationReport {
-  readonly format: string;
-  readonly path: string;
-  readonly breaks: number;
-}
-
-/** What one verification of a business date did. */
-export interface Verification {
-  readonly ingested: readonly FileOutcome[];
-  readonly run: RunSummary;
-  /** Breaks of earlier dates still open or explained that the run did not find (the reports carry them). */
-  readonly carried: number;
-  readonly reports: readonly VerificationReport[];
-}
-
-type ReportWriter = (ctx: CliContext, store: Store, run: string, file: string) => Promise<{ breaks: number }>;
-
-/** The report writers of a verification, by file name. */
-const REPORTS: readonly [string, string, ReportWriter][] = [
-  ['json', 'breaks.json', (_, store, run, file) => writeBreaksJson(store, run, file)],
-  ['csv', 'breaks.csv', (_, store, run, file) => writeBreaksCsv(store, run, file)],
-  [
-    'html',
-    'breaks.html',
-    (ctx, store, run, file) =>
-      writeBreaksHtml(store, run, file, {
-        participant: ctx.config.participant
-          ? { code: ctx.config.participant.code, name: ctx.config.participant.name }
-          : null,
-      }),
-  ],
-];
-
 /**
- * Ingests every configured input (files loaded before are skipped by sha256), reconciles the date and
- * writes its break reports into `outDir`. Shared by `verify` and `demo`.
+ * Verifies a date with the configuration: its input folders (read, as the output folder is made,
+ * before the database is opened), rule set, expected inputs and participant. Shared by `verify` and
+ * `demo`; `ingest: false` loads nothing first.
  */
-export async function verifyDate(
+export async function verifyConfigured(
   ctx: CliContext,
   options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
 ): Promise<Verification> {
-  // The date, the input folders and the output folder are checked before anything is opened or loaded.
-  parseBusinessDate(options.date);
-  const inputs = options.ingest === false ? [] : configuredInputs(ctx);
+  const date = parseBusinessDate(options.date);
+  const files = options.ingest === false ? null : configuredInputs(ctx);
   ensureOutDir(options.outDir);
   const store = await ctx.store({ bulk: true });
   const actor = ctx.actor();
-  const ingested = options.ingest === false ? [] : await ingestWithProgress(ctx, store, inputs);
-  const ruleSet = options.rules ? loadRuleSet(options.rules) : loadBuiltinRuleSet();
-  const run = await runReconciliation(store, {
-    businessDate: options.date,
-    ruleSet,
+  const participant = ctx.config.participant;
+  return verifyDate(store, {
+    date,
+    outDir: options.outDir,
+    load: files === null ? null : inputLoad(ctx, files),
+    ...(options.rules ? { rules: options.rules } : {}),
     actor,
     logger: ctx.logger,
     ...runInputOptions(ctx),
+    participant: participant ? { code: participant.code, name: participant.name } : null,
     ...(options.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
   });
-  const reports: VerificationReport[] = [];
-  for (const [format, name, write] of REPORTS) {
-    const file = path.join(options.outDir, name);
-    reports.push({ format, path: file, breaks: (await write(ctx, store, run.runId, file)).breaks });
-  }
-  await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
-  return { ingested, run, carried: await carriedOf(store, run), reports };
 }
 
 /** Exit code of a verification: 2 when a file was refused (the picture is incomplete), else 1 if open breaks. */
@@ -180,7 +128,7 @@ bad configuration, unreachable database): the reports are still written when the
     )
     .action((opts: { date: string; out: string; rules?: string; allowNonTradingDay?: boolean }) =>
       run(async (ctx) => {
-        const v = await verifyDate(ctx, {
+        const v = await verifyConfigured(ctx, {
           date: opts.date,
           outDir: opts.out,
           ...(opts.rules ? { rules: opts.rules } : {}),

@@ -1,0 +1,62 @@
+import { recordReportsWritten, type Participant } from '../report/index.js';
+import {
+  loadBuiltinRuleSet,
+  loadRuleSet,
+  runReconciliation,
+  type RunOptions,
+  type RunSummary,
+} from '../reconcile/index.js';
+import type { Store } from '../db/connect.js';
+import type { FileOutcome } from '../ingest/ingest.js';
+import type { BusinessDate } from '../model/dates.js';
+import type { Logger } from '../shared/logger.js';
+import { carriedByRun } from './carried.js';
+import { loadInputs, type InputLoad } from './load-inputs.js';
+import { writeVerificationReports, type VerificationReport } from './verification-reports.js';
+
+/** What one verification of a business date did. */
+export interface Verification {
+  readonly ingested: readonly FileOutcome[];
+  readonly run: RunSummary;
+  /** Breaks of earlier dates still open or explained that the run did not find (the reports carry them). */
+  readonly carried: number;
+  readonly reports: readonly VerificationReport[];
+}
+
+/** What a verification needs: the date, where the reports go, what to load first, and who acts. */
+export interface VerifyDateRequest
+  extends Pick<RunOptions, 'expectedInputs' | 'profileEntities' | 'allowNonTradingDay'> {
+  readonly date: BusinessDate;
+  /** The folder the reports are written to; it exists. */
+  readonly outDir: string;
+  /** The inputs to load first (a file loaded before is skipped by sha256); null loads nothing. */
+  readonly load: InputLoad | null;
+  /** A rule set YAML file; the built-in rule set when absent. */
+  readonly rules?: string;
+  readonly actor: string;
+  readonly logger: Logger;
+  /** Named in the HTML report. */
+  readonly participant: Participant | null;
+}
+
+/**
+ * The Sunday workflow (and each stabilisation day's): loads the inputs, reconciles the date under the
+ * rule set, writes its break reports and records them in the audit trail.
+ */
+export async function verifyDate(store: Store, request: VerifyDateRequest): Promise<Verification> {
+  const { actor, logger } = request;
+  const ingested = request.load === null ? [] : await loadInputs(store, { actor, logger }, request.load);
+  const ruleSet = request.rules === undefined ? loadBuiltinRuleSet() : loadRuleSet(request.rules);
+  const run = await runReconciliation(store, {
+    businessDate: request.date,
+    ruleSet,
+    actor,
+    logger,
+    ...(request.expectedInputs === undefined ? {} : { expectedInputs: request.expectedInputs }),
+    ...(request.profileEntities === undefined ? {} : { profileEntities: request.profileEntities }),
+    ...(request.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
+  });
+  const reports = await writeVerificationReports(store, run.runId, request.outDir, request.participant);
+  await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
+  return { ingested, run, carried: await carriedByRun(store, run), reports };
+}
