@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { profileFieldNames } from '../model/entities.js';
+import { ENTITIES, SOURCES } from '../model/vocabulary.js';
 
 /**
  * A profile says how to read one kind of file: format, encoding, record selection, where each
@@ -6,52 +8,7 @@ import { z } from 'zod';
  * a CP adds one for its real layout without touching code.
  */
 
-export const SOURCES = ['genium', 'dcass', 'bos'] as const;
-export const ENTITIES = ['trades', 'positions', 'account_map'] as const;
 export const ENCODINGS = ['ascii', 'utf-8', 'big5'] as const;
-
-/** Canonical fields a profile may fill, per entity. */
-export const ENTITY_FIELDS = {
-  trades: [
-    'clearingDate',
-    'series',
-    'root',
-    'instrumentType',
-    'expiry',
-    'strike',
-    'tradeNo',
-    'dealNo',
-    'ref',
-    'account',
-    'clientCode',
-    'side',
-    'quantity',
-    'price',
-    'session',
-    'tradeType',
-    'origTradeNo',
-    'execDate',
-    'execTime',
-    'execAt',
-    'openClose',
-  ],
-  positions: [
-    'positionDate',
-    'account',
-    'clientCode',
-    'series',
-    'root',
-    'instrumentType',
-    'expiry',
-    'strike',
-    'long',
-    'short',
-    'netQuantity',
-    'exercised',
-    'assigned',
-  ],
-  account_map: ['clientCode', 'dcassAccount', 'accountType', 'effectiveFrom'],
-} as const satisfies Record<(typeof ENTITIES)[number], readonly string[]>;
 
 export const HEADER_FIELDS = [
   'reportId',
@@ -201,7 +158,7 @@ export const profileSchema = z
       .default({}),
   })
   .superRefine((p, ctx) => {
-    const allowed: readonly string[] = ENTITY_FIELDS[p.entity];
+    const allowed = profileFieldNames(p.entity);
     for (const [name, spec] of Object.entries(p.fields)) {
       if (!allowed.includes(name)) {
         ctx.addIssue({

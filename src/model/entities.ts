@@ -35,17 +35,22 @@ export interface EntityModel {
   readonly extra: boolean;
 }
 
-type Options = { readonly column?: string | null; readonly optional?: true; readonly rules?: false };
+type Options = { readonly column?: string; readonly optional?: true; readonly rules?: false };
 
+/** A stored field a profile fills; its column is its name in snake_case unless given. */
 const field = <N extends string>(name: N, type: FieldType, o: Options = {}) =>
   ({
     name,
     type,
-    column: o.column === undefined ? snakeCase(name) : o.column,
+    column: o.column ?? snakeCase(name),
     required: o.optional !== true,
     from: 'profile',
     rules: o.rules !== false,
   }) as const;
+
+/** A value a profile reads only for the normaliser to derive stored fields from. */
+const input = <N extends string>(name: N, type: FieldType) =>
+  ({ name, type, column: null, required: false, from: 'profile', rules: false }) as const;
 
 const loaded = <N extends string>(name: N, rules: boolean) =>
   ({ name, type: 'text', column: name, required: true, from: 'load', rules }) as const;
@@ -79,7 +84,7 @@ const TRADES = [
   field('origTradeNo', 'text', { optional: true }),
   field('execDate', 'date', { optional: true }),
   // Hong Kong wall-clock time of execution: with execDate, the instant execAt and the clearing date.
-  field('execTime', 'text', { column: null, optional: true, rules: false }),
+  input('execTime', 'text'),
   field('execAt', 'timestamp', { optional: true }),
   field('openClose', 'text', { optional: true }),
 ] as const;
@@ -93,7 +98,7 @@ const POSITIONS = [
   field('long', 'decimal', { column: 'long_qty' }),
   field('short', 'decimal', { column: 'short_qty' }),
   // A signed net quantity some layouts give instead of long and short: split into one of them.
-  field('netQuantity', 'decimal', { column: null, optional: true, rules: false }),
+  input('netQuantity', 'decimal'),
   field('exercised', 'decimal', { column: 'exercised_qty', optional: true }),
   field('assigned', 'decimal', { column: 'assigned_qty', optional: true }),
 ] as const;

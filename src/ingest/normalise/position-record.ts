@@ -1,41 +1,20 @@
 import { Decimal } from '../../shared/decimal.js';
-import { fail, ok } from '../../shared/result.js';
+import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
-import {
-  accountOf,
-  dec,
-  decimal,
-  extraJson,
-  instrumentOf,
-  nonNegative,
-  rawSeries,
-  text,
-} from './record-values.js';
+import { accountOf, dec, decimal, instrumentOf, nonNegative, rawSeries, text } from './record-values.js';
+import { rowMaker } from './stored-row.js';
+
+const rows = rowMaker('positions');
 
 const ZERO = new Decimal(0);
 
-/** Positions: long and short per account and instrument; a signed net quantity splits into long or short. */
+/**
+ * Positions: long and short per account and instrument (a signed net quantity splits into long or
+ * short); the other fields as read.
+ */
 export const positionNormaliser: EntityNormaliser = {
-  table: 'position',
-  columns: [
-    'file_id',
-    'line_no',
-    'source',
-    'participant',
-    'position_date',
-    'account',
-    'client_code',
-    'series',
-    'root',
-    'instrument_type',
-    'expiry',
-    'strike',
-    'long_qty',
-    'short_qty',
-    'exercised_qty',
-    'assigned_qty',
-    'extra',
-  ],
+  table: rows.table,
+  columns: rows.columns,
   toRow(values, extra, line, ctx) {
     const inst = instrumentOf(values);
     if (!inst.ok) return inst;
@@ -70,24 +49,23 @@ export const positionNormaliser: EntityNormaliser = {
     if (!owner.ok) return owner;
     const { account, clientCode } = owner.value;
     const { instrument, series } = inst.value;
-    return ok([
-      ctx.fileId,
-      String(line),
-      ctx.source,
-      ctx.participant,
-      positionDate,
-      account,
-      clientCode,
-      rawSeries(values) ?? series,
-      instrument.root,
-      instrument.type,
-      instrument.expiry,
-      instrument.strike,
-      dec(long),
-      dec(short),
-      dec(decimal(values.exercised)),
-      dec(decimal(values.assigned)),
-      extraJson(extra),
-    ]);
+    return rows.row(
+      {
+        positionDate,
+        account,
+        clientCode,
+        series: rawSeries(values) ?? series,
+        root: instrument.root,
+        instrumentType: instrument.type,
+        expiry: instrument.expiry,
+        strike: instrument.strike,
+        long: dec(long),
+        short: dec(short),
+      },
+      values,
+      extra,
+      line,
+      ctx,
+    );
   },
 };

@@ -1,47 +1,17 @@
-import { fail, ok } from '../../shared/result.js';
+import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
-import {
-  accountOf,
-  dec,
-  decimal,
-  extraJson,
-  instrumentOf,
-  positive,
-  rawSeries,
-  text,
-  timestamp,
-} from './record-values.js';
+import { accountOf, dec, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
+import { rowMaker } from './stored-row.js';
 
-/** Trades: instrument, account (through the account map for BOS), clearing date (derived for BOS). */
+const rows = rowMaker('trades');
+
+/**
+ * Trades: instrument, account (through the account map for BOS), clearing date (derived for BOS); the
+ * other fields as read.
+ */
 export const tradeNormaliser: EntityNormaliser = {
-  table: 'trade',
-  columns: [
-    'file_id',
-    'line_no',
-    'source',
-    'participant',
-    'clearing_date',
-    'session',
-    'series',
-    'root',
-    'instrument_type',
-    'expiry',
-    'strike',
-    'trade_no',
-    'deal_no',
-    'ref',
-    'account',
-    'client_code',
-    'side',
-    'quantity',
-    'price',
-    'trade_type',
-    'orig_trade_no',
-    'exec_date',
-    'exec_at',
-    'open_close',
-    'extra',
-  ],
+  table: rows.table,
+  columns: rows.columns,
   toRow(values, extra, line, ctx) {
     const inst = instrumentOf(values);
     if (!inst.ok) return inst;
@@ -96,32 +66,28 @@ export const tradeNormaliser: EntityNormaliser = {
       return fail({ code: 'MISSING_VALUE', field: 'side', message: 'side is required but empty' });
 
     const { instrument, series } = inst.value;
-    return ok([
-      ctx.fileId,
-      String(line),
-      ctx.source,
-      ctx.participant,
-      clearingDate,
-      session,
-      rawSeries(values) ?? series,
-      instrument.root,
-      instrument.type,
-      instrument.expiry,
-      instrument.strike,
-      text(values.tradeNo),
-      text(values.dealNo),
-      text(values.ref),
-      account,
-      clientCode,
-      side,
-      dec(quantity.value),
-      dec(price),
-      tradeType,
-      text(values.origTradeNo),
-      execDate,
-      execAt,
-      text(values.openClose),
-      extraJson(extra),
-    ]);
+    return rows.row(
+      {
+        clearingDate,
+        session,
+        series: rawSeries(values) ?? series,
+        root: instrument.root,
+        instrumentType: instrument.type,
+        expiry: instrument.expiry,
+        strike: instrument.strike,
+        account,
+        clientCode,
+        side,
+        quantity: dec(quantity.value),
+        price: dec(price),
+        tradeType,
+        execDate,
+        execAt,
+      },
+      values,
+      extra,
+      line,
+      ctx,
+    );
   },
 };
