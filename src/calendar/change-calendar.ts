@@ -4,8 +4,8 @@ import { withOverrides, type LoadedCalendar } from '../config/calendar-file.js';
 import type { ProfileRegistry } from '../config/profiles.js';
 import type { Store } from '../db/connect.js';
 import { writeCalendar } from '../ingest/load/calendar-sync.js';
-import type { CalendarDay } from '../ingest/normalise/calendar.js';
-import { parseDate } from '../ingest/normalise/values.js';
+import type { CalendarDay } from '../model/calendar.js';
+import { parseDate } from '../model/dates.js';
 import type { RuleSet } from '../reconcile/rule-set.js';
 import { DcassError } from '../shared/errors.js';
 import {

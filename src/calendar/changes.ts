@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { CalendarOverride } from '../ingest/normalise/calendar.js';
+import type { CalendarOverride } from '../model/calendar.js';
 
 /** What an operator declares about one date: closed, opened again, or without its T+1 evening session. */
 export type CalendarAction = 'close' | 'open' | 'half-day';

@@ -3,7 +3,7 @@ import { fileDataDigest } from '../audit/data-digest.js';
 import type { LoadedCalendar } from '../config/calendar-file.js';
 import type { StoreTransaction } from '../db/connect.js';
 import { deriveClearingDate, sessionBounds, type SessionBand } from '../ingest/normalise/clearing-date.js';
-import { addDays } from '../ingest/normalise/values.js';
+import { addDays } from '../model/dates.js';
 
 /** What a group of trades became: a clearing date, or no clearing date (rejected, with the code). */
 type Outcome = { readonly date: string } | { readonly code: string; readonly reason: string };

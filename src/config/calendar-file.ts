@@ -6,7 +6,7 @@ import {
   type CalendarDay,
   type CalendarOverride,
   type SessionTimes,
-} from '../ingest/normalise/calendar.js';
+} from '../model/calendar.js';
 import { loadValidatedFile } from './yaml-file.js';
 
 const date = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date YYYY-MM-DD (quoted)');

@@ -1,4 +1,5 @@
 import { DcassError } from '../shared/errors.js';
+import { fail, ok, type Result } from '../shared/result.js';
 
 /**
  * A business date, YYYY-MM-DD, known to name a real day: only parseBusinessDate makes one, so a
@@ -51,10 +52,87 @@ export function parseBusinessDate(date: string, option: string | null = '--date'
 /** Why a year, month and day written as digits name no day; null when they do. */
 function impossibleBecause(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12) return `there is no month ${String(month).padStart(2, '0')}`;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  const days = daysInMonth(year, month);
   if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;
   return null;
+}
+
+/**
+ * Dates as files write them. Every date read from a file goes through parseDate, and every
+ * business date a user gives through parseBusinessDate: both refuse a day the calendar does not have.
+ */
+
+/** Date layouts found in the sources: Genium fixed width, BOS exports, DCASS XML/CSV. */
+export type DateFormat = 'YYYYMMDD' | 'DD/MM/YYYY' | 'YYYY-MM-DD';
+
+const DATE_PATTERNS: Record<DateFormat, { re: RegExp; order: 'ymd' | 'dmy' }> = {
+  YYYYMMDD: { re: /^([0-9]{4})([0-9]{2})([0-9]{2})$/, order: 'ymd' },
+  // Spreadsheet round trips drop leading zeros (5/5/2019), so one-digit day and month are accepted.
+  'DD/MM/YYYY': { re: /^([0-9]{1,2})\/([0-9]{1,2})\/([0-9]{4})$/, order: 'dmy' },
+  'YYYY-MM-DD': { re: /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/, order: 'ymd' },
+};
+
+/** Reads a calendar date and returns it as ISO `YYYY-MM-DD`; impossible dates (31 April, 29 Feb 2019) fail. */
+export function parseDate(text: string, format: DateFormat): Result<string> {
+  const s = text.trim();
+  if (s === '')
+    return fail({ code: 'MISSING_VALUE', message: `expected a date ${format}, got an empty value` });
+  const { re, order } = DATE_PATTERNS[format];
+  const m = re.exec(s);
+  if (m === null) return fail({ code: 'BAD_DATE', message: `expected a date ${format}, got "${text}"` });
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [y, mo, d] = order === 'ymd' ? [a, b, c] : [c, b, a];
+  if (!isCalendarDate(y, mo, d)) {
+    return fail({ code: 'BAD_DATE', message: `expected a real calendar date ${format}, got "${text}"` });
+  }
+  return ok(isoDate(y, mo, d));
+}
+
+function isCalendarDate(y: number, m: number, d: number): boolean {
+  // Year 0000 is a zero-filled field, not a date.
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  return d <= daysInMonth(y, m);
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+function isoDate(y: number, m: number, d: number): string {
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a valid ISO date `YYYY-MM-DD` (callers pass dates already parsed). */
+export function dayNumber(isoDate: string): number {
+  return Math.round(
+    utcMs(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)), Number(isoDate.slice(8, 10))) / DAY_MS,
+  );
+}
+
+/** The ISO date `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+export function dateFromDayNumber(n: number): string {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The ISO date `days` days after (or before, if negative) a valid ISO date. */
+export function addDays(isoDate: string, days: number): string {
+  return dateFromDayNumber(dayNumber(isoDate) + days);
+}
+
+/** Day of the week of a valid ISO date: 0 = Sunday ... 6 = Saturday. */
+export function weekday(isoDate: string): number {
+  // 1970-01-01 was a Thursday (4).
+  return (((dayNumber(isoDate) + 4) % 7) + 7) % 7;
+}
+
+/** UTC epoch milliseconds of a civil date; setUTCFullYear avoids Date.UTC's 0-99 => 19xx quirk. */
+function utcMs(y: number, m: number, d: number): number {
+  const dt = new Date(0);
+  dt.setUTCFullYear(y, m - 1, d);
+  return dt.getTime();
 }
 
 /**

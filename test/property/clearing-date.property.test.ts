@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expandCalendar, TradingCalendar, type CalendarDay } from '../../src/ingest/normalise/calendar.js';
+import { expandCalendar, TradingCalendar, type CalendarDay } from '../../src/model/calendar.js';
 import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
-import { addDays, dateFromDayNumber, dayNumber } from '../../src/ingest/normalise/values.js';
+import { addDays, dateFromDayNumber, dayNumber } from '../../src/model/dates.js';
 import { loadHk2019File } from '../support/hk-calendar.js';
 import { fc } from '../support/property.js';
 

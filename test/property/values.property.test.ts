@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  dateFromDayNumber,
-  hkWallClockToInstant,
-  parseDate,
-  parseTimestamp,
-} from '../../src/ingest/normalise/values.js';
+import { hkWallClockToInstant, parseTimestamp } from '../../src/ingest/normalise/values.js';
+import { dateFromDayNumber, parseDate } from '../../src/model/dates.js';
 import { fc } from '../support/property.js';
 
 const isoDate = fc.integer({ min: 3653, max: 47482 }).map((n) => dateFromDayNumber(n)); // 1980..2099

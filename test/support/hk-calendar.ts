@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { expandCalendar, TradingCalendar, type CalendarFile } from '../../src/ingest/normalise/calendar.js';
+import { expandCalendar, TradingCalendar, type CalendarFile } from '../../src/model/calendar.js';
 
 /** Where the shipped 2019 Hong Kong calendar lives. */
 export const HK_2019_PATH = new URL('../../builtin/calendars/hk-2019.yaml', import.meta.url);

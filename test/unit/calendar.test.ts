@@ -7,8 +7,8 @@ import {
   TradingCalendar,
   type CalendarDay,
   type CalendarFile,
-} from '../../src/ingest/normalise/calendar.js';
-import { weekday } from '../../src/ingest/normalise/values.js';
+} from '../../src/model/calendar.js';
+import { weekday } from '../../src/model/dates.js';
 import { DcassError } from '../../src/shared/errors.js';
 import type { Result } from '../../src/shared/result.js';
 import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
 import { ExecutionTimes } from '../../src/ingest/normalise/execution-times.js';
-import { addDays, hkWallClockToInstant } from '../../src/ingest/normalise/values.js';
+import { addDays } from '../../src/model/dates.js';
+import { hkWallClockToInstant } from '../../src/ingest/normalise/values.js';
 import { DcassError } from '../../src/shared/errors.js';
 import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';
 

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  dateFromDayNumber,
-  dayNumber,
-  hkWallClockToInstant,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-  weekday,
-} from '../../src/ingest/normalise/values.js';
+import { hkWallClockToInstant, parseTime, parseTimestamp } from '../../src/ingest/normalise/values.js';
+import { addDays, dateFromDayNumber, dayNumber, parseDate, weekday } from '../../src/model/dates.js';
 import type { Result } from '../../src/shared/result.js';
 import { fc } from '../support/property.js';
 

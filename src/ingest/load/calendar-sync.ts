@@ -3,7 +3,7 @@ import { changesInForce, toOverride } from '../../calendar/changes.js';
 import { withOverrides, type LoadedCalendar } from '../../config/calendar-file.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { CopyBatch } from '../../db/copy.js';
-import type { CalendarDay } from '../normalise/calendar.js';
+import type { CalendarDay } from '../../model/calendar.js';
 
 /**
  * Key of the transaction-scoped advisory lock that serialises writers of the calendar table

@@ -4,7 +4,8 @@ import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
 import { describeOsError } from '../../shared/folders.js';
 import { sha256File } from '../../shared/sha256-file.js';
-import { parseDate, hkWallClockToInstant } from '../normalise/values.js';
+import { parseDate } from '../../model/dates.js';
+import { hkWallClockToInstant } from '../normalise/values.js';
 
 /** What is known of a file before its content is read. */
 export interface FileMeta {

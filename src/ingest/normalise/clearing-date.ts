@@ -1,7 +1,8 @@
 import { DcassError } from '../../shared/errors.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-import type { SessionTimes, TradingCalendar } from './calendar.js';
-import { addDays, parseDate, parseTime } from './values.js';
+import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
+import { addDays, parseDate } from '../../model/dates.js';
+import { parseTime } from './values.js';
 
 /** The clearing date of a trade and the session it was executed in: T (day) or A (after-hours, T+1). */
 export interface ClearingAssignment {

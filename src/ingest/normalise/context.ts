@@ -3,7 +3,7 @@ import type { Source } from '../../model/vocabulary.js';
 import type { Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
 import type { AccountResolver } from './account-resolver.js';
-import type { SessionTimes, TradingCalendar } from './calendar.js';
+import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
 import type { ExecutionTimes } from './execution-times.js';
 import type { FieldValue } from './field.js';
 

@@ -1,5 +1,5 @@
 import { ok, type Result } from '../../shared/result.js';
-import type { SessionTimes, TradingCalendar } from './calendar.js';
+import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
 import {
   deriveClearingDate,
   seconds,
@@ -9,7 +9,8 @@ import {
   type SessionBand,
   type SessionBounds,
 } from './clearing-date.js';
-import { addDays, hkWallClockToInstant, parseDate } from './values.js';
+import { addDays, parseDate } from '../../model/dates.js';
+import { hkWallClockToInstant } from './values.js';
 
 /** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
 interface ExecutionDay {

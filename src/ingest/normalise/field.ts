@@ -2,11 +2,10 @@ import type { FieldSpec } from '../../config/profile.js';
 import { parseDecimal, type Decimal } from '../../shared/decimal.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import { parseSeries, type Instrument } from './series.js';
+import { parseDate, type DateFormat } from '../../model/dates.js';
 import {
-  parseDate,
   parseTime,
   parseTimestamp,
-  type DateFormat,
   type HkTimestamp,
   type TimeFormat,
   type TimestampFormat,

@@ -1,6 +1,6 @@
 import { formatDecimal, parseDecimal } from '../../shared/decimal.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-import { parseDate } from './values.js';
+import { parseDate } from '../../model/dates.js';
 
 /** A normalised instrument: what a series name or a BOS product row means, whatever the source. */
 export interface Instrument {

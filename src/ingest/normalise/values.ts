@@ -1,8 +1,5 @@
-import { HK_OFFSET_MS } from '../../model/dates.js';
+import { dayNumber, HK_OFFSET_MS, parseDate } from '../../model/dates.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-
-/** Date layouts found in the sources: Genium fixed width, BOS exports, DCASS XML/CSV. */
-export type DateFormat = 'YYYYMMDD' | 'DD/MM/YYYY' | 'YYYY-MM-DD';
 
 /** Time-of-day layouts found in the sources. */
 export type TimeFormat = 'HHMMSS' | 'HH:MM:SS';
@@ -25,34 +22,11 @@ export interface HkTimestamp {
 
 const DAY_MS = 86_400_000;
 
-const DATE_PATTERNS: Record<DateFormat, { re: RegExp; order: 'ymd' | 'dmy' }> = {
-  YYYYMMDD: { re: /^([0-9]{4})([0-9]{2})([0-9]{2})$/, order: 'ymd' },
-  // Spreadsheet round trips drop leading zeros (5/5/2019), so one-digit day and month are accepted.
-  'DD/MM/YYYY': { re: /^([0-9]{1,2})\/([0-9]{1,2})\/([0-9]{4})$/, order: 'dmy' },
-  'YYYY-MM-DD': { re: /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/, order: 'ymd' },
-};
-
 const TIME_PATTERNS: Record<TimeFormat, RegExp> = {
   HHMMSS: /^([0-9]{2})([0-9]{2})([0-9]{2})$/,
   // Same reason as for dates: 9:05:03 comes out of spreadsheets.
   'HH:MM:SS': /^([0-9]{1,2}):([0-9]{2}):([0-9]{2})$/,
 };
-
-/** Reads a calendar date and returns it as ISO `YYYY-MM-DD`; impossible dates (31 April, 29 Feb 2019) fail. */
-export function parseDate(text: string, format: DateFormat): Result<string> {
-  const s = text.trim();
-  if (s === '')
-    return fail({ code: 'MISSING_VALUE', message: `expected a date ${format}, got an empty value` });
-  const { re, order } = DATE_PATTERNS[format];
-  const m = re.exec(s);
-  if (m === null) return fail({ code: 'BAD_DATE', message: `expected a date ${format}, got "${text}"` });
-  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const [y, mo, d] = order === 'ymd' ? [a, b, c] : [c, b, a];
-  if (!isCalendarDate(y, mo, d)) {
-    return fail({ code: 'BAD_DATE', message: `expected a real calendar date ${format}, got "${text}"` });
-  }
-  return ok(isoDate(y, mo, d));
-}
 
 /** Reads a time of day (00:00:00-23:59:59) and returns it as `HH:MM:SS`. */
 export function parseTime(text: string, format: TimeFormat): Result<string> {
@@ -132,29 +106,6 @@ export function hkWallClockToInstant(date: string, time: string): Result<string>
   return ok(new Date(wallClockMs(d.value, t.value) - HK_OFFSET_MS).toISOString());
 }
 
-/** Days since 1970-01-01 of a valid ISO date `YYYY-MM-DD` (callers pass dates already parsed). */
-export function dayNumber(isoDate: string): number {
-  return Math.round(
-    utcMs(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)), Number(isoDate.slice(8, 10))) / DAY_MS,
-  );
-}
-
-/** The ISO date `YYYY-MM-DD` of a day number (days since 1970-01-01). */
-export function dateFromDayNumber(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The ISO date `days` days after (or before, if negative) a valid ISO date. */
-export function addDays(isoDate: string, days: number): string {
-  return dateFromDayNumber(dayNumber(isoDate) + days);
-}
-
-/** Day of the week of a valid ISO date: 0 = Sunday ... 6 = Saturday. */
-export function weekday(isoDate: string): number {
-  // 1970-01-01 was a Thursday (4).
-  return (((dayNumber(isoDate) + 4) % 7) + 7) % 7;
-}
-
 /** Milliseconds since the epoch of a wall-clock date and time read as if it were UTC. */
 function wallClockMs(isoDate: string, hhmmss: string): number {
   const [h, mi, se] = hhmmss.split(':').map(Number) as [number, number, number];
@@ -164,28 +115,6 @@ function wallClockMs(isoDate: string, hhmmss: string): number {
 function fromEpochMs(ms: number): HkTimestamp {
   const hk = new Date(ms + HK_OFFSET_MS).toISOString();
   return { instant: new Date(ms).toISOString(), hkDate: hk.slice(0, 10), hkTime: hk.slice(11, 19) };
-}
-
-/** UTC epoch milliseconds of a civil date; setUTCFullYear avoids Date.UTC's 0-99 => 19xx quirk. */
-function utcMs(y: number, m: number, d: number): number {
-  const dt = new Date(0);
-  dt.setUTCFullYear(y, m - 1, d);
-  return dt.getTime();
-}
-
-function isCalendarDate(y: number, m: number, d: number): boolean {
-  // Year 0000 is a zero-filled field, not a date.
-  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  return d <= daysInMonth(y, m);
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-function isoDate(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 }
 
 function pad2(n: number): string {

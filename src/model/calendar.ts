@@ -1,6 +1,7 @@
-import { DcassError } from '../../shared/errors.js';
-import { fail, ok, type Result } from '../../shared/result.js';
-import { dateFromDayNumber, dayNumber, parseDate, weekday } from './values.js';
+import { DcassError } from '../shared/errors.js';
+import { fail, ok, type Result } from '../shared/result.js';
+import { dateFromDayNumber, dayNumber, parseDate, weekday } from './dates.js';
+import type { Platform } from './vocabulary.js';
 
 /** One calendar date of a market: whether it trades, whether it has a T+1 (after-hours) session, which platform. */
 export interface CalendarDay {
@@ -11,7 +12,7 @@ export interface CalendarDay {
   /** A T+1 (after-hours) session starts on the evening of this date. */
   readonly afterHours: boolean;
   /** Which clearing platform the date belongs to; null between the last Genium and first upgraded date. */
-  readonly platform: 'genium' | 'upgraded' | null;
+  readonly platform: Platform | null;
   /** Why the day differs from an ordinary weekday (holiday name, half day), else null. */
   readonly note: string | null;
 }
