@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { parseBusinessDate } from '../model/dates.js';
+import { fieldTextSql, storedField } from '../model/entities.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from '../shared/stream-writer.js';
@@ -11,6 +12,29 @@ import { StreamWriter } from '../shared/stream-writer.js';
  * a fallback to Genium INET, whatever was done on the upgraded platform must be entered again.
  */
 export const REINPUT_TRADE_TYPES = ['GUP', 'TUP', 'TRF', 'CLO'] as const;
+
+/** The trade fields the re-input list shows, in its column order. */
+const FIELDS = [
+  'clearingDate',
+  'session',
+  'tradeType',
+  'account',
+  'series',
+  'side',
+  'quantity',
+  'price',
+  'tradeNo',
+  'origTradeNo',
+  'dealNo',
+  'execAt',
+] as const;
+
+// Each field as every report prints it, but the execution time as people enter it again: Hong Kong time.
+const SELECT_FIELDS = FIELDS.map((name) =>
+  name === 'execAt'
+    ? `to_char(t.exec_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS "execAt"`
+    : `${fieldTextSql('trades', name, 't')} AS "${name}"`,
+).join(', ');
 
 /** One transaction to re-input, with where it was read from. */
 export interface ReinputRow {
@@ -68,11 +92,7 @@ export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerat
   const typeList = `{${types.join(',')}}`;
   for (let after = { date: '0001-01-01', id: '0' }; ;) {
     const page = await sql<ReinputRow & { id: string; line: number }>`
-      SELECT t.id::text AS id, to_char(t.clearing_date, 'YYYY-MM-DD') AS "clearingDate", t.session,
-        t.trade_type AS "tradeType", t.account, t.series, t.side, trim_scale(t.quantity)::text AS quantity,
-        trim_scale(t.price)::text AS price, t.trade_no AS "tradeNo", t.orig_trade_no AS "origTradeNo",
-        t.deal_no AS "dealNo", to_char(t.exec_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS "execAt",
-        f.file_name AS file, t.line_no AS line, f.sha256
+      SELECT t.id::text AS id, ${sql.raw(SELECT_FIELDS)}, f.file_name AS file, t.line_no AS line, f.sha256
       FROM trade t JOIN source_file f ON f.id = t.file_id
       WHERE t.source = 'dcass' AND f.superseded_by IS NULL AND t.clearing_date >= ${query.since}::date
         AND t.clearing_date <= ${query.until ?? '9999-12-31'}::date AND t.trade_type = ANY(${typeList}::text[])
@@ -89,23 +109,8 @@ export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerat
   }
 }
 
-const HEADER = [
-  'clearing_date',
-  'session',
-  'trade_type',
-  'account',
-  'series',
-  'side',
-  'quantity',
-  'price',
-  'trade_no',
-  'orig_trade_no',
-  'deal_no',
-  'exec_at',
-  'file',
-  'line',
-  'file_sha256',
-];
+// The database's column names: the list's readers know them from the tables.
+const HEADER = [...FIELDS.map((name) => storedField('trades', name).column), 'file', 'line', 'file_sha256'];
 
 /** Writes the re-input list as spreadsheet-safe CSV; returns how many transactions it lists. */
 export async function writeReinputCsv(store: Db, query: ReinputQuery, file: string): Promise<number> {
@@ -115,23 +120,7 @@ export async function writeReinputCsv(store: Db, query: ReinputQuery, file: stri
     await out.write(csvRow(HEADER));
     for await (const r of reinputRows(store, query)) {
       await out.write(
-        csvRow([
-          r.clearingDate,
-          r.session,
-          r.tradeType,
-          r.account,
-          r.series,
-          r.side,
-          r.quantity,
-          r.price,
-          r.tradeNo,
-          r.origTradeNo,
-          r.dealNo,
-          r.execAt,
-          r.file,
-          r.line,
-          r.sha256,
-        ]),
+        csvRow([...FIELDS.map((name) => r[name]), r.file, r.line, r.sha256]),
       );
       n++;
     }
