@@ -5,6 +5,7 @@ import { appendAuditEvent } from '../audit/append.js';
 import { resolveActor } from '../audit/actor.js';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
+import type { SourceFileTable } from '../db/tables/source-file.table.js';
 import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { NORMALISERS, PARSERS } from './formats.js';
@@ -14,7 +15,7 @@ import { AccountResolver } from './normalise/account-resolver.js';
 import { syncCalendar } from './load/calendar-sync.js';
 import { storableText } from './normalise/storable-text.js';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 
 /** A file to ingest and the source it comes from; the profile is chosen by file name unless given. */
 export interface IngestRequest {
@@ -127,15 +128,17 @@ function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | D
   }
 }
 
+/** What every outcome of a request says, whatever became of the file. */
+type OutcomeBase = Pick<FileOutcome, 'path' | 'fileName' | 'source' | 'profile' | 'reportId'>;
+
+/** Loads one file, or skips it if its bytes are loaded already; a file that cannot be is refused and recorded. */
 async function ingestOne(
   ctx: IngestContext,
   request: IngestRequest,
   profile: Profile | DcassError,
   accounts: AccountResolver,
-  retried = false,
 ): Promise<FileOutcome> {
-  const log = ctx.logger ?? silentLogger;
-  const base = {
+  const base: OutcomeBase = {
     path: path.resolve(request.path),
     fileName: path.basename(request.path),
     source: request.source,
@@ -146,115 +149,174 @@ async function ingestOne(
   try {
     meta = await describeFile(request.path);
     if (profile instanceof DcassError) throw profile;
-    if (meta.sizeBytes === 0) {
-      throw new DcassError('INGEST_FILE_EMPTY', `${meta.fileName}: the file is empty (0 bytes)`, {
-        location: { file: meta.fileName },
-        hint: 'fetch or export it again',
-      });
-    }
-    const existing = await ctx.store.db
-      .selectFrom('source_file')
-      .selectAll()
-      .where('sha256', '=', meta.sha256)
-      // A generation derived by a calendar change keeps its file's sha256; the skip names the file as loaded.
-      .where('derived_from', 'is', null)
-      .executeTakeFirst();
-    if (existing) {
-      const skipped: FileOutcome = {
-        ...base,
-        status: 'skipped',
-        participant: existing.participant,
-        businessDate: existing.business_date,
-        generatedAt: existing.generated_at?.toISOString() ?? null,
-        fileId: existing.id,
-        rows: existing.row_count,
-        rejected: existing.reject_count,
-        supersedes: [],
-        supersededBy: null,
-        notice: null,
-        sha256: meta.sha256,
-        sizeBytes: meta.sizeBytes,
-        dataDigest: existing.data_digest,
-        error: null,
-      };
-      await appendAuditEvent(ctx.store.db, fileAuditEvent(ctx, skipped));
-      return skipped;
-    }
-    const facts = nameFacts(profile, meta.fileName);
-    log.debug({ file: meta.fileName, profile: profile.name, bytes: meta.sizeBytes }, 'file load started');
-    const size = meta.sizeBytes;
-    const sha256 = meta.sha256;
-    const loaded = (result: LoadResult): FileOutcome => ({
-      ...base,
-      status: 'loaded',
-      participant: result.identity.participant,
-      businessDate: result.identity.businessDate,
-      generatedAt: result.identity.generatedAt,
-      fileId: result.fileId,
-      rows: result.rows,
-      rejected: result.rejected,
-      supersedes: result.supersedes,
-      supersededBy: result.supersededBy,
-      notice: result.notice,
-      sha256,
-      sizeBytes: size,
-      dataDigest: result.dataDigest,
-      error: null,
-    });
-    const result = await loadFile(
-      {
-        store: ctx.store,
-        calendar: ctx.calendar.calendar,
-        sessions: ctx.calendar.sessions,
-        accounts,
-        participant: ctx.participant,
-        ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
-        onBytes: progressOf(meta.fileName, size, (n) => ctx.onProgress?.(base.fileName, n, size), log),
-        // The file's event commits with its rows, or neither does.
-        beforeCommit: async (tx, r) => {
-          await appendAuditEvent(tx.db, fileAuditEvent(ctx, loaded(r)));
-        },
-      },
-      profile,
-      PARSERS[profile.format.type],
-      NORMALISERS[profile.entity],
-      meta,
-      facts,
-    );
-    return loaded(result);
+    checkNotEmpty(meta);
+    return await loadOrSkip(ctx, base, profile, meta, accounts);
   } catch (caught) {
-    if (isUniqueViolation(caught) && meta !== null && !retried) {
-      // Another process loaded the same bytes meanwhile: that is the idempotent outcome.
-      return ingestOne(ctx, request, profile, accounts, true);
-    }
-    const err = asRefusal(caught, base.fileName);
-    const refused: FileOutcome = {
-      ...base,
-      status: 'refused',
-      participant: null,
-      businessDate: null,
-      generatedAt: null,
-      fileId: null,
-      rows: 0,
-      rejected: 0,
-      supersedes: [],
-      supersededBy: null,
-      notice: null,
-      sha256: meta?.sha256 ?? null,
-      sizeBytes: meta?.sizeBytes ?? null,
-      dataDigest: null,
-      error: {
-        code: err.code,
-        message: storableText(err.message),
-        hint: storableText(err.hint ?? '') || null,
-      },
-    };
-    await ctx.store.transaction(async (tx) => {
-      await recordRefusal(tx.db, request, profile, meta, refused.error!, err.location?.line);
-      await appendAuditEvent(tx.db, fileAuditEvent(ctx, refused));
-    });
-    return refused;
+    return refuse(ctx, request, profile, base, meta, asRefusal(caught, base.fileName));
   }
+}
+
+function checkNotEmpty(meta: FileMeta): void {
+  if (meta.sizeBytes > 0) return;
+  throw new DcassError('INGEST_FILE_EMPTY', `${meta.fileName}: the file is empty (0 bytes)`, {
+    location: { file: meta.fileName },
+    hint: 'fetch or export it again',
+  });
+}
+
+/**
+ * Two ingests of the same file at the same time (two operators, or a fetch beside a manual ingest)
+ * both find it not loaded yet; the later to commit breaks source_file's unique sha256 and rolls back.
+ * Looked up again, the file is then loaded by the other: skipped, as a single ingest would have it.
+ * The winner has committed by then, so one more look-up settles it; a second violation is a refusal.
+ */
+const LOAD_ATTEMPTS = 2;
+
+/** Skips a file whose bytes are loaded already, else loads it; once more if another ingest won the race. */
+async function loadOrSkip(
+  ctx: IngestContext,
+  base: OutcomeBase,
+  profile: Profile,
+  meta: FileMeta,
+  accounts: AccountResolver,
+): Promise<FileOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = await loadedCopy(ctx.store.db, meta.sha256);
+      if (existing !== undefined) return await skip(ctx, base, meta, existing);
+      return await load(ctx, base, profile, meta, accounts);
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt === LOAD_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The loaded file with these bytes, if any. */
+async function loadedCopy(db: Kysely<Database>, sha256: string) {
+  return db
+    .selectFrom('source_file')
+    .selectAll()
+    .where('sha256', '=', sha256)
+    // A generation derived by a calendar change keeps its file's sha256; the skip names the file as loaded.
+    .where('derived_from', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The outcome of a file loaded before, with its audit event. */
+async function skip(
+  ctx: IngestContext,
+  base: OutcomeBase,
+  meta: FileMeta,
+  existing: Selectable<SourceFileTable>,
+): Promise<FileOutcome> {
+  const skipped: FileOutcome = {
+    ...base,
+    status: 'skipped',
+    participant: existing.participant,
+    businessDate: existing.business_date,
+    generatedAt: existing.generated_at?.toISOString() ?? null,
+    fileId: existing.id,
+    rows: existing.row_count,
+    rejected: existing.reject_count,
+    supersedes: [],
+    supersededBy: null,
+    notice: null,
+    sha256: meta.sha256,
+    sizeBytes: meta.sizeBytes,
+    dataDigest: existing.data_digest,
+    error: null,
+  };
+  await appendAuditEvent(ctx.store.db, fileAuditEvent(ctx, skipped));
+  return skipped;
+}
+
+/** Loads the file in its own transaction, its audit event committed with it. */
+async function load(
+  ctx: IngestContext,
+  base: OutcomeBase,
+  profile: Profile,
+  meta: FileMeta,
+  accounts: AccountResolver,
+): Promise<FileOutcome> {
+  const log = ctx.logger ?? silentLogger;
+  const facts = nameFacts(profile, meta.fileName);
+  log.debug({ file: meta.fileName, profile: profile.name, bytes: meta.sizeBytes }, 'file load started');
+  const size = meta.sizeBytes;
+  const loaded = (result: LoadResult): FileOutcome => ({
+    ...base,
+    status: 'loaded',
+    participant: result.identity.participant,
+    businessDate: result.identity.businessDate,
+    generatedAt: result.identity.generatedAt,
+    fileId: result.fileId,
+    rows: result.rows,
+    rejected: result.rejected,
+    supersedes: result.supersedes,
+    supersededBy: result.supersededBy,
+    notice: result.notice,
+    sha256: meta.sha256,
+    sizeBytes: size,
+    dataDigest: result.dataDigest,
+    error: null,
+  });
+  const result = await loadFile(
+    {
+      store: ctx.store,
+      calendar: ctx.calendar.calendar,
+      sessions: ctx.calendar.sessions,
+      accounts,
+      participant: ctx.participant,
+      ...(ctx.batchRows !== undefined ? { batchRows: ctx.batchRows } : {}),
+      onBytes: progressOf(meta.fileName, size, (n) => ctx.onProgress?.(base.fileName, n, size), log),
+      // The file's event commits with its rows, or neither does.
+      beforeCommit: async (tx, r) => {
+        await appendAuditEvent(tx.db, fileAuditEvent(ctx, loaded(r)));
+      },
+    },
+    profile,
+    PARSERS[profile.format.type],
+    NORMALISERS[profile.entity],
+    meta,
+    facts,
+  );
+  return loaded(result);
+}
+
+/** The outcome of a refused file, recorded in refused_file with its audit event. */
+async function refuse(
+  ctx: IngestContext,
+  request: IngestRequest,
+  profile: Profile | DcassError,
+  base: OutcomeBase,
+  meta: FileMeta | null,
+  err: DcassError,
+): Promise<FileOutcome> {
+  const refused: FileOutcome = {
+    ...base,
+    status: 'refused',
+    participant: null,
+    businessDate: null,
+    generatedAt: null,
+    fileId: null,
+    rows: 0,
+    rejected: 0,
+    supersedes: [],
+    supersededBy: null,
+    notice: null,
+    sha256: meta?.sha256 ?? null,
+    sizeBytes: meta?.sizeBytes ?? null,
+    dataDigest: null,
+    error: {
+      code: err.code,
+      message: storableText(err.message),
+      hint: storableText(err.hint ?? '') || null,
+    },
+  };
+  await ctx.store.transaction(async (tx) => {
+    await recordRefusal(tx.db, request, profile, meta, refused.error!, err.location?.line);
+    await appendAuditEvent(tx.db, fileAuditEvent(ctx, refused));
+  });
+  return refused;
 }
 
 /** The audit event of one file: `ingest.loaded`, `ingest.skipped` or `ingest.refused`, with its outcome. */
