@@ -5,15 +5,21 @@ import { positionNormaliser } from './normalise/position-record.js';
 import { tradeNormaliser } from './normalise/trade-record.js';
 import { csvParser } from './parse/csv.js';
 import { fixedWidthParser } from './parse/fixed-width.js';
-import type { RecordParser } from './parse/parse-event.js';
+import type { FileParser } from './parse/parse-event.js';
 import { xmlParser } from './parse/xml.js';
 
-/** One parser per file format. */
-export const PARSERS: Readonly<Record<Profile['format']['type'], RecordParser>> = {
-  'fixed-width': fixedWidthParser,
-  csv: csvParser,
-  xml: xmlParser,
-};
+/** The parser of the profile's format, given the profile with its format's own options. */
+export function parserOf(profile: Profile): FileParser {
+  const { format } = profile;
+  switch (format.type) {
+    case 'fixed-width':
+      return (text, file) => fixedWidthParser.parse(text, { ...profile, format }, file);
+    case 'csv':
+      return (text, file) => csvParser.parse(text, { ...profile, format }, file);
+    case 'xml':
+      return (text, file) => xmlParser.parse(text, { ...profile, format }, file);
+  }
+}
 
 /** One normaliser per entity. */
 export const NORMALISERS: Readonly<Record<Profile['entity'], EntityNormaliser>> = {

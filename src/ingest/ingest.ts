@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import type { SourceFileTable } from '../db/tables/source-file.table.js';
 import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { NORMALISERS, PARSERS } from './formats.js';
+import { NORMALISERS, parserOf } from './formats.js';
 import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
 import { loadFile, type LoadResult } from './load/load-file.js';
 import { AccountResolver } from './normalise/account-resolver.js';
@@ -274,7 +274,7 @@ async function load(
       },
     },
     profile,
-    PARSERS[profile.format.type],
+    parserOf(profile),
     NORMALISERS[profile.entity],
     meta,
     facts,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/config/profile.js';
 import { ProfileRegistry } from '../../src/config/profiles.js';
-import { csvParser } from '../../src/ingest/parse/csv.js';
+import { parserOf } from '../../src/ingest/formats.js';
 import type { ParseEvent } from '../../src/ingest/parse/parse-event.js';
 import { physicalLines } from '../../src/ingest/parse/physical-lines.js';
+import { collect } from '../support/collect.js';
 
 const positions = ProfileRegistry.load().get('bos-positions');
 const HEADER = 'As Of,Client Code,Product,Type,Expiry,Strike,Net Qty';
@@ -23,9 +24,7 @@ async function* chunks(...parts: string[]) {
   yield* parts;
 }
 async function events(profile: Profile, text: string): Promise<ParseEvent[]> {
-  const out: ParseEvent[] = [];
-  for await (const e of csvParser.parse(chunks(text), profile, 'p.csv')) out.push(e);
-  return out;
+  return collect(parserOf(profile)(chunks(text), 'p.csv'));
 }
 const summary = (es: ParseEvent[]) =>
   es.map((e) => (e.kind === 'reject' ? `${e.line} reject: ${e.message}` : `${e.line} ${e.kind}`));

@@ -15,7 +15,7 @@ import { HashTotal } from '../normalise/hash-total.js';
 import { RAW_SERIES } from '../normalise/record-values.js';
 import { storableText, unstorableHeader, unstorableValue } from '../normalise/storable-text.js';
 import { decodeStrict } from '../parse/decode.js';
-import { emptyRecord, type FieldTexts, type ParseEvent, type RecordParser } from '../parse/parse-event.js';
+import { emptyRecord, type FieldTexts, type FileParser, type ParseEvent } from '../parse/parse-event.js';
 import { fileCompleteness } from '../acquire/completeness.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
 import { HashedRead } from './hashed-read.js';
@@ -59,7 +59,7 @@ const REJECT_COLUMNS = ['file_id', 'line_no', 'field', 'code', 'reason', 'raw'] 
 export async function loadFile(
   ctx: LoadContext,
   profile: Profile,
-  parser: RecordParser,
+  parser: FileParser,
   normaliser: EntityNormaliser,
   meta: FileMeta,
   name: NameFacts,
@@ -69,9 +69,8 @@ export async function loadFile(
     const read = await HashedRead.open(meta, ctx.onBytes);
     try {
       try {
-        for await (const event of parser.parse(
+        for await (const event of parser(
           decodeStrict(read.chunks(), profile.format.encoding, meta.fileName),
-          profile,
           meta.fileName,
         )) {
           // Most records need no waiting: only opening the file and sending a full batch do.

@@ -1,10 +1,16 @@
 import { CsvError, parse as csvParse, type Options } from 'csv-parse/sync';
-import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
-import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
+import { namedFields } from './field-locations.js';
+import {
+  emptyTexts,
+  type FieldTexts,
+  type ParseEvent,
+  type ProfileOf,
+  type RecordParser,
+} from './parse-event.js';
 import { KEPT_PREFIX, physicalLines, type PhysicalLine } from './physical-lines.js';
 
-type Csv = Extract<Profile['format'], { type: 'csv' }>;
+type Csv = ProfileOf<'csv'>['format'];
 type Header = ReturnType<typeof mapHeader>;
 
 /** One CSV record found on physical lines first..last: its fields, or why it is not valid CSV. */
@@ -20,9 +26,9 @@ type CsvRecord = { readonly first: number; readonly last: number; readonly raw: 
  * line after it; fed line by line, a malformed record is rejected with its own lines and text and
  * reading goes on at the next line.
  */
-export const csvParser: RecordParser = {
+export const csvParser: RecordParser<'csv'> = {
   async *parse(text, profile, file) {
-    const format = profile.format as Csv;
+    const { format } = profile;
     let header: Header | null = null;
     let width = 0;
     let loaded = 0;
@@ -239,7 +245,7 @@ function describe(err: CsvError, multiline: boolean): string {
   }
 }
 
-function mapHeader(header: string[], profile: Profile, file: string, line: number) {
+function mapHeader(header: string[], profile: ProfileOf<'csv'>, file: string, line: number) {
   const names = header.map((h) => h.trim());
   const seen = new Set<string>();
   for (const n of names) {
@@ -252,10 +258,10 @@ function mapHeader(header: string[], profile: Profile, file: string, line: numbe
   }
   const columns: { index: number; field: string }[] = [];
   const missing: string[] = [];
-  for (const [field, spec] of Object.entries(profile.fields)) {
-    const index = names.indexOf(spec.from as string);
+  for (const { field, from, optional } of namedFields(profile, profile.fields)) {
+    const index = names.indexOf(from);
     if (index >= 0) columns.push({ index, field });
-    else if (!spec.optional) missing.push(`"${spec.from as string}" (${field})`);
+    else if (!optional) missing.push(`"${from}" (${field})`);
   }
   if (missing.length > 0) {
     throw new DcassError(

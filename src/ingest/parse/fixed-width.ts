@@ -1,12 +1,10 @@
-import type { Profile } from '../../config/profile.js';
 import { DcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import { splitLines } from './decode.js';
+import { positionedFields, type Position } from './field-locations.js';
 import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
 
-type FixedWidth = Extract<Profile['format'], { type: 'fixed-width' }>;
-
-const slice = (text: string, [start, length]: readonly [number, number]): string =>
+const slice = (text: string, [start, length]: Position): string =>
   text.slice(start - 1, start - 1 + length);
 
 /**
@@ -27,14 +25,13 @@ function overflow(record: string, width: number, allowTrailingSpaces: boolean): 
 }
 
 /** HKEX report data files: a header record, detail records and a trailer, selected by a record-type column. */
-export const fixedWidthParser: RecordParser = {
+export const fixedWidthParser: RecordParser<'fixed-width'> = {
   async *parse(text, profile, file) {
-    const format = profile.format as FixedWidth;
-    const fields = Object.entries(profile.fields).map(
-      ([name, spec]) => [name, spec.from as [number, number]] as const,
-    );
+    const { format } = profile;
+    const fields = positionedFields(profile, profile.fields);
+    const headerFields = positionedFields(profile, format.header.fields);
     // Editors strip trailing blanks: pad short records so a blank last field still reads as blank.
-    const width = Math.max(...fields.map(([, [s, l]]) => s + l - 1));
+    const width = Math.max(...fields.map(({ from: [s, l] }) => s + l - 1));
     let seenHeader = false;
     let trailerLine = 0;
     for await (const { line, text: record } of splitLines(text)) {
@@ -63,13 +60,12 @@ export const fixedWidthParser: RecordParser = {
         }
         seenHeader = true;
         const values: FieldTexts = emptyTexts();
-        for (const [name, spec] of Object.entries(format.header.fields))
-          values[name] = slice(record, spec.from as [number, number]);
+        for (const { field, from } of headerFields) values[field] = slice(record, from);
         yield { kind: 'header', line, values };
       } else if (type === format.detailCode) {
         const padded = record.padEnd(width, ' ');
         const values: FieldTexts = emptyTexts();
-        for (const [name, pos] of fields) values[name] = slice(padded, pos);
+        for (const { field, from } of fields) values[field] = slice(padded, from);
         const problem = overflow(record, width, format.allowTrailingSpaces);
         yield { kind: 'record', line, values, extra: null, raw: record, ...(problem ? { problem } : {}) };
       } else if (type === format.trailer.code) {

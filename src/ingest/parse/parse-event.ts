@@ -51,7 +51,18 @@ export type ParseEvent =
       readonly hashTotal: string | null;
     };
 
+/** A profile's file format: fixed-width, csv or xml. */
+export type FormatType = Profile['format']['type'];
+
+/** A profile of one format, its `format` narrowed to that format's options. */
+export type ProfileOf<T extends FormatType> = Omit<Profile, 'format'> & {
+  readonly format: Extract<Profile['format'], { type: T }>;
+};
+
 /** One file format: turns decoded text into events; structural problems of the file throw DcassError. */
-export interface RecordParser {
-  parse(text: AsyncIterable<string>, profile: Profile, file: string): AsyncGenerator<ParseEvent>;
+export interface RecordParser<T extends FormatType> {
+  parse(text: AsyncIterable<string>, profile: ProfileOf<T>, file: string): AsyncGenerator<ParseEvent>;
 }
+
+/** A profile's parser, bound to the profile: decoded text and the file's name in, events out. */
+export type FileParser = (text: AsyncIterable<string>, file: string) => AsyncGenerator<ParseEvent>;

@@ -1,22 +1,19 @@
-import type { Profile } from '../../config/profile.js';
+import { namedFields } from './field-locations.js';
 import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
 import { readXmlRecords } from './xml-records.js';
 
-type Xml = Extract<Profile['format'], { type: 'xml' }>;
-
 /** DCASS XML reports: root attributes are the header, each record element's children are its fields. */
-export const xmlParser: RecordParser = {
+export const xmlParser: RecordParser<'xml'> = {
   async *parse(text, profile, file) {
-    const format = profile.format as Xml;
-    const byElement = new Map(
-      Object.entries(profile.fields).map(([field, spec]) => [spec.from as string, field]),
-    );
+    const { format } = profile;
+    const byElement = new Map(namedFields(profile, profile.fields).map(({ field, from }) => [from, field]));
+    const headerAttributes = namedFields(profile, format.header);
     for await (const event of readXmlRecords(text, { root: format.root, record: format.record }, file)) {
       if (event.kind === 'root') {
         const values: FieldTexts = emptyTexts();
-        for (const [name, spec] of Object.entries(format.header)) {
-          const v = event.attributes[spec.from as string];
-          if (v !== undefined) values[name] = v;
+        for (const { field, from } of headerAttributes) {
+          const v = event.attributes[from];
+          if (v !== undefined) values[field] = v;
         }
         yield { kind: 'header', line: event.line, values };
         continue;
