@@ -5,7 +5,7 @@ import type { ProfileRegistry } from '../config/profiles.js';
 import type { Store } from '../db/connect.js';
 import { writeCalendar } from '../ingest/load/calendar-sync.js';
 import type { CalendarDay } from '../model/calendar.js';
-import { parseDate } from '../model/dates.js';
+import { parseBusinessDate } from '../model/dates.js';
 import type { RuleSet } from '../reconcile/rule-set.js';
 import { DcassError } from '../shared/errors.js';
 import {
@@ -159,10 +159,7 @@ export function describeDayState(d: { trading: boolean; afterHours: boolean }): 
 }
 
 function checkDate(cal: LoadedCalendar, text: string): string {
-  const d = parseDate(text, 'YYYY-MM-DD');
-  if (!d.ok || d.value !== text) {
-    throw new DcassError('USAGE', `expected a date YYYY-MM-DD, got "${text}"`, { hint: 'e.g. 2019-05-10' });
-  }
+  parseBusinessDate(text, null);
   if (!cal.calendar.covers(text)) {
     throw new DcassError(
       'CALENDAR_MISSING_DATE',

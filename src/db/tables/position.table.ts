@@ -1,11 +1,12 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Source } from '../../model/vocabulary.js';
 
 /** A canonical position (long/short per account and instrument) from any source. */
 export interface PositionTable {
   id: Generated<string>;
   file_id: string;
   line_no: number;
-  source: 'genium' | 'dcass' | 'bos';
+  source: Source;
   participant: string;
   position_date: string;
   account: string;

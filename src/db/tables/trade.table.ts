@@ -1,11 +1,12 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Source } from '../../model/vocabulary.js';
 
 /** A canonical trade from any source; decimals as strings. */
 export interface TradeTable {
   id: Generated<string>;
   file_id: string;
   line_no: number;
-  source: 'genium' | 'dcass' | 'bos';
+  source: Source;
   participant: string;
   clearing_date: string;
   session: 'T' | 'A';
