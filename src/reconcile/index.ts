@@ -20,12 +20,11 @@ export {
 } from './register.js';
 export { COMPARATORS, type Comparator } from './comparators/index.js';
 export { expectedInputStatus, type ExpectedFile, type ExpectedStatus } from './expected-inputs.js';
-export { ENTITY_DEFS, fieldNames, type Entity, type FieldType } from './fields.js';
+export { ENTITY_DEFS, fieldNames } from './fields.js';
+export type { FieldType } from '../model/entities.js';
 export {
-  BREAK_KINDS,
   loadBuiltinRuleSet,
   loadRuleSet,
-  type BreakKind,
   type Reconciliation,
   type RuleSet,
 } from './rule-set.js';

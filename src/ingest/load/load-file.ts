@@ -7,7 +7,7 @@ import { DcassError, isDcassError } from '../../shared/errors.js';
 import { hkTime } from '../../model/dates.js';
 import type { Issue } from '../../shared/issue.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
-import type { SessionTimes, TradingCalendar } from '../normalise/calendar.js';
+import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
 import type { EntityNormaliser, NormaliseContext } from '../normalise/context.js';
 import { ExecutionTimes } from '../normalise/execution-times.js';
 import { fieldReader, type FieldReader, type FieldValue } from '../normalise/field.js';
