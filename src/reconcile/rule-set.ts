@@ -20,9 +20,6 @@ import { builtinPath } from '../shared/package-root.js';
 import { COMPARATORS, type Comparator } from './comparators/index.js';
 import { fieldDef, fieldNames } from './fields.js';
 
-// For report/html/break-rows.ts until the report reader imports it from the model.
-export type { BreakKind } from '../model/vocabulary.js';
-
 /**
  * A rule set is data: a YAML file naming reconciliations (entity, left and right sources with
  * filters, ordered match passes, a comparator per compared field, optional aggregation of one side,
