@@ -29,13 +29,7 @@ export {
 export { ProfileRegistry } from './config/profiles.js';
 export { profileSchema, type Profile, type FieldSpec } from './config/profile.js';
 export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
-export {
-  sftpConfigSchema,
-  resolveSftpSecrets,
-  DEFAULT_FETCH_COMPLETENESS,
-  DEFAULT_REPORT_PATTERNS,
-  type SftpConfig,
-} from './config/sftp-config.js';
+export { sftpConfigSchema, type SftpConfig } from './config/sftp-config.js';
 
 // Storage
 export {
@@ -53,16 +47,12 @@ export type { Database } from './db/database.js';
 
 // Acquire and ingest
 export {
-  fetchReports,
   fetchDateForms,
   type FetchFileResult,
+  type FetchProgress,
   type FetchSummary,
 } from './ingest/acquire/fetch.js';
-export { profileMarkers, type Completeness } from './ingest/acquire/completeness.js';
-export type { ReportSource } from './ingest/acquire/report-source.js';
-export { SftpSource } from './ingest/acquire/sftp-source.js';
-export { LocalFolderSource } from './ingest/acquire/local-folder-source.js';
-export { databaseManifest } from './ingest/acquire/manifest.js';
+export type { Completeness } from './ingest/acquire/completeness.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
 export {
   loadedFiles,
@@ -129,7 +119,6 @@ export {
   writeBreaksCsv,
   findRun,
   checkAsOf,
-  carriedCount,
   breakIdentity,
   keyText,
   instrumentOf,
@@ -228,6 +217,8 @@ export { verifyDate, type Verification, type VerifyDateRequest } from './workflo
 export type { VerificationReport } from './workflow/verification-reports.js';
 export { loadInputs, type InputLoad, type Loader } from './workflow/load-inputs.js';
 export { carriedByRun } from './workflow/carried.js';
+export { planFetch, type FetchPlan, type FetchRequest } from './workflow/fetch-plan.js';
+export { fetchDate, type FetchDateOptions, type FetchedDate } from './workflow/fetch-date.js';
 
 // Errors, logging, package files
 export { parseBusinessDate } from './model/dates.js';

@@ -1,11 +1,6 @@
 import path from 'node:path';
 import type { Store } from '../db/connect.js';
-import {
-  writeBreaksCsv,
-  writeBreaksHtml,
-  writeBreaksJson,
-  type Participant,
-} from '../report/index.js';
+import { writeBreaksCsv, writeBreaksHtml, writeBreaksJson, type Participant } from '../report/index.js';
 
 /** A report file a verification wrote. */
 export interface VerificationReport {

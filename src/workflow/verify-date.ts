@@ -7,7 +7,7 @@ import {
   type RunSummary,
 } from '../reconcile/index.js';
 import type { Store } from '../db/connect.js';
-import type { FileOutcome } from '../ingest/ingest.js';
+import type { FileOutcome, IngestRequest } from '../ingest/ingest.js';
 import type { BusinessDate } from '../model/dates.js';
 import type { Logger } from '../shared/logger.js';
 import { carriedByRun } from './carried.js';
@@ -24,13 +24,15 @@ export interface Verification {
 }
 
 /** What a verification needs: the date, where the reports go, what to load first, and who acts. */
-export interface VerifyDateRequest
-  extends Pick<RunOptions, 'expectedInputs' | 'profileEntities' | 'allowNonTradingDay'> {
+export interface VerifyDateRequest extends Pick<
+  RunOptions,
+  'expectedInputs' | 'profileEntities' | 'allowNonTradingDay'
+> {
   readonly date: BusinessDate;
   /** The folder the reports are written to; it exists. */
   readonly outDir: string;
   /** The inputs to load first (a file loaded before is skipped by sha256); null loads nothing. */
-  readonly load: InputLoad | null;
+  readonly inputs: { readonly files: readonly IngestRequest[]; readonly load: InputLoad } | null;
   /** A rule set YAML file; the built-in rule set when absent. */
   readonly rules?: string;
   readonly actor: string;
@@ -45,7 +47,9 @@ export interface VerifyDateRequest
  */
 export async function verifyDate(store: Store, request: VerifyDateRequest): Promise<Verification> {
   const { actor, logger } = request;
-  const ingested = request.load === null ? [] : await loadInputs(store, { actor, logger }, request.load);
+  const { inputs } = request;
+  const ingested =
+    inputs === null ? [] : await loadInputs(store, { actor, logger }, inputs.load, inputs.files);
   const ruleSet = request.rules === undefined ? loadBuiltinRuleSet() : loadRuleSet(request.rules);
   const run = await runReconciliation(store, {
     businessDate: request.date,

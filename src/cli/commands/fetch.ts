@@ -1,25 +1,17 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
-  DEFAULT_FETCH_COMPLETENESS,
-  DEFAULT_REPORT_PATTERNS,
-  DcassError,
-  LocalFolderSource,
-  SftpSource,
-  databaseManifest,
-  fetchReports,
+  fetchDate,
   fetchDateForms,
-  profileMarkers,
-  resolveSftpSecrets,
+  planFetch,
+  type FetchedDate,
   type FetchFileResult,
-  type FetchSummary,
   type FileOutcome,
-  type ReportSource,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { out, safeText, table } from '../output.js';
 import { byteProgress } from '../progress.js';
-import { ingestWithProgress } from './ingest.js';
+import { inputLoad } from './ingest.js';
 
 interface FetchOptions {
   readonly date: string;
@@ -63,137 +55,67 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
     .action((opts: FetchOptions) =>
       run(async (ctx) => {
         fetchDateForms(opts.date); // a mistyped date is refused before anything is read or opened
-        const plan = planFetch(ctx, opts);
+        const only = opts.report
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        const plan = planFetch(
+          ctx.config,
+          {
+            date: opts.date,
+            ...(only === undefined ? {} : { only }),
+            ...(opts.from === undefined ? {} : { from: path.resolve(opts.from) }),
+          },
+          process.env,
+          ctx.logger,
+        );
         const actor = ctx.actor();
         const store = await ctx.store({ bulk: true });
         const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
         const transferred = new Map<string, number>();
         let planned = 0;
-        const summary = await fetchReports({
-          source: plan.source,
-          manifest: databaseManifest(store.db),
-          participant: plan.participant,
-          date: opts.date,
-          reports: plan.reports,
-          ...(plan.only === undefined ? {} : { only: plan.only }),
-          inboxDir: plan.inboxDir,
-          totalMs: plan.totalMs,
-          retries: plan.retries,
-          concurrency: plan.concurrency,
-          completeness: plan.completeness,
-          markerFor: profileMarkers(ctx.profiles()),
-          logger: ctx.logger,
-          actor,
-          onProgress: (e) => {
-            // Files travel in parallel, so the bar shows the date's bytes as a whole.
-            if (e.kind === 'planned') planned = e.bytes;
-            if (e.kind === 'bytes') {
-              transferred.set(e.name, e.transferred);
-              progress.update(
-                'fetch',
-                [...transferred.values()].reduce((a, b) => a + b, 0),
-                planned,
-              );
-            }
-          },
-        });
-        progress.stop();
-        let ingested: FileOutcome[] = [];
-        if (opts.ingest === true) {
-          const files = [...summary.fetched, ...summary.skipped].flatMap((f) =>
-            f.localPath === null ? [] : [f.localPath],
-          );
-          ingested =
-            files.length === 0
-              ? []
-              : await ingestWithProgress(
-                  ctx,
-                  store,
-                  files.map((p) => ({ path: p, source: 'dcass' as const })),
+        const load = opts.ingest === true ? inputLoad(ctx) : null;
+        let fetched: FetchedDate;
+        try {
+          fetched = await fetchDate(store, plan, {
+            profiles: ctx.profiles(),
+            actor,
+            logger: ctx.logger,
+            onProgress: (e) => {
+              // Files travel in parallel, so the bar shows the date's bytes as a whole.
+              if (e.kind === 'planned') planned = e.bytes;
+              if (e.kind === 'bytes') {
+                transferred.set(e.name, e.transferred);
+                progress.update(
+                  'fetch',
+                  [...transferred.values()].reduce((a, b) => a + b, 0),
+                  planned,
                 );
+              }
+            },
+            // The fetch's bar goes before the load's comes.
+            load:
+              load === null
+                ? null
+                : {
+                    ...load,
+                    onStart: () => {
+                      progress.stop();
+                      load.onStart?.();
+                    },
+                  },
+          });
+        } finally {
+          progress.stop();
         }
-        print(ctx, summary, opts.ingest === true ? ingested : null);
-        const ingestRefused = ingested.some((o) => o.status === 'refused');
-        return summary.ok && !ingestRefused ? 0 : 2;
+        print(ctx, fetched);
+        const ingestRefused = fetched.ingest?.some((o) => o.status === 'refused') === true;
+        return fetched.fetch.ok && !ingestRefused ? 0 : 2;
       }),
     );
 }
 
-interface FetchPlan {
-  readonly source: ReportSource;
-  readonly participant: string;
-  readonly reports: Readonly<Record<string, string>>;
-  readonly only: readonly string[] | undefined;
-  readonly inboxDir: string;
-  readonly totalMs: number;
-  readonly retries: { readonly count: number; readonly backoffMs: number };
-  readonly concurrency: number;
-  readonly completeness: { readonly stableMs: number; readonly maxWaitMs: number };
-}
-
-function planFetch(ctx: CliContext, opts: FetchOptions): FetchPlan {
-  const sftp = ctx.config.sftp;
-  const only = opts.report
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (opts.from !== undefined) {
-    const participant = sftp?.participant ?? ctx.config.participant?.code;
-    const inboxDir = sftp?.inboxDir ?? ctx.config.inputs.dcass;
-    if (participant === undefined || inboxDir === undefined) {
-      throw new DcassError(
-        'USAGE',
-        '--from needs the participant code and an inbox folder from the configuration',
-        {
-          hint: 'set participant.code and inputs.dcass (or an sftp: section) in the configuration file',
-        },
-      );
-    }
-    return {
-      source: new LocalFolderSource(path.resolve(opts.from)),
-      participant,
-      reports: sftp?.reports ?? DEFAULT_REPORT_PATTERNS,
-      only,
-      inboxDir,
-      totalMs: sftp?.timeouts.totalMs ?? 15 * 60_000,
-      retries: { count: 0, backoffMs: 0 },
-      concurrency: 2,
-      completeness: sftp?.completeness ?? DEFAULT_FETCH_COMPLETENESS,
-    };
-  }
-  if (sftp === null) {
-    throw new DcassError(
-      'CONFIG_INVALID',
-      'the configuration has no sftp: section, so there is nothing to fetch from',
-      {
-        location:
-          ctx.config.configFile === null ? { path: 'sftp' } : { file: ctx.config.configFile, path: 'sftp' },
-        hint: 'add sftp: { host, port, username, privateKeyFile, passphraseEnv, hostKeyFingerprints, participant, inboxDir }, or use --from DIR for saved exports',
-      },
-    );
-  }
-  // The one place the passphrase is read: from the variable the configuration names.
-  const secrets = resolveSftpSecrets(sftp, process.env);
-  if (sftp.passphraseEnv !== undefined && secrets.passphrase === undefined) {
-    ctx.logger.warn(
-      { variable: sftp.passphraseEnv },
-      'the passphrase variable named in sftp.passphraseEnv is not set',
-    );
-  }
-  return {
-    source: new SftpSource({ config: sftp, secrets, logger: ctx.logger }),
-    participant: sftp.participant,
-    reports: sftp.reports,
-    only,
-    inboxDir: sftp.inboxDir,
-    totalMs: sftp.timeouts.totalMs,
-    retries: sftp.retries,
-    concurrency: sftp.concurrency,
-    completeness: sftp.completeness,
-  };
-}
-
-function print(ctx: CliContext, summary: FetchSummary, ingested: FileOutcome[] | null): void {
+function print(ctx: CliContext, { fetch: summary, ingest: ingested }: FetchedDate): void {
   if (ctx.options.json) {
     out.json({ fetch: summary, ...(ingested === null ? {} : { ingest: ingested }) });
     return;

@@ -6,7 +6,6 @@ import {
   type FileOutcome,
   type InputLoad,
   type IngestRequest,
-  type Store,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { configuredInputs, expandPath } from '../input-files.js';
@@ -39,7 +38,12 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
       run(async (ctx) => {
         const requests = planRequests(ctx, files, opts);
         const store = await ctx.store({ bulk: true });
-        const outcomes = await ingestWithProgress(ctx, store, requests);
+        const outcomes = await loadInputs(
+          store,
+          { actor: ctx.actor(), logger: ctx.logger },
+          inputLoad(ctx),
+          requests,
+        );
         printOutcomes(ctx, outcomes);
         return outcomes.some((o) => o.status === 'refused') ? 2 : 0;
       }),
@@ -47,28 +51,15 @@ is loaded. Exit code 0 when every file loaded or was skipped, 2 when any was ref
 }
 
 /**
- * Ingests files with the configuration's profiles, calendar, participant and actor, showing a progress
- * bar on a terminal (not with --json or --quiet). The load of ingest and fetch --ingest.
+ * Loading with the configuration's profiles, calendar and participant, followed on a terminal (a
+ * progress bar, not with --json or --quiet) and by the line an interrupt prints.
  */
-export function ingestWithProgress(
-  ctx: CliContext,
-  store: Store,
-  requests: readonly IngestRequest[],
-): Promise<FileOutcome[]> {
-  return loadInputs(store, { actor: ctx.actor(), logger: ctx.logger }, inputLoad(ctx, requests));
-}
-
-/**
- * Files to load with the configuration's profiles, calendar and participant, followed on a terminal
- * (a progress bar, not with --json or --quiet) and by the line an interrupt prints.
- */
-export function inputLoad(ctx: CliContext, files: readonly IngestRequest[]): InputLoad {
+export function inputLoad(ctx: CliContext): InputLoad {
   let progress: ReturnType<typeof byteProgress> | null = null;
   let followed: ReturnType<typeof followIngest> | null = null;
   return {
-    files,
-    profiles: ctx.profiles(),
-    calendar: ctx.calendar(),
+    profiles: () => ctx.profiles(),
+    calendar: () => ctx.calendar(),
     participant: ctx.config.participant?.code ?? null,
     onStart: () => {
       progress = byteProgress(!ctx.options.json && !ctx.options.quiet);

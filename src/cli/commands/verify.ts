@@ -26,7 +26,7 @@ export async function verifyConfigured(
   return verifyDate(store, {
     date,
     outDir: options.outDir,
-    load: files === null ? null : inputLoad(ctx, files),
+    inputs: files === null ? null : { files, load: inputLoad(ctx) },
     ...(options.rules ? { rules: options.rules } : {}),
     actor,
     logger: ctx.logger,

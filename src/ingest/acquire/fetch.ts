@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
-import type { Kysely } from 'kysely';
 import { resolveActor } from '../../audit/actor.js';
-import { DEFAULT_FETCH_COMPLETENESS, type SftpConfig, type SftpSecrets } from '../../config/sftp-config.js';
-import type { Database } from '../../db/database.js';
+import { DEFAULT_FETCH_COMPLETENESS } from '../../config/sftp-config.js';
 import { parseBusinessDate } from '../../model/dates.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -16,11 +14,10 @@ import {
   type StabilityRule,
 } from './completeness.js';
 import { commitDownload, removeStaleTemps, tempPathIn } from './inbox.js';
-import { databaseManifest, type FetchManifest } from './manifest.js';
+import type { FetchManifest } from './manifest.js';
 import { printable, validateRemoteName } from './remote-name.js';
-import type { ReportSource, SourceEntry } from './report-source.js';
+import type { ReportSource, SourceEntry, SourceListing } from './report-source.js';
 import { compileReportPatterns, matchReport } from './report-patterns.js';
-import { SftpSource } from './sftp-source.js';
 import { sleep } from './watchdog.js';
 
 /** What happened to one file of the listing; `deferred`: still being written, left for the next fetch. */
@@ -107,6 +104,21 @@ interface Wanted {
   readonly reportId: string;
 }
 
+/** A wanted file seen complete, and the generation it is fetched as. */
+type ToFetch = Wanted & { generation: number; completeness: ArrivalCompleteness };
+
+/** One fetch in progress: its options, identity, log, overall deadline, and the recorder of outcomes. */
+interface FetchRun {
+  readonly options: FetchReportsOptions;
+  readonly runId: string;
+  readonly iso: string;
+  readonly compact: string;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  readonly results: FetchFileResult[];
+  readonly record: (r: FetchFileResult) => Promise<void>;
+}
+
 /**
  * Fetches one business date's reports from a source into the inbox: validates names, skips files
  * already fetched (same size and mtime), downloads the rest atomically with retries, and records
@@ -114,7 +126,7 @@ interface Wanted {
  * folder) throw a DcassError; per-file failures are in the summary.
  */
 export async function fetchReports(options: FetchReportsOptions): Promise<FetchSummary> {
-  const { source, manifest } = options;
+  const { source } = options;
   const startedAt = new Date();
   const { compact, iso } = fetchDateForms(options.date);
   const runId = randomUUID();
@@ -128,184 +140,40 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     deadline.abort();
     source.abort();
   }, options.totalMs);
-  const results: FetchFileResult[] = [];
-  const record = async (r: FetchFileResult): Promise<void> => {
-    results.push(r);
-    await manifest.record({
-      run_id: runId,
-      origin: source.origin,
-      participant: options.participant,
-      business_date: iso,
-      report_id: r.reportId,
-      remote_path: r.remotePath,
-      file_name: r.name,
-      size_bytes: r.size === null ? null : String(r.size),
-      remote_mtime: r.mtime,
-      sha256: r.sha256,
-      local_path: r.localPath,
-      generation: r.generation,
-      outcome: r.outcome,
-      code: r.code,
-      reason: r.reason,
-      attempts: r.attempts,
-      completeness: r.completeness,
-    });
-    options.onProgress?.({ kind: 'file', result: r });
-    const level = r.outcome === 'fetched' || r.outcome === 'skipped' ? 'info' : 'warn';
-    log[level](
-      { file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 },
-      'fetch file outcome',
-    );
+  const run: FetchRun = {
+    options,
+    runId,
+    iso,
+    compact,
+    log,
+    signal: deadline.signal,
+    results: [],
+    record: (r) => recordOutcome(run, r),
   };
-
   try {
     await removeStaleTemps(options.inboxDir, compact);
     const relist = () =>
       withRetries(options, source, deadline.signal, log, 'listing', () => source.list(compact));
     const listing = await relist();
-    const wanted: Wanted[] = [];
-    const ignored: string[] = [];
-    for (const entry of [...listing.entries].sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    )) {
-      const verdict = validateRemoteName(entry.name);
-      const shownPath = `${listing.folder}/${printable(entry.name)}`;
-      if (!verdict.ok) {
-        await record(
-          refusedResult(
-            entry,
-            shownPath,
-            null,
-            `REMOTE_NAME_${verdict.problem.toUpperCase()}`,
-            verdict.reason,
-          ),
-        );
-        continue;
-      }
-      const reportId = matchReport(matchers, entry.name);
-      if (reportId === undefined) {
-        ignored.push(entry.name);
-        continue;
-      }
-      if (entry.kind !== 'file') {
-        await record(
-          refusedResult(
-            entry,
-            shownPath,
-            reportId,
-            'REMOTE_NOT_A_FILE',
-            `${entry.name} is a ${entry.kind}, not a regular file`,
-          ),
-        );
-        continue;
-      }
-      wanted.push({ entry, reportId });
-    }
-
-    // Files already fetched as listed are skipped at once; the others wait until they are complete,
-    // and are decided again as they then are.
-    const withMarkers = wanted.map((w): SettleItem<Wanted> => {
-      const template = options.markerFor?.(w.entry.name);
-      return {
-        entry: w.entry,
-        marker: template === undefined ? null : markerName(template, w.entry.name),
-        data: w,
-      };
-    });
-    const candidates: SettleItem<Wanted>[] = [];
-    for (const item of withMarkers) {
-      if ((await generationToFetch(manifest, source.origin, item.data, record)) !== null)
-        candidates.push(item);
-    }
-    const settled = await settle(
-      candidates,
-      options.completeness ?? DEFAULT_FETCH_COMPLETENESS,
-      listing,
-      relist,
-      deadline.signal,
-      log,
-    );
-    for (const w of settled.waiting) {
-      await record(deferredResult(w.item.entry, w.item.data.reportId, w.code, w.reason));
-    }
-    const toFetch: Array<Wanted & { generation: number; completeness: ArrivalCompleteness }> = [];
-    for (const { item, entry, completeness } of settled.ready) {
-      const w = { entry, reportId: item.data.reportId };
-      const generation = await generationToFetch(manifest, source.origin, w, record);
-      if (generation !== null) toFetch.push({ ...w, generation, completeness });
-    }
+    const { wanted, ignored } = await sortListing(run, listing, matchers);
+    const { toFetch, markers } = await readyToFetch(run, wanted, listing, relist);
     options.onProgress?.({
       kind: 'planned',
       files: toFetch.length,
       bytes: toFetch.reduce((n, w) => n + w.entry.size, 0),
     });
-
-    const queue = [...toFetch];
-    const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        await record(await fetchOne(options, source, deadline.signal, log, compact, next));
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker),
-    );
-
-    const present = new Set(
-      results.filter((r) => r.outcome !== 'refused' && r.outcome !== 'deferred').map((r) => r.reportId),
-    );
-    const missingReports = Object.keys(selected).filter((id) => !present.has(id));
-    const notes: string[] = [];
-    if (listing.entries.length === 0) {
-      notes.push(`the folder ${listing.folder} is empty: nothing has been published for ${iso} yet`);
-    }
-    for (const id of missingReports) {
-      notes.push(
-        results.some((r) => r.reportId === id && r.outcome === 'deferred')
-          ? `the ${id} file for ${iso} is still being written: fetch again later`
-          : `no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`,
-      );
-    }
-    const by = (o: FetchOutcome) =>
-      results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const failed = by('failed');
-    const refused = by('refused');
-    const summary: FetchSummary = {
-      runId,
-      origin: source.origin,
-      businessDate: iso,
-      folder: listing.folder,
-      ok: failed.length === 0 && refused.length === 0 && missingReports.length === 0,
-      fetched: by('fetched'),
-      skipped: by('skipped'),
-      refused,
-      failed,
-      deferred: by('deferred'),
-      missingReports,
+    await fetchAll(run, toFetch);
+    const summary = summarise(run, selected, listing, {
       // A marker beside its data file is part of it, not a stray name.
-      ignored: ignored.filter((n) => !withMarkers.some((m) => m.marker === n)).map(printable),
-      notes,
-      bytesFetched: by('fetched').reduce((n, r) => n + (r.size ?? 0), 0),
+      ignored: ignored.filter((n) => !markers.has(n)),
       startedAt,
-      finishedAt: new Date(),
-    };
-    await manifest.audit?.(fetchRunEvent(actor, summary));
+    });
+    await options.manifest.audit?.(fetchRunEvent(actor, summary));
     return summary;
   } catch (err) {
     // A fetch refused at the connection (host key, authentication, missing folder) is recorded too.
-    await manifest
-      .audit?.({
-        actor,
-        action: 'fetch.failed',
-        subject: `fetch:${iso}`,
-        details: {
-          runId,
-          origin: source.origin,
-          businessDate: iso,
-          code: isDcassError(err) ? err.code : null,
-          message: err instanceof Error ? err.message : String(err),
-          files: results.map((r) => ({ name: r.name, outcome: r.outcome, sha256: r.sha256, code: r.code })),
-        },
-      })
+    await options.manifest
+      .audit?.(fetchFailedEvent(actor, run, err))
       .catch((auditErr: unknown) =>
         log.error({ err: auditErr }, 'cannot record the failed fetch in the audit trail'),
       );
@@ -314,6 +182,204 @@ export async function fetchReports(options: FetchReportsOptions): Promise<FetchS
     clearTimeout(timer);
     await source.close();
   }
+}
+
+/** Keeps a file's outcome for the summary, writes its manifest row, reports and logs it. */
+async function recordOutcome(run: FetchRun, r: FetchFileResult): Promise<void> {
+  const { options } = run;
+  run.results.push(r);
+  await options.manifest.record({
+    run_id: run.runId,
+    origin: options.source.origin,
+    participant: options.participant,
+    business_date: run.iso,
+    report_id: r.reportId,
+    remote_path: r.remotePath,
+    file_name: r.name,
+    size_bytes: r.size === null ? null : String(r.size),
+    remote_mtime: r.mtime,
+    sha256: r.sha256,
+    local_path: r.localPath,
+    generation: r.generation,
+    outcome: r.outcome,
+    code: r.code,
+    reason: r.reason,
+    attempts: r.attempts,
+    completeness: r.completeness,
+  });
+  options.onProgress?.({ kind: 'file', result: r });
+  const level = r.outcome === 'fetched' || r.outcome === 'skipped' ? 'info' : 'warn';
+  run.log[level](
+    { file: r.name, outcome: r.outcome, code: r.code, reason: r.reason, bytes: r.size, sha256: r.sha256 },
+    'fetch file outcome',
+  );
+}
+
+/**
+ * The listing in name order, sorted into the files of a wanted report, the valid names of no wanted
+ * report (left alone), and the refused: an unsafe name, or a wanted name that is not a regular file.
+ */
+async function sortListing(
+  run: FetchRun,
+  listing: SourceListing,
+  matchers: ReturnType<typeof compileReportPatterns>,
+): Promise<{ wanted: Wanted[]; ignored: string[] }> {
+  const wanted: Wanted[] = [];
+  const ignored: string[] = [];
+  for (const entry of [...listing.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const verdict = validateRemoteName(entry.name);
+    const shownPath = `${listing.folder}/${printable(entry.name)}`;
+    if (!verdict.ok) {
+      await run.record(
+        refusedResult(entry, shownPath, null, `REMOTE_NAME_${verdict.problem.toUpperCase()}`, verdict.reason),
+      );
+      continue;
+    }
+    const reportId = matchReport(matchers, entry.name);
+    if (reportId === undefined) {
+      ignored.push(entry.name);
+      continue;
+    }
+    if (entry.kind !== 'file') {
+      await run.record(
+        refusedResult(
+          entry,
+          shownPath,
+          reportId,
+          'REMOTE_NOT_A_FILE',
+          `${entry.name} is a ${entry.kind}, not a regular file`,
+        ),
+      );
+      continue;
+    }
+    wanted.push({ entry, reportId });
+  }
+  return { wanted, ignored };
+}
+
+/**
+ * The wanted files to fetch, each with its generation, once complete. Files already fetched as listed
+ * are skipped at once; the others wait until they are complete (deferred when they never are), and
+ * are decided again as they then are. Also the marker names of the wanted files.
+ */
+async function readyToFetch(
+  run: FetchRun,
+  wanted: readonly Wanted[],
+  listing: SourceListing,
+  relist: () => Promise<SourceListing>,
+): Promise<{ toFetch: ToFetch[]; markers: ReadonlySet<string> }> {
+  const { options } = run;
+  const { manifest, source } = options;
+  const withMarkers = wanted.map((w): SettleItem<Wanted> => {
+    const template = options.markerFor?.(w.entry.name);
+    return {
+      entry: w.entry,
+      marker: template === undefined ? null : markerName(template, w.entry.name),
+      data: w,
+    };
+  });
+  const candidates: SettleItem<Wanted>[] = [];
+  for (const item of withMarkers) {
+    if ((await generationToFetch(manifest, source.origin, item.data, run.record)) !== null)
+      candidates.push(item);
+  }
+  const settled = await settle(
+    candidates,
+    options.completeness ?? DEFAULT_FETCH_COMPLETENESS,
+    listing,
+    relist,
+    run.signal,
+    run.log,
+  );
+  for (const w of settled.waiting) {
+    await run.record(deferredResult(w.item.entry, w.item.data.reportId, w.code, w.reason));
+  }
+  const toFetch: ToFetch[] = [];
+  for (const { item, entry, completeness } of settled.ready) {
+    const w = { entry, reportId: item.data.reportId };
+    const generation = await generationToFetch(manifest, source.origin, w, run.record);
+    if (generation !== null) toFetch.push({ ...w, generation, completeness });
+  }
+  const markers = new Set(withMarkers.flatMap((m) => (m.marker === null ? [] : [m.marker])));
+  return { toFetch, markers };
+}
+
+/** Downloads the files, `concurrency` at a time, recording each outcome. */
+async function fetchAll(run: FetchRun, toFetch: readonly ToFetch[]): Promise<void> {
+  const { options } = run;
+  const queue = [...toFetch];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      await run.record(await fetchOne(options, options.source, run.signal, run.log, run.compact, next));
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.concurrency, toFetch.length)) }, worker),
+  );
+}
+
+/** The fetch's summary from its recorded outcomes: each outcome in name order, missing reports, notes. */
+function summarise(
+  run: FetchRun,
+  selected: Readonly<Record<string, string>>,
+  listing: SourceListing,
+  rest: { readonly ignored: readonly string[]; readonly startedAt: Date },
+): FetchSummary {
+  const { results, iso } = run;
+  const present = new Set(
+    results.filter((r) => r.outcome !== 'refused' && r.outcome !== 'deferred').map((r) => r.reportId),
+  );
+  const missingReports = Object.keys(selected).filter((id) => !present.has(id));
+  const notes: string[] = [];
+  if (listing.entries.length === 0) {
+    notes.push(`the folder ${listing.folder} is empty: nothing has been published for ${iso} yet`);
+  }
+  for (const id of missingReports) {
+    notes.push(
+      results.some((r) => r.reportId === id && r.outcome === 'deferred')
+        ? `the ${id} file for ${iso} is still being written: fetch again later`
+        : `no ${id} file for ${iso} in ${listing.folder} (expected names like ${selected[id] ?? ''})`,
+    );
+  }
+  const by = (o: FetchOutcome) =>
+    results.filter((r) => r.outcome === o).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const failed = by('failed');
+  const refused = by('refused');
+  return {
+    runId: run.runId,
+    origin: run.options.source.origin,
+    businessDate: iso,
+    folder: listing.folder,
+    ok: failed.length === 0 && refused.length === 0 && missingReports.length === 0,
+    fetched: by('fetched'),
+    skipped: by('skipped'),
+    refused,
+    failed,
+    deferred: by('deferred'),
+    missingReports,
+    ignored: rest.ignored.map(printable),
+    notes,
+    bytesFetched: by('fetched').reduce((n, r) => n + (r.size ?? 0), 0),
+    startedAt: rest.startedAt,
+    finishedAt: new Date(),
+  };
+}
+
+/** The audit event of a fetch refused on the way (host key, authentication, missing folder), with what it had done. */
+function fetchFailedEvent(actor: string, run: FetchRun, err: unknown) {
+  return {
+    actor,
+    action: 'fetch.failed',
+    subject: `fetch:${run.iso}`,
+    details: {
+      runId: run.runId,
+      origin: run.options.source.origin,
+      businessDate: run.iso,
+      code: isDcassError(err) ? err.code : null,
+      message: err instanceof Error ? err.message : String(err),
+      files: run.results.map((r) => ({ name: r.name, outcome: r.outcome, sha256: r.sha256, code: r.code })),
+    },
+  };
 }
 
 /** The audit event of a fetch run: what came (with sha256), what was skipped, refused or failed, and why. */
@@ -350,39 +416,6 @@ function fetchRunEvent(actor: string, s: FetchSummary) {
       finishedAt: s.finishedAt.toISOString(),
     },
   };
-}
-
-/** What the SFTP fetch needs beyond the resolved configuration. */
-export interface FetchFromSftpOptions {
-  readonly config: SftpConfig;
-  readonly secrets: SftpSecrets;
-  readonly db: Kysely<Database>;
-  readonly logger: Logger;
-  readonly date: string;
-  readonly only?: readonly string[];
-  readonly markerFor?: (name: string) => string | undefined;
-  readonly onProgress?: (event: FetchProgress) => void;
-}
-
-/** Fetches one date's reports from RRS as configured in the `sftp:` section. */
-export function fetchReportsFromSftp(options: FetchFromSftpOptions): Promise<FetchSummary> {
-  const { config } = options;
-  return fetchReports({
-    source: new SftpSource({ config, secrets: options.secrets, logger: options.logger }),
-    manifest: databaseManifest(options.db),
-    participant: config.participant,
-    date: options.date,
-    reports: config.reports,
-    ...(options.only === undefined ? {} : { only: options.only }),
-    inboxDir: config.inboxDir,
-    totalMs: config.timeouts.totalMs,
-    retries: config.retries,
-    concurrency: config.concurrency,
-    completeness: config.completeness,
-    ...(options.markerFor === undefined ? {} : { markerFor: options.markerFor }),
-    logger: options.logger,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-  });
 }
 
 /** Accepts `YYYY-MM-DD` or `YYYYMMDD`; returns both forms. */
