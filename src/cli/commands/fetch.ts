@@ -6,6 +6,7 @@ import {
   planFetch,
   type FetchedDate,
   type FetchFileResult,
+  type FetchProgress,
   type FileOutcome,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -71,9 +72,7 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
         );
         const actor = ctx.actor();
         const store = await ctx.store({ bulk: true });
-        const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
-        const transferred = new Map<string, number>();
-        let planned = 0;
+        const bar = fetchBar(ctx);
         const load = opts.ingest === true ? inputLoad(ctx) : null;
         let fetched: FetchedDate;
         try {
@@ -81,18 +80,7 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
             profiles: ctx.profiles(),
             actor,
             logger: ctx.logger,
-            onProgress: (e) => {
-              // Files travel in parallel, so the bar shows the date's bytes as a whole.
-              if (e.kind === 'planned') planned = e.bytes;
-              if (e.kind === 'bytes') {
-                transferred.set(e.name, e.transferred);
-                progress.update(
-                  'fetch',
-                  [...transferred.values()].reduce((a, b) => a + b, 0),
-                  planned,
-                );
-              }
-            },
+            onProgress: bar.onProgress,
             // The fetch's bar goes before the load's comes.
             load:
               load === null
@@ -100,19 +88,40 @@ sftp.completeness.maxWaitMs (default 120000 ms) is left for the next fetch, with
                 : {
                     ...load,
                     onStart: () => {
-                      progress.stop();
+                      bar.stop();
                       load.onStart?.();
                     },
                   },
           });
         } finally {
-          progress.stop();
+          bar.stop();
         }
         print(ctx, fetched);
         const ingestRefused = fetched.ingest?.some((o) => o.status === 'refused') === true;
         return fetched.fetch.ok && !ingestRefused ? 0 : 2;
       }),
     );
+}
+
+/** The fetch's progress bar: files travel in parallel, so it shows the date's bytes as a whole. */
+function fetchBar(ctx: CliContext): { onProgress: (e: FetchProgress) => void; stop: () => void } {
+  const progress = byteProgress(!ctx.options.json && !ctx.options.quiet);
+  const transferred = new Map<string, number>();
+  let planned = 0;
+  return {
+    onProgress: (e) => {
+      if (e.kind === 'planned') planned = e.bytes;
+      if (e.kind === 'bytes') {
+        transferred.set(e.name, e.transferred);
+        progress.update(
+          'fetch',
+          [...transferred.values()].reduce((a, b) => a + b, 0),
+          planned,
+        );
+      }
+    },
+    stop: () => progress.stop(),
+  };
 }
 
 function print(ctx: CliContext, { fetch: summary, ingest: ingested }: FetchedDate): void {
