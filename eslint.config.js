@@ -20,7 +20,11 @@ const FLOORS = [
 // Deepest folder nesting below a floor's folder that the rule covers (src/ingest/normalise/x.ts is 2).
 const MAX_DEPTH = 4;
 
-/** A relative import that climbs to src/ from `depth` folders down and enters one of `folders`. */
+/**
+ * A relative import that climbs to src/ from `depth` folders down and enters one of `folders`. The rule
+ * sees the specifier as written, so only one climbing exactly to src/ names a floor: in
+ * src/report/html/, '../index.js' is report's own index, not the library's.
+ */
 function climbInto(depth, folders) {
   const up = depth === 0 ? '\\./' : `(?:\\.\\./){${depth}}`;
   const names = folders.filter((f) => f !== 'index');
