@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { NormaliseContext } from '../../src/ingest/normalise/context.js';
+import { rowMaker } from '../../src/ingest/normalise/stored-row.js';
+import { copyColumns } from '../../src/model/entities.js';
+
+const ctx = { fileId: '7', source: 'bos', participant: 'CABC' } as NormaliseContext;
+
+describe('rows in the model column order', () => {
+  it('puts each value under its column: the load, the derived values, the record as read, the extra columns', () => {
+    const rows = rowMaker('positions');
+    const r = rows.row(
+      {
+        positionDate: '2019-05-06',
+        account: 'A1',
+        series: 'HSIK9',
+        root: 'HSI',
+        instrumentType: 'F',
+        expiry: '2019-05',
+        long: '3',
+        short: '0',
+      },
+      { clientCode: 'C1' },
+      { note: 'x' },
+      12,
+      ctx,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Object.fromEntries(copyColumns('positions').map((c, i) => [c, r.value[i]]))).toEqual({
+      file_id: '7',
+      line_no: '12',
+      source: 'bos',
+      participant: 'CABC',
+      position_date: '2019-05-06',
+      account: 'A1',
+      client_code: 'C1',
+      series: 'HSIK9',
+      root: 'HSI',
+      instrument_type: 'F',
+      expiry: '2019-05',
+      strike: null,
+      long_qty: '3',
+      short_qty: '0',
+      exercised_qty: null,
+      assigned_qty: null,
+      extra: '{"note":"x"}',
+    });
+  });
+
+  it('names the first required field left empty', () => {
+    const r = rowMaker('account_map').row({}, { clientCode: 'C1', accountType: 'NET' }, null, 3, ctx);
+    expect(r).toEqual({
+      ok: false,
+      issue: { code: 'MISSING_VALUE', field: 'dcassAccount', message: 'dcassAccount is required but empty' },
+    });
+  });
+});
