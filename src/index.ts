@@ -175,7 +175,7 @@ export { fileDataDigest, type LoadedEntity } from './audit/data-digest.js';
 
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';
-export { TradingCalendar, type CalendarDay, type SessionTimes } from './ingest/normalise/calendar.js';
+export { TradingCalendar, type CalendarDay, type SessionTimes } from './model/calendar.js';
 export { deriveClearingDate } from './ingest/normalise/clearing-date.js';
 export { Decimal, parseDecimal, formatDecimal } from './shared/decimal.js';
 export { hkTime, hkIso, hkDate } from './model/dates.js';
