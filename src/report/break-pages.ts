@@ -5,10 +5,9 @@ import type { BreakStatus } from '../db/tables/recon.table.js';
 import { SIGHTING, stateAsOf } from '../reconcile/breaks.js';
 
 /**
- * How every report reads a run's breaks at the database's speed: each break comes back as one text
- * built by the database (the caller says which), pages are asked for ahead of the one being written,
- * and ages come from the calendar read once. Used by reportBreaks (run-data.ts: breaks.json, breaks.csv)
- * and htmlBreakRows (html/break-rows.ts), which each build their own text.
+ * The paging under the break reader (break-reader.ts): which breaks a report of a run lists, in which
+ * order, read at the database's speed: each break comes back as one text built by the database, pages
+ * are asked for ahead of the one being written, and ages come from the calendar read once.
  */
 
 /** The run a report reads: its id, date, finish and the register moment of the report (null: now). */
@@ -80,9 +79,18 @@ export async function businessDayAges(db: Kysely<Database>): Promise<(first: str
   };
 }
 
-/** One break as its page query returned it: the text the caller built, and which list it is in. */
+/**
+ * One break as its page query returned it: the text the caller built (in two parts when its age goes
+ * between them), what its age is counted from, and which list it is in.
+ */
 export interface BreakText {
   readonly j: string;
+  /** The rest of the text, when the caller's text has two parts; '' otherwise. */
+  readonly tail: string;
+  /** First sighting, last sighting shown (YYYY-MM-DD) and register status: what the age is counted from. */
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly status: BreakStatus;
   /** This run no longer found the break: it cleared it (records of its last sighting). */
   readonly clearedByRun: boolean;
   /** Not found by this run, still open or explained: carried from an earlier date (carriedFrom). */
@@ -93,8 +101,12 @@ export interface BreakText {
  * Builds a break's text from the aliases of the page queries: `c` the case, `b` the sighting and `d`
  * what it found (records, fields, key), `s` the state as of the report's moment; `lastSeen` names the
  * state whose last sighting is shown (`s` for the run's own and cleared breaks, `m` for carried ones).
+ * `tail`, when given, is a second part of the text (the break's age goes between the two).
  */
-export type BreakTextSql = (lastSeen: 's' | 'm') => RawBuilder<unknown>;
+export interface BreakTextSql {
+  readonly text: (lastSeen: 's' | 'm') => RawBuilder<unknown>;
+  readonly tail?: (lastSeen: 's' | 'm') => RawBuilder<unknown>;
+}
 
 // Breaks per page query: large enough that a query's fixed cost is small, small enough to keep a
 // few pages in flight.
@@ -104,6 +116,10 @@ const AHEAD = 3;
 
 interface PageRow {
   readonly j: string;
+  readonly tail: string;
+  readonly first: string;
+  readonly last: string;
+  readonly status: BreakStatus;
   readonly cursor: string;
 }
 
@@ -122,23 +138,27 @@ export async function* runBreakTexts(
 ): AsyncGenerator<BreakText> {
   const PAGE = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE));
   const state = (caseId: RawBuilder<unknown>) => stateAsOf(caseId, run.asOf ?? undefined);
+  const columns = (seen: 's' | 'm') =>
+    sql`${text.text(seen)} AS j, ${text.tail === undefined ? sql`''` : text.tail(seen)} AS tail,
+      to_char(c.first_seen_date, 'YYYY-MM-DD') AS first, to_char(${sql.raw(seen)}.last_seen_date, 'YYYY-MM-DD') AS last,
+      s.status`;
   // The run's own breaks by ranges of their place in its order (numbered 1..n when it completed), so
   // that several pages can be asked for at once: the database computes the next while one is written.
   const own = (from: number, to: number) =>
-    sql<PageRow>`SELECT ${text('s')} AS j, b.seq::text AS cursor
+    sql<PageRow>`SELECT ${columns('s')}, b.seq::text AS cursor
       FROM ${SIGHTING} JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${state(sql`b.case_id`)} s
       WHERE b.run_id = ${run.id}::bigint AND b.seq > ${from}::integer AND b.seq <= ${to}::integer
       ORDER BY b.seq LIMIT ${PAGE}`.execute(db); // the limit, redundant, keeps the planner on the index
   const cleared = (after: string) =>
-    sql<PageRow>`SELECT ${text('s')} AS j, c.id::text AS cursor
+    sql<PageRow>`SELECT ${columns('s')}, c.id::text AS cursor
       FROM break_event ce JOIN break_case c ON c.id = ce.case_id
       JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = ce.last_seen_run
       CROSS JOIN LATERAL ${state(sql`c.id`)} s
       WHERE ce.run_id = ${run.id}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
       ORDER BY c.id LIMIT ${PAGE}`.execute(db);
   const carried = (after: string) =>
-    sql<PageRow>`SELECT ${text('m')} AS j, c.id::text AS cursor
+    sql<PageRow>`SELECT ${columns('m')}, c.id::text AS cursor
       ${carriedFrom(run)} AND c.id > ${after}::bigint
       ORDER BY c.id LIMIT ${PAGE}`.execute(db);
 
@@ -188,7 +208,15 @@ export async function* runBreakTexts(
         // Writing a page runs in microtasks only; without a turn of the event loop now and then, the
         // next pages' rows would sit unread in the socket and the database would wait for us.
         if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
-        yield { j: row.j, clearedByRun, carried: isCarried };
+        yield {
+          j: row.j,
+          tail: row.tail,
+          firstSeen: row.first,
+          lastSeen: row.last,
+          status: row.status,
+          clearedByRun,
+          carried: isCarried,
+        };
       }
     }
   }

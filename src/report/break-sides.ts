@@ -1,6 +1,6 @@
 import { Decimal, formatDecimal } from '../shared/decimal.js';
 import { hkTime } from '../model/dates.js';
-import type { ReportRecord } from './run-data.js';
+import type { ReportRecord } from './break-reader.js';
 
 /**
  * What identifies a break for a person, read from its records: the breaks.csv columns an operator

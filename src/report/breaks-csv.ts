@@ -3,7 +3,8 @@ import type { MissingInput } from '../db/tables/recon.table.js';
 import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
 import { breakIdentity, JOIN, keyText, shownValue, sideQuantity, sidePrice, whereOf } from './break-sides.js';
-import { findRun, reportBreaks, type ReportBreak } from './run-data.js';
+import { recordObject, reportBreaks, type ReportBreak } from './break-reader.js';
+import { findRun } from './run-data.js';
 import { StreamWriter } from '../shared/stream-writer.js';
 
 // A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
@@ -83,7 +84,9 @@ export function breakCsvCells(
   businessDate: string,
   b: ReportBreak,
 ): (string | number | null)[] {
-  const id = breakIdentity([...b.leftRecords, ...b.rightRecords]);
+  const left = b.left.map(recordObject);
+  const right = b.right.map(recordObject);
+  const id = breakIdentity([...left, ...right]);
   return [
     runId,
     businessDate,
@@ -97,20 +100,20 @@ export function breakCsvCells(
     id.series,
     // A rolled-forward position's trades have sides; the position itself has none.
     b.entity === 'trades' ? id.side : '',
-    sideQuantity(b.entity, b.leftRecords),
-    sideQuantity(b.entity, b.rightRecords),
-    sidePrice(b.entity, b.leftRecords),
-    sidePrice(b.entity, b.rightRecords),
+    sideQuantity(b.entity, left),
+    sideQuantity(b.entity, right),
+    sidePrice(b.entity, left),
+    sidePrice(b.entity, right),
     id.tradeNo,
     id.ref,
     id.execAt,
-    b.leftRecords.map(whereOf).join(JOIN),
-    b.rightRecords.map(whereOf).join(JOIN),
+    left.map(whereOf).join(JOIN),
+    right.map(whereOf).join(JOIN),
     keyText(b.key),
     b.fields
       .map((f) => `${f.field}: ${shownValue(f.left)} vs ${shownValue(f.right)} (${f.comparator})`)
       .join('; '),
-    b.firstSeenDate,
+    b.firstSeen,
     b.lastSeen,
     b.ageDays,
     b.carried ? 'yes' : 'no',

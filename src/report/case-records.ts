@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 import { SIGHTING, type BreakCase } from '../reconcile/breaks.js';
-import { recordsOf, type ReportRecord } from './run-data.js';
+import { recordObject, recordsOf, type RecordRow, type ReportRecord } from './break-reader.js';
 
 /** The records of a break's two sides. */
 export interface CaseRecords {
@@ -31,8 +31,8 @@ export async function lastSightingRecords(
     JOIN break_case c ON c.id = k.case_id
     JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = k.run_id`.execute(store.db);
   for (const r of rows.rows) {
-    const [left, right] = JSON.parse(r.sides) as [ReportRecord[], ReportRecord[]];
-    found.set(r.case_id, { left, right });
+    const [left, right] = JSON.parse(r.sides) as [RecordRow[], RecordRow[]];
+    found.set(r.case_id, { left: left.map(recordObject), right: right.map(recordObject) });
   }
   return found;
 }

@@ -1,5 +1,5 @@
 /** Reports of a reconciliation run: breaks.json, breaks.csv and the HTML report. */
-export { writeBreaksJson, breakJson, type ReportFile } from './breaks-json.js';
+export { writeBreaksJson, type ReportFile } from './breaks-json.js';
 export { writeBreaksCsv, safeCell, quoteField, csvRow, CSV_HEADER } from './breaks-csv.js';
 export {
   breakIdentity,
@@ -18,11 +18,15 @@ export {
   asOfOption,
   breakTotals,
   carriedCount,
-  reportBreaks,
   type ReportRun,
+} from './run-data.js';
+export {
+  reportBreaks,
+  recordObject,
   type ReportBreak,
   type ReportRecord,
-} from './run-data.js';
+  type RecordRow,
+} from './break-reader.js';
 export {
   writeBreaksHtml,
   dailyBreakHistory,

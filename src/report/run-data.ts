@@ -1,17 +1,8 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
-import type { Database } from '../db/database.js';
-import type { BreakFieldDiff, BreakStatus, MissingInput } from '../db/tables/recon.table.js';
-import { stateAsOf, type Break, type ListBreaksOptions } from '../reconcile/breaks.js';
-import {
-  ageEnd,
-  businessDayAges,
-  carriedFrom,
-  readInTransaction,
-  runBreakTexts,
-  type BreakTextSql,
-  type CarriedScope,
-} from './break-pages.js';
+import type { MissingInput } from '../db/tables/recon.table.js';
+import { stateAsOf, type ListBreaksOptions } from '../reconcile/breaks.js';
+import { carriedFrom, type CarriedScope } from './break-pages.js';
 import type { ReconCounts } from '../reconcile/run-counts.js';
 import type { RunInput } from '../reconcile/run-inputs.js';
 import { DcassError } from '../shared/errors.js';
@@ -22,7 +13,8 @@ export interface ReportRun {
   readonly businessDate: string;
   readonly ruleSet: { readonly name: string; readonly sha256: string };
   readonly recons: readonly string[];
-  readonly inputs: readonly RunInput[];
+  /** The files it read, with how each was known complete (null: loaded before that was kept). */
+  readonly inputs: readonly (RunInput & { readonly completeness: string | null })[];
   readonly counts: Readonly<Record<string, ReconCounts>>;
   /** Expected inputs the run did not have, each with the reconciliation it kept from running. */
   readonly missingInputs: readonly MissingInput[];
@@ -30,22 +22,6 @@ export interface ReportRun {
   readonly finishedAt: string | null;
   /** The moment the break register is read as of (ISO); null for now. */
   readonly asOf: string | null;
-}
-
-/** One record of a break's side: its canonical fields (decimals and dates as strings), file and line. */
-export type ReportRecord = Record<string, string | number | null>;
-
-/** A break with its records and its age, as every report format prints it. */
-export interface ReportBreak extends Break {
-  readonly lastSeen: string;
-  readonly ageDays: number;
-  /**
-   * Not found by this run but still open or explained in the register (first seen on or before the
-   * run's date): listed so that an unresolved break stays in sight; records of its last sighting.
-   */
-  readonly carried: boolean;
-  readonly leftRecords: readonly ReportRecord[];
-  readonly rightRecords: readonly ReportRecord[];
 }
 
 /**
@@ -95,7 +71,7 @@ export async function findRun(
     businessDate: row.business_date,
     ruleSet: { name: row.rule_set_name, sha256: row.rule_set_sha256 },
     recons: row.recons,
-    inputs: row.inputs as RunInput[],
+    inputs: await withCompleteness(store, row.inputs as RunInput[]),
     counts: row.counts as Record<string, ReconCounts>,
     missingInputs: row.missing_inputs,
     startedAt: new Date(row.started_at).toISOString(),
@@ -121,6 +97,20 @@ export function checkAsOf(text: string): string {
     });
   }
   return d.toISOString();
+}
+
+/** The run's inputs with how each file was known complete (source_file.completeness). */
+async function withCompleteness(
+  store: Store,
+  inputs: readonly RunInput[],
+): Promise<(RunInput & { completeness: string | null })[]> {
+  // Ids travel as one array literal parameter (bigint ids: digits only), read the same by pg and PGlite.
+  const ids = inputs.map((i) => String(i.fileId)).filter((id) => /^\d{1,18}$/.test(id));
+  if (ids.length === 0) return inputs.map((i) => ({ ...i, completeness: null }));
+  const rows = await sql<{ id: string; completeness: string | null }>`SELECT id::text AS id, completeness
+    FROM source_file WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[])`.execute(store.db);
+  const known = new Map(rows.rows.map((r) => [r.id, r.completeness]));
+  return inputs.map((i) => ({ ...i, completeness: known.get(i.fileId) ?? null }));
 }
 
 /** Break counts of a run (its breaks and those it cleared) by register status as of `asOf`, and by kind. */
@@ -153,171 +143,10 @@ export async function breakTotals(
   return { byStatus, byKind };
 }
 
-const TS = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const D = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
-const N = (col: string) => `trim_scale(${col})::text`;
-
-// The canonical fields of each entity's record, as every report prints them (fixed text, no input),
-// in the order a record's object lists them: `t` the trade, `p` the position, `f` the record's file.
-const TRADE_OBJECT = `json_build_object('id', t.id::text, 'source', t.source, 'participant', t.participant,
-  'clearingDate', ${D('t.clearing_date')}, 'session', t.session, 'series', t.series, 'root', t.root,
-  'instrumentType', t.instrument_type, 'expiry', t.expiry, 'strike', ${N('t.strike')}, 'tradeNo', t.trade_no,
-  'dealNo', t.deal_no, 'ref', t.ref, 'account', t.account, 'clientCode', t.client_code, 'side', t.side,
-  'quantity', ${N('t.quantity')}, 'price', ${N('t.price')}, 'tradeType', t.trade_type, 'origTradeNo', t.orig_trade_no,
-  'execDate', ${D('t.exec_date')}, 'execAt', ${TS('t.exec_at')}, 'openClose', t.open_close, 'file', f.file_name,
-  'line', t.line_no)`;
-const POSITION_OBJECT = `json_build_object('id', p.id::text, 'source', p.source, 'participant', p.participant,
-  'positionDate', ${D('p.position_date')}, 'account', p.account, 'clientCode', p.client_code, 'series', p.series,
-  'root', p.root, 'instrumentType', p.instrument_type, 'expiry', p.expiry, 'strike', ${N('p.strike')},
-  'long', ${N('p.long_qty')}, 'short', ${N('p.short_qty')}, 'exercised', ${N('p.exercised_qty')},
-  'assigned', ${N('p.assigned_qty')}, 'file', f.file_name, 'line', p.line_no)`;
-
-// A side's records in the order of its ids: a negative id is a trade on a rolled-forward position
-// side (a break's records are positions otherwise when its entity is); an id with no record is left out.
-// Aliases: `c` the break's case. Also read by case-records.ts (breaks list and show).
-export const recordsOf = (ids: string): RawBuilder<unknown> =>
-  sql.raw(`(SELECT coalesce(json_agg(CASE WHEN t.id IS NOT NULL THEN ${TRADE_OBJECT} ELSE ${POSITION_OBJECT} END
-        ORDER BY u.ord), '[]'::json)
-      FROM unnest(${ids}) WITH ORDINALITY AS u(id, ord)
-      LEFT JOIN trade t ON (c.entity = 'trades' OR u.id < 0) AND t.id = abs(u.id)
-      LEFT JOIN position p ON c.entity <> 'trades' AND u.id > 0 AND p.id = u.id
-      LEFT JOIN source_file f ON f.id = coalesce(t.file_id, p.file_id)
-      WHERE t.id IS NOT NULL OR p.id IS NOT NULL)`);
-
-/**
- * The records of the given ids of one entity (a trade's id without its rolled-forward minus), by id,
- * in the form every report prints them.
- */
-export async function records(
-  store: Store,
-  entity: Break['entity'],
-  ids: readonly string[],
-): Promise<Map<string, ReportRecord>> {
-  const map = new Map<string, ReportRecord>();
-  if (ids.length === 0) return map;
-  const from =
-    entity === 'trades'
-      ? sql.raw(`${TRADE_OBJECT} AS r FROM trade t JOIN source_file f ON f.id = t.file_id WHERE t.id`)
-      : sql.raw(`${POSITION_OBJECT} AS r FROM position p JOIN source_file f ON f.id = p.file_id WHERE p.id`);
-  // The ids travel as one array literal parameter (bigint ids: digits only), read the same by pg and PGlite.
-  const res = await sql<{
-    r: ReportRecord;
-  }>`SELECT ${from} = ANY(${'{' + ids.join(',') + '}'}::bigint[])`.execute(store.db);
-  for (const { r } of res.rows) map.set(String(r.id), r);
-  return map;
-}
-
-/** A rolled-forward positions side pairs the day's trades (negated ids) with positions. */
-export function recordEntity(b: Pick<Break, 'entity'>, id: string): Break['entity'] {
-  return id.startsWith('-') ? 'trades' : b.entity;
-}
-
-/**
- * A report break as its page query returns it (runBreakTexts): the JSON values of [scalars, key,
- * fields, left ids, right ids, left records, right records] joined by commas, parsed natively.
- */
-const reportText: BreakTextSql = (lastSeen) => {
-  const seen = sql.raw(lastSeen);
-  return sql`array_to_json(ARRAY[c.id::text, b.id::text, c.recon, c.entity, c.kind, d.pass::text, c.fingerprint,
-      s.status, s.reason, s.reason_code, s.explained_by, s.assignee, c.first_seen_run::text,
-      to_char(c.first_seen_date, 'YYYY-MM-DD'), ${seen}.last_seen_run::text, to_char(${seen}.last_seen_date, 'YYYY-MM-DD')])::text
-    || ',' || d.key::text || ',' || d.fields::text || ',' || array_to_json(d.left_ids::text[])::text
-    || ',' || array_to_json(d.right_ids::text[])::text || ',' || ${recordsOf('d.left_ids')}::text
-    || ',' || ${recordsOf('d.right_ids')}::text`;
-};
-
-type ReportParsed = [
-  [
-    id: string,
-    occurrenceId: string,
-    recon: string,
-    entity: Break['entity'],
-    kind: Break['kind'],
-    pass: string | null,
-    fingerprint: string,
-    status: BreakStatus,
-    reason: string | null,
-    reasonCode: string | null,
-    explainedBy: string | null,
-    assignee: string | null,
-    firstSeenRun: string,
-    firstSeenDate: string,
-    lastSeenRun: string,
-    lastSeenDate: string,
-  ],
-  Record<string, string | null>,
-  BreakFieldDiff[],
-  string[],
-  string[],
-  ReportRecord[],
-  ReportRecord[],
-];
-
-// Where they were defined before break-pages.ts: importers of run-data.ts keep them.
-export { ageEnd, carriedFrom, type CarriedScope };
-
 /** How many breaks a report of the run carries (carriedFrom). */
 export async function carriedCount(store: Store, run: CarriedScope): Promise<number> {
   const r = await sql<{ n: string }>`SELECT count(*)::text AS n ${carriedFrom(run)}`.execute(store.db);
   return Number(r.rows[0]?.n ?? 0);
-}
-
-/**
- * The breaks of a run in their stable order with their records (file and line) and age in business
- * days, streamed at the database's speed (runBreakTexts): first the run's own, then those it cleared,
- * then those it carries (carriedFrom). Statuses are the break register's as of the run's `asOf` (now
- * when null). On a server they are read in one read-only transaction (one snapshot, jit off).
- */
-export async function* reportBreaks(store: Store, run: ReportRun): AsyncGenerator<ReportBreak> {
-  const read = (db: Kysely<Database>) => reportBreaksOf(db, run);
-  yield* store.kind === 'postgres' ? readInTransaction(store, read) : read(store.db);
-}
-
-async function* reportBreaksOf(db: Kysely<Database>, run: ReportRun): AsyncGenerator<ReportBreak> {
-  const ageOf = await businessDayAges(db);
-  for await (const row of runBreakTexts(db, run, reportText)) {
-    const [a, key, fields, leftIds, rightIds, leftRecords, rightRecords] = JSON.parse(
-      `[${row.j}]`,
-    ) as ReportParsed;
-    const [id, occurrenceId, recon, entity, kind, pass, fingerprint, status, reason, reasonCode] = a;
-    const [explainedBy, assignee, firstSeenRun, firstSeenDate, lastSeenRun, lastSeenDate] = a.slice(10) as [
-      string | null,
-      string | null,
-      string,
-      string,
-      string,
-      string,
-    ];
-    yield {
-      id,
-      recon,
-      entity,
-      kind,
-      key,
-      status,
-      reason,
-      reasonCode,
-      explainedBy,
-      assignee,
-      firstSeenRun,
-      firstSeenDate,
-      lastSeenRun,
-      lastSeenDate,
-      occurrenceId,
-      runId: run.id,
-      pass: pass === null ? null : Number(pass),
-      fields,
-      leftIds,
-      rightIds,
-      fingerprint,
-      clearedByRun: row.clearedByRun,
-      lastSeen: lastSeenDate,
-      ageDays: ageOf(firstSeenDate, ageEnd(status, lastSeenDate, run.businessDate)),
-      carried: row.carried,
-      leftRecords,
-      rightRecords,
-    };
-  }
 }
 
 /** The register moment of a report's run, as the break queries take it. */

@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { createTestTarget, dbKind } from '../support/db.js';
-import { runCli } from '../support/cli.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 interface BreaksJson {
   run: {
     id: string;
     businessDate: string;
     ruleSet: { name: string; sha256: string };
-    inputs: { source: string; file: string; sha256: string; rows: number; rejected: number }[];
+    inputs: {
+      source: string;
+      file: string;
+      sha256: string;
+      rows: number;
+      rejected: number;
+      completeness: string | null;
+    }[];
     startedAt: string;
     finishedAt: string;
     missingInputs: unknown[];
@@ -39,19 +45,13 @@ interface BreaksJson {
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-run-'));
-  const cwd = path.join(work, 'recon');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const ws = fixtureWorkspace('dcass-run-');
+  const { work, cli } = ws;
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
-    const ingest = await cli(['ingest', '--all']);
-    expect(ingest.code, ingest.stderr).toBe(0);
+    await ws.setUp();
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('run --date 2019-05-03 exits 1 with B1 (positions-seam mismatch on long) open', async () => {
     const r = await cli(['run', '--date', '2019-05-03']);
@@ -102,8 +102,14 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(json.run.startedAt).toMatch(ISO_INSTANT);
     expect(json.run.finishedAt).toMatch(ISO_INSTANT);
     expect(json.run.inputs.map((i) => i.file)).toContain('BOS_TRADES_CABC_20190510.csv');
-    for (const i of json.run.inputs)
-      expect(Object.keys(i)).toEqual(['source', 'file', 'sha256', 'rows', 'rejected']);
+    for (const i of json.run.inputs) {
+      expect(Object.keys(i)).toEqual(['source', 'file', 'sha256', 'rows', 'rejected', 'completeness']);
+      // How the file was known whole: a BOS CSV export has no trailer or count.
+      expect(['trailer', 'record-count', 'marker', 'stable', 'unverifiable']).toContain(i.completeness);
+    }
+    expect(json.run.inputs.find((i) => i.file === 'BOS_TRADES_CABC_20190510.csv')?.completeness).toBe(
+      'unverifiable',
+    );
     expect(json.summary.breaks).toEqual({ open: 2, explained: 2, resolved: 0, cleared: 0 });
     expect(json.summary.byKind).toMatchObject({ only_left: 2, duplicate_right: 1, mismatch: 1 });
     expect(json.summary.matched).toBeGreaterThan(0);

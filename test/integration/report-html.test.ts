@@ -7,8 +7,8 @@ import { applyBreakAction } from '../../src/reconcile/break-actions.js';
 import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { decodeBreakData } from '../../src/report/html/break-data.js';
-import { htmlBreakRows, rowOfReportBreak, type HtmlBreakRow } from '../../src/report/html/break-rows.js';
-import { findRun, reportBreaks } from '../../src/report/run-data.js';
+import { reportBreaks, runBreaks, type ReportBreak } from '../../src/report/break-reader.js';
+import { findRun } from '../../src/report/run-data.js';
 import { hkTime } from '../../src/model/dates.js';
 import { dailyBreakHistory } from '../../src/report/html/history.js';
 import { writeBreaksHtml } from '../../src/report/html/write-html.js';
@@ -233,10 +233,11 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
   });
 });
 
-// The HTML report reads breaks its own way (one JSON row per break, for speed); it must read the same
-// breaks as every other report format. Every reconciliation of the default rule set, the rolled-forward
-// positions (trades on a position side) included, on every fixture date, now and as of a past moment.
-describe(`HTML report break reader agrees with reportBreaks (${dbKind})`, () => {
+// Every report reads breaks through one reader, in pages asked for ahead; read in pages of any size,
+// on its own transaction or the caller's (the HTML page's), it gives the same breaks. Every
+// reconciliation of the default rule set, the rolled-forward positions (trades on a position side)
+// included, on every fixture date, now and as of a past moment.
+describe(`The break reader reads the same breaks whatever its pages (${dbKind})`, () => {
   let t: TestDb;
   const runIds: string[] = [];
   let midway = '';
@@ -266,13 +267,13 @@ describe(`HTML report break reader agrees with reportBreaks (${dbKind})`, () => 
 
   const both = async (runId: string, asOf: string | null) => {
     const run = await findRun(t.store, runId, asOf === null ? {} : { asOf });
-    const expected: HtmlBreakRow[] = [];
-    for await (const b of reportBreaks(t.store, run)) expected.push(rowOfReportBreak(b));
-    const actual: HtmlBreakRow[] = [];
-    for await (const b of htmlBreakRows(t.store.db, run)) actual.push({ ...b, comments: [] });
+    const expected: ReportBreak[] = [];
+    for await (const b of reportBreaks(t.store, run)) expected.push(b);
+    const actual: ReportBreak[] = [];
+    for await (const b of runBreaks(t.store.db, run, { comments: true })) actual.push({ ...b, comments: [] });
     // Pages of two: several asked for at once, and the cleared breaks' pages too, in the same order.
-    const paged: HtmlBreakRow[] = [];
-    for await (const b of htmlBreakRows(t.store.db, run, { pageSize: 2 })) paged.push({ ...b, comments: [] });
+    const paged: ReportBreak[] = [];
+    for await (const b of runBreaks(t.store.db, run, { pageSize: 2 })) paged.push(b);
     expect(paged).toEqual(actual);
     return { expected, actual };
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ReportBreak } from '../../src/report/run-data.js';
+import { RECORD_SHAPES, type RecordRow, type ReportBreak } from '../../src/report/break-reader.js';
 import { BreakEncoder, decodeBreakData } from '../../src/report/html/break-data.js';
 import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/html/escape.js';
 import { PAGE_SCRIPT } from '../../src/report/html/page-script.js';
@@ -10,47 +10,32 @@ import { REPORT_CSP } from '../../src/report/html/write-html.js';
 
 const HOSTILE = `</script><script>alert(1)</script><!--<img src=x onerror="alert('x')">&amp;\u2028\u2029`;
 
+// A trade record as the break reader gives it: shape, id, then RECORD_SHAPES[0]'s values.
+function tradeRow(id: string, v: Partial<Record<(typeof RECORD_SHAPES)[0][number], string | null>>): RecordRow {
+  return ['0', id, ...RECORD_SHAPES[0].map((c) => v[c] ?? null)];
+}
+
 function sampleBreak(over: Partial<ReportBreak> = {}): ReportBreak {
   return {
     id: '42',
-    occurrenceId: '7',
-    runId: '3',
     recon: 'trades-bos',
     entity: 'trades',
     kind: 'mismatch',
-    pass: 1,
     key: { tradeNo: '1000616', clearingDate: '2019-05-07' },
     fields: [{ field: 'price', left: '34.625', right: '34.624', comparator: 'exact' }],
-    leftIds: ['1'],
-    rightIds: ['2'],
-    fingerprint: 'a'.repeat(64),
     status: 'open',
     reason: null,
     reasonCode: null,
     explainedBy: null,
     assignee: null,
-    firstSeenRun: '3',
-    firstSeenDate: '2019-05-07',
-    lastSeenRun: '3',
-    lastSeenDate: '2019-05-07',
+    firstSeen: '2019-05-07',
+    lastSeen: '2019-05-07',
     clearedByRun: false,
     carried: false,
-    lastSeen: '2019-05-07',
     ageDays: 0,
-    leftRecords: [
-      {
-        id: '1',
-        tradeNo: '1000616',
-        account: 'M01',
-        price: '34.625',
-        ref: HOSTILE,
-        file: 'TRD001.csv',
-        line: 7,
-      },
-    ],
-    rightRecords: [
-      { id: '2', tradeNo: '1000616', account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: 5 },
-    ],
+    left: [tradeRow('1', { tradeNo: '1000616', account: 'M01', price: '34.625', ref: HOSTILE, file: 'TRD001.csv', line: '7' })],
+    right: [tradeRow('2', { tradeNo: '1000616', account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: '5' })],
+    comments: [],
     ...over,
   };
 }
@@ -113,14 +98,14 @@ describe('HTML report break data', () => {
         reason: HOSTILE,
         explainedBy: 'rule:pending-give-up',
         fields: [],
-        rightRecords: [],
+        right: [],
         clearedByRun: true,
         ageDays: 3,
       }),
     );
     const first = enc.takeChunk();
     enc.add(sampleBreak({ id: '44', key: { account: 'O01', instrument: 'HSI C 2019-05 28000' } }));
-    enc.add(sampleBreak({ id: '45', carried: true, firstSeenDate: '2019-05-06', ageDays: 3 }));
+    enc.add(sampleBreak({ id: '45', carried: true, firstSeen: '2019-05-06', ageDays: 3 }));
     const text = `[${first}${enc.takeChunk()}]`;
     expect(text.toLowerCase()).not.toContain('</script');
     const rows = decode(text);

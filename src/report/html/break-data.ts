@@ -1,5 +1,4 @@
-import type { ReportBreak } from '../run-data.js';
-import { RECORD_SHAPES, rowOfReportBreak, type HtmlBreakRow, type RecordRow } from './break-rows.js';
+import { RECORD_SHAPES, RECORD_VALUES_AT, type RecordRow, type ReportBreak } from '../break-reader.js';
 import { scriptSafe } from './escape.js';
 
 /**
@@ -74,10 +73,10 @@ const bump = (m: Map<string, number>, k: string): void => {
   m.set(k, (m.get(k) ?? 0) + 1);
 };
 
-const ACCOUNT_AT = RECORD_SHAPES.map((cols) => (cols as readonly string[]).indexOf('account') + 1);
+const ACCOUNT_AT = RECORD_SHAPES.map((cols) => (cols as readonly string[]).indexOf('account') + RECORD_VALUES_AT);
 
 /** The account a break is about: its key's account, else its first record's. */
-export function rowAccount(b: HtmlBreakRow): string | null {
+export function rowAccount(b: ReportBreak): string | null {
   const fromKey = b.key.account;
   if (typeof fromKey === 'string' && fromKey !== '') return fromKey;
   for (const side of [b.left, b.right]) {
@@ -148,13 +147,8 @@ export class BreakEncoder {
     return this.rows.length;
   }
 
-  /** Adds one break (in the form reportBreaks gives) to the current chunk. */
-  add(b: ReportBreak): void {
-    this.addRow(rowOfReportBreak(b));
-  }
-
   /** Adds one break to the current chunk. */
-  addRow(b: HtmlBreakRow): void {
+  add(b: ReportBreak): void {
     const account = rowAccount(b);
     const t = this.tallies;
     t.total++;
@@ -219,7 +213,8 @@ export class BreakEncoder {
       const shape = r[0] === '1' ? 1 : 0;
       const cols = this.shapeColumns[shape]!;
       let rec = String(shape);
-      for (let i = 0; i < cols.length; i++) rec += `,${this.ref(cols[i]!, r[i + 1] ?? null)}`;
+      // The page needs no record ids: the values only, after the shape.
+      for (let i = 0; i < cols.length; i++) rec += `,${this.ref(cols[i]!, r[i + RECORD_VALUES_AT] ?? null)}`;
       out += `${out === '' ? '' : ','}[${rec}]`;
     }
     return `[${out}]`;
