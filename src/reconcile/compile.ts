@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { SQL_TYPE, textSql } from '../model/entities.js';
+import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import type { BreakKind, Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
@@ -116,14 +116,37 @@ function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): R
   if (!recon[side].rollForward) return sql.raw(`${ENTITY_DEFS[recon.entity].table} r`);
   const date = sql`${ctx.businessDate}::date`;
   const base = rollForwardBase(recon[side].source, ctx);
-  return sql`(SELECT p.id, p.file_id, p.source, p.participant, ${date} AS position_date, p.account, p.client_code,
-        p.series, p.root, p.instrument_type, p.expiry, p.strike, p.long_qty, p.short_qty, p.exercised_qty, p.assigned_qty
+  const fields = storedFields('positions');
+  const asPosition = fields.map((f) =>
+    f.name === 'positionDate' ? sql`${date} AS ${sql.raw(f.column)}` : sql.raw(`p.${f.column}`),
+  );
+  const asTrade = fields.map((f) => tradeAsPosition(f.name, date));
+  return sql`(SELECT p.id, p.file_id, ${sql.join(asPosition)}
       FROM position p WHERE p.position_date = ${base}
       UNION ALL
-      SELECT -t.id, t.file_id, t.source, t.participant, ${date}, t.account, t.client_code, t.series, t.root,
-        t.instrument_type, t.expiry, t.strike, CASE WHEN t.side = 'B' THEN t.quantity ELSE 0 END,
-        CASE WHEN t.side = 'S' THEN t.quantity ELSE 0 END, 0, 0
+      SELECT -t.id, t.file_id, ${sql.join(asTrade)}
       FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}) r`;
+}
+
+/**
+ * A trade's value for a position field on a rolled-forward side: dated the business date, a buy's
+ * quantity added to long and a sell's to short, none exercised or assigned; a field trades have too
+ * (account, instrument) as the trade has it, any other null.
+ */
+function tradeAsPosition(name: string, date: RawBuilder<unknown>): RawBuilder<unknown> {
+  switch (name) {
+    case 'positionDate':
+      return date;
+    case 'long':
+      return sql`CASE WHEN t.side = 'B' THEN t.quantity ELSE 0 END`;
+    case 'short':
+      return sql`CASE WHEN t.side = 'S' THEN t.quantity ELSE 0 END`;
+    case 'exercised':
+    case 'assigned':
+      return sql`0`;
+  }
+  const shared = storedFields('trades').find((f) => f.name === name);
+  return shared === undefined ? sql`NULL` : sql.raw(`t.${shared.column}`);
 }
 
 /**
