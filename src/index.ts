@@ -19,17 +19,11 @@ export {
 } from './model/vocabulary.js';
 
 // Configuration and profiles
-export {
-  resolveConfig,
-  configSchema,
-  DEFAULT_CONFIG_FILE,
-  DEFAULT_DB_DIR,
-  type ResolvedConfig,
-} from './config/config.js';
+export { resolveConfig, type ResolvedConfig } from './config/config.js';
 export { ProfileRegistry } from './config/profiles.js';
-export { profileSchema, type Profile, type FieldSpec } from './config/profile.js';
+export type { Profile, FieldSpec } from './config/profile.js';
 export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
-export { sftpConfigSchema, type SftpConfig } from './config/sftp-config.js';
+export type { SftpConfig } from './config/sftp-config.js';
 
 // Storage
 export {
@@ -37,7 +31,6 @@ export {
   isServerUrl,
   redactUrl,
   explainDatabaseError,
-  describeTarget,
   type OpenOptions,
   type Store,
   type StoreTransaction,
@@ -76,7 +69,6 @@ export {
   type CalendarChange,
 } from './calendar/changes.js';
 export type { Rederivation, TradeMove } from './calendar/rederive.js';
-export { syncCalendar, effectiveCalendar } from './ingest/load/calendar-sync.js';
 
 // Reconcile
 export {
@@ -86,10 +78,8 @@ export {
   listBreaks,
   readRegister,
   breakHistory,
-  checkBreakId,
   applyBreakAction,
   BREAK_ACTIONS,
-  COMPARATORS,
   type RuleSet,
   type Reconciliation,
   type RunOptions,
@@ -117,7 +107,6 @@ export type { MissingInput } from './db/tables/recon.table.js';
 export {
   writeBreaksJson,
   writeBreaksCsv,
-  findRun,
   checkAsOf,
   breakIdentity,
   keyText,
@@ -143,7 +132,6 @@ export {
 export {
   writeBreaksHtml,
   dailyBreakHistory,
-  REPORT_CSP,
   type HtmlReportFile,
   type HtmlReportOptions,
   type HistoryDay,
@@ -156,7 +144,6 @@ export {
   verifyAuditChain,
   exportAuditChain,
   resolveActor,
-  GENESIS_HASH,
   AUDIT_EXPORT_FORMAT,
   type AuditEventInput,
   type AppendedAuditEvent,
@@ -171,7 +158,6 @@ export {
 export { checkHeadHash, verifyIntegrity, type IntegrityVerification } from './audit/verify.js';
 export { verifyRegister, type RegisterVerification } from './audit/verify-register.js';
 export { verifyLoadedData, type DataVerification, type ChangedFile } from './audit/verify-data.js';
-export { fileDataDigest, type LoadedEntity } from './audit/data-digest.js';
 
 // Domain helpers
 export { parseSeries, formatSeries, type Instrument } from './ingest/normalise/series.js';

@@ -3,4 +3,4 @@ export { appendAuditEvent, type AuditEventInput, type AppendedAuditEvent } from 
 export { verifyAuditChain, type AuditVerification, type VerifyAuditOptions } from './verify.js';
 export { exportAuditChain, AUDIT_EXPORT_FORMAT, type AuditExport } from './export.js';
 export { resolveActor, type ActorSources } from './actor.js';
-export { GENESIS_HASH, type AuditDetails, type AuditValue, type BrokenLink } from './chain.js';
+export type { AuditDetails, AuditValue, BrokenLink } from './chain.js';

@@ -11,9 +11,9 @@ import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
 
 /** Name of the configuration file looked for in the working folder when --config is not given. */
-export const DEFAULT_CONFIG_FILE = 'dcass-recon.yaml';
+const DEFAULT_CONFIG_FILE = 'dcass-recon.yaml';
 /** The embedded database folder used when nothing else names a database. */
-export const DEFAULT_DB_DIR = path.join('.dcass-recon', 'db');
+const DEFAULT_DB_DIR = path.join('.dcass-recon', 'db');
 
 const folder = z.string().min(1);
 
@@ -64,7 +64,7 @@ const confirmationSchema = z.strictObject({
 export const DEFAULT_EXCLUDED_FOLDERS = ['archive', 'old'] as const;
 
 /** The configuration file: who the participant is, where inputs are, which profiles and calendar apply. */
-export const configSchema = z.strictObject({
+const configSchema = z.strictObject({
   participant: z.strictObject({
     code: z.string().regex(/^[A-Z0-9]{1,5}$/, 'a DCASS customer code such as CABC'),
     name: z.string().default(''),

@@ -211,7 +211,7 @@ export function redactUrl(url: string): string {
 }
 
 /** How messages name the database: the server's URL without its password, or the embedded folder. */
-export function describeTarget(target: DatabaseTarget): string {
+function describeTarget(target: DatabaseTarget): string {
   return isServerUrl(target)
     ? `the PostgreSQL server at ${redactUrl(target)}`
     : `the embedded database in ${target}`;
