@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/db/connect.js';
-import { createTestTarget, dbKind } from '../support/db.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 import { runCli } from '../support/cli.js';
 
 const VERIFIER = path.resolve(import.meta.dirname, '../../scripts/verify-audit-export.py');
@@ -19,21 +20,18 @@ interface Verification {
 }
 
 describe(`dcass-recon audit verify and export (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-audit-cli-'));
-  const cwd = path.join(work, 'recon');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const ws = fixtureWorkspace('dcass-audit-cli-');
+  const { work, cwd, cli } = ws;
   const verifyJson = async () => {
     const r = await cli(['--json', 'audit', 'verify']);
     return { code: r.code, result: JSON.parse(r.stdout) as Verification };
   };
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
+    await ws.open();
+    await ws.init();
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('ingest records one event per file with the --actor given; verify prints the count and head hash', async () => {
     const ingest = await cli(['ingest', '--all', '--actor', 'Chan Tai Man']);
@@ -122,7 +120,7 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     expect(new Set(events.map((e) => JSON.stringify(e.details._os)))).toEqual(new Set([JSON.stringify(me)]));
     // The CLI opens the database itself (an embedded one by one process at a time): ours is closed first.
     const withStore = async <R>(fn: (store: Store) => Promise<R>): Promise<R> => {
-      const store = await openStore(target.target);
+      const store = await openStore(ws.target);
       try {
         return await fn(store);
       } finally {
@@ -154,7 +152,7 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
   });
 
   it('a row changed behind the trigger: verify exits 2 naming exactly that event', async () => {
-    const store = await openStore(target.target);
+    const store = await openStore(ws.target);
     try {
       await store.transaction(async (tx) => {
         await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(tx.db);

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTarget, dbKind } from '../support/db.js';
-import { runCli } from '../support/cli.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -19,10 +18,8 @@ interface Entry {
 }
 
 describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-breaks-'));
-  const cwd = path.join(work, 'recon');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const ws = fixtureWorkspace('dcass-breaks-');
+  const { work, cli } = ws;
   const list = async (...args: string[]): Promise<Entry[]> => {
     const r = await cli(['--json', 'breaks', 'list', ...args]);
     expect(r.code, r.stderr).toBe(0);
@@ -31,13 +28,11 @@ describe(`dcass-recon breaks on the fixtures (${dbKind})`, () => {
   let b1: Entry;
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    expect((await runCli(['init', 'recon', '--with-fixtures'], { cwd: work })).code).toBe(0);
-    expect((await cli(['ingest', '--all'])).code).toBe(0);
+    await ws.setUp();
     expect((await cli(['run', '--date', '2019-05-03'])).code).toBe(1);
     b1 = (await list('--status', 'open'))[0]!;
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('lists the open break of 3 May (B1) and shows its detected event', async () => {
     expect([b1.recon, b1.kind, b1.status]).toEqual(['positions-seam', 'mismatch', 'open']);

@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidencePack } from '../../src/confirm/evidence-pack.js';
 import { openStore } from '../../src/db/connect.js';
-import { runCli } from '../support/cli.js';
 import { readPdfText } from '../support/confirmation.js';
-import { createTestTarget, dbKind } from '../support/db.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 interface AuditRow {
   id: string;
@@ -20,13 +19,11 @@ interface AuditRow {
 }
 
 describe(`dcass-recon confirm on the fixtures (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-confirm-'));
-  const cwd = path.join(work, 'recon');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
+  const ws = fixtureWorkspace('dcass-confirm-');
+  const { work, cwd, cli } = ws;
 
   async function auditEvents(): Promise<AuditRow[]> {
-    const store = await openStore(target.target);
+    const store = await openStore(ws.target);
     try {
       const r = await sql<AuditRow>`SELECT id::text AS id, actor, action, subject, body, prev_hash, hash
         FROM audit_event ORDER BY audit_event.id`.execute(store.db);
@@ -37,16 +34,12 @@ describe(`dcass-recon confirm on the fixtures (${dbKind})`, () => {
   }
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
-    const ingest = await cli(['ingest', '--all']);
-    expect(ingest.code, ingest.stderr).toBe(0);
+    await ws.setUp();
     // The BOS reconciliations only: B7 open, B6 explained (fixtures/README.md), whatever else the rule set grows.
     const run = await cli(['run', '--date', '2019-05-10', '--recon', 'trades-bos', 'positions-bos']);
     expect(run.code, run.stderr).toBe(1);
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('refuses while a break is open: exit 2, the counts, what to do, nothing written', async () => {
     const out = path.join(work, 'refused');

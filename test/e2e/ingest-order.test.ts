@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { createTestTarget, dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/bos');
 const NAME = 'BOS_TRADES_CABC_20190506.csv';
@@ -116,16 +117,13 @@ describe(`which of two files of the same report and date is current after ingest
 });
 
 describe(`which file is current across separate ingest calls (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-order-calls-'));
-  const cwd = path.join(work, 'recon');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
-  afterAll(async () => target?.drop());
+  const ws = fixtureWorkspace('dcass-order-calls-');
+  const { work, cwd, cli } = ws;
+  afterAll(async () => ws.dispose());
 
   it('keeps the corrected file current when the old one is loaded by hand afterwards; expected and run use it', async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
+    await ws.open();
+    await ws.init();
     const corrected = path.join(cwd, 'inputs', 'bos', NAME);
     writeFileSync(corrected, CORRECTED);
     utimesSync(corrected, new Date('2019-05-06T12:00:00Z'), new Date('2019-05-06T12:00:00Z'));

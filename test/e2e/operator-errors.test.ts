@@ -1,29 +1,25 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { createTestTarget, dbKind } from '../support/db.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 // What an operator meets on a fresh folder: a mistyped date or folder is refused before anything is
 // done, with the cause; back-office names without the participant code load; verify's summary reads
 // in five seconds.
 
 describe(`errors that say the cause, BOS names, verify's summary (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-operator-'));
-  const cwd = path.join(work, 'recon');
+  const ws = fixtureWorkspace('dcass-operator-');
+  const { work, cwd, cli } = ws;
   const configFile = path.join(cwd, 'dcass-recon.yaml');
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
   const events = async () =>
     (JSON.parse((await cli(['--json', 'audit', 'verify'])).stdout) as { events: number }).events;
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
+    await ws.open();
+    await ws.init();
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('a well-formed impossible date is "not a calendar date", refused before anything is ingested', async () => {
     const verify = await cli(['verify', '--date', '2019-02-30', '--out', path.join(work, 'out-bad')]);

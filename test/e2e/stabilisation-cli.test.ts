@@ -1,31 +1,23 @@
-import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { createTestTarget, dbKind } from '../support/db.js';
+import { dbKind } from '../support/db.js';
+import { fixtureWorkspace } from '../support/fixture-workspace.js';
 
 // A stabilisation week as an operator types it, on the fixtures: a late back-office file, a wrong
 // date, a confirmation attempted on a day nothing was compared, and the late file arriving.
 
 describe(`daily re-runs through the stabilisation period (${dbKind})`, () => {
-  let target: { target: string; drop: () => Promise<void> };
-  const work = mkdtempSync(path.join(tmpdir(), 'dcass-stabilisation-'));
-  const cwd = path.join(work, 'recon');
+  const ws = fixtureWorkspace('dcass-stabilisation-');
+  const { work, cwd, cli } = ws;
   const late = 'BOS_TRADES_CABC_20190507.csv';
-  const cli = (args: string[]) => runCli(['--db', target.target, ...args], { cwd });
 
   beforeAll(async () => {
-    target = await createTestTarget();
-    const init = await runCli(['init', 'recon', '--with-fixtures'], { cwd: work });
-    expect(init.code, init.stderr).toBe(0);
-    renameSync(path.join(cwd, 'inputs', 'bos', late), path.join(work, late));
-    const ingest = await cli(['ingest', '--all']);
-    expect(ingest.code, ingest.stderr).toBe(0);
+    await ws.setUp(() => renameSync(path.join(cwd, 'inputs', 'bos', late), path.join(work, late)));
     const monday = await cli(['run', '--date', '2019-05-06']);
     expect(monday.code, monday.stderr).toBe(1); // B2: a trade missing from the back office
   });
-  afterAll(async () => target.drop());
+  afterAll(async () => ws.dispose());
 
   it('expected lists the missing back-office export beside the inputs that arrived; exit 1', async () => {
     const r = await cli(['expected', '--date', '2019-05-07']);
