@@ -454,7 +454,39 @@ async function supersede(
   const key = `${profile.source}|${profile.entity}|${profile.reportId}|${id.participant}|${id.businessDate ?? ''}`;
   // Serialises concurrent loads of the same report; released at commit.
   await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(tx.db);
-  const current = await tx.db
+  const current = await generationsInForce(tx, fileId, profile, id);
+  const mine: Generation = {
+    generatedAt: id.generatedAt === null ? null : Date.parse(id.generatedAt),
+    mtimeMicros: meta.mtimeMicros,
+  };
+  const tie = current.find((c) => compareGenerations(mine, c.generation) === 0);
+  if (tie !== undefined) {
+    throw new DcassError(
+      'INGEST_GENERATION_UNORDERED',
+      `${meta.path} and ${tie.path} (loaded as file #${tie.id}) are the same report, participant and business date with different contents, and nothing orders them (both ${describeGeneration(mine)}): which one is current cannot be told`,
+      {
+        location: { file: meta.fileName },
+        hint: 'nothing of this file was loaded; if it is the current one, give it a later modification time (touch it) and ingest it again',
+      },
+    );
+  }
+  const newer = current.filter((c) => compareGenerations(mine, c.generation) < 0);
+  if (newer.length > 0) {
+    const winner = newer.reduce((a, b) => (compareGenerations(a.generation, b.generation) >= 0 ? a : b));
+    await markSuperseded(tx, [fileId], winner.id);
+    return {
+      supersedes: [],
+      supersededBy: winner.file_name,
+      notice: `loaded as superseded: a newer generation ${winner.path} (file #${winner.id}, ${describeGeneration(winner.generation)}) is current; this file: ${describeGeneration(mine)}`,
+    };
+  }
+  if (current.length > 0) await markSuperseded(tx, current.map((c) => c.id), fileId);
+  return { supersedes: current.map((c) => c.file_name), supersededBy: null, notice: null };
+}
+
+/** The other files in force of the same report, participant and business date, each with its generation. */
+async function generationsInForce(tx: StoreTransaction, fileId: string, profile: Profile, id: FileIdentity) {
+  const rows = await tx.db
     .selectFrom('source_file as f')
     .innerJoin('source_file as l', (join) =>
       join.on('l.id', '=', (eb) => eb.fn.coalesce('f.derived_from', 'f.id')),
@@ -479,52 +511,16 @@ async function supersede(
     .where('f.superseded_by', 'is', null)
     .where('f.id', '!=', fileId)
     .execute();
-  const mine: Generation = {
-    generatedAt: id.generatedAt === null ? null : Date.parse(id.generatedAt),
-    mtimeMicros: meta.mtimeMicros,
-  };
-  const others = current.map((c) => ({
+  return rows.map((c) => ({
     ...c,
     generation: {
       generatedAt: c.generated_at?.getTime() ?? null,
       mtimeMicros: c.mtime_micros === null ? null : BigInt(c.mtime_micros),
-    },
+    } satisfies Generation,
   }));
-  const tie = others.find((c) => compareGenerations(mine, c.generation) === 0);
-  if (tie !== undefined) {
-    throw new DcassError(
-      'INGEST_GENERATION_UNORDERED',
-      `${meta.path} and ${tie.path} (loaded as file #${tie.id}) are the same report, participant and business date with different contents, and nothing orders them (both ${describeGeneration(mine)}): which one is current cannot be told`,
-      {
-        location: { file: meta.fileName },
-        hint: 'nothing of this file was loaded; if it is the current one, give it a later modification time (touch it) and ingest it again',
-      },
-    );
-  }
-  const newer = others.filter((c) => compareGenerations(mine, c.generation) < 0);
-  if (newer.length > 0) {
-    const winner = newer.reduce((a, b) => (compareGenerations(a.generation, b.generation) >= 0 ? a : b));
-    await tx.db
-      .updateTable('source_file')
-      .set({ superseded_by: winner.id })
-      .where('id', '=', fileId)
-      .execute();
-    return {
-      supersedes: [],
-      supersededBy: winner.file_name,
-      notice: `loaded as superseded: a newer generation ${winner.path} (file #${winner.id}, ${describeGeneration(winner.generation)}) is current; this file: ${describeGeneration(mine)}`,
-    };
-  }
-  if (current.length > 0) {
-    await tx.db
-      .updateTable('source_file')
-      .set({ superseded_by: fileId })
-      .where(
-        'id',
-        'in',
-        current.map((c) => c.id),
-      )
-      .execute();
-  }
-  return { supersedes: current.map((c) => c.file_name), supersededBy: null, notice: null };
+}
+
+/** Marks files as superseded by another. */
+async function markSuperseded(tx: StoreTransaction, fileIds: readonly string[], by: string): Promise<void> {
+  await tx.db.updateTable('source_file').set({ superseded_by: by }).where('id', 'in', fileIds).execute();
 }
