@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
@@ -111,8 +112,6 @@ export interface BreakTextSql {
 // Breaks per page query: large enough that a query's fixed cost is small, small enough to keep a
 // few pages in flight.
 const DEFAULT_PAGE = 2000;
-// Pages asked for ahead of the one being written.
-const AHEAD = 3;
 
 interface PageRow {
   readonly j: string;
@@ -131,12 +130,16 @@ interface PageRow {
  * compiling it costs far more than running it.
  */
 export async function* runBreakTexts(
-  db: Kysely<Database>,
+  readers: Kysely<Database> | readonly Kysely<Database>[],
   run: CarriedScope,
   text: BreakTextSql,
   options: { readonly pageSize?: number } = {},
 ): AsyncGenerator<BreakText> {
+  const dbs = Array.isArray(readers) ? readers : [readers as Kysely<Database>];
+  const db = dbs[0]!;
   const PAGE = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE));
+  // Pages in flight: a few per reader, so that each always has the next one to compute.
+  const AHEAD = Math.max(3, 2 * dbs.length);
   const state = (caseId: RawBuilder<unknown>) => stateAsOf(caseId, run.asOf ?? undefined);
   const columns = (seen: 's' | 'm') =>
     sql`${text.text(seen)} AS j, ${text.tail === undefined ? sql`''` : text.tail(seen)} AS tail,
@@ -144,12 +147,12 @@ export async function* runBreakTexts(
       s.status`;
   // The run's own breaks by ranges of their place in its order (numbered 1..n when it completed), so
   // that several pages can be asked for at once: the database computes the next while one is written.
-  const own = (from: number, to: number) =>
+  const own = (from: number, to: number, on: Kysely<Database>) =>
     sql<PageRow>`SELECT ${columns('s')}, b.seq::text AS cursor
       FROM ${SIGHTING} JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${state(sql`b.case_id`)} s
       WHERE b.run_id = ${run.id}::bigint AND b.seq > ${from}::integer AND b.seq <= ${to}::integer
-      ORDER BY b.seq LIMIT ${PAGE}`.execute(db); // the limit, redundant, keeps the planner on the index
+      ORDER BY b.seq LIMIT ${PAGE}`.execute(on); // the limit, redundant, keeps the planner on the index
   const cleared = (after: string) =>
     sql<PageRow>`SELECT ${columns('s')}, c.id::text AS cursor
       FROM break_event ce JOIN break_case c ON c.id = ce.case_id
@@ -172,9 +175,11 @@ export async function* runBreakTexts(
   async function* ownPages(): AsyncGenerator<PageRow[]> {
     const inFlight: Promise<{ rows: PageRow[] }>[] = [];
     let from = 0;
+    let asked = 0;
     const ask = () => {
       while (inFlight.length < AHEAD && from < last) {
-        const p = own(from, from + PAGE);
+        // Pages go round the readers: each computes its own while the others do theirs.
+        const p = own(from, from + PAGE, dbs[asked++ % dbs.length]!);
         p.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
         inFlight.push(p);
         from += PAGE;
@@ -232,7 +237,7 @@ const HANDOVER = 2000;
  */
 export async function* readInTransaction<T>(
   store: Store,
-  read: (db: Kysely<Database>) => AsyncIterable<T>,
+  read: (readers: readonly Kysely<Database>[]) => AsyncIterable<T>,
 ): AsyncGenerator<T> {
   const queue: T[] = [];
   // Who waits: the reader for items (wake), the transaction for room (resume).
@@ -248,12 +253,14 @@ export async function* readInTransaction<T>(
     .transaction(async (t) => {
       await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(t.db);
       await sql`SET LOCAL jit = off`.execute(t.db);
-      for await (const item of read(t.db)) {
-        if (stopped) return;
-        queue.push(item);
-        notify();
-        if (queue.length >= HANDOVER) await new Promise<void>((r) => (waiting.resume = r));
-      }
+      await withSnapshotReaders(store, t.db, async (readers) => {
+        for await (const item of read(readers)) {
+          if (stopped) return;
+          queue.push(item);
+          notify();
+          if (queue.length >= HANDOVER) await new Promise<void>((r) => (waiting.resume = r));
+        }
+      });
     })
     .then(
       () => undefined,
@@ -283,5 +290,54 @@ export async function* readInTransaction<T>(
     stopped = true;
     waiting.resume?.();
     await tx;
+  }
+}
+
+// Connections reading a report's breaks at once on a server: one per core up to this many (the
+// store's pool holds four; the HTML report's history takes one more).
+const MAX_READERS = 3;
+
+/**
+ * Runs `fn` with the readers of one snapshot: `db` (a read-only REPEATABLE READ transaction on a
+ * server, jit off) first, then, on a server with more than one core, transactions on connections of
+ * their own that import its snapshot (pg_export_snapshot), so that pages of breaks are computed side
+ * by side and still read the database as it stood at one moment. They end when `fn` does. On the
+ * embedded database `db` alone.
+ */
+export async function withSnapshotReaders<T>(
+  store: Store,
+  db: Kysely<Database>,
+  fn: (readers: readonly Kysely<Database>[]) => Promise<T>,
+): Promise<T> {
+  const extra = store.kind === 'postgres' ? Math.min(MAX_READERS, availableParallelism()) - 1 : 0;
+  if (extra <= 0) return fn([db]);
+  const snapshot = (await sql<{ s: string }>`SELECT pg_export_snapshot() AS s`.execute(db)).rows[0]!.s;
+  // SET TRANSACTION SNAPSHOT takes a literal only; a snapshot id is hex digits and dashes.
+  if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id ${snapshot}`);
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const opened: Promise<Kysely<Database>>[] = [];
+  const ended: Promise<void>[] = [];
+  for (let i = 0; i < extra; i++) {
+    let ready!: (reader: Kysely<Database>) => void;
+    let failed!: (err: unknown) => void;
+    opened.push(new Promise((resolve, reject) => ((ready = resolve), (failed = reject))));
+    ended.push(
+      store
+        .transaction(async (t) => {
+          await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(t.db);
+          await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(t.db);
+          await sql`SET LOCAL jit = off`.execute(t.db);
+          ready(t.db);
+          await finished;
+        })
+        .catch((err: unknown) => failed(err)),
+    );
+  }
+  try {
+    return await fn([db, ...(await Promise.all(opened))]);
+  } finally {
+    finish();
+    await Promise.all(ended);
   }
 }

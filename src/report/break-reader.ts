@@ -154,7 +154,7 @@ const sideJson = (ids: string): string => {
   );
   return `coalesce((SELECT CASE WHEN cardinality(a) = 1 THEN a[1]
       ELSE left(a[1], -1) || ',"others":[' || array_to_string(a[2:], ',') || ']}' END
-    FROM (SELECT ${records} AS a) x), 'null')`;
+    FROM (SELECT ${records} AS a OFFSET 0) x), 'null')`; // OFFSET 0: the records are read once, not once per use of a
 };
 
 type Parsed = [
@@ -222,10 +222,11 @@ export interface ReadBreaksOptions {
  * (readInTransaction, or the caller's own, as the HTML page's).
  */
 export async function* runBreaks(
-  db: Kysely<Database>,
+  readers: Kysely<Database> | readonly Kysely<Database>[],
   run: CarriedScope,
   options: ReadBreaksOptions = {},
 ): AsyncGenerator<ReportBreak> {
+  const db = first(readers);
   // Comments are rare: when the register holds none, no break is asked for its own.
   const comments =
     options.comments === true &&
@@ -236,7 +237,7 @@ export async function* runBreaks(
     ).rows[0]?.any === true;
   const ageOf = await breakAges(db, run);
   const pages = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
-  for await (const row of runBreakTexts(db, run, rowsText(run.asOf, comments), pages)) {
+  for await (const row of runBreakTexts(readers, run, rowsText(run.asOf, comments), pages)) {
     const [a, key, fields, left, right, notes] = JSON.parse(`[${row.j}]`) as Parsed;
     yield {
       id: a[0],
@@ -262,6 +263,11 @@ export async function* runBreaks(
   }
 }
 
+/** The transaction every reader shares a snapshot with: the one the others' pages are not sent to first. */
+function first(readers: Kysely<Database> | readonly Kysely<Database>[]): Kysely<Database> {
+  return Array.isArray(readers) ? readers[0]! : (readers as Kysely<Database>);
+}
+
 /** The age of a break in business days as every report prints it (break-pages.ts ageEnd). */
 async function breakAges(db: Kysely<Database>, run: CarriedScope): Promise<(b: BreakText) => number> {
   const days = await businessDayAges(db);
@@ -278,16 +284,19 @@ export interface BreakJsonText {
  * The breaks of a run as breaks.json prints them, each one compact JSON text built by the database
  * (runBreakTexts, as runBreaks reads them), its age put in by the same calendar.
  */
-async function* runBreakJson(db: Kysely<Database>, run: CarriedScope): AsyncGenerator<BreakJsonText> {
-  const ageOf = await breakAges(db, run);
-  for await (const row of runBreakTexts(db, run, JSON_TEXT)) {
+async function* runBreakJson(
+  readers: Kysely<Database> | readonly Kysely<Database>[],
+  run: CarriedScope,
+): AsyncGenerator<BreakJsonText> {
+  const ageOf = await breakAges(first(readers), run);
+  for await (const row of runBreakTexts(readers, run, JSON_TEXT)) {
     yield { json: `${row.j}${ageOf(row)}${row.tail},"carried":${row.carried}}`, carried: row.carried };
   }
 }
 
 /** runBreakJson on a store, as reportBreaks reads runBreaks. */
 export function reportBreakJson(store: Store, run: CarriedScope): AsyncGenerator<BreakJsonText> {
-  return onStore(store, (db) => runBreakJson(db, run));
+  return onStore(store, (readers) => runBreakJson(readers, run));
 }
 
 /**
@@ -299,9 +308,12 @@ export function reportBreaks(
   run: CarriedScope,
   options: ReadBreaksOptions = {},
 ): AsyncGenerator<ReportBreak> {
-  return onStore(store, (db) => runBreaks(db, run, options));
+  return onStore(store, (readers) => runBreaks(readers, run, options));
 }
 
-function onStore<T>(store: Store, read: (db: Kysely<Database>) => AsyncGenerator<T>): AsyncGenerator<T> {
+function onStore<T>(
+  store: Store,
+  read: (readers: Kysely<Database> | readonly Kysely<Database>[]) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   return store.kind === 'postgres' ? readInTransaction(store, read) : read(store.db);
 }

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { applyBreakAction } from '../../src/reconcile/break-actions.js';
 import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { decodeBreakData } from '../../src/report/html/break-data.js';
+import { withSnapshotReaders } from '../../src/report/break-pages.js';
 import { reportBreaks, runBreaks, type ReportBreak } from '../../src/report/break-reader.js';
 import { findRun } from '../../src/report/run-data.js';
 import { hkTime } from '../../src/model/dates.js';
@@ -301,6 +302,35 @@ describe(`The break reader reads the same breaks whatever its pages (${dbKind})`
     // Positions rolled forward pair trades with positions: shown as trade records.
     expect(rolledForward).toBeGreaterThan(0);
   });
+
+  // On a server the breaks are read by several connections at once (one per core, up to three), all
+  // on the snapshot of the report's transaction. Skipped on the embedded database: one connection,
+  // and one process holds it, so no decision can be taken by anyone mid-report.
+  it.skipIf(dbKind !== 'postgres')(
+    'every reader sees the snapshot of the report: a decision committed meanwhile does not show',
+    async () => {
+      const open = await sql<{ id: string }>`SELECT id::text AS id FROM break_case WHERE status = 'open'
+        ORDER BY id LIMIT 1`.execute(t.store.db);
+      const id = open.rows[0]!.id;
+      const statusOf = async (db: typeof t.store.db) =>
+        (await sql<{ status: string }>`SELECT status FROM break_case WHERE id = ${id}::bigint`.execute(db))
+          .rows[0]!.status;
+      const seen = await t.store.transaction(async (tx) => {
+        await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(tx.db);
+        return withSnapshotReaders(t.store, tx.db, async (readers) => {
+          await applyBreakAction(
+            t.store,
+            { breakId: id, action: 'explain', actor: 'ops.chan', reason: 'explained mid-report' },
+            { reasonCodes: [], fourEyes: false },
+          );
+          return Promise.all(readers.map(statusOf));
+        });
+      });
+      expect(seen.length).toBe(Math.min(3, availableParallelism()));
+      expect(seen.every((s) => s === 'open')).toBe(true);
+      expect(await statusOf(t.store.db)).toBe('explained');
+    },
+  );
 
   it('the same as of a past moment, and the person’s explanation after it does not show', async () => {
     const runId = runIds[2]!;

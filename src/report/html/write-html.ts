@@ -5,6 +5,7 @@ import type { Store } from '../../db/connect.js';
 import { findRun } from '../run-data.js';
 import { StreamWriter } from '../../shared/stream-writer.js';
 import { BreakEncoder } from './break-data.js';
+import { withSnapshotReaders } from '../break-pages.js';
 import { runBreaks } from '../break-reader.js';
 import { dailyBreakHistory, type ReportDb } from './history.js';
 import { PAGE_SCRIPT } from './page-script.js';
@@ -113,10 +114,12 @@ export async function writeBreaksHtml(
     const enc = new BreakEncoder();
     const data = new StreamWriter(dataFile);
     try {
-      for await (const b of runBreaks(tx.db, r, { comments: true })) {
-        enc.add(b);
-        if (enc.pending >= CHUNK) await data.write(enc.takeChunk());
-      }
+      await withSnapshotReaders(store, tx.db, async (readers) => {
+        for await (const b of runBreaks(readers, r, { comments: true })) {
+          enc.add(b);
+          if (enc.pending >= CHUNK) await data.write(enc.takeChunk());
+        }
+      });
       if (enc.pending > 0) await data.write(enc.takeChunk());
       await data.close();
     } catch (err) {
