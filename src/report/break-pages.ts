@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
-import type { BreakStatus } from '../db/tables/recon.table.js';
+import type { BreakStatus } from '../model/vocabulary.js';
 import { SIGHTING, stateAsOf } from '../reconcile/breaks.js';
 
 /**

@@ -1,10 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
-import type { BreakFieldDiff, BreakStatus } from '../db/tables/recon.table.js';
+import type { BreakFieldDiff } from '../db/tables/recon.table.js';
 import { storedFields, textSql, type FieldType } from '../model/entities.js';
 import { reportRecordKeys, recordTextsSql } from '../model/record-sql.js';
-import type { BreakKind } from '../model/vocabulary.js';
+import type { BreakKind, BreakStatus, ReconciledEntity } from '../model/vocabulary.js';
 import {
   ageEnd,
   businessDayAges,
@@ -64,7 +64,7 @@ export type BreakComment = readonly [string, string, string | null];
 export interface ReportBreak {
   readonly id: string;
   readonly recon: string;
-  readonly entity: 'trades' | 'positions';
+  readonly entity: ReconciledEntity;
   readonly kind: BreakKind;
   readonly status: BreakStatus;
   readonly reason: string | null;
@@ -134,7 +134,7 @@ const jsonValue = (type: FieldType | 'integer', expr: string): string =>
 
 // A record as breaks.json prints it: one compact JSON object, `id`, the model's stored fields, `file`,
 // `line` (a number), built by the database as text (no parse and print again in the writer).
-const recordJson = (entity: 'trades' | 'positions', r: string): string =>
+const recordJson = (entity: ReconciledEntity, r: string): string =>
   [
     `'{"id":"' || ${r}.id || '"'`,
     ...storedFields(entity).map((fd) => `',"${fd.name}":' || ${jsonValue(fd.type, `${r}.${fd.column}`)}`),

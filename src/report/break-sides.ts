@@ -1,5 +1,6 @@
 import { Decimal, formatDecimal } from '../shared/decimal.js';
 import { hkTime } from '../model/dates.js';
+import type { ReconciledEntity } from '../model/vocabulary.js';
 import type { ReportRecord } from './break-reader.js';
 
 /**
@@ -60,7 +61,7 @@ const dec = (v: string | number | null | undefined): Decimal =>
  * (`long 131 / short 0`), a trade of a rolled-forward side counting as a position of its quantity
  * (a buy long, a sell short). '' for a side without records.
  */
-export function sideQuantity(entity: 'trades' | 'positions', records: readonly ReportRecord[]): string {
+export function sideQuantity(entity: ReconciledEntity, records: readonly ReportRecord[]): string {
   if (records.length === 0) return '';
   if (entity === 'trades') return sum(records.map((r) => dec(r.quantity)));
   const isTrade = (r: ReportRecord) => r.quantity !== undefined;
@@ -70,7 +71,7 @@ export function sideQuantity(entity: 'trades' | 'positions', records: readonly R
 }
 
 /** A side's price(s): the distinct trade prices; '' for positions (a rolled-forward side's trades included). */
-export function sidePrice(entity: 'trades' | 'positions', records: readonly ReportRecord[]): string {
+export function sidePrice(entity: ReconciledEntity, records: readonly ReportRecord[]): string {
   return entity === 'trades' ? distinct(records.map((r) => r.price)) : '';
 }
 

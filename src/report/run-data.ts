@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
+import { BREAK_KINDS, BREAK_STATUSES } from '../model/vocabulary.js';
 import { stateAsOf, type ListBreaksOptions } from '../reconcile/breaks.js';
 import { carriedFrom, type CarriedScope } from './break-pages.js';
 import type { ReconCounts } from '../reconcile/run-counts.js';
@@ -128,14 +129,8 @@ export async function breakTotals(
           WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared') x
     CROSS JOIN LATERAL ${stateAsOf(sql`x.case_id`, options.asOf)} s
     GROUP BY x.kind, s.status`.execute(store.db);
-  const byStatus: Record<string, number> = { open: 0, explained: 0, resolved: 0, cleared: 0 };
-  const byKind: Record<string, number> = {
-    only_left: 0,
-    only_right: 0,
-    mismatch: 0,
-    duplicate_left: 0,
-    duplicate_right: 0,
-  };
+  const byStatus: Record<string, number> = Object.fromEntries(BREAK_STATUSES.map((s) => [s, 0]));
+  const byKind: Record<string, number> = Object.fromEntries(BREAK_KINDS.map((k) => [k, 0]));
   for (const r of rows.rows) {
     byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
     byKind[r.kind] = (byKind[r.kind] ?? 0) + Number(r.n);

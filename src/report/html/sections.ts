@@ -1,4 +1,5 @@
 import type { ReconCounts } from '../../reconcile/run-counts.js';
+import { BREAK_KINDS, BREAK_STATUSES } from '../../model/vocabulary.js';
 import type { ReportRun } from '../run-data.js';
 import type { BreakTallies } from './break-data.js';
 import { hkTime } from '../../model/dates.js';
@@ -18,8 +19,6 @@ const n = (v: number): string => fmt.format(v);
 /** An instant (ISO, UTC) as people read it: Hong Kong time with the offset; '' for none. */
 const hk = (v: string | null): string => (v === null ? '' : hkTime(v));
 
-export const STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
-export const KINDS = ['only_left', 'only_right', 'mismatch', 'duplicate_left', 'duplicate_right'] as const;
 
 const STATUS_COLOR: Readonly<Record<string, string>> = {
   open: '#c0392b',
@@ -108,19 +107,19 @@ export function missingInputsHtml(run: ReportRun): string {
 export function summaryHtml(run: ReportRun, t: BreakTallies): string {
   let s = `<section id="summary">\n<h2>Summary</h2>\n<h3>Breaks listed by status</h3>\n<div class="tiles" id="tiles-status">`;
   s += tile(t.total, 'breaks listed');
-  for (const st of STATUSES) s += tile(t.byStatus.get(st) ?? 0, st, `status-${st}`);
+  for (const st of BREAK_STATUSES) s += tile(t.byStatus.get(st) ?? 0, st, `status-${st}`);
   s += tile(t.carried, 'carried from earlier dates', 'carried');
   s += `</div>\n<h3>By kind</h3>\n<div class="tiles" id="tiles-kind">`;
-  const kinds = [...KINDS, ...[...t.byKind.keys()].filter((k) => !(KINDS as readonly string[]).includes(k))];
+  const kinds = [...BREAK_KINDS, ...[...t.byKind.keys()].filter((k) => !(BREAK_KINDS as readonly string[]).includes(k))];
   for (const k of kinds) s += tile(t.byKind.get(k) ?? 0, k.replace('_', ' '));
   s += `</div>\n<h3>By reconciliation</h3>\n<table class="grid" id="tiles-recon"><thead><tr><th>reconciliation</th>`;
   s += `<th class="num">left records</th><th class="num">right records</th><th class="num">matched</th><th class="num">breaks</th>`;
-  for (const st of STATUSES) s += `<th class="num">${st}</th>`;
+  for (const st of BREAK_STATUSES) s += `<th class="num">${st}</th>`;
   s += `<th class="num">cleared by this run</th><th class="num">carried</th></tr></thead><tbody>`;
   for (const recon of run.recons) {
     const c: Partial<ReconCounts> = run.counts[recon] ?? {};
     const byStatus = t.byRecon.get(recon) ?? new Map<string, number>();
-    const total = STATUSES.reduce((a, st) => a + (byStatus.get(st) ?? 0), 0);
+    const total = BREAK_STATUSES.reduce((a, st) => a + (byStatus.get(st) ?? 0), 0);
     s += `<tr><th>${h(recon)}</th>`;
     const carried = `<td class="num">${n(byStatus.get('carried') ?? 0)}</td>`;
     if (c.incomplete) {
@@ -134,7 +133,7 @@ export function summaryHtml(run: ReportRun, t: BreakTallies): string {
     s +=
       `<td class="num">${n(Number(c.leftRecords ?? 0))}</td><td class="num">${n(Number(c.rightRecords ?? 0))}</td>` +
       `<td class="num">${n(Number(c.matched ?? 0))}</td><td class="num">${n(total)}</td>`;
-    for (const st of STATUSES) s += `<td class="num">${n(byStatus.get(st) ?? 0)}</td>`;
+    for (const st of BREAK_STATUSES) s += `<td class="num">${n(byStatus.get(st) ?? 0)}</td>`;
     s += `<td class="num">${n(byStatus.get('clearedByRun') ?? 0)}</td>${carried}</tr>`;
   }
   s += `</tbody></table>\n<p class="note">The breaks listed are those this run found, then those of earlier runs it `;
