@@ -123,6 +123,16 @@ export {
 } from './report/index.js';
 export { recordReportsWritten, type WrittenReport } from './report/index.js';
 export {
+  REPORT_RENDERERS,
+  parseReportFormats,
+  renderersOf,
+  writeReports,
+  type ReportFormat,
+  type ReportRenderer,
+  type RenderContext,
+  type RenderedReport,
+} from './report/index.js';
+export {
   reinputRows,
   writeReinputCsv,
   REINPUT_TRADE_TYPES,
@@ -177,7 +187,6 @@ export {
   openBreaksOfRun,
   latestRunOfDate,
   auditHeadHash,
-  DEFAULT_PACK_REPORT_WRITERS,
   EVIDENCE_PACK_FORMAT,
   MANIFEST_FILE,
   SHA256SUMS_FILE,
@@ -191,8 +200,6 @@ export {
   type EvidencePack,
   type EvidencePackCheck,
   type ManifestEntry,
-  type PackReportWriter,
-  type PackWriterContext,
   type Deadline,
   type OpenBreaks,
 } from './confirm/index.js';
@@ -200,7 +207,6 @@ export type { ConfirmationConfig, ConfirmationContact } from './config/config.js
 
 // Workflows: what a command does from start to end
 export { verifyDate, type Verification, type VerifyDateRequest } from './workflow/verify-date.js';
-export type { VerificationReport } from './workflow/verification-reports.js';
 export { loadInputs, type InputLoad, type Loader } from './workflow/load-inputs.js';
 export { carriedByRun } from './workflow/carried.js';
 export { planFetch, type FetchPlan, type FetchRequest } from './workflow/fetch-plan.js';

@@ -5,7 +5,8 @@ import type { ReportRun } from '../report/run-data.js';
 import { DcassError } from '../shared/errors.js';
 import { auditHeadHash, recordConfirmEvent } from './confirm-audit.js';
 import { latestRunOfDate } from './confirm-run.js';
-import { buildEvidencePack, type EvidencePack, type PackReportWriter } from './evidence-pack.js';
+import type { ReportRenderer } from '../report/index.js';
+import { buildEvidencePack, type EvidencePack } from './evidence-pack.js';
 
 /** What `confirm` needs beyond the database. */
 export interface ConfirmOptions {
@@ -19,7 +20,8 @@ export interface ConfirmOptions {
   readonly actor: string;
   /** Now; a test fixes it. */
   readonly now?: Date;
-  readonly reportWriters?: readonly PackReportWriter[];
+  /** The report formats of the pack; every format when absent (a test adds one). */
+  readonly renderers?: readonly ReportRenderer[];
 }
 
 /** A written confirmation. */
@@ -52,7 +54,7 @@ export async function confirmBusinessDate(store: Store, options: ConfirmOptions)
     acceptOpen: reason ? { reason, actor: options.actor } : null,
     preparedBy: options.actor,
     generatedAt: options.now ?? new Date(),
-    ...(options.reportWriters ? { reportWriters: options.reportWriters } : {}),
+    ...(options.renderers ? { renderers: options.renderers } : {}),
   });
   const auditEvent = await recordConfirmEvent(store, {
     actor: options.actor,

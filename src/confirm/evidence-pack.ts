@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ConfirmationConfig } from '../config/config.js';
 import type { Store } from '../db/connect.js';
 import { csvRow } from '../report/breaks-csv.js';
-import { writeBreaksCsv, writeBreaksHtml, writeBreaksJson } from '../report/index.js';
+import { writeReports, type ReportRenderer } from '../report/index.js';
 import { breakTotals, type ReportRun } from '../report/run-data.js';
 import { BREAK_STATUSES } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
@@ -36,31 +36,6 @@ export const EVIDENCE_PACK_FORMAT = 'dcass-recon-evidence-pack/1';
 export const MANIFEST_FILE = 'manifest.json';
 export const SHA256SUMS_FILE = 'SHA256SUMS';
 
-/** What every report writer of a pack is told beyond the run. */
-export interface PackWriterContext {
-  /** When the pack was made: a report that prints a time prints this one, so the same input gives the same pack. */
-  readonly generatedAt: Date;
-}
-
-/**
- * Writes one report of a run into the run's folder of the pack. The pack takes a list of these, so a
- * new report format is one more element.
- */
-export type PackReportWriter = (
-  store: Store,
-  runId: string,
-  dir: string,
-  context: PackWriterContext,
-) => Promise<unknown>;
-
-/** The reports every pack holds per run: breaks.json, breaks.csv and breaks.html. */
-export const DEFAULT_PACK_REPORT_WRITERS: readonly PackReportWriter[] = [
-  (store, runId, dir) => writeBreaksJson(store, runId, path.join(dir, 'breaks.json')),
-  (store, runId, dir) => writeBreaksCsv(store, runId, path.join(dir, 'breaks.csv')),
-  (store, runId, dir, { generatedAt }) =>
-    writeBreaksHtml(store, runId, path.join(dir, 'breaks.html'), { now: generatedAt }),
-];
-
 /** What an evidence pack is built from. */
 export interface EvidencePackOptions {
   /** The folder to create; it must not exist, or be empty. */
@@ -78,8 +53,8 @@ export interface EvidencePackOptions {
   readonly preparedBy: string;
   /** When: printed in the PDF and the pack; the same options give the same files. */
   readonly generatedAt: Date;
-  /** Report writers run per run; DEFAULT_PACK_REPORT_WRITERS when absent. */
-  readonly reportWriters?: readonly PackReportWriter[];
+  /** The report formats written per run; every format of the registry (REPORT_RENDERERS) when absent. */
+  readonly renderers?: readonly ReportRenderer[];
 }
 
 /** One file of the pack as the manifest lists it. */
@@ -185,9 +160,8 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
     for (const { run } of runs) {
       const dir = path.join(work, 'reports', `run-${run.id}`);
       mkdirSync(dir, { recursive: true });
-      for (const write of options.reportWriters ?? DEFAULT_PACK_REPORT_WRITERS) {
-        await write(store, run.id, dir, { generatedAt: options.generatedAt });
-      }
+      // A report prints the pack's time as its own: the same input gives the same pack.
+      await writeReports(store, run.id, dir, { now: options.generatedAt }, options.renderers);
     }
     // SHA256SUMS covers every file but itself and the manifest; the manifest, written last, covers
     // everything else, SHA256SUMS included.

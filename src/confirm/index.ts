@@ -11,7 +11,6 @@ export {
 export {
   buildEvidencePack,
   verifyEvidencePack,
-  DEFAULT_PACK_REPORT_WRITERS,
   EVIDENCE_PACK_FORMAT,
   MANIFEST_FILE,
   SHA256SUMS_FILE,
@@ -19,8 +18,6 @@ export {
   type EvidencePack,
   type EvidencePackCheck,
   type ManifestEntry,
-  type PackReportWriter,
-  type PackWriterContext,
 } from './evidence-pack.js';
 export { confirmationDeadline, type Deadline } from './deadline.js';
 export { openBreaksOfRun, type OpenBreaks } from './open-breaks.js';

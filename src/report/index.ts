@@ -47,3 +47,13 @@ export {
   type ReinputQuery,
 } from './reinput.js';
 export { recordReportsWritten, type WrittenReport } from './record-reports.js';
+export {
+  REPORT_RENDERERS,
+  parseReportFormats,
+  renderersOf,
+  writeReports,
+  type ReportFormat,
+  type ReportRenderer,
+  type RenderContext,
+  type RenderedReport,
+} from './renderers.js';

@@ -1,4 +1,4 @@
-import { recordReportsWritten, type Participant } from '../report/index.js';
+import { recordReportsWritten, writeReports, type Participant, type RenderedReport } from '../report/index.js';
 import {
   loadBuiltinRuleSet,
   loadRuleSet,
@@ -12,7 +12,6 @@ import type { BusinessDate } from '../model/dates.js';
 import type { Logger } from '../shared/logger.js';
 import { carriedByRun } from './carried.js';
 import { loadInputs, type InputLoad } from './load-inputs.js';
-import { writeVerificationReports, type VerificationReport } from './verification-reports.js';
 
 /** What one verification of a business date did. */
 export interface Verification {
@@ -20,7 +19,8 @@ export interface Verification {
   readonly run: RunSummary;
   /** Breaks of earlier dates still open or explained that the run did not find (the reports carry them). */
   readonly carried: number;
-  readonly reports: readonly VerificationReport[];
+  /** breaks.json, breaks.csv and breaks.html, in that order. */
+  readonly reports: readonly RenderedReport[];
 }
 
 /** What a verification needs: the date, where the reports go, what to load first, and who acts. */
@@ -60,7 +60,7 @@ export async function verifyDate(store: Store, request: VerifyDateRequest): Prom
     ...(request.profileEntities === undefined ? {} : { profileEntities: request.profileEntities }),
     ...(request.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
   });
-  const reports = await writeVerificationReports(store, run.runId, request.outDir, request.participant);
+  const reports = await writeReports(store, run.runId, request.outDir, { participant: request.participant });
   await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
   return { ingested, run, carried: await carriedByRun(store, run), reports };
 }

@@ -1,3 +1,4 @@
+import { REPORT_RENDERERS, type ReportRenderer } from '../../src/report/renderers.js';
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -15,7 +16,6 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEFAULT_PACK_REPORT_WRITERS,
   buildEvidencePack,
   verifyEvidencePack,
   type EvidencePackOptions,
@@ -288,9 +288,7 @@ describe(`the evidence pack (${dbKind})`, () => {
     const pdf = await readPdfText(path.join(pack.dir, 'confirmation.pdf'));
     const text = pdf.text.replace(/\s+/g, ' ');
     // The records compared per reconciliation, as a table: run, reconciliation, left, right.
-    expect(text).toContain(
-      `${clean.id} trades-bos ${cleanCounts.leftRecords} ${cleanCounts.rightRecords}`,
-    );
+    expect(text).toContain(`${clean.id} trades-bos ${cleanCounts.leftRecords} ${cleanCounts.rightRecords}`);
     expect(text).toContain(`${gap.id} positions-bos - - INCOMPLETE: bos-positions missing`);
     expect(text).toContain(
       'MISSING INPUTS bos-positions (BOS positions, 2019-05-07) missing, blocked positions-bos',
@@ -332,29 +330,33 @@ describe(`the evidence pack (${dbKind})`, () => {
     await expect(verifyEvidencePack(work)).rejects.toThrow(/no manifest\.json in/);
   });
 
-  it('another report writer is one more element of the list', async () => {
+  it('another report format is one more renderer', async () => {
+    const extra: ReportRenderer = {
+      format: 'note',
+      fileName: 'report.html',
+      write: async (_store, run, file) => {
+        writeFileSync(file, `<p>run ${run}</p>`);
+        return { format: 'note', path: file, runId: run, breaks: 0, carried: 0 };
+      },
+    };
     const pack = await buildEvidencePack(
       t.store,
-      options('writers', {
-        reportWriters: [
-          ...DEFAULT_PACK_REPORT_WRITERS,
-          async (_store, runId, dir) => writeFileSync(path.join(dir, 'report.html'), `<p>run ${runId}</p>`),
-        ],
-      }),
+      options('writers', { renderers: [...REPORT_RENDERERS, extra] }),
     );
     expect(pack.files.map((f) => f.path)).toContain(`reports/run-${clean.id}/report.html`);
     expect((await verifyEvidencePack(pack.dir)).ok).toBe(true);
   });
 
   it('a writer failing half way leaves no pack and no partial folder behind', async () => {
-    const failing = async (): Promise<never> => {
-      throw new Error('disk full (simulated)');
+    const failing: ReportRenderer = {
+      format: 'failing',
+      fileName: 'failing.txt',
+      write: async () => {
+        throw new Error('disk full (simulated)');
+      },
     };
     await expect(
-      buildEvidencePack(
-        t.store,
-        options('failed', { reportWriters: [...DEFAULT_PACK_REPORT_WRITERS, failing] }),
-      ),
+      buildEvidencePack(t.store, options('failed', { renderers: [...REPORT_RENDERERS, failing] })),
     ).rejects.toThrow(/cannot write the evidence pack .*failed: disk full \(simulated\)/);
     expect(existsSync(path.join(work, 'failed'))).toBe(false);
     expect(readdirSync(work).filter((n) => n.includes('.partial'))).toEqual([]);

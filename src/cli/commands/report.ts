@@ -1,20 +1,13 @@
-import path from 'node:path';
 import { Command } from 'commander';
 import {
   checkAsOf,
-  DcassError,
+  parseReportFormats,
   recordReportsWritten,
-  writeBreaksCsv,
-  writeBreaksHtml,
-  writeBreaksJson,
-  type HtmlReportFile,
-  type ReportFile,
+  renderersOf,
+  writeReports,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { ensureOutDir, out, plural } from '../output.js';
-
-const FORMATS = ['json', 'csv', 'html'] as const;
-type Format = (typeof FORMATS)[number];
 
 /** `report`: write a run's breaks as breaks.json, breaks.csv and breaks.html. */
 export function reportCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -41,26 +34,20 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
     )
     .action((opts: { run: string; out: string; format: string; asOf?: string }) =>
       run(async (ctx) => {
-        const formats = parseFormats(opts.format);
+        const formats = parseReportFormats(opts.format);
         ensureOutDir(opts.out);
         const store = await ctx.store();
-        const asOf = opts.asOf === undefined ? {} : { asOf: opts.asOf };
         const participant = ctx.config.participant;
-        const written: (ReportFile | HtmlReportFile)[] = [];
-        for (const f of formats) {
-          const file = path.join(opts.out, `breaks.${f}`);
-          written.push(
-            f === 'json'
-              ? await writeBreaksJson(store, opts.run, file, asOf)
-              : f === 'csv'
-                ? await writeBreaksCsv(store, opts.run, file, asOf)
-                : await writeBreaksHtml(store, opts.run, file, {
-                    ...asOf,
-                    participant:
-                      participant === null ? null : { code: participant.code, name: participant.name },
-                  }),
-          );
-        }
+        const written = await writeReports(
+          store,
+          opts.run,
+          opts.out,
+          {
+            ...(opts.asOf === undefined ? {} : { asOf: opts.asOf }),
+            participant: participant === null ? null : { code: participant.code, name: participant.name },
+          },
+          renderersOf(formats),
+        );
         await recordReportsWritten(store, {
           actor: ctx.actor(),
           subject: `run:${written[0]!.runId}`,
@@ -78,18 +65,4 @@ written, 2 trouble (no such run, a folder that cannot be written).`,
         return 0;
       }),
     );
-}
-
-function parseFormats(list: string): Format[] {
-  const items = list
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== '');
-  const bad = items.filter((s) => !(FORMATS as readonly string[]).includes(s));
-  if (bad.length > 0 || items.length === 0) {
-    throw new DcassError('USAGE', `unknown report format ${bad.join(', ') || '(none)'}`, {
-      hint: `choose from ${FORMATS.join(', ')}`,
-    });
-  }
-  return [...new Set(items)] as Format[];
 }
