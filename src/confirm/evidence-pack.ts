@@ -366,7 +366,7 @@ function runRef(r: RunFacts): ConfirmationRunRef {
 }
 
 /** Per reconciliation of a run, the records of each side it compared, or why it compared none. */
-export function comparedOf(run: ReportRun): ComparedRecords[] {
+function comparedOf(run: ReportRun): ComparedRecords[] {
   return run.recons.map((recon): ComparedRecords => {
     const c = run.counts[recon];
     if (c?.incomplete) return { recon, state: 'incomplete', why: c.incomplete };

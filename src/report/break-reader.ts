@@ -25,14 +25,12 @@ import {
  * prints records as objects names the values with recordObject.
  */
 
-/** The record columns every report prints, per shape, in the order a record's values hold them (the model's). */
-export const RECORD_COLUMNS = {
-  trades: reportRecordKeys('trades'),
-  positions: reportRecordKeys('positions'),
-} as const;
-
-/** Shape 0 is a trade record, shape 1 a position record (a rolled-forward position side holds trades). */
-export const RECORD_SHAPES = [RECORD_COLUMNS.trades, RECORD_COLUMNS.positions] as const;
+/**
+ * The record columns every report prints, per shape, in the order a record's values hold them (the
+ * model's): shape 0 is a trade record, shape 1 a position record (a rolled-forward position side
+ * holds trades).
+ */
+export const RECORD_SHAPES = [reportRecordKeys('trades'), reportRecordKeys('positions')] as const;
 
 /**
  * One record as the reader gives it: its shape ('0' a trade, '1' a position), its id, then its values

@@ -15,7 +15,7 @@ import type { ReportRecord } from './break-reader.js';
 export const JOIN = ' | ';
 
 /** The distinct non-blank values, in first-seen order, joined by ` | `; '' when there are none. */
-export function distinct(values: Iterable<string | number | null | undefined>): string {
+function distinct(values: Iterable<string | number | null | undefined>): string {
   const seen = new Set<string>();
   for (const v of values) if (v !== null && v !== undefined && v !== '') seen.add(String(v));
   return [...seen].join(JOIN);

@@ -79,7 +79,7 @@ export const CSV_HEADER = [
 ] as const;
 
 /** The cells of one break's row, in CSV_HEADER's order. */
-export function breakCsvCells(
+function breakCsvCells(
   runId: string,
   businessDate: string,
   b: ReportBreak,
@@ -125,7 +125,7 @@ export function breakCsvCells(
  * or refused) as the status, what to do as the reason, and what was expected as the key. No break id:
  * it is not a break, it is why a reconciliation could not run.
  */
-export function missingInputCsvCells(
+function missingInputCsvCells(
   runId: string,
   businessDate: string,
   m: MissingInput,

@@ -32,7 +32,6 @@ export {
   dailyBreakHistory,
   escapeHtml,
   jsonForScript,
-  REPORT_CSP,
   type HtmlReportFile,
   type HtmlReportOptions,
   type HistoryDay,

@@ -76,7 +76,7 @@ const bump = (m: Map<string, number>, k: string): void => {
 const ACCOUNT_AT = RECORD_SHAPES.map((cols) => (cols as readonly string[]).indexOf('account') + RECORD_VALUES_AT);
 
 /** The account a break is about: its key's account, else its first record's. */
-export function rowAccount(b: ReportBreak): string | null {
+function rowAccount(b: ReportBreak): string | null {
   const fromKey = b.key.account;
   if (typeof fromKey === 'string' && fromKey !== '') return fromKey;
   for (const side of [b.left, b.right]) {
