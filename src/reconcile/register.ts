@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { BusinessDate } from '../model/dates.js';
 import type { Store } from '../db/connect.js';
 import type { BreakAction } from '../db/tables/recon.table.js';
 import type { BreakStatus } from '../model/vocabulary.js';
@@ -27,8 +28,8 @@ export interface RegisterQuery {
   readonly asOf?: string;
   readonly status?: readonly BreakStatus[];
   readonly recon?: readonly string[];
-  /** Only breaks last seen on this business date. */
-  readonly lastSeenDate?: string;
+  /** Only breaks last seen on this business date (parseBusinessDate). */
+  readonly lastSeenDate?: BusinessDate;
 }
 
 const PAGE = 1000;

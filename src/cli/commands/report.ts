@@ -3,11 +3,14 @@ import {
   checkAsOf,
   parseReportFormats,
   recordReportsWritten,
+  REPORT_RENDERERS,
   renderersOf,
   writeReports,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { ensureOutDir, out, plural } from '../output.js';
+
+const FORMATS = REPORT_RENDERERS.map((r) => r.format);
 
 /** `report`: write a run's breaks as breaks.json, breaks.csv and breaks.html. */
 export function reportCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
@@ -15,7 +18,7 @@ export function reportCommand(run: (fn: (ctx: CliContext) => Promise<number>) =>
     .description("write a run's break report (breaks.json, breaks.csv, breaks.html) to a folder")
     .requiredOption('--run <id|latest>', 'the run to report: its id, or latest')
     .requiredOption('--out <dir>', 'folder to write to (created when missing)')
-    .option('--format <list>', 'comma-separated formats: json, csv, html', 'json,csv,html')
+    .option('--format <list>', `comma-separated formats: ${FORMATS.join(', ')}`, FORMATS.join(','))
     .option('--as-of <moment>', 'the break register as it stood at this moment (ISO 8601 with a zone)')
     .addHelpText(
       'after',
