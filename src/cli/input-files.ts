@@ -103,7 +103,7 @@ function listPath(p: string, excludeFolders: readonly string[]): string[] {
  * their sorted place: the loader orders them by that time, whatever the load order. A name without a
  * participant (BOS_TRADES_20190506.csv) stands for the configured participant, as the loader reads it.
  */
-export function inLoadOrder(
+function inLoadOrder(
   files: readonly string[],
   source: Source,
   profiles: ProfileRegistry,

@@ -21,7 +21,7 @@ import { handleInterrupts } from './interrupt.js';
 import { packageVersion } from '../shared/package-root.js';
 
 /** Exit codes as diff(1): 0 nothing open, 1 open breaks found, 2 trouble. */
-export const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
+const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
 
 const program = new Command('dcass-recon')
   .description(

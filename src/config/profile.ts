@@ -8,7 +8,7 @@ import { ENTITIES, SOURCES } from '../model/vocabulary.js';
  * a CP adds one for its real layout without touching code.
  */
 
-export const ENCODINGS = ['ascii', 'utf-8', 'big5'] as const;
+const ENCODINGS = ['ascii', 'utf-8', 'big5'] as const;
 
 export const HEADER_FIELDS = [
   'reportId',
@@ -28,7 +28,7 @@ const FORMATS: Record<string, readonly string[]> = {
 };
 
 /** Where a value is (column header, element or attribute name, or fixed-width position) and how to read it. */
-export const fieldSpecSchema = z
+const fieldSpecSchema = z
   .strictObject({
     from: z.union([z.string().min(1), position]),
     type: z.enum(VALUE_TYPES).default('text'),

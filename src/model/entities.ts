@@ -159,15 +159,12 @@ export const SQL_TYPE: Readonly<Record<FieldType, string>> = {
   timestamp: 'timestamptz',
 };
 
-/** How each type is printed wherever a value is shown as text (reports, breaks, differences). */
-export const TEXT_FORMAT: Readonly<Record<FieldType, string>> = {
-  text: 'as stored',
-  decimal: 'the shortest decimal: no trailing zeros, 340.50 as 340.5',
-  date: 'YYYY-MM-DD',
-  timestamp: 'ISO 8601 in UTC with milliseconds, 2019-05-06T01:30:00.000Z',
-};
-
-/** The SQL printing a value of the type (`expr`, a column reference) in its TEXT_FORMAT. */
+/**
+ * The SQL printing a value of the type (`expr`, a column reference) in its text format, the one
+ * wherever a value is shown as text (reports, breaks, differences): text as stored; a decimal as the
+ * shortest decimal (no trailing zeros, 340.50 as 340.5); a date YYYY-MM-DD; an instant ISO 8601 in UTC
+ * with milliseconds (2019-05-06T01:30:00.000Z).
+ */
 export function textSql(type: FieldType, expr: string): string {
   switch (type) {
     case 'text':
@@ -188,7 +185,7 @@ export function storedField(entity: Entity, name: string): CanonicalField & { re
   return f;
 }
 
-/** The SQL reading one stored field of the record aliased `alias` as text, in its TEXT_FORMAT. */
+/** The SQL reading one stored field of the record aliased `alias` as text, in its text format (textSql). */
 export function fieldTextSql(entity: Entity, name: string, alias: string): string {
   const f = storedField(entity, name);
   return textSql(f.type, `${alias}.${f.column}`);

@@ -3,7 +3,7 @@ import type { ReconciledEntity } from './vocabulary.js';
 
 /**
  * The SQL that reads a trade or position as every report prints it, built from the model: its stored
- * fields as text (TEXT_FORMAT), then the file it was read from and its line. Fixed text, no input.
+ * fields as text (textSql), then the file it was read from and its line. Fixed text, no input.
  */
 
 /** The aliases of the record and of its file (source_file) in the report's query. */

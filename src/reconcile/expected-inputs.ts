@@ -61,7 +61,7 @@ export async function calendarDay(db: Kysely<Database>, date: string): Promise<C
 }
 
 /** True when the input is expected on a date the calendar describes so. */
-export function expectedOn(input: ExpectedInput, day: CalendarDay): boolean {
+function expectedOn(input: ExpectedInput, day: CalendarDay): boolean {
   const lastGenium = day.trading && day.platform === 'genium' && day.nextPlatform === 'upgraded';
   switch (input.on) {
     case 'once':

@@ -10,7 +10,6 @@ export {
 export { listBreaks, type Break, type ListBreaksOptions } from './breaks.js';
 export {
   breakHistory,
-  checkBreakId,
   readRegister,
   type BreakComment,
   type BreakHistory,
@@ -18,7 +17,7 @@ export {
   type RegisterEntry,
   type RegisterQuery,
 } from './register.js';
-export { COMPARATORS, type Comparator } from './comparators/index.js';
+export type { Comparator } from './comparators/index.js';
 export { expectedInputStatus, type ExpectedFile, type ExpectedStatus } from './expected-inputs.js';
 export { ENTITY_DEFS, fieldNames } from './fields.js';
 export type { FieldType } from '../model/entities.js';

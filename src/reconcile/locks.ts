@@ -12,7 +12,7 @@ import type { Logger } from '../shared/logger.js';
  * transaction, so an action waits for a run in progress (and then sees its result) and a run never
  * overwrites an action with the state it read before it.
  */
-export const RUN_LOCK = '431197467507';
+const RUN_LOCK = '431197467507';
 export const REGISTER_LOCK = '431197467508';
 
 /** How long a run waits for another run to finish before it is refused as busy. */

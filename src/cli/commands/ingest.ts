@@ -109,7 +109,7 @@ export interface IngestSummary {
 }
 
 /** Counts the outcomes of an ingest call. */
-export function summarise(outcomes: readonly FileOutcome[]): IngestSummary {
+function summarise(outcomes: readonly FileOutcome[]): IngestSummary {
   const loaded = outcomes.filter((o) => o.status === 'loaded');
   return {
     loaded: loaded.length,
@@ -121,7 +121,7 @@ export function summarise(outcomes: readonly FileOutcome[]): IngestSummary {
 }
 
 /** The counts in one line: "20 files loaded, 0 already loaded (skipped), 1 refused; 334 rows, 1 rejected row". */
-export function summaryLine(s: IngestSummary): string {
+function summaryLine(s: IngestSummary): string {
   return (
     `${plural(s.loaded, 'file')} loaded, ${s.skipped} already loaded (skipped), ${s.refused} refused; ` +
     `${plural(s.rows, 'row')}, ${plural(s.rejected, 'rejected row')}` +
@@ -130,7 +130,7 @@ export function summaryLine(s: IngestSummary): string {
 }
 
 /** The outcome of each file as a table (or JSON), refused files with their reasons, then the counts. */
-export function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[]): void {
+function printOutcomes(ctx: CliContext, outcomes: readonly FileOutcome[]): void {
   if (ctx.options.json) {
     out.json({ files: outcomes, summary: summarise(outcomes) });
     return;

@@ -97,7 +97,7 @@ export function printMissingInputs(s: RunSummary): void {
 }
 
 /** The run summary table (or JSON) printed after every run, with the breaks carried from earlier dates. */
-export function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
+function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   if (ctx.options.json) {
     out.json({ ...s, carried });
     return;

@@ -37,7 +37,7 @@ export async function verifyConfigured(
 }
 
 /** Exit code of a verification: 2 when a file was refused (the picture is incomplete), else 1 if open breaks. */
-export function verificationExit(v: Verification): number {
+function verificationExit(v: Verification): number {
   if (v.ingested.some((o) => o.status === 'refused')) return 2;
   return runExit(v.run);
 }
@@ -47,7 +47,7 @@ export function verificationExit(v: Verification): number {
  * loaded before are counted, not listed), each reconciliation's matched and breaks, the skipped ones
  * once in a line each, the open breaks in all, the reports written and the next step.
  */
-export function printVerification(v: Verification): void {
+function printVerification(v: Verification): void {
   const s = v.run;
   printOutcomeText(v.ingested, { newOnly: true });
   out.line(

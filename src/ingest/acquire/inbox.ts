@@ -17,7 +17,7 @@ const TEMP_PREFIX = '.dcass-fetch-';
 const TEMP_SUFFIX = '.part';
 
 /** The inbox folder of one business date (YYYYMMDD). */
-export function dateInbox(inboxDir: string, date: string): string {
+function dateInbox(inboxDir: string, date: string): string {
   return path.join(inboxDir, date);
 }
 
@@ -26,7 +26,7 @@ export function dateInbox(inboxDir: string, date: string): string {
  * remote file changed) in `g<n>/` with the same name, so a name-based profile still recognises it
  * and no earlier generation is ever overwritten.
  */
-export function generationPath(inboxDir: string, date: string, name: string, generation: number): string {
+function generationPath(inboxDir: string, date: string, name: string, generation: number): string {
   const dir = dateInbox(inboxDir, date);
   return generation <= 1 ? path.join(dir, name) : path.join(dir, `g${generation}`, name);
 }
@@ -39,7 +39,7 @@ export async function tempPathIn(inboxDir: string, date: string): Promise<string
 }
 
 /** True for our own temp files, which ingest and listings must ignore. */
-export function isTempName(name: string): boolean {
+function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
 }
 

@@ -22,7 +22,7 @@ const NUL = '\0';
 const UNSTORABLE = /[\0\p{Cf}]/u;
 
 /** What a NUL is shown as where text must be kept anyway (raw text, messages): the Unicode symbol for it. */
-export const NUL_SHOWN_AS = '\u2400';
+const NUL_SHOWN_AS = '\u2400';
 
 /** Names of the invisible characters most often met in exported files, for the rejection reason. */
 const INVISIBLE_NAMES: Readonly<Record<string, string>> = {
