@@ -1,4 +1,4 @@
-import { fieldTextSql, storedFields } from './entities.js';
+import { fieldTextSql, storedFields, textSql, type FieldType } from './entities.js';
 import type { ReconciledEntity } from './vocabulary.js';
 
 /**
@@ -22,16 +22,26 @@ export function recordTextsSql(entity: ReconciledEntity, a: RecordAliases): stri
   return [...fieldTexts(entity, a), `${a.file}.file_name`, `${a.record}.line_no::text`].join(', ');
 }
 
-/** The record as one JSON object: `id`, its stored fields, `file`, `line` (a number), in that order. */
-export function recordObjectSql(entity: ReconciledEntity, a: RecordAliases): string {
-  const names = storedFields(entity).map((f) => f.name);
-  const pairs = [
-    `'id', ${a.record}.id::text`,
-    ...fieldTexts(entity, a).map((sql, i) => `'${names[i]!}', ${sql}`),
-    `'file', ${a.file}.file_name`,
-    `'line', ${a.record}.line_no`,
-  ];
-  return `json_build_object(${pairs.join(', ')})`;
+// A value of the type (`expr` SQL) as JSON text: a string, or null. Decimals, dates and instants
+// print as digits and separators only, so only text needs escaping.
+const jsonValue = (type: FieldType | 'integer', expr: string): string =>
+  type === 'text'
+    ? `coalesce(to_json(${expr})::text, 'null')`
+    : type === 'integer'
+      ? `coalesce(${expr}::text, 'null')`
+      : `coalesce('"' || ${textSql(type, expr)} || '"', 'null')`;
+
+/**
+ * The record as breaks.json prints it: the text of one compact JSON object, `id`, its stored fields,
+ * `file`, `line` (a number), built by the database (no parse and print again in the writer).
+ */
+export function recordJsonSql(entity: ReconciledEntity, a: RecordAliases): string {
+  return [
+    `'{"id":"' || ${a.record}.id || '"'`,
+    ...storedFields(entity).map((f) => `',"${f.name}":' || ${jsonValue(f.type, `${a.record}.${f.column}`)}`),
+    `',"file":' || ${jsonValue('text', `${a.file}.file_name`)}`,
+    `',"line":' || ${jsonValue('integer', `${a.record}.line_no`)} || '}'`,
+  ].join(' || ');
 }
 
 function fieldTexts(entity: ReconciledEntity, a: RecordAliases): string[] {

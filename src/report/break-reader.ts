@@ -2,8 +2,8 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { BreakFieldDiff } from '../db/tables/recon.table.js';
-import { storedFields, textSql, type FieldType } from '../model/entities.js';
-import { reportRecordKeys, recordTextsSql } from '../model/record-sql.js';
+import { textSql } from '../model/entities.js';
+import { recordJsonSql, reportRecordKeys, recordTextsSql } from '../model/record-sql.js';
 import type { BreakKind, BreakStatus, ReconciledEntity } from '../model/vocabulary.js';
 import {
   ageEnd,
@@ -121,25 +121,6 @@ export const recordsOf = (ids: string): RawBuilder<unknown> =>
     ),
   );
 
-// breaks.json's text of a value of the type (`expr` SQL): a JSON string, or null. Decimals, dates and
-// instants print as digits and separators only, so only text needs escaping.
-const jsonValue = (type: FieldType | 'integer', expr: string): string =>
-  type === 'text'
-    ? `coalesce(to_json(${expr})::text, 'null')`
-    : type === 'integer'
-      ? `coalesce(${expr}::text, 'null')`
-      : `coalesce('"' || ${textSql(type, expr)} || '"', 'null')`;
-
-// A record as breaks.json prints it: one compact JSON object, `id`, the model's stored fields, `file`,
-// `line` (a number), built by the database as text (no parse and print again in the writer).
-const recordJson = (entity: ReconciledEntity, r: string): string =>
-  [
-    `'{"id":"' || ${r}.id || '"'`,
-    ...storedFields(entity).map((fd) => `',"${fd.name}":' || ${jsonValue(fd.type, `${r}.${fd.column}`)}`),
-    `',"file":' || ${jsonValue('text', 'f.file_name')}`,
-    `',"line":' || ${jsonValue('integer', `${r}.line_no`)} || '}'`,
-  ].join(' || ');
-
 /**
  * A side as breaks.json prints it: null when it has no record, its record, or (an aggregated or
  * duplicated side) its first record with the others in `others`.
@@ -147,7 +128,7 @@ const recordJson = (entity: ReconciledEntity, r: string): string =>
 const sideJson = (ids: string): string => {
   const records = sideRecords(
     ids,
-    `CASE WHEN t.id IS NOT NULL THEN ${recordJson('trades', 't')} ELSE ${recordJson('positions', 'p')} END`,
+    `CASE WHEN t.id IS NOT NULL THEN ${recordJsonSql('trades', { record: 't', file: 'f' })} ELSE ${recordJsonSql('positions', { record: 'p', file: 'f' })} END`,
     (r) => `array_agg(${r} ORDER BY u.ord)`,
   );
   return `coalesce((SELECT CASE WHEN cardinality(a) = 1 THEN a[1]

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { recordObjectSql, recordTextsSql, reportRecordKeys } from '../../src/model/record-sql.js';
+import { recordJsonSql, recordTextsSql, reportRecordKeys } from '../../src/model/record-sql.js';
 
-// The record SQL the reports used before the model built it (report/run-data.ts TRADE_OBJECT and
-// POSITION_OBJECT, report/html/break-rows.ts RECORD_COLUMNS, TRADE_VALUES and POSITION_VALUES), as
-// they read: the builders must give the same SQL, key for key and in the same order.
+// The record SQL the reports used before the model built it (the record objects of breaks.json, the
+// HTML report's record columns and values), as they read: the builders must give the same keys in the
+// same order, and the same values.
 const TS = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const D = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
 const N = (col: string) => `trim_scale(${col})::text`;
@@ -80,9 +80,17 @@ const POSITION_VALUES = `'1', p.source, p.participant, ${D('p.position_date')}, 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
 describe('record SQL built from the model', () => {
-  it('reads a record as one JSON object, key for key as the reports did', () => {
-    expect(recordObjectSql('trades', { record: 't', file: 'f' })).toBe(oneLine(TRADE_OBJECT));
-    expect(recordObjectSql('positions', { record: 'p', file: 'f' })).toBe(oneLine(POSITION_OBJECT));
+  it('writes a record as breaks.json prints it, key for key as the reports did', () => {
+    const keysOf = (object: string) => [...object.matchAll(/(?:\(|,\s+)'(\w+)',/g)].map((m) => m[1]);
+    const jsonKeys = (sql: string) => [...sql.matchAll(/"(\w+)":/g)].map((m) => m[1]);
+    expect(jsonKeys(recordJsonSql('trades', { record: 't', file: 'f' }))).toEqual(keysOf(TRADE_OBJECT));
+    expect(jsonKeys(recordJsonSql('positions', { record: 'p', file: 'f' }))).toEqual(keysOf(POSITION_OBJECT));
+    // Each value read as the rows read it (textSql), text escaped by to_json, the line a number.
+    const trade = recordJsonSql('trades', { record: 't', file: 'f' });
+    expect(trade).toContain(`coalesce('"' || ${N('t.quantity')} || '"', 'null')`);
+    expect(trade).toContain(`coalesce('"' || ${TS('t.exec_at')} || '"', 'null')`);
+    expect(trade).toContain(`coalesce(to_json(t.account)::text, 'null')`);
+    expect(trade).toContain(`',"line":' || coalesce(t.line_no::text, 'null') || '}'`);
   });
 
   it('reads a record as text values in the column order of the HTML report', () => {
