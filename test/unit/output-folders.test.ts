@@ -19,6 +19,7 @@ describe('making an output folder: done, or refused at once with the reason', ()
   });
 
   // Node's recursive mkdir spins forever on this path (its parent exists and answers ENOENT).
+  // Skipped where the system has no /proc (macOS): the path does not exist there.
   it.skipIf(!hasProc)('a folder under /proc is refused, not retried forever', () => {
     expect(() => makeFolder('/proc/nope/deeper', 'the output folder')).toThrow(
       'cannot create the output folder /proc/nope/deeper: /proc does not accept new folders (ENOENT',
@@ -38,6 +39,7 @@ describe('making an output folder: done, or refused at once with the reason', ()
     );
   });
 
+  // Skipped where the system has no /dev/full (macOS): the device is Linux's.
   it.skipIf(!hasDevFull)('a device is not a folder, and a writer does not replace it', () => {
     expect(() => makeFolder('/dev/full', 'the output folder')).toThrow(
       'cannot create the output folder /dev/full: /dev/full is a device, not a folder',
