@@ -16,6 +16,17 @@ export async function* physicalLines(
   chunks: AsyncIterable<string>,
   maxLength: number,
 ): AsyncGenerator<PhysicalLine> {
+  for await (const lines of physicalLineRuns(chunks, maxLength)) yield* lines;
+}
+
+/**
+ * physicalLines, the lines a chunk of text completes handed over together: one await per chunk (a few
+ * thousand lines) instead of one per line, which cost about a tenth of a CSV ingest's time.
+ */
+export async function* physicalLineRuns(
+  chunks: AsyncIterable<string>,
+  maxLength: number,
+): AsyncGenerator<PhysicalLine[]> {
   let line = 0;
   let carry = '';
   // Set while inside an over-long line: its kept prefix, its length so far, whether that ends in CR.
@@ -38,11 +49,13 @@ export async function* physicalLines(
       : { line, text, cut: false };
   };
   for await (const chunk of chunks) {
+    const run: PhysicalLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-      yield finish(chunk.slice(start, nl));
+      run.push(finish(chunk.slice(start, nl)));
       start = nl + 1;
     }
+    if (run.length > 0) yield run;
     const rest = chunk.slice(start);
     if (over !== null) {
       over.length += rest.length;
@@ -56,5 +69,5 @@ export async function* physicalLines(
       }
     }
   }
-  if (over !== null || carry.length > 0) yield finish('');
+  if (over !== null || carry.length > 0) yield [finish('')];
 }
