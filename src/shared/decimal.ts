@@ -45,6 +45,17 @@ export function formatDecimal(d: Decimal): string {
  * Empty text fails with MISSING_VALUE; anything not matching the format fails with BAD_DECIMAL.
  */
 export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Decimal> {
+  const r = readDecimalText(text, opts);
+  return r.ok ? ok(new Decimal(r.value)) : r;
+}
+
+/**
+ * parseDecimal's value as its canonical text (formatDecimal's), read by pattern alone: no decimal.js
+ * object is made, which is what a load needs of nearly every price and quantity (it stores the text).
+ * The digits are kept as written, only leading integer zeros and trailing fraction zeros dropped, so
+ * the text is exact whatever its length; `-0` reads as `0`.
+ */
+export function readDecimalText(text: string, opts: DecimalFormat = {}): Result<string> {
   const implied = opts.impliedDecimals ?? 0;
   const thousands = opts.thousands ?? null;
   const allowSign = opts.allowSign ?? true;
@@ -78,9 +89,20 @@ export function parseDecimal(text: string, opts: DecimalFormat = {}): Result<Dec
     fraction = intPart.slice(-implied);
     intPart = intPart.slice(0, -implied);
   }
-  const value = new Decimal(`${sign === '-' ? '-' : ''}${intPart}${fraction === '' ? '' : `.${fraction}`}`);
-  // `-0` and `-0.00` are zero: normalise so callers never see a negative zero.
-  return ok(value.isZero() ? new Decimal(0) : value);
+  return ok(canonicalDigits(sign === '-', intPart, fraction));
+}
+
+/** Canonical text of a number given by its digits (at least one integer digit), as formatDecimal writes it. */
+function canonicalDigits(negative: boolean, intPart: string, fraction: string): string {
+  let i = 0;
+  while (i < intPart.length - 1 && intPart.charCodeAt(i) === 48) i++;
+  let f = fraction.length;
+  while (f > 0 && fraction.charCodeAt(f - 1) === 48) f--;
+  const int = i === 0 ? intPart : intPart.slice(i);
+  const frac = f === fraction.length ? fraction : fraction.slice(0, f);
+  // `-0` and `-0.00` are zero: no negative zero.
+  if (int === '0' && frac === '') return '0';
+  return `${negative ? '-' : ''}${int}${frac === '' ? '' : `.${frac}`}`;
 }
 
 /** The longest text read as a decimal. */

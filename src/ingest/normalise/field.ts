@@ -1,5 +1,5 @@
 import type { FieldSpec } from '../../config/profile.js';
-import { parseDecimal, type Decimal } from '../../shared/decimal.js';
+import { readDecimalText } from '../../shared/decimal.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import { parseSeries, type Instrument } from './series.js';
 import { parseDate, type DateFormat } from '../../model/dates.js';
@@ -11,8 +11,11 @@ import {
   type TimestampFormat,
 } from './values.js';
 
-/** A field's value once read: text, an exact decimal, a timestamp, an instrument, or absent. */
-export type FieldValue = string | Decimal | HkTimestamp | Instrument | null;
+/**
+ * A field's value once read: text, an exact decimal as its canonical text (readDecimalText: the stored
+ * form, and its sign and zero can be read off it), a timestamp, an instrument, or absent.
+ */
+export type FieldValue = string | HkTimestamp | Instrument | null;
 
 /**
  * Reads one field's raw text as its profile says. `refDate` resolves the one-digit year of HKATS
@@ -61,7 +64,7 @@ function readTyped(spec: FieldSpec, s: string, refDate: string | null): Result<F
     case 'timestamp':
       return parseTimestamp(s, spec.format as TimestampFormat);
     case 'decimal':
-      return parseDecimal(s, {
+      return readDecimalText(s, {
         impliedDecimals: spec.impliedDecimals ?? 0,
         thousands: spec.thousands ?? null,
         allowSign: spec.signed ?? false,
@@ -97,7 +100,7 @@ const MEMO_LIMIT = 4096;
 
 /**
  * A reader for one field that remembers the result for texts it has read before. Results are
- * immutable values (strings, Decimals, frozen-by-use objects nobody writes to), so sharing one
+ * immutable values (strings, frozen-by-use objects nobody writes to), so sharing one
  * between records is safe; a change of `refDate` (series years) empties the memory.
  */
 export function fieldReader(name: string, spec: FieldSpec): FieldReader {

@@ -1,12 +1,17 @@
-import { Decimal } from '../../shared/decimal.js';
 import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
-import { accountOf, dec, decimal, instrumentOf, nonNegative, rawSeries, text } from './record-values.js';
+import {
+  accountOf,
+  decimal,
+  instrumentOf,
+  isNegative,
+  nonNegative,
+  rawSeries,
+  text,
+} from './record-values.js';
 import { rowMaker } from './stored-row.js';
 
 const rows = rowMaker('positions');
-
-const ZERO = new Decimal(0);
 
 /**
  * Positions: long and short per account and instrument (a signed net quantity splits into long or
@@ -30,8 +35,8 @@ export const positionNormaliser: EntityNormaliser = {
     let short = decimal(values.short);
     const net = decimal(values.netQuantity);
     if (net !== null) {
-      long = net.isPositive() ? net : ZERO;
-      short = net.isNegative() ? net.negated() : ZERO;
+      long = isNegative(net) ? '0' : net;
+      short = isNegative(net) ? net.slice(1) : '0';
     }
     for (const [name, v] of [
       ['long', long],
@@ -59,8 +64,8 @@ export const positionNormaliser: EntityNormaliser = {
         instrumentType: instrument.type,
         expiry: instrument.expiry,
         strike: instrument.strike,
-        long: dec(long),
-        short: dec(short),
+        long,
+        short,
       },
       values,
       extra,

@@ -1,5 +1,4 @@
 import type { AccountResolver } from './account-resolver.js';
-import { Decimal, formatDecimal } from '../../shared/decimal.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
 import type { FieldValue } from './field.js';
@@ -13,10 +12,11 @@ export const text = (v: FieldValue | undefined): string | null => {
   if (typeof v !== 'string') throw new TypeError('expected a text value');
   return v;
 };
-export const decimal = (v: FieldValue | undefined): Decimal | null => {
+/** A decimal field's canonical text (see readDecimalText): `0` for zero, a leading `-` when negative. */
+export const decimal = (v: FieldValue | undefined): string | null => {
   if (v === undefined || v === null) return null;
-  if (!Decimal.isDecimal(v)) throw new TypeError('expected a decimal value');
-  return v as Decimal;
+  if (typeof v !== 'string') throw new TypeError('expected a decimal value');
+  return v;
 };
 export const timestamp = (v: FieldValue | undefined): HkTimestamp | null =>
   v !== undefined && v !== null && typeof v === 'object' && 'instant' in v ? v : null;
@@ -30,18 +30,9 @@ export function rawSeries(values: Readonly<Record<string, FieldValue>>): string 
   return typeof raw === 'string' ? raw : null;
 }
 
-// Field readers hand out the same Decimal and Instrument objects for the same text (see fieldReader),
-// so their canonical texts are remembered by object; the objects are immutable.
-const decimalTexts = new WeakMap<Decimal, string>();
+// Field readers hand out the same Instrument objects for the same text (see fieldReader), so their
+// series names are remembered by object; the objects are immutable.
 const seriesTexts = new WeakMap<Instrument, string>();
-
-/** Canonical decimal text, or null. */
-export const dec = (d: Decimal | null): string | null => {
-  if (d === null) return null;
-  let t = decimalTexts.get(d);
-  if (t === undefined) decimalTexts.set(d, (t = formatDecimal(d)));
-  return t;
-};
 
 type InstrumentResult = Result<{ instrument: Instrument; series: string }>;
 
@@ -73,27 +64,22 @@ export function instrumentOf(values: Readonly<Record<string, FieldValue>>): Inst
   return r;
 }
 
-/** A positive quantity, or an issue naming the field. */
-export function positive(name: string, d: Decimal | null): Result<Decimal> {
+/** Whether a canonical decimal text is below zero (canonical: no `-0`). */
+export const isNegative = (d: string): boolean => d.charCodeAt(0) === 45;
+
+/** A positive quantity (canonical decimal text), or an issue naming the field. */
+export function positive(name: string, d: string | null): Result<string> {
   if (d === null)
     return fail({ code: 'MISSING_VALUE', field: name, message: `${name} is required but empty` });
-  if (!d.isPositive() || d.isZero())
-    return fail({
-      code: 'BAD_DECIMAL',
-      field: name,
-      message: `${name} must be positive, got ${formatDecimal(d)}`,
-    });
+  if (isNegative(d) || d === '0')
+    return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must be positive, got ${d}` });
   return ok(d);
 }
 
-/** A non-negative quantity, or an issue naming the field. */
-export function nonNegative(name: string, d: Decimal | null): Result<Decimal | null> {
-  if (d !== null && d.isNegative() && !d.isZero()) {
-    return fail({
-      code: 'BAD_DECIMAL',
-      field: name,
-      message: `${name} must not be negative, got ${formatDecimal(d)}`,
-    });
+/** A non-negative quantity (canonical decimal text), or an issue naming the field. */
+export function nonNegative(name: string, d: string | null): Result<string | null> {
+  if (d !== null && isNegative(d)) {
+    return fail({ code: 'BAD_DECIMAL', field: name, message: `${name} must not be negative, got ${d}` });
   }
   return ok(d);
 }

@@ -11,7 +11,7 @@ import { fail, ok, type Result } from '../../shared/result.js';
 import type { FieldTexts } from '../parse/parse-event.js';
 import type { NormaliseContext, RecordValues } from './context.js';
 import type { FieldValue } from './field.js';
-import { dec, decimal, extraJson, text, timestamp } from './record-values.js';
+import { decimal, extraJson, text, timestamp } from './record-values.js';
 
 /** The stored values a normaliser derives, by canonical name; the others are taken from the record as read. */
 export type Derived<E extends Entity> = Partial<Record<StoredFieldName<E>, string | null>>;
@@ -66,7 +66,7 @@ function compileRow(
       f.from === 'load'
         ? `ctx.${f.name}`
         : f.type === 'decimal'
-          ? `dec(decimal(v.${f.name}))`
+          ? `decimal(v.${f.name})`
           : f.type === 'timestamp'
             ? `instant(v.${f.name})`
             : `text(v.${f.name})`;
@@ -83,7 +83,6 @@ function compileRow(
     fail({ code: 'MISSING_VALUE', field, message: `${field} is required but empty` });
   const instant = (x: FieldValue | undefined) => timestamp(x)?.instant ?? null;
   const make = new Function(
-    'dec',
     'decimal',
     'text',
     'instant',
@@ -92,5 +91,5 @@ function compileRow(
     'ok',
     `return (d, v, extra, line, ctx) => {\n${steps.join('\n')}\nreturn ok([${row.join(', ')}]);\n};`,
   ) as (...helpers: unknown[]) => ReturnType<typeof compileRow>;
-  return make(dec, decimal, text, instant, extraJson, missing, ok);
+  return make(decimal, text, instant, extraJson, missing, ok);
 }

@@ -1,6 +1,6 @@
 import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
-import { accountOf, dec, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
+import { accountOf, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
 import { rowMaker } from './stored-row.js';
 
 const rows = rowMaker('trades');
@@ -78,8 +78,8 @@ export const tradeNormaliser: EntityNormaliser = {
         account,
         clientCode,
         side,
-        quantity: dec(quantity.value),
-        price: dec(price),
+        quantity: quantity.value,
+        price,
         tradeType,
         execDate,
         execAt,
