@@ -1,12 +1,18 @@
 /**
- * Throughput of the streaming XML record reader against fast-xml-parser on a generated TRD001 report.
+ * Throughput of the XML parser (bytes to parse events) against its floors and fast-xml-parser, on a
+ * generated TRD001 report.
  *
- *   npx tsx bench/xml-parse.ts [--records N] [--keep]
+ *   npm run bench:xml [-- --records N] [--keep]
  *
  * Writes an N-record (default 1,000,000) Trade document to a temp file, then runs each contender in its
- * own child process (so each peak RSS is its own): reading + UTF-8 decoding alone (the floor), the
- * reader (64 KiB chunks from disk, streaming UTF-8 decode), and fast-xml-parser on the whole document
- * (or on ~4 MiB pieces split at record boundaries when the document is over 256 MiB).
+ * own child process (so each peak RSS is its own), all reading 64 KiB chunks from disk:
+ *   - decode only: reading + strict UTF-8 decoding (decodeStrict, as ingest decodes), the first floor;
+ *   - saxes alone: the same, fed to saxes with the reader's handlers doing nothing, the second floor:
+ *     what the well-formedness checking parser costs before the reader does anything;
+ *   - xml parser: the ingest's XML parser with the built-in dcass-trd001-xml profile, header and record
+ *     events as ingest takes them (decodeStrict + xmlParser);
+ *   - fast-xml-parser on the whole document (or on ~4 MiB pieces split at record boundaries when the
+ *     document is over 256 MiB), for comparison.
  */
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { XMLParser } from 'fast-xml-parser';
-import { readXmlRecords } from '../src/ingest/parse/xml-records.js';
+import { SaxesParser } from 'saxes';
+import { ProfileRegistry } from '../src/config/profiles.js';
+import { decodeStrict } from '../src/ingest/parse/decode.js';
+import { xmlParser } from '../src/ingest/parse/xml.js';
 
 const CHUNK = 64 * 1024;
 const WHOLE_DOC_LIMIT = 256 * 1024 * 1024;
@@ -66,28 +75,42 @@ async function generate(path: string, records: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function* decodedChunks(path: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const bytes of createReadStream(path, { highWaterMark: CHUNK })) {
-    yield decoder.decode(bytes as Buffer, { stream: true });
-  }
-  const rest = decoder.decode();
-  if (rest.length > 0) yield rest;
+/** The file's text as ingest decodes it. */
+function ingestText(path: string): AsyncGenerator<string> {
+  return decodeStrict(createReadStream(path, { highWaterMark: CHUNK }), 'utf-8', path);
 }
 
 async function runDecodeOnly(path: string): Promise<number> {
   let chars = 0;
-  for await (const chunk of decodedChunks(path)) chars += chunk.length;
+  for await (const chunk of ingestText(path)) chars += chunk.length;
   return chars > 0 ? 0 : -1;
 }
 
-async function runReader(path: string): Promise<number> {
+async function runSaxesAlone(path: string): Promise<number> {
+  // The handlers the reader registers, doing no more than count records.
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let depth = 0;
   let records = 0;
-  for await (const event of readXmlRecords(
-    decodedChunks(path),
-    { root: 'DcassReport', record: 'Trade' },
-    path,
-  )) {
+  parser.on('opentagstart', () => depth++);
+  parser.on('text', () => undefined);
+  parser.on('cdata', () => undefined);
+  parser.on('closetag', () => {
+    if (--depth === 1) records++;
+  });
+  parser.on('error', (err) => {
+    throw err;
+  });
+  for await (const chunk of ingestText(path)) parser.write(chunk);
+  parser.close();
+  return records;
+}
+
+async function runXmlParser(path: string): Promise<number> {
+  const profile = ProfileRegistry.load().get('dcass-trd001-xml');
+  const { format } = profile;
+  if (format.type !== 'xml') throw new Error('dcass-trd001-xml is not an XML profile');
+  let records = 0;
+  for await (const event of xmlParser.parse(ingestText(path), { ...profile, format }, path)) {
     if (event.kind === 'record') records++;
   }
   return records;
@@ -123,7 +146,7 @@ async function runFxpPieces(path: string): Promise<number> {
     if (from !== -1) records += countTrades(parser.parse(`<DcassReport>${body.slice(from)}</DcassReport>`));
     pending = pending.slice(upTo);
   };
-  for await (const chunk of decodedChunks(path)) {
+  for await (const chunk of ingestText(path)) {
     pending += chunk;
     if (pending.length >= 4 << 20) flush(pending.lastIndexOf('</Trade>') + '</Trade>'.length);
   }
@@ -136,7 +159,8 @@ async function child(name: string, path: string): Promise<void> {
   const cpu = process.cpuUsage();
   let records: number;
   if (name === 'decode only') records = await runDecodeOnly(path);
-  else if (name === 'readXmlRecords') records = await runReader(path);
+  else if (name === 'saxes alone') records = await runSaxesAlone(path);
+  else if (name === 'xml parser') records = await runXmlParser(path);
   else if (name === 'fast-xml-parser whole') records = runFxpWhole(path);
   else records = await runFxpPieces(path);
   const result: Result = {
@@ -177,7 +201,7 @@ async function main(): Promise<void> {
       `document: ${records} Trade records, ${(bytes / 2 ** 20).toFixed(1)} MiB (${Math.round(bytes / records)} bytes/record), node ${process.version}`,
     );
     const fxp = bytes <= WHOLE_DOC_LIMIT ? 'fast-xml-parser whole' : 'fast-xml-parser 4MiB pieces';
-    for (const name of ['decode only', 'readXmlRecords', fxp]) {
+    for (const name of ['decode only', 'saxes alone', 'xml parser', fxp]) {
       const r = await runInChild(name, path);
       const per = (s: number): string =>
         name === 'decode only'
