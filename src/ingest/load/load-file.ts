@@ -10,12 +10,17 @@ import type { AccountResolver } from '../normalise/account-resolver.js';
 import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
 import type { EntityNormaliser, NormaliseContext } from '../normalise/context.js';
 import { ExecutionTimes } from '../normalise/execution-times.js';
-import { fieldReader, type FieldReader, type FieldValue } from '../normalise/field.js';
+import { fieldReader } from '../normalise/field.js';
+import { readFailed, recordReader, type RecordReader } from '../normalise/record-reader.js';
 import { HashTotal } from '../normalise/hash-total.js';
-import { RAW_SERIES } from '../normalise/record-values.js';
-import { storableText, unstorableHeader, unstorableValue } from '../normalise/storable-text.js';
+import {
+  mayHoldUnstorable,
+  storableText,
+  unstorableHeader,
+  unstorableValue,
+} from '../normalise/storable-text.js';
 import { decodeStrict } from '../parse/decode.js';
-import { emptyRecord, type FieldTexts, type FileParser, type ParseEvent } from '../parse/parse-event.js';
+import type { FieldTexts, FileParser, ParseEvent } from '../parse/parse-event.js';
 import { fileCompleteness } from '../acquire/completeness.js';
 import { checkHeader, type FileIdentity } from './header-check.js';
 import { HashedRead } from './hashed-read.js';
@@ -123,9 +128,14 @@ class FileLoad {
   private hashUnreadable: number | null = null;
   private readonly batchRows: number;
   /** The profile's fields, each with its reader, and its defaults: looked up once per file, not per record. */
-  private readonly readers: readonly (readonly [string, FieldReader])[];
-  private readonly defaults: readonly (readonly [string, FieldValue])[];
+  private readonly read: RecordReader;
   private normaliseContext: NormaliseContext | null = null;
+  /**
+   * Whether a record's raw text holds every character of its values (CSV, fixed width), so that a raw
+   * text free of unstorable characters clears the whole record at once. Not XML: an entity such as
+   * &#x200B; is a character of the value that its raw text does not hold.
+   */
+  private readonly rawHoldsValues: boolean;
 
   constructor(
     private readonly ctx: LoadContext,
@@ -140,10 +150,11 @@ class FileLoad {
     // 5,000 rows per COPY keeps peak RSS near 220-270 MiB for any file size (20,000 held ~360 MiB)
     // at no measurable cost in time (bench:ingest).
     this.batchRows = ctx.batchRows ?? 5_000;
-    this.readers = Object.entries(profile.fields).map(
-      ([name, spec]) => [name, fieldReader(name, spec)] as const,
+    this.read = recordReader(
+      Object.entries(profile.fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const),
+      Object.entries(profile.defaults),
     );
-    this.defaults = Object.entries(profile.defaults);
+    this.rawHoldsValues = profile.format.type !== 'xml';
   }
 
   /** Takes one parser event; returns a promise only when the caller must wait (opening, a full batch). */
@@ -215,25 +226,17 @@ class FileLoad {
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
     // Every format's values pass here before anything reads or stores them.
-    const unstorable = unstorableValue(texts, extra, this.profile.fields);
+    const unstorable =
+      this.rawHoldsValues && extra === null && !mayHoldUnstorable(raw)
+        ? null
+        : unstorableValue(texts, extra, this.profile.fields);
     if (unstorable !== null) {
       this.reject(line, unstorable, raw);
       return;
     }
-    const values = emptyRecord<FieldValue>();
-    let issues: Issue[] | null = null;
-    const refDate = this.identity?.businessDate ?? null;
-    for (const [name, read] of this.readers) {
-      const r = read(texts[name], refDate);
-      if (r.ok) values[name] = r.value;
-      else (issues ??= []).push(r.issue);
-    }
-    for (const [name, value] of this.defaults) {
-      if (values[name] === undefined || values[name] === null) values[name] = value;
-    }
-    if (texts.series !== undefined) values[RAW_SERIES] = texts.series.trim();
-    if (issues !== null) {
-      this.reject(line, issues[0]!, raw, issues);
+    const values = this.read(texts, this.identity?.businessDate ?? null);
+    if (readFailed(values)) {
+      this.reject(line, values[0]!, raw, values);
       return;
     }
     const row = this.normaliser.toRow(values, extra, line, this.context());
@@ -480,7 +483,12 @@ async function supersede(
       notice: `loaded as superseded: a newer generation ${winner.path} (file #${winner.id}, ${describeGeneration(winner.generation)}) is current; this file: ${describeGeneration(mine)}`,
     };
   }
-  if (current.length > 0) await markSuperseded(tx, current.map((c) => c.id), fileId);
+  if (current.length > 0)
+    await markSuperseded(
+      tx,
+      current.map((c) => c.id),
+      fileId,
+    );
   return { supersedes: current.map((c) => c.file_name), supersededBy: null, notice: null };
 }
 

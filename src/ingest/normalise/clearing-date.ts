@@ -123,8 +123,8 @@ function sessionSeconds(text: string, name: string): number {
   return seconds(t.value);
 }
 
-/** Seconds since midnight of a valid `HH:MM:SS`. */
+/** Seconds since midnight of a valid `HH:MM:SS`; read digit by digit, as it is read for every trade. */
 export function seconds(hhmmss: string): number {
-  const [h, m, s] = hhmmss.split(':').map(Number) as [number, number, number];
-  return (h * 60 + m) * 60 + s;
+  const d = (i: number) => hhmmss.charCodeAt(i) - 48;
+  return ((d(0) * 10 + d(1)) * 60 + d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
 }

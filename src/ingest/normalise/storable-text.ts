@@ -64,6 +64,13 @@ export function unstorableValue(
   return null;
 }
 
+/**
+ * Whether a text may hold a value unstorableValue refuses: false means none of the values cut from
+ * it can (a CSV or fixed-width record's raw text holds every character of its values), so a record is
+ * checked once, not field by field.
+ */
+export const mayHoldUnstorable = (text: string): boolean => UNSTORABLE.test(text);
+
 /** The name of the first header value holding a NUL, or null. */
 export function unstorableHeader(values: FieldTexts): string | null {
   for (const name in values) if (values[name]!.includes(NUL)) return name;

@@ -28,9 +28,13 @@ const TIME_PATTERNS: Record<TimeFormat, RegExp> = {
   'HH:MM:SS': /^([0-9]{1,2}):([0-9]{2}):([0-9]{2})$/,
 };
 
+/** A time of day already written as parseTime writes it: returned as it is, as most are. */
+const CANONICAL_TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
+
 /** Reads a time of day (00:00:00-23:59:59) and returns it as `HH:MM:SS`. */
 export function parseTime(text: string, format: TimeFormat): Result<string> {
   const s = text.trim();
+  if (format === 'HH:MM:SS' && CANONICAL_TIME.test(s)) return ok(s);
   if (s === '')
     return fail({ code: 'MISSING_VALUE', message: `expected a time ${format}, got an empty value` });
   const m = TIME_PATTERNS[format].exec(s);
