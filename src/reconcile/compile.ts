@@ -209,10 +209,15 @@ export function lookedAtSql(recon: Reconciliation): RawBuilder<boolean> {
 function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   const { recon } = l;
   const out: Statement[] = [
-    { label: 'drop working tables', query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup` },
+    {
+      label: 'drop working tables',
+      query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right`,
+    },
     {
       label: 'create pair table',
-      query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL, ok boolean NOT NULL) ON COMMIT DROP`,
+      // A pair carries its rows' record ids, so storing the matches reads this table alone (no joins back).
+      query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL,
+        lids bigint[] NOT NULL, rids bigint[] NOT NULL, ok boolean NOT NULL) ON COMMIT DROP`,
     },
     {
       label: 'create duplicate table',
@@ -222,27 +227,21 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   for (const side of ['left', 'right'] as const) {
     const fields = l.sideFields[side];
     const columns = fields.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`));
+    // A working row's rid is its first record id: record ids are unique across a side's rows (a record
+    // is in one row), so no numbering (a sort of the whole side) is needed, and rid order is record order.
+    // No index: every statement reads the working tables whole, by hash joins.
     out.push({
       label: `create ${side} working table`,
-      query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint PRIMARY KEY, ids bigint[] NOT NULL${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
+      query: sql`CREATE TEMP TABLE ${sql.raw(TABLE[side])} (rid bigint NOT NULL, ids bigint[] NOT NULL${sql.raw(fields.length > 0 ? ', ' : '')}${sql.join(columns)}) ON COMMIT DROP`,
     });
 
     const agg = recon.aggregate?.side === side ? recon.aggregate : null;
     const c = (f: string) => sql.raw(l.column.get(f)!);
     const expr = (f: string) => sql.raw(def(recon, f).sql);
     const table = sql.raw(TABLE[side]);
-    // src: the side's records with their fields in working columns, and for an aggregated side with
-    // a `unique` rule, each record's rank among records sharing those fields (blank ones never share).
-    const unique = agg?.unique ?? [];
-    const rank =
-      unique.length === 0
-        ? sql`1`
-        : sql`CASE WHEN ${sql.join(
-            unique.map((f) => sql`${expr(f)} IS NULL`),
-            sql` OR `,
-          )} THEN 1 ELSE row_number() OVER (PARTITION BY ${sql.join(unique.map(expr))} ORDER BY r.id) END`;
-    const src = sql`WITH src AS (
-        SELECT r.id, ${sql.join(fields.map((f) => sql`${expr(f)} AS ${c(f)}`))}, ${rank} AS urn
+    // src: the side's records with their fields in working columns.
+    const src = sql`WITH src AS NOT MATERIALIZED (
+        SELECT r.id, ${sql.join(fields.map((f) => sql`${expr(f)} AS ${c(f)}`))}
         FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id
         WHERE ${sideWhere(recon, side, ctx)})`;
     const targets = sql`(rid, ids, ${sql.join(fields.map(c))})`;
@@ -250,9 +249,40 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
       out.push({
         label: `load ${side} records (${recon[side].source})`,
         query: sql`INSERT INTO ${table} ${targets} ${src}
-          SELECT row_number() OVER (ORDER BY id), ARRAY[id], ${sql.join(fields.map(c))} FROM src`,
+          SELECT id, ARRAY[id], ${sql.join(fields.map(c))} FROM src`,
       });
     } else {
+      // An aggregated side with a `unique` rule: records sharing those fields (none blank) beyond the
+      // first by record id are duplicates, set aside before aggregating. The values shared, with their
+      // first record, are found by hashing (a small table: usually empty), not by ranking every record.
+      const unique = agg.unique;
+      const uniqueTable = sql.raw(`rx_unique_${side}`);
+      if (unique.length > 0) {
+        const uniqueColumns = unique.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`));
+        out.push({
+          label: `create ${side} shared values table`,
+          query: sql`CREATE TEMP TABLE ${uniqueTable} (${sql.join(uniqueColumns)}, first bigint NOT NULL) ON COMMIT DROP`,
+        });
+        out.push({
+          label: `${side} values shared against the unique rule`,
+          query: sql`INSERT INTO ${uniqueTable} ${src}
+            SELECT ${sql.join(unique.map(c))}, min(id) AS first FROM src
+            WHERE ${sql.join(
+              unique.map((f) => sql`${c(f)} IS NOT NULL`),
+              sql` AND `,
+            )}
+            GROUP BY ${sql.join(unique.map(c))} HAVING count(*) > 1`,
+        });
+        out.push({ label: `analyze ${side} shared values`, query: sql`ANALYZE ${uniqueTable}` });
+      }
+      const sameUnique = sql.join(
+        unique.map((f) => sql`u.${c(f)} = src.${c(f)}`),
+        sql` AND `,
+      );
+      const notExtra =
+        unique.length === 0
+          ? sql`TRUE`
+          : sql`NOT EXISTS (SELECT 1 FROM ${uniqueTable} u WHERE ${sameUnique} AND u.first <> src.id)`;
       const sums = new Set(agg.sum);
       const grouped = new Set(agg.groupBy);
       const selectCols = fields.map((f) =>
@@ -262,20 +292,22 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
             ? c(f)
             : sql`NULL::${sql.raw(SQL_TYPE[def(recon, f).type])}`,
       );
+      // array_agg without ORDER BY keeps the grouping hashable (an ordered aggregate forces a sort of
+      // the whole side); the rare row of several records has its ids sorted afterwards.
       out.push({
         label: `load and aggregate ${side} records (${recon[side].source})`,
         query: sql`INSERT INTO ${table} ${targets} ${src}
-          SELECT row_number() OVER (ORDER BY min(id)), array_agg(id ORDER BY id), ${sql.join(selectCols)}
-          FROM src WHERE urn = 1 GROUP BY ${sql.join(agg.groupBy.map(c))}`,
+          SELECT min(id), CASE WHEN count(*) = 1 THEN array_agg(id) ELSE ARRAY(SELECT unnest(array_agg(id)) ORDER BY 1) END,
+            ${sql.join(selectCols)}
+          FROM src WHERE ${notExtra} GROUP BY ${sql.join(agg.groupBy.map(c))}`,
       });
       if (unique.length > 0) {
         out.push({
           label: `${side} duplicates before aggregation`,
           query: sql`${src}, ins AS (
-              INSERT INTO ${table} (rid, ids, ${sql.join(fields.map(c))})
-              SELECT (SELECT coalesce(max(rid), 0) FROM ${table}) + row_number() OVER (ORDER BY id), ARRAY[id],
-                ${sql.join(fields.map(c))}
-              FROM src WHERE urn > 1 RETURNING rid)
+              INSERT INTO ${table} ${targets}
+              SELECT src.id, ARRAY[src.id], ${sql.join(fields.map((f) => sql`src.${c(f)}`))}
+              FROM src JOIN ${uniqueTable} u ON ${sameUnique} AND u.first <> src.id RETURNING rid)
             INSERT INTO rx_dup (side, rid, pass) SELECT ${side}::text, rid, NULL FROM ins`,
         });
       }
@@ -285,11 +317,18 @@ function loadStatements(l: Layout, ctx: CompileContext): Statement[] {
   return out;
 }
 
-/** True for a working row no pass has paired or set aside as a duplicate yet. */
-function unpaired(side: Side, alias: string): RawBuilder<boolean> {
-  const a = sql.raw(alias);
-  return sql<boolean>`NOT EXISTS (SELECT 1 FROM rx_pair m WHERE m.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} = ${a}.rid)
-    AND NOT EXISTS (SELECT 1 FROM rx_dup d WHERE d.side = ${side}::text AND d.rid = ${a}.rid)`;
+/**
+ * The rows a pass reads on a side: the whole working table for pass 1, then the rows earlier passes
+ * left open (rx_open_left / rx_open_right, rebuilt after each pass: a few rows after pass 1, so later
+ * passes and the unpaired breaks never read the whole side again).
+ */
+function openTable(side: Side, passNo: number): RawBuilder<unknown> {
+  return sql.raw(passNo === 1 ? TABLE[side] : `rx_open_${side}`);
+}
+
+/** True for a row of a pass's input that this pass has not set aside as a duplicate (nor before: pass 1). */
+function notDuplicate(side: Side, alias: string): RawBuilder<boolean> {
+  return sql<boolean>`NOT EXISTS (SELECT 1 FROM rx_dup d WHERE d.side = ${side}::text AND d.rid = ${sql.raw(alias)}.rid)`;
 }
 
 /** The compared fields that are compared at all (not `ignore`). */
@@ -315,8 +354,8 @@ function agreements(l: Layout): RawBuilder<boolean>[] {
  * when every compared field agrees. No working row is ever updated: state lives in rx_pair / rx_dup.
  */
 function passStatements(l: Layout, passNo: number, keys: readonly string[]): Statement[] {
-  // Fresh statistics of what earlier passes decided, so the anti-joins below plan as hash joins.
-  const out: Statement[] = [{ label: `pass ${passNo}: analyze`, query: sql`ANALYZE rx_pair, rx_dup` }];
+  // Fresh statistics of the duplicates set aside so far, so the anti-joins below plan as hash joins.
+  const out: Statement[] = [{ label: `pass ${passNo}: analyze`, query: sql`ANALYZE rx_dup` }];
   for (const side of ['left', 'right'] as const) {
     const cols = keys.map((k) => sql.raw(`w.${l.column.get(k)!}`));
     const notNull = sql.join(
@@ -328,7 +367,7 @@ function passStatements(l: Layout, passNo: number, keys: readonly string[]): Sta
       query: sql`INSERT INTO rx_dup (side, rid, pass)
         SELECT ${side}::text, d.rid, ${passNo}::smallint
         FROM (SELECT w.rid, row_number() OVER (PARTITION BY ${sql.join(cols)} ORDER BY w.rid) AS rn
-              FROM ${sql.raw(TABLE[side])} w WHERE ${notNull} AND ${unpaired(side, 'w')}) d
+              FROM ${openTable(side, passNo)} w WHERE ${notNull} AND ${notDuplicate(side, 'w')}) d
         WHERE d.rn > 1`,
     });
   }
@@ -340,10 +379,34 @@ function passStatements(l: Layout, passNo: number, keys: readonly string[]): Sta
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
   out.push({
     label: `pass ${passNo}: pairs`,
-    query: sql`INSERT INTO rx_pair (pass, lrid, rrid, ok)
-      SELECT ${passNo}::smallint, l.rid, r.rid, ${ok} FROM rx_left l JOIN rx_right r ON ${on}
-      WHERE ${unpaired('left', 'l')} AND ${unpaired('right', 'r')}`,
+    query: sql`INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
+      SELECT ${passNo}::smallint, l.rid, r.rid, l.ids, r.ids, ${ok}
+      FROM ${openTable('left', passNo)} l JOIN ${openTable('right', passNo)} r ON ${on}
+      WHERE ${notDuplicate('left', 'l')} AND ${notDuplicate('right', 'r')}`,
   });
+  // Statistics of the first pass's pairs (nearly all of them) plan the anti-joins below as hash joins.
+  if (passNo === 1) out.push({ label: `pass ${passNo}: analyze pairs`, query: sql`ANALYZE rx_pair` });
+  for (const side of ['left', 'right'] as const) {
+    const rid = sql.raw(side === 'left' ? 'lrid' : 'rrid');
+    out.push(
+      {
+        label: `pass ${passNo}: ${side} rows left open`,
+        query: sql`CREATE TEMP TABLE ${sql.raw(`rx_next_${side}`)} (LIKE ${sql.raw(TABLE[side])}) ON COMMIT DROP`,
+      },
+      {
+        label: `pass ${passNo}: fill ${side} rows left open`,
+        query: sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} SELECT w.* FROM ${openTable(side, passNo)} w
+          WHERE ${notDuplicate(side, 'w')}
+            AND NOT EXISTS (SELECT 1 FROM rx_pair m WHERE m.pass = ${passNo}::smallint AND m.${rid} = w.rid)`,
+      },
+      { label: `pass ${passNo}: drop ${side} rows open before`, query: sql`DROP TABLE IF EXISTS ${sql.raw(`rx_open_${side}`)}` },
+      {
+        label: `pass ${passNo}: keep ${side} rows left open`,
+        query: sql`ALTER TABLE ${sql.raw(`rx_next_${side}`)} RENAME TO ${sql.raw(`rx_open_${side}`)}`,
+      },
+      { label: `pass ${passNo}: analyze ${side} rows left open`, query: sql`ANALYZE ${sql.raw(`rx_open_${side}`)}` },
+    );
+  }
   return out;
 }
 
@@ -540,7 +603,7 @@ function breakStatements(l: Layout): Statement[] {
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
             ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
-          FROM ${sql.raw(TABLE[side])} ${sql.raw(ALIAS[side])} WHERE ${unpaired(side, ALIAS[side])}`,
+          FROM rx_open_${sql.raw(side)} ${sql.raw(ALIAS[side])}`,
       ),
     );
   }
@@ -552,26 +615,25 @@ function breakStatements(l: Layout): Statement[] {
 /**
  * The clean pairs as the reconciliation's match set of the run (run_match): stored once per distinct
  * set, its sha256 taken over every pair (pass and both sides' record ids) in the order of their left
- * rows; a working row's number follows its first record id and no record is in two pairs, so this is
- * the order of the pairs' left ids, as migration 0013 hashed the sets stored before it. A set already
+ * rows; a working row's rid is its first record id and no record is in two pairs, so this is the
+ * order of the pairs' left ids, as migration 0013 hashed the sets stored before it. A set already
  * stored (a re-run on the same inputs) is referred to, not stored again; a new one is stored whole, so
  * the run's pairs and breaks still hold each of its records exactly once.
  */
 function matchStatement(l: Layout, ctx: CompileContext): Statement {
   const recon = sql`${l.recon.name}::text`;
-  const pairs = sql`rx_pair m JOIN rx_left l ON l.rid = m.lrid JOIN rx_right r ON r.rid = m.rrid`;
   return {
     label: 'record matches',
     query: sql`WITH h AS (
-        SELECT encode(sha256(convert_to(coalesce(string_agg(m.pass::text || ':' || l.ids::text || '=' || r.ids::text, ','
+        SELECT encode(sha256(convert_to(coalesce(string_agg(m.pass::text || ':' || m.lids::text || '=' || m.rids::text, ','
           ORDER BY m.lrid), ''), 'UTF8')), 'hex') AS sha256, count(*) AS n
-        FROM ${pairs} WHERE m.ok),
+        FROM rx_pair m WHERE m.ok),
       created AS (
         INSERT INTO match_set (recon, sha256, pairs) SELECT ${recon}, h.sha256, h.n FROM h
         ON CONFLICT (recon, sha256) DO NOTHING RETURNING id),
       stored AS (
         INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
-        SELECT c.id, m.pass, l.ids, r.ids FROM created c CROSS JOIN ${pairs} WHERE m.ok ORDER BY m.lrid)
+        SELECT c.id, m.pass, m.lids, m.rids FROM created c CROSS JOIN rx_pair m WHERE m.ok ORDER BY m.lrid)
       INSERT INTO run_match (run_id, recon, set_id)
       SELECT ${ctx.runId}::bigint, ${recon}, coalesce((SELECT id FROM created),
         (SELECT s.id FROM match_set s JOIN h ON s.recon = ${recon} AND s.sha256 = h.sha256))`,
