@@ -12,6 +12,14 @@ export interface AccountMapping {
 /** BOS client codes to DCASS accounts, as in force on a date (the latest effective_from on or before it). */
 export class AccountResolver {
   private readonly byClient = new Map<string, AccountMapping[]>();
+  /**
+   * Each mapped client's last answer and the date it was for: a file's records share a date or two,
+   * so most records of a client ask again what was just answered. One entry per mapped client at most.
+   */
+  private readonly last = new Map<
+    string,
+    { readonly date: string; readonly result: Result<AccountMapping> }
+  >();
 
   constructor(
     rows: Iterable<{
@@ -43,6 +51,8 @@ export class AccountResolver {
 
   /** The mapping of a client on a date, or an issue saying why there is none. */
   resolve(clientCode: string, date: string): Result<AccountMapping> {
+    const last = this.last.get(clientCode);
+    if (last !== undefined && last.date === date) return last.result;
     const list = this.byClient.get(clientCode);
     if (!list) {
       return fail({
@@ -51,6 +61,13 @@ export class AccountResolver {
         message: `client code "${clientCode}" is not in the account map`,
       });
     }
+    const result = this.mapped(clientCode, list, date);
+    this.last.set(clientCode, { date, result });
+    return result;
+  }
+
+  /** The mapping of a client of the map on a date (see resolve). */
+  private mapped(clientCode: string, list: readonly AccountMapping[], date: string): Result<AccountMapping> {
     const hit = list.find((m) => m.effectiveFrom <= date);
     if (!hit) {
       return fail({
