@@ -38,40 +38,156 @@ const TABLE_OF: Record<LoadedEntity, RowTable> = {
 /** Rows hashed per statement: the database holds one chunk's text (about 3 MB), whatever the file's size. */
 const CHUNK_IDS = 10_000;
 
+/** One chunk's line of the digest, or null when the chunk holds none of the file's rows. */
+async function chunkLine(
+  db: Kysely<Database>,
+  table: RowTable,
+  fileId: string,
+  from: bigint,
+): Promise<{ n: bigint; line: string } | null> {
+  const chunk = await sql<{ n: string; h: string }>`
+    SELECT count(*)::text AS n,
+      encode(sha256(convert_to(coalesce(string_agg(r.text, E'\n' ORDER BY r.id), ''), 'UTF8')), 'hex') AS h
+    FROM (SELECT t.id, ${ROW_TEXT[table]} AS text FROM ${sql.table(table)} t
+          WHERE t.file_id = ${fileId}::bigint AND t.id >= ${from.toString()}::bigint
+            AND t.id < ${(from + BigInt(CHUNK_IDS)).toString()}::bigint) r`.execute(db);
+  const c = chunk.rows[0]!;
+  // A chunk of ids another file's concurrent load took holds none of this file's rows.
+  return c.n === '0' ? null : { n: BigInt(c.n), line: `${from} ${c.n} ${c.h}\n` };
+}
+
+/** The lowest and highest id of a file's rows in a table, and their count. */
+async function idRange(db: Kysely<Database>, table: RowTable, fileId: string) {
+  // count(*) beside min and max keeps the planner from answering min/max by walking the primary
+  // key from one end, which would read every row of the files loaded before or after this one.
+  const range = await sql<{ lo: string | null; hi: string | null; n: string }>`
+    SELECT min(t.id)::text AS lo, max(t.id)::text AS hi, count(*)::text AS n
+    FROM ${sql.table(table)} t WHERE t.file_id = ${fileId}::bigint`.execute(db);
+  return range.rows[0]!;
+}
+
+const DIGEST_HEAD = 'dcass-recon file rows v1\n';
+
 /**
  * The digest of one loaded file's stored rows: its entity's rows, then its rejected rows, each table in
  * id order. The database hashes each chunk of ids (sha256 of the rows' JSON texts, one per line) and
  * this function folds the chunk hashes with their row counts into one sha256, so neither side ever
- * holds the whole file. The load computes it in the file's transaction after its rows are written;
- * `audit verify --data` computes it again with this same function: the two agree exactly when the
- * rows are the ones loaded.
+ * holds the whole file. The load computes it in the file's transaction after its rows are written
+ * (or as they are written, with RowDigest: the same value); `audit verify --data` computes it again
+ * with this same function: the two agree exactly when the rows are the ones loaded.
  */
 export async function fileDataDigest(
   db: Kysely<Database>,
   fileId: string,
   entity: LoadedEntity,
 ): Promise<string> {
-  const digest = createHash('sha256').update('dcass-recon file rows v1\n');
+  const digest = createHash('sha256').update(DIGEST_HEAD);
   for (const table of [TABLE_OF[entity], 'rejected_row'] as const) {
-    // count(*) beside min and max keeps the planner from answering min/max by walking the primary
-    // key from one end, which would read every row of the files loaded before or after this one.
-    const range = await sql<{ lo: string | null; hi: string | null; n: string }>`
-      SELECT min(t.id)::text AS lo, max(t.id)::text AS hi, count(*)::text AS n
-      FROM ${sql.table(table)} t WHERE t.file_id = ${fileId}::bigint`.execute(db);
-    const { lo, hi, n } = range.rows[0]!;
+    const { lo, hi, n } = await idRange(db, table, fileId);
     digest.update(`${table} ${n}\n`);
     if (lo === null || hi === null) continue;
     for (let from = BigInt(lo); from <= BigInt(hi); from += BigInt(CHUNK_IDS)) {
-      const chunk = await sql<{ n: string; h: string }>`
-        SELECT count(*)::text AS n,
-          encode(sha256(convert_to(coalesce(string_agg(r.text, E'\n' ORDER BY r.id), ''), 'UTF8')), 'hex') AS h
-        FROM (SELECT t.id, ${ROW_TEXT[table]} AS text FROM ${sql.table(table)} t
-              WHERE t.file_id = ${fileId}::bigint AND t.id >= ${from.toString()}::bigint
-                AND t.id < ${(from + BigInt(CHUNK_IDS)).toString()}::bigint) r`.execute(db);
-      const c = chunk.rows[0]!;
-      // A chunk of ids another file's concurrent load took holds none of this file's rows.
-      if (c.n !== '0') digest.update(`${from} ${c.n} ${c.h}\n`);
+      const c = await chunkLine(db, table, fileId, from);
+      if (c !== null) digest.update(c.line);
     }
   }
   return digest.digest('hex');
+}
+
+/**
+ * fileDataDigest taken while the file loads, in its transaction: after each batch of entity rows is
+ * stored, `advance` hashes the chunks of ids no later row of the file can fall in, so the database
+ * hashes chunk k while the loader reads the rows of a later one, instead of one pass over every row
+ * after the last COPY (3.5 s of the server's CPU for 1,000,000 trades, a quarter of the load).
+ * `finish` hashes the rest and gives exactly fileDataDigest's value.
+ *
+ * A chunk is complete once the table's id sequence has passed its end: ids are handed out in
+ * increasing order, so every later row of the file gets a higher id. That holds for a sequence that
+ * caches no values per session (CACHE 1, as the migrations create them); with a cache, a session may
+ * hand out lower ids later, so `advance` then leaves all the work to `finish`.
+ */
+export class RowDigest {
+  private readonly table: RowTable;
+  private lo: bigint | null = null;
+  /** The next chunk to hash, and what the chunks hashed so far gave. */
+  private next: bigint | null = null;
+  private rows = 0n;
+  private readonly lines: string[] = [];
+  private sequence: { name: string; cached: boolean } | null = null;
+
+  constructor(
+    private readonly fileId: string,
+    entity: LoadedEntity,
+  ) {
+    this.table = TABLE_OF[entity];
+  }
+
+  /** Entity rows hashed so far (by advance; finish hashes the rest). */
+  get hashedRows(): bigint {
+    return this.rows;
+  }
+
+  /** Hashes the entity-table chunks that are complete now; call after a batch of rows is stored. */
+  async advance(db: Kysely<Database>): Promise<void> {
+    const seq = await this.sequenceOf(db);
+    if (seq.cached) return;
+    if (this.lo === null) {
+      const { lo } = await idRange(db, this.table, this.fileId);
+      if (lo === null) return;
+      this.lo = BigInt(lo);
+      this.next = this.lo;
+    }
+    const last = await sql<{ v: string }>`SELECT last_value::text AS v FROM ${sql.table(seq.name)}`.execute(
+      db,
+    );
+    const issued = BigInt(last.rows[0]!.v);
+    const step = BigInt(CHUNK_IDS);
+    while (this.next! + step - 1n <= issued) {
+      await this.hashChunk(db, this.next!);
+      this.next! += step;
+    }
+  }
+
+  /** The file's digest, equal to fileDataDigest's: the chunks not hashed yet, then the rejected rows. */
+  async finish(db: Kysely<Database>): Promise<string> {
+    const { lo, hi } = await idRange(db, this.table, this.fileId);
+    if (lo !== null && hi !== null) {
+      if (this.lo !== null && BigInt(lo) !== this.lo)
+        throw new Error(`RowDigest: file ${this.fileId} gained rows below the ones hashed`);
+      for (let from = this.next ?? BigInt(lo); from <= BigInt(hi); from += BigInt(CHUNK_IDS))
+        await this.hashChunk(db, from);
+    }
+    const digest = createHash('sha256').update(DIGEST_HEAD);
+    digest.update(`${this.table} ${this.rows}\n`);
+    for (const line of this.lines) digest.update(line);
+    const rejects = await idRange(db, 'rejected_row', this.fileId);
+    digest.update(`rejected_row ${rejects.n}\n`);
+    if (rejects.lo !== null && rejects.hi !== null) {
+      for (let from = BigInt(rejects.lo); from <= BigInt(rejects.hi); from += BigInt(CHUNK_IDS)) {
+        const c = await chunkLine(db, 'rejected_row', this.fileId, from);
+        if (c !== null) digest.update(c.line);
+      }
+    }
+    return digest.digest('hex');
+  }
+
+  private async hashChunk(db: Kysely<Database>, from: bigint): Promise<void> {
+    const c = await chunkLine(db, this.table, this.fileId, from);
+    if (c === null) return;
+    this.rows += c.n;
+    this.lines.push(c.line);
+  }
+
+  private async sequenceOf(db: Kysely<Database>): Promise<{ name: string; cached: boolean }> {
+    if (this.sequence !== null) return this.sequence;
+    const r = await sql<{ name: string; cache: string }>`
+      SELECT pg_get_serial_sequence(${this.table}, 'id') AS name, s.seqcache::text AS cache
+      FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(${this.table}, 'id')::regclass`.execute(
+      db,
+    );
+    const row = r.rows[0];
+    this.sequence =
+      row === undefined ? { name: '', cached: true } : { name: row.name, cached: row.cache !== '1' };
+    return this.sequence;
+  }
 }
