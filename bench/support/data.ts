@@ -28,10 +28,10 @@ export async function writeBenchFile(
 }
 
 /**
- * The account map of the synthetic client codes (BOS trades are mapped through it). `tradesOnly`
- * leaves out the X accounts of the variant positions: their client codes are those of the A accounts
- * of the same number (syntheticClient drops the prefix), so a map with both maps one client to two
- * accounts, and a trade's account depends on which mapping wins.
+ * The account map of the synthetic client codes (BOS trades and positions are mapped through it).
+ * `tradesOnly` leaves out the X accounts of the variant positions, for a run of trades alone: a BOS
+ * position of such an account is then an unmapped client, a rejected row. The full map is sound:
+ * syntheticClient keeps the X (`KX0000001`), so no client maps to two accounts.
  */
 export async function writeBenchAccountMap(
   dir: string,
