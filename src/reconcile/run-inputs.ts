@@ -14,9 +14,19 @@ export interface RunInput {
   readonly usedBy: readonly string[];
 }
 
+type InputFile = Awaited<ReturnType<ReturnType<typeof inputsQuery>['execute']>>['rows'][number];
+
 /** The files a run read, each once, with every reconciliation side that read it. */
 export class RunInputs {
   private readonly byId = new Map<string, RunInput & { usedBy: string[] }>();
+  /**
+   * Each side's files by its query (SQL and parameters). Sides that read the same records (the
+   * default rule set reads DCASS trades and DCASS positions twice each, against Genium and against
+   * BOS) ask the same question; the run's transaction writes none of the tables it reads, so the
+   * first answer stands, and each repeat saves a pass over the side's records (100,000 rows: about
+   * 0.1 s on the server, 0.2 s on PGlite).
+   */
+  private readonly bySideQuery = new Map<string, readonly InputFile[]>();
 
   /** Adds the files each side of a reconciliation just run read. */
   async add(
@@ -25,8 +35,15 @@ export class RunInputs {
     ctx: CompileContext,
     side: 'left' | 'right',
   ): Promise<void> {
-    const files = await inputsQuery(recon, side, ctx).execute(tx.db);
-    for (const f of files.rows) {
+    const query = inputsQuery(recon, side, ctx);
+    const compiled = query.compile(tx.db);
+    const key = JSON.stringify([compiled.sql, compiled.parameters]);
+    let files = this.bySideQuery.get(key);
+    if (files === undefined) {
+      files = (await query.execute(tx.db)).rows;
+      this.bySideQuery.set(key, files);
+    }
+    for (const f of files) {
       const entry = this.byId.get(f.id) ?? {
         source: f.source,
         fileId: String(f.id),
