@@ -23,8 +23,8 @@ export class RunInputs {
    * Each side's files by its query (SQL and parameters). Sides that read the same records (the
    * default rule set reads DCASS trades and DCASS positions twice each, against Genium and against
    * BOS) ask the same question; the run's transaction writes none of the tables it reads, so the
-   * first answer stands, and each repeat saves a pass over the side's records (100,000 rows: about
-   * 0.1 s on the server, 0.2 s on PGlite).
+   * first answer stands, and each repeat saves a pass over the side's records (100,000 rows: 0.1 to
+   * 0.2 s on either database).
    */
   private readonly bySideQuery = new Map<string, readonly InputFile[]>();
 
