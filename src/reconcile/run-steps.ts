@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StoreTransaction } from '../db/connect.js';
+import type { Store, StoreTransaction } from '../db/connect.js';
 import type { Logger } from '../shared/logger.js';
 import { storeBreaksStatement } from './breaks.js';
 import { carryStatements } from './carry.js';
@@ -23,8 +23,19 @@ export async function lockForRun(
   await sql`SELECT pg_advisory_xact_lock(${REGISTER_LOCK}::bigint)`.execute(tx.db);
 }
 
+/**
+ * Memory for each sort and hash of a run's statements, per database. On the server, enough that a
+ * million-row side hashes, sorts and aggregates in memory: the default 4MB wrote 815 MiB of temporary
+ * files per 1,000,000 x 1,000,000 trade run and took about 15% more backend CPU (18.6-23.5 s against
+ * 15.0-18.4 s, A/B back to back). On PGlite the same memory is the process's wasm heap, whose peak is
+ * the embedded run's peak RSS: it keeps PostgreSQL's default.
+ */
+const RUN_WORK_MEM: Record<Store['kind'], string | null> = { postgres: '256MB', pglite: null };
+
 /** Sets the run's transaction up for bulk statements over whole tables. */
-export async function prepareForBulk(tx: StoreTransaction): Promise<void> {
+export async function prepareForBulk(tx: StoreTransaction, kind: Store['kind']): Promise<void> {
+  const workMem = RUN_WORK_MEM[kind];
+  if (workMem !== null) await sql`SELECT set_config('work_mem', ${workMem}, true)`.execute(tx.db);
   // Every statement of a run is a bulk operation over whole working tables: a nested loop is never
   // the right plan, and the planner may pick one when a temporary table's size is misjudged.
   await sql`SET LOCAL enable_nestloop = off`.execute(tx.db);

@@ -82,7 +82,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   const attemptedAt = new Date();
   const progress: RunProgress = { step: 'start' };
   try {
-    return await store.transaction((tx) => reconcileDate(tx, options, recons, run, progress));
+    return await store.transaction((tx) => reconcileDate(tx, store.kind, options, recons, run, progress));
   } catch (err) {
     // A run refused as busy never started: nothing to record (another run holds the register).
     if (err instanceof DcassError && err.code === 'RUN_BUSY') throw err;
@@ -103,6 +103,7 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
 /** The run in its transaction: checks the date, runs each reconciliation that applies, records the outcome. */
 async function reconcileDate(
   tx: StoreTransaction,
+  kind: Store['kind'],
   options: RunOptions,
   recons: readonly Reconciliation[],
   run: RunIdentity,
@@ -120,7 +121,7 @@ async function reconcileDate(
   progress.step = 'expected inputs';
   const statuses = await expectedInputStatus(tx.db, options.businessDate, expected, options.profileEntities);
   const dateInputs: DateInputs = { date: options.businessDate, day, expected, statuses };
-  await prepareForBulk(tx);
+  await prepareForBulk(tx, kind);
   const { runId, startedAt } = await startRun(tx, run);
   const ctx: CompileContext = { runId, businessDate: options.businessDate };
   await createBreakTable(tx);
