@@ -45,6 +45,7 @@ const TABLES = [
   'recon_match',
   'match_set',
   'match_pair',
+  'match_block',
   'run_match',
   'break_case',
   'break_event',

@@ -12,6 +12,7 @@ import * as m0010 from './0010_calendar_changes.js';
 import * as m0011 from './0011_fetch_completeness.js';
 import * as m0012 from './0012_file_order.js';
 import * as m0013 from './0013_compact_register.js';
+import * as m0014 from './0014_match_blocks.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0011_fetch_completeness': m0011,
   '0012_file_order': m0012,
   '0013_compact_register': m0013,
+  '0014_match_blocks': m0014,
 };

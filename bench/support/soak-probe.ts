@@ -26,6 +26,7 @@ const SOAK_TABLES = [
   'break_sighting',
   'match_set',
   'match_pair',
+  'match_block',
   'run_match',
 ] as const;
 

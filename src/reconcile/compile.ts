@@ -613,19 +613,32 @@ function breakStatements(l: Layout): Statement[] {
 }
 
 /**
+ * Pairs of one record each are stored in blocks of the pass's pairs whose left ids fall in one range
+ * this wide (about as many pairs when a side's ids are dense, as a loaded file's are): grouped by a
+ * hash of the range, with no sort of the whole set (migration 0014).
+ */
+const MATCH_BLOCK_IDS = 10000;
+
+/**
  * The clean pairs as the reconciliation's match set of the run (run_match): stored once per distinct
  * set, its sha256 taken over every pair (pass and both sides' record ids) in the order of their left
  * rows; a working row's rid is its first record id and no record is in two pairs, so this is the
  * order of the pairs' left ids, as migration 0013 hashed the sets stored before it. A set already
  * stored (a re-run on the same inputs) is referred to, not stored again; a new one is stored whole, so
- * the run's pairs and breaks still hold each of its records exactly once.
+ * the run's pairs and breaks still hold each of its records exactly once: its pairs of one record
+ * each in match_block rows, the others as match_pair rows; recon_match reads both.
  */
 function matchStatement(l: Layout, ctx: CompileContext): Statement {
   const recon = sql`${l.recon.name}::text`;
+  // A row of one record has that record's id as its rid: such a pair's text is built from the rids,
+  // the same text as its arrays' (`1:{5}={9}`) at less than half the cost of array output.
+  const singleRecords = sql`(cardinality(m.lids) = 1 AND cardinality(m.rids) = 1)`;
   return {
     label: 'record matches',
     query: sql`WITH h AS (
-        SELECT encode(sha256(convert_to(coalesce(string_agg(m.pass::text || ':' || m.lids::text || '=' || m.rids::text, ','
+        SELECT encode(sha256(convert_to(coalesce(string_agg(CASE WHEN ${singleRecords}
+            THEN concat(m.pass, ':{', m.lrid, '}={', m.rrid, '}')
+            ELSE m.pass::text || ':' || m.lids::text || '=' || m.rids::text END, ','
           ORDER BY m.lrid), ''), 'UTF8')), 'hex') AS sha256, count(*) AS n
         FROM rx_pair m WHERE m.ok),
       created AS (
@@ -633,7 +646,13 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
         ON CONFLICT (recon, sha256) DO NOTHING RETURNING id),
       stored AS (
         INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
-        SELECT c.id, m.pass, m.lids, m.rids FROM created c CROSS JOIN rx_pair m WHERE m.ok ORDER BY m.lrid)
+        SELECT c.id, m.pass, m.lids, m.rids FROM created c CROSS JOIN rx_pair m
+        WHERE m.ok AND NOT ${singleRecords} ORDER BY m.lrid),
+      blocks AS (
+        INSERT INTO match_block (set_id, pass, left_ids, right_ids)
+        SELECT c.id, m.pass, array_agg(m.lrid ORDER BY m.lrid), array_agg(m.rrid ORDER BY m.lrid)
+        FROM created c CROSS JOIN rx_pair m WHERE m.ok AND ${singleRecords}
+        GROUP BY c.id, m.pass, m.lrid / ${MATCH_BLOCK_IDS}::bigint ORDER BY min(m.lrid))
       INSERT INTO run_match (run_id, recon, set_id)
       SELECT ${ctx.runId}::bigint, ${recon}, coalesce((SELECT id FROM created),
         (SELECT s.id FROM match_set s JOIN h ON s.recon = ${recon} AND s.sha256 = h.sha256))`,

@@ -48,7 +48,8 @@ export interface MissingInput {
 /**
  * A clean pairing of one pass: the record ids of each side (several when the side is aggregated).
  * A view since migration 0013, read-only: a run refers to its reconciliation's match set (run_match),
- * whose pairs (match_pair) are stored once per distinct set.
+ * whose pairs are stored once per distinct set: pairs of one record each in blocks (match_block,
+ * migration 0014), the others one per match_pair row.
  */
 export interface ReconMatchTable {
   run_id: string;
