@@ -160,6 +160,24 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
     ]);
   });
 
+  it('rejects an XML record whose U+200B is written as a character reference, absent from its raw text', async () => {
+    const xml = readFileSync(path.join(FIXTURES, 'dcass/20190506/TRD001_CABC_20190506_2310.xml'), 'utf8');
+    const lines = xml.split('\n');
+    lines[3] = lines[3]!.replace('<Account>M01</Account>', '<Account>M&#x200B;01</Account>');
+    const p = write('TRD001_CABC_20190506_2310.xml', lines.join('\n'));
+    const [out] = await load([{ path: p, source: 'dcass' }]);
+    expect(out).toMatchObject({ status: 'loaded', rows: 18, rejected: 1 });
+    expect(await rejectsOf(out!.fileId!)).toEqual([
+      {
+        line_no: 4,
+        field: 'account',
+        code: 'BAD_CHARACTER',
+        reason: expect.stringContaining('the value holds U+200B (zero width space) at character 2'),
+        raw: expect.stringContaining('M&#x200B;01'),
+      },
+    ]);
+  });
+
   it('rejects a fixed-width record of a UTF-8 layout holding U+FEFF; the trailer still counts it', async () => {
     const lines = geniumLines();
     // Line 3's account (positions 46-57) is "M01" and spaces: one space becomes U+FEFF, same width.

@@ -131,11 +131,13 @@ class FileLoad {
   private readonly read: RecordReader;
   private normaliseContext: NormaliseContext | null = null;
   /**
-   * Whether a record's raw text holds every character of its values (CSV, fixed width), so that a raw
-   * text free of unstorable characters clears the whole record at once. Not XML: an entity such as
-   * &#x200B; is a character of the value that its raw text does not hold.
+   * Whether records are XML, whose raw text holds every character of their values only when it holds
+   * no '&': an entity or character reference such as &#x200B; is a character of a value that the raw
+   * text does not hold. Whatever else saxes gives of a field's text, CDATA included, is written in the
+   * record's raw text (less the CRs of line ends, which it turns into LF). A CSV or fixed-width record's
+   * raw text always holds every character of its values.
    */
-  private readonly rawHoldsValues: boolean;
+  private readonly xml: boolean;
 
   constructor(
     private readonly ctx: LoadContext,
@@ -154,7 +156,7 @@ class FileLoad {
       Object.entries(profile.fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const),
       Object.entries(profile.defaults),
     );
-    this.rawHoldsValues = profile.format.type !== 'xml';
+    this.xml = profile.format.type === 'xml';
   }
 
   /** Takes one parser event; returns a promise only when the caller must wait (opening, a full batch). */
@@ -225,9 +227,10 @@ class FileLoad {
   }
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
-    // Every format's values pass here before anything reads or stores them.
+    // Every format's values pass here before anything reads or stores them. A raw text that holds
+    // every character of the values and none the database refuses clears the record at once.
     const unstorable =
-      this.rawHoldsValues && extra === null && !mayHoldUnstorable(raw)
+      extra === null && (!this.xml || !raw.includes('&')) && !mayHoldUnstorable(raw)
         ? null
         : unstorableValue(texts, extra, this.profile.fields);
     if (unstorable !== null) {
