@@ -13,6 +13,7 @@ import * as m0011 from './0011_fetch_completeness.js';
 import * as m0012 from './0012_file_order.js';
 import * as m0013 from './0013_compact_register.js';
 import * as m0014 from './0014_match_blocks.js';
+import * as m0015 from './0015_digest_version.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0012_file_order': m0012,
   '0013_compact_register': m0013,
   '0014_match_blocks': m0014,
+  '0015_digest_version': m0015,
 };

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { fileDataDigest, type LoadedEntity } from './data-digest.js';
+import { fileDataDigest, type DigestVersion, type LoadedEntity } from './data-digest.js';
 
 /** A loaded file whose stored rows, or whose recorded digest, are no longer what the load left. */
 export interface ChangedFile {
@@ -28,11 +28,17 @@ export interface DataVerification {
 
 const PAGE = 500;
 
-type FileRow = { id: string; file_name: string; entity: LoadedEntity; data_digest: string | null };
+type FileRow = {
+  id: string;
+  file_name: string;
+  entity: LoadedEntity;
+  data_digest: string | null;
+  data_digest_version: DigestVersion | null;
+};
 
 /**
  * Recomputes the digest of every loaded file from the rows stored now (fileDataDigest, the function
- * the load used) and names each file whose rows changed since. Where the file's `ingest.loaded` audit
+ * and formula the load used) and names each file whose rows changed since. Where the file's `ingest.loaded` audit
  * event recorded a digest, source_file's digest must equal it too: the chained event is what a
  * rewrite of both the rows and source_file cannot reach. One file at a time, so memory stays flat.
  */
@@ -46,13 +52,13 @@ export async function verifyLoadedData(
   for (let after = '0'; ;) {
     const page = await db
       .selectFrom('source_file')
-      .select(['id', 'file_name', 'entity', 'data_digest'])
+      .select(['id', 'file_name', 'entity', 'data_digest', 'data_digest_version'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(PAGE)
       .execute();
     for (const file of page as FileRow[]) {
-      if (file.data_digest === null) {
+      if (file.data_digest === null || file.data_digest_version === null) {
         unchecked++;
         continue;
       }
@@ -61,7 +67,7 @@ export async function verifyLoadedData(
       if (recorded !== null && recorded !== file.data_digest) {
         changed.push({ ...base, problem: 'digest', expected: recorded, found: file.data_digest });
       }
-      const found = await fileDataDigest(db, file.id, file.entity);
+      const found = await fileDataDigest(db, file.id, file.entity, file.data_digest_version);
       if (found !== (recorded ?? file.data_digest)) {
         changed.push({ ...base, problem: 'rows', expected: recorded ?? file.data_digest, found });
       }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { fileDataDigest } from '../audit/data-digest.js';
+import { DATA_DIGEST_VERSION, fileDataDigest } from '../audit/data-digest.js';
 import type { LoadedCalendar } from '../config/calendar-file.js';
 import type { StoreTransaction } from '../db/connect.js';
 import { deriveClearingDate, sessionBounds, type SessionBand } from '../ingest/normalise/clearing-date.js';
@@ -196,8 +196,9 @@ async function rederiveFile(
       WHERE t.file_id = ${loaded.id} AND m.code IS NOT NULL
     ) AS r ORDER BY line_no`.execute(tx.db);
   // Digested as a load digests its rows, so `audit verify --data` checks the derived generation too.
-  const dataDigest = await fileDataDigest(tx.db, derivedId, 'trades');
-  await sql`UPDATE source_file SET data_digest = ${dataDigest} WHERE id = ${derivedId}::bigint`.execute(
+  const dataDigest = await fileDataDigest(tx.db, derivedId, 'trades', DATA_DIGEST_VERSION);
+  await sql`UPDATE source_file SET data_digest = ${dataDigest}, data_digest_version = ${DATA_DIGEST_VERSION}
+    WHERE id = ${derivedId}::bigint`.execute(
     tx.db,
   );
   await sql`UPDATE source_file SET superseded_by = ${derivedId}::bigint WHERE id = ${current.id}`.execute(

@@ -36,7 +36,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
       await store.close();
     }
   };
-  let file: { id: string; digest: string };
+  let file: { id: string; digest: string; version: number };
 
   beforeAll(async () => {
     target = await createTestTarget();
@@ -44,7 +44,8 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     const ingest = await cli(['ingest', '--all', '--quiet']);
     expect(ingest.code, ingest.stderr).toBe(0);
     file = await withDb(async (db) => {
-      const r = await sql<{ id: string; digest: string }>`SELECT id::text AS id, data_digest AS digest
+      const r = await sql<{ id: string; digest: string; version: number }>`SELECT id::text AS id,
+          data_digest AS digest, data_digest_version AS version
         FROM source_file WHERE file_name = ${TRADES}`.execute(db);
       return r.rows[0]!;
     });
@@ -53,6 +54,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
 
   it('every file gets a digest at load; untampered, --data says how many files it checked, exit 0', async () => {
     expect(file.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(file.version).toBe(2);
     const r = await cli(['audit', 'verify', '--data']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('loaded data intact: 20 files checked, their rows as loaded\n');

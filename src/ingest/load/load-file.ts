@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { fileDataDigest } from '../../audit/data-digest.js';
+import { DATA_DIGEST_VERSION, fileDataDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
@@ -320,7 +320,7 @@ class FileLoad {
     await this.inflight;
     const id = this.identity!;
     // Taken from the rows as written, in their transaction: what any later change to them is measured by.
-    const dataDigest = await fileDataDigest(this.tx.db, this.fileId!, this.profile.entity);
+    const dataDigest = await fileDataDigest(this.tx.db, this.fileId!, this.profile.entity, DATA_DIGEST_VERSION);
     await this.tx.db
       .updateTable('source_file')
       .set({
@@ -328,6 +328,7 @@ class FileLoad {
         reject_count: this.rejectCount,
         control: JSON.stringify(control),
         data_digest: dataDigest,
+        data_digest_version: DATA_DIGEST_VERSION,
         completeness: await fileCompleteness(
           this.tx.db,
           this.meta,
