@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
@@ -31,6 +31,14 @@ describe(`match sets stored in blocks (${dbKind})`, () => {
         WHERE r.run_id = ${runId}::bigint AND r.recon = 'trades-bos'`.execute(t.store.db)
     ).rows[0]!;
 
+  /** The left and right ids of each stored row of the run's trades-bos set in a table of match storage. */
+  const idsOf = async (table: RawBuilder<unknown>, runId: string) =>
+    (
+      await sql<{ left_ids: string[]; right_ids: string[] }>`
+        SELECT left_ids, right_ids FROM ${table} WHERE set_id = (
+          SELECT set_id FROM run_match WHERE run_id = ${runId}::bigint AND recon = 'trades-bos')`.execute(t.store.db)
+    ).rows;
+
   it('recon_match reads every pair once, and the set hashes to what its pairs hash to', async () => {
     const set = await storedSet(run.runId);
     expect(run.counts['trades-bos']!.matched).toBe(18);
@@ -40,20 +48,8 @@ describe(`match sets stored in blocks (${dbKind})`, () => {
   });
 
   it('pairs of one record each are in blocks, in left-id order; pairs of several records are rows', async () => {
-    const blocks = (
-      await sql<{ left_ids: string[]; right_ids: string[] }>`
-        SELECT left_ids, right_ids FROM match_block WHERE set_id = (
-          SELECT set_id FROM run_match WHERE run_id = ${run.runId}::bigint AND recon = 'trades-bos')`.execute(
-        t.store.db,
-      )
-    ).rows;
-    const rows = (
-      await sql<{ left_ids: string[]; right_ids: string[] }>`
-        SELECT left_ids, right_ids FROM match_pair WHERE set_id = (
-          SELECT set_id FROM run_match WHERE run_id = ${run.runId}::bigint AND recon = 'trades-bos')`.execute(
-        t.store.db,
-      )
-    ).rows;
+    const blocks = await idsOf(sql`match_block`, run.runId);
+    const rows = await idsOf(sql`match_pair`, run.runId);
     expect(blocks.length).toBeGreaterThan(0);
     for (const b of blocks) {
       expect(b.right_ids.length).toBe(b.left_ids.length);
