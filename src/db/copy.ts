@@ -37,6 +37,16 @@ export class CopyBatch {
     this.lines.push(values.join('\t'));
   }
 
+  /**
+   * Adds a row the caller knows holds no character COPY's text format escapes (see needsCopyEscape):
+   * only nulls are written, as \N. Scanning each value of a million-row file cost about 1 µs a row.
+   */
+  addPlain(row: CopyRow): void {
+    const values = new Array<string>(row.length);
+    for (let i = 0; i < row.length; i++) values[i] = row[i] ?? '\\N';
+    this.lines.push(values.join('\t'));
+  }
+
   /** The batch's COPY data. */
   text(): string {
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
@@ -56,7 +66,7 @@ function copyStatement(table: string, columns: readonly string[], source: string
 /** Escapes one value for COPY's text format (backslash, tab, newline, carriage return; null as \N). */
 function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';
-  return needsEscape(value)
+  return needsCopyEscape(value)
     ? value.replace(/[\\\t\n\r]/g, (c) =>
         c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
       )
@@ -64,7 +74,7 @@ function copyTextValue(value: string | null): string {
 }
 
 /** True when the text holds a character COPY's text format escapes; a plain scan, cheaper than a regex. */
-function needsEscape(value: string): boolean {
+export function needsCopyEscape(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 92 || c === 9 || c === 10 || c === 13) return true;

@@ -32,7 +32,7 @@ const LAYOUTS: readonly [Layout, 'genium' | 'dcass' | 'bos'][] = [
   ['bos-pos', 'bos'],
 ];
 
-/** Values that break readers: stray quotes, bad decimals and dates, NUL, control and invisible characters, unmapped clients. */
+/** Values that break readers: stray quotes, bad decimals and dates, NUL, control and invisible characters, backslashes (COPY escapes them), unmapped clients. */
 const hostileValue = fc.oneof(
   fc.constantFrom(
     'ab"c',
@@ -52,6 +52,7 @@ const hostileValue = fc.oneof(
     '\0',
     'A\u0001B',
     '\t7',
+    'A\\B',
     '\u200b12',
     '\ufeff7',
     'K9999999',

@@ -16,6 +16,12 @@ describe('AccountResolver', () => {
     row('C2', 'X01', '2019-01-01'),
   ]);
 
+  it('says whether any account holds a character COPY escapes (rows then escape each value)', () => {
+    expect(map.plainAccounts).toBe(true);
+    expect(new AccountResolver([row('C1', 'A\t01', '2019-01-01')]).plainAccounts).toBe(false);
+    expect(new AccountResolver([row('C1', 'A\\01', '2019-01-01')]).plainAccounts).toBe(false);
+  });
+
   it('maps a client to the account effective on the date', () => {
     expect(map.resolve('C1', '2019-05-06')).toMatchObject({ ok: true, value: { account: 'A01' } });
     expect(map.resolve('C1', '2019-05-07')).toMatchObject({ ok: true, value: { account: 'A02' } });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { DATA_DIGEST_VERSION, fileDataDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
-import { CopyBatch } from '../../db/copy.js';
+import { CopyBatch, needsCopyEscape } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import { hkTime } from '../../model/dates.js';
@@ -15,6 +15,7 @@ import { readFailed, recordReader, type RecordReader } from '../normalise/record
 import { HashTotal } from '../normalise/hash-total.js';
 import {
   mayHoldUnstorable,
+  mayHoldUnstorableOrCopyEscape,
   storableText,
   unstorableHeader,
   unstorableValue,
@@ -138,6 +139,13 @@ class FileLoad {
    * raw text always holds every character of its values.
    */
   private readonly xml: boolean;
+  /**
+   * Whether every value a row takes from elsewhere than its record's raw text is free of characters
+   * COPY's text format escapes: the file id, the participant, the profile's defaults and code meanings,
+   * the mapped accounts (the other values a normaliser derives are dates, times, decimals and series
+   * it writes itself). Checked once per file, when it opens.
+   */
+  private plainBeyondRaw = false;
 
   constructor(
     private readonly ctx: LoadContext,
@@ -224,13 +232,23 @@ class FileLoad {
       .returning('id')
       .executeTakeFirstOrThrow();
     this.fileId = inserted.id;
+    const fromProfile = [
+      ...Object.values(this.profile.defaults),
+      ...Object.values(this.profile.fields).flatMap((spec) => Object.values(spec.map ?? {})),
+    ];
+    this.plainBeyondRaw =
+      this.ctx.accounts.plainAccounts &&
+      ![this.fileId, id.participant, ...fromProfile].some((v) => v !== null && needsCopyEscape(v));
   }
 
   private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
     // Every format's values pass here before anything reads or stores them. A raw text that holds
-    // every character of the values and none the database refuses clears the record at once.
+    // every character of the values and none the database refuses clears the record at once; one
+    // that holds none COPY escapes either spares the row's values that scan too (plainBeyondRaw).
+    const holdsValues = extra === null && (!this.xml || !raw.includes('&'));
+    const plain = holdsValues && !mayHoldUnstorableOrCopyEscape(raw);
     const unstorable =
-      extra === null && (!this.xml || !raw.includes('&')) && !mayHoldUnstorable(raw)
+      plain || (holdsValues && !mayHoldUnstorable(raw))
         ? null
         : unstorableValue(texts, extra, this.profile.fields);
     if (unstorable !== null) {
@@ -244,7 +262,8 @@ class FileLoad {
     }
     const row = this.normaliser.toRow(values, extra, line, this.context());
     if (row.ok) {
-      this.rows.add(row.value);
+      if (plain && this.plainBeyondRaw) this.rows.addPlain(row.value);
+      else this.rows.add(row.value);
       this.rowCount++;
     } else {
       this.reject(line, row.issue, raw);
@@ -320,7 +339,12 @@ class FileLoad {
     await this.inflight;
     const id = this.identity!;
     // Taken from the rows as written, in their transaction: what any later change to them is measured by.
-    const dataDigest = await fileDataDigest(this.tx.db, this.fileId!, this.profile.entity, DATA_DIGEST_VERSION);
+    const dataDigest = await fileDataDigest(
+      this.tx.db,
+      this.fileId!,
+      this.profile.entity,
+      DATA_DIGEST_VERSION,
+    );
     await this.tx.db
       .updateTable('source_file')
       .set({

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { needsCopyEscape } from '../../db/copy.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 
 /** One version of a client's mapping. */
@@ -21,6 +22,9 @@ export class AccountResolver {
     { readonly date: string; readonly result: Result<AccountMapping> }
   >();
 
+  /** Whether no account of the map holds a character COPY's text format escapes (checked once, not per row). */
+  readonly plainAccounts: boolean;
+
   constructor(
     rows: Iterable<{
       client_code: string;
@@ -34,8 +38,12 @@ export class AccountResolver {
       list.push({ account: r.dcass_account, type: r.account_type, effectiveFrom: r.effective_from });
       this.byClient.set(r.client_code, list);
     }
-    for (const list of this.byClient.values())
+    let plain = true;
+    for (const list of this.byClient.values()) {
       list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
+      if (list.some((m) => needsCopyEscape(m.account))) plain = false;
+    }
+    this.plainAccounts = plain;
   }
 
   /** The account map of the files in force (not superseded); small enough to hold in memory. */

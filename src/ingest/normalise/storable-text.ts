@@ -20,6 +20,8 @@ const NUL = '\0';
  * unseen, which is why the raw texts are checked before any field is read.
  */
 const UNSTORABLE = /[\0\p{Cf}]/u;
+/** UNSTORABLE, or a character COPY's text format escapes. */
+const UNSTORABLE_OR_ESCAPED = /[\0\p{Cf}\\\t\n\r]/u;
 
 /** What a NUL is shown as where text must be kept anyway (raw text, messages): the Unicode symbol for it. */
 const NUL_SHOWN_AS = '\u2400';
@@ -70,6 +72,12 @@ export function unstorableValue(
  * checked once, not field by field.
  */
 export const mayHoldUnstorable = (text: string): boolean => UNSTORABLE.test(text);
+
+/**
+ * Whether a text may hold a value unstorableValue refuses or a character COPY's text format escapes
+ * (backslash, tab, LF, CR): false clears a record of both in one scan of its raw text.
+ */
+export const mayHoldUnstorableOrCopyEscape = (text: string): boolean => UNSTORABLE_OR_ESCAPED.test(text);
 
 /** The name of the first header value holding a NUL, or null. */
 export function unstorableHeader(values: FieldTexts): string | null {
