@@ -36,9 +36,20 @@ const seriesTexts = new WeakMap<Instrument, string>();
 
 type InstrumentResult = Result<{ instrument: Instrument; series: string }>;
 
-/** Instruments built from separate fields, by their four texts; emptied when full. */
-let builtInstruments = new Map<string, InstrumentResult>();
+/**
+ * Instruments built from separate fields, by their four texts in turn (root, type, expiry, strike):
+ * maps within maps, so that finding one makes no key string per record. Emptied when full.
+ */
+let builtInstruments = new Map<string, Map<string, Map<string, Map<string, InstrumentResult>>>>();
+let builtCount = 0;
 const BUILT_LIMIT = 4096;
+
+/** The map under `key` in `outer`, made when missing. */
+function inner<T>(outer: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let m = outer.get(key);
+  if (m === undefined) outer.set(key, (m = new Map()));
+  return m;
+}
 
 /** The instrument of a record and the series name shown for it: the raw HKATS name, or one built from fields. */
 export function instrumentOf(values: Readonly<Record<string, FieldValue>>): InstrumentResult {
@@ -52,14 +63,17 @@ export function instrumentOf(values: Readonly<Record<string, FieldValue>>): Inst
   const type = text(values.instrumentType) ?? '';
   const expiry = text(values.expiry) ?? '';
   const strike = text(values.strike) ?? '';
-  // Length-prefixed, so that no two combinations share a key whatever the texts hold.
-  const key = `${root.length}:${root}${type.length}:${type}${expiry.length}:${expiry}${strike}`;
-  let r = builtInstruments.get(key);
+  const byStrike = inner(inner(inner(builtInstruments, root), type), expiry);
+  let r = byStrike.get(strike);
   if (r === undefined) {
     const built = instrumentFromFields(root, type, expiry, strike);
     r = built.ok ? ok({ instrument: built.value, series: formatSeries(built.value) }) : built;
-    if (builtInstruments.size >= BUILT_LIMIT) builtInstruments = new Map();
-    builtInstruments.set(key, r);
+    if (builtCount >= BUILT_LIMIT) {
+      builtInstruments = new Map();
+      builtCount = 0;
+    }
+    inner(inner(inner(builtInstruments, root), type), expiry).set(strike, r);
+    builtCount++;
   }
   return r;
 }
