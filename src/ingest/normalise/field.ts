@@ -28,15 +28,22 @@ export function readField(
   refDate: string | null,
 ): Result<FieldValue> {
   const s = (text ?? '').trim();
-  const label = fieldLabel(name, spec);
-  if (spec.type === 'code') return readCode(name, label, spec, s);
+  // The label goes only into issues: made for every value read, it was a string (the positions turned
+  // into text, for fixed width) made and dropped per value.
+  if (spec.type === 'code') return readCode(name, spec, s);
   if (s === '') {
     return spec.optional
       ? ok(null)
-      : fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
+      : fail({
+          code: 'MISSING_VALUE',
+          field: name,
+          message: `${fieldLabel(name, spec)} is required but empty`,
+        });
   }
   const r = readTyped(spec, s, refDate);
-  return r.ok ? r : fail({ ...r.issue, field: name, message: `${label}: ${r.issue.message}` });
+  return r.ok
+    ? r
+    : fail({ ...r.issue, field: name, message: `${fieldLabel(name, spec)}: ${r.issue.message}` });
 }
 
 /** How a person finds the field in the file: the column or element name, or the positions, with the canonical name. */
@@ -78,11 +85,12 @@ function readTyped(spec: FieldSpec, s: string, refDate: string | null): Result<F
   }
 }
 
-function readCode(name: string, label: string, spec: FieldSpec, s: string): Result<FieldValue> {
+function readCode(name: string, spec: FieldSpec, s: string): Result<FieldValue> {
   const map = spec.map ?? {};
   const key = spec.caseInsensitive ? s.toUpperCase() : s;
   if (Object.hasOwn(map, key)) return ok(map[key] ?? null);
   if (s === '' && spec.optional) return ok(null);
+  const label = fieldLabel(name, spec);
   if (s === '')
     return fail({ code: 'MISSING_VALUE', field: name, message: `${label} is required but empty` });
   const allowed = Object.keys(map)
