@@ -15,8 +15,8 @@ import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
  *    a row with a blank key field sits the pass out;
  * 3. each pair is compared field by field with its comparator as it is made (one `ok` flag); a pair
  *    with differences is a mismatch, whose field list is built only then, a clean pair a match;
- *    working rows are never updated: what the passes decided lives in rx_pair and rx_dup, and later
- *    passes read the rest through anti-joins;
+ *    working rows are never updated: what the passes decided lives in rx_pair and rx_dup, and each
+ *    pass copies the rows it leaves open for the next (rx_open_left / rx_open_right);
  * 4. matches are stored as the reconciliation's match set (once per distinct set: a re-run on the same
  *    inputs stores no pair again); breaks go to the run's working table rx_break by INSERT ... SELECT,
  *    with the explain rules applied and a fingerprint, so no record travels to JS; the carry step
@@ -351,7 +351,8 @@ function agreements(l: Layout): RawBuilder<boolean>[] {
 /**
  * One pass over what earlier passes left: on each side, rows sharing a key beyond the first (by
  * record id) are set aside as duplicates; the rest pair one to one on equal keys, each pair marked ok
- * when every compared field agrees. No working row is ever updated: state lives in rx_pair / rx_dup.
+ * when every compared field agrees. No working row is ever updated: state lives in rx_pair / rx_dup,
+ * and the rows the pass leaves open are copied to the next pass's tables (rx_open_left / rx_open_right).
  */
 function passStatements(l: Layout, passNo: number, keys: readonly string[]): Statement[] {
   // Fresh statistics of the duplicates set aside so far, so the anti-joins below plan as hash joins.
@@ -377,28 +378,48 @@ function passStatements(l: Layout, passNo: number, keys: readonly string[]): Sta
   );
   const agree = agreements(l);
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
+  const candidates = (side: Side) =>
+    sql`(SELECT w.* FROM ${openTable(side, passNo)} w WHERE ${notDuplicate(side, 'w')}) ${sql.raw(ALIAS[side])}`;
+  // A side's working columns, by name in its table and as the full join below carries them for a
+  // row left open (null on a pair's row: one field list per row, never a whole-row value, whose
+  // building for every row of both sides cost more than the join saved).
+  const openColumns = (side: Side) => l.sideFields[side].map((f) => l.column.get(f)!);
+  const carried = (side: Side) => {
+    const other = sql.raw(`${ALIAS[side === 'left' ? 'right' : 'left']}.rid`);
+    return sql.join(
+      openColumns(side).map((c) => sql`CASE WHEN ${other} IS NULL THEN ${sql.raw(`${ALIAS[side]}.${c}`)} END AS ${sql.raw(`${side}_${c}`)}`),
+    );
+  };
+  const keepOpen = (side: Side) => {
+    const [rid, ids, other] = side === 'left' ? ['lrid', 'lids', 'rrid'] : ['rrid', 'rids', 'lrid'];
+    const names = openColumns(side);
+    return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (${sql.raw(['rid', 'ids', ...names].join(', '))})
+      SELECT ${sql.raw([`j.${rid}`, `j.${ids}`, ...names.map((c) => `j.${side}_${c}`)].join(', '))}
+      FROM j WHERE j.${sql.raw(other)} IS NULL`;
+  };
+  for (const side of ['left', 'right'] as const)
+    out.push({
+      label: `pass ${passNo}: ${side} rows left open`,
+      query: sql`CREATE TEMP TABLE ${sql.raw(`rx_next_${side}`)} (LIKE ${openTable(side, passNo)}) ON COMMIT DROP`,
+    });
+  // One full join of the two sides gives the pairs and the rows left open (a row with no partner:
+  // its key has none on the other side, or a blank part), so no side is read again to find them.
   out.push({
-    label: `pass ${passNo}: pairs`,
-    query: sql`INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
-      SELECT ${passNo}::smallint, l.rid, r.rid, l.ids, r.ids, ${ok}
-      FROM ${openTable('left', passNo)} l JOIN ${openTable('right', passNo)} r ON ${on}
-      WHERE ${notDuplicate('left', 'l')} AND ${notDuplicate('right', 'r')}`,
+    label: `pass ${passNo}: pairs and rows left open`,
+    query: sql`WITH j AS MATERIALIZED (
+        SELECT l.rid AS lrid, r.rid AS rrid, l.ids AS lids, r.ids AS rids, ${ok} AS ok, ${carried('left')}, ${carried('right')}
+        FROM ${candidates('left')} FULL JOIN ${candidates('right')} ON ${on}),
+      pairs AS (
+        INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
+        SELECT ${passNo}::smallint, j.lrid, j.rrid, j.lids, j.rids, j.ok FROM j
+        WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL),
+      left_open AS (${keepOpen('left')})
+      ${keepOpen('right')}`,
   });
-  // Statistics of the first pass's pairs (nearly all of them) plan the anti-joins below as hash joins.
+  // Statistics of the first pass's pairs (nearly all of them) plan the joins that read them.
   if (passNo === 1) out.push({ label: `pass ${passNo}: analyze pairs`, query: sql`ANALYZE rx_pair` });
-  for (const side of ['left', 'right'] as const) {
-    const rid = sql.raw(side === 'left' ? 'lrid' : 'rrid');
+  for (const side of ['left', 'right'] as const)
     out.push(
-      {
-        label: `pass ${passNo}: ${side} rows left open`,
-        query: sql`CREATE TEMP TABLE ${sql.raw(`rx_next_${side}`)} (LIKE ${sql.raw(TABLE[side])}) ON COMMIT DROP`,
-      },
-      {
-        label: `pass ${passNo}: fill ${side} rows left open`,
-        query: sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} SELECT w.* FROM ${openTable(side, passNo)} w
-          WHERE ${notDuplicate(side, 'w')}
-            AND NOT EXISTS (SELECT 1 FROM rx_pair m WHERE m.pass = ${passNo}::smallint AND m.${rid} = w.rid)`,
-      },
       { label: `pass ${passNo}: drop ${side} rows open before`, query: sql`DROP TABLE IF EXISTS ${sql.raw(`rx_open_${side}`)}` },
       {
         label: `pass ${passNo}: keep ${side} rows left open`,
@@ -406,7 +427,6 @@ function passStatements(l: Layout, passNo: number, keys: readonly string[]): Sta
       },
       { label: `pass ${passNo}: analyze ${side} rows left open`, query: sql`ANALYZE ${sql.raw(`rx_open_${side}`)}` },
     );
-  }
   return out;
 }
 
