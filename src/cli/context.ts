@@ -12,8 +12,6 @@ import {
   type ResolvedConfig,
   type Store,
 } from '../index.js';
-import { sql } from 'kysely';
-import { migrations } from '../../migrations/index.js';
 import { checkDatabaseTarget } from '../db/database-target.js';
 import { out } from './output.js';
 
@@ -69,7 +67,7 @@ export function createContext(options: GlobalOptions): CliContext {
           },
         });
         try {
-          if (!(await hasEveryMigration(s))) await migrateToLatest(s);
+          await migrateToLatest(s);
         } catch (err) {
           await s.close();
           throw err;
@@ -86,19 +84,3 @@ export function createContext(options: GlobalOptions): CliContext {
   };
 }
 
-/**
- * True when the database records exactly the migrations this version ships, so there is nothing to
- * migrate. Kysely's migrator finds that out too, but introspects every table of the schema first:
- * 0.7-1.1 s of every command on an embedded database (0.04-0.15 s on the server), against two small
- * queries here. Anything else (a new database, a migration pending, one this version does not know)
- * goes to the migrator, which applies or refuses as before.
- */
-async function hasEveryMigration(store: Store): Promise<boolean> {
-  const table = await sql<{
-    present: boolean;
-  }>`SELECT to_regclass('kysely_migration') IS NOT NULL AS present`.execute(store.db);
-  if (table.rows[0]?.present !== true) return false;
-  const done = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(store.db);
-  const shipped = new Set(Object.keys(migrations));
-  return done.rows.length === shipped.size && done.rows.every((r) => shipped.has(r.name));
-}
