@@ -14,6 +14,7 @@ import * as m0012 from './0012_file_order.js';
 import * as m0013 from './0013_compact_register.js';
 import * as m0014 from './0014_match_blocks.js';
 import * as m0015 from './0015_digest_version.js';
+import * as m0016 from './0016_calendar_fallback.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0013_compact_register': m0013,
   '0014_match_blocks': m0014,
   '0015_digest_version': m0015,
+  '0016_calendar_fallback': m0016,
 };

@@ -55,6 +55,18 @@ export interface CalendarChangeOutcome {
   readonly reconciliations: readonly string[];
   /** Runs already made of the changed date, when it is closed now: their breaks stay until resolved. */
   readonly runsOfClosedDate: number;
+  /** For a fallback: the dates it puts on Genium INET again and the upgraded days before it; else null. */
+  readonly fallback: FallbackOutcome | null;
+}
+
+/** What a fallback changed: the platform of its date and every later one. */
+export interface FallbackOutcome {
+  /** The first Genium INET date again. */
+  readonly from: string;
+  /** The last date the calendar covers, now on Genium INET too. */
+  readonly to: string;
+  /** The trading days on the upgraded platform before the fallback: their post-trades are to be entered again on Genium. */
+  readonly upgradedDays: readonly string[];
 }
 
 /** Key of the transaction lock that serialises calendar changes of a market. */
@@ -84,8 +96,9 @@ export async function changeCalendar(
     const before = withOverrides(ctx.calendar, (await changesInForce(tx.db, market)).map(toOverride));
     const was = dayOf(before, date);
     const fileDay = dayOf(ctx.calendar, date);
-    const next = stateAfter(request.action, fileDay);
-    if (next.trading === was.trading && next.afterHours === was.afterHours) {
+    if (request.action === 'fallback') checkFallback(date, was);
+    const next = stateAfter(request.action, fileDay, was);
+    if (request.action !== 'fallback' && next.trading === was.trading && next.afterHours === was.afterHours) {
       throw new DcassError('USAGE', `${date} is already ${describeDayState(was)}: nothing to change`, {
         hint: 'see the changes in force with: dcass-recon calendar list',
       });
@@ -118,6 +131,10 @@ export async function changeCalendar(
     const noLongerTrading = changed.filter((d) => !dayOf(after, d).trading);
     const isNow = dayOf(after, date);
     const runsOfClosedDate = isNow.trading ? 0 : await countRuns(tx.db, date);
+    const fallback = request.action === 'fallback' ? fallbackOutcome(after, date) : null;
+    // Dates already run as upgraded ones are Genium dates now: their runs compared the wrong system.
+    if (fallback !== null)
+      runAgain.push(...(await runDatesFrom(tx.db, date)).filter((d) => dayOf(after, d).trading));
     const outcome: CalendarChangeOutcome = {
       change,
       before: was,
@@ -127,6 +144,7 @@ export async function changeCalendar(
       noLongerTrading,
       reconciliations: files.length === 0 ? [] : tradeReconciliations(ctx.ruleSet, files),
       runsOfClosedDate,
+      fallback,
     };
     await appendAuditEvent(tx.db, {
       actor: request.actor,
@@ -138,9 +156,18 @@ export async function changeCalendar(
   });
 }
 
-/** The state a change gives a date: `open` keeps the file's half day of a day the file trades. */
-function stateAfter(action: CalendarAction, fileDay: CalendarDay): { trading: boolean; afterHours: boolean } {
+/**
+ * The state a change gives a date: `open` keeps the file's half day of a day the file trades; a
+ * fallback keeps the date's state as it is.
+ */
+function stateAfter(
+  action: CalendarAction,
+  fileDay: CalendarDay,
+  was: CalendarDay,
+): { trading: boolean; afterHours: boolean } {
   switch (action) {
+    case 'fallback':
+      return { trading: was.trading, afterHours: was.afterHours };
     case 'close':
       return { trading: false, afterHours: false };
     case 'half-day':
@@ -156,6 +183,37 @@ export function describeDayState(d: { trading: boolean; afterHours: boolean }): 
   return d.afterHours
     ? 'a trading day with a T+1 evening session'
     : 'a trading day without a T+1 evening session';
+}
+
+/** A fallback starts on a date of the upgraded platform: a Genium date (or one before the cutover) is refused. */
+function checkFallback(date: string, was: CalendarDay): void {
+  if (was.platform === 'upgraded') return;
+  throw new DcassError(
+    'USAGE',
+    was.platform === 'genium'
+      ? `${date} is already a Genium INET date: nothing to fall back`
+      : `${date} is between the last Genium INET date and the first upgraded date: nothing to fall back`,
+    { hint: 'a fallback names the first business date on Genium INET again; see dcass-recon calendar list' },
+  );
+}
+
+/** The dates a fallback puts on Genium INET, and the upgraded trading days before it. */
+function fallbackOutcome(after: LoadedCalendar, from: string): FallbackOutcome {
+  return {
+    from,
+    to: after.calendar.last,
+    upgradedDays: after.days
+      .filter((d) => d.date < from && d.platform === 'upgraded' && d.trading)
+      .map((d) => d.date),
+  };
+}
+
+/** The business dates from a date on that runs were made of, in date order. */
+async function runDatesFrom(db: Parameters<typeof appendAuditEvent>[0], date: string): Promise<string[]> {
+  const r = await sql<{ d: string }>`
+    SELECT DISTINCT to_char(business_date, 'YYYY-MM-DD') AS d FROM recon_run
+    WHERE business_date >= ${date}::date ORDER BY 1`.execute(db);
+  return r.rows.map((row) => row.d);
 }
 
 function checkDate(cal: LoadedCalendar, text: string): string {
@@ -210,6 +268,10 @@ function auditDetails(o: CalendarChangeOutcome) {
       moves: f.moves.map((m) => ({ from: m.from, to: m.to, code: m.code, trades: m.trades })),
     })),
     runAgain: [...o.runAgain],
+    fallback:
+      o.fallback === null
+        ? null
+        : { from: o.fallback.from, to: o.fallback.to, upgradedDays: [...o.fallback.upgradedDays] },
     noLongerTrading: [...o.noLongerTrading],
     reconciliations: [...o.reconciliations],
   };

@@ -1,9 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { CalendarOverride } from '../model/calendar.js';
+import type { CalendarOverride, PlatformOverride } from '../model/calendar.js';
 
-/** What an operator declares about one date: closed, opened again, or without its T+1 evening session. */
-export type CalendarAction = 'close' | 'open' | 'half-day';
+/**
+ * What an operator declares about one date: closed, opened again, without its T+1 evening session, or
+ * the first date of a fallback to Genium INET (that date and every later one on Genium again).
+ */
+export type CalendarAction = 'close' | 'open' | 'half-day' | 'fallback';
 
 /** One recorded calendar change (a row of the append-only calendar_change table). */
 export interface CalendarChange {
@@ -48,11 +51,14 @@ const toChange = (r: ChangeRow): CalendarChange => ({
   recordedAt: r.recorded_at,
 });
 
-/** The changes in force for a market: the latest change of each date, in date order. */
+/**
+ * The changes in force for a market, in date order: the latest change of each date's state, and each
+ * fallback (a fallback leaves its date's state as it is, so a closure of the same date stays in force).
+ */
 export async function changesInForce(db: Kysely<Database>, market: string): Promise<CalendarChange[]> {
   const r = await sql<ChangeRow>`
-    SELECT DISTINCT ON (day) ${COLUMNS} FROM calendar_change
-    WHERE market = ${market} ORDER BY day, id DESC`.execute(db);
+    SELECT DISTINCT ON (day, action = 'fallback') ${COLUMNS} FROM calendar_change
+    WHERE market = ${market} ORDER BY day, action = 'fallback', id DESC`.execute(db);
   return r.rows.map(toChange);
 }
 
@@ -80,10 +86,17 @@ const DONE: Record<CalendarAction, string> = {
   close: 'closed',
   open: 'opened',
   'half-day': 'no T+1 session',
+  fallback: 'fallback to Genium INET from this date',
 };
 
 /** A change as the calendar applies it; its note says what was declared, by which change, and why. */
-export function toOverride(c: CalendarChange): CalendarOverride {
+export function toOverride(c: CalendarChange): CalendarOverride | PlatformOverride {
+  if (c.action === 'fallback')
+    return {
+      date: c.date,
+      platform: 'genium',
+      note: `${DONE[c.action]} by calendar change ${c.id}: ${c.reason}`,
+    };
   return {
     date: c.date,
     trading: c.trading,

@@ -5,6 +5,7 @@ import {
   TradingCalendar,
   type CalendarDay,
   type CalendarOverride,
+  type PlatformOverride,
   type SessionTimes,
 } from '../model/calendar.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -45,7 +46,10 @@ export function loadCalendar(file: string): LoadedCalendar {
 }
 
 /** The calendar with ad-hoc changes (recorded in the database) applied on top of the file's days. */
-export function withOverrides(cal: LoadedCalendar, overrides: readonly CalendarOverride[]): LoadedCalendar {
+export function withOverrides(
+  cal: LoadedCalendar,
+  overrides: readonly (CalendarOverride | PlatformOverride)[],
+): LoadedCalendar {
   if (overrides.length === 0) return cal;
   const days = applyOverrides(cal.days, overrides);
   return { ...cal, days, calendar: new TradingCalendar(days) };

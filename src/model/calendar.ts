@@ -234,24 +234,47 @@ export interface CalendarOverride {
 }
 
 /**
- * The days with the overrides applied on top: each override replaces its date's trading and
- * after-hours flags and note (the platform stays). An override of a date the days do not cover is
- * left out: nothing can be asked about that date anyway.
+ * A fallback to another platform recorded as a calendar change: from its date on, every date is on
+ * that platform (Genium INET again after a fallback of the upgraded platform).
+ */
+export interface PlatformOverride {
+  /** The first date on the platform again, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly platform: Platform;
+  /** Why, as recorded with the change; added to the date's note. */
+  readonly note: string;
+}
+
+/**
+ * The days with the overrides applied on top: each day override replaces its date's trading and
+ * after-hours flags and note; a platform override puts its date and every later one on its platform
+ * (the latest one starting on or before a date decides it) and notes its first date. An override of a
+ * date the days do not cover is left out: nothing can be asked about that date anyway.
  */
 export function applyOverrides(
   days: readonly CalendarDay[],
-  overrides: readonly CalendarOverride[],
+  overrides: readonly (CalendarOverride | PlatformOverride)[],
 ): CalendarDay[] {
-  const byDate = new Map(overrides.map((o) => [o.date, o]));
+  const byDate = new Map<string, CalendarOverride>();
+  const platforms: PlatformOverride[] = [];
+  for (const o of overrides) {
+    if ('platform' in o) platforms.push(o);
+    else byDate.set(o.date, o);
+  }
+  platforms.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return days.map((d) => {
     const o = byDate.get(d.date);
-    if (o === undefined) return d;
-    if (!o.trading && o.afterHours) {
+    if (o !== undefined && !o.trading && o.afterHours) {
       throw new DcassError(
         'CONFIG_INVALID',
         `calendar change of ${o.date}: an after-hours session but no trading`,
       );
     }
-    return { ...d, trading: o.trading, afterHours: o.afterHours, note: o.note };
+    const day = o === undefined ? d : { ...d, trading: o.trading, afterHours: o.afterHours, note: o.note };
+    const from = platforms.findLast((p) => p.date <= d.date);
+    if (from === undefined) return day;
+    const note =
+      from.date !== d.date ? day.note : day.note === null ? from.note : `${day.note}; ${from.note}`;
+    return { ...day, platform: from.platform, note };
   });
 }

@@ -247,6 +247,36 @@ describe('calendar changes applied on top of the file (applyOverrides, withOverr
     );
   });
 
+  it('a fallback puts its date and every later one on Genium INET, whatever else is declared of them', () => {
+    const fallback = { date: '2019-05-14', platform: 'genium' as const, note: 'fallback to Genium INET' };
+    const back = applyOverrides(days, [fallback, { ...typhoon, date: '2019-05-14' }]);
+    const platformOf = (date: string) => back.find((d) => d.date === date)!.platform;
+    expect(['2019-05-03', '2019-05-04', '2019-05-06', '2019-05-10', '2019-05-13'].map(platformOf)).toEqual([
+      'genium',
+      null,
+      'upgraded',
+      'upgraded',
+      'upgraded',
+    ]);
+    expect(['2019-05-14', '2019-05-15', '2019-12-31'].map(platformOf)).toEqual([
+      'genium',
+      'genium',
+      'genium',
+    ]);
+    // The closure of the same date stays in force: a fallback changes the platform, not the day.
+    expect(back.find((d) => d.date === '2019-05-14')).toMatchObject({
+      trading: false,
+      note: 'closed: typhoon signal 8; fallback to Genium INET',
+    });
+    expect(back.find((d) => d.date === '2019-05-15')!.note).toBeNull();
+    // The earlier of two fallbacks decides the dates between them; the file's days are left as they were.
+    const earlier = applyOverrides(days, [fallback, { ...fallback, date: '2019-05-08' }]);
+    expect(
+      earlier.filter((d) => d.date >= '2019-05-06' && d.platform === 'upgraded').map((d) => d.date),
+    ).toEqual(['2019-05-06', '2019-05-07']);
+    expect(days.find((d) => d.date === '2019-05-14')!.platform).toBe('upgraded');
+  });
+
   it('a half day keeps the day session and cancels the evening one', () => {
     const half = applyOverrides(days, [{ ...typhoon, trading: true, note: 'no T+1: black rainstorm' }]);
     const cal = new TradingCalendar(half);

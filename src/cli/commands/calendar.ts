@@ -22,12 +22,16 @@ const ACTION_HELP: Record<CalendarAction, string> = {
   close: 'declare the market closed on a date (typhoon signal 8, black rainstorm): not a trading day',
   open: 'open a date again (undo a close or a half day, or open a day the calendar file has as closed)',
   'half-day': 'declare a date without its T+1 evening session (the evening session was cancelled)',
+  fallback:
+    'declare a fallback to Genium INET: the date and every later one are Genium dates again (HKEX announces it)',
 };
 
 /** `calendar`: ad-hoc changes of the trading calendar, recorded in the database and the audit trail. */
 export function calendarCommand(run: Runner): Command {
   const cmd = new Command('calendar')
-    .description('declare a typhoon closure or a cancelled evening session; list the changes in force')
+    .description(
+      'declare a typhoon closure, a cancelled evening session or a fallback to Genium INET; list the changes in force',
+    )
     .addHelpText(
       'after',
       `
@@ -35,13 +39,14 @@ Examples:
   dcass-recon calendar close 2019-05-10 --reason "typhoon signal 8 hoisted 06:10, no trading all day"
   dcass-recon calendar half-day 2019-05-09 --reason "black rainstorm: T+1 session cancelled"
   dcass-recon calendar open 2019-05-10 --reason "signal 8 lowered 11:40, afternoon session held"
+  dcass-recon calendar fallback 2019-05-13 --reason "HKEX circular: fallback to Genium INET from T session 13 May"
   dcass-recon calendar list
 
 A change applies on top of the calendar file from the moment it is recorded: loads and runs use it.
 BOS trades already loaded whose clearing date it changes get a new derived generation of their file
 (the earlier one is kept, superseded); the command names the dates to run again.`,
     );
-  for (const action of ['close', 'open', 'half-day'] as const) {
+  for (const action of ['close', 'open', 'half-day', 'fallback'] as const) {
     cmd.addCommand(changeCommand(run, action).exitOverride());
   }
   cmd.addCommand(listCommand(run).exitOverride());
@@ -79,6 +84,10 @@ function changeCommand(run: Runner, action: CalendarAction): Command {
 }
 
 function printOutcome(o: CalendarChangeOutcome): void {
+  if (o.fallback !== null) {
+    printFallback(o, o.fallback);
+    return;
+  }
   const c = o.change;
   out.line(`calendar change ${c.id}: ${c.date} is now ${describeDayState(o.after)}`);
   out.line(
@@ -119,6 +128,31 @@ function printOutcome(o: CalendarChangeOutcome): void {
       `${d} is not a trading day now: a run of it is refused. Breaks found by earlier runs of ${d} stay in the register until resolved:`,
     );
     out.line(`  dcass-recon breaks list --date ${d}`);
+  }
+}
+
+function printFallback(o: CalendarChangeOutcome, f: NonNullable<CalendarChangeOutcome['fallback']>): void {
+  const c = o.change;
+  out.line(
+    `calendar change ${c.id}: fallback to Genium INET from ${f.from}: every business date from ${f.from} to ${f.to} is a Genium INET date`,
+  );
+  out.line(`  reason: ${safeText(c.reason)}`);
+  out.line(`  recorded by ${safeText(c.actor)} at ${hkTime(c.recordedAt)}`);
+  out.line('');
+  if (f.upgradedDays.length === 0) {
+    out.line(
+      'No trading day was cleared on the upgraded platform before it: nothing to enter again on Genium INET.',
+    );
+  } else {
+    out.line(
+      `${plural(f.upgradedDays.length, 'trading day')} cleared on the upgraded platform before it (${f.upgradedDays[0]} to ${f.upgradedDays.at(-1)}): their post-trade transactions are to be entered again on Genium INET:`,
+    );
+    out.line(`  dcass-recon reinput --since ${f.upgradedDays[0]} --out ./fallback`);
+  }
+  if (o.runAgain.length > 0) {
+    out.line('');
+    out.line('Runs already made of these dates compared the upgraded platform; run them again:');
+    for (const d of o.runAgain) out.line(`  dcass-recon run --date ${d}`);
   }
 }
 
@@ -163,7 +197,13 @@ function listCommand(run: Runner): Command {
 
 const row = (c: CalendarChange): string[] => [
   c.date,
-  !c.trading ? 'closed' : c.afterHours ? 'trading' : 'no T+1 session',
+  c.action === 'fallback'
+    ? 'Genium INET from here'
+    : !c.trading
+      ? 'closed'
+      : c.afterHours
+        ? 'trading'
+        : 'no T+1 session',
   c.id,
   c.action,
   c.actor,
