@@ -133,6 +133,7 @@ export {
   type RenderedReport,
 } from './report/index.js';
 export {
+  fallbackDates,
   reinputRows,
   writeReinputCsv,
   REINPUT_TRADE_TYPES,

@@ -39,6 +39,7 @@ export {
   type Participant,
 } from './html/index.js';
 export {
+  fallbackDates,
   reinputRows,
   writeReinputCsv,
   REINPUT_TRADE_TYPES,

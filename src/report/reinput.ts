@@ -50,6 +50,12 @@ export interface ReinputRow {
   readonly origTradeNo: string | null;
   readonly dealNo: string | null;
   readonly execAt: string | null;
+  /**
+   * The Genium INET trade number of the original trade, where the migration seam paired that trade
+   * (the upgraded DCASS trade numbered origTradeNo in the series) with a Genium trade: the number a
+   * re-input on Genium refers to. Null when the seam paired none (or was not run).
+   */
+  readonly origGeniumTradeNo: string | null;
   readonly file: string;
   readonly line: number;
   readonly sha256: string;
@@ -73,6 +79,45 @@ export async function firstUpgradedDay(store: Db): Promise<string | null> {
   return r.rows[0]?.day ?? null;
 }
 
+/**
+ * The dates a fallback from `fallback` on asks to re-input: the upgraded platform's dates from the
+ * cutover to the day before the fallback (whether or not the fallback is recorded yet: the list can be
+ * prepared the evening before). Null when no date before it is on the upgraded platform.
+ */
+export async function fallbackDates(
+  store: Db,
+  fallback: string,
+): Promise<{ since: string; until: string } | null> {
+  parseBusinessDate(fallback, '--fallback');
+  const r = await sql<{ since: string | null; until: string | null }>`
+    SELECT to_char(min(day), 'YYYY-MM-DD') AS since, to_char(max(day), 'YYYY-MM-DD') AS until FROM calendar
+    WHERE platform = 'upgraded' AND day < ${fallback}::date`.execute(store.db);
+  const row = r.rows[0];
+  return row?.since == null || row.until == null ? null : { since: row.since, until: row.until };
+}
+
+/**
+ * The match sets of the migration seam for trades: of the latest completed run of the last Genium
+ * date before the cutover, each reconciliation whose left side read Genium trades files and whose
+ * right side read upgraded DCASS trades files (the run's inputs say which reconciliation read what).
+ */
+async function seamTradeSets(store: Db): Promise<string[]> {
+  const r = await sql<{ set_id: string }>`
+    WITH seam_day AS (
+      SELECT max(c.day) AS day FROM calendar c
+      WHERE c.platform = 'genium' AND c.trading
+        AND c.day < (SELECT min(u.day) FROM calendar u WHERE u.platform = 'upgraded'))
+    SELECT DISTINCT ON (rm.recon) rm.set_id::text AS set_id
+    FROM recon_run r JOIN seam_day s ON r.business_date = s.day JOIN run_match rm ON rm.run_id = r.id
+    WHERE r.status = 'completed'
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(r.inputs) i JOIN source_file f ON f.id = (i->>'fileId')::bigint
+                  WHERE f.entity = 'trades' AND f.source = 'genium' AND i->'usedBy' @> to_jsonb(ARRAY[rm.recon || ':left']))
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(r.inputs) i JOIN source_file f ON f.id = (i->>'fileId')::bigint
+                  WHERE f.entity = 'trades' AND f.source = 'dcass' AND i->'usedBy' @> to_jsonb(ARRAY[rm.recon || ':right']))
+    ORDER BY rm.recon, r.id DESC`.execute(store.db);
+  return r.rows.map((row) => row.set_id);
+}
+
 const PAGE = 2000;
 
 /**
@@ -90,15 +135,35 @@ export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerat
     });
   }
   const typeList = `{${types.join(',')}}`;
+  const seamSets = `{${(await seamTradeSets(store)).join(',')}}`;
   for (let after = { date: '0001-01-01', id: '0' }; ;) {
+    // The seam's pairs are read once per page, for the original trades of the page's transactions.
     const page = await sql<ReinputRow & { id: string; line: number }>`
-      SELECT t.id::text AS id, ${sql.raw(SELECT_FIELDS)}, f.file_name AS file, t.line_no AS line, f.sha256
-      FROM trade t JOIN source_file f ON f.id = t.file_id
-      WHERE t.source = 'dcass' AND f.superseded_by IS NULL AND t.clearing_date >= ${query.since}::date
-        AND t.clearing_date <= ${query.until ?? '9999-12-31'}::date AND t.trade_type = ANY(${typeList}::text[])
-        AND EXISTS (SELECT 1 FROM calendar c WHERE c.day = t.clearing_date AND c.platform = 'upgraded')
-        AND (t.clearing_date, t.id) > (${after.date}::date, ${after.id}::bigint)
-      ORDER BY t.clearing_date, t.id LIMIT ${PAGE}`.execute(store.db);
+      WITH page AS (
+        SELECT t.id, t.clearing_date, t.series AS series_key, t.orig_trade_no AS orig_key,
+          ${sql.raw(SELECT_FIELDS)}, f.file_name AS file, t.line_no AS line, f.sha256
+        FROM trade t JOIN source_file f ON f.id = t.file_id
+        WHERE t.source = 'dcass' AND f.superseded_by IS NULL AND t.clearing_date >= ${query.since}::date
+          AND t.clearing_date <= ${query.until ?? '9999-12-31'}::date AND t.trade_type = ANY(${typeList}::text[])
+          AND EXISTS (SELECT 1 FROM calendar c WHERE c.day = t.clearing_date AND c.platform = 'upgraded')
+          AND (t.clearing_date, t.id) > (${after.date}::date, ${after.id}::bigint)
+        ORDER BY t.clearing_date, t.id LIMIT ${PAGE}),
+      seam AS (
+        SELECT u.l, u.r FROM match_block b CROSS JOIN LATERAL unnest(b.left_ids, b.right_ids) AS u(l, r)
+        WHERE b.set_id = ANY(${seamSets}::bigint[])
+        UNION ALL
+        SELECT p.left_ids[1], p.right_ids[1] FROM match_pair p
+        WHERE p.set_id = ANY(${seamSets}::bigint[]) AND cardinality(p.left_ids) = 1 AND cardinality(p.right_ids) = 1),
+      orig AS (
+        SELECT DISTINCT ON (d.series, d.trade_no) d.series, d.trade_no, g.trade_no AS genium_trade_no
+        FROM seam JOIN trade d ON d.id = seam.r JOIN trade g ON g.id = seam.l
+        WHERE d.source = 'dcass' AND g.source = 'genium'
+          AND (d.series, d.trade_no) IN (SELECT series_key, orig_key FROM page)
+        ORDER BY d.series, d.trade_no, d.id DESC)
+      SELECT page.id::text AS id, ${sql.raw(FIELDS.map((name) => `page."${name}"`).join(', '))},
+        orig.genium_trade_no AS "origGeniumTradeNo", page.file, page.line, page.sha256
+      FROM page LEFT JOIN orig ON orig.series = page.series_key AND orig.trade_no = page.orig_key
+      ORDER BY page.clearing_date, page.id`.execute(store.db);
     for (const r of page.rows) {
       const { id: _, ...row } = r;
       yield { ...row, line: Number(r.line) };
@@ -110,7 +175,13 @@ export async function* reinputRows(store: Db, query: ReinputQuery): AsyncGenerat
 }
 
 // The database's column names: the list's readers know them from the tables.
-const HEADER = [...FIELDS.map((name) => storedField('trades', name).column), 'file', 'line', 'file_sha256'];
+const HEADER = [
+  ...FIELDS.map((name) => storedField('trades', name).column),
+  'orig_genium_trade_no',
+  'file',
+  'line',
+  'file_sha256',
+];
 
 /** Writes the re-input list as spreadsheet-safe CSV; returns how many transactions it lists. */
 export async function writeReinputCsv(store: Db, query: ReinputQuery, file: string): Promise<number> {
@@ -120,7 +191,7 @@ export async function writeReinputCsv(store: Db, query: ReinputQuery, file: stri
     await out.write(csvRow(HEADER));
     for await (const r of reinputRows(store, query)) {
       await out.write(
-        csvRow([...FIELDS.map((name) => r[name]), r.file, r.line, r.sha256]),
+        csvRow([...FIELDS.map((name) => r[name]), r.origGeniumTradeNo, r.file, r.line, r.sha256]),
       );
       n++;
     }
@@ -131,4 +202,3 @@ export async function writeReinputCsv(store: Db, query: ReinputQuery, file: stri
   }
   return n;
 }
-

@@ -19,7 +19,6 @@ const n = (v: number): string => fmt.format(v);
 /** An instant (ISO, UTC) as people read it: Hong Kong time with the offset; '' for none. */
 const hk = (v: string | null): string => (v === null ? '' : hkTime(v));
 
-
 const STATUS_COLOR: Readonly<Record<string, string>> = {
   open: '#c0392b',
   explained: '#d68910',
@@ -110,7 +109,10 @@ export function summaryHtml(run: ReportRun, t: BreakTallies): string {
   for (const st of BREAK_STATUSES) s += tile(t.byStatus.get(st) ?? 0, st, `status-${st}`);
   s += tile(t.carried, 'carried from earlier dates', 'carried');
   s += `</div>\n<h3>By kind</h3>\n<div class="tiles" id="tiles-kind">`;
-  const kinds = [...BREAK_KINDS, ...[...t.byKind.keys()].filter((k) => !(BREAK_KINDS as readonly string[]).includes(k))];
+  const kinds = [
+    ...BREAK_KINDS,
+    ...[...t.byKind.keys()].filter((k) => !(BREAK_KINDS as readonly string[]).includes(k)),
+  ];
   for (const k of kinds) s += tile(t.byKind.get(k) ?? 0, k.replace('_', ' '));
   s += `</div>\n<h3>By reconciliation</h3>\n<table class="grid" id="tiles-recon"><thead><tr><th>reconciliation</th>`;
   s += `<th class="num">left records</th><th class="num">right records</th><th class="num">matched</th><th class="num">breaks</th>`;
@@ -336,6 +338,7 @@ export function reinputHtml(args: {
   }
   s += `<p class="note">Give-ups, take-ups, transfers and close-outs cleared on the upgraded platform from ${h(args.since)} to ${h(args.until)}`;
   s += `, from the DCASS trade reports in force: what a fallback to Genium INET would require entering again`;
+  s += `. "Original on Genium" is the Genium INET number of the original trade where the migration seam paired it`;
   s +=
     args.rows.length < args.total
       ? `; the first ${n(args.rows.length)} of ${n(args.total)} (dcass-recon reinput writes them all)`
@@ -343,13 +346,13 @@ export function reinputHtml(args: {
   s += `.</p>\n`;
   if (args.total === 0) return `${s}<p id="reinput-none">None.</p>\n</section>\n`;
   s += `<table class="grid" id="reinput-list"><thead><tr><th>clearing date</th><th>type</th><th>account</th><th>series</th>`;
-  s += `<th>side</th><th class="num">quantity</th><th class="num">price</th><th>trade no</th><th>original trade no</th><th>file:line</th></tr></thead><tbody>`;
+  s += `<th>side</th><th class="num">quantity</th><th class="num">price</th><th>trade no</th><th>original trade no</th><th>original on Genium</th><th>file:line</th></tr></thead><tbody>`;
   for (const r of args.rows) {
     s +=
       `<tr><td class="mono">${h(r.clearingDate)}</td><td>${h(r.tradeType)}</td><td>${h(r.account)}</td>` +
       `<td class="mono">${h(r.series)}</td><td>${h(r.side)}</td><td class="num">${h(r.quantity)}</td>` +
       `<td class="num">${h(r.price)}</td><td class="mono">${h(r.tradeNo)}</td><td class="mono">${h(r.origTradeNo)}</td>` +
-      `<td class="mono">${h(r.file)}:${r.line}</td></tr>`;
+      `<td class="mono">${h(r.origGeniumTradeNo)}</td><td class="mono">${h(r.file)}:${r.line}</td></tr>`;
   }
   return `${s}</tbody></table>\n</section>\n`;
 }
