@@ -147,7 +147,7 @@ function printFallback(o: CalendarChangeOutcome, f: NonNullable<CalendarChangeOu
     out.line(
       `${plural(f.upgradedDays.length, 'trading day')} cleared on the upgraded platform before it (${f.upgradedDays[0]} to ${f.upgradedDays.at(-1)}): their post-trade transactions are to be entered again on Genium INET:`,
     );
-    out.line(`  dcass-recon reinput --since ${f.upgradedDays[0]} --out ./fallback`);
+    out.line(`  dcass-recon reinput --fallback ${f.from} --out ./fallback`);
   }
   if (o.runAgain.length > 0) {
     out.line('');
