@@ -52,11 +52,15 @@ export function totalCounts(counts: Readonly<Record<string, ReconCounts>>): Reco
   };
 }
 
-/** The counts of a reconciliation just run, read from the run's working tables and the register. */
+/**
+ * The counts of a reconciliation just run, read from the run's working tables and the register;
+ * `records`: how many records each side read (its inputs' records).
+ */
 export async function reconCounts(
   tx: StoreTransaction,
   runId: string,
   recon: Reconciliation,
+  records: { readonly left: number; readonly right: number },
 ): Promise<ReconCounts> {
   const c = (await countsQuery().execute(tx.db)).rows[0]!;
   // The run's breaks (rx_break, stored when the run completes) by kind and by their cases' status.
@@ -84,8 +88,8 @@ export async function reconCounts(
   return {
     skipped: null,
     incomplete: null,
-    leftRecords: Number(c.left_records),
-    rightRecords: Number(c.right_records),
+    leftRecords: records.left,
+    rightRecords: records.right,
     matched: Number(c.matched),
     matchedByPass: c.matched_by_pass ?? {},
     breaks,

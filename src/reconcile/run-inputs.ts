@@ -28,13 +28,16 @@ export class RunInputs {
    */
   private readonly bySideQuery = new Map<string, readonly InputFile[]>();
 
-  /** Adds the files each side of a reconciliation just run read. */
+  /**
+   * Adds the files a side of a reconciliation just run read; returns how many records it read (the
+   * side's records in: every one of them is in one of the reconciliation's pairs or breaks).
+   */
   async add(
     tx: StoreTransaction,
     recon: Reconciliation,
     ctx: CompileContext,
     side: 'left' | 'right',
-  ): Promise<void> {
+  ): Promise<number> {
     const query = inputsQuery(recon, side, ctx);
     const compiled = query.compile(tx.db);
     const key = JSON.stringify([compiled.sql, compiled.parameters]);
@@ -43,7 +46,9 @@ export class RunInputs {
       files = (await query.execute(tx.db)).rows;
       this.bySideQuery.set(key, files);
     }
+    let records = 0;
     for (const f of files) {
+      records += Number(f.used);
       const entry = this.byId.get(f.id) ?? {
         source: f.source,
         fileId: String(f.id),
@@ -56,6 +61,7 @@ export class RunInputs {
       entry.usedBy.push(`${recon.name}:${side}`);
       this.byId.set(f.id, entry);
     }
+    return records;
   }
 
   /** The files in the order they were loaded. */

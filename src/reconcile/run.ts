@@ -17,6 +17,7 @@ import {
   skipReason,
   type DateInputs,
 } from './run-policy.js';
+import { onDate } from './exchange-side.js';
 import { completeRun, recordFailure, startRun, type RunIdentity } from './run-record.js';
 import {
   createBreakTable,
@@ -128,7 +129,9 @@ async function reconcileDate(
   const counts: Record<string, ReconCounts> = {};
   const missingInputs: MissingInput[] = [];
   const inputs = new RunInputs();
-  for (const recon of recons) {
+  for (const ruled of recons) {
+    // An exchange side reads the system live on the date: the upgraded DCASS, or Genium INET after a fallback.
+    const recon = onDate(ruled, day);
     const notRun = await whyNotRun(tx, recon, dateInputs, runId, progress, log);
     if (notRun !== null) {
       missingInputs.push(...notRun.missing);
@@ -137,16 +140,17 @@ async function reconcileDate(
     }
     const reconStart = Date.now();
     await executeRecon(tx, recon, ctx, run.actor, progress, log);
+    // The records each side read, counted with its files (a side read in place has no working table to count).
+    progress.step = `${recon.name}: left inputs`;
+    const left = await inputs.add(tx, recon, ctx, 'left');
+    progress.step = `${recon.name}: right inputs`;
+    const right = await inputs.add(tx, recon, ctx, 'right');
     progress.step = `${recon.name}: counts`;
-    counts[recon.name] = await reconCounts(tx, runId, recon);
+    counts[recon.name] = await reconCounts(tx, runId, recon, { left, right });
     log.info(
       { runId, recon: recon.name, ms: Date.now() - reconStart, ...counts[recon.name] },
       'reconciliation done',
     );
-    for (const side of ['left', 'right'] as const) {
-      progress.step = `${recon.name}: ${side} inputs`;
-      await inputs.add(tx, recon, ctx, side);
-    }
   }
   progress.step = 'finish';
   await storeRunBreaks(tx, runId);
