@@ -8,7 +8,26 @@ import { from as copyFrom } from 'pg-copy-streams';
 export type CopyRow = readonly (string | null)[];
 
 /** Bulk-loads a batch into a table on the transaction's connection; resolves to the row count. */
-export type CopyRows = (table: string, columns: readonly string[], batch: CopyBatch) => Promise<number>;
+export type CopyRows = (table: string, columns: readonly string[], batch: CopyData) => Promise<number>;
+
+/** What COPY takes: rows as lines, or the same lines already encoded (see CopyBatch.encode). */
+export type CopyData = CopyBatch | EncodedCopy;
+
+/**
+ * A batch's COPY data as UTF-8 bytes: what the ingest worker hands the main thread, whose buffer moves
+ * between threads without a copy (a string would be copied), and which the database takes as it is.
+ */
+export class EncodedCopy {
+  constructor(
+    readonly size: number,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/** The bytes or text a COPY sends. */
+function payload(batch: CopyData): Uint8Array | string {
+  return batch instanceof EncodedCopy ? batch.bytes : batch.text();
+}
 
 /**
  * Rows in COPY's text format, encoded as they are added: a batch waiting for the database holds one
@@ -51,7 +70,14 @@ export class CopyBatch {
   text(): string {
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
+
+  /** The batch's COPY data as UTF-8 bytes, to hand to another thread. */
+  encode(): EncodedCopy {
+    return new EncodedCopy(this.size, encoder.encode(this.text()));
+  }
 }
+
+const encoder = new TextEncoder();
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
@@ -87,7 +113,10 @@ export function postgresCopy(client: pg.PoolClient): CopyRows {
   return async (table, columns, batch) => {
     if (batch.size === 0) return 0;
     const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-    await pipeline(Readable.from([batch.text()]), sink);
+    const data = payload(batch);
+    // A Buffer over the same memory: pg-copy-streams writes Buffers and strings to the socket.
+    const chunk = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    await pipeline(Readable.from([chunk]), sink);
     return batch.size;
   };
 }
@@ -97,7 +126,7 @@ export function pgliteCopy(pglite: PGlite): CopyRows {
   return async (table, columns, batch) => {
     if (batch.size === 0) return 0;
     await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], {
-      blob: new Blob([batch.text()]),
+      blob: new Blob([payload(batch)]),
     });
     return batch.size;
   };

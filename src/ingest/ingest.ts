@@ -8,8 +8,8 @@ import type { Database } from '../db/database.js';
 import type { SourceFileTable } from '../db/tables/source-file.table.js';
 import { DcassError, isConnectionLost, isDcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { NORMALISERS, parserOf } from './formats.js';
 import { describeFile, nameFacts, type FileMeta } from './load/file-meta.js';
+import { IngestWorker } from './load/ingest-worker.js';
 import { loadFile, type LoadResult } from './load/load-file.js';
 import { AccountResolver } from './normalise/account-resolver.js';
 import { syncCalendar } from './load/calendar-sync.js';
@@ -82,27 +82,32 @@ export async function ingestFiles(
   planned.sort((a, b) => rank(a.profile) - rank(b.profile));
   let accounts = await AccountResolver.load(ctx.store.db);
   const outcomes: FileOutcome[] = [];
-  for (const { request, profile } of planned) {
-    const outcome = await ingestOne(ctx, request, profile, accounts);
-    log.info(
-      {
-        file: outcome.fileName,
-        status: outcome.status,
-        rows: outcome.rows,
-        rejected: outcome.rejected,
-        code: outcome.error?.code,
-      },
-      'file ingested',
-    );
-    if (
-      outcome.status === 'loaded' &&
-      profile instanceof Error === false &&
-      profile.entity === 'account_map'
-    ) {
-      accounts = await AccountResolver.load(ctx.store.db);
+  const reader = new IngestWorker();
+  try {
+    for (const { request, profile } of planned) {
+      const outcome = await ingestOne(ctx, request, profile, { accounts, reader });
+      log.info(
+        {
+          file: outcome.fileName,
+          status: outcome.status,
+          rows: outcome.rows,
+          rejected: outcome.rejected,
+          code: outcome.error?.code,
+        },
+        'file ingested',
+      );
+      if (
+        outcome.status === 'loaded' &&
+        profile instanceof Error === false &&
+        profile.entity === 'account_map'
+      ) {
+        accounts = await AccountResolver.load(ctx.store.db);
+      }
+      outcomes.push(outcome);
+      ctx.onOutcome?.(outcome);
     }
-    outcomes.push(outcome);
-    ctx.onOutcome?.(outcome);
+  } finally {
+    await reader.close();
   }
   // Report in the order asked for, not the load order.
   return requests.map((r) => outcomes.find((o) => o.path === path.resolve(r.path))!);
@@ -131,12 +136,18 @@ function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | D
 /** What every outcome of a request says, whatever became of the file. */
 type OutcomeBase = Pick<FileOutcome, 'path' | 'fileName' | 'source' | 'profile' | 'reportId'>;
 
+/** What loading a file uses of the call: the account map in force and the thread that reads files. */
+interface Loading {
+  readonly accounts: AccountResolver;
+  readonly reader: IngestWorker;
+}
+
 /** Loads one file, or skips it if its bytes are loaded already; a file that cannot be is refused and recorded. */
 async function ingestOne(
   ctx: IngestContext,
   request: IngestRequest,
   profile: Profile | DcassError,
-  accounts: AccountResolver,
+  loading: Loading,
 ): Promise<FileOutcome> {
   const base: OutcomeBase = {
     path: path.resolve(request.path),
@@ -150,7 +161,7 @@ async function ingestOne(
     meta = await describeFile(request.path);
     if (profile instanceof DcassError) throw profile;
     checkNotEmpty(meta);
-    return await loadOrSkip(ctx, base, profile, meta, accounts);
+    return await loadOrSkip(ctx, base, profile, meta, loading);
   } catch (caught) {
     return refuse(ctx, request, profile, base, meta, asRefusal(caught, base.fileName));
   }
@@ -178,13 +189,13 @@ async function loadOrSkip(
   base: OutcomeBase,
   profile: Profile,
   meta: FileMeta,
-  accounts: AccountResolver,
+  loading: Loading,
 ): Promise<FileOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       const existing = await loadedCopy(ctx.store.db, meta.sha256);
       if (existing !== undefined) return await skip(ctx, base, meta, existing);
-      return await load(ctx, base, profile, meta, accounts);
+      return await load(ctx, base, profile, meta, loading);
     } catch (err) {
       if (!isUniqueViolation(err) || attempt === LOAD_ATTEMPTS) throw err;
     }
@@ -236,7 +247,7 @@ async function load(
   base: OutcomeBase,
   profile: Profile,
   meta: FileMeta,
-  accounts: AccountResolver,
+  { accounts, reader }: Loading,
 ): Promise<FileOutcome> {
   const log = ctx.logger ?? silentLogger;
   const facts = nameFacts(profile, meta.fileName);
@@ -262,7 +273,8 @@ async function load(
   const result = await loadFile(
     {
       store: ctx.store,
-      calendar: ctx.calendar.calendar,
+      reader,
+      calendarDays: ctx.calendar.days,
       sessions: ctx.calendar.sessions,
       accounts,
       participant: ctx.participant,
@@ -274,8 +286,6 @@ async function load(
       },
     },
     profile,
-    parserOf(profile),
-    NORMALISERS[profile.entity],
     meta,
     facts,
   );

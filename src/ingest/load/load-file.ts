@@ -1,36 +1,26 @@
 import { sql } from 'kysely';
-import { DATA_DIGEST_VERSION, fileDataDigest } from '../../audit/data-digest.js';
+import { DATA_DIGEST_VERSION, RowDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
-import { CopyBatch, needsCopyEscape } from '../../db/copy.js';
+import type { EncodedCopy } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
-import { DcassError, isDcassError } from '../../shared/errors.js';
+import { DcassError } from '../../shared/errors.js';
 import { hkTime } from '../../model/dates.js';
-import type { Issue } from '../../shared/issue.js';
+import type { CalendarDay, SessionTimes } from '../../model/calendar.js';
 import type { AccountResolver } from '../normalise/account-resolver.js';
-import type { SessionTimes, TradingCalendar } from '../../model/calendar.js';
-import type { EntityNormaliser, NormaliseContext } from '../normalise/context.js';
-import { ExecutionTimes } from '../normalise/execution-times.js';
-import { fieldReader } from '../normalise/field.js';
-import { readFailed, recordReader, type RecordReader } from '../normalise/record-reader.js';
-import { HashTotal } from '../normalise/hash-total.js';
-import {
-  mayHoldUnstorable,
-  mayHoldUnstorableOrCopyEscape,
-  storableText,
-  unstorableHeader,
-  unstorableValue,
-} from '../normalise/storable-text.js';
-import { decodeStrict } from '../parse/decode.js';
-import type { FieldTexts, FileParser, ParseEvent } from '../parse/parse-event.js';
 import { fileCompleteness } from '../acquire/completeness.js';
-import { checkHeader, type FileIdentity } from './header-check.js';
-import { HashedRead } from './hashed-read.js';
+import { NORMALISERS } from '../formats.js';
+import type { FileIdentity } from './header-check.js';
+import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
+import type { FileFacts } from './worker-protocol.js';
 
 /** Everything loading one file needs besides the file. */
 export interface LoadContext {
   readonly store: Store;
-  readonly calendar: TradingCalendar;
+  /** The thread that reads the file while this one stores it. */
+  readonly reader: IngestWorker;
+  /** The calendar in force, as days: the reader makes its own TradingCalendar of them. */
+  readonly calendarDays: readonly CalendarDay[];
   readonly sessions: SessionTimes;
   readonly accounts: AccountResolver;
   /** The configured participant: a file of another participant is refused. */
@@ -59,157 +49,68 @@ export interface LoadResult {
 const REJECT_COLUMNS = ['file_id', 'line_no', 'field', 'code', 'reason', 'raw'] as const;
 
 /**
- * Loads one file in one transaction: all of it or nothing. Bad rows become rejected rows; a bad file
- * (control totals, header, encoding, structure) throws DcassError and the transaction rolls back.
+ * Loads one file in one transaction: all of it or nothing. The worker reads it (see readFileRecords);
+ * this thread creates its lineage row, stores each batch it sends and finishes the file. Bad rows
+ * become rejected rows; a bad file (control totals, header, encoding, structure) throws DcassError,
+ * as does the worker failing, and the transaction rolls back.
  */
 export async function loadFile(
   ctx: LoadContext,
   profile: Profile,
-  parser: FileParser,
-  normaliser: EntityNormaliser,
   meta: FileMeta,
   name: NameFacts,
 ): Promise<LoadResult> {
   return ctx.store.transaction(async (tx) => {
-    const state = new FileLoad(ctx, tx, profile, normaliser, meta, name);
-    const read = await HashedRead.open(meta, ctx.onBytes);
-    try {
-      try {
-        for await (const event of parser(
-          decodeStrict(read.chunks(), profile.format.encoding, meta.fileName),
-          meta.fileName,
-        )) {
-          // Most records need no waiting: only opening the file and sending a full batch do.
-          const pending = state.accept(event);
-          if (pending !== undefined) await pending;
-        }
-      } catch (err) {
-        // A file rewritten under the reader reads as damaged: say that it changed, the real cause.
-        if (isDcassError(err)) await read.verify();
-        throw err;
-      }
-      await read.verify();
-      const result = await state.finish();
-      await ctx.beforeCommit?.(tx, result);
-      return result;
-    } finally {
-      await read.close();
-    }
+    const state = new FileStore(tx, profile, meta);
+    const facts = await ctx.reader.read(
+      {
+        profile,
+        meta,
+        name,
+        participant: ctx.participant,
+        accounts: ctx.accounts.rows,
+        calendarDays: ctx.calendarDays,
+        sessions: ctx.sessions,
+        // 5,000 rows per COPY keeps peak RSS near 220-270 MiB for any file size (20,000 held ~360 MiB)
+        // at no measurable cost in time (bench:ingest).
+        batchRows: ctx.batchRows ?? 5_000,
+      },
+      {
+        open: (identity) => state.open(identity),
+        store: (rows, rejects) => state.store(rows, rejects),
+        progress: (bytes) => ctx.onBytes?.(bytes),
+      },
+    );
+    const result = await state.finish(facts);
+    await ctx.beforeCommit?.(tx, result);
+    return result;
   });
 }
 
-/** Header values the database can store (some are stored as the file's identity), or the file is refused. */
-function checkedHeader(file: string, line: number, values: FieldTexts): FieldTexts {
-  const name = unstorableHeader(values);
-  if (name === null) return values;
-  throw new DcassError(
-    'INGEST_HEADER_INVALID',
-    `${file}:${line}: the header's ${name} holds a NUL byte (0x00), which cannot be stored`,
-    {
-      location: { file, line, field: name },
-      hint: 'the file is damaged: fetch or export it again; nothing of it was loaded',
-    },
-  );
-}
-
-class FileLoad {
+/** One file's side in the database: its lineage row, its batches, its counts, digest and generation. */
+class FileStore {
   private identity: FileIdentity | null = null;
   private fileId: string | null = null;
-  private headerValues: FieldTexts | null = null;
-  private trailer: Extract<ParseEvent, { kind: 'trailer' }> | null = null;
-  private details = 0;
-  private rowCount = 0;
-  private rejectCount = 0;
-  /** The first rejected record, named when every record is rejected. */
-  private firstReject: { line: number; reason: string } | null = null;
-  private rows = new CopyBatch();
-  private rejects = new CopyBatch();
-  private inflight: Promise<void> = Promise.resolve();
-  private readonly hash: HashTotal | null;
-  private hashUnreadable: number | null = null;
-  private readonly batchRows: number;
-  /** The profile's fields, each with its reader, and its defaults: looked up once per file, not per record. */
-  private readonly read: RecordReader;
-  private normaliseContext: NormaliseContext | null = null;
   /**
-   * Whether records are XML, whose raw text holds every character of their values only when it holds
-   * no '&': an entity or character reference such as &#x200B; is a character of a value that the raw
-   * text does not hold. Whatever else saxes gives of a field's text, CDATA included, is written in the
-   * record's raw text (less the CRs of line ends, which it turns into LF). A CSV or fixed-width record's
-   * raw text always holds every character of its values.
+   * The file's data digest, taken as its rows are stored (the same value as fileDataDigest after the
+   * last COPY): the database hashes each stored chunk while the worker reads on, instead of one pass
+   * over the whole file while the worker waits.
    */
-  private readonly xml: boolean;
-  /**
-   * Whether every value a row takes from elsewhere than its record's raw text is free of characters
-   * COPY's text format escapes: the file id, the participant, the profile's defaults and code meanings,
-   * the mapped accounts (the other values a normaliser derives are dates, times, decimals and series
-   * it writes itself). Checked once per file, when it opens.
-   */
-  private plainBeyondRaw = false;
+  private digest: RowDigest | null = null;
+  private readonly table: string;
+  private readonly columns: readonly string[];
 
   constructor(
-    private readonly ctx: LoadContext,
     private readonly tx: StoreTransaction,
     private readonly profile: Profile,
-    private readonly normaliser: EntityNormaliser,
     private readonly meta: FileMeta,
-    private readonly name: NameFacts,
   ) {
-    const digits = profile.control.hashTotal?.digits;
-    this.hash = digits === undefined ? null : new HashTotal(digits);
-    // 5,000 rows per COPY keeps peak RSS near 220-270 MiB for any file size (20,000 held ~360 MiB)
-    // at no measurable cost in time (bench:ingest).
-    this.batchRows = ctx.batchRows ?? 5_000;
-    this.read = recordReader(
-      Object.entries(profile.fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const),
-      Object.entries(profile.defaults),
-    );
-    this.xml = profile.format.type === 'xml';
+    ({ table: this.table, columns: this.columns } = NORMALISERS[profile.entity]);
   }
 
-  /** Takes one parser event; returns a promise only when the caller must wait (opening, a full batch). */
-  accept(event: ParseEvent): Promise<void> | undefined {
-    if (this.fileId === null && event.kind !== 'trailer') return this.acceptOpening(event);
-    switch (event.kind) {
-      case 'header':
-        this.headerValues = checkedHeader(this.meta.fileName, event.line, event.values);
-        return undefined;
-      case 'trailer':
-        this.trailer = event;
-        return undefined;
-      case 'reject':
-        this.reject(event.line, { code: event.code, message: event.message }, event.raw);
-        break;
-      case 'record':
-        this.details++;
-        this.addToHash(event.line, event.values);
-        if (event.problem === undefined) this.record(event.line, event.values, event.extra, event.raw);
-        else this.reject(event.line, event.problem, event.raw);
-        break;
-    }
-    return this.rows.size + this.rejects.size >= this.batchRows ? this.flush() : undefined;
-  }
-
-  /** The events up to the first row: the header (kept for the checks), then opening the file. */
-  private async acceptOpening(event: Exclude<ParseEvent, { kind: 'trailer' }>): Promise<void> {
-    if (event.kind === 'header')
-      this.headerValues = checkedHeader(this.meta.fileName, event.line, event.values);
-    await this.open(event.line);
-    if (event.kind !== 'header') await this.accept(event);
-  }
-
-  /** Checks the header against the file name and configuration, then creates the lineage row. */
-  private async open(line: number): Promise<void> {
-    if (this.fileId !== null) return;
-    this.identity = checkHeader(
-      this.profile,
-      this.meta.fileName,
-      this.name,
-      this.headerValues,
-      this.ctx.participant,
-      line,
-    );
-    const id = this.identity;
+  /** Creates the lineage row once the reader checked the header against the file name and configuration. */
+  async open(id: FileIdentity): Promise<string> {
+    this.identity = id;
     const inserted = await this.tx.db
       .insertInto('source_file')
       .values({
@@ -231,208 +132,50 @@ class FileLoad {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    this.fileId = inserted.id;
-    const fromProfile = [
-      ...Object.values(this.profile.defaults),
-      ...Object.values(this.profile.fields).flatMap((spec) => Object.values(spec.map ?? {})),
-    ];
-    this.plainBeyondRaw =
-      this.ctx.accounts.plainAccounts &&
-      ![this.fileId, id.participant, ...fromProfile].some((v) => v !== null && needsCopyEscape(v));
+    this.digest = new RowDigest(inserted.id, this.profile.entity, DATA_DIGEST_VERSION);
+    return (this.fileId = inserted.id);
   }
 
-  private record(line: number, texts: FieldTexts, extra: FieldTexts | null, raw: string): void {
-    // Every format's values pass here before anything reads or stores them. A raw text that holds
-    // every character of the values and none the database refuses clears the record at once; one
-    // that holds none COPY escapes either spares the row's values that scan too (plainBeyondRaw).
-    const holdsValues = extra === null && (!this.xml || !raw.includes('&'));
-    const plain = holdsValues && !mayHoldUnstorableOrCopyEscape(raw);
-    const unstorable =
-      plain || (holdsValues && !mayHoldUnstorable(raw))
-        ? null
-        : unstorableValue(texts, extra, this.profile.fields);
-    if (unstorable !== null) {
-      this.reject(line, unstorable, raw);
-      return;
-    }
-    const values = this.read(texts, this.identity?.businessDate ?? null);
-    if (readFailed(values)) {
-      this.reject(line, values[0]!, raw, values);
-      return;
-    }
-    const row = this.normaliser.toRow(values, extra, line, this.context());
-    if (row.ok) {
-      if (plain && this.plainBeyondRaw) this.rows.addPlain(row.value);
-      else this.rows.add(row.value);
-      this.rowCount++;
-    } else {
-      this.reject(line, row.issue, raw);
-    }
+  async store(rows: EncodedCopy, rejects: EncodedCopy): Promise<void> {
+    await this.tx.copyRows(this.table, this.columns, rows);
+    await this.tx.copyRows('rejected_row', REJECT_COLUMNS, rejects);
+    await this.digest!.advance(this.tx.db);
   }
 
-  private context(): NormaliseContext {
-    if (this.normaliseContext !== null) return this.normaliseContext;
-    const id = this.identity!;
-    return (this.normaliseContext = {
-      fileId: this.fileId!,
-      source: this.profile.source,
-      participant: id.participant,
-      businessDate: id.businessDate,
-      calendar: this.ctx.calendar,
-      sessions: this.ctx.sessions,
-      accounts: this.ctx.accounts,
-      executions: new ExecutionTimes(this.ctx.calendar, this.ctx.sessions),
-    });
-  }
-
-  private reject(line: number, issue: Issue, raw: string, all: readonly Issue[] = [issue]): void {
-    // Raw text and messages are kept as they came (a parser's message may quote the record): made storable.
-    const reason = storableText(all.map((i) => i.message).join('; '));
-    const field = issue.field === undefined ? null : storableText(issue.field);
-    this.rejects.add([this.fileId!, String(line), field, issue.code, reason, storableText(raw)]);
-    this.rejectCount++;
-    this.firstReject ??= { line, reason };
-  }
-
-  /** Sums the hash-total fields as the trailer does: their digits as written, implied decimals included. */
-  private addToHash(line: number, texts: FieldTexts): void {
-    if (this.hash === null) return;
-    for (const name of this.profile.control.hashTotal?.of ?? []) {
-      const t = (texts[name] ?? '').trim();
-      if (/^[0-9]+$/.test(t)) this.hash.add(BigInt(t));
-      else this.hashUnreadable ??= line;
-    }
-  }
-
-  /** Sends the buffered rows while the parser reads on; at most one batch is in flight. */
-  private async flush(): Promise<void> {
-    const rows = this.rows;
-    const rejects = this.rejects;
-    this.rows = new CopyBatch();
-    this.rejects = new CopyBatch();
-    await this.inflight;
-    const { table, columns } = this.normaliser;
-    this.inflight = (async () => {
-      await this.tx.copyRows(table, columns, rows);
-      await this.tx.copyRows('rejected_row', REJECT_COLUMNS, rejects);
-    })();
-    // Keep a failure for the next await instead of an unhandled rejection meanwhile.
-    this.inflight.catch(() => undefined);
-  }
-
-  async finish(): Promise<LoadResult> {
-    if (this.fileId === null) await this.open(0);
-    // A file of which nothing could be read (every client unmapped, every date of another format) is
-    // not "loaded, 0 rows": that would hide a wrong profile or account map behind a quiet exit.
-    if (this.rowCount === 0 && this.firstReject !== null) {
-      throw new DcassError(
-        'INGEST_FORMAT',
-        `${this.meta.fileName}: every record is rejected (${this.rejectCount}); the first, line ${this.firstReject.line}: ${this.firstReject.reason}`,
-        {
-          location: { file: this.meta.fileName, line: this.firstReject.line },
-          hint: 'nothing of it was loaded: fix the file, its profile or the account map, and ingest it again',
-        },
-      );
-    }
-    const control = this.checkControls();
-    await this.flush();
-    await this.inflight;
+  /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
+  async finish(facts: FileFacts): Promise<LoadResult> {
+    const fileId = this.fileId!;
     const id = this.identity!;
     // Taken from the rows as written, in their transaction: what any later change to them is measured by.
-    const dataDigest = await fileDataDigest(
-      this.tx.db,
-      this.fileId!,
-      this.profile.entity,
-      DATA_DIGEST_VERSION,
-    );
+    const dataDigest = await this.digest!.finish(this.tx.db);
     await this.tx.db
       .updateTable('source_file')
       .set({
-        row_count: this.rowCount,
-        reject_count: this.rejectCount,
-        control: JSON.stringify(control),
+        row_count: facts.rows,
+        reject_count: facts.rejected,
+        control: JSON.stringify(facts.control),
         data_digest: dataDigest,
         data_digest_version: DATA_DIGEST_VERSION,
         completeness: await fileCompleteness(
           this.tx.db,
           this.meta,
-          { trailer: this.trailer !== null, recordCount: this.headerValues?.recordCount !== undefined },
+          { trailer: facts.trailer, recordCount: facts.recordCount },
           this.profile.completeness?.marker,
         ),
       })
-      .where('id', '=', this.fileId!)
+      .where('id', '=', fileId)
       .execute();
-    const { supersedes, supersededBy, notice } = await supersede(
-      this.tx,
-      this.fileId!,
-      this.profile,
-      id,
-      this.meta,
-    );
+    const { supersedes, supersededBy, notice } = await supersede(this.tx, fileId, this.profile, id, this.meta);
     return {
-      fileId: this.fileId!,
+      fileId,
       identity: id,
-      rows: this.rowCount,
-      rejected: this.rejectCount,
+      rows: facts.rows,
+      rejected: facts.rejected,
       supersedes,
       supersededBy,
       notice,
       dataDigest,
     };
-  }
-
-  /** Trailer count and hash total (fixed width), recordCount (XML): a mismatch refuses the whole file. */
-  private checkControls(): Record<string, string | number> {
-    const file = this.meta.fileName;
-    const control: Record<string, string | number> = { details: this.details };
-    if (this.trailer !== null) {
-      const expected = this.trailer.recordCount.trim();
-      control.trailerCount = expected;
-      if (!/^[0-9]+$/.test(expected) || BigInt(expected) !== BigInt(this.details)) {
-        throw new DcassError(
-          'INGEST_TRAILER_MISMATCH',
-          `${file}:${this.trailer.line}: the trailer counts ${/^[0-9]+$/.test(expected) ? BigInt(expected).toString() : `"${expected}"`} detail records but the file has ${this.details}: truncated or corrupt`,
-          {
-            location: { file, line: this.trailer.line, field: 'recordCount' },
-            hint: 'restore or fetch the file again; nothing of it was loaded',
-          },
-        );
-      }
-      if (this.hash !== null && this.trailer.hashTotal !== null) {
-        const expectedHash = this.trailer.hashTotal.trim();
-        control.trailerHash = expectedHash;
-        control.hashTotal = this.hash.value().toString();
-        if (this.hashUnreadable !== null || !this.hash.matches(this.trailer.hashTotal.trim())) {
-          const got =
-            this.hashUnreadable !== null
-              ? `unreadable (line ${this.hashUnreadable} has no number there)`
-              : this.hash.value().toString();
-          throw new DcassError(
-            'INGEST_TRAILER_MISMATCH',
-            `${file}:${this.trailer.line}: the trailer's hash total is ${expectedHash} but the details sum to ${got}: corrupt`,
-            {
-              location: { file, line: this.trailer.line, field: 'hashTotal' },
-              hint: 'restore or fetch the file again; nothing of it was loaded',
-            },
-          );
-        }
-      }
-    }
-    const declared = this.headerValues?.recordCount;
-    if (declared !== undefined) {
-      control.recordCount = declared;
-      if (!/^[0-9]+$/.test(declared.trim()) || BigInt(declared.trim()) !== BigInt(this.details)) {
-        throw new DcassError(
-          'INGEST_RECORD_COUNT_MISMATCH',
-          `${file}: recordCount says ${declared} records but the file has ${this.details}: truncated or corrupt`,
-          {
-            location: { file, field: 'recordCount' },
-            hint: 'fetch the report again; nothing of it was loaded',
-          },
-        );
-      }
-    }
-    return control;
   }
 }
 

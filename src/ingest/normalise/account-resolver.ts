@@ -10,6 +10,14 @@ export interface AccountMapping {
   readonly effectiveFrom: string;
 }
 
+/** One row of the account map in force, as the database gives it. */
+export interface AccountMapRow {
+  readonly client_code: string;
+  readonly dcass_account: string;
+  readonly account_type: 'NET' | 'GROSS';
+  readonly effective_from: string;
+}
+
 /** BOS client codes to DCASS accounts, as in force on a date (the latest effective_from on or before it). */
 export class AccountResolver {
   private readonly byClient = new Map<string, AccountMapping[]>();
@@ -25,15 +33,12 @@ export class AccountResolver {
   /** Whether no account of the map holds a character COPY's text format escapes (checked once, not per row). */
   readonly plainAccounts: boolean;
 
-  constructor(
-    rows: Iterable<{
-      client_code: string;
-      dcass_account: string;
-      account_type: 'NET' | 'GROSS';
-      effective_from: string;
-    }>,
-  ) {
-    for (const r of rows) {
+  /** The rows it was made of: plain data, what the ingest worker makes its own resolver of. */
+  readonly rows: readonly AccountMapRow[];
+
+  constructor(rows: Iterable<AccountMapRow>) {
+    this.rows = [...rows];
+    for (const r of this.rows) {
       const list = this.byClient.get(r.client_code) ?? [];
       list.push({ account: r.dcass_account, type: r.account_type, effectiveFrom: r.effective_from });
       this.byClient.set(r.client_code, list);
