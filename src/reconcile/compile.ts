@@ -7,9 +7,10 @@ import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
 /**
  * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:
  *
- * 1. each side's records of the business date (current files only: superseded_by IS NULL) are copied
- *    into a temporary working table, aggregated when the rule says so; a working column per field,
- *    named by its position (`c0`, `c1`...), never by anything read from the rule file;
+ * 1. each side's records of the business date (in the files current when the reconciliation starts,
+ *    rx_files) are read in a working layout: a column per field, named by its position (`c0`,
+ *    `c1`...), never by anything read from the rule file; a side aggregated (or rolled forward) is
+ *    copied into a temporary working table so, any other side read where its records lie;
  * 2. each pass, on what earlier passes left: rows sharing a key on one side beyond the first (by record
  *    id) become duplicates, never paired; the remaining rows pair one to one on equal keys;
  *    a row with a blank key field sits the pass out;
@@ -102,11 +103,10 @@ function filterSql(expr: RawBuilder<unknown>, type: FieldDef['type'], f: FieldFi
     : sql<boolean>`(${expr} IN (${list}))`;
 }
 
-/** The records of one side: current files only, the business date, the side's source and filters. */
-function sideWhere(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<boolean> {
+/** The records of one side in the files read: the business date, the side's source and filters. */
+function recordWhere(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<boolean> {
   const spec = recon[side];
   const where = [
-    sql`sf.superseded_by IS NULL`,
     sql`r.source = ${spec.source}::text`,
     sql`${sql.raw(`r.${ENTITY_DEFS[recon.entity].dateColumn}`)} = ${ctx.businessDate}::date`,
     ...spec.filters.map((f) => filterSql(sql.raw(def(recon, f.field).sql), def(recon, f.field).type, f)),
@@ -170,7 +170,10 @@ export function rollForwardBase(source: string, ctx: CompileContext): RawBuilder
     WHERE bp.source = ${source}::text AND bf.superseded_by IS NULL AND bp.position_date < ${ctx.businessDate}::date)`;
 }
 
-/** The files one side reads (current generations holding records of the date), with how many records each gives. */
+/**
+ * The files one side read (current generations holding records of the date, as the reconciliation's
+ * statements read them: rx_files), with how many records each gave.
+ */
 export function inputsQuery(
   recon: Reconciliation,
   side: Side,
@@ -185,8 +188,8 @@ export function inputsQuery(
   used: string;
 }> {
   return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, count(*) AS used
-    FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id
-    WHERE ${sideWhere(recon, side, ctx)}
+    FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id JOIN rx_files cf ON cf.id = sf.id
+    WHERE ${recordWhere(recon, side, ctx)}
     GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
 }
 
@@ -229,10 +232,15 @@ function fieldColumns(l: Layout, side: Side): RawBuilder<unknown> {
   return sql.join(l.sideFields[side].map((f) => sql`${sql.raw(def(l.recon, f).sql)} AS ${sql.raw(l.column.get(f)!)}`));
 }
 
-/** The side's records of the run: its relation joined to the current files, under the side's filters. */
+/**
+ * The side's records of the run: its relation in the files current when the reconciliation started
+ * (rx_files), under the side's filters. Each statement reading a side sees the same records, a file
+ * loaded or superseded meanwhile by a concurrent ingest notwithstanding: a loaded file's records never
+ * change, and the run's statements each take their own snapshot.
+ */
 function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
-  return sql`${sideRelation(l.recon, side, l.ctx)} JOIN source_file sf ON sf.id = r.file_id
-    WHERE ${sideWhere(l.recon, side, l.ctx)}`;
+  return sql`${sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
+    WHERE ${recordWhere(l.recon, side, l.ctx)}`;
 }
 
 /**
@@ -254,8 +262,13 @@ function loadStatements(l: Layout): Statement[] {
   const out: Statement[] = [
     {
       label: 'drop working tables',
-      query: sql`DROP TABLE IF EXISTS rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right`,
+      query: sql`DROP TABLE IF EXISTS rx_files, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right`,
     },
+    {
+      label: 'current files',
+      query: sql`CREATE TEMP TABLE rx_files ON COMMIT DROP AS SELECT id FROM source_file WHERE superseded_by IS NULL`,
+    },
+    { label: 'analyze current files', query: sql`ANALYZE rx_files` },
     {
       label: 'create pair table',
       // A pair carries its rows' record ids, so storing the matches reads this table alone (no joins back).
