@@ -246,7 +246,12 @@ function tradeReconciliations(ruleSet: RuleSet, files: readonly Rederivation[]):
   return ruleSet.reconciliations
     .filter((r) =>
       [r.left, r.right].some(
-        (side) => sources.has(side.source) && (r.entity === 'trades' || side.rollForward),
+        (side) =>
+          // An exchange side reads DCASS or Genium trades, by the date's platform.
+          (side.source === 'exchange'
+            ? sources.has('dcass') || sources.has('genium')
+            : sources.has(side.source)) &&
+          (r.entity === 'trades' || side.rollForward),
       ),
     )
     .map((r) => r.name);

@@ -7,7 +7,7 @@ import { ENTITIES, SOURCES, type Entity, type Source } from '../model/vocabulary
  */
 
 /** On which business dates an input is expected. */
-const EXPECTED_ON = ['trading-days', 'from-cutover', 'last-genium-day', 'once'] as const;
+const EXPECTED_ON = ['trading-days', 'from-cutover', 'genium-days', 'last-genium-day', 'once'] as const;
 export type ExpectedOn = (typeof EXPECTED_ON)[number];
 
 /** One expected input: files of a source and entity (optionally one report id) on some dates. */
@@ -19,17 +19,19 @@ export interface ExpectedInput {
   /** Only files of this report id count (the profile's reportId); any report of the entity when absent. */
   readonly reportId?: string | undefined;
   /**
-   * `trading-days`: every trading day of the calendar; `from-cutover`: every trading day from the last
-   * Genium day on (the day the upgraded system's first reports describe); `last-genium-day`: the last
-   * trading day on Genium only; `once`: loaded at least once, on or before the date (the account map).
+   * `trading-days`: every trading day of the calendar; `from-cutover`: every trading day on the upgraded
+   * platform and the last Genium day before it (the day the upgraded system's first reports describe);
+   * `genium-days`: every trading day on Genium INET (up to the cutover and, after a fallback, from the
+   * fallback on); `last-genium-day`: the last trading day on Genium before the cutover only; `once`:
+   * loaded at least once, on or before the date (the account map).
    */
   readonly on: ExpectedOn;
 }
 
 /** The reference set: what a CP has for the Sunday verification and each stabilisation day. */
 export const DEFAULT_EXPECTED_INPUTS: readonly ExpectedInput[] = [
-  { name: 'genium-trades', source: 'genium', entity: 'trades', on: 'last-genium-day' },
-  { name: 'genium-positions', source: 'genium', entity: 'positions', on: 'last-genium-day' },
+  { name: 'genium-trades', source: 'genium', entity: 'trades', on: 'genium-days' },
+  { name: 'genium-positions', source: 'genium', entity: 'positions', on: 'genium-days' },
   { name: 'dcass-trades', source: 'dcass', entity: 'trades', on: 'from-cutover' },
   { name: 'dcass-positions', source: 'dcass', entity: 'positions', on: 'from-cutover' },
   { name: 'bos-trades', source: 'bos', entity: 'trades', on: 'trading-days' },

@@ -8,6 +8,14 @@
 export const SOURCES = ['genium', 'dcass', 'bos'] as const;
 export type Source = (typeof SOURCES)[number];
 
+/**
+ * What a reconciliation's side reads: a source, or `exchange`, the exchange's clearing system live on
+ * the business date (the upgraded DCASS on its dates and on the last Genium day, whose positions and
+ * trades it took over; Genium INET on its dates, again after a fallback).
+ */
+export const RULE_SOURCES = [...SOURCES, 'exchange'] as const;
+export type RuleSource = (typeof RULE_SOURCES)[number];
+
 /** What a loaded file holds (a profile reads one of them). */
 export const ENTITIES = ['trades', 'positions', 'account_map'] as const;
 export type Entity = (typeof ENTITIES)[number];
@@ -25,7 +33,13 @@ export const SIDES = ['left', 'right'] as const;
 export type Side = (typeof SIDES)[number];
 
 /** What a break found: a record on one side only, a pair that differs, or a side's duplicates. */
-export const BREAK_KINDS = ['only_left', 'only_right', 'mismatch', 'duplicate_left', 'duplicate_right'] as const;
+export const BREAK_KINDS = [
+  'only_left',
+  'only_right',
+  'mismatch',
+  'duplicate_left',
+  'duplicate_right',
+] as const;
 export type BreakKind = (typeof BREAK_KINDS)[number];
 
 /** Where a break stands in the register. */

@@ -68,6 +68,8 @@ function expectedOn(input: ExpectedInput, day: CalendarDay): boolean {
       return true;
     case 'trading-days':
       return day.trading;
+    case 'genium-days':
+      return day.trading && day.platform === 'genium';
     case 'last-genium-day':
       return lastGenium;
     case 'from-cutover':

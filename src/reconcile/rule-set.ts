@@ -7,13 +7,13 @@ import {
   BREAK_KINDS,
   PLATFORMS,
   RECONCILED_ENTITIES,
+  RULE_SOURCES,
   SIDES,
-  SOURCES,
   type BreakKind,
   type Platform,
   type ReconciledEntity,
+  type RuleSource,
   type Side,
-  type Source,
 } from '../model/vocabulary.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { builtinPath } from '../shared/package-root.js';
@@ -36,7 +36,7 @@ const filterValue = z.union([
 ]);
 
 const sideSchema = z.strictObject({
-  source: z.enum(SOURCES),
+  source: z.enum(RULE_SOURCES),
   filters: z.record(z.string(), filterValue).default({}),
   /**
    * Positions only: this side is the previous trading day's positions of the source plus the business
@@ -214,7 +214,8 @@ export interface ExplainRule {
 
 /** Where one side's records come from. */
 export interface SideSpec {
-  readonly source: Source;
+  /** A source, or `exchange` until the run resolves it for its business date (exchange-side.ts). */
+  readonly source: RuleSource;
   readonly filters: readonly FieldFilter[];
   /** Positions: the previous trading day's positions plus the day's trades (see sideSchema). */
   readonly rollForward: boolean;

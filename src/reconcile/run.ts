@@ -17,6 +17,7 @@ import {
   skipReason,
   type DateInputs,
 } from './run-policy.js';
+import { onDate } from './exchange-side.js';
 import { completeRun, recordFailure, startRun, type RunIdentity } from './run-record.js';
 import {
   createBreakTable,
@@ -128,7 +129,9 @@ async function reconcileDate(
   const counts: Record<string, ReconCounts> = {};
   const missingInputs: MissingInput[] = [];
   const inputs = new RunInputs();
-  for (const recon of recons) {
+  for (const ruled of recons) {
+    // An exchange side reads the system live on the date: the upgraded DCASS, or Genium INET after a fallback.
+    const recon = onDate(ruled, day);
     const notRun = await whyNotRun(tx, recon, dateInputs, runId, progress, log);
     if (notRun !== null) {
       missingInputs.push(...notRun.missing);
