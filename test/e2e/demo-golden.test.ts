@@ -41,11 +41,30 @@ describe('dcass-recon demo', () => {
     }
   });
 
+  it('writes the re-input list a fallback from 14 May would need', () => {
+    expect(result.stdout).toMatch(
+      /if HKEX fell back to Genium INET from 2019-05-14: 5 post-trade transactions of the upgraded days to enter again on Genium/,
+    );
+    const csv = readFileSync(path.join(out, 'fallback-2019-05-14', 'reinput.csv'), 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(csv).toHaveLength(6);
+    expect(csv.slice(1).map((line) => line.split(',').slice(0, 3).join(' '))).toEqual([
+      '2019-05-06 T GUP',
+      '2019-05-07 T TRF',
+      '2019-05-07 T TRF',
+      '2019-05-07 T TUP',
+      '2019-05-10 T GUP',
+    ]);
+  });
+
   it('names the late back-office file: the first run of 10 May is incomplete, the second complete', () => {
     expect(result.stdout).toMatch(
       /2019-05-10 run \d+: trades-bos INCOMPLETE, not run: no bos-trades file for 2019-05-10 is loaded/,
     );
-    const late = JSON.parse(readFileSync(path.join(out, '2019-05-10-bos-trades-late', 'breaks.json'), 'utf8'));
+    const late = JSON.parse(
+      readFileSync(path.join(out, '2019-05-10-bos-trades-late', 'breaks.json'), 'utf8'),
+    );
     expect(late.run.missingInputs.map((m: { recon: string; input: string }) => [m.recon, m.input])).toEqual([
       ['trades-bos', 'bos-trades'],
     ]);

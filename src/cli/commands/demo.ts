@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { listBreaks, packageRoot, type Verification } from '../../index.js';
+import { fallbackDates, listBreaks, packageRoot, writeReinputCsv, type Verification } from '../../index.js';
 import { createContext, type CliContext } from '../context.js';
 import { out, plural, table } from '../output.js';
 import { writeStarter } from './init.js';
@@ -80,7 +80,8 @@ Exit code 0 when the demo ran, 2 trouble.`,
             });
             results.push([step, v]);
           }
-          await printDemo(demo, ctx, results, path.resolve(opts.out));
+          const fallback = await writeFallbackList(demo, path.resolve(opts.out));
+          await printDemo(demo, ctx, results, path.resolve(opts.out), fallback);
           if (opts.keep && !ctx.options.json && !ctx.options.quiet) {
             out.line(
               `\nkept ${work}: dcass-recon --config ${configFile} --db ${path.join(work, 'db')} breaks list`,
@@ -95,11 +96,29 @@ Exit code 0 when the demo ran, 2 trouble.`,
     );
 }
 
+/** The fallback the demo prepares for (not recorded: the re-input list can be written the evening before). */
+export const DEMO_FALLBACK = { date: '2019-05-14', folder: 'fallback-2019-05-14' } as const;
+
+/** Writes the re-input list a fallback from DEMO_FALLBACK.date would need; returns its file and size. */
+async function writeFallbackList(
+  demo: CliContext,
+  outDir: string,
+): Promise<{ file: string; transactions: number }> {
+  const store = await demo.store();
+  const dates = await fallbackDates(store, DEMO_FALLBACK.date);
+  const dir = path.join(outDir, DEMO_FALLBACK.folder);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'reinput.csv');
+  // The fixtures' calendar has upgraded dates before 14 May: dates is never null here.
+  return { file, transactions: dates === null ? 0 : await writeReinputCsv(store, dates, file) };
+}
+
 async function printDemo(
   demo: CliContext,
   ctx: CliContext,
   results: readonly [DemoStep, Verification][],
   outDir: string,
+  fallback: { file: string; transactions: number },
 ): Promise<void> {
   const store = await demo.store();
   const rows: string[][] = [];
@@ -143,7 +162,11 @@ async function printDemo(
     }
   }
   if (ctx.options.json) {
-    out.json({ outDir, runs: results.map(([step, v]) => ({ date: step.date, folder: step.folder, ...v })) });
+    out.json({
+      outDir,
+      runs: results.map(([step, v]) => ({ date: step.date, folder: step.folder, ...v })),
+      fallback: { date: DEMO_FALLBACK.date, ...fallback },
+    });
     return;
   }
   if (ctx.options.quiet) return;
@@ -168,5 +191,9 @@ async function printDemo(
   );
   out.line(
     table(['date', 'break', 'reconciliation', 'kind', 'status', 'key', 'differences or reason'], found),
+  );
+  out.line(
+    `\nif HKEX fell back to Genium INET from ${DEMO_FALLBACK.date}: ${plural(fallback.transactions, 'post-trade transaction')} of the upgraded days to enter again on Genium, ` +
+      `in ${path.relative(process.cwd(), fallback.file)} (dcass-recon reinput --fallback ${DEMO_FALLBACK.date})`,
   );
 }
