@@ -45,6 +45,7 @@ import { storeFloor } from './support/floor.js';
 import { canMeasureRss, measure, type Measured } from './support/measure.js';
 import { fmtInt, mib, table } from './support/print.js';
 import type { ProductResult } from './support/recon-product.js';
+import { BREAK_KINDS } from '../src/model/vocabulary.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const CHILD = 'bench/support/recon-product.ts';
@@ -98,14 +99,7 @@ function fail(what: string, run: Measured): never {
 }
 
 /** Matches and breaks by kind: what every side of the comparison is reduced to. */
-const KINDS = [
-  'matched',
-  'only_left',
-  'only_right',
-  'mismatch',
-  'duplicate_left',
-  'duplicate_right',
-] as const;
+const KINDS = ['matched', ...BREAK_KINDS] as const;
 type Counts = Record<(typeof KINDS)[number], number>;
 const noCounts = (): Counts => ({
   matched: 0,
