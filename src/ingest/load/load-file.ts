@@ -12,6 +12,7 @@ import { NORMALISERS } from '../formats.js';
 import type { FileIdentity } from './header-check.js';
 import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
+import { batchStored } from './stored-batch-heap.js';
 import type { FileFacts } from './worker-protocol.js';
 
 /** Everything loading one file needs besides the file. */
@@ -140,6 +141,7 @@ class FileStore {
     await this.tx.copyRows(this.table, this.columns, rows);
     await this.tx.copyRows('rejected_row', REJECT_COLUMNS, rejects);
     await this.digest!.advance(this.tx.db);
+    batchStored();
   }
 
   /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
