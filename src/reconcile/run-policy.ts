@@ -52,7 +52,7 @@ export async function reconMissing(
   for (const side of ['left', 'right'] as const) {
     const spec = recon[side];
     const source = spec.source;
-    // skipReason runs first and skips a reconciliation whose exchange side has no system on the date.
+    // The run resolves exchange sides for its date (onDate) before it asks what they need.
     if (source === 'exchange')
       throw new Error(`reconcile: ${recon.name} ${side}: exchange side not resolved`);
     const entities = spec.rollForward ? (['trades'] as const) : ([recon.entity] as const);
@@ -73,12 +73,6 @@ export async function skipReason(
   recon: Reconciliation,
   date: string,
 ): Promise<string | null> {
-  for (const side of ['left', 'right'] as const) {
-    // Left unresolved by onDate (exchange-side.ts): the date is on neither platform.
-    if (recon[side].source === 'exchange') {
-      return `its ${side} side reads the exchange's clearing system, and ${date} is on neither platform`;
-    }
-  }
   for (const side of ['left', 'right'] as const) {
     if (!recon[side].rollForward) continue;
     const base = await sql<{ day: string | null }>`SELECT to_char(${rollForwardBase(recon[side].source, {
