@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { FIXTURES, ingest } from '../support/ingest.js';
@@ -45,6 +46,13 @@ describe(`idempotent loads and superseding generations (${dbKind})`, () => {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(trades.n)).toBe(12);
+    // The load left the planner statistics of what it filled (a table never analysed has -1).
+    const { rows } = await sql<{ relname: string; reltuples: number }>`SELECT relname, reltuples::float8 AS reltuples
+      FROM pg_class WHERE relname IN ('trade', 'position') ORDER BY relname`.execute(t.store.db);
+    expect(rows.map((r) => [r.relname, Number(r.reltuples)])).toEqual([
+      ['position', -1],
+      ['trade', 12],
+    ]);
   });
 
   it('a later generation supersedes the earlier one; both stay queryable', async () => {
