@@ -23,6 +23,16 @@ import { packageVersion } from '../shared/package-root.js';
 /** Exit codes as diff(1): 0 nothing open, 1 open breaks found, 2 trouble. */
 const EXIT = { ok: 0, breaks: 1, trouble: 2 } as const;
 
+// A reader that stops reading (`dcass-recon --help | head`) closes the pipe: what is left to print has
+// nobody to read it, so the command ends there as a Unix tool killed by SIGPIPE does (status 141),
+// not with a stack trace. Anything else going wrong with the terminal is still an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(141);
+  });
+}
+
 const program = new Command('dcass-recon')
   .description(
     'Reconcile HKEX DCASS post-trades and positions: Genium INET backups, upgraded DCASS reports and BOS exports',

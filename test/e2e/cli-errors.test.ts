@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { createTestTarget, dbKind, serverUrl } from '../support/db.js';
 
 /** A TCP port nothing listens on: bound by the system, then released. */
@@ -128,5 +128,18 @@ describe(`writing to a folder or file that cannot be written fails at once (${db
       `cannot write ${file}/audit.jsonl: a part of the path is not a folder (ENOTDIR)`,
       'choose a file name',
     );
+  });
+});
+
+describe('a reader that stops reading', () => {
+  it('ends the command quietly, as a Unix tool killed by SIGPIPE does, with no stack trace', async () => {
+    const child = startCli(['--help']);
+    // The pipe is closed before the CLI has started (it takes about a second), as `| head -0` would.
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 });
