@@ -49,23 +49,24 @@ const NAMES_SHOWN = 5;
  * transaction per file) and the files loaded before it (they stay loaded).
  */
 export function followIngest() {
-  let loading: string | null = null;
+  // Two large files may load at once (ingestFiles), each in its own transaction.
+  const loading = new Set<string>();
   const loaded: string[] = [];
   describeWork = () => {
     const kept =
       loaded.length === 0
         ? 'no file had been loaded yet'
         : `${loaded.length === 1 ? '1 file already loaded stays' : `${loaded.length} files already loaded stay`} loaded: ${names(loaded)}`;
-    return loading === null
-      ? `stopped between files; ${kept}`
-      : `stopped while loading ${loading}: nothing of that file was kept (each file loads in one transaction); ${kept}`;
+    if (loading.size === 0) return `stopped between files; ${kept}`;
+    const those = loading.size === 1 ? 'that file' : 'those files';
+    return `stopped while loading ${[...loading].join(' and ')}: nothing of ${those} was kept (each file loads in one transaction); ${kept}`;
   };
   return {
     reading(file: string): void {
-      loading = file;
+      loading.add(file);
     },
     finished(outcome: FileOutcome): void {
-      loading = null;
+      loading.delete(outcome.fileName);
       if (outcome.status === 'loaded') loaded.push(outcome.fileName);
     },
     done(): void {

@@ -10,6 +10,7 @@ export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
   const show = enabled && process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | null = null;
   let current = '';
+  let currentRead = false;
   let started = 0;
   let forgetInterrupt = (): void => undefined;
   const stop = (): void => {
@@ -22,6 +23,8 @@ export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
     update(file: string, bytes: number, total: number): void {
       if (!show || total < minBytes) return;
       if (current !== file) {
+        // Two files may be read at once: one bar, the file shown until it is read, then the next.
+        if (bar !== null && !currentRead) return;
         stop();
         current = file;
         started = Date.now();
@@ -41,6 +44,7 @@ export function byteProgress(enabled: boolean, minBytes = 8 * 1024 * 1024) {
         // Ctrl-C: the bar's own stop shows the cursor and turns line wrap back on.
         forgetInterrupt = onInterrupt(stop);
       }
+      currentRead = bytes >= total;
       bar?.update(bytes, { done: megabytes(bytes), etaText: eta(bytes, total, Date.now() - started) });
     },
     stop,

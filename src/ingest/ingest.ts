@@ -14,6 +14,7 @@ import { loadFile, type LoadResult } from './load/load-file.js';
 import { AccountResolver } from './normalise/account-resolver.js';
 import { syncCalendar } from './load/calendar-sync.js';
 import { storableText } from './normalise/storable-text.js';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ENTITY_MODELS } from '../model/entities.js';
@@ -64,6 +65,8 @@ export interface IngestContext {
   readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
   /** Called as each file's outcome is settled (loaded and committed, skipped or refused). */
   readonly onOutcome?: (outcome: FileOutcome) => void;
+  /** Files at least this large load two at a time on a server (default SIDE_BY_SIDE_BYTES). */
+  readonly sideBySideBytes?: number;
 }
 
 /**
@@ -79,43 +82,101 @@ export async function ingestFiles(
   // declared in the database (a typhoon closure) on top.
   ctx = { ...ctx, actor: ctx.actor ?? resolveActor(), calendar: await syncCalendar(ctx.store, ctx.calendar) };
   const planned = requests.map((r) => ({ request: r, profile: chooseProfile(ctx.profiles, r) }));
-  // Account maps first: BOS trades and positions are mapped through them as they load.
-  planned.sort((a, b) => rank(a.profile) - rank(b.profile));
+  // Account maps first, one after another: BOS trades and positions are mapped through them as they load.
+  const maps = planned.filter((p) => isAccountMap(p.profile));
+  const rest = planned.filter((p) => !isAccountMap(p.profile));
   let accounts = await AccountResolver.load(ctx.store.db);
-  const outcomes: FileOutcome[] = [];
+  const outcomes = new Map<IngestRequest, FileOutcome>();
   const loadedTables = new Set<string>();
-  const reader = new IngestWorker();
+  const readers: IngestWorker[] = [];
+  const reader = (): IngestWorker => {
+    const r = new IngestWorker();
+    readers.push(r);
+    return r;
+  };
+  const settle = (p: Planned, outcome: FileOutcome): void => {
+    log.info(
+      {
+        file: outcome.fileName,
+        status: outcome.status,
+        rows: outcome.rows,
+        rejected: outcome.rejected,
+        code: outcome.error?.code,
+      },
+      'file ingested',
+    );
+    if (outcome.status === 'loaded' && outcome.rows > 0 && !(p.profile instanceof Error))
+      loadedTables.add(ENTITY_MODELS[p.profile.entity].table);
+    outcomes.set(p.request, outcome);
+    ctx.onOutcome?.(outcome);
+  };
   try {
-    for (const { request, profile } of planned) {
-      const outcome = await ingestOne(ctx, request, profile, { accounts, reader });
-      log.info(
-        {
-          file: outcome.fileName,
-          status: outcome.status,
-          rows: outcome.rows,
-          rejected: outcome.rejected,
-          code: outcome.error?.code,
-        },
-        'file ingested',
-      );
-      if (
-        outcome.status === 'loaded' &&
-        profile instanceof Error === false &&
-        profile.entity === 'account_map'
-      ) {
-        accounts = await AccountResolver.load(ctx.store.db);
-      }
-      if (outcome.status === 'loaded' && outcome.rows > 0 && profile instanceof Error === false)
-        loadedTables.add(ENTITY_MODELS[profile.entity].table);
-      outcomes.push(outcome);
-      ctx.onOutcome?.(outcome);
+    const first = reader();
+    for (const p of maps) {
+      const outcome = await ingestOne(ctx, p.request, p.profile, { accounts, reader: first });
+      settle(p, outcome);
+      if (outcome.status === 'loaded') accounts = await AccountResolver.load(ctx.store.db);
     }
+    const queue = [...rest];
+    let failed = false;
+    const lane = async (r: IngestWorker): Promise<void> => {
+      for (let p = queue.shift(); p !== undefined && !failed; p = queue.shift()) {
+        try {
+          settle(p, await ingestOne(ctx, p.request, p.profile, { accounts, reader: r }));
+        } catch (err) {
+          failed = true; // the other lane takes no further file
+          throw err;
+        }
+      }
+    };
+    const lanes = laneCount(
+      ctx,
+      rest.map((p) => p.request),
+    );
+    const results = await Promise.allSettled(
+      Array.from({ length: lanes }, (_, i) => lane(i === 0 ? first : reader())),
+    );
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   } finally {
-    await reader.close();
+    await Promise.all(readers.map((r) => r.close()));
   }
   await refreshStatistics(ctx.store, loadedTables);
   // Report in the order asked for, not the load order.
-  return requests.map((r) => outcomes.find((o) => o.path === path.resolve(r.path))!);
+  return requests.map((r) => outcomes.get(r)!);
+}
+
+interface Planned {
+  readonly request: IngestRequest;
+  readonly profile: Profile | DcassError;
+}
+
+const isAccountMap = (p: Profile | DcassError): boolean =>
+  !(p instanceof DcassError) && p.entity === 'account_map';
+
+/** Files at least this large load side by side on a server (IngestContext.sideBySideBytes). */
+export const SIDE_BY_SIDE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * How many files load at once. A file's reader thread keeps one core busy parsing while the database
+ * stores its batches on the other, at well under a core: a second file read at the same time, in its
+ * own transaction on its own connection, fills that core. Only on a server (PGlite is one connection
+ * in this process) and only with two files large enough to be worth a thread of their own; smaller
+ * files load one after another, in the order asked, as before. Loading side by side is what separate
+ * ingest processes already may do: the same bytes twice, or two generations of a report, are settled
+ * by the database (unique sha256, the report's lock at commit) exactly as for one file after another.
+ */
+function laneCount(ctx: IngestContext, requests: readonly IngestRequest[]): number {
+  if (ctx.store.kind !== 'postgres') return 1;
+  const from = ctx.sideBySideBytes ?? SIDE_BY_SIDE_BYTES;
+  const large = requests.filter((r) => {
+    try {
+      return statSync(r.path).size >= from;
+    } catch {
+      return false; // refused with its reason when its turn comes
+    }
+  });
+  return large.length >= 2 ? 2 : 1;
 }
 
 /**
@@ -130,8 +191,6 @@ async function refreshStatistics(store: Store, tables: ReadonlySet<string>): Pro
   // Table names come from the entity model, never from input.
   for (const table of [...tables].sort()) await sql`ANALYZE ${sql.id(table)}`.execute(store.db);
 }
-
-const rank = (p: Profile | DcassError) => (p instanceof DcassError ? 1 : p.entity === 'account_map' ? 0 : 1);
 
 function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | DcassError {
   try {
@@ -222,13 +281,15 @@ async function loadOrSkip(
 
 /** The loaded file with these bytes, if any. */
 async function loadedCopy(db: Kysely<Database>, sha256: string) {
-  return db
-    .selectFrom('source_file')
-    .selectAll()
-    .where('sha256', '=', sha256)
-    // A generation derived by a calendar change keeps its file's sha256; the skip names the file as loaded.
-    .where('derived_from', 'is', null)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('source_file')
+      .selectAll()
+      .where('sha256', '=', sha256)
+      // A generation derived by a calendar change keeps its file's sha256; the skip names the file as loaded.
+      .where('derived_from', 'is', null)
+      .executeTakeFirst()
+  );
 }
 
 /** The outcome of a file loaded before, with its audit event. */
