@@ -36,7 +36,14 @@ ${extraPass}
   );
 
 /** A fill as the content pass sees it; numbers differ across the sides, or BOS has none. */
-const fill = (tradeNo: string | null, extra: T = {}): T => ({ tradeNo, account: 'H01', side: 'B', quantity: '2', price: '100', ...extra });
+const fill = (tradeNo: string | null, extra: T = {}): T => ({
+  tradeNo,
+  account: 'H01',
+  side: 'B',
+  quantity: '2',
+  price: '100',
+  ...extra,
+});
 const CONTENT_KEY = { account: 'H01', side: 'B', quantity: '2', price: '100' };
 const counts = (left: number, right: number) => [
   { field: 'records with this key', left: String(left), right: String(right), comparator: 'paired n-to-n' },
@@ -51,7 +58,11 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
   afterAll(async () => t.dispose());
 
   /** Each scenario gets its own business date, so scenarios never see each other's records. */
-  async function scenario(left: T[], right: T[], ruleSet: RuleSet): Promise<{ run: RunSummary; breaks: Break[] }> {
+  async function scenario(
+    left: T[],
+    right: T[],
+    ruleSet: RuleSet,
+  ): Promise<{ run: RunSummary; breaks: Break[] }> {
     day += 1;
     const date = `2019-07-${String(day).padStart(2, '0')}`;
     await loadTrades(t.store, 'dcass', date, left);
@@ -76,10 +87,12 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
     const { run, breaks } = await scenario([fill('1'), fill('2'), fill('3')], [fill(null)], rules());
     expect(run.counts['t']).toMatchObject({ matched: 1, matchedByPass: { '2': 1 } });
     expect(run.counts['t']!.breaks).toMatchObject({ duplicate_left: 2, duplicate_right: 0, only_left: 0 });
-    expect(breaks.map((b) => [b.kind, b.pass, b.key, b.fields, b.leftIds.length, b.rightIds.length])).toEqual([
-      ['duplicate_left', 2, CONTENT_KEY, counts(3, 1), 1, 0],
-      ['duplicate_left', 2, CONTENT_KEY, counts(3, 1), 1, 0],
-    ]);
+    expect(breaks.map((b) => [b.kind, b.pass, b.key, b.fields, b.leftIds.length, b.rightIds.length])).toEqual(
+      [
+        ['duplicate_left', 2, CONTENT_KEY, counts(3, 1), 1, 0],
+        ['duplicate_left', 2, CONTENT_KEY, counts(3, 1), 1, 0],
+      ],
+    );
     // Record order decides which record pairs: the first; the two breaks are two distinct breaks.
     expect(new Set(breaks.map((b) => b.fingerprint)).size).toBe(2);
   });
@@ -93,7 +106,11 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
   });
 
   it('3 against none: the key is missing on the right (only_left) and repeated twice (stating 3 and 0)', async () => {
-    const { breaks } = await scenario([fill('1'), fill('2'), fill('3')], [fill(null, { account: 'H02' })], rules());
+    const { breaks } = await scenario(
+      [fill('1'), fill('2'), fill('3')],
+      [fill(null, { account: 'H02' })],
+      rules(),
+    );
     const kinds = breaks.map((b) => [b.kind, b.fields]);
     expect(kinds).toContainEqual(['only_left', []]);
     expect(kinds).toContainEqual(['only_right', []]);
@@ -110,7 +127,9 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
       [fill('7', { quantity: '1' }), fill('7', { quantity: '1' }), fill('8', { quantity: '3' })],
       rules(),
     );
-    expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.pass, b.fields])).toEqual([['duplicate_right', '7', 1, []]]);
+    expect(breaks.map((b) => [b.kind, b.key['tradeNo'], b.pass, b.fields])).toEqual([
+      ['duplicate_right', '7', 1, []],
+    ]);
     expect(run.counts['t']).toMatchObject({ matched: 2, matchedByPass: { '1': 2 } });
   });
 
@@ -127,7 +146,7 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
     ]);
   });
 
-  it('an excess no later pass pairs is still its first pass\'s duplicate, with that pass\'s counts', async () => {
+  it("an excess no later pass pairs is still its first pass's duplicate, with that pass's counts", async () => {
     const looser = `      - { name: loose, keys: [account, side, quantity], repeats: pair }`;
     const { breaks } = await scenario([fill('1'), fill('2'), fill('3')], [fill(null)], rules(looser));
     expect(breaks.map((b) => [b.kind, b.pass, b.key, b.fields])).toEqual([
@@ -142,14 +161,29 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
     const date = `2019-07-${String(day).padStart(2, '0')}`;
     await loadTrades(t.store, 'dcass', date, [fill('1'), fill('2'), fill('3')]);
     await loadTrades(t.store, 'bos', date, [fill(null)]);
-    const first = await runReconciliation(t.store, { businessDate: date, ruleSet: rs, allowNonTradingDay: true });
-    const again = await runReconciliation(t.store, { businessDate: date, ruleSet: rs, allowNonTradingDay: true });
+    const first = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet: rs,
+      allowNonTradingDay: true,
+    });
+    const again = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet: rs,
+      allowNonTradingDay: true,
+    });
     const prints = async (runId: string) =>
-      (await collect(listBreaks(t.store, runId))).filter((b) => !b.clearedByRun).map((b) => b.fingerprint).sort();
+      (await collect(listBreaks(t.store, runId)))
+        .filter((b) => !b.clearedByRun)
+        .map((b) => b.fingerprint)
+        .sort();
     expect(await prints(again.runId)).toEqual(await prints(first.runId));
     // BOS books the second fill: 3 against 2 leaves one duplicate, stating 3 and 2; one break cleared.
     await loadTrades(t.store, 'bos', date, [fill(null)]);
-    const third = await runReconciliation(t.store, { businessDate: date, ruleSet: rs, allowNonTradingDay: true });
+    const third = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet: rs,
+      allowNonTradingDay: true,
+    });
     const found = (await collect(listBreaks(t.store, third.runId))).filter((b) => !b.clearedByRun);
     expect(found.map((b) => [b.kind, b.fields])).toEqual([['duplicate_left', counts(3, 2)]]);
     expect(third.counts['t']).toMatchObject({ matched: 2, cleared: 1 });
@@ -163,10 +197,10 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
       breaks: { kind: string; fields: unknown }[];
     };
     expect(json.breaks.map((b) => [b.kind, b.fields])).toEqual([['duplicate_right', counts(1, 2)]]);
-    const csv = parse(readFileSync(path.join(out, 'breaks.csv'), 'utf8'), { columns: true, bom: true }) as Record<
-      string,
-      string
-    >[];
+    const csv = parse(readFileSync(path.join(out, 'breaks.csv'), 'utf8'), {
+      columns: true,
+      bom: true,
+    }) as Record<string, string>[];
     // Breaks still open from the earlier scenarios' dates are carried into the file: this run's only.
     const rows = csv.filter((r) => r['kind'] === 'duplicate_right' && r['carried'] === 'no');
     expect(rows.map((r) => r['fields'])).toEqual(['records with this key: 1 vs 2 (paired n-to-n)']);

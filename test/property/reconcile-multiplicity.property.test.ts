@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/db/connect.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
@@ -42,9 +41,13 @@ const groupsArb = (counts: fc.Arbitrary<[number, number]>) =>
     .chain((quantities) =>
       fc.tuple(
         ...quantities.map((q) =>
-          fc.tuple(counts, fc.constantFrom<'B' | 'S'>('B', 'S')).map(
-            ([[left, right], side]): Group => ({ content: { quantity: String(q), side, price: '100.5' }, left, right }),
-          ),
+          fc
+            .tuple(counts, fc.constantFrom<'B' | 'S'>('B', 'S'))
+            .map(([[left, right], side]): Group => ({
+              content: { quantity: String(q), side, price: '100.5' },
+              left,
+              right,
+            })),
         ),
       ),
     );
@@ -64,7 +67,10 @@ describe(`multiplicity properties (${dbKind})`, () => {
   }
 
   /** Loads the groups, each side's records in the order the shuffle gives, split over two files. */
-  async function reconcile(groups: readonly Group[], shuffle: number): Promise<{ run: RunSummary; breaks: Break[]; quantity: Map<string, string> }> {
+  async function reconcile(
+    groups: readonly Group[],
+    shuffle: number,
+  ): Promise<{ run: RunSummary; breaks: Break[]; quantity: Map<string, string> }> {
     const date = nextDate();
     const side = (n: (g: Group) => number, numbered: boolean) => {
       const rows = groups.flatMap((g) => Array.from({ length: n(g) }, () => ({ ...g.content })));
@@ -73,14 +79,25 @@ describe(`multiplicity properties (${dbKind})`, () => {
     };
     const load = async (source: 'dcass' | 'bos', rows: T[]) => {
       const half = Math.floor(rows.length / 2);
-      for (const part of [rows.slice(0, half), rows.slice(half)]) await loadTrades(t.store, source, date, part);
+      for (const part of [rows.slice(0, half), rows.slice(half)])
+        await loadTrades(t.store, source, date, part);
     };
-    await load('dcass', side((g) => g.left, true));
-    await load('bos', side((g) => g.right, false));
+    await load(
+      'dcass',
+      side((g) => g.left, true),
+    );
+    await load(
+      'bos',
+      side((g) => g.right, false),
+    );
     const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
     const breaks = (await collect(listBreaks(t.store, run.runId))).filter((b) => !b.clearedByRun);
     // A record's quantity names its group (an only_ break is keyed by trade number, not by content).
-    const trades = await t.store.db.selectFrom('trade').select(['id', 'quantity']).where('clearing_date', '=', date).execute();
+    const trades = await t.store.db
+      .selectFrom('trade')
+      .select(['id', 'quantity'])
+      .where('clearing_date', '=', date)
+      .execute();
     const quantity = new Map(trades.map((r) => [String(r.id), String(r.quantity)]));
     return { run, breaks, quantity };
   }
@@ -107,16 +124,24 @@ describe(`multiplicity properties (${dbKind})`, () => {
         const c = run.counts['t']!;
         expect(c.matched).toBe(groups.reduce((n, g) => n + Math.min(g.left, g.right), 0));
         for (const g of groups) {
-          const of = breaks.filter((b) => quantity.get([...b.leftIds, ...b.rightIds][0]!) === g.content.quantity);
+          const of = breaks.filter(
+            (b) => quantity.get([...b.leftIds, ...b.rightIds][0]!) === g.content.quantity,
+          );
           const expected: [string, string | null][] = [];
           const larger = g.left > g.right ? 'left' : 'right';
           const excess = Math.abs(g.left - g.right);
           // A key the other side lacks altogether: its first record is missing there, not a repeat.
           const missing = Math.min(g.left, g.right) === 0 && excess > 0 ? 1 : 0;
           for (let i = 0; i < missing; i++) expected.push([`only_${larger}`, null]);
-          for (let i = 0; i < excess - missing; i++) expected.push([`duplicate_${larger}`, `${g.left}:${g.right}`]);
+          for (let i = 0; i < excess - missing; i++)
+            expected.push([`duplicate_${larger}`, `${g.left}:${g.right}`]);
           expect(
-            of.map((b) => [b.kind, b.fields.length === 0 ? null : `${b.fields[0]!.left}:${b.fields[0]!.right}`]).sort(),
+            of
+              .map((b) => [
+                b.kind,
+                b.fields.length === 0 ? null : `${b.fields[0]!.left}:${b.fields[0]!.right}`,
+              ])
+              .sort(),
           ).toEqual(expected.sort());
           for (const b of of.filter((x) => x.kind.startsWith('duplicate'))) {
             expect(b.fields).toEqual([
