@@ -146,6 +146,29 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
     ]);
   });
 
+  it('a later pass of the default kind (duplicate) carries the excess mark through and may pair the excess', async () => {
+    const strictThenLoose = `      - { name: loose, keys: [account, side, quantity] }`;
+    const paired = await scenario(
+      [fill('1'), fill('2')],
+      [fill(null), fill(null, { price: '101' })],
+      rules(strictThenLoose),
+    );
+    expect(paired.breaks.map((b) => [b.kind, b.pass])).toEqual([['mismatch', 3]]);
+    // 3 against 1: the loose pass sets one excess record aside as its own duplicate (a repeated key of
+    // a duplicate pass, no counts); the other stays the content pass's excess, stating 3 and 1.
+    const { breaks } = await scenario(
+      [fill('1'), fill('2'), fill('3')],
+      [fill(null)],
+      rules(strictThenLoose),
+    );
+    expect(breaks.map((b) => [b.kind, b.pass, b.fields]).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual(
+      [
+        ['duplicate_left', 2, counts(3, 1)],
+        ['duplicate_left', 3, []],
+      ],
+    );
+  });
+
   it("an excess no later pass pairs is still its first pass's duplicate, with that pass's counts", async () => {
     const looser = `      - { name: loose, keys: [account, side, quantity], repeats: pair }`;
     const { breaks } = await scenario([fill('1'), fill('2'), fill('3')], [fill(null)], rules(looser));
