@@ -45,3 +45,21 @@ export type BreakKind = (typeof BREAK_KINDS)[number];
 /** Where a break stands in the register. */
 export const BREAK_STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
+
+/**
+ * How a match pass treats records of one side sharing its key (rule file: `repeats:`). `duplicate`:
+ * each record beyond the first is a duplicate break, never paired (right for a trade number, which
+ * one trade carries once). `pair`: records sharing the key pair n-to-n with the other side's, in
+ * record order; only a side's excess over the other's count is a duplicate (right for content,
+ * where genuine identical fills exist).
+ */
+export const PASS_REPEATS = ['duplicate', 'pair'] as const;
+export type PassRepeats = (typeof PASS_REPEATS)[number];
+
+/**
+ * The field a duplicate break of a `repeats: pair` pass lists among its fields: how many records
+ * with the pass's key each side holds (left and right, decimal strings), so the excess shows why.
+ */
+export const REPEAT_COUNT_FIELD = 'records with this key';
+/** What the count field entry gives as its comparator: the pass paired those records n-to-n. */
+export const REPEAT_COUNT_COMPARATOR = 'paired n-to-n';

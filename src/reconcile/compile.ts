@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
-import type { BreakKind, Side } from '../model/vocabulary.js';
-import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
+import { REPEAT_COUNT_COMPARATOR, REPEAT_COUNT_FIELD, type BreakKind, type Side } from '../model/vocabulary.js';
+import type { ExplainRule, FieldFilter, Pass, Reconciliation } from './rule-set.js';
 
 /**
  * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:
@@ -12,7 +12,9 @@ import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
  *    `c1`...), never by anything read from the rule file; a side aggregated (or rolled forward) is
  *    copied into a temporary working table so, any other side read where its records lie;
  * 2. each pass, on what earlier passes left: rows sharing a key on one side beyond the first (by record
- *    id) become duplicates, never paired; the remaining rows pair one to one on equal keys;
+ *    id) become duplicates, never paired, and the remaining rows pair one to one on equal keys; or, in
+ *    a `repeats: pair` pass, rows sharing a key pair n-to-n and only a side's excess over the other's
+ *    count is marked a duplicate (reported as one if no later pass pairs it);
  *    a row with a blank key field sits the pass out;
  * 3. each pair is compared field by field with its comparator as it is made (one `ok` flag); a pair
  *    with differences is a mismatch, whose field list is built only then, a clean pair a match;
@@ -405,41 +407,82 @@ function agreements(l: Layout): RawBuilder<boolean>[] {
 }
 
 /**
- * One pass over what earlier passes left: on each side, rows sharing a key beyond the first (by
- * record id) are set aside as duplicates; the rest pair one to one on equal keys, each pair marked ok
- * when every compared field agrees. No working row is ever updated: state lives in rx_pair / rx_dup,
- * and the rows the pass leaves open are copied to the next pass's tables (rx_open_left / rx_open_right).
+ * The layout of the rows a pass leaves open (rx_open_left / rx_open_right): a side's row layout and
+ * the excess mark of a `repeats: pair` pass. A row beyond the other side's count of its key is the
+ * excess: it stays open, so a later pass may still pair it (a repeat of a fill that is really a
+ * differently booked one), and is reported as a duplicate only if none does. The mark keeps what the
+ * first pass to find it in excess saw: that pass (xpass) and how many records with its key each side
+ * held (xleft, xright).
  */
-function passStatements(l: Layout, passNo: number, keys: readonly string[]): Statement[] {
+function openRowColumns(l: Layout, side: Side): RawBuilder<unknown> {
+  return sql`${rowColumns(l, side)}, xpass smallint, xleft bigint, xright bigint`;
+}
+
+const MARKS = ['xpass', 'xleft', 'xright'] as const;
+
+/**
+ * One pass over what earlier passes left, on its key; a row with a blank key part sits it out. Rows
+ * of a side sharing the key are treated as the pass's `repeats` says:
+ *
+ * - `duplicate`: rows beyond the first (by record id) are set aside as duplicates (rx_dup); the rest
+ *   pair one to one;
+ * - `pair`: the rows of each key are numbered on each side in record order, and the join pairs on the
+ *   key and that number, n-to-n, in the same statement that pairs (no separate scan for duplicates).
+ *   The rows left open of a key whose other side has fewer rows are its excess: each but a first one
+ *   of a key the other side lacks altogether (an only_ break, as a lone record would be) is marked
+ *   with the counts (openRowColumns).
+ *
+ * Each pair is marked ok when every compared field agrees. No working row is ever updated: state
+ * lives in rx_pair / rx_dup, and the rows the pass leaves open are copied to the next pass's tables.
+ */
+function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
+  const { keys } = pass;
+  const pair = pass.repeats === 'pair';
+  // A pair pass reads no duplicates of its own; only the first pass may see duplicates set aside
+  // before it (an aggregated side's repeated `unique` values).
+  const checksDuplicates = !pair || passNo === 1;
+  const out: Statement[] = [];
   // Fresh statistics of the duplicates set aside so far, so the anti-joins below plan as hash joins.
-  const out: Statement[] = [{ label: `pass ${passNo}: analyze`, query: sql`ANALYZE rx_dup` }];
-  for (const side of ['left', 'right'] as const) {
-    const cols = keys.map((k) => sql.raw(`w.${l.column.get(k)!}`));
-    const notNull = sql.join(
-      cols.map((c) => sql`${c} IS NOT NULL`),
+  if (checksDuplicates) out.push({ label: `pass ${passNo}: analyze`, query: sql`ANALYZE rx_dup` });
+  const keyCols = (alias: string) => keys.map((k) => sql.raw(`${alias}.${l.column.get(k)!}`));
+  const keyNotNull = (alias: string) =>
+    sql.join(
+      keyCols(alias).map((c) => sql`${c} IS NOT NULL`),
       sql` AND `,
     );
-    out.push({
-      label: `pass ${passNo}: ${side} duplicates`,
-      query: sql`INSERT INTO rx_dup (side, rid, pass)
-        SELECT ${side}::text, d.rid, ${passNo}::smallint
-        FROM (SELECT w.rid, row_number() OVER (PARTITION BY ${sql.join(cols)} ORDER BY w.rid) AS rn
-              FROM ${openTable(l, side, passNo)} w WHERE ${notNull} AND ${notDuplicate(side, 'w')}) d
-        WHERE d.rn > 1`,
-    });
+  if (!pair) {
+    for (const side of ['left', 'right'] as const) {
+      out.push({
+        label: `pass ${passNo}: ${side} duplicates`,
+        query: sql`INSERT INTO rx_dup (side, rid, pass)
+          SELECT ${side}::text, d.rid, ${passNo}::smallint
+          FROM (SELECT w.rid, row_number() OVER (PARTITION BY ${sql.join(keyCols('w'))} ORDER BY w.rid) AS rn
+                FROM ${openTable(l, side, passNo)} w WHERE ${keyNotNull('w')} AND ${notDuplicate(side, 'w')}) d
+          WHERE d.rn > 1`,
+      });
+    }
   }
-  const on = sql.join(
-    keys.map((k) => sql`${col(l, 'left', k)} = ${col(l, 'right', k)}`),
-    sql` AND `,
-  );
+  const sameKey = keys.map((k) => sql`${col(l, 'left', k)} = ${col(l, 'right', k)}`);
+  const on = sql.join(pair ? [...sameKey, sql`l.rn = r.rn`] : sameKey, sql` AND `);
   const agree = agreements(l);
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
-  const candidates = (side: Side) =>
-    sql`(SELECT w.* FROM ${openTable(l, side, passNo)} w WHERE ${notDuplicate(side, 'w')}) ${sql.raw(ALIAS[side])}`;
+  const candidates = (side: Side) => {
+    const where = checksDuplicates ? sql` WHERE ${notDuplicate(side, 'w')}` : sql``;
+    // The number of a row among its side's rows of the key, in record order; none for a blank key part.
+    const rn = pair
+      ? sql`, CASE WHEN ${keyNotNull('w')} THEN row_number() OVER (PARTITION BY ${sql.join(keyCols('w'))} ORDER BY w.rid) END AS rn`
+      : sql``;
+    return sql`(SELECT w.*${rn} FROM ${openTable(l, side, passNo)} w${where}) ${sql.raw(ALIAS[side])}`;
+  };
   // A side's working columns, by name in its table and as the full join below carries them for a
   // row left open (null on a pair's row: one field list per row, never a whole-row value, whose
-  // building for every row of both sides cost more than the join saved).
-  const openColumns = (side: Side) => l.sideFields[side].map((f) => l.column.get(f)!);
+  // building for every row of both sides cost more than the join saved). Rows left open by an
+  // earlier pass carry their excess mark; a pair pass's rows their number.
+  const openColumns = (side: Side) => [
+    ...l.sideFields[side].map((f) => l.column.get(f)!),
+    ...(passNo > 1 ? MARKS : []),
+    ...(pair ? ['rn'] : []),
+  ];
   const carried = (side: Side) => {
     const other = sql.raw(`${ALIAS[side === 'left' ? 'right' : 'left']}.rid`);
     return sql.join(
@@ -448,15 +491,42 @@ function passStatements(l: Layout, passNo: number, keys: readonly string[]): Sta
   };
   const keepOpen = (side: Side) => {
     const [rid, ids, other] = side === 'left' ? ['lrid', 'lids', 'rrid'] : ['rrid', 'rids', 'lrid'];
-    const names = openColumns(side);
-    return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (${sql.raw(['rid', 'ids', ...names].join(', '))})
-      SELECT ${sql.raw([`j.${rid}`, `j.${ids}`, ...names.map((c) => `j.${side}_${c}`)].join(', '))}
-      FROM j WHERE j.${sql.raw(other)} IS NULL`;
+    const names = l.sideFields[side].map((f) => l.column.get(f)!);
+    const o = (c: string) => sql.raw(`o.${side}_${c}`);
+    const values = [sql.raw(`o.${rid}`), sql.raw(`o.${ids}`), ...names.map(o)];
+    const targets = ['rid', 'ids', ...names];
+    let window = sql``;
+    if (pair) {
+      // The open rows of a key on this side are its numbers beyond the other side's count, up to
+      // its own: the other side's count is the lowest number open less one, its own the highest.
+      // A row numbered beyond 1 is open only where the other side has fewer rows of the key. A
+      // mark from an earlier pass stands.
+      const excess = sql`${o('rn')} > 1`;
+      const mark = (fresh: RawBuilder<unknown>, kept: string) =>
+        passNo > 1
+          ? sql`CASE WHEN ${o('xpass')} IS NOT NULL THEN ${o(kept)} WHEN ${excess} THEN ${fresh} END`
+          : sql`CASE WHEN ${excess} THEN ${fresh} END`;
+      const own = sql`max(${o('rn')}) OVER w`;
+      const others = sql`min(${o('rn')}) OVER w - 1`;
+      const [leftCount, rightCount] = side === 'left' ? [own, others] : [others, own];
+      values.push(
+        mark(sql`${passNo}::smallint`, 'xpass'),
+        mark(leftCount, 'xleft'),
+        mark(rightCount, 'xright'),
+      );
+      targets.push(...MARKS);
+      window = sql` WINDOW w AS (PARTITION BY ${sql.join(keys.map((k) => o(l.column.get(k)!)))})`;
+    } else if (passNo > 1) {
+      values.push(...MARKS.map(o));
+      targets.push(...MARKS);
+    }
+    return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (${sql.raw(targets.join(', '))})
+      SELECT ${sql.join(values)} FROM j o WHERE o.${sql.raw(other)} IS NULL${window}`;
   };
   for (const side of ['left', 'right'] as const)
     out.push({
       label: `pass ${passNo}: ${side} rows left open`,
-      query: sql`CREATE TEMP TABLE ${sql.raw(`rx_next_${side}`)} (${rowColumns(l, side)}) ON COMMIT DROP`,
+      query: sql`CREATE TEMP TABLE ${sql.raw(`rx_next_${side}`)} (${openRowColumns(l, side)}) ON COMMIT DROP`,
     });
   // One full join of the two sides gives the pairs and the rows left open (a row with no partner:
   // its key has none on the other side, or a blank part), so no side is read again to find them.
@@ -643,6 +713,24 @@ function breakStatements(l: Layout): Statement[] {
     );
     for (const side of ['left', 'right'] as const) {
       const kind: BreakKind = side === 'left' ? 'duplicate_left' : 'duplicate_right';
+      if (p.repeats === 'pair') {
+        // The excess this pass marked that no later pass paired, each row a break stating how many
+        // records with the key each side held.
+        const a = sql.raw(ALIAS[side]);
+        out.push(
+          insertBreaks(
+            l,
+            kind,
+            `pass ${passNo}: ${kind} (excess)`,
+            sql`SELECT ${a}.xpass AS pass, ${keySql(l, side, p.keys)} AS key,
+                jsonb_build_array(jsonb_build_object('field', ${REPEAT_COUNT_FIELD}::text, 'left', ${a}.xleft::text,
+                  'right', ${a}.xright::text, 'comparator', ${REPEAT_COUNT_COMPARATOR}::text)) AS fields, ${sideIds(side)},
+                ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
+              FROM ${sql.raw(`rx_open_${side}`)} ${a} WHERE ${a}.xpass = ${passNo}::smallint`,
+          ),
+        );
+        continue;
+      }
       out.push(
         insertBreaks(
           l,
@@ -672,7 +760,8 @@ function breakStatements(l: Layout): Statement[] {
       ),
     );
   }
-  // Unpaired records carry the identity of the first pass (the rule's primary key) as their key.
+  // Unpaired records carry the identity of the first pass (the rule's primary key) as their key; the
+  // excess of a pair pass is a duplicate above.
   const identity = recon.passes[0]!.keys;
   for (const side of ['left', 'right'] as const) {
     const kind: BreakKind = side === 'left' ? 'only_left' : 'only_right';
@@ -683,7 +772,7 @@ function breakStatements(l: Layout): Statement[] {
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
             ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
-          FROM rx_open_${sql.raw(side)} ${sql.raw(ALIAS[side])}`,
+          FROM rx_open_${sql.raw(side)} ${sql.raw(ALIAS[side])} WHERE ${sql.raw(ALIAS[side])}.xpass IS NULL`,
       ),
     );
   }
@@ -744,7 +833,7 @@ export function compileReconciliation(recon: Reconciliation, ctx: CompileContext
   const l = layout(recon, ctx);
   return [
     ...loadStatements(l),
-    ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p.keys)),
+    ...recon.passes.flatMap((p, i) => passStatements(l, i + 1, p)),
     matchStatement(l, ctx),
     ...breakStatements(l),
   ];

@@ -5,11 +5,13 @@ import { loadValidatedFile } from '../config/yaml-file.js';
 import { DcassError } from '../shared/errors.js';
 import {
   BREAK_KINDS,
+  PASS_REPEATS,
   PLATFORMS,
   RECONCILED_ENTITIES,
   RULE_SOURCES,
   SIDES,
   type BreakKind,
+  type PassRepeats,
   type Platform,
   type ReconciledEntity,
   type RuleSource,
@@ -49,6 +51,8 @@ const sideSchema = z.strictObject({
 const passSchema = z.strictObject({
   name: name.optional(),
   keys: z.array(z.string()).min(1),
+  /** Records of a side sharing the key: duplicates (the default) or paired n-to-n (PASS_REPEATS). */
+  repeats: z.enum(PASS_REPEATS).default('duplicate'),
 });
 
 const conditionSchema = z.strictObject({
@@ -221,6 +225,13 @@ export interface SideSpec {
   readonly rollForward: boolean;
 }
 
+/** A match pass: the key it pairs on and how it treats records of a side sharing that key. */
+export interface Pass {
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly repeats: PassRepeats;
+}
+
 /** One reconciliation, validated and fully defaulted. */
 export interface Reconciliation {
   readonly name: string;
@@ -228,7 +239,7 @@ export interface Reconciliation {
   readonly entity: ReconciledEntity;
   readonly left: SideSpec;
   readonly right: SideSpec;
-  readonly passes: readonly { readonly name: string; readonly keys: readonly string[] }[];
+  readonly passes: readonly Pass[];
   readonly compare: readonly CompareSpec[];
   /**
    * Group one side and sum fields before matching. Rows of that side sharing the `unique` fields (a
@@ -290,7 +301,7 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       filters: filters(r.right.filters),
       rollForward: r.right.rollForward === true,
     },
-    passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys })),
+    passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys, repeats: p.repeats })),
     compare: Object.entries(r.compare).map(([field, spec]) => {
       const comparator = COMPARATORS.get(spec.comparator)!;
       const { comparator: _, when, ...options } = spec as { comparator: string; when?: unknown };

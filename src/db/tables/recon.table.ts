@@ -59,7 +59,11 @@ export interface ReconMatchTable {
   right_ids: string[];
 }
 
-/** One field that differs in a mismatch; decimals and dates as strings. */
+/**
+ * One field that differs in a mismatch; decimals and dates as strings. A duplicate break of a
+ * `repeats: pair` pass lists one entry too: how many records with the pass's key each side holds
+ * (REPEAT_COUNT_FIELD).
+ */
 export interface BreakFieldDiff {
   readonly field: string;
   readonly left: string | null;
