@@ -45,3 +45,21 @@ export type BreakKind = (typeof BREAK_KINDS)[number];
 /** Where a break stands in the register. */
 export const BREAK_STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
+
+/**
+ * The three-way view of a break (triangulation): where Genium, DCASS and BOS all speak to the same
+ * account and instrument or trade on a date, whether all three agree, which one source disagrees with
+ * the other two (`odd-genium`, `odd-dcass`, `odd-bos`), or that all three differ. `intransitive`:
+ * two pairs agree and the third does not, which a comparator with a tolerance allows.
+ * `mixed`: a break of several records whose records are not all in the same situation.
+ */
+export const TRIANGULATIONS = [
+  'all-agree',
+  'odd-genium',
+  'odd-dcass',
+  'odd-bos',
+  'all-differ',
+  'intransitive',
+  'mixed',
+] as const;
+export type Triangulation = (typeof TRIANGULATIONS)[number];
