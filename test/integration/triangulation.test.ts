@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
+import { parse, stringify } from 'yaml';
+import { builtinPath } from '../../src/shared/package-root.js';
+import { loadBuiltinRuleSet, loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { reportBreaks, type ReportBreak } from '../../src/report/break-reader.js';
 import { writeBreaksJson } from '../../src/report/breaks-json.js';
@@ -45,7 +47,11 @@ const FILES: { source: 'genium' | 'dcass' | 'bos'; name: string; text: () => str
         ['T000000012000000000000000290', 'T000000012000000000000000291'], // the hash total of long and short
       ]),
   },
-  { source: 'genium', name: 'TRD001_CABC_20190503.lis', text: () => edited('genium/TRD001_CABC_20190503.lis', []) },
+  {
+    source: 'genium',
+    name: 'TRD001_CABC_20190503.lis',
+    text: () => edited('genium/TRD001_CABC_20190503.lis', []),
+  },
   {
     source: 'dcass',
     name: 'POS001_CABC_20190503_0830.xml',
@@ -88,6 +94,57 @@ const FILES: { source: 'genium' | 'dcass' | 'bos'; name: string; text: () => str
   },
   { source: 'bos', name: 'ACCOUNT_MAP_CABC.csv', text: () => edited('bos/ACCOUNT_MAP_CABC.csv', []) },
 ];
+
+const SWAP: Record<string, string> = {
+  left: 'right',
+  right: 'left',
+  only_left: 'only_right',
+  only_right: 'only_left',
+  duplicate_left: 'duplicate_right',
+  duplicate_right: 'duplicate_left',
+};
+
+/** A rule file's reconciliation with its sides swapped: every left a right and the other way round. */
+function mirrored(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mirrored);
+  if (typeof value === 'string') return SWAP[value] ?? value;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [SWAP[k] ?? k, mirrored(v)]));
+}
+
+/**
+ * The default rules with the sources in another order: each reconciliation's sides swapped (so
+ * DCASS is the left side of the seams and the right side against BOS) and the reconciliations listed
+ * in reverse, so the pair of reconciliations meeting at DCASS is found the other way round too.
+ */
+function reorderedRules(): string {
+  const rules = parse(readFileSync(builtinPath('rules', 'default.yaml'), 'utf8')) as {
+    reconciliations: Record<string, Record<string, unknown>>;
+  };
+  const entries = Object.entries(rules.reconciliations).reverse();
+  rules.reconciliations = Object.fromEntries(
+    entries.map(([name, r]) => {
+      const m = mirrored({ ...r }) as Record<string, unknown>;
+      // Names, descriptions and match keys are not sides.
+      m.description = r.description;
+      m.passes = r.passes;
+      return [name, m];
+    }),
+  );
+  return stringify(rules);
+}
+
+/** A break as a side-blind fact: its reconciliation, its kind as left or right of the sources it names, its records, its view. */
+const sideBlind = (b: ReportBreak, swapped: boolean) => {
+  const ids = (rows: readonly (readonly (string | null)[])[]) => rows.map((r) => r[1]).sort();
+  const [first, second] = swapped ? [b.right, b.left] : [b.left, b.right];
+  return {
+    recon: b.recon,
+    kind: swapped ? (SWAP[b.kind] ?? b.kind) : b.kind,
+    records: [ids(first), ids(second)],
+    triangulation: b.triangulation,
+  };
+};
 
 /** What a test asks of a break: where it is, what it is, and its three-way view. */
 const brief = (b: ReportBreak) => ({
@@ -186,7 +243,9 @@ describe(`three-way view of Genium, DCASS and BOS on the last Genium day (${dbKi
         return readFileSync(file, 'utf8');
       })(),
     ) as { breaks: { id: string; triangulation: string | null }[] };
-    expect(json.breaks.map((b) => [b.id, b.triangulation])).toEqual(breaks.map((b) => [b.id, b.triangulation]));
+    expect(json.breaks.map((b) => [b.id, b.triangulation])).toEqual(
+      breaks.map((b) => [b.id, b.triangulation]),
+    );
     const html = path.join(work, 'breaks.html');
     await writeBreaksHtml(t.store, seam.runId, html);
     const page = readFileSync(html, 'utf8');
@@ -197,10 +256,30 @@ describe(`three-way view of Genium, DCASS and BOS on the last Genium day (${dbKi
     expect(page).toContain('<select id="f-tri">');
   });
 
+  it('the sources in another order (sides swapped, reconciliations reversed) give every break the same view', async () => {
+    const file = path.join(work, 'reordered.yaml');
+    writeFileSync(file, reorderedRules());
+    const reordered = loadRuleSet(file);
+    expect(reordered.reconciliations.map((r) => r.name)).toEqual(
+      ruleSet.reconciliations.map((r) => r.name).reverse(),
+    );
+    const other = await runReconciliation(t.store, { businessDate: '2019-05-03', ruleSet: reordered });
+    const found = await collect(reportBreaks(t.store, await findRun(t.store, other.runId, {})));
+    const order = (x: ReturnType<typeof sideBlind>) => JSON.stringify(x);
+    // The run's own breaks: the register's cases of the first rule set (other kinds) it clears or carries.
+    expect(
+      found
+        .filter((b) => !b.carried && !b.clearedByRun)
+        .map((b) => sideBlind(b, true))
+        .sort((x, y) => order(x).localeCompare(order(y))),
+    ).toEqual(breaks.map((b) => sideBlind(b, false)).sort((x, y) => order(x).localeCompare(order(y))));
+    expect(other.triangulation).toEqual(seam.triangulation);
+  });
+
   it('a re-run keeps the views; a run of the seam reconciliations alone has none', async () => {
     const again = await runReconciliation(t.store, { businessDate: '2019-05-03', ruleSet });
     const second = await collect(reportBreaks(t.store, await findRun(t.store, again.runId, {})));
-    expect(second.map(brief)).toEqual(breaks.map(brief));
+    expect(second.filter((b) => !b.carried && !b.clearedByRun).map(brief)).toEqual(breaks.map(brief));
     const only = await runReconciliation(t.store, {
       businessDate: '2019-05-03',
       ruleSet,
