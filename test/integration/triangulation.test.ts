@@ -2,11 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { parse, stringify } from 'yaml';
 import { builtinPath } from '../../src/shared/package-root.js';
 import { loadBuiltinRuleSet, loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { reportBreaks, type ReportBreak } from '../../src/report/break-reader.js';
+import { writeBreaksCsv } from '../../src/report/breaks-csv.js';
 import { writeBreaksJson } from '../../src/report/breaks-json.js';
 import { decodeBreakData } from '../../src/report/html/break-data.js';
 import { writeBreaksHtml } from '../../src/report/html/write-html.js';
@@ -235,7 +237,7 @@ describe(`three-way view of Genium, DCASS and BOS on the last Genium day (${dbKi
     expect(seam.triangulation).toEqual({ 'all-differ': 2, 'odd-bos': 3, 'odd-dcass': 4, 'odd-genium': 1 });
   });
 
-  it('breaks.json carries the field on every break; the HTML report has it in each break row', async () => {
+  it('breaks.json and breaks.csv carry the view of every break; the HTML report has it in each break row', async () => {
     const json = JSON.parse(
       await (async () => {
         const file = path.join(work, 'breaks.json');
@@ -244,6 +246,12 @@ describe(`three-way view of Genium, DCASS and BOS on the last Genium day (${dbKi
       })(),
     ) as { breaks: { id: string; triangulation: string | null }[] };
     expect(json.breaks.map((b) => [b.id, b.triangulation])).toEqual(
+      breaks.map((b) => [b.id, b.triangulation]),
+    );
+    const csv = path.join(work, 'breaks.csv');
+    await writeBreaksCsv(t.store, seam.runId, csv);
+    const rows = parseCsv(readFileSync(csv, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.break_id, r.triangulation])).toEqual(
       breaks.map((b) => [b.id, b.triangulation]),
     );
     const html = path.join(work, 'breaks.html');
