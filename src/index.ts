@@ -10,13 +10,16 @@ export {
   PLATFORMS,
   BREAK_KINDS,
   BREAK_STATUSES,
+  TRIANGULATIONS,
   type Source,
   type Entity,
   type ReconciledEntity,
   type Platform,
   type BreakKind,
   type BreakStatus,
+  type Triangulation,
 } from './model/vocabulary.js';
+export { triangulate, type PairAgreement } from './model/triangulation.js';
 
 // Configuration and profiles
 export { resolveConfig, type ResolvedConfig } from './config/config.js';

@@ -63,3 +63,21 @@ export type PassRepeats = (typeof PASS_REPEATS)[number];
 export const REPEAT_COUNT_FIELD = 'records with this key';
 /** What the count field entry gives as its comparator: the pass paired those records n-to-n. */
 export const REPEAT_COUNT_COMPARATOR = 'paired n-to-n';
+
+/**
+ * The three-way view of a break (triangulation): where Genium, DCASS and BOS all speak to the same
+ * account and instrument or trade on a date, whether all three agree, which one source disagrees with
+ * the other two (`odd-genium`, `odd-dcass`, `odd-bos`), or that all three differ. `intransitive`:
+ * two pairs agree and the third does not, which a comparator with a tolerance allows.
+ * `mixed`: a break of several records whose records are not all in the same situation.
+ */
+export const TRIANGULATIONS = [
+  'all-agree',
+  'odd-genium',
+  'odd-dcass',
+  'odd-bos',
+  'all-differ',
+  'intransitive',
+  'mixed',
+] as const;
+export type Triangulation = (typeof TRIANGULATIONS)[number];

@@ -178,8 +178,8 @@ export function storeBreaksStatement(runId: string): RawBuilder<unknown> {
       SELECT f.case_id, f.sig, f.pass, f.key, f.fields, f.left_ids, f.right_ids, f.content FROM found f ORDER BY f.seq
       ON CONFLICT (case_id, sig) DO NOTHING
       RETURNING id, case_id, sig)
-    INSERT INTO break_sighting (run_id, seq, case_id, detail_id)
-    SELECT ${runId}::bigint, f.seq, f.case_id, coalesce(n.id, o.id)
+    INSERT INTO break_sighting (run_id, seq, case_id, detail_id, triangulation)
+    SELECT ${runId}::bigint, f.seq, f.case_id, coalesce(n.id, o.id), f.triangulation
     FROM found f LEFT JOIN created n ON n.case_id = f.case_id AND n.sig = f.sig
       LEFT JOIN break_detail o ON o.case_id = f.case_id AND o.sig = f.sig
     ORDER BY f.seq`;

@@ -646,6 +646,11 @@ export function breakTableStatement(): Statement {
         fingerprint text NOT NULL UNIQUE,
         content text,
         case_id bigint,
+        -- A one-sided break's working values, by field: what the three-way view matches a record one
+        -- source lacks across reconciliations with (triangulate.ts). Not stored.
+        side_values jsonb,
+        -- The three-way view (triangulate.ts), stored with the run's sighting of the break.
+        triangulation text,
         CHECK (kind <> 'mismatch' OR jsonb_array_length(fields) > 0)
       ) ON COMMIT DROP`,
   };
@@ -665,12 +670,13 @@ function insertBreaks(
   kind: BreakKind,
   label: string,
   select: RawBuilder<unknown>,
+  sideValues = false,
 ): Statement {
   const recon = l.recon.name;
   return {
     label,
     query: sql`INSERT INTO rx_break (recon, entity, kind, pass, key, fields, left_ids, right_ids,
-        status, reason, explained_by, fingerprint, content)
+        status, reason, explained_by, fingerprint, content, side_values)
       SELECT ${recon}::text, ${l.recon.entity}::text, ${kind}::text, b.pass,
         CASE WHEN b.keyless THEN ${keylessKeySql(l)} ELSE b.key END, b.fields,
         b.left_ids, b.right_ids, b.status, b.reason, b.explained_by,
@@ -678,7 +684,7 @@ function insertBreaks(
           CASE WHEN b.keyless THEN b.content END,
           (row_number() OVER (PARTITION BY b.key, CASE WHEN b.keyless THEN b.content END
                               ORDER BY b.content, b.left_ids, b.right_ids))::text), 'UTF8')), 'hex'),
-        b.content
+        b.content, ${sideValues ? sql`b.side_values` : sql`NULL::jsonb`}
       FROM (SELECT s.*, EXISTS (SELECT 1 FROM jsonb_each(s.key) k WHERE k.value = 'null'::jsonb) AS keyless
             FROM (${select}) s) b`,
   };
@@ -771,8 +777,10 @@ function breakStatements(l: Layout): Statement[] {
         kind,
         kind,
         sql`SELECT NULL::smallint AS pass, ${keySql(l, side, identity)} AS key, '[]'::jsonb AS fields, ${sideIds(side)},
-            ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content
+            ${explainSql(l, kind, [side])}, ${contentSql(l, [side])} AS content,
+            ${keySql(l, side, l.sideFields[side])} AS side_values
           FROM rx_open_${sql.raw(side)} ${sql.raw(ALIAS[side])} WHERE ${sql.raw(ALIAS[side])}.xpass IS NULL`,
+        true,
       ),
     );
   }

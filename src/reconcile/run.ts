@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { resolveActor } from '../audit/actor.js';
 import { DEFAULT_EXPECTED_INPUTS, type ExpectedInput } from '../config/expected-inputs.js';
 import type { Store, StoreTransaction } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { parseBusinessDate } from '../model/dates.js';
+import type { Triangulation } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import type { CompileContext } from './compile.js';
@@ -28,6 +30,7 @@ import {
   type RunProgress,
 } from './run-steps.js';
 import type { Reconciliation, RuleSet } from './rule-set.js';
+import { findTriangles, triangulationStatements } from './triangulate.js';
 
 /** What to reconcile: a business date, a loaded rule set, optionally only some of its reconciliations. */
 export interface RunOptions {
@@ -62,6 +65,11 @@ export interface RunSummary {
   /** Breaks of the run still open (not explained by a rule): the CLI's exit code 1 when above zero. */
   readonly open: number;
   readonly explained: number;
+  /**
+   * The run's breaks by their three-way view (triangulate.ts): how many have Genium, DCASS or BOS as
+   * the odd source, or all three differing; null when no reconciliations of the run saw all three.
+   */
+  readonly triangulation: Readonly<Partial<Record<Triangulation, number>>> | null;
   readonly startedAt: Date;
   readonly finishedAt: Date;
 }
@@ -129,6 +137,7 @@ async function reconcileDate(
   const counts: Record<string, ReconCounts> = {};
   const missingInputs: MissingInput[] = [];
   const inputs = new RunInputs();
+  const ran: Reconciliation[] = [];
   for (const ruled of recons) {
     // An exchange side reads the system live on the date: the upgraded DCASS, or Genium INET after a fallback.
     const recon = onDate(ruled, day);
@@ -140,6 +149,7 @@ async function reconcileDate(
     }
     const reconStart = Date.now();
     await executeRecon(tx, recon, ctx, run.actor, progress, log);
+    ran.push(recon);
     // The records each side read, counted with its files (a side read in place has no working table to count).
     progress.step = `${recon.name}: left inputs`;
     const left = await inputs.add(tx, recon, ctx, 'left');
@@ -152,6 +162,17 @@ async function reconcileDate(
       'reconciliation done',
     );
   }
+  // The three-way view needs both reconciliations of a triangle done: after all of the date's.
+  const triangles = findTriangles(ran);
+  for (const triangle of triangles) {
+    for (const s of triangulationStatements(triangle, runId)) {
+      progress.step = `${triangle.p.name} + ${triangle.q.name}: ${s.label}`;
+      const t0 = Date.now();
+      await s.query.execute(tx.db);
+      log.debug({ step: progress.step, ms: Date.now() - t0 }, 'statement done');
+    }
+  }
+  const triangulation = triangles.length === 0 ? null : await triangulationCounts(tx);
   progress.step = 'finish';
   await storeRunBreaks(tx, runId);
   const outcome = { inputs: inputs.list(), counts, missingInputs };
@@ -165,9 +186,17 @@ async function reconcileDate(
     ...outcome,
     open,
     explained,
+    triangulation,
     startedAt,
     finishedAt,
   };
+}
+
+/** The run's breaks (rx_break) by three-way view, those without one left out. */
+async function triangulationCounts(tx: StoreTransaction): Promise<Partial<Record<Triangulation, number>>> {
+  const rows = await sql<{ t: Triangulation; n: number }>`SELECT triangulation AS t, count(*)::int AS n
+    FROM rx_break WHERE triangulation IS NOT NULL GROUP BY triangulation ORDER BY triangulation`.execute(tx.db);
+  return Object.fromEntries(rows.rows.map((r) => [r.t, Number(r.n)]));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import type { BreakFieldDiff } from '../db/tables/recon.table.js';
 import { textSql } from '../model/entities.js';
 import { recordJsonSql, reportRecordKeys, recordTextsSql } from '../model/record-sql.js';
-import type { BreakKind, BreakStatus, ReconciledEntity } from '../model/vocabulary.js';
+import type { BreakKind, BreakStatus, ReconciledEntity, Triangulation } from '../model/vocabulary.js';
 import {
   ageEnd,
   businessDayAges,
@@ -79,6 +79,12 @@ export interface ReportBreak {
    * run's date): listed so that an unresolved break stays in sight; records of its last sighting.
    */
   readonly carried: boolean;
+  /**
+   * The three-way view of the sighting shown (reconcile/triangulate.ts): which of Genium, DCASS and
+   * BOS disagrees with the other two, or that all three differ; null when the run that found it did
+   * not see the record in a reconciliation of each pair of sources (every date but the last Genium day).
+   */
+  readonly triangulation: Triangulation | null;
   readonly key: Readonly<Record<string, string | null>>;
   readonly fields: readonly BreakFieldDiff[];
   readonly left: readonly RecordRow[];
@@ -146,6 +152,7 @@ type Parsed = [
     reasonCode: string | null,
     explainedBy: string | null,
     assignee: string | null,
+    triangulation: Triangulation | null,
   ],
   Record<string, string | null>,
   BreakFieldDiff[],
@@ -166,7 +173,7 @@ function rowsText(asOf: string | null, comments: boolean): BreakTextSql {
     : sql`'[]'`;
   return {
     text: () => sql`array_to_json(ARRAY[c.id::text, c.recon, c.entity, c.kind, s.reason, s.reason_code,
-      s.explained_by, s.assignee])::text
+      s.explained_by, s.assignee, b.triangulation])::text
     || ',' || d.key::text || ',' || d.fields::text || ',' || ${recordsOf('d.left_ids')}::text
     || ',' || ${recordsOf('d.right_ids')}::text || ',' || ${commentsOf}`,
   };
@@ -180,6 +187,7 @@ function rowsText(asOf: string | null, comments: boolean): BreakTextSql {
 const JSON_TEXT: BreakTextSql = {
   text: (lastSeen) => sql`'{"id":"' || c.id || '","recon":' || to_json(c.recon)::text
     || ',"kind":"' || c.kind || '","key":' || d.key::text || ',"fields":' || d.fields::text
+    || ',"triangulation":' || coalesce(to_json(b.triangulation)::text, 'null')
     || ',"status":"' || s.status || '","reason":' || coalesce(to_json(s.reason)::text, 'null')
     || ',"firstSeen":"' || to_char(c.first_seen_date, 'YYYY-MM-DD')
     || '","lastSeen":"' || to_char(${sql.raw(lastSeen)}.last_seen_date, 'YYYY-MM-DD') || '","ageDays":'`,
@@ -228,6 +236,7 @@ export async function* runBreaks(
       reasonCode: a[5],
       explainedBy: a[6],
       assignee: a[7],
+      triangulation: a[8],
       firstSeen: row.firstSeen,
       lastSeen: row.lastSeen,
       ageDays: ageOf(row),

@@ -45,7 +45,8 @@ export function csvRow(cells: readonly (string | number | null | undefined)[]): 
 /**
  * breaks.csv's columns: first what identifies a break (reconciliation, kind, status, account,
  * instrument and raw series, side, each side's quantity and price, trade number and BOS reference,
- * each side's records as file:line), then its key, differences and age. A side of several records
+ * each side's records as file:line), then its key, differences and age, whether it is carried,
+ * and its three-way view (triangulation: odd-genium, all-differ, ...; blank when none). A side of several records
  * shows its distinct values joined by ` | ` and its quantities summed (break-sides.ts). Execution
  * times are Hong Kong time with the offset; dates are business dates.
  */
@@ -76,14 +77,11 @@ export const CSV_HEADER = [
   'last_seen',
   'age_days',
   'carried',
+  'triangulation',
 ] as const;
 
 /** The cells of one break's row, in CSV_HEADER's order. */
-function breakCsvCells(
-  runId: string,
-  businessDate: string,
-  b: ReportBreak,
-): (string | number | null)[] {
+function breakCsvCells(runId: string, businessDate: string, b: ReportBreak): (string | number | null)[] {
   const left = b.left.map(recordObject);
   const right = b.right.map(recordObject);
   const id = breakIdentity([...left, ...right]);
@@ -117,6 +115,8 @@ function breakCsvCells(
     b.lastSeen,
     b.ageDays,
     b.carried ? 'yes' : 'no',
+    // Last: the columns before it keep their places for spreadsheets made before it.
+    b.triangulation,
   ];
 }
 

@@ -21,6 +21,10 @@ export interface ReportFile {
  * the reconciliation each kept from running; `run.counts[recon].incomplete` names it too), a summary,
  * then `breaks` (the run's own and those it cleared) and `carried` (still open or explained, not found
  * by the run, first seen on or before its date, records of their last sighting), one break a line.
+ * Each break's `triangulation` is its three-way view (reconcile/triangulate.ts): where Genium, DCASS
+ * and BOS all speak to its account and instrument or trade on the date, `odd-genium`, `odd-dcass` or
+ * `odd-bos` (the source that disagrees with the other two), `all-differ`, or `mixed` (a break of
+ * several records in different situations); null when the run that found it had no three-way view.
  * Decimals are strings, dates ISO strings, instants ISO instants in UTC. Streamed as it is read.
  */
 export async function writeBreaksJson(

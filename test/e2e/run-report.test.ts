@@ -38,6 +38,7 @@ interface BreaksJson {
     left: Record<string, unknown> | null;
     right: Record<string, unknown> | null;
     carried: boolean;
+    triangulation: string | null;
   }[];
   carried: BreaksJson['breaks'];
 }
@@ -58,6 +59,8 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/positions-seam\s+12\s+12\s+11\s+0\s+0\s+1\s+0\s+0\s+1\s+0/);
     expect(r.stdout).toContain('1 open, 0 explained');
+    // All three sources hold 3 May: Genium says 131, DCASS and BOS 130.
+    expect(r.stdout).toContain('three-way (Genium, DCASS, BOS): 1 break with Genium the odd one out');
     // The run's time for people: Hong Kong time with its offset, never a UTC instant.
     expect(r.stdout).toMatch(/finished \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/);
     expect(r.stdout).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
@@ -69,6 +72,7 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     const s = JSON.parse(r.stdout) as {
       open: number;
       explained: number;
+      triangulation: Record<string, number> | null;
       counts: Record<string, { skipped: string | null; breaks: Record<string, number> }>;
     };
     // trades-bos: B7 open, B6 explained; positions-rollforward: B6's GUP (open) and a flat position (explained).
@@ -77,6 +81,8 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
     expect(s.counts['trades-bos']!.breaks).toMatchObject({ only_left: 1, duplicate_right: 1, mismatch: 0 });
     expect(s.counts['positions-rollforward']!.breaks).toMatchObject({ only_left: 1, mismatch: 1 });
     expect(s.counts['positions-seam']!.skipped).toMatch(/genium/);
+    // No Genium on an upgraded date: no three-way view.
+    expect(s.triangulation).toBeNull();
   });
 
   it('report --run latest writes breaks.json in the machine-readable report shape and a breaks.csv', async () => {
@@ -121,6 +127,7 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
         'kind',
         'key',
         'fields',
+        'triangulation',
         'status',
         'reason',
         'firstSeen',
@@ -131,6 +138,8 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
         'carried',
       ]);
       expect(b.carried).toBe(false);
+      // 10 May is an upgraded date: no Genium, so no three-way view.
+      expect(b.triangulation).toBeNull();
       expect(b.firstSeen).toBe('2019-05-10');
       expect(b.lastSeen).toBe('2019-05-10');
       expect(b.ageDays).toBe(0);
@@ -157,6 +166,8 @@ describe(`dcass-recon run and report on the fixtures (${dbKind})`, () => {
       lastSeen: '2019-05-03',
       ageDays: 5,
       carried: true,
+      // Of its last sighting, 3 May: Genium 131 where DCASS and BOS hold 130.
+      triangulation: 'odd-genium',
       left: { file: 'POS001_CABC_20190503.lis', line: 9 },
     });
 

@@ -33,6 +33,7 @@ function sampleBreak(over: Partial<ReportBreak> = {}): ReportBreak {
     clearedByRun: false,
     carried: false,
     ageDays: 0,
+    triangulation: null,
     left: [tradeRow('1', { tradeNo: '1000616', account: 'M01', price: '34.625', ref: HOSTILE, file: 'TRD001.csv', line: '7' })],
     right: [tradeRow('2', { tradeNo: '1000616', account: 'M01', price: '34.624', ref: null, file: 'BOS.csv', line: '5' })],
     comments: [],

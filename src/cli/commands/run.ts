@@ -6,7 +6,9 @@ import {
   loadBuiltinRuleSet,
   loadRuleSet,
   runReconciliation,
+  TRIANGULATIONS,
   type RunSummary,
+  type Triangulation,
 } from '../../index.js';
 import type { ResolvedConfig } from '../../index.js';
 import type { CliContext } from '../context.js';
@@ -96,6 +98,31 @@ export function printMissingInputs(s: RunSummary): void {
   );
 }
 
+/**
+ * The three-way view of the run's breaks in one line (triangulation: Genium, DCASS and BOS on the
+ * same date): how many breaks have each source as the odd one, how many have all three differing;
+ * nothing when the run had no three-way view.
+ */
+export function printTriangulation(s: RunSummary): void {
+  if (s.triangulation === null) return;
+  const words: Record<Triangulation, string> = {
+    'odd-genium': 'Genium the odd one out',
+    'odd-dcass': 'DCASS the odd one out',
+    'odd-bos': 'BOS the odd one out',
+    'all-differ': 'all three differing',
+    'all-agree': 'all three agreeing',
+    intransitive: 'two pairs agreeing, the third not (a tolerance)',
+    mixed: 'records in different situations',
+  };
+  const parts = TRIANGULATIONS.filter((t) => (s.triangulation?.[t] ?? 0) > 0).map(
+    (t) => `${plural(s.triangulation![t]!, 'break')} with ${words[t]}`,
+  );
+  out.line(
+    `three-way (Genium, DCASS, BOS): ${parts.length === 0 ? 'no break seen by all three sources' : parts.join(', ')}` +
+      (parts.length === 0 ? '' : ' (breaks.json "triangulation", the three-way column of the HTML report)'),
+  );
+}
+
 /** The run summary table (or JSON) printed after every run, with the breaks carried from earlier dates. */
 function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   if (ctx.options.json) {
@@ -149,6 +176,7 @@ function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
     out.line(`${name} skipped: ${safeText(s.counts[name]!.skipped ?? '')}`);
   }
   printMissingInputs(s);
+  printTriangulation(s);
   const sum = (k: 'resolved' | 'cleared') => Object.values(s.counts).reduce((n, c) => n + c[k], 0);
   out.line(
     `\n${s.open} open, ${s.explained} explained, ${sum('resolved')} resolved, ${sum('cleared')} cleared since the last run` +

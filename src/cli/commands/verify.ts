@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { configuredInputs } from '../input-files.js';
 import { ensureOutDir, out, plural, safeText, table } from '../output.js';
 import { inputLoad, printOutcomeText } from './ingest.js';
-import { printMissingInputs, runExit, runInputOptions } from './run.js';
+import { printMissingInputs, printTriangulation, runExit, runInputOptions } from './run.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 
@@ -80,6 +80,7 @@ function printVerification(v: Verification): void {
     out.line(`${name}: not run on this date (${safeText(s.counts[name]!.skipped!)})`);
   }
   printMissingInputs(s);
+  printTriangulation(s);
   const refused = v.ingested.filter((o) => o.status === 'refused').length;
   const html = v.reports.find((r) => r.format === 'html')?.path ?? v.reports[0]?.path ?? '';
   out.line(

@@ -18,7 +18,7 @@ import { scriptSafe } from './escape.js';
  *    right [record...], explainedBy, reasonCode, assignee, comments (0 or [value...]),
  *    clearedByRun (1 when this run no longer found the break and cleared it, else 0),
  *    carried (1 when the run did not find the break and it is still open or explained: carried from an
- *    earlier date, else 0)]
+ *    earlier date, else 0), triangulation (the three-way view: odd-genium, all-differ, ...; null when none)]
  *
  * and a record is [shape, value...]: shape 0 a trade, 1 a position (RECORD_SHAPES lists their field
  * names, file and line included). Every value is text, as the records carry it: decimals stay the
@@ -45,6 +45,7 @@ export const BREAK_ROW_LAYOUT = [
   'comments',
   'clearedByRun',
   'carried',
+  'triangulation',
 ] as const;
 
 // A column stops adding table entries after this many distinct values (trade numbers, references,
@@ -128,6 +129,7 @@ export class BreakEncoder {
     actor: this.column('actor'),
     reasonCode: this.column('reasonCode'),
     comment: this.column('comment'),
+    triangulation: this.column('triangulation'),
   };
   private newStrings: string[] = [];
   private rows: string[] = [];
@@ -183,7 +185,7 @@ export class BreakEncoder {
         `${this.ref(c.date, b.firstSeen)},${this.ref(c.date, b.lastSeen)},${Number(b.ageDays) || 0},` +
         `[${key}],[${fields}],${this.records(b.left)},${this.records(b.right)},` +
         `${this.ref(c.actor, b.explainedBy)},${this.ref(c.reasonCode, b.reasonCode)},${this.ref(c.actor, b.assignee)},` +
-        `${comments},${b.clearedByRun ? 1 : 0},${b.carried ? 1 : 0}]`,
+        `${comments},${b.clearedByRun ? 1 : 0},${b.carried ? 1 : 0},${this.ref(c.triangulation, b.triangulation)}]`,
     );
   }
 

@@ -45,7 +45,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
   function hk(v) { return typeof v === 'string' ? v.replace(INSTANT, hkTime) : v; }
   // Row slots (break-data.ts): 0 id, 1 recon, 2 entity, 3 kind, 4 status, 5 reason, 6 account,
   // 7 firstSeen, 8 lastSeen, 9 ageDays, 10 key, 11 fields, 12 left, 13 right, 14 explainedBy,
-  // 15 reasonCode, 16 assignee, 17 comments, 18 clearedByRun, 19 carried.
+  // 15 reasonCode, 16 assignee, 17 comments, 18 clearedByRun, 19 carried, 20 triangulation.
   function keyText(b) {
     var k = b[10], out = [];
     for (var j = 0; j < k.length; j += 2) out.push(S(k[j]) + '=' + (S(k[j + 1]) === null ? '' : S(k[j + 1])));
@@ -67,6 +67,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       }
     }
     for (j = 14; j < 17; j++) parts.push(S(b[j]));
+    parts.push(S(b[20]));
     if (b[17]) for (j = 0; j < b[17].length; j++) parts.push(hk(S(b[17][j])));
     h = parts.join('\u0001').toLowerCase();
     hay[n] = h;
@@ -78,6 +79,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     recon: function (b) { return S(b[1]) || ''; },
     kind: function (b) { return S(b[3]) || ''; },
     status: function (b) { return S(b[4]) || ''; },
+    triangulation: function (b) { return S(b[20]) || ''; },
     account: function (b) { return S(b[6]) || ''; },
     key: keyText,
     firstSeen: function (b) { return S(b[7]) || ''; },
@@ -88,7 +90,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   // Which part of the list a break is in: found by this run, cleared by it, or carried from earlier dates.
   function found(b) { return b[19] ? 'carried' : b[18] ? 'cleared' : 'run'; }
-  var state = { recon: '', kind: '', status: '', found: '', account: '', text: '', sort: 'id', dir: 1, page: 0, size: 50 };
+  var state = { recon: '', kind: '', status: '', tri: '', found: '', account: '', text: '', sort: 'id', dir: 1, page: 0, size: 50 };
   var view = [];
 
   function fillSelect(id, slot) {
@@ -115,6 +117,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       if (state.recon && S(b[1]) !== state.recon) continue;
       if (state.kind && S(b[3]) !== state.kind) continue;
       if (state.status && S(b[4]) !== state.status) continue;
+      if (state.tri && S(b[20]) !== state.tri) continue;
       if (state.found && found(b) !== state.found) continue;
       if (acct && String(S(b[6]) || '').toLowerCase().indexOf(acct) < 0) continue;
       if (text && haystack(n).indexOf(text) < 0) continue;
@@ -206,6 +209,8 @@ export const PAGE_SCRIPT = String.raw`(function () {
     if (S(b[14])) st.appendChild(make('span', 'reason', 'by ' + S(b[14])));
     if (S(b[16])) st.appendChild(make('span', 'reason', 'assigned to ' + S(b[16])));
     tr.appendChild(st);
+    // The three-way view: which of Genium, DCASS and BOS is the odd one out (null: no view that day).
+    tr.appendChild(S(b[20]) ? make('td', null, S(b[20])) : make('td', 'none', '\u2014'));
     tr.appendChild(make('td', 'mono', S(b[6])));
     tr.appendChild(make('td', 'mono', keyText(b)));
     var dc = make('td');
@@ -224,7 +229,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     target.appendChild(tr);
     var rec = make('tr', 'rec');
     var cell = make('td');
-    cell.colSpan = 9;
+    cell.colSpan = 10;
     cell.appendChild(recordTable(b));
     if (b[17]) {
       var cl = make('ul', 'diffs');
@@ -273,7 +278,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     for (var i = 0; i < n; i++) breakRows(view[i], frag);
     target.textContent = '';
     target.appendChild(frag);
-    var what = state.recon || state.kind || state.status || state.found || state.account || state.text
+    var what = state.recon || state.kind || state.status || state.tri || state.found || state.account || state.text
       ? 'the breaks of the filter set on screen' : 'all breaks';
     el('print-breaks-note').textContent = view.length <= PRINT_LIMIT
       ? 'Printed: ' + what + ', ' + fmt.format(view.length) + ' of ' + fmt.format(B.length) + ', in the order shown on screen.'
@@ -284,6 +289,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
   fillSelect('f-recon', 1);
   fillSelect('f-kind', 3);
   fillSelect('f-status', 4);
+  fillSelect('f-tri', 20);
   var timer = null;
   function later(fn) { if (timer) clearTimeout(timer); timer = setTimeout(fn, 150); }
   function bind(id, prop, typed) {
@@ -295,12 +301,13 @@ export const PAGE_SCRIPT = String.raw`(function () {
   bind('f-recon', 'recon', false);
   bind('f-kind', 'kind', false);
   bind('f-status', 'status', false);
+  bind('f-tri', 'tri', false);
   bind('f-found', 'found', false);
   bind('f-account', 'account', true);
   bind('f-text', 'text', true);
   el('f-reset').addEventListener('click', function () {
-    state.recon = state.kind = state.status = state.found = state.account = state.text = '';
-    el('f-recon').value = el('f-kind').value = el('f-status').value = el('f-found').value = el('f-account').value = el('f-text').value = '';
+    state.recon = state.kind = state.status = state.tri = state.found = state.account = state.text = '';
+    el('f-recon').value = el('f-kind').value = el('f-status').value = el('f-tri').value = el('f-found').value = el('f-account').value = el('f-text').value = '';
     update();
   });
   el('page-size').addEventListener('change', function (e) { state.size = Number(e.target.value) || 50; state.page = 0; render(); });

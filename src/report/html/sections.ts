@@ -220,6 +220,7 @@ const COLUMNS: readonly [string | null, string][] = [
   ['recon', 'reconciliation'],
   ['kind', 'kind'],
   ['status', 'status'],
+  ['triangulation', 'three-way'],
   ['account', 'account'],
   ['key', 'key'],
   [null, 'differences'],
@@ -233,6 +234,7 @@ export function tableShellHtml(total: number, printLimit: number): string {
   s += `<noscript><p><strong>The break table needs JavaScript, which is off.</strong> breaks.csv and breaks.json hold the same breaks.</p></noscript>\n`;
   s += `<div class="controls screen-only" id="filters" role="search">`;
   s += options('reconciliation', 'f-recon') + options('kind', 'f-kind') + options('status', 'f-status');
+  s += options('three-way', 'f-tri');
   s += `<label>found<select id="f-found"><option value="">all</option><option value="run">by this run</option>`;
   s += `<option value="cleared">cleared by this run</option><option value="carried">carried from earlier dates</option></select></label>`;
   s += `<label>account<input type="search" id="f-account" autocomplete="off" placeholder="e.g. M01"></label>`;
@@ -251,7 +253,10 @@ export function tableShellHtml(total: number, printLimit: number): string {
   }
   s += `</tr></thead><tbody id="breaks-body"></tbody></table>\n`;
   s += `<p class="note screen-only">Each break shows its records side by side with their source file and line; `;
-  s += `fields that differ are highlighted. Click a column heading to sort, again to reverse.</p>\n`;
+  s += `fields that differ are highlighted. Click a column heading to sort, again to reverse. `;
+  s += `<strong>three-way</strong>: where Genium, DCASS and BOS all speak to the break's account and instrument or trade `;
+  s += `(the last Genium day), which source disagrees with the other two (<em>odd-genium</em>, <em>odd-dcass</em>, `;
+  s += `<em>odd-bos</em>) or that all three differ (<em>all-differ</em>); a dash when the run had no three-way view.</p>\n`;
   s += `<div class="print-only" id="print-breaks" data-limit="${printLimit}"><p class="note" id="print-breaks-note"></p>`;
   s += `<table class="breaks grid"><thead><tr>`;
   for (const [, label] of COLUMNS) s += `<th>${h(label)}</th>`;
