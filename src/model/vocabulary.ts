@@ -45,3 +45,10 @@ export type BreakKind = (typeof BREAK_KINDS)[number];
 /** Where a break stands in the register. */
 export const BREAK_STATUSES = ['open', 'explained', 'resolved', 'cleared'] as const;
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
+
+/**
+ * How a reconciliation side may expand its records before matching: `spreads`, each trade in a
+ * combination series (a calendar spread, src/model/combination.ts) as its two leg trades.
+ */
+export const EXPANSIONS = ['spreads'] as const;
+export type Expansion = (typeof EXPANSIONS)[number];
