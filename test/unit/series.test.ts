@@ -216,7 +216,11 @@ describe('calendar spreads (combination series)', () => {
     // December 2019 against January 2020: the far leg is the next year.
     expect(show(parseSeries('HSIZ9/F0', '2019-12-02'))).toMatchObject({ expiry: '2019-12', far: '2020-01' });
     // A year apart.
-    expect(show(parseSeries('MHIZ9/Z0', BD))).toMatchObject({ root: 'MHI', expiry: '2019-12', far: '2020-12' });
+    expect(show(parseSeries('MHIZ9/Z0', BD))).toMatchObject({
+      root: 'MHI',
+      expiry: '2019-12',
+      far: '2020-12',
+    });
   });
 
   it('rejects a far leg before or on the near leg, unknown month letters and bad shapes', () => {
@@ -257,12 +261,12 @@ describe('calendar spreads (combination series)', () => {
     expect(r.ok && storedExpiry(r.value)).toBe('2019-12/2020-01');
     const plain = parseSeries('HSIK9', BD);
     expect(plain.ok && storedExpiry(plain.value)).toBe('2019-05');
-    expect(() => formatSeries({ root: 'HSI', type: 'F', expiry: '2019-06', strike: null, far: '2019-05' })).toThrow(
-      RangeError,
-    );
-    expect(() => formatSeries({ root: 'HSI', type: 'C', expiry: '2019-05', strike: '100', far: '2019-06' })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      formatSeries({ root: 'HSI', type: 'F', expiry: '2019-06', strike: null, far: '2019-05' }),
+    ).toThrow(RangeError);
+    expect(() =>
+      formatSeries({ root: 'HSI', type: 'C', expiry: '2019-05', strike: '100', far: '2019-06' }),
+    ).toThrow(RangeError);
   });
 
   it('builds a spread from fields whose expiry names both legs', () => {
@@ -281,7 +285,9 @@ describe('calendar spreads (combination series)', () => {
     ];
     for (const [type, expiry, field] of cases) {
       const r = instrumentFromFields('HSI', type, expiry, type === 'C' ? '100' : '');
-      expect(r.ok ? 'ok' : `${r.issue.code}/${r.issue.field}`, `${type}|${expiry}`).toBe(`BAD_INSTRUMENT/${field}`);
+      expect(r.ok ? 'ok' : `${r.issue.code}/${r.issue.field}`, `${type}|${expiry}`).toBe(
+        `BAD_INSTRUMENT/${field}`,
+      );
     }
   });
 });

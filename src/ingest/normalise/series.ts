@@ -93,7 +93,8 @@ function parseSpread(s: string, name: string, businessYear: number): Result<Inst
       message: `expected an HKATS calendar spread like HSIK9/M9 (${why}), got "${name}"`,
     });
   const m = SPREAD_RE.exec(s);
-  if (m === null) return bad('root letters, near month letter and year digit, "/", far month letter and year digit');
+  if (m === null)
+    return bad('root letters, near month letter and year digit, "/", far month letter and year digit');
   const [, root = '', nearCode = '', nearYear = '', farCode = '', farYear = ''] = m;
   if (!ROOT_RE.test(root)) return bad(`root must be 1 to 6 letters, got "${root}"`);
   const leg = (code: string, digit: string, which: string): Result<string> => {
@@ -150,7 +151,9 @@ export function formatSeries(inst: Instrument): string {
     return `${near}${COMBINATION_SEPARATOR}${FUTURES_MONTHS.charAt(farMonth - 1)}${(f[1] ?? '').slice(-1)}`;
   }
   if (inst.far !== undefined)
-    throw new RangeError(`formatSeries: only futures calendar spreads are combinations: ${JSON.stringify(inst)}`);
+    throw new RangeError(
+      `formatSeries: only futures calendar spreads are combinations: ${JSON.stringify(inst)}`,
+    );
   if (inst.strike === null || !/^[0-9]+(?:\.[0-9]+)?$/.test(inst.strike)) {
     throw new RangeError(`formatSeries: an option needs a decimal strike: ${JSON.stringify(inst)}`);
   }
@@ -183,7 +186,10 @@ export function instrumentFromFields(
     return em !== null && month >= 1 && month <= 12 && em[1] !== '0000';
   };
   if (!validMonth(e) || (far !== undefined && !validMonth(far)) || more.length > 0) {
-    return bad('expiry', `expected an expiry month YYYY-MM (or a calendar spread's YYYY-MM/YYYY-MM), got "${expiry}"`);
+    return bad(
+      'expiry',
+      `expected an expiry month YYYY-MM (or a calendar spread's YYYY-MM/YYYY-MM), got "${expiry}"`,
+    );
   }
   if (far !== undefined) {
     if (t !== 'F') return bad('type', `expected type F for a calendar spread, got "${type}"`);
@@ -192,7 +198,11 @@ export function instrumentFromFields(
   const k = strike.trim();
   if (t === 'F') {
     if (k !== '') return bad('strike', `expected a blank strike for a future, got "${strike}"`);
-    return ok(far === undefined ? { root: r, type: t, expiry: e, strike: null } : { root: r, type: t, expiry: e, strike: null, far });
+    return ok(
+      far === undefined
+        ? { root: r, type: t, expiry: e, strike: null }
+        : { root: r, type: t, expiry: e, strike: null, far },
+    );
   }
   if (k === '') return bad('strike', `expected a strike for an option (type ${t}), got a blank`);
   const parsed = parseStrike(k, ',');
