@@ -3,7 +3,7 @@ import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import type { BreakKind, Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
-import { EXPANDED_TABLE, expandSpreadsStatements } from './expand-spreads.js';
+import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
 
 /**
  * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:
@@ -241,7 +241,7 @@ function fieldColumns(l: Layout, side: Side): RawBuilder<unknown> {
  * change, and the run's statements each take their own snapshot.
  */
 function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
-  return sql`${expandedRelation(l, side) ?? sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
+  return sql`${expandedSideRelation(l, side) ?? sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
     WHERE ${recordWhere(l.recon, side, l.ctx)}`;
 }
 
@@ -259,8 +259,8 @@ function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder
 }
 
 /**
- * An expanded side's records (expand-spreads.ts): a working table of the trade table's columns, each
- * spread as its legs, built before the side is loaded; the other side's records price the legs.
+ * An expanded side's legs (expand-spreads.ts): a working table of the trade table's columns holding
+ * each spread as its legs, built before the side is loaded; the other side's records price the legs.
  */
 function expandedSideStatements(l: Layout, side: Side): Statement[] {
   if (l.recon[side].expand === null) return [];
@@ -274,8 +274,8 @@ function expandedSideStatements(l: Layout, side: Side): Statement[] {
 }
 
 /** The relation an expanded side's statements read its records from, aliased `r`; null for a side not expanded. */
-function expandedRelation(l: Layout, side: Side): RawBuilder<unknown> | null {
-  return l.recon[side].expand === null ? null : sql.raw(`${EXPANDED_TABLE[side]} r`);
+function expandedSideRelation(l: Layout, side: Side): RawBuilder<unknown> | null {
+  return l.recon[side].expand === null ? null : expandedRelation(side);
 }
 
 /** The statements creating and filling the working tables. */

@@ -5,8 +5,8 @@ import type { Side } from '../model/vocabulary.js';
 
 /**
  * A reconciliation side with `expand: spreads`: each trade in a combination series (a calendar spread
- * booked as one row, `HSIK9/M9`) is read as its two leg trades, in a working table of the trade
- * table's columns that the side's statements read in place of the trade table (`r`):
+ * booked as one row, `HSIK9/M9`) is read as its two leg trades, kept in a working table of the trade
+ * table's columns; the side's statements read its other trades and these legs (expandedRelation):
  *
  * - the near leg on the opposite side (buying the spread sells the near month), the far leg on the
  *   spread's side, both of the spread's quantity, account, times and series name as booked;
@@ -42,12 +42,26 @@ export interface ExpandedSide {
   readonly otherWhere: RawBuilder<boolean>;
 }
 
-/** The statements building an expanded side's working table (EXPANDED_TABLE), in order. */
+/** The columns of the legs' working table: the record's id and file, and the trade table's stored columns. */
+function expandedColumns(): string[] {
+  return ['id', 'file_id', ...storedFields('trades').map((f) => f.column)];
+}
+
+/**
+ * The records an expanded side reads, aliased `r` as the trade table would be: its trades in no
+ * combination where they lie (a million BOS trades are not copied), and the spreads' legs. Conditions
+ * on `r` (the side's source, date and filters) reach both branches.
+ */
+export function expandedRelation(side: Side): RawBuilder<unknown> {
+  const columns = expandedColumns().join(', ');
+  return sql.raw(`(SELECT ${columns} FROM trade t WHERE NOT ${isCombinationSql('t.expiry')}
+    UNION ALL SELECT ${columns} FROM ${EXPANDED_TABLE[side]}) r`);
+}
+
+/** The statements building an expanded side's legs (EXPANDED_TABLE), in order. */
 export function expandSpreadsStatements(x: ExpandedSide): { label: string; query: RawBuilder<unknown> }[] {
   const table = sql.raw(EXPANDED_TABLE[x.side]);
-  const columns = ['id', 'file_id', ...storedFields('trades').map((f) => f.column)];
-  const spreadOnly = sql.raw(isCombinationSql('s.expiry'));
-  const plain = columns.map((c) => sql.raw(`s.${c} AS ${c}`));
+  const columns = expandedColumns();
   const leg = (which: CombinationLeg) =>
     columns.map((c) => {
       const value = (() => {
@@ -81,7 +95,8 @@ export function expandSpreadsStatements(x: ExpandedSide): { label: string; query
       query: sql`CREATE TEMP TABLE ${table} ON COMMIT DROP AS
         WITH s AS MATERIALIZED (
           SELECT r.* FROM trade r JOIN rx_files sf ON sf.id = r.file_id
-          WHERE r.source = ${x.source}::text AND r.clearing_date = ${x.businessDate}::date),
+          WHERE r.source = ${x.source}::text AND r.clearing_date = ${x.businessDate}::date
+            AND ${sql.raw(isCombinationSql('r.expiry'))}),
         o AS MATERIALIZED (
           SELECT r.id, r.account, r.root, r.instrument_type, r.expiry, r.side, r.quantity, r.price
           FROM trade r JOIN rx_files sf ON sf.id = r.file_id
@@ -89,16 +104,13 @@ export function expandSpreadsStatements(x: ExpandedSide): { label: string; query
         np AS (
           SELECT DISTINCT ON (s.id) s.id, n.price
           FROM s JOIN o n ON ${legOf('n', 'near')}
-          WHERE ${spreadOnly}
           ORDER BY s.id,
             EXISTS (SELECT 1 FROM o f WHERE ${legOf('f', 'far')} AND f.quantity = n.quantity
                     AND f.price - n.price = s.price) DESC,
             (n.quantity = s.quantity) DESC, n.id)
-        SELECT ${sql.join(plain)} FROM s WHERE NOT ${spreadOnly}
+        SELECT ${sql.join(leg('near'))} FROM s LEFT JOIN np ON np.id = s.id
         UNION ALL
-        SELECT ${sql.join(leg('near'))} FROM s LEFT JOIN np ON np.id = s.id WHERE ${spreadOnly}
-        UNION ALL
-        SELECT ${sql.join(leg('far'))} FROM s LEFT JOIN np ON np.id = s.id WHERE ${spreadOnly}`,
+        SELECT ${sql.join(leg('far'))} FROM s LEFT JOIN np ON np.id = s.id`,
     },
     { label: `analyze ${x.side} expanded records`, query: sql`ANALYZE ${table}` },
   ];
