@@ -81,3 +81,10 @@ export const TRIANGULATIONS = [
   'mixed',
 ] as const;
 export type Triangulation = (typeof TRIANGULATIONS)[number];
+
+/**
+ * How a reconciliation side may expand its records before matching: `spreads`, each trade in a
+ * combination series (a calendar spread, src/model/combination.ts) as its two leg trades.
+ */
+export const EXPANSIONS = ['spreads'] as const;
+export type Expansion = (typeof EXPANSIONS)[number];

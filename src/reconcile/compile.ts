@@ -3,6 +3,7 @@ import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import { REPEAT_COUNT_COMPARATOR, REPEAT_COUNT_FIELD, type BreakKind, type Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Pass, Reconciliation } from './rule-set.js';
+import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
 
 /**
  * Compiles one reconciliation into SQL statements that run inside Postgres, set-based:
@@ -83,7 +84,8 @@ function layout(recon: Reconciliation, ctx: CompileContext): Layout {
   const right = perSide('right');
   const column = new Map<string, string>();
   for (const f of [...left, ...right]) if (!column.has(f)) column.set(f, `c${column.size}`);
-  const inPlace = (side: Side) => recon.aggregate?.side !== side && !recon[side].rollForward;
+  const inPlace = (side: Side) =>
+    recon.aggregate?.side !== side && !recon[side].rollForward && recon[side].expand === null;
   return { recon, column, sideFields: { left, right }, inPlace: { left: inPlace('left'), right: inPlace('right') }, ctx };
 }
 
@@ -241,7 +243,7 @@ function fieldColumns(l: Layout, side: Side): RawBuilder<unknown> {
  * change, and the run's statements each take their own snapshot.
  */
 function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
-  return sql`${sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
+  return sql`${expandedSideRelation(l, side) ?? sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
     WHERE ${recordWhere(l.recon, side, l.ctx)}`;
 }
 
@@ -256,6 +258,26 @@ function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder
   const narrowed = only === undefined ? sql`` : sql` AND r.id = ANY(${only})`;
   return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${fieldColumns(l, side)}
     FROM ${sideRecords(l, side)}${narrowed})`;
+}
+
+/**
+ * An expanded side's legs (expand-spreads.ts): a working table of the trade table's columns holding
+ * each spread as its legs, built before the side is loaded; the other side's records price the legs.
+ */
+function expandedSideStatements(l: Layout, side: Side): Statement[] {
+  if (l.recon[side].expand === null) return [];
+  const other: Side = side === 'left' ? 'right' : 'left';
+  return expandSpreadsStatements({
+    side,
+    source: l.recon[side].source,
+    businessDate: l.ctx.businessDate,
+    otherWhere: recordWhere(l.recon, other, l.ctx),
+  });
+}
+
+/** The relation an expanded side's statements read its records from, aliased `r`; null for a side not expanded. */
+function expandedSideRelation(l: Layout, side: Side): RawBuilder<unknown> | null {
+  return l.recon[side].expand === null ? null : expandedRelation(side);
 }
 
 /** The statements creating and filling the working tables. */
@@ -285,6 +307,7 @@ function loadStatements(l: Layout): Statement[] {
   for (const side of ['left', 'right'] as const) {
     // A side read in place is copied nowhere: copying a million records cost more (2.3 to 2.8 s on
     // the server) than reading them where they lie in the two statements that read the side whole.
+    out.push(...expandedSideStatements(l, side));
     if (l.inPlace[side]) continue;
     const fields = l.sideFields[side];
     // No index: every statement reads the working tables whole, by hash joins.
@@ -614,12 +637,14 @@ function contentSql(l: Layout, sides: readonly Side[]): RawBuilder<string> {
  * The key a keyless trade break is stored and shown with: its blank parts dropped and the BOS
  * references of its records added (`ref=BT190510-0011; clearingDate=2019-05-10`), so that six BOS
  * trades without an exchange number on one day read as six different breaks. Only what people see:
- * the fingerprint is built from the rule's key (insertBreaks). Positions carry no reference.
+ * the fingerprint is built from the rule's key (insertBreaks). Positions carry no reference. A spread's
+ * near leg on an expanded side carries its record's id negated (expand-spreads.ts): its booking's
+ * reference is found by the absolute id.
  */
 function keylessKeySql(l: Layout): RawBuilder<unknown> {
   if (l.recon.entity !== 'trades') return sql`b.key`;
   return sql`coalesce(jsonb_strip_nulls(b.key) || (SELECT jsonb_build_object('ref', string_agg(DISTINCT t.ref, ' | '))
-      FROM trade t WHERE t.id = ANY(b.left_ids || b.right_ids) HAVING count(t.ref) > 0), b.key)`;
+      FROM trade t WHERE t.id IN (SELECT abs(x) FROM unnest(b.left_ids || b.right_ids) x) HAVING count(t.ref) > 0), b.key)`;
 }
 
 /**

@@ -6,12 +6,14 @@ import { DcassError } from '../shared/errors.js';
 import {
   BREAK_KINDS,
   PASS_REPEATS,
+  EXPANSIONS,
   PLATFORMS,
   RECONCILED_ENTITIES,
   RULE_SOURCES,
   SIDES,
   type BreakKind,
   type PassRepeats,
+  type Expansion,
   type Platform,
   type ReconciledEntity,
   type RuleSource,
@@ -46,6 +48,11 @@ const sideSchema = z.strictObject({
    * with the day's positions.
    */
   rollForward: z.literal(true).optional(),
+  /**
+   * Trades only: `spreads` reads each trade in a combination series (a calendar spread booked as one
+   * row) as its two leg trades, to match the exchange's leg trades (compile.ts expandedSideStatements).
+   */
+  expand: z.enum(EXPANSIONS).optional(),
 });
 
 const passSchema = z.strictObject({
@@ -108,6 +115,9 @@ const reconSchema = z
     };
     for (const side of ['left', 'right'] as const) {
       for (const f of Object.keys(r[side].filters)) known(f, [side, 'filters', f]);
+      if (r[side].expand !== undefined && r.entity !== 'trades') {
+        issue([side, 'expand'], 'only trades expand: a combination series holds no positions');
+      }
       if (r[side].rollForward === true) {
         if (r.entity !== 'positions') issue([side, 'rollForward'], 'only positions roll forward');
         // Several records (yesterday's position and the day's trades) make one expected position.
@@ -223,6 +233,8 @@ export interface SideSpec {
   readonly filters: readonly FieldFilter[];
   /** Positions: the previous trading day's positions plus the day's trades (see sideSchema). */
   readonly rollForward: boolean;
+  /** Trades: how records are expanded before matching (`spreads`: a calendar spread into its legs), or null. */
+  readonly expand: Expansion | null;
 }
 
 /** A match pass: the key it pairs on and how it treats records of a side sharing that key. */
@@ -295,11 +307,13 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       source: r.left.source,
       filters: filters(r.left.filters),
       rollForward: r.left.rollForward === true,
+      expand: r.left.expand ?? null,
     },
     right: {
       source: r.right.source,
       filters: filters(r.right.filters),
       rollForward: r.right.rollForward === true,
+      expand: r.right.expand ?? null,
     },
     passes: r.passes.map((p, i) => ({ name: p.name ?? `pass-${i + 1}`, keys: p.keys, repeats: p.repeats })),
     compare: Object.entries(r.compare).map(([field, spec]) => {

@@ -14,6 +14,8 @@ export type IssueCode =
   | 'BAD_CODE'
   | 'BAD_SERIES'
   | 'BAD_INSTRUMENT'
+  /** A position in a combination series (a calendar spread): only a combination's legs hold positions. */
+  | 'COMBINATION_POSITION'
   | 'BAD_RECORD'
   /** A value holding an invisible format character (U+FEFF, U+200B...) that would silently change it. */
   | 'BAD_CHARACTER'

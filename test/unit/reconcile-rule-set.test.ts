@@ -57,6 +57,18 @@ describe('rule sets', () => {
     expect(r.explain[0]!.left).toEqual([{ field: 'tradeType', in: ['GUP'], negate: false }]);
   });
 
+  it('a side may expand spreads into their legs; the default rules expand the BOS side of trades-bos', () => {
+    const [plain] = loadRuleSet('a.yaml', BASE).reconciliations;
+    expect([plain!.left.expand, plain!.right.expand]).toEqual([null, null]);
+    const [expanded] = loadRuleSet(
+      'a.yaml',
+      BASE.replace('source: bos }', 'source: bos, expand: spreads }'),
+    ).reconciliations;
+    expect(expanded!.right.expand).toBe('spreads');
+    const bos = loadBuiltinRuleSet().reconciliations.find((r) => r.name === 'trades-bos')!;
+    expect([bos.left.expand, bos.right.expand]).toEqual([null, 'spreads']);
+  });
+
   it('the sha256 is of the bytes: any edit changes it', () => {
     expect(loadRuleSet('a.yaml', BASE).sha256).not.toBe(loadRuleSet('a.yaml', `${BASE}# comment\n`).sha256);
   });
@@ -93,6 +105,15 @@ describe('rule sets', () => {
       11,
       'only decimal fields can be summed',
     ],
+    [
+      BASE.replace('entity: trades', 'entity: positions')
+        .replace('source: bos }', 'source: bos, expand: spreads }')
+        .replace('[clearingDate, tradeNo]', '[account, instrument]')
+        .replace('quantity: exact', 'net: exact'),
+      6,
+      'reconciliations.t1.right.expand: only trades expand',
+    ],
+    [BASE.replace('source: bos }', 'source: bos, expand: legs }'), 6, 'reconciliations.t1.right.expand'],
   ])('refuses a bad rule file naming file, line and key (%#)', (text, line, message) => {
     const e = error(text);
     expect(e.code).toBe('RULES_INVALID');

@@ -3,6 +3,7 @@ import {
   formatSeries,
   instrumentFromFields,
   parseSeries,
+  storedExpiry,
   type Instrument,
 } from '../../src/ingest/normalise/series.js';
 import type { Result } from '../../src/shared/result.js';
@@ -192,6 +193,99 @@ describe('instrumentFromFields', () => {
     for (const [root, type, expiry, strike, field] of cases) {
       const r = instrumentFromFields(root, type, expiry, strike);
       expect(r.ok ? 'ok' : `${r.issue.code}/${r.issue.field}`, `${root}|${type}|${expiry}|${strike}`).toBe(
+        `BAD_INSTRUMENT/${field}`,
+      );
+    }
+  });
+});
+
+describe('calendar spreads (combination series)', () => {
+  it('reads HSIK9/M9 as a future with its near and far legs', () => {
+    expect(show(parseSeries('HSIK9/M9', BD))).toEqual({
+      root: 'HSI',
+      type: 'F',
+      expiry: '2019-05',
+      strike: null,
+      far: '2019-06',
+    });
+  });
+
+  it('resolves each leg year against the business date, across a year end', () => {
+    // On a business date in December 2019 the digit 0 is 2020: January and February 2020.
+    expect(show(parseSeries('HSIF0/G0', '2019-12-30'))).toMatchObject({ expiry: '2020-01', far: '2020-02' });
+    // December 2019 against January 2020: the far leg is the next year.
+    expect(show(parseSeries('HSIZ9/F0', '2019-12-02'))).toMatchObject({ expiry: '2019-12', far: '2020-01' });
+    // A year apart.
+    expect(show(parseSeries('MHIZ9/Z0', BD))).toMatchObject({
+      root: 'MHI',
+      expiry: '2019-12',
+      far: '2020-12',
+    });
+  });
+
+  it('rejects a far leg before or on the near leg, unknown month letters and bad shapes', () => {
+    const cases: [string, string][] = [
+      ['HSIM9/K9', 'the far leg 2019-05 must expire after the near leg 2019-06'],
+      ['HSIK9/K9', 'must expire after the near leg'],
+      ['HSIG0/F0', 'must expire after the near leg'],
+      ['HSIA9/M9', 'near month code must be one of FGHJKMNQUVXZ, got "A"'],
+      ['HSIK9/B9', 'far month code must be one of FGHJKMNQUVXZ, got "B"'],
+      ['HSI28000E9/F9', 'near month letter and year digit'],
+      ['HSIK9/M', 'near month letter and year digit'],
+      ['HSIK9/M9/N9', 'near month letter and year digit'],
+      ['HSIK9/HHIM9', 'near month letter and year digit'],
+      ['/M9', 'near month letter and year digit'],
+      ['ABCDEFGK9/M9', 'root must be 1 to 6 letters'],
+    ];
+    for (const [name, why] of cases) {
+      const r = parseSeries(name, BD);
+      expect(r.ok, name).toBe(false);
+      if (!r.ok) {
+        expect(r.issue.code, name).toBe('BAD_SERIES');
+        expect(r.issue.message, name).toContain(why);
+        expect(r.issue.message, name).toContain(`got "${name}"`);
+      }
+    }
+  });
+
+  it('formats a spread back to its name and stores both legs in the expiry', () => {
+    for (const [name, bd] of [
+      ['HSIK9/M9', BD],
+      ['HSIF0/G0', '2019-12-30'],
+      ['HSIZ9/F0', '2019-12-02'],
+    ] as const) {
+      const r = parseSeries(name, bd);
+      expect(r.ok && formatSeries(r.value), name).toBe(name);
+    }
+    const r = parseSeries('HSIZ9/F0', '2019-12-02');
+    expect(r.ok && storedExpiry(r.value)).toBe('2019-12/2020-01');
+    const plain = parseSeries('HSIK9', BD);
+    expect(plain.ok && storedExpiry(plain.value)).toBe('2019-05');
+    expect(() =>
+      formatSeries({ root: 'HSI', type: 'F', expiry: '2019-06', strike: null, far: '2019-05' }),
+    ).toThrow(RangeError);
+    expect(() =>
+      formatSeries({ root: 'HSI', type: 'C', expiry: '2019-05', strike: '100', far: '2019-06' }),
+    ).toThrow(RangeError);
+  });
+
+  it('builds a spread from fields whose expiry names both legs', () => {
+    expect(show(instrumentFromFields('HSI', 'F', '2019-05/2019-06', ''))).toEqual({
+      root: 'HSI',
+      type: 'F',
+      expiry: '2019-05',
+      strike: null,
+      far: '2019-06',
+    });
+    const cases: [string, string, string][] = [
+      ['F', '2019-06/2019-05', 'expiry'],
+      ['F', '2019-05/2019-13', 'expiry'],
+      ['F', '2019-05/2019-06/2019-07', 'expiry'],
+      ['C', '2019-05/2019-06', 'type'],
+    ];
+    for (const [type, expiry, field] of cases) {
+      const r = instrumentFromFields('HSI', type, expiry, type === 'C' ? '100' : '');
+      expect(r.ok ? 'ok' : `${r.issue.code}/${r.issue.field}`, `${type}|${expiry}`).toBe(
         `BAD_INSTRUMENT/${field}`,
       );
     }

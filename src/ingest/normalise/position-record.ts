@@ -23,6 +23,13 @@ export const positionNormaliser: EntityNormaliser = {
   toRow(values, extra, line, ctx) {
     const inst = instrumentOf(values);
     if (!inst.ok) return inst;
+    if (inst.value.instrument.far !== undefined) {
+      return fail({
+        code: 'COMBINATION_POSITION',
+        field: 'series',
+        message: `${rawSeries(values) ?? inst.value.series} is a calendar spread, a combination series: combinations hold no positions, only their legs do`,
+      });
+    }
     const positionDate = text(values.positionDate);
     if (positionDate === null)
       return fail({

@@ -2,6 +2,7 @@ import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
 import { accountOf, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
 import { rowMaker } from './stored-row.js';
+import { storedExpiry } from './series.js';
 
 const rows = rowMaker('trades');
 
@@ -73,7 +74,8 @@ export const tradeNormaliser: EntityNormaliser = {
         series: rawSeries(values) ?? series,
         root: instrument.root,
         instrumentType: instrument.type,
-        expiry: instrument.expiry,
+        // A calendar spread keeps both legs' months (storedExpiry): its legs clear, not it.
+        expiry: storedExpiry(instrument),
         strike: instrument.strike,
         account,
         clientCode,
