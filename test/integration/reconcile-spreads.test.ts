@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -9,6 +9,7 @@ import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import { EXPANDED_TABLE, expandSpreadsStatements } from '../../src/reconcile/expand-spreads.js';
 import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { writeBreaksJson } from '../../src/report/breaks-json.js';
 import { collect } from '../support/collect.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { calendar, ingest } from '../support/ingest.js';
@@ -334,5 +335,29 @@ describe(`calendar spreads booked as one row against DCASS leg trades (${dbKind}
         trade_no: null,
       },
     ]);
+  });
+
+  it('breaks.json shows each leg break with the booking as written: HSIK9/M9, both months, the spread price', async () => {
+    const file = path.join(work, 'breaks.json');
+    await writeBreaksJson(t.store, results.get('2019-05-07')!.run.runId, file);
+    const j = JSON.parse(readFileSync(file, 'utf8')) as {
+      breaks: { kind: string; key: Record<string, string>; right: Record<string, unknown> | null }[];
+    };
+    const sp2 = j.breaks.filter((b) => b.kind === 'only_right' && b.key.ref === 'SP-2');
+    expect(sp2).toHaveLength(2);
+    for (const b of sp2) {
+      expect(b.right).toMatchObject({
+        series: 'HSIK9/M9',
+        root: 'HSI',
+        instrumentType: 'F',
+        expiry: '2019-05/2019-06',
+        side: 'B',
+        quantity: '3',
+        price: '50',
+        ref: 'SP-2',
+        file: 'BOS_TRADES_CABC_20190507.csv',
+        line: 3,
+      });
+    }
   });
 });
