@@ -195,7 +195,9 @@ async function reconcileDate(
 /** The run's breaks (rx_break) by three-way view, those without one left out. */
 async function triangulationCounts(tx: StoreTransaction): Promise<Partial<Record<Triangulation, number>>> {
   const rows = await sql<{ t: Triangulation; n: number }>`SELECT triangulation AS t, count(*)::int AS n
-    FROM rx_break WHERE triangulation IS NOT NULL GROUP BY triangulation ORDER BY triangulation`.execute(tx.db);
+    FROM rx_break WHERE triangulation IS NOT NULL GROUP BY triangulation ORDER BY triangulation`.execute(
+    tx.db,
+  );
   return Object.fromEntries(rows.rows.map((r) => [r.t, Number(r.n)]));
 }
 

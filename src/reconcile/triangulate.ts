@@ -115,8 +115,10 @@ export function triangulationStatements(t: Triangle, runId: string): Statement[]
   };
   const pairRows = (name: 'p' | 'q', otherName: 'p' | 'q') => {
     const { r, hub } = role(name);
-    // Only the hub records the other reconciliation found in a break: the clean pairs of the rest are
-    // not read (a record is in exactly one of a run's pairs or breaks per reconciliation).
+    // Kept only for the hub records the other reconciliation found in a break (the pairs are scanned
+    // once, hashed against those): a record clean in both needs no view. A record is in exactly one
+    // of a reconciliation's pairs or breaks, so a hub record of a break here and no pair of the other
+    // was not read by the other at all, and gets no view.
     return sql`INSERT INTO rx_tri_hub (role, hub_id, break_id, ok, far_present, vals)
       SELECT ${name}::text, h.id, NULL::bigint, true, true, NULL::jsonb
       FROM recon_match m CROSS JOIN LATERAL unnest(m.${ids(hub)}) AS h(id)
@@ -136,7 +138,9 @@ export function triangulationStatements(t: Triangle, runId: string): Statement[]
     fields.length === 0
       ? sql`true`
       : sql.join(
-          fields.map((f) => sql`(a.side_values -> ${f}::text) IS NOT DISTINCT FROM (c.side_values -> ${f}::text)`),
+          fields.map(
+            (f) => sql`(a.side_values -> ${f}::text) IS NOT DISTINCT FROM (c.side_values -> ${f}::text)`,
+          ),
           sql` AND `,
         );
   const matched =

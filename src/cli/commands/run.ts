@@ -118,7 +118,7 @@ export function printTriangulation(s: RunSummary): void {
     (t) => `${plural(s.triangulation![t]!, 'break')} with ${words[t]}`,
   );
   out.line(
-    `three-way (Genium, DCASS, BOS): ${parts.length === 0 ? 'no break seen by all three sources' : parts.join(', ')}` +
+    `three-way (Genium, DCASS, BOS): ${parts.length === 0 ? 'no break, no source differs from the other two' : parts.join(', ')}` +
       (parts.length === 0 ? '' : ' (breaks.json "triangulation", the three-way column of the HTML report)'),
   );
 }
