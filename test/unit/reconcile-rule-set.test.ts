@@ -48,7 +48,7 @@ describe('rule sets', () => {
 `,
     );
     const r = rs.reconciliations[0]!;
-    expect(r.passes).toEqual([{ name: 'pass-1', keys: ['clearingDate', 'tradeNo'] }]);
+    expect(r.passes).toEqual([{ name: 'pass-1', keys: ['clearingDate', 'tradeNo'], repeats: 'duplicate' }]);
     expect(r.compare.map((c) => [c.field, c.comparator.name, c.options])).toEqual([
       ['quantity', 'exact', {}],
       ['price', 'abs', { tolerance: '0.001' }],
