@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
-import type { BreakKind, Side } from '../model/vocabulary.js';
+import { ADJUSTMENT_TRADE_TYPES, type BreakKind, type Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
 
 /**
@@ -81,7 +81,8 @@ function layout(recon: Reconciliation, ctx: CompileContext): Layout {
   const right = perSide('right');
   const column = new Map<string, string>();
   for (const f of [...left, ...right]) if (!column.has(f)) column.set(f, `c${column.size}`);
-  const inPlace = (side: Side) => recon.aggregate?.side !== side && !recon[side].rollForward;
+  const inPlace = (side: Side) =>
+    recon.aggregate?.side !== side && recon.fold?.side !== side && !recon[side].rollForward;
   return { recon, column, sideFields: { left, right }, inPlace: { left: inPlace('left'), right: inPlace('right') }, ctx };
 }
 
@@ -292,6 +293,11 @@ function loadStatements(l: Layout): Statement[] {
     });
 
     const agg = recon.aggregate?.side === side ? recon.aggregate : null;
+    if (recon.fold?.side === side) {
+      out.push(foldStatement(l, side));
+      out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
+      continue;
+    }
     const c = (f: string) => sql.raw(l.column.get(f)!);
     // Grouped bytewise: the same groups (the database's collation is deterministic, so equal text is
     // equal bytes), sorted without the collation's comparisons: on the server 1,000,000 BOS trades
@@ -371,6 +377,77 @@ function loadStatements(l: Layout): Statement[] {
     out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
   }
   return out;
+}
+
+/**
+ * The statement filling a folded side's working table (trades). An adjustment (ADJUSTMENT_TRADE_TYPES,
+ * with an original trade number) folds into the trade of the side whose number it carries, in the
+ * same series (a trade number is unique only within a series), unless the other side has a record of
+ * the date with the adjustment's own number: that side booked it as a trade, so it is matched as one.
+ * A trade with adjustments folding into it and those adjustments make a family; a family gives one
+ * row per account it touches, with the net of the buys less sells (a give-up's sell nets against
+ * the trade's buy; a transfer's legs move the quantity between accounts). An account the family
+ * leaves flat (the giver after a full give-up, the account a transfer empties) gives no row of its
+ * own: its records join the family's first row, so every record is still in exactly one row and a
+ * break shows them all. A family flat everywhere keeps one row of quantity 0 (the original's account).
+ * A row's side and quantity are the net's sign and size (a flat row: the original's side), its account the account's; every other field
+ * is the original trade's. Records of no family are rows of one record, as on any side.
+ */
+function foldStatement(l: Layout, side: Side): Statement {
+  const { recon } = l;
+  const other: Side = side === 'left' ? 'right' : 'left';
+  const fields = l.sideFields[side];
+  const c = (f: string) => l.column.get(f)!;
+  const adjustments = sql.join(ADJUSTMENT_TRADE_TYPES.map((t) => sql`${t}::text`));
+  // A folded row's working column: the net's sign and size, the account's, else the original's value.
+  const foldedColumn = (f: string): RawBuilder<unknown> => {
+    switch (f) {
+      case 'quantity':
+        return sql`abs(k.net)`;
+      case 'signedQuantity':
+        return sql`k.net`;
+      case 'side':
+        // A flat family keeps the original's side: its quantity 0 is the difference to show.
+        return sql`CASE WHEN k.net > 0 THEN 'B' WHEN k.net < 0 THEN 'S' ELSE o.${sql.raw(c('side'))} END`;
+      case 'account':
+        return sql`k.account`;
+      default:
+        return sql.raw(`o.${c(f)}`);
+    }
+  };
+  const targets = sql`(rid, ids, ${sql.join(fields.map((f) => sql.raw(c(f))))})`;
+  return {
+    label: `load and fold ${side} records (${recon[side].source})`,
+    query: sql`INSERT INTO ${sql.raw(TABLE[side])} ${targets}
+      WITH src AS MATERIALIZED (
+        SELECT r.id, r.series AS f_series, r.trade_no AS f_no, r.orig_trade_no AS f_orig, r.trade_type AS f_type,
+          r.account AS f_account, CASE WHEN r.side = 'S' THEN -r.quantity ELSE r.quantity END AS f_net,
+          ${fieldColumns(l, side)}
+        FROM ${sideRecords(l, side)}),
+      adj AS (
+        SELECT a.id, min(o.id) AS fam FROM src a JOIN src o ON o.f_series = a.f_series AND o.f_no = a.f_orig AND o.id <> a.id
+        WHERE a.f_type IN (${adjustments}) AND a.f_orig IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ${sideRecords(l, other)} AND r.trade_no = a.f_no)
+        GROUP BY a.id),
+      member AS (
+        SELECT DISTINCT ON (m.id) m.id, m.fam FROM (
+          SELECT id, fam, 0 AS pref FROM adj UNION ALL SELECT DISTINCT fam, fam, 1 FROM adj) m
+        ORDER BY m.id, m.pref),
+      grp AS (
+        SELECT m.fam, s.f_account AS account, sum(s.f_net) AS net, array_agg(s.id) AS ids,
+          row_number() OVER (PARTITION BY m.fam ORDER BY sum(s.f_net) = 0, bool_or(s.id = m.fam) DESC, min(s.id)) AS rn
+        FROM member m JOIN src s ON s.id = m.id GROUP BY m.fam, s.f_account),
+      k AS (
+        SELECT g.fam, g.account, g.net, ARRAY(SELECT unnest(g.ids || coalesce(
+            (SELECT array_agg(x) FROM grp z CROSS JOIN unnest(z.ids) x WHERE z.fam = g.fam AND z.rn > 1 AND z.net = 0),
+            '{}')) ORDER BY 1) AS ids
+        FROM grp g WHERE g.rn = 1 OR g.net <> 0)
+      SELECT k.ids[1], k.ids, ${sql.join(fields.map(foldedColumn))}
+      FROM k JOIN src o ON o.id = k.fam
+      UNION ALL
+      SELECT s.id, ARRAY[s.id], ${sql.join(fields.map((f) => sql.raw(`s.${c(f)}`)))}
+      FROM src s WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.id = s.id)`,
+  };
 }
 
 /**
