@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,10 @@ import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { writeBreaksJson } from '../../src/report/breaks-json.js';
 import { collect } from '../support/collect.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { FIXTURES, ingest } from '../support/ingest.js';
+import { ProfileRegistry } from '../../src/config/profiles.js';
+import { ingestFiles } from '../../src/ingest/ingest.js';
+import { builtinPath } from '../../src/shared/package-root.js';
+import { calendar, FIXTURES, ingest } from '../support/ingest.js';
 
 // trades-bos of the default rule set on hand-made DCASS and BOS exports of one day: DCASS lists each
 // give-up, take-up and transfer as a deal of its own carrying the original trade number; this BOS books
@@ -173,5 +176,73 @@ describe(`trades-bos folds DCASS adjustments into their trades (${dbKind})`, () 
     expect(b).toMatchObject({ kind: 'only_left', status: 'explained' });
     expect(breaks.find((x) => x.key.tradeNo === '1000701')!.explainedBy).toBe('rule:given-up');
     expect(records(b!.left).map((r) => r.line)).toEqual([13, 14]);
+  });
+});
+
+// A back office whose export says which bookings are give-ups (a CP's own profile): a give-up it has
+// booked that the exchange's report does not show yet is pending on the exchange side.
+describe(`trades-bos: a give-up booked by the back office ahead of DCASS (${dbKind})`, () => {
+  let t: TestDb;
+  let breaks: Break[];
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-fold-ahead-'));
+  const day = '2019-05-09';
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    const profiles = path.join(work, 'profiles');
+    mkdirSync(profiles);
+    // The built-in BOS trades profile, with a deal type column instead of the STD default.
+    const builtin = readFileSync(builtinPath('profiles', 'bos-trades.yaml'), 'utf8');
+    expect(builtin).toContain('defaults:\n  tradeType: STD\n');
+    writeFileSync(
+      path.join(profiles, 'bos-trades.yaml'),
+      builtin.replace(
+        'defaults:\n  tradeType: STD\n',
+        "  tradeType: { from: Deal Type, type: code, map: { NORMAL: STD, GIVEUP: GUP } }\n",
+      ),
+    );
+    writeFileSync(
+      path.join(work, 'TRD001_CABC_20190509_2310.csv'),
+      [
+        'clearing_date,series,trade_no,deal_no,account,side,qty,price,session,trade_type,orig_trade_no,exec_time,open_close',
+        '2019-05-09,HSIK9,1000901,600101,H01,B,5,29260,T,STD,,2019-05-09T10:30:00+08:00,',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(work, 'BOS_TRADES_CABC_20190509.csv'),
+      [
+        'Trade Ref,Client Code,Product,Type,Expiry,Strike,Buy/Sell,Quantity,Price,Trade Date,Exec Time,Exch Trade No,Deal Type',
+        'BT190509-0001,HOUSE,HSI,F,2019-05,,BUY,5,"29,260.00",09/05/2019,10:30:00,1000901,NORMAL',
+        // The give-up of 2 of it, booked; DCASS has no give-up (nor its number) yet.
+        'BT190509-0002,HOUSE,HSI,F,2019-05,,SELL,2,"29,260.00",09/05/2019,11:00:00,,GIVEUP',
+        // A plain booking DCASS does not have: a break, not a pending give-up.
+        'BT190509-0003,HOUSE,HSI,F,2019-05,,SELL,1,"29,250.00",09/05/2019,11:05:00,,NORMAL',
+        '',
+      ].join('\r\n'),
+    );
+    const outcomes = await ingestFiles(
+      { store: t.store, profiles: ProfileRegistry.load([profiles]), calendar, participant: 'CABC' },
+      [
+        { path: path.join(FIXTURES, 'bos', 'ACCOUNT_MAP_CABC.csv'), source: 'bos' },
+        { path: path.join(work, 'TRD001_CABC_20190509_2310.csv'), source: 'dcass' },
+        { path: path.join(work, 'BOS_TRADES_CABC_20190509.csv'), source: 'bos' },
+      ],
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['loaded', 'loaded', 'loaded']);
+    const run = await runReconciliation(t.store, {
+      businessDate: day,
+      ruleSet: loadBuiltinRuleSet(),
+      recons: ['trades-bos'],
+    });
+    breaks = await collect(listBreaks(t.store, run.runId));
+  });
+  afterAll(async () => t.dispose());
+
+  it('the booked give-up is explained as pending; the plain booking stays open', () => {
+    expect(breaks.map((b) => [b.kind, b.key.ref, b.status, b.explainedBy])).toEqual([
+      ['only_right', 'BT190509-0002', 'explained', 'rule:give-up-booked-ahead'],
+      ['only_right', 'BT190509-0003', 'open', null],
+    ]);
   });
 });
