@@ -246,3 +246,36 @@ describe(`trades-bos: a give-up booked by the back office ahead of DCASS (${dbKi
     ]);
   });
 });
+
+// The status column at ingest: a pending give-up or take-up takes the pending trade type; a status the
+// profile does not know rejects the row.
+describe(`trade status read from a DCASS report (${dbKind})`, () => {
+  let t: TestDb;
+  const work = mkdtempSync(path.join(tmpdir(), 'dcass-fold-status-'));
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => t.dispose());
+
+  it('PENDING give-ups and take-ups are stored as PGU and PTU, CONFIRMED ones as read; HELD is rejected', async () => {
+    const file = path.join(work, 'TRD001_CABC_20190509_2310.csv');
+    writeFileSync(
+      file,
+      [
+        'clearing_date,series,trade_no,deal_no,account,side,qty,price,session,trade_type,orig_trade_no,exec_time,open_close,trade_status',
+        '2019-05-09,HSIK9,1,1,H01,S,1,29000,T,GUP,9,2019-05-09T10:00:00+08:00,,PENDING',
+        '2019-05-09,HSIK9,2,2,O01,B,1,29000,T,TUP,8,2019-05-09T10:00:00+08:00,,PENDING',
+        '2019-05-09,HSIK9,3,3,O01,B,1,29000,T,TUP,7,2019-05-09T10:00:00+08:00,,CONFIRMED',
+        '2019-05-09,HSIK9,4,4,H01,B,1,29000,T,STD,,2019-05-09T10:00:00+08:00,,',
+        '2019-05-09,HSIK9,5,5,H01,S,1,29000,T,GUP,4,2019-05-09T10:00:00+08:00,,HELD',
+        '',
+      ].join('\n'),
+    );
+    const [out] = await ingest(t.store, [{ path: file, source: 'dcass' }]);
+    expect(out).toMatchObject({ status: 'loaded', rows: 4, rejected: 1 });
+    const stored = await t.store.db.selectFrom('trade').select(['trade_no', 'trade_type']).orderBy('line_no').execute();
+    expect(stored.map((r) => `${r.trade_no} ${r.trade_type}`)).toEqual(['1 PGU', '2 PTU', '3 TUP', '4 STD']);
+    const rej = await t.store.db.selectFrom('rejected_row').select(['line_no', 'field', 'code']).execute();
+    expect(rej).toEqual([{ line_no: 6, field: 'tradeStatus', code: 'BAD_CODE' }]);
+  });
+});

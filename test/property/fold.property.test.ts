@@ -40,12 +40,6 @@ interface Deal {
   readonly side: 'B' | 'S';
   readonly quantity: number;
 }
-interface Adjustment extends Deal {
-  readonly type: (typeof ADJUSTMENT_TRADE_TYPES)[number];
-  /** The back office booked it as a trade of its own, under its exchange number. */
-  readonly bookedAlone: boolean;
-}
-
 const deal = {
   account: fc.constantFrom(...ACCOUNTS),
   side: fc.constantFrom<'B' | 'S'>('B', 'S'),
@@ -54,6 +48,7 @@ const deal = {
 const familyArb = fc.record({
   original: fc.record(deal),
   adjustments: fc.array(
+    // bookedAlone: the back office booked the adjustment as a trade of its own, under its exchange number.
     fc.record({ ...deal, type: fc.constantFrom(...ADJUSTMENT_TRADE_TYPES), bookedAlone: fc.boolean() }),
     { maxLength: 4 },
   ),
