@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
-import { ADJUSTMENT_TRADE_TYPES, type BreakKind, type Side } from '../model/vocabulary.js';
+import { ADJUSTMENT_TRADE_TYPES, PENDING_TRADE_TYPE, type BreakKind, type Side } from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Reconciliation } from './rule-set.js';
 
 /**
@@ -121,7 +121,8 @@ function recordWhere(recon: Reconciliation, side: Side, ctx: CompileContext): Ra
  * The relation one side's records come from, aliased `r` with the entity table's columns. A
  * rolled-forward positions side is the source's previous positions, dated the business date, plus the
  * trades of the same source cleared since, as positions (a buy adds its quantity to long, a sell to
- * short; so net moves by buys less sells, for net and gross accounts alike). Trades carry
+ * short; so net moves by buys less sells, for net and gross accounts alike), except a give-up or
+ * take-up still pending, which has not moved the position (PENDING_TRADE_TYPE). Trades carry
  * their negated id: a break's record ids tell a position (positive) from a trade (negative).
  */
 function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<unknown> {
@@ -137,7 +138,8 @@ function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): R
       FROM position p WHERE p.position_date = ${base}
       UNION ALL
       SELECT -t.id, t.file_id, ${sql.join(asTrade)}
-      FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}) r`;
+      FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}
+        AND t.trade_type NOT IN (${sql.join(Object.values(PENDING_TRADE_TYPE).map((p) => sql`${p}::text`))})) r`;
 }
 
 /**
