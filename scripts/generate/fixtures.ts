@@ -419,8 +419,13 @@ export async function buildFixtures(): Promise<FixtureSet> {
       files.set(tpath, await render(new MemorySink(), (s) => writeDcassTradesXml(s, m, recs, recs.length)));
       files.set(ppath, await render(new MemorySink(), (s) => writeDcassPositionsXml(s, m, pos, pos.length)));
     } else if (date === '20190510') {
-      // Layout drift: a newer report version adds a `venue` column at the right.
-      const extra = { names: ['venue'], values: () => ['HKATS'] };
+      // Layout drift: a newer report version adds `venue` and then `trade_status` at the right;
+      // the status says PENDING on a give-up the receiving CP has not confirmed (blank otherwise).
+      const pendingNos = new Set(list.filter((c) => c.spec.pending).map((c) => c.tradeNo));
+      const extra = {
+        names: ['venue', 'trade_status'],
+        values: (r: TradeRecord) => ['HKATS', pendingNos.has(r.tradeNo) ? 'PENDING' : ''],
+      };
       files.set(tpath, await render(new MemorySink(), (s) => writeDcassTradesCsv(s, recs, extra)));
       files.set(ppath, await render(new MemorySink(), (s) => writeDcassPositionsCsv(s, pos)));
     } else {

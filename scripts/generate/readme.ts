@@ -21,7 +21,7 @@ function describe(path: string, bytes: Buffer): string {
   if (path.endsWith('.xml'))
     return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, XML, UTF-8, LF`;
   if (path === 'dcass/20190510/TRD001_CABC_20190510_2310.csv')
-    return 'upgraded TRD001 day end, CSV, UTF-8, CRLF; **layout drift: extra `venue` column at the right**';
+    return 'upgraded TRD001 day end, CSV, UTF-8, CRLF; **layout drift: extra `venue` and `trade_status` columns at the right** (`trade_status` is PENDING on the B6 give-up, empty elsewhere)';
   if (path.startsWith('dcass/'))
     return `upgraded ${path.includes('TRD') ? 'TRD001' : 'POS001'} day end, CSV, UTF-8, CRLF`;
   if (path.includes('ACCOUNT_MAP')) return 'account map, UTF-8 (no BOM), CRLF';
@@ -158,10 +158,13 @@ Notes on the breaks:
 - B7: the two BOS lines listed are identical (same \`Trade Ref\`); the DCASS trade matches one of them.
 - B7 is one duplicate_right break for the repeat (line 21): the first booking of the reference (line 18) stays
   in the allocation and matches the DCASS trade, so the repeat can neither inflate the sum nor pass unseen.
-- The demo shows B6 twice: trades-bos explains the only_left by rule (pending give-up), and positions-rollforward
-  on 10 May finds H01 MHIK9 at net 4 where the 7 May positions plus the 10 May trades (the GUP sell of 2
-  included) give 2: open, for a person to explain. positions-rollforward also explains by rule the flat
-  positions (I0007 HSIK9 on 7 May, M01 HSIM9 on 10 May) that the trades closed out and no position row lists.
+- B6 is pending because its report says so: the 10 May TRD001 CSV carries \`trade_status\` PENDING on the GUP
+  (a give-up with no status counts as confirmed and folds into its original trade). A pending give-up is not
+  folded: trades-bos reports the GUP as only_left, explained by rule (pending give-up), and the original trade
+  T10-05 matches the BOS booking. positions-rollforward leaves pending give-ups out (they have not moved the
+  position), so on 10 May H01 MHIK9 rolls forward to the net 4 DCASS reports and B6 is no break there.
+  positions-rollforward also explains by rule the flat positions (I0007 HSIK9 on 7 May, M01 HSIM9 on 10 May)
+  that the trades closed out and no position row lists.
 - The demo verifies 10 May twice: first with \`BOS_TRADES_CABC_20190510.csv\` held back (the back office's
   export arriving late), where trades-bos is reported incomplete with \`bos-trades\` missing and none of its
   breaks is found or cleared (B6 and B7 do not appear yet), then again once the file is loaded.

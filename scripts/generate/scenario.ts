@@ -339,9 +339,9 @@ export const BREAKS: readonly ScenarioBreak[] = [
     id: 'B6',
     kind: 'pending-give-up',
     trade: 'T10-06',
-    why: 'H01 gave up MHIK9 x2 (T10-05) to another CP that has not confirmed; DCASS lists the GUP, the BOS has not booked it and positions stay with H01.',
+    why: 'H01 gave up MHIK9 x2 (T10-05) to another CP that has not confirmed; DCASS lists the GUP with trade_status PENDING, the BOS has not booked it and positions stay with H01.',
     expect:
-      'trades-bos 2019-05-10: only_left, explained as pending give-up; a roll-forward that counts the GUP differs by 2 on H01 MHIK9',
+      'trades-bos 2019-05-10: only_left, explained as pending give-up; positions-rollforward leaves the pending GUP out, so no break on H01 MHIK9',
   },
   {
     id: 'B7',

@@ -82,6 +82,9 @@ const TRADES = [
   field('price', 'decimal'),
   field('tradeType', 'text'),
   field('origTradeNo', 'text', { optional: true }),
+  // A give-up's or take-up's status where a layout reports it: a pending one is stored as the
+  // pending trade type (PENDING_TRADE_TYPE), so no column is needed.
+  input('tradeStatus', 'text'),
   field('execDate', 'date', { optional: true }),
   // Hong Kong wall-clock time of execution: with execDate, the instant execAt and the clearing date.
   input('execTime', 'text'),

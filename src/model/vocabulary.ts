@@ -88,3 +88,31 @@ export type Triangulation = (typeof TRIANGULATIONS)[number];
  */
 export const EXPANSIONS = ['spreads'] as const;
 export type Expansion = (typeof EXPANSIONS)[number];
+
+/**
+ * Canonical trade types (profiles map each layout's codes to these): standard, give-up, take-up,
+ * transfer, rectify, block, close-out, and a give-up or take-up the report marks as pending (not yet
+ * confirmed by the other participant: the clearing house has not moved the position).
+ */
+export const TRADE_TYPES = ['STD', 'GUP', 'TUP', 'TRF', 'RCT', 'BLK', 'CLO', 'PGU', 'PTU'] as const;
+export type TradeType = (typeof TRADE_TYPES)[number];
+
+/**
+ * Post-trade adjustments: deals added to a trade (never edits of it) that carry its number as the
+ * original trade number. A reconciliation's `fold` nets them into the trade they adjust. Pending
+ * ones are not among them: until confirmed they move nothing.
+ */
+export const ADJUSTMENT_TRADE_TYPES = [
+  'GUP',
+  'TUP',
+  'TRF',
+  'RCT',
+  'CLO',
+] as const satisfies readonly TradeType[];
+
+/** A give-up's or take-up's status as a report gives it (a profile maps the layout's words to these). */
+export const TRADE_STATUSES = ['pending', 'confirmed'] as const;
+export type TradeStatus = (typeof TRADE_STATUSES)[number];
+
+/** The trade type a give-up or take-up takes while its report says it is pending. */
+export const PENDING_TRADE_TYPE: Readonly<Partial<Record<TradeType, TradeType>>> = { GUP: 'PGU', TUP: 'PTU' };

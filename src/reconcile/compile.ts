@@ -1,7 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
-import { REPEAT_COUNT_COMPARATOR, REPEAT_COUNT_FIELD, type BreakKind, type Side } from '../model/vocabulary.js';
+import {
+  ADJUSTMENT_TRADE_TYPES,
+  PENDING_TRADE_TYPE,
+  REPEAT_COUNT_COMPARATOR,
+  REPEAT_COUNT_FIELD,
+  type BreakKind,
+  type Side,
+} from '../model/vocabulary.js';
 import type { ExplainRule, FieldFilter, Pass, Reconciliation } from './rule-set.js';
 import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
 
@@ -41,7 +48,8 @@ interface Layout {
    * Sides read where their records lie (the entity table, by the side's filters) instead of being
    * copied into a working table: a side neither aggregated nor rolled forward, whose rows are its
    * records one to one. Statements read it whole only to pair it (pass 1 and its duplicates); the
-   * few rows a break shows are fetched by record id.
+   * few rows a break shows are fetched by record id. A folded side read in place has its families'
+   * records replaced by the families' rows (rx_member_<side>, rx_fold_<side>: foldStatements).
    */
   readonly inPlace: Readonly<Record<Side, boolean>>;
   readonly ctx: CompileContext;
@@ -84,9 +92,17 @@ function layout(recon: Reconciliation, ctx: CompileContext): Layout {
   const right = perSide('right');
   const column = new Map<string, string>();
   for (const f of [...left, ...right]) if (!column.has(f)) column.set(f, `c${column.size}`);
+  // A folded side is read in place too: only its families (a trade with adjustments folding into
+  // it) are built in a working table, and stand in for their records. An expanded side is not.
   const inPlace = (side: Side) =>
     recon.aggregate?.side !== side && !recon[side].rollForward && recon[side].expand === null;
-  return { recon, column, sideFields: { left, right }, inPlace: { left: inPlace('left'), right: inPlace('right') }, ctx };
+  return {
+    recon,
+    column,
+    sideFields: { left, right },
+    inPlace: { left: inPlace('left'), right: inPlace('right') },
+    ctx,
+  };
 }
 
 /** A working column of a side's row, `l.c3`. */
@@ -122,7 +138,8 @@ function recordWhere(recon: Reconciliation, side: Side, ctx: CompileContext): Ra
  * The relation one side's records come from, aliased `r` with the entity table's columns. A
  * rolled-forward positions side is the source's previous positions, dated the business date, plus the
  * trades of the same source cleared since, as positions (a buy adds its quantity to long, a sell to
- * short; so net moves by buys less sells, for net and gross accounts alike). Trades carry
+ * short; so net moves by buys less sells, for net and gross accounts alike), except a give-up or
+ * take-up still pending, which has not moved the position (PENDING_TRADE_TYPE). Trades carry
  * their negated id: a break's record ids tell a position (positive) from a trade (negative).
  */
 function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<unknown> {
@@ -138,7 +155,8 @@ function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): R
       FROM position p WHERE p.position_date = ${base}
       UNION ALL
       SELECT -t.id, t.file_id, ${sql.join(asTrade)}
-      FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}) r`;
+      FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}
+        AND t.trade_type NOT IN (${sql.join(Object.values(PENDING_TRADE_TYPE).map((p) => sql`${p}::text`))})) r`;
 }
 
 /**
@@ -227,13 +245,17 @@ export function lookedAtSql(recon: Reconciliation): RawBuilder<boolean> {
  * sort of the whole side) is needed, and rid order is record order.
  */
 function rowColumns(l: Layout, side: Side): RawBuilder<unknown> {
-  const columns = l.sideFields[side].map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(l.recon, f).type]}`));
+  const columns = l.sideFields[side].map((f) =>
+    sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(l.recon, f).type]}`),
+  );
   return sql`rid bigint NOT NULL, ids bigint[] NOT NULL, ${sql.join(columns)}`;
 }
 
 /** `r.trade_no AS c1, ...`: a side's working columns read from its records (alias `r`). */
 function fieldColumns(l: Layout, side: Side): RawBuilder<unknown> {
-  return sql.join(l.sideFields[side].map((f) => sql`${sql.raw(def(l.recon, f).sql)} AS ${sql.raw(l.column.get(f)!)}`));
+  return sql.join(
+    l.sideFields[side].map((f) => sql`${sql.raw(def(l.recon, f).sql)} AS ${sql.raw(l.column.get(f)!)}`),
+  );
 }
 
 /**
@@ -256,8 +278,14 @@ function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
 function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder<unknown> {
   if (!l.inPlace[side]) return sql.raw(TABLE[side]);
   const narrowed = only === undefined ? sql`` : sql` AND r.id = ANY(${only})`;
-  return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${fieldColumns(l, side)}
+  if (l.recon.fold?.side !== side)
+    return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${fieldColumns(l, side)}
     FROM ${sideRecords(l, side)}${narrowed})`;
+  const foldNarrowed = only === undefined ? sql`` : sql` WHERE f.rid = ANY(${only})`;
+  return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${fieldColumns(l, side)}
+    FROM ${sideRecords(l, side)}${narrowed}
+      AND NOT EXISTS (SELECT 1 FROM ${sql.raw(`rx_member_${side}`)} m WHERE m.id = r.id)
+    UNION ALL SELECT f.* FROM ${sql.raw(`rx_fold_${side}`)} f${foldNarrowed})`;
 }
 
 /**
@@ -286,7 +314,8 @@ function loadStatements(l: Layout): Statement[] {
   const out: Statement[] = [
     {
       label: 'drop working tables',
-      query: sql`DROP TABLE IF EXISTS rx_files, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right`,
+      query: sql`DROP TABLE IF EXISTS rx_files, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right,
+        rx_member_left, rx_member_right, rx_fold_left, rx_fold_right`,
     },
     {
       label: 'current files',
@@ -308,7 +337,10 @@ function loadStatements(l: Layout): Statement[] {
     // A side read in place is copied nowhere: copying a million records cost more (2.3 to 2.8 s on
     // the server) than reading them where they lie in the two statements that read the side whole.
     out.push(...expandedSideStatements(l, side));
-    if (l.inPlace[side]) continue;
+    if (l.inPlace[side]) {
+      if (recon.fold?.side === side) out.push(...foldStatements(l, side));
+      continue;
+    }
     const fields = l.sideFields[side];
     // No index: every statement reads the working tables whole, by hash joins.
     out.push({
@@ -339,7 +371,9 @@ function loadStatements(l: Layout): Statement[] {
       const unique = agg.unique;
       const uniqueTable = sql.raw(`rx_unique_${side}`);
       if (unique.length > 0) {
-        const uniqueColumns = unique.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`));
+        const uniqueColumns = unique.map((f) =>
+          sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`),
+        );
         out.push({
           label: `create ${side} shared values table`,
           query: sql`CREATE TEMP TABLE ${uniqueTable} (${sql.join(uniqueColumns)}, first bigint NOT NULL) ON COMMIT DROP`,
@@ -396,6 +430,96 @@ function loadStatements(l: Layout): Statement[] {
     out.push({ label: `analyze ${side} working table`, query: sql`ANALYZE ${sql.raw(TABLE[side])}` });
   }
   return out;
+}
+
+/**
+ * The statements folding a side's adjustments (trades). An adjustment (ADJUSTMENT_TRADE_TYPES, with an
+ * original trade number) folds into the trade of the side whose number it carries, in the same series
+ * (a trade number is unique only within a series), unless the other side has a record of the date
+ * with the adjustment's own number: that side booked it as a trade, so it is matched as one. A trade
+ * with adjustments folding into it and those adjustments make a family (rx_member_<side>: record,
+ * family's trade); a family gives one row per account it touches (rx_fold_<side>), with the net of
+ * the buys less sells (a give-up's sell nets against the trade's buy; a transfer's legs move the
+ * quantity between accounts). An account the family leaves flat (the giver after a full give-up, the
+ * account a transfer empties) gives no row of its own: its records join the family's first row, so
+ * every record is still in exactly one row and a break shows them all. A family flat everywhere keeps
+ * one row of quantity 0 (in the original's account). A row's side and quantity are the net's sign and
+ * size (a flat row: the original's side), its account the account's, every other field the original
+ * trade's. The side is otherwise read in place (sideRows): only the few families are built.
+ */
+function foldStatements(l: Layout, side: Side): Statement[] {
+  const { recon } = l;
+  const other: Side = side === 'left' ? 'right' : 'left';
+  const fields = l.sideFields[side];
+  const c = (f: string) => l.column.get(f)!;
+  const members = sql.raw(`rx_member_${side}`);
+  const folded = sql.raw(`rx_fold_${side}`);
+  const adjustments = sql.join(ADJUSTMENT_TRADE_TYPES.map((t) => sql`${t}::text`));
+  // A folded row's working column: the net's sign and size, the account's, else the original's value.
+  const foldedColumn = (f: string): RawBuilder<unknown> => {
+    switch (f) {
+      case 'quantity':
+        return sql`abs(k.net)`;
+      case 'signedQuantity':
+        return sql`k.net`;
+      case 'side':
+        // A flat family keeps the original's side: its quantity 0 is the difference to show.
+        return sql`CASE WHEN k.net > 0 THEN 'B' WHEN k.net < 0 THEN 'S' ELSE o.side END`;
+      case 'account':
+        return sql`k.account`;
+      default:
+        return sql.raw(`o.${c(f)}`);
+    }
+  };
+  return [
+    {
+      label: `create ${side} family table`,
+      query: sql`CREATE TEMP TABLE ${members} (id bigint NOT NULL, fam bigint NOT NULL) ON COMMIT DROP`,
+    },
+    {
+      label: `${side} adjustments and the trades they fold into (${recon[side].source})`,
+      // The adjustments are few: found by their type, then their originals by number and series.
+      query: sql`INSERT INTO ${members} (id, fam)
+        WITH cand AS MATERIALIZED (
+          SELECT r.id, r.series AS f_series, r.trade_no AS f_no, r.orig_trade_no AS f_orig
+          FROM ${sideRecords(l, side)} AND r.trade_type IN (${adjustments}) AND r.orig_trade_no IS NOT NULL),
+        adj AS (
+          SELECT c.id, min(r.id) AS fam FROM cand c, ${sideRecords(l, side)}
+            AND r.series = c.f_series AND r.trade_no = c.f_orig AND r.id <> c.id
+          GROUP BY c.id),
+        kept AS (
+          SELECT a.id, a.fam FROM adj a JOIN cand c ON c.id = a.id
+          WHERE NOT EXISTS (SELECT 1 FROM ${sideRecords(l, other)} AND r.trade_no = c.f_no))
+        SELECT DISTINCT ON (m.id) m.id, m.fam
+        FROM (SELECT id, fam, 0 AS pref FROM kept UNION ALL SELECT DISTINCT fam, fam, 1 FROM kept) m
+        ORDER BY m.id, m.pref`,
+    },
+    { label: `analyze ${side} family table`, query: sql`ANALYZE ${members}` },
+    {
+      label: `create ${side} folded rows table`,
+      query: sql`CREATE TEMP TABLE ${folded} (${rowColumns(l, side)}) ON COMMIT DROP`,
+    },
+    {
+      label: `fold ${side} families (${recon[side].source})`,
+      query: sql`INSERT INTO ${folded} (rid, ids, ${sql.join(fields.map((f) => sql.raw(c(f))))})
+        WITH src AS MATERIALIZED (
+          SELECT m.fam, r.id, r.account AS f_account, r.side,
+            CASE WHEN r.side = 'S' THEN -r.quantity ELSE r.quantity END AS f_net, ${fieldColumns(l, side)}
+          FROM ${members} m JOIN trade r ON r.id = m.id),
+        grp AS (
+          SELECT s.fam, s.f_account AS account, sum(s.f_net) AS net, array_agg(s.id) AS ids,
+            row_number() OVER (PARTITION BY s.fam ORDER BY sum(s.f_net) = 0, bool_or(s.id = s.fam) DESC, min(s.id)) AS rn
+          FROM src s GROUP BY s.fam, s.f_account),
+        k AS (
+          SELECT g.fam, g.account, g.net, ARRAY(SELECT unnest(g.ids || coalesce(
+              (SELECT array_agg(x) FROM grp z CROSS JOIN unnest(z.ids) x WHERE z.fam = g.fam AND z.rn > 1 AND z.net = 0),
+              '{}')) ORDER BY 1) AS ids
+          FROM grp g WHERE g.rn = 1 OR g.net <> 0)
+        SELECT k.ids[1], k.ids, ${sql.join(fields.map(foldedColumn))}
+        FROM k JOIN src o ON o.id = k.fam`,
+    },
+    { label: `analyze ${side} folded rows`, query: sql`ANALYZE ${folded}` },
+  ];
 }
 
 /**
@@ -509,7 +633,10 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   const carried = (side: Side) => {
     const other = sql.raw(`${ALIAS[side === 'left' ? 'right' : 'left']}.rid`);
     return sql.join(
-      openColumns(side).map((c) => sql`CASE WHEN ${other} IS NULL THEN ${sql.raw(`${ALIAS[side]}.${c}`)} END AS ${sql.raw(`${side}_${c}`)}`),
+      openColumns(side).map(
+        (c) =>
+          sql`CASE WHEN ${other} IS NULL THEN ${sql.raw(`${ALIAS[side]}.${c}`)} END AS ${sql.raw(`${side}_${c}`)}`,
+      ),
     );
   };
   const keepOpen = (side: Side) => {
@@ -569,12 +696,18 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   if (passNo === 1) out.push({ label: `pass ${passNo}: analyze pairs`, query: sql`ANALYZE rx_pair` });
   for (const side of ['left', 'right'] as const)
     out.push(
-      { label: `pass ${passNo}: drop ${side} rows open before`, query: sql`DROP TABLE IF EXISTS ${sql.raw(`rx_open_${side}`)}` },
+      {
+        label: `pass ${passNo}: drop ${side} rows open before`,
+        query: sql`DROP TABLE IF EXISTS ${sql.raw(`rx_open_${side}`)}`,
+      },
       {
         label: `pass ${passNo}: keep ${side} rows left open`,
         query: sql`ALTER TABLE ${sql.raw(`rx_next_${side}`)} RENAME TO ${sql.raw(`rx_open_${side}`)}`,
       },
-      { label: `pass ${passNo}: analyze ${side} rows left open`, query: sql`ANALYZE ${sql.raw(`rx_open_${side}`)}` },
+      {
+        label: `pass ${passNo}: analyze ${side} rows left open`,
+        query: sql`ANALYZE ${sql.raw(`rx_open_${side}`)}`,
+      },
     );
   return out;
 }
@@ -729,8 +862,12 @@ function breakStatements(l: Layout): Statement[] {
     const passNo = i + 1;
     // The rows of the pass's mismatched pairs on a side (a side read in place: fetched by record id).
     const mismatched = (side: Side) =>
-      sideRows(l, side, sql`ARRAY(SELECT x.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} FROM rx_pair x
-        WHERE x.pass = ${passNo}::smallint AND NOT x.ok)`);
+      sideRows(
+        l,
+        side,
+        sql`ARRAY(SELECT x.${sql.raw(side === 'left' ? 'lrid' : 'rrid')} FROM rx_pair x
+        WHERE x.pass = ${passNo}::smallint AND NOT x.ok)`,
+      );
     out.push(
       insertBreaks(
         l,

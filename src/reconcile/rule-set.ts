@@ -87,6 +87,15 @@ const aggregateSchema = z.strictObject({
   unique: z.array(z.string()).min(1).optional(),
 });
 
+/**
+ * Trades only: fold one side's post-trade adjustments (give-up, take-up, transfer, rectify,
+ * close-out: they carry the original trade number) into the trade they adjust, netted per account,
+ * before matching (compile.ts foldStatement).
+ */
+const foldSchema = z.strictObject({
+  side: z.enum(SIDES),
+});
+
 const platform = z.enum(PLATFORMS);
 const runOnSchema = z.strictObject({
   platform: platform.optional(),
@@ -103,6 +112,7 @@ const reconSchema = z
     passes: z.array(passSchema).min(1),
     compare: z.record(z.string(), compareSchema).default({}),
     aggregate: aggregateSchema.optional(),
+    fold: foldSchema.optional(),
     explain: z.array(explainSchema).default([]),
   })
   .superRefine((r, ctx) => {
@@ -162,6 +172,20 @@ const reconSchema = z
         for (const f of Object.keys(e[side] ?? {})) known(f, ['explain', i, side, f]);
       }
     });
+    if (r.fold) {
+      const f = r.fold;
+      if (r.entity !== 'trades') issue(['fold'], 'only trades carry original trade numbers to fold by');
+      // One grouping per side: a folded row is already the net of several records.
+      if (r.aggregate?.side === f.side)
+        issue(
+          ['fold', 'side'],
+          `the ${f.side} side is aggregated already; fold the other side or aggregate it only`,
+        );
+      if (r[f.side].rollForward === true) issue(['fold', 'side'], 'a rolled-forward side cannot be folded');
+      // A folded side is read in place with its families beside it; an expanded side is rebuilt from its legs.
+      if (r[f.side].expand !== undefined)
+        issue(['fold', 'side'], `the ${f.side} side expands spreads; fold the other side or expand it only`);
+    }
     if (r.aggregate) {
       const a = r.aggregate;
       a.groupBy.forEach((f, j) => known(f, ['aggregate', 'groupBy', j]));
@@ -263,6 +287,13 @@ export interface Reconciliation {
     readonly sum: readonly string[];
     readonly unique: readonly string[];
   } | null;
+  /**
+   * Fold one side's adjustments (ADJUSTMENT_TRADE_TYPES) into the trade of that side whose number
+   * (in the same series) they carry as original trade number: the trade and its adjustments become one
+   * row per account with the net signed quantity, unless the other side books the adjustment as a
+   * trade of its own (its number), when it stays a row of its own.
+   */
+  readonly fold: { readonly side: Side } | null;
   readonly explain: readonly ExplainRule[];
   /**
    * Business dates the reconciliation applies to, by the trading calendar: the date's platform and
@@ -328,6 +359,7 @@ export function loadRuleSet(file: string, text?: string): RuleSet {
       };
     }),
     aggregate: r.aggregate ? { ...r.aggregate, unique: r.aggregate.unique ?? [] } : null,
+    fold: r.fold ? { side: r.fold.side } : null,
     runOn: r.runOn ?? {},
     explain: r.explain.map((e, i) => ({
       name: e.name ?? `explain-${i + 1}`,

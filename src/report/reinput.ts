@@ -3,15 +3,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { parseBusinessDate } from '../model/dates.js';
 import { fieldTextSql, storedField } from '../model/entities.js';
+import { ADJUSTMENT_TRADE_TYPES, PENDING_TRADE_TYPE } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { csvRow } from './breaks-csv.js';
 import { StreamWriter } from '../shared/stream-writer.js';
 
 /**
- * Post-trade transactions a CP enters itself (give-up, take-up, transfer, close-out): after
- * a fallback to Genium INET, whatever was done on the upgraded platform must be entered again.
+ * Post-trade transactions a CP enters itself (give-up, take-up, transfer, rectify, close-out, and a
+ * give-up or take-up still pending): after a fallback to Genium INET, whatever was done on the
+ * upgraded platform must be entered again.
  */
-export const REINPUT_TRADE_TYPES = ['GUP', 'TUP', 'TRF', 'CLO'] as const;
+export const REINPUT_TRADE_TYPES = [...ADJUSTMENT_TRADE_TYPES, ...Object.values(PENDING_TRADE_TYPE)] as const;
 
 /** The trade fields the re-input list shows, in its column order. */
 const FIELDS = [

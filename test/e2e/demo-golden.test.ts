@@ -35,10 +35,12 @@ describe('dcass-recon demo', () => {
       'quantity 4 vs 5', // B4
       'duplicate_right', // B7
       'pending give-up', // B6
-      'net 2 vs 4', // B6 in the roll-forward
     ]) {
       expect(result.stdout).toContain(fragment);
     }
+    // B6's report says PENDING: the roll-forward leaves the give-up out, so H01 MHIK9 is no break there.
+    expect(result.stdout).not.toContain('net 2 vs 4');
+    expect(result.stdout).not.toMatch(/positions-rollforward +mismatch/);
   });
 
   it('writes the re-input list a fallback from 14 May would need', () => {
@@ -54,7 +56,7 @@ describe('dcass-recon demo', () => {
       '2019-05-07 T TRF',
       '2019-05-07 T TRF',
       '2019-05-07 T TUP',
-      '2019-05-10 T GUP',
+      '2019-05-10 T PGU',
     ]);
   });
 

@@ -85,3 +85,42 @@ describe(`positions-rollforward (${dbKind})`, () => {
     expect(a1.leftIds.some((id) => !id.startsWith('-'))).toBe(true);
   });
 });
+
+// A give-up the report marks pending (stored as PGU) has not moved the position: the roll-forward
+// leaves it out, while a confirmed one (GUP) moves it.
+describe(`positions-rollforward and pending give-ups (${dbKind})`, () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+    await t.store.db
+      .insertInto('calendar')
+      .values(
+        ['2019-05-06', '2019-05-07'].map((day) => ({
+          market: 'HKFE',
+          day,
+          trading: true,
+          after_hours: true,
+          platform: 'upgraded' as const,
+          note: null,
+        })),
+      )
+      .execute();
+  });
+  afterAll(async () => t.dispose());
+
+  it('a pending give-up leaves the position with the giver; a confirmed one moves it', async () => {
+    await loadPositions(t.store, 'dcass', '2019-05-06', { A1: '10', A2: '10' });
+    await loadTrades(t.store, 'dcass', '2019-05-07', [
+      { tradeNo: '1', account: 'A1', side: 'B', quantity: '2' },
+      { tradeNo: '2', account: 'A1', side: 'S', quantity: '2', tradeType: 'PGU', origTradeNo: '1' },
+      { tradeNo: '3', account: 'A2', side: 'B', quantity: '3' },
+      { tradeNo: '4', account: 'A2', side: 'S', quantity: '3', tradeType: 'GUP', origTradeNo: '3' },
+    ]);
+    // A1: 10 + 2 (its give-up pending); A2: 10 + 3 - 3.
+    await loadPositions(t.store, 'dcass', '2019-05-07', { A1: '12', A2: '10' });
+    const r = await rollForward(t, '2019-05-07');
+    expect(r.breaks.map(view)).toEqual([]);
+    // Two positions and the three trades that moved them; the pending give-up is not read.
+    expect([r.counts.matched, r.counts.leftRecords, r.counts.rightRecords]).toEqual([2, 5, 2]);
+  });
+});

@@ -36,11 +36,14 @@ describe(`fallback re-input list on the fixtures (${dbKind})`, () => {
       ['2019-05-07', 'TRF', 'M01', 'HSIM9', 'S', '2', '1000619'],
       ['2019-05-07', 'TRF', 'H01', 'HSIM9', 'B', '2', '1000619'],
       ['2019-05-07', 'TUP', 'O01', 'HSI28000E9', 'B', '3', '2045517'],
-      ['2019-05-10', 'GUP', 'H01', 'MHIK9', 'S', '2', '1001235'],
+      // B6: its report says PENDING, so it is listed as a pending give-up.
+      ['2019-05-10', 'PGU', 'H01', 'MHIK9', 'S', '2', '1001235'],
     ]);
     expect([rows[0]!.file, rows[0]!.line]).toEqual(['TRD001_CABC_20190506_2310.xml', 12]);
-    const since7 = await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['GUP'] }));
-    expect(since7.map(brief)).toEqual([['2019-05-10', 'GUP', 'H01', 'MHIK9', 'S', '2', '1001235']]);
+    // The filter tells a pending give-up from a confirmed one: none confirmed since 7 May.
+    expect(await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['GUP'] }))).toEqual([]);
+    const since7 = await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['PGU'] }));
+    expect(since7.map(brief)).toEqual([['2019-05-10', 'PGU', 'H01', 'MHIK9', 'S', '2', '1001235']]);
   });
 
   it('writes a CSV with a header and the same rows; refuses a made-up trade type', async () => {
@@ -52,7 +55,7 @@ describe(`fallback re-input list on the fixtures (${dbKind})`, () => {
       ['TRF', '2', '29300'],
       ['TRF', '2', '29300'],
       ['TUP', '3', '1440'],
-      ['GUP', '2', '28570'],
+      ['PGU', '2', '28570'],
     ]);
     await expect(
       collect(reinputRows(t.store, { since: '2019-05-06', tradeTypes: ["X'; --"] })),

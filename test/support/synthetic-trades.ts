@@ -13,6 +13,7 @@ export interface T {
   quantity?: string;
   price?: string;
   tradeType?: string;
+  origTradeNo?: string | null;
 }
 
 /** A source_file row for synthetic records loaded straight into the canonical tables. */
@@ -84,7 +85,7 @@ export async function loadTrades(
           quantity: r.quantity ?? '1',
           price: r.price ?? '29000',
           trade_type: r.tradeType ?? 'STD',
-          orig_trade_no: null,
+          orig_trade_no: r.origTradeNo ?? null,
           exec_date: null,
           exec_at: null,
           open_close: null,

@@ -69,6 +69,28 @@ describe('rule sets', () => {
     expect([bos.left.expand, bos.right.expand]).toEqual([null, 'spreads']);
   });
 
+  it('a fold names its side; the default trades-bos folds the exchange side and aggregates BOS', () => {
+    expect(loadRuleSet('rules.yaml', `${BASE}    fold: { side: left }\n`).reconciliations[0]!.fold).toEqual({
+      side: 'left',
+    });
+    expect(loadRuleSet('rules.yaml', BASE).reconciliations[0]!.fold).toBeNull();
+    const bos = loadBuiltinRuleSet().reconciliations.find((r) => r.name === 'trades-bos')!;
+    expect(bos.fold).toEqual({ side: 'left' });
+    expect(bos.aggregate?.side).toBe('right');
+    // The pending explain rules name pending trade types (left) and booked give-ups (right), never a
+    // plain GUP on the exchange side.
+    expect(bos.explain.map((e) => [e.name, e.kinds, e.left, e.right])).toEqual([
+      ['pending-give-up', ['only_left'], [{ field: 'tradeType', in: ['PGU', 'PTU'], negate: false }], []],
+      [
+        'give-up-booked-ahead',
+        ['only_right'],
+        [],
+        [{ field: 'tradeType', in: ['GUP', 'TUP'], negate: false }],
+      ],
+      ['given-up', ['only_left'], [{ field: 'quantity', in: ['0'], negate: false }], []],
+    ]);
+  });
+
   it('the sha256 is of the bytes: any edit changes it', () => {
     expect(loadRuleSet('a.yaml', BASE).sha256).not.toBe(loadRuleSet('a.yaml', `${BASE}# comment\n`).sha256);
   });
@@ -114,6 +136,24 @@ describe('rule sets', () => {
       'reconciliations.t1.right.expand: only trades expand',
     ],
     [BASE.replace('source: bos }', 'source: bos, expand: legs }'), 6, 'reconciliations.t1.right.expand'],
+    [`${BASE}    fold: { side: middle }\n`, 11, 'reconciliations.t1.fold.side'],
+    [
+      `${BASE.replace('source: bos }', 'source: bos, expand: spreads }')}    fold: { side: right }\n`,
+      11,
+      'the right side expands spreads',
+    ],
+    [
+      `${BASE}    fold: { side: right }\n    aggregate: { side: right, groupBy: [clearingDate, tradeNo], sum: [quantity] }\n`,
+      11,
+      'the right side is aggregated already',
+    ],
+    [
+      BASE.replace('entity: trades', 'entity: positions')
+        .replace('[clearingDate, tradeNo]', '[account, instrument]')
+        .replace('quantity: exact', 'long: exact') + '    fold: { side: left }\n',
+      11,
+      'only trades carry original trade numbers to fold by',
+    ],
   ])('refuses a bad rule file naming file, line and key (%#)', (text, line, message) => {
     const e = error(text);
     expect(e.code).toBe('RULES_INVALID');

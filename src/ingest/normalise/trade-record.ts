@@ -1,3 +1,4 @@
+import { PENDING_TRADE_TYPE, TRADE_STATUSES, type TradeType } from '../../model/vocabulary.js';
 import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
 import { accountOf, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
@@ -59,9 +60,20 @@ export const tradeNormaliser: EntityNormaliser = {
     const price = decimal(values.price);
     if (price === null)
       return fail({ code: 'MISSING_VALUE', field: 'price', message: 'price is required but empty' });
-    const tradeType = text(values.tradeType);
-    if (tradeType === null)
+    const typeRead = text(values.tradeType);
+    if (typeRead === null)
       return fail({ code: 'MISSING_VALUE', field: 'tradeType', message: 'tradeType is required but empty' });
+    // A give-up or take-up the report marks pending has not moved the position yet: it takes the
+    // pending trade type, which no reconciliation folds and the pending explain rule recognises.
+    const status = text(values.tradeStatus);
+    if (status !== null && !(TRADE_STATUSES as readonly string[]).includes(status))
+      return fail({
+        code: 'BAD_CODE',
+        field: 'tradeStatus',
+        message: `tradeStatus "${status}" is not one of ${TRADE_STATUSES.join(', ')} (map the layout's words to them)`,
+      });
+    const tradeType =
+      status === 'pending' ? (PENDING_TRADE_TYPE[typeRead as TradeType] ?? typeRead) : typeRead;
     const side = text(values.side);
     if (side === null)
       return fail({ code: 'MISSING_VALUE', field: 'side', message: 'side is required but empty' });
