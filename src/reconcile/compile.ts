@@ -333,10 +333,12 @@ function loadStatements(l: Layout): Statement[] {
       query: sql`CREATE TEMP TABLE rx_dup (side text NOT NULL, rid bigint NOT NULL, pass smallint) ON COMMIT DROP`,
     },
   ];
+  // Both sides' spread legs first: a side's fold reads the other side's records (an adjustment BOS
+  // booked under its own number), which for an expanded side are its legs.
+  for (const side of ['left', 'right'] as const) out.push(...expandedSideStatements(l, side));
   for (const side of ['left', 'right'] as const) {
     // A side read in place is copied nowhere: copying a million records cost more (2.3 to 2.8 s on
     // the server) than reading them where they lie in the two statements that read the side whole.
-    out.push(...expandedSideStatements(l, side));
     if (l.inPlace[side]) {
       if (recon.fold?.side === side) out.push(...foldStatements(l, side));
       continue;
