@@ -513,9 +513,9 @@ function foldStatements(l: Layout, side: Side): Statement[] {
             row_number() OVER (PARTITION BY s.fam ORDER BY sum(s.f_net) = 0, bool_or(s.id = s.fam) DESC, min(s.id)) AS rn
           FROM src s GROUP BY s.fam, s.f_account),
         k AS (
-          SELECT g.fam, g.account, g.net, ARRAY(SELECT unnest(g.ids || coalesce(
+          SELECT g.fam, g.account, g.net, ARRAY(SELECT unnest(g.ids || CASE WHEN g.rn = 1 THEN coalesce(
               (SELECT array_agg(x) FROM grp z CROSS JOIN unnest(z.ids) x WHERE z.fam = g.fam AND z.rn > 1 AND z.net = 0),
-              '{}')) ORDER BY 1) AS ids
+              '{}') ELSE '{}' END) ORDER BY 1) AS ids
           FROM grp g WHERE g.rn = 1 OR g.net <> 0)
         SELECT k.ids[1], k.ids, ${sql.join(fields.map(foldedColumn))}
         FROM k JOIN src o ON o.id = k.fam`,
