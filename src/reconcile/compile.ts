@@ -77,6 +77,30 @@ function def(recon: Reconciliation, field: string): FieldDef {
   return d;
 }
 
+/** Every field a reconciliation names anywhere: keys, compared fields and their conditions, filters, explain rules, aggregation. */
+function namedFields(recon: Reconciliation): string[] {
+  const filtered = (fs: readonly FieldFilter[]) => fs.map((f) => f.field);
+  return [
+    ...recon.passes.flatMap((p) => p.keys),
+    ...recon.compare.flatMap((c) => [c.field, ...filtered(c.when.left), ...filtered(c.when.right)]),
+    ...recon.explain.flatMap((e) => [...filtered(e.left), ...filtered(e.right)]),
+    ...filtered(recon.left.filters),
+    ...filtered(recon.right.filters),
+    ...(recon.aggregate === null ? [] : [...recon.aggregate.groupBy, ...recon.aggregate.sum, ...recon.aggregate.unique]),
+  ];
+}
+
+/**
+ * The join of the run's account-type table (rx_account_type, accountTypeStatements) to the records
+ * aliased `r`, where the reconciliation reads accountType: each account's type over the dates it
+ * holds, so a record's is the one in force on its date. Nothing otherwise.
+ */
+function lookupJoin(recon: Reconciliation): RawBuilder<unknown> {
+  if (!namedFields(recon).some((f) => def(recon, f).lookup === 'accountType')) return sql``;
+  const date = sql.raw(`r.${ENTITY_DEFS[recon.entity].dateColumn}`);
+  return sql` LEFT JOIN rx_account_type rat ON rat.account = r.account AND rat.valid_from <= ${date} AND ${date} < rat.valid_to`;
+}
+
 function layout(recon: Reconciliation, ctx: CompileContext): Layout {
   const compared = recon.compare.filter((c) => c.comparator.ignores !== true);
   const shared = [...recon.passes.flatMap((p) => p.keys), ...compared.map((c) => c.field)];
@@ -210,7 +234,7 @@ export function inputsQuery(
   used: string;
 }> {
   return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, count(*) AS used
-    FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id JOIN rx_files cf ON cf.id = sf.id
+    FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id JOIN rx_files cf ON cf.id = sf.id${lookupJoin(recon)}
     WHERE ${recordWhere(recon, side, ctx)}
     GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
 }
@@ -231,7 +255,7 @@ export function lookedAtSql(recon: Reconciliation): RawBuilder<boolean> {
       ...spec.filters.map((f) => filterSql(sql.raw(def(recon, f.field).sql), def(recon, f.field).type, f)),
     ];
     const ids = sql.raw(side === 'left' ? 'ls.left_ids' : 'ls.right_ids');
-    return sql`EXISTS (SELECT 1 FROM ${table} r WHERE r.id = ANY(${ids}) AND NOT coalesce(${sql.join(inSide, sql` AND `)}, FALSE))`;
+    return sql`EXISTS (SELECT 1 FROM ${table} r${lookupJoin(recon)} WHERE r.id = ANY(${ids}) AND NOT coalesce(${sql.join(inSide, sql` AND `)}, FALSE))`;
   };
   return sql<boolean>`(c.entity = ${recon.entity}::text AND EXISTS (
       SELECT 1 FROM break_sighting lss JOIN break_detail ls ON ls.id = lss.detail_id
@@ -265,7 +289,7 @@ function fieldColumns(l: Layout, side: Side): RawBuilder<unknown> {
  * change, and the run's statements each take their own snapshot.
  */
 function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
-  return sql`${expandedSideRelation(l, side) ?? sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id
+  return sql`${expandedSideRelation(l, side) ?? sideRelation(l.recon, side, l.ctx)} JOIN rx_files sf ON sf.id = r.file_id${lookupJoin(l.recon)}
     WHERE ${recordWhere(l.recon, side, l.ctx)}`;
 }
 
@@ -300,6 +324,7 @@ function expandedSideStatements(l: Layout, side: Side): Statement[] {
     source: l.recon[side].source,
     businessDate: l.ctx.businessDate,
     otherWhere: recordWhere(l.recon, other, l.ctx),
+    otherJoin: lookupJoin(l.recon),
   });
 }
 
@@ -314,7 +339,7 @@ function loadStatements(l: Layout): Statement[] {
   const out: Statement[] = [
     {
       label: 'drop working tables',
-      query: sql`DROP TABLE IF EXISTS rx_files, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right,
+      query: sql`DROP TABLE IF EXISTS rx_files, rx_account_type, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right,
         rx_member_left, rx_member_right, rx_fold_left, rx_fold_right`,
     },
     {
@@ -322,6 +347,18 @@ function loadStatements(l: Layout): Statement[] {
       query: sql`CREATE TEMP TABLE rx_files ON COMMIT DROP AS SELECT id FROM source_file WHERE superseded_by IS NULL`,
     },
     { label: 'analyze current files', query: sql`ANALYZE rx_files` },
+    {
+      label: 'account types',
+      // Each DCASS account's type from each date a current map makes it effective (the latest
+      // mapping of that date: the highest id) to the next such date: what lookupJoin joins.
+      query: sql`CREATE TEMP TABLE rx_account_type ON COMMIT DROP AS
+        SELECT m.dcass_account AS account, m.account_type, m.effective_from AS valid_from,
+          coalesce(lead(m.effective_from) OVER (PARTITION BY m.dcass_account ORDER BY m.effective_from), 'infinity'::date) AS valid_to
+        FROM (SELECT DISTINCT ON (am.dcass_account, am.effective_from) am.dcass_account, am.effective_from, am.account_type
+              FROM account_map am JOIN rx_files f ON f.id = am.file_id
+              ORDER BY am.dcass_account, am.effective_from, am.id DESC) m`,
+    },
+    { label: 'analyze account types', query: sql`ANALYZE rx_account_type` },
     {
       label: 'create pair table',
       // A pair carries its rows' record ids, so storing the matches reads this table alone (no joins back).
@@ -507,7 +544,7 @@ function foldStatements(l: Layout, side: Side): Statement[] {
         WITH src AS MATERIALIZED (
           SELECT m.fam, r.id, r.account AS f_account, r.side,
             CASE WHEN r.side = 'S' THEN -r.quantity ELSE r.quantity END AS f_net, ${fieldColumns(l, side)}
-          FROM ${members} m JOIN trade r ON r.id = m.id),
+          FROM ${members} m JOIN trade r ON r.id = m.id${lookupJoin(recon)}),
         grp AS (
           SELECT s.fam, s.f_account AS account, sum(s.f_net) AS net, array_agg(s.id) AS ids,
             row_number() OVER (PARTITION BY s.fam ORDER BY sum(s.f_net) = 0, bool_or(s.id = s.fam) DESC, min(s.id)) AS rn

@@ -40,6 +40,8 @@ export interface ExpandedSide {
   readonly businessDate: string;
   /** SQL true for a record (alias `r`, of the trade table) of the other side. */
   readonly otherWhere: RawBuilder<boolean>;
+  /** The lookups otherWhere reads, joined to `r` (compile.ts lookupJoin). */
+  readonly otherJoin: RawBuilder<unknown>;
 }
 
 /** The columns of the legs' working table: the record's id and file, and the trade table's stored columns. */
@@ -99,7 +101,7 @@ export function expandSpreadsStatements(x: ExpandedSide): { label: string; query
             AND ${sql.raw(isCombinationSql('r.expiry'))}),
         o AS MATERIALIZED (
           SELECT r.id, r.account, r.root, r.instrument_type, r.expiry, r.side, r.quantity, r.price
-          FROM trade r JOIN rx_files sf ON sf.id = r.file_id
+          FROM trade r JOIN rx_files sf ON sf.id = r.file_id${x.otherJoin}
           WHERE ${x.otherWhere} AND NOT ${sql.raw(isCombinationSql('r.expiry'))}),
         np AS (
           SELECT DISTINCT ON (s.id) s.id, n.price

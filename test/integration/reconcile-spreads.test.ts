@@ -253,6 +253,7 @@ describe(`calendar spreads booked as one row against DCASS leg trades (${dbKind}
         source: 'bos',
         businessDate: '2019-05-07',
         otherWhere: sql<boolean>`r.source = 'dcass' AND r.clearing_date = DATE '2019-05-07'`,
+        otherJoin: sql``,
       });
       for (const s of statements) await s.query.execute(trx);
       return (

@@ -20,7 +20,7 @@ export interface T {
 export async function insertTestFile(
   store: Store,
   source: 'dcass' | 'bos',
-  entity: 'trades' | 'positions',
+  entity: 'trades' | 'positions' | 'account_map',
   date: string,
   rows: number,
 ): Promise<{ id: string }> {
