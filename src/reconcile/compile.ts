@@ -1053,7 +1053,7 @@ export function countsQuery(): RawBuilder<{
   matched: string;
   matched_by_pass: Record<string, number> | null;
 }> {
-  return sql`SELECT
-      (SELECT count(*) FROM rx_pair WHERE ok) AS matched,
-      (SELECT jsonb_object_agg(pass::text, n) FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE ok GROUP BY pass) x) AS matched_by_pass`;
+  // One scan of the pairs (a million rows: 0.25-0.35 s a scan on the server).
+  return sql`SELECT coalesce(sum(n), 0) AS matched, jsonb_object_agg(pass::text, n) AS matched_by_pass
+    FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE ok GROUP BY pass) x`;
 }
