@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
+import { listBreaks } from '../../src/reconcile/breaks.js';
 import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
-import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { runReconciliation } from '../../src/reconcile/run.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadTrades, type T } from '../support/synthetic-trades.js';
+import { dateSequence, loadTrades, runTradeScenario, type T } from '../support/synthetic-trades.js';
 import { collect } from '../support/collect.js';
 
 const rules = (compare: string, extra = '') =>
@@ -33,26 +33,14 @@ const EXACT = `      quantity: exact
 
 describe(`reconciliation engine semantics (${dbKind})`, () => {
   let t: TestDb;
-  let day = 0;
+  const nextDate = dateSequence('2019-06');
   beforeAll(async () => {
     t = await createTestDb();
   });
   afterAll(async () => t.dispose());
 
-  /** Each scenario gets its own business date, so scenarios never see each other's records. */
-  async function scenario(
-    left: T[],
-    right: T[],
-    ruleSet: RuleSet,
-  ): Promise<{ run: RunSummary; breaks: Break[] }> {
-    day += 1;
-    const date = `2019-06-${String(day).padStart(2, '0')}`;
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, right);
-    const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
-    const breaks = await collect(listBreaks(t.store, run.runId));
-    return { run, breaks };
-  }
+  const scenario = (left: T[], right: T[], ruleSet: RuleSet) =>
+    runTradeScenario(t.store, nextDate(), left, right, ruleSet);
 
   it('a data set against itself has no breaks; every record is matched in pass 1', async () => {
     const rows = [{}, { quantity: '3' }, { side: 'S' as const, price: '28999.5' }];
@@ -148,8 +136,7 @@ describe(`reconciliation engine semantics (${dbKind})`, () => {
   });
 
   it('superseded files are not read; filters and explain rules apply', async () => {
-    day += 1;
-    const date = `2019-06-${String(day).padStart(2, '0')}`;
+    const date = nextDate();
     await loadTrades(t.store, 'dcass', date, [{ tradeNo: '1' }, { tradeNo: '2', tradeType: 'GUP' }]);
     await loadTrades(t.store, 'dcass', date, [{ tradeNo: '9' }], true);
     await loadTrades(t.store, 'bos', date, [{ tradeNo: '1' }, { tradeNo: '3', tradeType: 'TST' }]);

@@ -8,7 +8,7 @@ import { loadBuiltinRuleSet, loadRuleSet, type RuleSet } from '../../src/reconci
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { writeReports } from '../../src/report/renderers.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadTrades, type T } from '../support/synthetic-trades.js';
+import { dateSequence, loadTrades, runTradeScenario, type T } from '../support/synthetic-trades.js';
 import { collect } from '../support/collect.js';
 
 // Multiplicity: a content pass with `repeats: pair` pairs identical records n-to-n; only a side's
@@ -51,24 +51,18 @@ const counts = (left: number, right: number) => [
 
 describe(`reconciliation multiplicity (${dbKind})`, () => {
   let t: TestDb;
-  let day = 0;
+  const nextDate = dateSequence('2019-07');
   beforeAll(async () => {
     t = await createTestDb();
   });
   afterAll(async () => t.dispose());
 
-  /** Each scenario gets its own business date, so scenarios never see each other's records. */
   async function scenario(
     left: T[],
     right: T[],
     ruleSet: RuleSet,
   ): Promise<{ run: RunSummary; breaks: Break[] }> {
-    day += 1;
-    const date = `2019-07-${String(day).padStart(2, '0')}`;
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, right);
-    const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
-    const breaks = await collect(listBreaks(t.store, run.runId));
+    const { run, breaks } = await runTradeScenario(t.store, nextDate(), left, right, ruleSet);
     // Every record lands in exactly one place: a clean pair, or one break.
     const c = run.counts['t']!;
     const used = (s: 'leftIds' | 'rightIds') => breaks.reduce((n, b) => n + b[s].length, 0);
@@ -180,8 +174,7 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
 
   it('a re-run finds the same duplicates with the same fingerprints; one more record clears one', async () => {
     const rs = rules();
-    day += 1;
-    const date = `2019-07-${String(day).padStart(2, '0')}`;
+    const date = nextDate();
     await loadTrades(t.store, 'dcass', date, [fill('1'), fill('2'), fill('3')]);
     await loadTrades(t.store, 'bos', date, [fill(null)]);
     const first = await runReconciliation(t.store, {

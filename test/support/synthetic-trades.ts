@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Store } from '../../src/db/connect.js';
 import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
+import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
+import type { RuleSet } from '../../src/reconcile/rule-set.js';
+import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
+import { collect } from './collect.js';
 import { calendar } from './ingest.js';
 
 /** A trade with the fields these tests vary; the rest are fixed. */
@@ -101,4 +105,30 @@ export async function loadTrades(
       .where('id', '=', file.id)
       .execute();
   }
+}
+
+/**
+ * Business dates for scenarios sharing one database, one per call (`2019-06-01`, `2019-06-02`...), so
+ * that no scenario sees another's records.
+ */
+export function dateSequence(month: string): () => string {
+  let day = 0;
+  return () => {
+    day += 1;
+    return `${month}-${String(day).padStart(2, '0')}`;
+  };
+}
+
+/** Loads a scenario's DCASS (left) and BOS (right) trades on a date, runs the rule set on it; the run and its breaks. */
+export async function runTradeScenario(
+  store: Store,
+  date: string,
+  left: T[],
+  right: T[],
+  ruleSet: RuleSet,
+): Promise<{ run: RunSummary; breaks: Break[] }> {
+  await loadTrades(store, 'dcass', date, left);
+  await loadTrades(store, 'bos', date, right);
+  const run = await runReconciliation(store, { businessDate: date, ruleSet, allowNonTradingDay: true });
+  return { run, breaks: await collect(listBreaks(store, run.runId)) };
 }
