@@ -4,8 +4,35 @@ import type { Store } from '../../src/db/connect.js';
 import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
 import { calendar } from './ingest.js';
 
+/** An instrument as the canonical tables hold it. */
+export interface Instrument {
+  readonly series: string;
+  readonly root: string;
+  readonly instrumentType: 'F' | 'C' | 'P';
+  readonly expiry: string;
+  readonly strike: string | null;
+}
+
+/** The HSI May 2019 future, the instrument synthetic records have unless told. */
+export const HSIK9: Instrument = {
+  series: 'HSIK9',
+  root: 'HSI',
+  instrumentType: 'F',
+  expiry: '2019-05',
+  strike: null,
+};
+/** A Tencent May 2019 call (an American stock option: exercised any day). */
+export const TCH340E9: Instrument = {
+  series: 'TCH340.00E9',
+  root: 'TCH',
+  instrumentType: 'C',
+  expiry: '2019-05',
+  strike: '340.00',
+};
+
 /** A trade with the fields these tests vary; the rest are fixed. */
 export interface T {
+  instrument?: Instrument;
   tradeNo?: string | null;
   ref?: string | null;
   account?: string;
@@ -14,13 +41,14 @@ export interface T {
   price?: string;
   tradeType?: string;
   origTradeNo?: string | null;
+  openClose?: 'O' | 'C' | null;
 }
 
 /** A source_file row for synthetic records loaded straight into the canonical tables. */
 export async function insertTestFile(
   store: Store,
   source: 'dcass' | 'bos',
-  entity: 'trades' | 'positions',
+  entity: 'trades' | 'positions' | 'account_map',
   date: string,
   rows: number,
 ): Promise<{ id: string }> {
@@ -71,11 +99,11 @@ export async function loadTrades(
           participant: 'CABC',
           clearing_date: date,
           session: 'T' as const,
-          series: 'HSIK9',
-          root: 'HSI',
-          instrument_type: 'F' as const,
-          expiry: '2019-05',
-          strike: null,
+          series: (r.instrument ?? HSIK9).series,
+          root: (r.instrument ?? HSIK9).root,
+          instrument_type: (r.instrument ?? HSIK9).instrumentType,
+          expiry: (r.instrument ?? HSIK9).expiry,
+          strike: (r.instrument ?? HSIK9).strike,
           trade_no: r.tradeNo === undefined ? String(1000 + from + j) : r.tradeNo,
           deal_no: null,
           ref: r.ref ?? null,
@@ -88,7 +116,7 @@ export async function loadTrades(
           orig_trade_no: r.origTradeNo ?? null,
           exec_date: null,
           exec_at: null,
-          open_close: null,
+          open_close: r.openClose ?? null,
           extra: null,
         })),
       )
