@@ -116,3 +116,16 @@ export type TradeStatus = (typeof TRADE_STATUSES)[number];
 
 /** The trade type a give-up or take-up takes while its report says it is pending. */
 export const PENDING_TRADE_TYPE: Readonly<Partial<Record<TradeType, TradeType>>> = { GUP: 'PGU', TUP: 'PTU' };
+
+/**
+ * A trade's open/close indicator (trade reports, gross accounts): `O` opens a position (a buy adds to
+ * long, a sell to short), `C` closes one (a sell takes from long, a buy from short). A net account
+ * keeps only the net, which a trade moves the same way either way.
+ */
+export const OPEN_CLOSE = ['O', 'C'] as const;
+export type OpenClose = (typeof OPEN_CLOSE)[number];
+/**
+ * The indicator of a closing trade. Any other value, or none, opens: an unmarked trade on a gross
+ * account adds to long or short (assumed: DCASS's open/close default is open; a CP closes explicitly).
+ */
+export const CLOSING_TRADE: OpenClose = 'C';

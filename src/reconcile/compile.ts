@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
-import { SQL_TYPE, storedFields, textSql } from '../model/entities.js';
+import { SQL_TYPE, storedField, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import {
   ADJUSTMENT_TRADE_TYPES,
+  CLOSING_TRADE,
   PENDING_TRADE_TYPE,
   REPEAT_COUNT_COMPARATOR,
   REPEAT_COUNT_FIELD,
@@ -160,11 +161,19 @@ function recordWhere(recon: Reconciliation, side: Side, ctx: CompileContext): Ra
 
 /**
  * The relation one side's records come from, aliased `r` with the entity table's columns. A
- * rolled-forward positions side is the source's previous positions, dated the business date, plus the
- * trades of the same source cleared since, as positions (a buy adds its quantity to long, a sell to
- * short; so net moves by buys less sells, for net and gross accounts alike), except a give-up or
- * take-up still pending, which has not moved the position (PENDING_TRADE_TYPE). Trades carry
- * their negated id: a break's record ids tell a position (positive) from a trade (negative).
+ * rolled-forward positions side is, dated the business date:
+ * - the source's previous positions;
+ * - the trades of the same source cleared since, as positions (tradeAsPosition: an opening buy adds
+ *   to long, an opening sell to short, a closing sell takes from long, a closing buy from short), except
+ *   a give-up or take-up still pending, which has not moved the position (PENDING_TRADE_TYPE);
+ * - the day's exercises and assignments, as the day's positions of the source report them (their
+ *   `exercised` and `assigned`): an exercise takes its quantity from long, an assignment from short.
+ *   The day's figures only: the previous positions' figures are already out of their long and short.
+ * Summed per account and instrument this gives long and short for a gross account, and for any
+ * account the net (long less short), which the indicator does not change: a closing sell lowers long
+ * as an opening sell raises short. Trades carry their negated id: a break's record ids tell a
+ * position (positive: a previous position or the day's position whose exercise or assignment moved
+ * it) from a trade (negative).
  */
 function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<unknown> {
   if (!recon[side].rollForward) return sql.raw(`${ENTITY_DEFS[recon.entity].table} r`);
@@ -175,33 +184,60 @@ function sideRelation(recon: Reconciliation, side: Side, ctx: CompileContext): R
     f.name === 'positionDate' ? sql`${date} AS ${sql.raw(f.column)}` : sql.raw(`p.${f.column}`),
   );
   const asTrade = fields.map((f) => tradeAsPosition(f.name, date));
+  const asExercise = fields.map((f) => exerciseAsMovement(f.name));
   return sql`(SELECT p.id, p.file_id, ${sql.join(asPosition)}
       FROM position p WHERE p.position_date = ${base}
       UNION ALL
       SELECT -t.id, t.file_id, ${sql.join(asTrade)}
       FROM trade t WHERE t.clearing_date > ${base} AND t.clearing_date <= ${date}
-        AND t.trade_type NOT IN (${sql.join(Object.values(PENDING_TRADE_TYPE).map((p) => sql`${p}::text`))})) r`;
+        AND t.trade_type NOT IN (${sql.join(Object.values(PENDING_TRADE_TYPE).map((p) => sql`${p}::text`))})
+      UNION ALL
+      SELECT x.id, x.file_id, ${sql.join(asExercise)}
+      FROM position x WHERE x.position_date = ${date}
+        AND (coalesce(x.exercised_qty, 0) <> 0 OR coalesce(x.assigned_qty, 0) <> 0)) r`;
 }
 
 /**
- * A trade's value for a position field on a rolled-forward side: dated the business date, a buy's
- * quantity added to long and a sell's to short, none exercised or assigned; a field trades have too
- * (account, instrument) as the trade has it, any other null.
+ * A trade's value for a position field on a rolled-forward side: dated the business date; long and
+ * short moved by its side and open/close indicator (an unmarked trade opens: CLOSING_TRADE); none
+ * exercised or assigned; a field trades have too (account, instrument) as the trade has it, any
+ * other null.
  */
 function tradeAsPosition(name: string, date: RawBuilder<unknown>): RawBuilder<unknown> {
+  const closing = sql`t.open_close IS NOT DISTINCT FROM ${CLOSING_TRADE}::text`;
   switch (name) {
     case 'positionDate':
       return date;
     case 'long':
-      return sql`CASE WHEN t.side = 'B' THEN t.quantity ELSE 0 END`;
+      return sql`CASE WHEN t.side = 'B' AND NOT ${closing} THEN t.quantity
+        WHEN t.side = 'S' AND ${closing} THEN -t.quantity ELSE 0 END`;
     case 'short':
-      return sql`CASE WHEN t.side = 'S' THEN t.quantity ELSE 0 END`;
+      return sql`CASE WHEN t.side = 'S' AND NOT ${closing} THEN t.quantity
+        WHEN t.side = 'B' AND ${closing} THEN -t.quantity ELSE 0 END`;
     case 'exercised':
     case 'assigned':
       return sql`0`;
   }
   const shared = storedFields('trades').find((f) => f.name === name);
   return shared === undefined ? sql`NULL` : sql.raw(`t.${shared.column}`);
+}
+
+/**
+ * The day's position (alias `x`) as the movement its exercise and assignment make on a rolled-forward
+ * side: long less the exercised quantity, short less the assigned; the position's own fields
+ * (account, instrument, date) as they are, no exercise or assignment of its own (it is not compared).
+ */
+function exerciseAsMovement(name: string): RawBuilder<unknown> {
+  switch (name) {
+    case 'long':
+      return sql`-coalesce(x.exercised_qty, 0)`;
+    case 'short':
+      return sql`-coalesce(x.assigned_qty, 0)`;
+    case 'exercised':
+    case 'assigned':
+      return sql`0`;
+  }
+  return sql.raw(`x.${storedField('positions', name).column}`);
 }
 
 /**

@@ -44,8 +44,9 @@ const sideSchema = z.strictObject({
   filters: z.record(z.string(), filterValue).default({}),
   /**
    * Positions only: this side is the previous trading day's positions of the source plus the business
-   * date's trades of the source (a buy adds to long, a sell to short), to be aggregated and compared
-   * with the day's positions.
+   * date's trades of the source (long and short moved by side and open/close indicator) and the day's
+   * exercises and assignments, to be aggregated and compared with the day's positions
+   * (compile.ts sideRelation).
    */
   rollForward: z.literal(true).optional(),
   /**
@@ -255,7 +256,7 @@ export interface SideSpec {
   /** A source, or `exchange` until the run resolves it for its business date (exchange-side.ts). */
   readonly source: RuleSource;
   readonly filters: readonly FieldFilter[];
-  /** Positions: the previous trading day's positions plus the day's trades (see sideSchema). */
+  /** Positions: the previous trading day's positions plus the day's trades and exercises (see sideSchema). */
   readonly rollForward: boolean;
   /** Trades: how records are expanded before matching (`spreads`: a calendar spread into its legs), or null. */
   readonly expand: Expansion | null;

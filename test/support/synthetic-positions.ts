@@ -1,5 +1,49 @@
 import type { Store } from '../../src/db/connect.js';
-import { insertTestFile } from './synthetic-trades.js';
+import { HSIK9, insertTestFile, type Instrument } from './synthetic-trades.js';
+
+/** A position with the fields these tests vary; exercised and assigned are absent unless given. */
+export interface P {
+  account: string;
+  instrument?: Instrument;
+  long: string;
+  short: string;
+  exercised?: string;
+  assigned?: string;
+}
+
+/** Loads a file of positions of a source and date straight into the canonical tables; returns its file id. */
+export async function loadPositionRows(store: Store, source: 'dcass' | 'bos', date: string, rows: P[]) {
+  const file = await insertTestFile(store, source, 'positions', date, rows.length);
+  if (rows.length === 0) return file.id;
+  await store.db
+    .insertInto('position')
+    .values(
+      rows.map((p, i) => {
+        const instrument = p.instrument ?? HSIK9;
+        return {
+          file_id: file.id,
+          line_no: i + 2,
+          source,
+          participant: 'CABC',
+          position_date: date,
+          account: p.account,
+          client_code: null,
+          series: instrument.series,
+          root: instrument.root,
+          instrument_type: instrument.instrumentType,
+          expiry: instrument.expiry,
+          strike: instrument.strike,
+          long_qty: p.long,
+          short_qty: p.short,
+          exercised_qty: p.exercised ?? null,
+          assigned_qty: p.assigned ?? null,
+          extra: null,
+        };
+      }),
+    )
+    .execute();
+  return file.id;
+}
 
 /** Loads a file of positions (one per account: its net, long when positive, short when negative) of a
  * source and date straight into the canonical tables; returns its file id. */
@@ -9,31 +53,32 @@ export async function loadPositions(
   date: string,
   nets: Record<string, string>,
 ) {
-  const file = await insertTestFile(store, source, 'positions', date, Object.keys(nets).length);
-  if (Object.keys(nets).length === 0) return file.id;
+  return loadPositionRows(
+    store,
+    source,
+    date,
+    Object.entries(nets).map(([account, net]) => ({
+      account,
+      long: net.startsWith('-') ? '0' : net,
+      short: net.startsWith('-') ? net.slice(1) : '0',
+    })),
+  );
+}
+
+/** Loads an account map (DCASS account to NET or GROSS, each its own client code) effective from 2019-01-02. */
+export async function loadAccountMap(store: Store, types: Record<string, 'NET' | 'GROSS'>) {
+  const file = await insertTestFile(store, 'bos', 'account_map', '2019-01-02', Object.keys(types).length);
   await store.db
-    .insertInto('position')
+    .insertInto('account_map')
     .values(
-      Object.entries(nets).map(([account, net], i) => ({
+      Object.entries(types).map(([account, type], i) => ({
         file_id: file.id,
         line_no: i + 2,
-        source,
-        participant: 'CABC',
-        position_date: date,
-        account,
-        client_code: null,
-        series: 'HSIK9',
-        root: 'HSI',
-        instrument_type: 'F' as const,
-        expiry: '2019-05',
-        strike: null,
-        long_qty: net.startsWith('-') ? '0' : net,
-        short_qty: net.startsWith('-') ? net.slice(1) : '0',
-        exercised_qty: null,
-        assigned_qty: null,
-        extra: null,
+        client_code: `C-${account}`,
+        dcass_account: account,
+        account_type: type,
+        effective_from: '2019-01-02',
       })),
     )
     .execute();
-  return file.id;
 }

@@ -8,8 +8,35 @@ import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { collect } from './collect.js';
 import { calendar } from './ingest.js';
 
+/** An instrument as the canonical tables hold it. */
+export interface Instrument {
+  readonly series: string;
+  readonly root: string;
+  readonly instrumentType: 'F' | 'C' | 'P';
+  readonly expiry: string;
+  readonly strike: string | null;
+}
+
+/** The HSI May 2019 future, the instrument synthetic records have unless told. */
+export const HSIK9: Instrument = {
+  series: 'HSIK9',
+  root: 'HSI',
+  instrumentType: 'F',
+  expiry: '2019-05',
+  strike: null,
+};
+/** A Tencent May 2019 call (an American stock option: exercised any day). */
+export const TCH340E9: Instrument = {
+  series: 'TCH340.00E9',
+  root: 'TCH',
+  instrumentType: 'C',
+  expiry: '2019-05',
+  strike: '340.00',
+};
+
 /** A trade with the fields these tests vary; the rest are fixed. */
 export interface T {
+  instrument?: Instrument;
   tradeNo?: string | null;
   ref?: string | null;
   account?: string;
@@ -18,6 +45,7 @@ export interface T {
   price?: string;
   tradeType?: string;
   origTradeNo?: string | null;
+  openClose?: 'O' | 'C' | null;
 }
 
 /** A source_file row for synthetic records loaded straight into the canonical tables. */
@@ -75,11 +103,11 @@ export async function loadTrades(
           participant: 'CABC',
           clearing_date: date,
           session: 'T' as const,
-          series: 'HSIK9',
-          root: 'HSI',
-          instrument_type: 'F' as const,
-          expiry: '2019-05',
-          strike: null,
+          series: (r.instrument ?? HSIK9).series,
+          root: (r.instrument ?? HSIK9).root,
+          instrument_type: (r.instrument ?? HSIK9).instrumentType,
+          expiry: (r.instrument ?? HSIK9).expiry,
+          strike: (r.instrument ?? HSIK9).strike,
           trade_no: r.tradeNo === undefined ? String(1000 + from + j) : r.tradeNo,
           deal_no: null,
           ref: r.ref ?? null,
@@ -92,7 +120,7 @@ export async function loadTrades(
           orig_trade_no: r.origTradeNo ?? null,
           exec_date: null,
           exec_at: null,
-          open_close: null,
+          open_close: r.openClose ?? null,
           extra: null,
         })),
       )
