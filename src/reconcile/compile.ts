@@ -92,7 +92,7 @@ function namedFields(recon: Reconciliation): string[] {
 }
 
 /**
- * The join of the run's account-type table (rx_account_type, accountTypeStatements) to the records
+ * The join of the run's account-type table (rx_account_type, built by loadStatements) to the records
  * aliased `r`, where the reconciliation reads accountType: each account's type over the dates it
  * holds, so a record's is the one in force on its date. Nothing otherwise.
  */
