@@ -53,6 +53,27 @@ export function bosQty(qty: number): string {
   return thousands(String(qty), 0);
 }
 
+/**
+ * One BOS row booking a calendar spread as one trade, from its near leg: the built-in BOS layout
+ * writes both months as the expiry (`2019-05/2019-06`), the far leg's side (buying the spread buys
+ * the far month) and the spread price (far less near). No exchange trade number: a spread has none.
+ */
+export function toBosSpreadRow(
+  nearLeg: TradeRecord,
+  spread: { readonly price: string },
+  near: SeriesInfo,
+  far: SeriesInfo,
+  clientCode: string,
+  tradeRef: string,
+): BosTradeRow {
+  return {
+    ...toBosTradeRow(nearLeg, near, clientCode, nearLeg.qty, tradeRef, false),
+    expiry: `${near.expiry}/${far.expiry}`,
+    buySell: nearLeg.side === 'B' ? 'SELL' : 'BUY',
+    price: bosPrice(spread.price),
+  };
+}
+
 /** One BOS trade row for (part of) a trade booked to one client; the BOS stamps the execution date. */
 export function toBosTradeRow(
   t: TradeRecord,

@@ -9,13 +9,15 @@ import {
   BIG5_REMARKS,
   BREAKS,
   BUSINESS_DATES,
+  FALLBACK_DATE,
   GENIUM_DATE,
   OPENING,
   PARTICIPANT,
   SERIES,
+  SPREAD_BOOKINGS,
   TRADES,
 } from './scenario.js';
-import type { ScenarioBreak, ScenarioTrade } from './scenario.js';
+import type { ScenarioBreak, ScenarioTrade, SpreadBooking } from './scenario.js';
 import type { BosFileOptions } from './bos.js';
 import {
   bosPositionsFileName,
@@ -23,6 +25,7 @@ import {
   bosQty,
   bosTradesFileName,
   toBosPositionRow,
+  toBosSpreadRow,
   toBosTradeRow,
   writeAccountMap,
   writeBosPositions,
@@ -60,7 +63,10 @@ export interface CompiledTrade {
   /** Upgraded DCASS trade and deal numbers. */
   readonly tradeNo: number;
   readonly dealNo: number;
-  /** Genium numbers, for trades executed on Genium (up to the Friday-night session of 3 May). */
+  /**
+   * Genium numbers, for trades executed on Genium (up to the Friday-night session of 3 May) and for
+   * trades cleared on Genium again from the fallback date.
+   */
   readonly geniumTradeNo: number | null;
   readonly geniumDealNo: number | null;
   readonly origTradeNo: number | null;
@@ -104,6 +110,16 @@ const UPGRADED_DEAL_BASE: Readonly<Record<string, number>> = {
 };
 /** Executions up to the end of the Friday-night session of 3 May happened on Genium. */
 const LAST_GENIUM_EXEC_DATE = '20190504';
+/** Dates with positions: the business dates, then the fallback day (Genium INET again). */
+const POSITION_DATES: readonly string[] = [...BUSINESS_DATES, FALLBACK_DATE];
+/** Genium trade and deal numbers after the fallback start afresh (the platform numbers its own trades). */
+const FALLBACK_GENIUM_TRADE_BASE = 86001;
+const FALLBACK_GENIUM_DEAL_BASE = 414001;
+
+/** Executed on Genium: up to the seam, or from the fallback date on (the BOS carries the Genium number). */
+function executedOnGenium(execDate: string): boolean {
+  return execDate <= LAST_GENIUM_EXEC_DATE || execDate >= FALLBACK_DATE;
+}
 
 const seriesByName = new Map(SERIES.map((s) => [s.name, s]));
 const accountKind = new Map(ACCOUNTS.map((a) => [a.id, a.kind]));
@@ -180,6 +196,7 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
   const geniumNo = new Map<string, [number, number]>();
   const countPerDate = new Map<string, number>();
   let g = 0;
+  let fg = 0;
   for (const d of byExec) {
     const k = countPerDate.get(d.clearingDate) ?? 0;
     countPerDate.set(d.clearingDate, k + 1);
@@ -192,6 +209,10 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
     if (d.execDate <= LAST_GENIUM_EXEC_DATE) {
       geniumNo.set(d.spec.id, [84201 + 3 * g, 412001 + 2 * g]);
       g += 1;
+    } else if (d.clearingDate >= FALLBACK_DATE) {
+      // Cleared on Genium after the fallback, wherever executed (the Friday-night trades of 10 May too).
+      geniumNo.set(d.spec.id, [FALLBACK_GENIUM_TRADE_BASE + 3 * fg, FALLBACK_GENIUM_DEAL_BASE + 2 * fg]);
+      fg += 1;
     }
   }
 
@@ -201,7 +222,7 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
   const nets = new Map<string, Ledger>();
   const openClose = new Map<string, OpenClose>();
   const byClearing = [...byExec].sort((a, b) => a.clearingDate.localeCompare(b.clearingDate));
-  for (const date of BUSINESS_DATES) {
+  for (const date of POSITION_DATES) {
     for (const d of byClearing.filter((x) => x.clearingDate === date)) {
       const alloc = allocationOf(d.spec);
       const gross = accountKind.get(d.spec.account) === 'GROSS';
@@ -223,10 +244,7 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
     nets.set(date, cloneLedger(ledger));
   }
   for (const d of derived) {
-    if (
-      !BUSINESS_DATES.includes(d.clearingDate as (typeof BUSINESS_DATES)[number]) &&
-      d.clearingDate !== '20190514'
-    ) {
+    if (!POSITION_DATES.includes(d.clearingDate)) {
       throw new Error(`scenario ${d.spec.id}: clears ${d.clearingDate}; the set has no positions for it`);
     }
   }
@@ -307,6 +325,31 @@ export function positionsFrom(date: string, ledger: Ledger): PositionRecord[] {
   return out;
 }
 
+/**
+ * The quantity the BOS books on a trade's row: the trade's own, less (or plus) the adjustments it
+ * folds into it (a partial give-up of 2 of a buy of 5 is booked as a buy of 3).
+ */
+function bosQuantity(c: CompiledTrade, trades: readonly CompiledTrade[]): number {
+  let qty = c.spec.qty;
+  for (const a of trades) {
+    if (a.spec.bosFolded && a.spec.orig === c.spec.id)
+      qty += a.spec.side === c.spec.side ? a.spec.qty : -a.spec.qty;
+  }
+  return qty;
+}
+
+/** The far leg's scenario trade: its side is the booking's, its month the spread's second. */
+function farLegOf(spread: SpreadBooking): ScenarioTrade {
+  const far = TRADES.find((x) => x.id === spread.far);
+  if (!far) throw new Error(`scenario ${spread.id}: unknown far leg ${spread.far}`);
+  return far;
+}
+
+/** The spread booking a trade is a leg of, if any. */
+function spreadOf(id: string): SpreadBooking | undefined {
+  return SPREAD_BOOKINGS.find((b) => b.near === id || b.far === id);
+}
+
 function breakFor(kind: ScenarioBreak['kind'], tradeId: string): ScenarioBreak | undefined {
   return BREAKS.find((b) => b.kind === kind && 'trade' in b && b.trade === tradeId);
 }
@@ -323,6 +366,7 @@ const BOS_POSITION_QUIRKS: Readonly<Record<string, BosFileOptions & { big5?: tru
   '20190506': { bom: false, eol: '\r\n', trailingBlankLines: 0 },
   '20190507': { bom: false, eol: '\n', trailingBlankLines: 0 },
   '20190510': { bom: false, eol: '\r\n', trailingBlankLines: 1, big5: true },
+  '20190514': { bom: false, eol: '\r\n', trailingBlankLines: 0 },
 };
 
 /** Text quirks of each BOS trades file (all UTF-8 with BOM, CRLF). */
@@ -331,6 +375,7 @@ const BOS_TRADE_QUIRKS: Readonly<Record<string, BosFileOptions>> = {
   '20190506': { bom: true, eol: '\r\n', trailingBlankLines: 0 },
   '20190507': { bom: true, eol: '\r\n', trailingBlankLines: 0 },
   '20190510': { bom: true, eol: '\r\n', trailingBlankLines: 2 },
+  '20190514': { bom: true, eol: '\r\n', trailingBlankLines: 0 },
 };
 
 /** Generation times of the upgraded DCASS files (YYYYMMDDHHMMSS) per business date. */
@@ -343,7 +388,11 @@ export const DCASS_GENERATED: Readonly<Record<string, string>> = {
 };
 /** The intraday batch of 6 May, superseded by the day-end file. */
 export const INTRADAY_0506 = '20190506130000';
-const GENIUM_GENERATED = '20190503231000';
+/** Generation times of the Genium backups per date: the last Genium day and the fallback day. */
+const GENIUM_GENERATED: Readonly<Record<string, string>> = {
+  [GENIUM_DATE]: '20190503231000',
+  [FALLBACK_DATE]: '20190514231000',
+};
 
 /** Builds every fixture file in memory. */
 export async function buildFixtures(): Promise<FixtureSet> {
@@ -367,37 +416,37 @@ export async function buildFixtures(): Promise<FixtureSet> {
     generatedAt,
   });
   const positions = new Map<string, PositionRecord[]>();
-  for (const date of BUSINESS_DATES) positions.set(date, positionsFrom(date, nets.get(date) ?? new Map()));
+  for (const date of POSITION_DATES)
+    positions.set(date, positionsFrom(date, nets.get(date) ?? new Map()));
 
-  // Genium backups of 3 May.
-  {
+  // Genium backups of 3 May (the last Genium day) and of the fallback day.
+  for (const date of [GENIUM_DATE, FALLBACK_DATE]) {
+    const gm = meta(date, GENIUM_GENERATED[date] ?? '');
     const list = trades
-      .filter((c) => c.clearingDate === GENIUM_DATE)
+      .filter((c) => c.clearingDate === date)
       .sort((a, b) => (a.geniumTradeNo ?? 0) - (b.geniumTradeNo ?? 0));
-    const path = `genium/${geniumFileName('TRD001', meta(GENIUM_DATE, GENIUM_GENERATED))}`;
+    const path = `genium/${geniumFileName('TRD001', gm)}`;
     files.set(
       path,
       await render(new MemorySink(), (s) =>
         writeGeniumTrades(
           s,
-          meta(GENIUM_DATE, GENIUM_GENERATED),
+          gm,
           list.map((c) => toTradeRecord(c, 'genium')),
         ),
       ),
     );
     list.forEach((c, i) => at(c.spec.id, { file: path, line: i + 2 }));
-    const seam = BREAKS.find((b) => b.kind === 'seam-position');
-    const gpos = (positions.get(GENIUM_DATE) ?? []).map((p) =>
+    const seam = date === GENIUM_DATE ? BREAKS.find((b) => b.kind === 'seam-position') : undefined;
+    const gpos = (positions.get(date) ?? []).map((p) =>
       seam && seam.kind === 'seam-position' && p.account === seam.account && p.series === seam.series
         ? { ...p, long: seam.geniumLong }
         : p,
     );
-    const ppath = `genium/${geniumFileName('POS001', meta(GENIUM_DATE, GENIUM_GENERATED))}`;
+    const ppath = `genium/${geniumFileName('POS001', gm)}`;
     files.set(
       ppath,
-      await render(new MemorySink(), (s) =>
-        writeGeniumPositions(s, meta(GENIUM_DATE, GENIUM_GENERATED), gpos),
-      ),
+      await render(new MemorySink(), (s) => writeGeniumPositions(s, gm, gpos)),
     );
     if (seam && seam.kind === 'seam-position') {
       const i = gpos.findIndex((p) => p.account === seam.account && p.series === seam.series);
@@ -452,7 +501,7 @@ export async function buildFixtures(): Promise<FixtureSet> {
   }
 
   // BOS trades by execution date.
-  for (const date of BUSINESS_DATES) {
+  for (const date of POSITION_DATES) {
     const list = trades
       .filter((c) => c.execDate === date)
       .sort((a, b) => a.execTime.localeCompare(b.execTime));
@@ -460,12 +509,18 @@ export async function buildFixtures(): Promise<FixtureSet> {
     const rowIds: string[] = [];
     let dup: { row: BosTradeRow; id: string } | undefined;
     for (const c of list) {
-      if (c.spec.pending || breakFor('bos-missing', c.spec.id)) continue;
+      if (c.spec.pending || c.spec.bosFolded || breakFor('bos-missing', c.spec.id)) continue;
+      const spread = spreadOf(c.spec.id);
+      if (spread?.far === c.spec.id) continue; // booked once, on the near leg's row
       const rec = toTradeRecord(c, 'upgraded');
-      const exch = c.execDate <= LAST_GENIUM_EXEC_DATE ? { ...rec, tradeNo: c.geniumTradeNo ?? 0 } : rec;
-      for (const [client, q] of allocationOf(c.spec)) {
+      const exch = executedOnGenium(c.execDate) ? { ...rec, tradeNo: c.geniumTradeNo ?? 0 } : rec;
+      const folded = bosQuantity(c, trades);
+      for (const [client, allocated] of allocationOf(c.spec)) {
+        const q = c.spec.alloc ? allocated : folded;
         const ref = `BT${date.slice(2)}-${String(rows.length + 1).padStart(4, '0')}`;
-        let row = toBosTradeRow(exch, series(c.spec.series), client, q, ref, !c.spec.bosWithoutTradeNo);
+        let row = spread
+          ? toBosSpreadRow(exch, spread, series(c.spec.series), series(farLegOf(spread).series), client, ref)
+          : toBosTradeRow(exch, series(c.spec.series), client, q, ref, !c.spec.bosWithoutTradeNo);
         const price = breakFor('bos-price', c.spec.id);
         if (price?.kind === 'bos-price') row = { ...row, price: bosPrice(price.bosPrice) };
         const qty = breakFor('bos-qty', c.spec.id);
@@ -488,7 +543,7 @@ export async function buildFixtures(): Promise<FixtureSet> {
 
   // BOS positions per client.
   const clientNets = new Map<string, Map<string, Map<string, number>>>();
-  for (const date of BUSINESS_DATES) {
+  for (const date of POSITION_DATES) {
     const ledger = nets.get(date) ?? new Map<string, Map<string, number>>();
     clientNets.set(date, ledger);
     const q = BOS_POSITION_QUIRKS[date] ?? { bom: false, eol: '\r\n', trailingBlankLines: 0 };
@@ -522,6 +577,7 @@ export async function buildFixtures(): Promise<FixtureSet> {
   );
 
   for (const b of BREAKS) if ('trade' in b) for (const loc of where.get(b.trade) ?? []) atBreak(b.id, loc);
+  for (const sp of SPREAD_BOOKINGS) for (const loc of where.get(sp.near) ?? []) if (loc.file.startsWith('bos/')) at(sp.id, loc);
 
   const set: FixtureSet = { files, trades, positions, clientNets, where, breakWhere };
   files.set('README.md', Buffer.from(renderReadme(set), 'utf8'));

@@ -1,6 +1,15 @@
 /** Renders fixtures/README.md from the compiled scenario, so file:line references cannot go stale. */
 import type { CompiledTrade, FixtureSet, Loc } from './fixtures.js';
-import { ACCOUNT_MAP, ACCOUNTS, BREAKS, BUSINESS_DATES, OPENING, SERIES } from './scenario.js';
+import {
+  ACCOUNT_MAP,
+  ACCOUNTS,
+  BREAKS,
+  BUSINESS_DATES,
+  FALLBACK_DATE,
+  OPENING,
+  SERIES,
+  SPREAD_BOOKINGS,
+} from './scenario.js';
 import { hkIso, isoDate } from './format.js';
 import { DCASS_TRADE_TYPE } from './model.js';
 
@@ -10,10 +19,11 @@ const locs = (l: readonly Loc[] | undefined): string =>
 function describe(path: string, bytes: Buffer): string {
   const lines = bytes.toString('latin1').split('\n').length - 1;
   if (path === 'README.md') return 'this file (generated)';
+  const day = path.includes(FALLBACK_DATE) ? '14 May (the fallback day)' : '3 May';
   if (path.startsWith('genium/TRD'))
-    return `Genium TRD001 backup, fixed width, ASCII, CRLF; trades clearing 3 May with Genium numbers (${lines} records incl. H and T)`;
+    return `Genium TRD001 backup, fixed width, ASCII, CRLF; trades clearing ${day} with Genium numbers (${lines} records incl. H and T)`;
   if (path.startsWith('genium/POS'))
-    return `Genium POS001 backup, fixed width, ASCII, CRLF; final positions of 3 May (${lines} records incl. H and T)`;
+    return `Genium POS001 backup, fixed width, ASCII, CRLF; final positions of ${day} (${lines} records incl. H and T)`;
   if (path.includes('_1300.xml'))
     return 'upgraded TRD001 intraday batch of 6 May 13:00 (cumulative, superseded by `_2310`), XML, UTF-8, LF';
   if (path.startsWith('dcass/20190503'))
@@ -34,6 +44,8 @@ function describe(path: string, bytes: Buffer): string {
     return 'BOS client positions, UTF-8 without BOM, CRLF';
   if (path.endsWith('BOS_POSITIONS_CABC_20190507.csv'))
     return 'BOS client positions, UTF-8 without BOM, **LF** line ends';
+  if (path.endsWith(`BOS_POSITIONS_CABC_${FALLBACK_DATE}.csv`))
+    return 'BOS client positions of the fallback day, UTF-8 without BOM, CRLF';
   if (path.endsWith('BOS_POSITIONS_CABC_20190510.big5.csv'))
     return 'BOS client positions, **Big5**, CRLF, **extra `Remarks` column** in Traditional Chinese (one quoted because it holds a comma), one blank line at the end';
   return '';
@@ -57,7 +69,7 @@ export function renderReadme(set: FixtureSet): string {
       c.spec.bosWithoutTradeNo,
   );
   const out: string[] = [];
-  out.push(`# Fixtures: participant CABC, 3 to 10 May 2019
+  out.push(`# Fixtures: participant CABC, 3 to 14 May 2019
 
 **Generated; do not edit by hand.** The source of truth is the hand-written scenario
 \`scripts/generate/scenario.ts\` (accounts, series, opening positions, every trade, every deliberate break);
@@ -79,11 +91,14 @@ npx tsx scripts/generate/main.ts --fixtures fixtures
 - After-hours (T+1) session: 17:15 on trading day T to 03:00 the next calendar day; it clears on the next
   trading day. Friday 3 May evening clears Mon 6 May (on the upgraded platform); Friday 10 May evening clears
   **Tue 14 May**, for which the set has no DCASS files.
+- **Tue 14 May is the fallback day**: HKEX falls back to Genium INET from its T session (see "The fallback day"
+  below). The set holds its Genium backups (\`genium/*_20190514.lis\`) and BOS files, and no upgraded DCASS file.
 - The BOS stamps the **execution** date: \`BOS_TRADES_CABC_<date>.csv\` holds the trades executed on that calendar
   date (evening trades sit one trading day before their clearing date; after-midnight trades sit on their clearing date).
 - Genium and upgraded trade (and deal) numbers differ for the same 3 May trades: numbers do not carry across the
   seam, content does. BOS \`Exch Trade No\` holds the Genium number for trades executed on Genium (up to the
-  Friday-night session of 3 May) and the upgraded number afterwards (blank where the BOS did not capture it).
+  Friday-night session of 3 May, and on the fallback day) and the upgraded number in between (blank where the
+  BOS did not capture it).
 - Exercised and assigned are 0 everywhere. Flat positions (long = short = 0) are not listed.
 - Open/close: \`O\`/\`C\` on the gross account O01; blank (\`<OpenClose/>\`, empty CSV field, space in Genium) on net accounts.
 
@@ -143,6 +158,19 @@ Where they are:
     out.push(`| ${c.spec.id} | ${c.spec.side} ${c.spec.qty} ${c.spec.series} (no ${c.tradeNo}) | ${a} |`);
   }
   out.push(`
+### Calendar spreads booked as one row (one BOS row for two DCASS leg trades)
+| id | DCASS legs | BOS booking | where | note |
+|---|---|---|---|---|`);
+  for (const b of SPREAD_BOOKINGS) {
+    const leg = (id: string): string => {
+      const c = set.trades.find((x) => x.spec.id === id);
+      return c ? `${c.spec.side} ${c.spec.qty} ${c.spec.series} @ ${c.spec.price} (no ${c.tradeNo})` : id;
+    };
+    out.push(
+      `| ${b.id} | ${leg(b.near)} + ${leg(b.far)} | ${b.series} @ ${b.price} | ${locs(set.where.get(b.id))} | ${b.note} |`,
+    );
+  }
+  out.push(`
 ## Deliberate breaks
 Everything not listed here reconciles. Left = upgraded DCASS (or Genium for the seam), right = BOS (or upgraded for the seam).
 
@@ -179,12 +207,57 @@ Notes on the breaks:
 - BOS positions are taken from the BOS position keeper, not rebuilt from the BOS trade rows, so the trade breaks
   above do not show up again as position breaks.
 
+## Post-trade events that give no break
+Each of these is booked differently by DCASS and the BOS, or looks like a repeat, and must reconcile:
+- **Partial give-up (T07-19, T07-20), no break.** H01 bought 5 HSIK9 for another CP's client and gave 2 of them
+  up (GUP S 2 carrying T07-19's trade number; no \`trade_status\`, so confirmed). The BOS books only the net,
+  BUY 3 on T07-19's exchange trade number, and no give-up row. trades-bos folds the GUP into T07-19 (5 - 2 = 3)
+  and pairs it with the BOS row by trade number; the pending-give-up rule does not fire (the GUP is not
+  pending). positions-rollforward counts the GUP (a confirmed give-up moved the 2 out of H01).
+- **Its take-up** is the receiving CP's record, in that CP's files, not CABC's. CABC's own receiving side is
+  shown by the **partial take-up T07-21, no break**: another CP gave up 2 of its buy of 5 (its trade 2046130)
+  to CABC for client C0007; DCASS lists a TUP B 2 on I0007 carrying that CP's trade number, the BOS books it
+  as a plain BUY 2 under the take-up's own exchange trade number. Its original trade is not in CABC's report,
+  so there is nothing to fold it into: it is matched as a trade, by number. (T07-10 is a full take-up.)
+- **Calendar spread S07-01, no break.** DCASS clears the legs T07-22 (S 3 HSIK9 @ 29280) and T07-23
+  (B 3 HSIM9 @ 29330); the BOS books one row, \`HSI F 2019-05/2019-06 BUY 3 @ 50.00\` with no exchange trade
+  number. trades-bos expands the booking into its legs (near leg S 3 HSIK9 priced as the DCASS near leg,
+  far leg B 3 HSIM9 at that price plus 50 = 29330) and both legs pair by content. H01 also sold 3 HSIK9 at
+  09:15 (T07-01): the near leg is priced from T07-22, whose far-leg partner is exactly 50 higher.
+- **Identical fills T03-19 and T03-20, no break.** Two genuine fills with the same account, series, side,
+  quantity, price and second (M01 BUY 2 HSI28000E9 @ 2080 at 16:27:15), in Genium, DCASS and the BOS, each
+  under its own trade number. Genium, upgraded and BOS numbers differ on 3 May, so both trades-seam and
+  trades-bos pair them in the content pass, two with two (\`repeats: pair\`): no duplicate break on either side.
+
+## The fallback day (14 May)
+HKEX falls back to Genium INET from the T session of Tuesday 14 May (13 May is a holiday). After
+\`dcass-recon calendar fallback 2019-05-14 --reason ...\`, 14 May is a Genium date: its expected inputs are the
+Genium backups and the BOS files (no DCASS file), and trades-bos and positions-bos compare the BOS with
+Genium INET (\`source: exchange\`); the seam and the roll-forward do not run on it.
+- \`genium/TRD001_CABC_20190514.lis\` holds the trades clearing 14 May under Genium numbers from 86001: the two
+  Friday-night trades of 10 May (A10-01, A10-02, executed on the upgraded platform, so the BOS of 10 May carries
+  their upgraded numbers 1002001 and 1002002) and the four trades of 14 May (T14-01 to T14-04, whose BOS rows
+  carry the Genium numbers). \`genium/POS001_CABC_20190514.lis\` holds the positions after them.
+- **No break**: A10-01 and A10-02 pair by content (pass 2), as A03-01 does across the seam; the 14 May trades
+  pair by number; the Genium positions equal the BOS positions of 14 May. Without the fallback recorded the
+  14 May files load but no default reconciliation reads them (14 May would be an upgraded date with no DCASS
+  report: \`dcass-recon expected --date 2019-05-14\` says which inputs are missing).
+- The demo writes the re-input list of the fallback (\`reinput --fallback 2019-05-14\`: the give-ups, take-ups
+  and transfers of 6 to 10 May, T07-20 and T07-21 included) before recording it, then records the fallback
+  and verifies 14 May against Genium INET.
+
 ## Expected upgraded DCASS positions
 | date | account | series | long | short |
 |---|---|---|---|---|`);
   for (const d of BUSINESS_DATES)
     for (const p of set.positions.get(d) ?? [])
       out.push(`| ${isoDate(d)} | ${p.account} | ${p.series} | ${p.long} | ${p.short} |`);
+  out.push(`
+## Expected Genium INET positions of the fallback day
+| date | account | series | long | short |
+|---|---|---|---|---|`);
+  for (const p of set.positions.get(FALLBACK_DATE) ?? [])
+    out.push(`| ${isoDate(FALLBACK_DATE)} | ${p.account} | ${p.series} | ${p.long} | ${p.short} |`);
   out.push(`
 ## Larger data sets (benchmarks)
 \`scripts/generate/main.ts\` also writes seeded synthetic data of any size, streamed to disk with backpressure

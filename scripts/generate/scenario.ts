@@ -15,6 +15,12 @@ export const BUSINESS_DATES = ['20190503', '20190506', '20190507', '20190510'] a
 /** The last business date of the Genium platform. */
 export const GENIUM_DATE = '20190503';
 
+/**
+ * The fallback day: HKEX falls back to Genium INET from the T session of Tuesday 14 May (after the
+ * 13 May holiday). The set holds its Genium backups and BOS files, but no upgraded DCASS files.
+ */
+export const FALLBACK_DATE = '20190514';
+
 /** The day before the first business date: opening positions are as of this date. */
 export const OPENING_DATE = '20190502';
 
@@ -102,6 +108,8 @@ export interface ScenarioTrade {
   readonly bosWithoutTradeNo?: true;
   /** A give-up the receiving CP has not confirmed: DCASS lists it, positions stay with the giver. */
   readonly pending?: true;
+  /** An adjustment the BOS books no row for: it books the net on the original trade's row instead. */
+  readonly bosFolded?: true;
   /** Why the trade is special, for README. */
   readonly note?: string;
 }
@@ -143,6 +151,12 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T03-16', '20190503 155802', 'HSIK9', 'H01', 'S', 5, '29960'),
   t('T03-17', '20190503 161044', 'HSI28000E9', 'H01', 'B', 4, '2062'),
   t('T03-18', '20190503 162530', 'HSIM9', 'M01', 'S', 6, '29870'),
+  t('T03-19', '20190503 162715', 'HSI28000E9', 'M01', 'B', 2, '2080', {
+    note: 'identical fills: T03-19 and T03-20 have the same account, series, side, quantity, price and second, in every source',
+  }),
+  t('T03-20', '20190503 162715', 'HSI28000E9', 'M01', 'B', 2, '2080', {
+    note: 'identical fills: the second of the pair (see T03-19)',
+  }),
   // Friday night 3 May (Genium T+1 session): clears Monday 6 May on the upgraded platform.
   t('A03-01', '20190503 210537', 'HSIK9', 'H01', 'B', 2, '29880', {
     note: 'Friday-night trade on Genium: BOS has it on 03/05 with the Genium trade number; it clears 6 May in the upgraded DCASS under a new number',
@@ -231,6 +245,26 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('T07-16', '20190507 155040', 'HSIK9', 'I0007', 'S', 3, '29310'),
   t('T07-17', '20190507 161205', 'MHIK9', 'O01', 'S', 4, '29300', { alloc: { C1002: 4 } }),
   t('T07-18', '20190507 162847', 'HSIM9', 'M01', 'S', 3, '29215'),
+  t('T07-19', '20190507 162901', 'HSIK9', 'H01', 'B', 5, '29300', {
+    note: "executed for another CP's client; 2 of the 5 given up by T07-20; BOS books the net B 3 on this trade's number",
+  }),
+  t('T07-20', '20190507 162930', 'HSIK9', 'H01', 'S', 2, '29300', {
+    type: 'GU',
+    orig: 'T07-19',
+    bosFolded: true,
+    note: 'partial give-up of T07-19 (2 of 5), confirmed by the receiving CP; no BOS row of its own',
+  }),
+  t('T07-21', '20190507 162910', 'MHIK9', 'I0007', 'B', 2, '29320', {
+    type: 'TU',
+    orig: 2046130,
+    note: "partial take-up: another CP gave up 2 of its B 5 (its trade 2046130) to CABC for client C0007; BOS books the 2 under the take-up's number",
+  }),
+  t('T07-22', '20190507 162920', 'HSIK9', 'H01', 'S', 3, '29280', {
+    note: 'near leg of the calendar spread HSIK9/M9 bought 3 @ 50 (S07-01); the BOS books the spread as one row',
+  }),
+  t('T07-23', '20190507 162920', 'HSIM9', 'H01', 'B', 3, '29330', {
+    note: 'far leg of the calendar spread HSIK9/M9 bought 3 @ 50 (S07-01)',
+  }),
 
   // Friday 10 May 2019 (8 and 9 May: no CABC trading in this scenario).
   t('T10-01', '20190510 091511', 'HSIK9', 'M01', 'S', 6, '28610'),
@@ -275,6 +309,39 @@ export const TRADES: readonly ScenarioTrade[] = [
   t('A10-02', '20190510 204105', 'HSI27000Q9', 'M01', 'B', 5, '148', {
     note: 'Friday night: BOS 10/05, clears Tue 14 May (no DCASS file for 14 May in the set)',
   }),
+
+  // Tuesday 14 May 2019: the fallback day, traded and cleared on Genium INET again.
+  t('T14-01', '20190514 093012', 'HSIK9', 'H01', 'B', 3, '28610', {
+    note: 'fallback day: executed on Genium INET; BOS carries its Genium trade number',
+  }),
+  t('T14-02', '20190514 101540', 'HSIK9', 'O01', 'S', 3, '28650', { alloc: { C1001: 3 } }),
+  t('T14-03', '20190514 110233', 'MHIK9', 'M01', 'S', 5, '28700'),
+  t('T14-04', '20190514 140510', 'HSIK9', 'I0007', 'S', 2, '28580'),
+];
+
+/** A calendar spread the BOS books as one row; DCASS clears its two leg trades. */
+export interface SpreadBooking {
+  readonly id: string;
+  /** The near-month leg (opposite side to the booking) and the far-month leg (the booking's side). */
+  readonly near: string;
+  readonly far: string;
+  /** HKATS name of the combination, e.g. `HSIK9/M9`. */
+  readonly series: string;
+  /** Far leg price less near leg price, as the BOS books it. */
+  readonly price: string;
+  readonly note: string;
+}
+
+/** Spreads booked as one BOS row. */
+export const SPREAD_BOOKINGS: readonly SpreadBooking[] = [
+  {
+    id: 'S07-01',
+    near: 'T07-22',
+    far: 'T07-23',
+    series: 'HSIK9/M9',
+    price: '50',
+    note: 'H01 bought the May/June spread 3 @ 50: DCASS clears S 3 HSIK9 @ 29280 and B 3 HSIM9 @ 29330; the BOS books one row, HOUSE BUY 3 HSI F 2019-05/2019-06 @ 50.00',
+  },
 ];
 
 /** One deliberate break: what is wrong, why, and what the reconciliation should report. */

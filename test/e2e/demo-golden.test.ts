@@ -28,7 +28,7 @@ describe('dcass-recon demo', () => {
 
   it('runs every fixture date and lists the deliberate breaks', () => {
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/ingested the fixtures: 20 files, 334 rows, 1 rejected row/);
+    expect(result.stdout).toMatch(/ingested the fixtures: 24 files, 392 rows, 1 rejected row/);
     for (const fragment of [
       'long 131 vs 130', // B1
       'price 34.625 vs 34.624', // B3
@@ -43,21 +43,40 @@ describe('dcass-recon demo', () => {
     expect(result.stdout).not.toMatch(/positions-rollforward +mismatch/);
   });
 
-  it('writes the re-input list a fallback from 14 May would need', () => {
+  it('writes the re-input list a fallback from 14 May needs, the partial give-up and take-up included', () => {
     expect(result.stdout).toMatch(
-      /if HKEX fell back to Genium INET from 2019-05-14: 5 post-trade transactions of the upgraded days to enter again on Genium/,
+      /before the fallback to Genium INET from 2019-05-14: 7 post-trade transactions of the upgraded days to enter again on Genium/,
     );
     const csv = readFileSync(path.join(out, 'fallback-2019-05-14', 'reinput.csv'), 'utf8')
       .trim()
       .split(/\r?\n/);
-    expect(csv).toHaveLength(6);
-    expect(csv.slice(1).map((line) => line.split(',').slice(0, 3).join(' '))).toEqual([
-      '2019-05-06 T GUP',
-      '2019-05-07 T TRF',
-      '2019-05-07 T TRF',
-      '2019-05-07 T TUP',
-      '2019-05-10 T PGU',
+    expect(csv).toHaveLength(8);
+    // clearing date, session, type, account, quantity, trade number, original trade number
+    expect(csv.slice(1).map((line) => [0, 1, 2, 3, 6, 8, 9].map((i) => line.split(',')[i]).join(' '))).toEqual([
+      '2019-05-06 T GUP H01 5 1000110 1000108',
+      '2019-05-07 T TRF M01 2 1000620 1000619',
+      '2019-05-07 T TRF H01 2 1000621 1000619',
+      '2019-05-07 T TUP O01 3 1000623 2045517',
+      '2019-05-07 T TUP I0007 2 1000633 2046130', // T07-21, partial take-up
+      '2019-05-07 T GUP H01 2 1000636 1000632', // T07-20, partial give-up of T07-19
+      '2019-05-10 T PGU H01 2 1001236 1001235',
     ]);
+  });
+
+  it('records the fallback and verifies 14 May against Genium INET: every trade and position pairs', () => {
+    const d14 = JSON.parse(readFileSync(path.join(out, '2019-05-14-fallback', 'breaks.json'), 'utf8'));
+    expect(d14.run.missingInputs).toEqual([]);
+    expect(d14.breaks).toEqual([]);
+    const files = d14.run.inputs.map((i: { source: string; file: string }) => `${i.source} ${i.file}`);
+    expect(files).toContain('genium TRD001_CABC_20190514.lis');
+    expect(files).toContain('genium POS001_CABC_20190514.lis');
+    expect(files.filter((f: string) => f.startsWith('dcass'))).toEqual([]);
+    const c = d14.run.counts;
+    // Two Friday-night trades of 10 May carry upgraded numbers in the BOS: they pair by content.
+    expect([c['trades-bos'].matched, c['trades-bos'].matchedByPass]).toEqual([6, { 1: 4, 2: 2 }]);
+    expect([c['positions-bos'].matched, c['positions-bos'].leftRecords]).toEqual([15, 15]);
+    expect(c['positions-rollforward'].skipped).not.toBeNull();
+    expect(c['trades-seam'].skipped).not.toBeNull();
   });
 
   it('names the late back-office file: the first run of 10 May is incomplete, the second complete', () => {

@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { fallbackDates, listBreaks, packageRoot, writeReinputCsv, type Verification } from '../../index.js';
+import {
+  changeCalendar,
+  fallbackDates,
+  listBreaks,
+  loadBuiltinRuleSet,
+  packageRoot,
+  writeReinputCsv,
+  type Verification,
+} from '../../index.js';
 import { createContext, type CliContext } from '../context.js';
 import { out, plural, table } from '../output.js';
 import { writeStarter } from './init.js';
@@ -17,12 +25,18 @@ export interface DemoStep {
   readonly folder: string;
   /** The back-office file that arrives late: held back before this step, delivered at the next. */
   readonly late?: string;
+  /**
+   * HKEX falls back to Genium INET from this step's date: the re-input list is written first (the
+   * evening before, nothing recorded yet), then the fallback is recorded with this reason.
+   */
+  readonly fallback?: string;
 }
 
 /**
  * The demo's verifications in order: the last Genium day, then the upgraded days. 10 May is verified
  * twice, first without the back office's trades export (it arrives late: the run says which input is
- * missing and does not reconcile what it would feed), then again once it is loaded.
+ * missing and does not reconcile what it would feed), then again once it is loaded. 14 May is the
+ * fallback day: the BOS is reconciled against Genium INET again.
  */
 export const DEMO_STEPS: readonly DemoStep[] = [
   { date: '2019-05-03', folder: '2019-05-03' },
@@ -30,12 +44,17 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   { date: '2019-05-07', folder: '2019-05-07' },
   { date: '2019-05-10', folder: '2019-05-10-bos-trades-late', late: 'BOS_TRADES_CABC_20190510.csv' },
   { date: '2019-05-10', folder: '2019-05-10' },
+  {
+    date: '2019-05-14',
+    folder: '2019-05-14-fallback',
+    fallback: 'HKEX circular: fallback to Genium INET from T session 14 May',
+  },
 ];
 
 /** `demo`: `verify` on the shipped fixtures, date after date, in a throwaway embedded database. */
 export function demoCommand(run: Runner): Command {
   return new Command('demo')
-    .description('verify the shipped CABC fixtures (3-10 May 2019) in a throwaway embedded database')
+    .description('verify the shipped CABC fixtures (3-14 May 2019) in a throwaway embedded database')
     .requiredOption('--out <dir>', 'folder for the reports, one subfolder per business date')
     .option('--keep', 'keep the throwaway folder (configuration, inputs, database) and print where it is')
     .addHelpText(
@@ -51,7 +70,9 @@ embedded database there, verifies ${DEMO_STEPS.map((s) => s.date)
         .join(', ')} in turn (breaks carry over from run
 to run) and writes each verification's reports to --out/<date>/. 10 May is verified first without the
 back office's trades export, which arrives late (--out/2019-05-10-bos-trades-late/: the missing input
-is named and trades-bos is not run), then again once it is loaded. The breaks it finds are the
+is named and trades-bos is not run), then again once it is loaded. Before 14 May it writes the re-input
+list a fallback to Genium INET from 14 May needs (--out/fallback-2019-05-14/), records that fallback and
+verifies 14 May against the Genium backups (--out/2019-05-14-fallback/). The breaks it finds are the
 fixtures' deliberate ones, each explained in fixtures/README.md. --db and the configuration are not used.
 Exit code 0 when the demo ran, 2 trouble.`,
     )
@@ -64,6 +85,7 @@ Exit code 0 when the demo ran, 2 trouble.`,
         const demo = createContext({ ...ctx.options, config: configFile, db: path.join(work, 'db') });
         try {
           const results: [DemoStep, Verification][] = [];
+          let fallback: FallbackList | null = null;
           const bos = path.join(work, 'inputs', 'bos');
           const held = path.join(work, 'late');
           mkdirSync(held);
@@ -73,6 +95,10 @@ Exit code 0 when the demo ran, 2 trouble.`,
           for (const [i, step] of DEMO_STEPS.entries()) {
             const arrived = i > 0 && DEMO_STEPS[i - 1]!.late;
             if (arrived) renameSync(path.join(held, arrived), path.join(bos, arrived));
+            if (step.fallback) {
+              fallback = await writeFallbackList(demo, path.resolve(opts.out), step.date);
+              await recordFallback(demo, step.date, step.fallback);
+            }
             const v = await verifyConfigured(demo, {
               date: step.date,
               outDir: path.resolve(opts.out, step.folder),
@@ -80,7 +106,7 @@ Exit code 0 when the demo ran, 2 trouble.`,
             });
             results.push([step, v]);
           }
-          const fallback = await writeFallbackList(demo, path.resolve(opts.out));
+          if (fallback === null) throw new Error('demo: no step records a fallback');
           await printDemo(demo, ctx, results, path.resolve(opts.out), fallback);
           if (opts.keep && !ctx.options.json && !ctx.options.quiet) {
             out.line(
@@ -96,21 +122,35 @@ Exit code 0 when the demo ran, 2 trouble.`,
     );
 }
 
-/** The fallback the demo prepares for (not recorded: the re-input list can be written the evening before). */
-export const DEMO_FALLBACK = { date: '2019-05-14', folder: 'fallback-2019-05-14' } as const;
+/** The re-input list of the demo's fallback: the date it falls back from, its file and size. */
+interface FallbackList {
+  readonly date: string;
+  readonly file: string;
+  readonly transactions: number;
+}
 
-/** Writes the re-input list a fallback from DEMO_FALLBACK.date would need; returns its file and size. */
-async function writeFallbackList(
-  demo: CliContext,
-  outDir: string,
-): Promise<{ file: string; transactions: number }> {
+/** Writes the re-input list a fallback from `date` needs, to --out/fallback-<date>/reinput.csv. */
+async function writeFallbackList(demo: CliContext, outDir: string, date: string): Promise<FallbackList> {
   const store = await demo.store();
-  const dates = await fallbackDates(store, DEMO_FALLBACK.date);
-  const dir = path.join(outDir, DEMO_FALLBACK.folder);
+  const dates = await fallbackDates(store, date);
+  const dir = path.join(outDir, `fallback-${date}`);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'reinput.csv');
   // The fixtures' calendar has upgraded dates before 14 May: dates is never null here.
-  return { file, transactions: dates === null ? 0 : await writeReinputCsv(store, dates, file) };
+  return { date, file, transactions: dates === null ? 0 : await writeReinputCsv(store, dates, file) };
+}
+
+/** Records the fallback as `calendar fallback` does (audited): `date` and later are Genium dates again. */
+async function recordFallback(demo: CliContext, date: string, reason: string): Promise<void> {
+  await changeCalendar(
+    {
+      store: await demo.store(),
+      calendar: demo.calendar(),
+      profiles: demo.profiles(),
+      ruleSet: loadBuiltinRuleSet(),
+    },
+    { action: 'fallback', date, reason, actor: demo.actor() },
+  );
 }
 
 async function printDemo(
@@ -118,7 +158,7 @@ async function printDemo(
   ctx: CliContext,
   results: readonly [DemoStep, Verification][],
   outDir: string,
-  fallback: { file: string; transactions: number },
+  fallback: FallbackList,
 ): Promise<void> {
   const store = await demo.store();
   const rows: string[][] = [];
@@ -165,7 +205,7 @@ async function printDemo(
     out.json({
       outDir,
       runs: results.map(([step, v]) => ({ date: step.date, folder: step.folder, ...v })),
-      fallback: { date: DEMO_FALLBACK.date, ...fallback },
+      fallback,
     });
     return;
   }
@@ -193,7 +233,8 @@ async function printDemo(
     table(['date', 'break', 'reconciliation', 'kind', 'status', 'key', 'differences or reason'], found),
   );
   out.line(
-    `\nif HKEX fell back to Genium INET from ${DEMO_FALLBACK.date}: ${plural(fallback.transactions, 'post-trade transaction')} of the upgraded days to enter again on Genium, ` +
-      `in ${path.relative(process.cwd(), fallback.file)} (dcass-recon reinput --fallback ${DEMO_FALLBACK.date})`,
+    `\nbefore the fallback to Genium INET from ${fallback.date}: ${plural(fallback.transactions, 'post-trade transaction')} of the upgraded days to enter again on Genium, ` +
+      `in ${path.relative(process.cwd(), fallback.file)} (dcass-recon reinput --fallback ${fallback.date}); ` +
+      `then the fallback was recorded and ${fallback.date} verified against Genium INET`,
   );
 }
