@@ -38,7 +38,7 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     expect(ingest.code, ingest.stderr).toBe(0);
     const r = await cli(['audit', 'verify']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^audit chain intact: 20 events, head event 20, head hash [0-9a-f]{64}\n$/);
+    expect(r.stdout).toMatch(/^audit chain intact: 24 events, head event 24, head hash [0-9a-f]{64}\n$/);
   });
 
   it("takes the configuration's actor: without --actor, and --actor over it", async () => {
@@ -52,14 +52,14 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
       .split('\n')
       .slice(0, -1)
       .map((l) => JSON.parse(l) as { actor: string; action: string });
-    expect(events).toHaveLength(60);
-    expect(new Set(events.slice(0, 20).map((e) => `${e.actor} ${e.action}`))).toEqual(
+    expect(events).toHaveLength(72);
+    expect(new Set(events.slice(0, 24).map((e) => `${e.actor} ${e.action}`))).toEqual(
       new Set(['Chan Tai Man ingest.loaded']),
     );
-    expect(new Set(events.slice(20, 40).map((e) => `${e.actor} ${e.action}`))).toEqual(
+    expect(new Set(events.slice(24, 48).map((e) => `${e.actor} ${e.action}`))).toEqual(
       new Set(['wong.siu.ming ingest.skipped']),
     );
-    expect(new Set(events.slice(40).map((e) => e.actor))).toEqual(new Set(['lee.ka.yan']));
+    expect(new Set(events.slice(48).map((e) => e.actor))).toEqual(new Set(['lee.ka.yan']));
   });
 
   it('export writes a file the independent verifier accepts, and prints its sha256', async () => {
@@ -68,12 +68,12 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     expect(r.code, r.stderr).toBe(0);
     const { code, result } = await verifyJson();
     expect(code).toBe(0);
-    expect(result).toMatchObject({ intact: true, events: 60, verified: 60, broken: null });
-    expect(r.stdout).toContain(`wrote ${out}: 60 events, head hash ${result.head!.hash}`);
+    expect(result).toMatchObject({ intact: true, events: 72, verified: 72, broken: null });
+    expect(r.stdout).toContain(`wrote ${out}: 72 events, head hash ${result.head!.hash}`);
     const sha = spawnSync('sha256sum', [out], { encoding: 'utf8' }).stdout.split(' ')[0]!;
     expect(r.stdout).toContain(`sha256 of the file: ${sha}`);
     const v = spawnSync('python3', [VERIFIER, out, '--head', result.head!.hash], { encoding: 'utf8' });
-    expect(v.stdout).toBe(`OK: 60 events, head hash ${result.head!.hash}\n`);
+    expect(v.stdout).toBe(`OK: 72 events, head hash ${result.head!.hash}\n`);
     expect(v.status).toBe(0);
   });
 
@@ -152,18 +152,19 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
   });
 
   it('a row changed behind the trigger: verify exits 2 naming exactly that event', async () => {
+    // Event 8 is the ingest of TRD001_CABC_20190506_1300.xml, 12 rows (events follow the files' order).
     const store = await openStore(ws.target);
     try {
       await store.transaction(async (tx) => {
         await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(tx.db);
-        await sql`UPDATE audit_event SET body = replace(body, '"rows":12', '"rows":13') WHERE id = 7`.execute(
+        await sql`UPDATE audit_event SET body = replace(body, '"rows":12', '"rows":13') WHERE id = 8`.execute(
           tx.db,
         );
         await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(tx.db);
       });
       const changed = await sql<{
         n: string;
-      }>`SELECT count(*) AS n FROM audit_event WHERE id = 7 AND body LIKE '%"rows":13%'`.execute(store.db);
+      }>`SELECT count(*) AS n FROM audit_event WHERE id = 8 AND body LIKE '%"rows":13%'`.execute(store.db);
       expect(changed.rows[0]!.n).toBe('1');
     } finally {
       await store.close();
@@ -171,20 +172,20 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /^audit chain BROKEN at event 7: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
+      /^audit chain BROKEN at event 8: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
     );
-    expect(r.stdout).toContain('6 events verified before it; 60 events stored');
+    expect(r.stdout).toContain('7 events verified before it; 72 events stored');
     const { code, result } = await verifyJson();
     expect(code).toBe(2);
-    expect(result.broken).toMatchObject({ id: '7', problem: 'hash' });
+    expect(result.broken).toMatchObject({ id: '8', problem: 'hash' });
 
     const out = path.join(work, 'broken.jsonl');
     const e = await cli(['audit', 'export', '--out', out]);
     expect(e.code).toBe(2);
-    expect(e.stdout).toContain('audit chain BROKEN at event 7');
+    expect(e.stdout).toContain('audit chain BROKEN at event 8');
     const v = spawnSync('python3', [VERIFIER, out], { encoding: 'utf8' });
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(/^BROKEN at line 7 \(event 7\): hash mismatch/);
+    expect(v.stdout).toMatch(/^BROKEN at line 8 \(event 8\): hash mismatch/);
   });
 
   it('has help with examples', async () => {

@@ -21,12 +21,12 @@ describe(`the dcass-recon CLI (${dbKind})`, () => {
       files: { status: string; fileName: string }[];
       summary: Record<string, number>;
     };
-    expect(out.summary).toEqual({ loaded: 20, skipped: 0, refused: 0, rows: 334, rejected: 1 });
+    expect(out.summary).toEqual({ loaded: 24, skipped: 0, refused: 0, rows: 392, rejected: 1 });
     expect(out.files.every((f) => f.status === 'loaded')).toBe(true);
 
     const again = await cli(['ingest', '--all']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('0 files loaded, 20 already loaded (skipped), 0 refused');
+    expect(again.stdout).toContain('0 files loaded, 24 already loaded (skipped), 0 refused');
 
     const rejects = await cli(['rejects']);
     expect(rejects.stdout).toContain('BOS_TRADES_CABC_20190507.csv:16  execDate  BAD_DATE');

@@ -43,11 +43,13 @@ describe(`dcass-recon init, with and without the fixtures (${dbKind})`, () => {
   it('with --with-fixtures --force copies the shipped fixtures over it and points at verify', async () => {
     const r = await runCli(['init', 'recon', '--with-fixtures', '--force'], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/inputs\/genium\/: 2 shipped CABC fixture files/);
+    expect(r.stdout).toMatch(/inputs\/genium\/: 4 shipped CABC fixture files/);
     expect(r.stdout).toContain('next: cd recon && dcass-recon verify --date 2019-05-03 --out out/0503');
     expect(readdirSync(path.join(cwd, 'inputs', 'genium')).sort()).toEqual([
       'POS001_CABC_20190503.lis',
+      'POS001_CABC_20190514.lis',
       'TRD001_CABC_20190503.lis',
+      'TRD001_CABC_20190514.lis',
     ]);
   });
 

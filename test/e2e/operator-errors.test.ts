@@ -132,14 +132,14 @@ describe(`errors that say the cause, BOS names, verify's summary (${dbKind})`, (
     expect(first.code, first.stderr).toBe(1);
     // The account map and the 6 May BOS trades (under their short name) were loaded above: skipped.
     expect(first.stdout).toContain(
-      '18 files loaded, 2 already loaded (skipped), 0 refused; 306 rows, 1 rejected row (see it with: dcass-recon rejects)',
+      '22 files loaded, 2 already loaded (skipped), 0 refused; 364 rows, 1 rejected row (see it with: dcass-recon rejects)',
     );
     const again = await cli(['verify', '--date', '2019-05-06', '--out', out]);
     expect(again.code, again.stderr).toBe(1);
     const text = again.stdout;
     expect(text).not.toMatch(/^skipped\s/m); // files loaded before are counted, not listed
     expect(text).toContain(
-      '0 files loaded, 20 already loaded (skipped), 0 refused; 0 rows, 0 rejected rows\n',
+      '0 files loaded, 24 already loaded (skipped), 0 refused; 0 rows, 0 rejected rows\n',
     );
     expect(text).toMatch(
       /^verify 2019-05-06: run \d+, rule set default \([0-9a-f]{12}\), 6 input files of the date$/m,

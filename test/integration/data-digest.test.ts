@@ -57,7 +57,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     expect(file.version).toBe(2);
     const r = await cli(['audit', 'verify', '--data']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('loaded data intact: 20 files checked, their rows as loaded\n');
+    expect(r.stdout).toContain('loaded data intact: 24 files checked, their rows as loaded\n');
   });
 
   it('UPDATE trade SET quantity = 99: the file is named with its id and both digests, exit 2', async () => {
@@ -72,7 +72,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     expect(r.stdout).toMatch(
       new RegExp(
         `loaded data CHANGED: ${TRADES} \\(source_file ${file.id}\\): its rows no longer match what was loaded: ` +
-          `expected digest ${file.digest}, found [0-9a-f]{64}\n  20 files checked, 1 changed\n`,
+          `expected digest ${file.digest}, found [0-9a-f]{64}\n  24 files checked, 1 changed\n`,
       ),
     );
     const json = await cli(['--json', 'audit', 'verify', '--data']);
@@ -80,7 +80,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     const result = JSON.parse(json.stdout) as DataJson;
     expect(result.intact).toBe(false);
     expect(result.register.consistent).toBe(true);
-    expect(result.data).toMatchObject({ intact: false, checked: 20, unchecked: 0 });
+    expect(result.data).toMatchObject({ intact: false, checked: 24, unchecked: 0 });
     expect(result.data!.changed).toEqual([
       { fileId: file.id, fileName: TRADES, problem: 'rows', expected: file.digest, found: expect.any(String) },
     ]);

@@ -62,7 +62,7 @@ describe(`bad input (${dbKind})`, () => {
     const err = await refused({ path: p, source: 'genium' });
     expect(err.code).toBe('INGEST_TRAILER_MISMATCH');
     expect(err.message).toMatch(
-      /TRD001_CABC_20190503\.lis:19: the trailer counts 18 detail records but the file has 17/,
+      /TRD001_CABC_20190503\.lis:21: the trailer counts 20 detail records but the file has 19/,
     );
   });
 

@@ -214,7 +214,7 @@ describe(`integrity of what is loaded (${dbKind})`, () => {
     lines[1] = `${lines[1]!.slice(0, 48)}\u0000${lines[1]!.slice(49)}`;
     const p = write(name, Buffer.from(lines.join('\r\n'), 'latin1'));
     const [out] = await ingest(t.store, [{ path: p, source: 'genium' }]);
-    expect(out).toMatchObject({ status: 'loaded', rows: 17, rejected: 1 });
+    expect(out).toMatchObject({ status: 'loaded', rows: 19, rejected: 1 });
     const rejected = await t.store.db
       .selectFrom('rejected_row')
       .select(['line_no', 'field', 'reason'])

@@ -170,7 +170,7 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
     lines[2] = `${lines[2]!.slice(0, 48)}\uFEFF${lines[2]!.slice(49)}`;
     const p = write('TRD-UTF8_CABC_20190503.lis', Buffer.from(lines.join('\r\n'), 'utf8'));
     const [out] = await load([{ path: p, source: 'genium', profile: 'trd-utf8' }]);
-    expect(out).toMatchObject({ status: 'loaded', rows: 17, rejected: 1 });
+    expect(out).toMatchObject({ status: 'loaded', rows: 19, rejected: 1 });
     expect(await rejectsOf(out!.fileId!)).toEqual([
       {
         line_no: 3,
@@ -185,7 +185,7 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
   it('refuses a Genium file with anything but blank lines after the trailer, naming the line', async () => {
     const lines = geniumLines();
     const trailer = lines.findIndex((l) => l.startsWith('T'));
-    expect(trailer).toBe(19);
+    expect(trailer).toBe(21);
     // Blank lines after the trailer are fine; the junk two lines further down is not.
     const p = write(
       'TRD001_CABC_20190503.lis',
@@ -195,14 +195,14 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
     expect(out).toMatchObject({ status: 'refused', fileId: null });
     expect(out!.error).toMatchObject({
       code: 'INGEST_FORMAT',
-      message: 'TRD001_CABC_20190503.lis:23: a record after the trailer (line 20)',
+      message: 'TRD001_CABC_20190503.lis:25: a record after the trailer (line 22)',
     });
     const refused = await t.store.db
       .selectFrom('refused_file')
       .select(['code', 'line_no'])
       .where('path', '=', p)
       .executeTakeFirstOrThrow();
-    expect(refused).toEqual({ code: 'INGEST_FORMAT', line_no: 23 });
+    expect(refused).toEqual({ code: 'INGEST_FORMAT', line_no: 25 });
     // Only blank lines after it: the same file loads.
     const blank = write(
       'TRD001_CABC_20190503.lis',
@@ -219,7 +219,7 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
     lines[6] = `${lines[6]}  `; // trailing spaces the built-in layout does not allow either
     const p = write('TRD001_CABC_20190503.lis', lines.join('\r\n'));
     const [out] = await load([{ path: p, source: 'genium' }]);
-    expect(out).toMatchObject({ status: 'loaded', rows: 16, rejected: 2 });
+    expect(out).toMatchObject({ status: 'loaded', rows: 18, rejected: 2 });
     expect(await rejectsOf(out!.fileId!)).toEqual([
       {
         line_no: 5,
@@ -244,7 +244,7 @@ describe(`parser edges: invisible characters, Genium record lengths and trailers
     lines[6] = `${lines[6]}   X  `;
     const p = write('TRD-PADDED_CABC_20190503.lis', lines.join('\r\n'));
     const [out] = await load([{ path: p, source: 'genium', profile: 'trd-padded' }]);
-    expect(out).toMatchObject({ status: 'loaded', rows: 17, rejected: 1 });
+    expect(out).toMatchObject({ status: 'loaded', rows: 19, rejected: 1 });
     expect(await rejectsOf(out!.fileId!)).toEqual([
       {
         line_no: 7,

@@ -191,7 +191,8 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       long_qty: '8',
       short_qty: '0',
     });
-    expect(big5[1]).toMatchObject({ series: 'HSIM9', long_qty: '0', short_qty: '5' });
+    // HOUSE's HSIM9: short 5 before the far leg of the 7 May spread S07-01 bought 3.
+    expect(big5[1]).toMatchObject({ series: 'HSIM9', long_qty: '0', short_qty: '2' });
     expect(big5[3]).toMatchObject({
       series: 'HSI28000E9',
       instrument_type: 'C',
@@ -242,12 +243,12 @@ describe(`built-in profiles on the fixtures (${dbKind})`, () => {
       report_id: 'TRD001',
       participant: 'CABC',
       business_date: '2019-05-03',
-      row_count: 18,
+      row_count: 20,
       reject_count: 0,
     });
     expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(f.path).toBe(path.join(FIXTURES, 'genium', 'TRD001_CABC_20190503.lis'));
-    expect(f.control).toMatchObject({ details: 18, trailerCount: '000000018' });
+    expect(f.control).toMatchObject({ details: 20, trailerCount: '000000020' });
     expect(f.generated_at?.toISOString()).toBe('2019-05-03T15:10:00.000Z');
   });
 });

@@ -66,7 +66,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     expect(refused!.status).toBe('refused');
     expect(refused!.error).toEqual({
       code: 'INGEST_TRAILER_MISMATCH',
-      message: 'TRD001_CABC_20190503.lis:19: the trailer counts 18 detail records but the file has 17: truncated or corrupt',
+      message: 'TRD001_CABC_20190503.lis:21: the trailer counts 20 detail records but the file has 19: truncated or corrupt',
       hint: 'restore or fetch the file again; nothing of it was loaded',
     });
     const record = await t.store.db
@@ -74,7 +74,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
       .select(['code', 'line_no'])
       .where('path', '=', bad)
       .executeTakeFirstOrThrow();
-    expect(record).toEqual({ code: 'INGEST_TRAILER_MISMATCH', line_no: 19 });
+    expect(record).toEqual({ code: 'INGEST_TRAILER_MISMATCH', line_no: 21 });
     // The same worker, reused after the failure, reads the next file of the call.
     expect(loaded!.status).toBe('loaded');
     const after = await counts();

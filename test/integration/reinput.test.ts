@@ -36,25 +36,31 @@ describe(`fallback re-input list on the fixtures (${dbKind})`, () => {
       ['2019-05-07', 'TRF', 'M01', 'HSIM9', 'S', '2', '1000619'],
       ['2019-05-07', 'TRF', 'H01', 'HSIM9', 'B', '2', '1000619'],
       ['2019-05-07', 'TUP', 'O01', 'HSI28000E9', 'B', '3', '2045517'],
+      // T07-21, a partial take-up, and T07-20, a confirmed partial give-up of T07-19.
+      ['2019-05-07', 'TUP', 'I0007', 'MHIK9', 'B', '2', '2046130'],
+      ['2019-05-07', 'GUP', 'H01', 'HSIK9', 'S', '2', '1000632'],
       // B6: its report says PENDING, so it is listed as a pending give-up.
       ['2019-05-10', 'PGU', 'H01', 'MHIK9', 'S', '2', '1001235'],
     ]);
     expect([rows[0]!.file, rows[0]!.line]).toEqual(['TRD001_CABC_20190506_2310.xml', 12]);
-    // The filter tells a pending give-up from a confirmed one: none confirmed since 7 May.
-    expect(await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['GUP'] }))).toEqual([]);
+    // The filter tells a pending give-up from a confirmed one: the one confirmed since 7 May is T07-20.
+    const confirmed = await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['GUP'] }));
+    expect(confirmed.map(brief)).toEqual([['2019-05-07', 'GUP', 'H01', 'HSIK9', 'S', '2', '1000632']]);
     const since7 = await collect(reinputRows(t.store, { since: '2019-05-07', tradeTypes: ['PGU'] }));
     expect(since7.map(brief)).toEqual([['2019-05-10', 'PGU', 'H01', 'MHIK9', 'S', '2', '1001235']]);
   });
 
   it('writes a CSV with a header and the same rows; refuses a made-up trade type', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'dcass-reinput-')), 'reinput.csv');
-    expect(await writeReinputCsv(t.store, { since: '2019-05-06' }, file)).toBe(5);
+    expect(await writeReinputCsv(t.store, { since: '2019-05-06' }, file)).toBe(7);
     const records = parse(readFileSync(file), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => [r.trade_type, r.quantity, r.price])).toEqual([
       ['GUP', '5', '29260'],
       ['TRF', '2', '29300'],
       ['TRF', '2', '29300'],
       ['TUP', '3', '1440'],
+      ['TUP', '2', '29320'],
+      ['GUP', '2', '29300'],
       ['PGU', '2', '28570'],
     ]);
     await expect(
@@ -104,6 +110,8 @@ describe(`fallback re-input list with the seam's Genium numbers (${dbKind})`, ()
       ['2019-05-07', 'TRF', '1000620', '1000619', null],
       ['2019-05-07', 'TRF', '1000621', '1000619', null],
       ['2019-05-07', 'TUP', '1000623', '2045517', null],
+      ['2019-05-07', 'TUP', '1000633', '2046130', null],
+      ['2019-05-07', 'GUP', '1000636', '1000632', null],
       ['2019-05-08', 'GUP', '1000801', '3000001', null],
     ]);
     // The seam pairs DCASS trade 3000001 (H01 buys 3 HSIK9 at 30102 on 3 May) with Genium's trade of the same content.
@@ -118,6 +126,8 @@ describe(`fallback re-input list with the seam's Genium numbers (${dbKind})`, ()
     // A fallback from 8 May asks for the upgraded days before it only.
     expect((await numbers('2019-05-08'))?.map((r) => r[0])).toEqual([
       '2019-05-06',
+      '2019-05-07',
+      '2019-05-07',
       '2019-05-07',
       '2019-05-07',
       '2019-05-07',

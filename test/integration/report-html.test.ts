@@ -204,13 +204,21 @@ describe(`HTML report on the fixtures (${dbKind})`, () => {
     expect(rejected).toContain('<td class="mono">BOS_TRADES_CABC_20190507.csv</td><td class="num">16</td>');
     expect(rejected).toContain('31/04/2019');
     expect(html).toContain('<p id="refused-none">');
-    // The fallback re-input list: 6 May's give-up, 7 May's two transfer legs and take-up; not 10 May's.
+    // The fallback re-input list: 6 May's give-up, 7 May's two transfer legs, take-up, partial take-up
+    // (T07-21) and partial give-up (T07-20); not 10 May's.
     const reinput = /<table class="grid" id="reinput-list">(.*?)<\/table>/.exec(html)![1]!;
     expect(
       [...reinput.matchAll(/<tr><td class="mono">(\d{4}-\d{2}-\d{2})<\/td><td>(\w+)<\/td>/g)].map(
         (m) => `${m[1]} ${m[2]}`,
       ),
-    ).toEqual(['2019-05-06 GUP', '2019-05-07 TRF', '2019-05-07 TRF', '2019-05-07 TUP']);
+    ).toEqual([
+      '2019-05-06 GUP',
+      '2019-05-07 TRF',
+      '2019-05-07 TRF',
+      '2019-05-07 TUP',
+      '2019-05-07 TUP',
+      '2019-05-07 GUP',
+    ]);
     expect(reinput).toContain('TRD001_CABC_20190507_2310.csv:14');
     // Charts are inline SVG drawn on the server.
     expect(html).toMatch(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="chart" id="chart-kind"/);

@@ -46,7 +46,7 @@ const FILES: { source: 'genium' | 'dcass' | 'bos'; name: string; text: () => str
           'D20190503O01         HSI28000E9      000000006000000000',
           'D20190503O01         HSI28000E9      000000007000000000',
         ],
-        ['T000000012000000000000000290', 'T000000012000000000000000291'], // the hash total of long and short
+        ['T000000012000000000000000294', 'T000000012000000000000000295'], // the hash total of long and short
       ]),
   },
   {
@@ -70,7 +70,7 @@ const FILES: { source: 'genium' | 'dcass' | 'bos'; name: string; text: () => str
     name: 'TRD001_CABC_20190503_0830.xml',
     text: () => {
       const text = edited('dcass/20190503/TRD001_CABC_20190503_0830.xml', [
-        ['recordCount="18"', 'recordCount="17"'],
+        ['recordCount="20"', 'recordCount="19"'],
       ]);
       const lost = text.split('\n').filter((l) => l.includes('<TradeNo>3000002</TradeNo>'));
       expect(lost).toHaveLength(1);
