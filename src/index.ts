@@ -11,6 +11,8 @@ export {
   BREAK_KINDS,
   BREAK_STATUSES,
   TRIANGULATIONS,
+  CLEARING_HOUSES,
+  type ClearingHouse,
   type Source,
   type Entity,
   type ReconciledEntity,
@@ -23,6 +25,7 @@ export { triangulate, type PairAgreement } from './model/triangulation.js';
 
 // Configuration and profiles
 export { resolveConfig, type ResolvedConfig } from './config/config.js';
+export { BUILTIN_PRODUCTS } from './config/products.js';
 export { ProfileRegistry } from './config/profiles.js';
 export type { Profile, FieldSpec } from './config/profile.js';
 export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';
@@ -50,12 +53,7 @@ export {
 } from './ingest/acquire/fetch.js';
 export type { Completeness } from './ingest/acquire/completeness.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
-export {
-  loadedFiles,
-  rejectedInputs,
-  type LoadedFile,
-  type RejectedInputs,
-} from './ingest/lineage.js';
+export { loadedFiles, rejectedInputs, type LoadedFile, type RejectedInputs } from './ingest/lineage.js';
 
 // Calendar changes (typhoon closures, cancelled evening sessions)
 export {

@@ -28,16 +28,25 @@ const accountType = (dateColumn: string): FieldDef =>
     WHERE amf.superseded_by IS NULL AND am.dcass_account = r.account AND am.effective_from <= r.${dateColumn}
     ORDER BY am.effective_from DESC, am.id DESC LIMIT 1)`);
 
+// HKCC or SEOCH from the product table in force for the run (rx_product, house-scope.ts), by the
+// series root: derived when read, so a change to the table applies to every record from the next run.
+const HOUSE = text('(SELECT p.house FROM rx_product p WHERE p.root = r.root)');
+
+/** The rule field holding a record's clearing house (HKCC or SEOCH). */
+export const HOUSE_FIELD = 'house';
+
 /** The fields a rule derives, per entity; a derived field of a stored field's name replaces how it is read. */
 const DERIVED: Record<ReconciledEntity, (dateColumn: string) => Record<string, FieldDef>> = {
   trades: (dateColumn) => ({
     instrument: INSTRUMENT,
+    [HOUSE_FIELD]: HOUSE,
     accountType: accountType(dateColumn),
     // Signed quantity: buys positive, sells negative (nets a give-up against its trade).
     signedQuantity: decimal("CASE WHEN r.side = 'S' THEN -r.quantity ELSE r.quantity END"),
   }),
   positions: (dateColumn) => ({
     instrument: INSTRUMENT,
+    [HOUSE_FIELD]: HOUSE,
     accountType: accountType(dateColumn),
     net: decimal('(r.long_qty - r.short_qty)'),
     // Absent exercised/assigned figures count as zero: a layout without them reports none.
@@ -61,7 +70,11 @@ export const ENTITY_DEFS = Object.fromEntries(
 ) as Readonly<
   Record<
     ReconciledEntity,
-    { readonly table: string; readonly dateColumn: string; readonly fields: Readonly<Record<string, FieldDef>> }
+    {
+      readonly table: string;
+      readonly dateColumn: string;
+      readonly fields: Readonly<Record<string, FieldDef>>;
+    }
   >
 >;
 

@@ -14,6 +14,8 @@ export interface T {
   price?: string;
   tradeType?: string;
   origTradeNo?: string | null;
+  /** The series root (a future of May 2019); HSI when absent. */
+  root?: string;
 }
 
 /** A source_file row for synthetic records loaded straight into the canonical tables. */
@@ -71,8 +73,8 @@ export async function loadTrades(
           participant: 'CABC',
           clearing_date: date,
           session: 'T' as const,
-          series: 'HSIK9',
-          root: 'HSI',
+          series: `${r.root ?? 'HSI'}K9`,
+          root: r.root ?? 'HSI',
           instrument_type: 'F' as const,
           expiry: '2019-05',
           strike: null,
