@@ -53,7 +53,12 @@ export {
 } from './ingest/acquire/fetch.js';
 export type { Completeness } from './ingest/acquire/completeness.js';
 export { ingestFiles, type FileOutcome, type IngestContext, type IngestRequest } from './ingest/ingest.js';
-export { loadedFiles, rejectedInputs, type LoadedFile, type RejectedInputs } from './ingest/lineage.js';
+export {
+  loadedFiles,
+  rejectedInputs,
+  type LoadedFile,
+  type RejectedInputs,
+} from './ingest/lineage.js';
 
 // Calendar changes (typhoon closures, cancelled evening sessions)
 export {

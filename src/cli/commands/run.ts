@@ -154,7 +154,7 @@ function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   }
   if (ctx.options.quiet) return;
   out.line(
-    `run ${s.runId}: business date ${s.businessDate}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files, finished ${hkTime(s.finishedAt)}\n`,
+    `run ${s.runId}: business date ${s.businessDate}${s.house === null ? '' : `, ${s.house} only`}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files, finished ${hkTime(s.finishedAt)}\n`,
   );
   out.line(
     table(
