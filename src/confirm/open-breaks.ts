@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
-import { SIGHTING } from '../reconcile/breaks.js';
-import { breakInHouse, type HouseFilter } from '../report/house-filter.js';
+import { caseInHouse, type HouseFilter } from '../reconcile/house-filter.js';
 
 /** The breaks of a run still open, in total and per reconciliation: what `confirm` refuses on. */
 export interface OpenBreaks {
@@ -20,12 +19,8 @@ export async function openBreaksOfRun(
   runId: string,
   house: HouseFilter | null = null,
 ): Promise<OpenBreaks> {
-  // One clearing house: the breaks whose records, as last seen, are that house's (house-filter.ts).
-  const inHouse =
-    house === null
-      ? sql`TRUE`
-      : sql`EXISTS (SELECT 1 FROM ${SIGHTING} WHERE b.case_id = c.id AND b.run_id = c.last_seen_run
-          AND ${breakInHouse(house)})`;
+  // One clearing house: the breaks whose records, as last seen, are that house's.
+  const inHouse = caseInHouse(house, sql`c.last_seen_run`);
   const found = await sql<{ recon: string; n: string }>`
     SELECT c.recon, count(*)::text AS n FROM break_case c
     WHERE c.status = 'open' AND (

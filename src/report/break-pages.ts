@@ -4,7 +4,7 @@ import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { BreakStatus } from '../model/vocabulary.js';
 import { SIGHTING, stateAsOf } from '../reconcile/breaks.js';
-import { breakInHouse, type HouseFilter } from './house-filter.js';
+import { breakInHouse, type HouseFilter } from '../reconcile/house-filter.js';
 
 /**
  * The paging under the break reader (break-reader.ts): which breaks a report of a run lists, in which

@@ -5,7 +5,7 @@ import { BUILTIN_PRODUCTS } from '../config/products.js';
 import { BREAK_KINDS, BREAK_STATUSES, type ClearingHouse } from '../model/vocabulary.js';
 import { SIGHTING, stateAsOf, type ListBreaksOptions } from '../reconcile/breaks.js';
 import { carriedFrom, type CarriedScope } from './break-pages.js';
-import { breakInHouse, houseFilter, type HouseFilter } from './house-filter.js';
+import { breakInHouse, houseFilter, type HouseFilter } from '../reconcile/house-filter.js';
 import type { ReconCounts } from '../reconcile/run-counts.js';
 import type { RunInput } from '../reconcile/run-inputs.js';
 import { DcassError } from '../shared/errors.js';

@@ -68,7 +68,11 @@ export async function verifyDate(store: Store, request: VerifyDateRequest): Prom
     ...(request.products === undefined ? {} : { products: request.products }),
     ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
-  const reports = await writeReports(store, run.runId, request.outDir, { participant: request.participant });
+  // The reports read the run's house (if any) under the same product table as the run.
+  const reports = await writeReports(store, run.runId, request.outDir, {
+    participant: request.participant,
+    ...(request.products === undefined ? {} : { products: request.products }),
+  });
   await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
   return { ingested, run, carried: await carriedByRun(store, run), reports };
 }

@@ -60,6 +60,13 @@ describe(`clearing houses from the command line (${dbKind})`, () => {
     expect(tradeNos(b)).toEqual(['1000616']);
     expect(new Set([...b.breaks, ...b.carried].map((x) => x.left?.root))).toEqual(new Set(['TCH']));
 
+    const list = await cli(['--json', 'breaks', 'list', '--status', 'open']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = (JSON.parse(list.stdout) as { breaks: { recon: string; key: Record<string, string> }[] })
+      .breaks;
+    // The register also holds the HKCC breaks of the first test's run: this CP does not see them.
+    expect(listed.filter((x) => x.recon === 'trades-bos').map((x) => x.key.tradeNo)).toEqual(['1000616']);
+
     const other = await cli(['run', '--date', '2019-05-07', '--house', 'HKCC']);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(

@@ -8,7 +8,7 @@ import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunOptions, type RunSummary } from '../../src/reconcile/run.js';
 import { writeBreaksCsv } from '../../src/report/breaks-csv.js';
 import { writeBreaksJson } from '../../src/report/breaks-json.js';
-import { houseFilter } from '../../src/report/house-filter.js';
+import { houseFilter } from '../../src/reconcile/house-filter.js';
 import { writeBreaksHtml } from '../../src/report/html/write-html.js';
 import { BUILTIN_PRODUCTS } from '../../src/config/products.js';
 import { readPdfText, testConfirmation } from '../support/confirmation.js';

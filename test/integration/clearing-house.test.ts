@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_PRODUCTS } from '../../src/config/products.js';
+import { houseFilter } from '../../src/reconcile/house-filter.js';
 import { readRegister } from '../../src/reconcile/register.js';
 import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunOptions, type RunSummary } from '../../src/reconcile/run.js';
@@ -124,7 +126,13 @@ describe(`clearing houses in a run (${dbKind})`, () => {
       ['2', 'only_left', 'open'],
       ['3', 'mismatch', 'cleared'],
       ['4', 'mismatch', 'open'],
-    ]);
+    ]); // The register per house (breaks list --house): by the records of each break's last sighting.
+    const listed = async (house: 'HKCC' | 'SEOCH') =>
+      (await collect(readRegister(t.store, { house: houseFilter(house, BUILTIN_PRODUCTS) })))
+        .map((e) => e.key.tradeNo)
+        .sort();
+    expect(await listed('SEOCH')).toEqual(['2', '4']);
+    expect(await listed('HKCC')).toEqual(['3']);
   });
 
   it('a root without a house refuses a house-scoped run, naming the root and products; the table can give it one', async () => {

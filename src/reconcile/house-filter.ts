@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ClearingHouse } from '../model/vocabulary.js';
+import { SIGHTING } from './breaks.js';
 
 /**
  * A report, a break count or a confirmation narrowed to one clearing house. A break's house is that
@@ -39,4 +40,18 @@ export function breakInHouse(filter: HouseFilter | null | undefined): RawBuilder
       LEFT JOIN position hp ON c.entity <> 'trades' AND hu.id > 0 AND hp.id = hu.id
       WHERE coalesce(ht.root, hp.root) = ANY(${textArray(filter.roots)})
         OR NOT coalesce(ht.root, hp.root) = ANY(${textArray(filter.known)}))`;
+}
+
+/**
+ * True when the case (alias `c`) belongs to the house by the records of its last sighting, that of
+ * `lastSeenRun` (SQL of the run id: the case's current state, or its state at a moment); always true
+ * without a filter.
+ */
+export function caseInHouse(
+  filter: HouseFilter | null | undefined,
+  lastSeenRun: RawBuilder<unknown>,
+): RawBuilder<boolean> {
+  if (filter === null || filter === undefined) return sql<boolean>`TRUE`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM ${SIGHTING} WHERE b.case_id = c.id AND b.run_id = ${lastSeenRun}
+    AND ${breakInHouse(filter)})`;
 }
