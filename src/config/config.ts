@@ -76,7 +76,11 @@ const configSchema = z.strictObject({
      * The clearing houses the CP is a member of. One house: runs, reports and the confirmation cover
      * that house only unless told otherwise. Absent: nothing is hidden (the confirmation says HKCC).
      */
-    clearingHouses: z.array(z.enum(CLEARING_HOUSES)).min(1).optional(),
+    clearingHouses: z
+      .array(z.enum(CLEARING_HOUSES))
+      .min(1)
+      .refine((houses) => new Set(houses).size === houses.length, 'each clearing house once')
+      .optional(),
   }),
   /** Series root -> clearing house, over the built-in product table (products.ts). */
   products: productsSchema.optional(),

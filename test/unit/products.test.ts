@@ -55,6 +55,12 @@ describe("the participant's clearing houses", () => {
     expect([c.houseScope, c.participant?.clearingHouses]).toEqual(['SEOCH', ['SEOCH']]);
   });
 
+  it('a house listed twice is refused', () => {
+    expect(errorOf('participant: { code: CABC, clearingHouses: [SEOCH, SEOCH] }\n')).toMatch(
+      /:1: participant\.clearingHouses: each clearing house once/,
+    );
+  });
+
   it('both houses, or none declared: nothing is hidden (the confirmation still defaults to HKCC)', () => {
     expect(configWith('participant: { code: CABC, clearingHouses: [HKCC, SEOCH] }\n').houseScope).toBeNull();
     const none = configWith('participant: { code: CABC }\n');
