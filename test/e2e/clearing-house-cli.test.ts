@@ -47,6 +47,14 @@ describe(`clearing houses from the command line (${dbKind})`, () => {
     expect([...roots]).toEqual(['HSI']); // not TCH, whose trade 1000616 breaks too
   });
 
+  it('verify --house SEOCH runs and reports SEOCH only', async () => {
+    const out = path.join(work, 'verify-seoch');
+    const v = await cli(['verify', '--date', '2019-05-07', '--house', 'SEOCH', '--out', out]);
+    expect(v.code, v.stderr).toBe(1);
+    const b = JSON.parse(readFileSync(path.join(out, 'breaks.json'), 'utf8')) as Breaks;
+    expect([b.run.house, tradeNos(b)]).toEqual(['SEOCH', ['1000616']]);
+  });
+
   it('a CP in SEOCH only sees SEOCH by default: run, report and confirmation; the other house is refused', async () => {
     const text = readFileSync(configFile(), 'utf8');
     expect(text).toContain('clearingHouses: [HKCC, SEOCH]');
