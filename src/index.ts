@@ -11,6 +11,8 @@ export {
   BREAK_KINDS,
   BREAK_STATUSES,
   TRIANGULATIONS,
+  CLEARING_HOUSES,
+  type ClearingHouse,
   type Source,
   type Entity,
   type ReconciledEntity,
@@ -23,6 +25,8 @@ export { triangulate, type PairAgreement } from './model/triangulation.js';
 
 // Configuration and profiles
 export { resolveConfig, type ResolvedConfig } from './config/config.js';
+export { BUILTIN_PRODUCTS } from './config/products.js';
+export { houseFilter, type HouseFilter } from './reconcile/house-filter.js';
 export { ProfileRegistry } from './config/profiles.js';
 export type { Profile, FieldSpec } from './config/profile.js';
 export { loadCalendar, type LoadedCalendar } from './config/calendar-file.js';

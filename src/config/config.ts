@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { actorSchema } from '../audit/actor.js';
 import { standardFontProblem } from '../shared/standard-font.js';
 import { DEFAULT_EXPECTED_INPUTS, expectedInputsSchema, type ExpectedInput } from './expected-inputs.js';
-import { SOURCES, type Source } from '../model/vocabulary.js';
+import { CLEARING_HOUSES, SOURCES, type ClearingHouse, type Source } from '../model/vocabulary.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
+import { productsSchema, resolveProducts } from './products.js';
 import { builtinPath } from '../shared/package-root.js';
 import { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 import { loadValidatedFile } from './yaml-file.js';
@@ -16,6 +17,9 @@ const DEFAULT_CONFIG_FILE = 'dcass-recon.yaml';
 const DEFAULT_DB_DIR = path.join('.dcass-recon', 'db');
 
 const folder = z.string().min(1);
+
+/** The clearing houses a participant without `clearingHouses` is taken to be in, for the confirmation's box. */
+const DEFAULT_HOUSES: readonly ClearingHouse[] = ['HKCC'];
 
 // Text printed in the confirmation PDF: required, and printable in its standard font.
 const pdfText = z
@@ -68,11 +72,18 @@ const configSchema = z.strictObject({
   participant: z.strictObject({
     code: z.string().regex(/^[A-Z0-9]{1,5}$/, 'a DCASS customer code such as CABC'),
     name: z.string().default(''),
+    /**
+     * The clearing houses the CP is a member of. One house: runs, reports and the confirmation cover
+     * that house only unless told otherwise. Absent: nothing is hidden (the confirmation says HKCC).
+     */
     clearingHouses: z
-      .array(z.enum(['HKCC', 'SEOCH']))
+      .array(z.enum(CLEARING_HOUSES))
       .min(1)
-      .default(['HKCC']),
+      .refine((houses) => new Set(houses).size === houses.length, 'each clearing house once')
+      .optional(),
   }),
+  /** Series root -> clearing house, over the built-in product table (products.ts). */
+  products: productsSchema.optional(),
   database: z.string().min(1).optional(),
   profiles: z.array(folder).default([]),
   calendar: z.string().min(1).default('builtin:hk-2019'),
@@ -152,8 +163,15 @@ export interface ResolvedConfig {
   readonly participant: {
     readonly code: string;
     readonly name: string;
-    readonly clearingHouses: readonly string[];
+    readonly clearingHouses: readonly ClearingHouse[];
   } | null;
+  /**
+   * The one clearing house a CP declared itself a member of (participant.clearingHouses of one
+   * house): what runs, reports and the confirmation cover by default. Null: every house.
+   */
+  readonly houseScope: ClearingHouse | null;
+  /** Series root -> clearing house: the built-in product table with the configuration's `products:` over it. */
+  readonly products: Readonly<Record<string, ClearingHouse>>;
   readonly database: string;
   readonly profileDirs: readonly string[];
   readonly calendarFile: string;
@@ -199,7 +217,11 @@ export function resolveConfig(options: {
     : null;
   return deepFreeze({
     configFile: file,
-    participant: raw ? raw.participant : null,
+    participant: raw
+      ? { ...raw.participant, clearingHouses: raw.participant.clearingHouses ?? DEFAULT_HOUSES }
+      : null,
+    houseScope: raw?.participant.clearingHouses?.length === 1 ? raw.participant.clearingHouses[0]! : null,
+    products: resolveProducts(raw?.products),
     database:
       options.db ??
       options.databaseUrl ??
@@ -220,7 +242,7 @@ export function resolveConfig(options: {
 
 function resolveConfirmation(raw: z.infer<typeof configSchema>): ConfirmationConfig {
   const c = raw.confirmation!;
-  const houses = raw.participant.clearingHouses;
+  const houses = raw.participant.clearingHouses ?? DEFAULT_HOUSES;
   return {
     fullName: c.fullName ?? raw.participant.name.trim(),
     clearingHouse:
@@ -232,4 +254,3 @@ function resolveConfirmation(raw: z.infer<typeof configSchema>): ConfirmationCon
     dueTime: c.dueTime,
   };
 }
-

@@ -2,6 +2,7 @@ import type { AppendedAuditEvent } from '../audit/append.js';
 import type { ConfirmationConfig } from '../config/config.js';
 import type { Store } from '../db/connect.js';
 import type { ReportRun } from '../report/run-data.js';
+import type { ClearingHouse } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { auditHeadHash, recordConfirmEvent } from './confirm-audit.js';
 import { latestRunOfDate } from './confirm-run.js';
@@ -22,6 +23,10 @@ export interface ConfirmOptions {
   readonly now?: Date;
   /** The report formats of the pack; every format when absent (a test adds one). */
   readonly renderers?: readonly ReportRenderer[];
+  /** Confirm one clearing house only: its breaks, its run, and the form's box; every house when absent. */
+  readonly house?: ClearingHouse;
+  /** Series root -> clearing house (the configuration's product table); the built-in table when absent. */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
 }
 
 /** A written confirmation. */
@@ -40,7 +45,7 @@ export interface ConfirmResult {
  * - while an expected input is missing or breaks are open, unless accepted with a reason.
  */
 export async function confirmBusinessDate(store: Store, options: ConfirmOptions): Promise<ConfirmResult> {
-  const run = await latestRunOfDate(store, options.businessDate);
+  const run = await latestRunOfDate(store, options.businessDate, options.house ?? null, options.products);
   const reason = options.acceptOpenReason?.trim() ?? null;
   checkSomethingVerified(run);
   if (run.missingInputs.length > 0 && !reason) throw missingInputsRefusal(run);
@@ -49,12 +54,15 @@ export async function confirmBusinessDate(store: Store, options: ConfirmOptions)
     outDir: options.outDir,
     runs: [run],
     ruleSetFiles: options.ruleSetFiles,
-    confirmation: options.confirmation,
+    // The form states the house it covers: one house confirmed is that house's box, whatever the CP's membership.
+    confirmation:
+      run.house === null ? options.confirmation : { ...options.confirmation, clearingHouse: run.house.house },
     auditHeadHash: head,
     acceptOpen: reason ? { reason, actor: options.actor } : null,
     preparedBy: options.actor,
     generatedAt: options.now ?? new Date(),
     ...(options.renderers ? { renderers: options.renderers } : {}),
+    ...(options.products ? { products: options.products } : {}),
   });
   const auditEvent = await recordConfirmEvent(store, {
     actor: options.actor,

@@ -19,7 +19,7 @@ import type { Store } from '../db/connect.js';
 import { csvRow } from '../report/breaks-csv.js';
 import { writeReports, type ReportRenderer } from '../report/index.js';
 import { breakTotals, type ReportRun } from '../report/run-data.js';
-import { BREAK_STATUSES } from '../model/vocabulary.js';
+import { BREAK_STATUSES, type ClearingHouse } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { makeFolder } from '../shared/folders.js';
 import {
@@ -55,6 +55,8 @@ export interface EvidencePackOptions {
   readonly generatedAt: Date;
   /** The report formats written per run; every format of the registry (REPORT_RENDERERS) when absent. */
   readonly renderers?: readonly ReportRenderer[];
+  /** Series root -> clearing house, for the reports of a run read for one house (ReportRun.house). */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
 }
 
 /** One file of the pack as the manifest lists it. */
@@ -109,7 +111,12 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
 
   const runs: RunFacts[] = [];
   for (const run of options.runs) {
-    runs.push({ run, totals: await breakTotals(store, run.id), open: await openBreaksOfRun(store, run.id) });
+    // A run read for one clearing house (ReportRun.house): its counts and open breaks are that house's.
+    runs.push({
+      run,
+      totals: await breakTotals(store, run.id, { house: run.house }),
+      open: await openBreaksOfRun(store, run.id, run.house),
+    });
   }
   const openBreaks = runs.reduce((n, r) => n + r.open.total, 0);
   if (openBreaks > 0 && options.acceptOpen === null) throw openBreaksRefusal(runs);
@@ -161,7 +168,15 @@ export async function buildEvidencePack(store: Store, options: EvidencePackOptio
       const dir = path.join(work, 'reports', `run-${run.id}`);
       mkdirSync(dir, { recursive: true });
       // A report prints the pack's time as its own: the same input gives the same pack.
-      await writeReports(store, run.id, dir, { now: options.generatedAt }, options.renderers);
+      const house = run.house === null ? {} : { house: run.house.house };
+      const products = options.products === undefined ? {} : { products: options.products };
+      await writeReports(
+        store,
+        run.id,
+        dir,
+        { now: options.generatedAt, ...house, ...products },
+        options.renderers,
+      );
     }
     // SHA256SUMS covers every file but itself and the manifest; the manifest, written last, covers
     // everything else, SHA256SUMS included.

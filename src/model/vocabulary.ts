@@ -24,6 +24,10 @@ export type Entity = (typeof ENTITIES)[number];
 export const RECONCILED_ENTITIES = ['trades', 'positions'] as const;
 export type ReconciledEntity = (typeof RECONCILED_ENTITIES)[number];
 
+/** HKEX's derivatives clearing houses: HKCC clears futures and options, SEOCH clears stock options. */
+export const CLEARING_HOUSES = ['HKCC', 'SEOCH'] as const;
+export type ClearingHouse = (typeof CLEARING_HOUSES)[number];
+
 /** The clearing platform serving a business date (the trading calendar's `platform`). */
 export const PLATFORMS = ['genium', 'upgraded'] as const;
 export type Platform = (typeof PLATFORMS)[number];

@@ -10,7 +10,7 @@ import {
   type BreakKind,
   type Side,
 } from '../model/vocabulary.js';
-import type { ExplainRule, FieldFilter, Pass, Reconciliation } from './rule-set.js';
+import { namedFields, type ExplainRule, type FieldFilter, type Pass, type Reconciliation } from './rule-set.js';
 import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
 
 /**
@@ -78,28 +78,22 @@ function def(recon: Reconciliation, field: string): FieldDef {
   return d;
 }
 
-/** Every field a reconciliation names anywhere: keys, compared fields and their conditions, filters, explain rules, aggregation. */
-function namedFields(recon: Reconciliation): string[] {
-  const filtered = (fs: readonly FieldFilter[]) => fs.map((f) => f.field);
-  return [
-    ...recon.passes.flatMap((p) => p.keys),
-    ...recon.compare.flatMap((c) => [c.field, ...filtered(c.when.left), ...filtered(c.when.right)]),
-    ...recon.explain.flatMap((e) => [...filtered(e.left), ...filtered(e.right)]),
-    ...filtered(recon.left.filters),
-    ...filtered(recon.right.filters),
-    ...(recon.aggregate === null ? [] : [...recon.aggregate.groupBy, ...recon.aggregate.sum, ...recon.aggregate.unique]),
-  ];
-}
-
 /**
- * The join of the run's account-type table (rx_account_type, built by loadStatements) to the records
- * aliased `r`, where the reconciliation reads accountType: each account's type over the dates it
- * holds, so a record's is the one in force on its date. Nothing otherwise.
+ * The joins of the run's lookup tables to the records aliased `r`, for the lookups the fields a
+ * reconciliation names read (fields.ts): the account types (rx_account_type, built by loadStatements:
+ * each account's type over the dates it holds, so a record's is the one in force on its date) and the
+ * product table (rx_product, house-scope.ts: each root's clearing house). None otherwise.
  */
 function lookupJoin(recon: Reconciliation): RawBuilder<unknown> {
-  if (!namedFields(recon).some((f) => def(recon, f).lookup === 'accountType')) return sql``;
+  const lookups = new Set(namedFields(recon).map((f) => def(recon, f).lookup));
   const date = sql.raw(`r.${ENTITY_DEFS[recon.entity].dateColumn}`);
-  return sql` LEFT JOIN rx_account_type rat ON rat.account = r.account AND rat.valid_from <= ${date} AND ${date} < rat.valid_to`;
+  const joins = [
+    lookups.has('accountType')
+      ? sql` LEFT JOIN rx_account_type rat ON rat.account = r.account AND rat.valid_from <= ${date} AND ${date} < rat.valid_to`
+      : sql``,
+    lookups.has('house') ? sql` LEFT JOIN rx_product rp ON rp.root = r.root` : sql``,
+  ];
+  return sql.join(joins, sql``);
 }
 
 function layout(recon: Reconciliation, ctx: CompileContext): Layout {

@@ -16,7 +16,7 @@ export interface FieldDef {
    * The run's lookup table the expression reads besides the record: the statements reading such a
    * field join it to the record (compile.ts, lookupJoin).
    */
-  readonly lookup?: 'accountType';
+  readonly lookup?: 'accountType' | 'house';
 }
 
 const text = (sql: string): FieldDef => ({ type: 'text', sql });
@@ -33,16 +33,26 @@ const INSTRUMENT = text("concat_ws(' ', r.root, r.instrument_type, r.expiry, tri
 // (0.8 s per statement reading 100,000 positions), the join a twentieth of that.
 const ACCOUNT_TYPE: FieldDef = { type: 'text', sql: 'rat.account_type', lookup: 'accountType' };
 
+// HKCC or SEOCH from the product table in force for the run (rx_product, house-scope.ts), by the
+// series root: derived when read, so a change to the table applies to every record from the next
+// run. Joined to the record (alias `rp`) as accountType is, not looked up per record.
+const HOUSE: FieldDef = { type: 'text', sql: 'rp.house', lookup: 'house' };
+
+/** The rule field holding a record's clearing house (HKCC or SEOCH). */
+export const HOUSE_FIELD = 'house';
+
 /** The fields a rule derives, per entity; a derived field of a stored field's name replaces how it is read. */
 const DERIVED: Record<ReconciledEntity, Record<string, FieldDef>> = {
   trades: {
     instrument: INSTRUMENT,
+    [HOUSE_FIELD]: HOUSE,
     accountType: ACCOUNT_TYPE,
     // Signed quantity: buys positive, sells negative (nets a give-up against its trade).
     signedQuantity: decimal("CASE WHEN r.side = 'S' THEN -r.quantity ELSE r.quantity END"),
   },
   positions: {
     instrument: INSTRUMENT,
+    [HOUSE_FIELD]: HOUSE,
     accountType: ACCOUNT_TYPE,
     net: decimal('(r.long_qty - r.short_qty)'),
     // Absent exercised/assigned figures count as zero: a layout without them reports none.
@@ -66,7 +76,11 @@ export const ENTITY_DEFS = Object.fromEntries(
 ) as Readonly<
   Record<
     ReconciledEntity,
-    { readonly table: string; readonly dateColumn: string; readonly fields: Readonly<Record<string, FieldDef>> }
+    {
+      readonly table: string;
+      readonly dateColumn: string;
+      readonly fields: Readonly<Record<string, FieldDef>>;
+    }
   >
 >;
 

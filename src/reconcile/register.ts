@@ -4,6 +4,7 @@ import type { Store } from '../db/connect.js';
 import type { BreakAction } from '../db/tables/recon.table.js';
 import type { BreakStatus } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
+import { caseInHouse, type HouseFilter } from './house-filter.js';
 import { caseFromRow, SIGHTING, stateAsOf, type BreakCase, type BreakCaseRow } from './breaks.js';
 
 /** A comment on a break, as the register keeps it. */
@@ -30,6 +31,8 @@ export interface RegisterQuery {
   readonly recon?: readonly string[];
   /** Only breaks last seen on this business date (parseBusinessDate). */
   readonly lastSeenDate?: BusinessDate;
+  /** Only breaks of this clearing house, by the records of their last sighting (house-filter.ts). */
+  readonly house?: HouseFilter | null;
 }
 
 const PAGE = 1000;
@@ -67,6 +70,7 @@ export async function* readRegister(store: Store, query: RegisterQuery = {}): As
     query.status && query.status.length > 0 ? sql`s.status = ANY(${toArray(query.status)}::text[])` : null,
     query.recon && query.recon.length > 0 ? sql`c.recon = ANY(${toArray(query.recon)}::text[])` : null,
     query.lastSeenDate === undefined ? null : sql`s.last_seen_date = ${query.lastSeenDate}::date`,
+    query.house ? caseInHouse(query.house, sql`s.last_seen_run`) : null,
   ].filter((f) => f !== null);
   for (let after = '0'; ;) {
     const page = await sql<Row>`SELECT c.id::text AS id, c.recon, c.entity, c.kind, c.key, s.status, s.reason,

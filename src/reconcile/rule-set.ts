@@ -5,6 +5,7 @@ import { loadValidatedFile } from '../config/yaml-file.js';
 import { DcassError } from '../shared/errors.js';
 import {
   BREAK_KINDS,
+  CLEARING_HOUSES,
   PASS_REPEATS,
   EXPANSIONS,
   PLATFORMS,
@@ -22,7 +23,7 @@ import {
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { builtinPath } from '../shared/package-root.js';
 import { COMPARATORS, type Comparator } from './comparators/index.js';
-import { fieldDef, fieldNames } from './fields.js';
+import { fieldDef, fieldNames, HOUSE_FIELD } from './fields.js';
 
 /**
  * A rule set is data: a YAML file naming reconciliations (entity, left and right sources with
@@ -124,8 +125,19 @@ const reconSchema = z
       issue(path, `unknown ${r.entity} field "${field}"; expected one of ${fieldNames(r.entity).join(', ')}`);
       return false;
     };
+    // A house filter naming no clearing house would silently match nothing.
+    const houses = (filters: Record<string, { in: string[] }> | undefined, path: (string | number)[]) => {
+      for (const v of filters?.[HOUSE_FIELD]?.in ?? []) {
+        if (!(CLEARING_HOUSES as readonly string[]).includes(v))
+          issue(
+            [...path, HOUSE_FIELD],
+            `unknown clearing house "${v}"; expected ${CLEARING_HOUSES.join(' or ')}`,
+          );
+      }
+    };
     for (const side of ['left', 'right'] as const) {
       for (const f of Object.keys(r[side].filters)) known(f, [side, 'filters', f]);
+      houses(r[side].filters, [side, 'filters']);
       if (r[side].expand !== undefined && r.entity !== 'trades') {
         issue([side, 'expand'], 'only trades expand: a combination series holds no positions');
       }
@@ -166,11 +178,13 @@ const reconSchema = z
       const cond = when as z.infer<typeof conditionSchema> | undefined;
       for (const side of ['left', 'right'] as const) {
         for (const f of Object.keys(cond?.[side] ?? {})) known(f, ['compare', field, 'when', side, f]);
+        houses(cond?.[side], ['compare', field, 'when', side]);
       }
     }
     r.explain.forEach((e, i) => {
       for (const side of ['left', 'right'] as const) {
         for (const f of Object.keys(e[side] ?? {})) known(f, ['explain', i, side, f]);
+        houses(e[side], ['explain', i, side]);
       }
     });
     if (r.fold) {
@@ -225,6 +239,21 @@ const ruleSetSchema = z.strictObject({
     message: 'a rule set needs at least one reconciliation',
   }),
 });
+
+/** Every field a reconciliation names anywhere: keys, compared fields and their conditions, filters, explain rules, aggregation. */
+export function namedFields(recon: Reconciliation): string[] {
+  const filtered = (fs: readonly FieldFilter[]) => fs.map((f) => f.field);
+  return [
+    ...recon.passes.flatMap((p) => p.keys),
+    ...recon.compare.flatMap((c) => [c.field, ...filtered(c.when.left), ...filtered(c.when.right)]),
+    ...recon.explain.flatMap((e) => [...filtered(e.left), ...filtered(e.right)]),
+    ...filtered(recon.left.filters),
+    ...filtered(recon.right.filters),
+    ...(recon.aggregate === null
+      ? []
+      : [...recon.aggregate.groupBy, ...recon.aggregate.sum, ...recon.aggregate.unique]),
+  ];
+}
 
 /** A filter on one field: the value is (or with negate, is not) one of `in`. */
 export interface FieldFilter {

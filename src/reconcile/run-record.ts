@@ -5,11 +5,14 @@ import type { MissingInput } from '../db/tables/recon.table.js';
 import { totalCounts, type ReconCounts } from './run-counts.js';
 import type { RunInput } from './run-inputs.js';
 import type { RuleSet } from './rule-set.js';
+import type { ClearingHouse } from '../model/vocabulary.js';
 
 /** What names a run in recon_run and on the audit trail, whatever its outcome. */
 export interface RunIdentity {
   readonly businessDate: string;
   readonly ruleSet: RuleSet;
+  /** The clearing house the run covers; null: every house. */
+  readonly house: ClearingHouse | null;
   readonly recons: readonly string[];
   readonly actor: string;
 }
@@ -34,6 +37,7 @@ export async function startRun(
       rule_set_sha256: run.ruleSet.sha256,
       rule_set_text: run.ruleSet.text,
       recons: [...run.recons],
+      house: run.house,
       inputs: '[]',
       counts: '{}',
       status: 'running',
@@ -71,6 +75,7 @@ export async function completeRun(
     details: {
       businessDate: run.businessDate,
       ruleSet: { name: run.ruleSet.name, sha256: run.ruleSet.sha256 },
+      ...(run.house === null ? {} : { house: run.house }),
       recons: [...run.recons],
       inputs: outcome.inputs.map((i) => ({ file: i.file, sha256: i.sha256 })),
       missingInputs: outcome.missingInputs.map((m) => ({ recon: m.recon, input: m.input, state: m.state })),
@@ -96,6 +101,7 @@ export async function recordFailure(
           rule_set_name: run.ruleSet.name,
           rule_set_sha256: run.ruleSet.sha256,
           recons: [...run.recons],
+          house: run.house,
           inputs: '[]',
           counts: '{}',
           status: 'failed',

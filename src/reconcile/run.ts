@@ -4,7 +4,8 @@ import { DEFAULT_EXPECTED_INPUTS, type ExpectedInput } from '../config/expected-
 import type { Store, StoreTransaction } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
 import { parseBusinessDate } from '../model/dates.js';
-import type { Triangulation } from '../model/vocabulary.js';
+import type { ClearingHouse, Triangulation } from '../model/vocabulary.js';
+import { BUILTIN_PRODUCTS } from '../config/products.js';
 import { DcassError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import type { CompileContext } from './compile.js';
@@ -30,6 +31,7 @@ import {
   type RunProgress,
 } from './run-steps.js';
 import type { Reconciliation, RuleSet } from './rule-set.js';
+import { checkKnownRoots, loadProductTable, readsHouse, scopedToHouse } from './house-scope.js';
 import { findTriangles, triangulationStatements } from './triangulate.js';
 
 /** What to reconcile: a business date, a loaded rule set, optionally only some of its reconciliations. */
@@ -50,6 +52,12 @@ export interface RunOptions {
   readonly allowNonTradingDay?: boolean;
   /** How long to wait for a run in progress before refusing as busy (ms); 20 s when absent. */
   readonly lockWaitMs?: number;
+  /** Only this clearing house's records (both sides of every reconciliation); every house when absent. */
+  readonly house?: ClearingHouse;
+  /** Series root -> clearing house (the configuration's product table); the built-in table when absent. */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
+  /** The configuration file, named when a series root has no house in the product table. */
+  readonly configFile?: string | null;
 }
 
 /** The outcome of a run, as recorded in recon_run. */
@@ -58,6 +66,8 @@ export interface RunSummary {
   readonly businessDate: string;
   readonly ruleSet: { readonly name: string; readonly sha256: string };
   readonly recons: readonly string[];
+  /** The clearing house the run covered; null: every house. */
+  readonly house: ClearingHouse | null;
   readonly inputs: readonly RunInput[];
   readonly counts: Readonly<Record<string, ReconCounts>>;
   /** Expected inputs missing on the date, each with the reconciliation it kept from running. */
@@ -81,10 +91,13 @@ export interface RunSummary {
  */
 export async function runReconciliation(store: Store, options: RunOptions): Promise<RunSummary> {
   parseBusinessDate(options.businessDate);
-  const recons = selectRecons(options.ruleSet, options.recons);
+  const house = options.house ?? null;
+  const selected = selectRecons(options.ruleSet, options.recons);
+  const recons = house === null ? selected : selected.map((r) => scopedToHouse(r, house));
   const run: RunIdentity = {
     businessDate: options.businessDate,
     ruleSet: options.ruleSet,
+    house,
     recons: recons.map((r) => r.name),
     actor: options.actor ?? resolveActor(),
   };
@@ -131,6 +144,9 @@ async function reconcileDate(
   const statuses = await expectedInputStatus(tx.db, options.businessDate, expected, options.profileEntities);
   const dateInputs: DateInputs = { date: options.businessDate, day, expected, statuses };
   await prepareForBulk(tx, kind);
+  progress.step = 'product table';
+  await loadProductTable(tx, options.products ?? BUILTIN_PRODUCTS);
+  if (recons.some(readsHouse)) await checkKnownRoots(tx, options.businessDate, options.configFile ?? null);
   const { runId, startedAt } = await startRun(tx, run);
   const ctx: CompileContext = { runId, businessDate: options.businessDate };
   await createBreakTable(tx);
@@ -183,6 +199,7 @@ async function reconcileDate(
     businessDate: options.businessDate,
     ruleSet: { name: options.ruleSet.name, sha256: options.ruleSet.sha256 },
     recons: run.recons,
+    house: run.house,
     ...outcome,
     open,
     explained,

@@ -4,6 +4,7 @@ import type { Store } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { BreakStatus } from '../model/vocabulary.js';
 import { SIGHTING, stateAsOf } from '../reconcile/breaks.js';
+import { breakInHouse, type HouseFilter } from '../reconcile/house-filter.js';
 
 /**
  * The paging under the break reader (break-reader.ts): which breaks a report of a run lists, in which
@@ -17,6 +18,8 @@ export interface CarriedScope {
   readonly businessDate: string;
   readonly finishedAt: string | null;
   readonly asOf: string | null;
+  /** Only the breaks of this clearing house (house-filter.ts); every house when null or absent. */
+  readonly house?: HouseFilter | null;
 }
 
 /**
@@ -35,7 +38,8 @@ export function carriedFrom(run: CarriedScope): RawBuilder<unknown> {
     JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = m.last_seen_run
     CROSS JOIN LATERAL ${stateAsOf(sql`c.id`, run.asOf ?? undefined)} s
     WHERE c.first_seen_date <= ${run.businessDate}::date AND m.status IN ('open', 'explained')
-      AND NOT EXISTS (SELECT 1 FROM break_sighting x WHERE x.run_id = ${run.id}::bigint AND x.case_id = c.id)`;
+      AND NOT EXISTS (SELECT 1 FROM break_sighting x WHERE x.run_id = ${run.id}::bigint AND x.case_id = c.id)
+      AND ${breakInHouse(run.house)}`;
 }
 
 /**
@@ -152,6 +156,7 @@ export async function* runBreakTexts(
       FROM ${SIGHTING} JOIN break_case c ON c.id = b.case_id
       CROSS JOIN LATERAL ${state(sql`b.case_id`)} s
       WHERE b.run_id = ${run.id}::bigint AND b.seq > ${from}::integer AND b.seq <= ${to}::integer
+        AND ${breakInHouse(run.house)}
       ORDER BY b.seq LIMIT ${PAGE}`.execute(on); // the limit, redundant, keeps the planner on the index
   const cleared = (after: string) =>
     sql<PageRow>`SELECT ${columns('s')}, c.id::text AS cursor
@@ -159,6 +164,7 @@ export async function* runBreakTexts(
       JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = ce.last_seen_run
       CROSS JOIN LATERAL ${state(sql`c.id`)} s
       WHERE ce.run_id = ${run.id}::bigint AND ce.action = 'cleared' AND c.id > ${after}::bigint
+        AND ${breakInHouse(run.house)}
       ORDER BY c.id LIMIT ${PAGE}`.execute(db);
   const carried = (after: string) =>
     sql<PageRow>`SELECT ${columns('m')}, c.id::text AS cursor

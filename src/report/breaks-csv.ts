@@ -1,10 +1,9 @@
 import type { Store } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
-import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import type { ReportFile } from './breaks-json.js';
 import { breakIdentity, JOIN, keyText, shownValue, sideQuantity, sidePrice, whereOf } from './break-sides.js';
 import { recordObject, reportBreaks, type ReportBreak } from './break-reader.js';
-import { findRun } from './run-data.js';
+import { findRun, type ReportOptions } from './run-data.js';
 import { StreamWriter } from '../shared/stream-writer.js';
 
 // A plain decimal number (optionally negative): a spreadsheet reads it as the number it is.
@@ -154,7 +153,7 @@ export async function writeBreaksCsv(
   store: Store,
   run: string,
   file: string,
-  options: ListBreaksOptions = {},
+  options: ReportOptions = {},
 ): Promise<ReportFile> {
   const r = await findRun(store, run, options);
   const out = new StreamWriter(file);

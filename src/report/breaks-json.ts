@@ -1,7 +1,6 @@
 import type { Store } from '../db/connect.js';
-import type { ListBreaksOptions } from '../reconcile/breaks.js';
 import { reportBreakJson } from './break-reader.js';
-import { asOfOption, breakTotals, carriedCount, findRun } from './run-data.js';
+import { asOfOption, breakTotals, carriedCount, findRun, type ReportOptions } from './run-data.js';
 import { StreamWriter } from '../shared/stream-writer.js';
 
 /** What a report wrote. */
@@ -25,13 +24,15 @@ export interface ReportFile {
  * and BOS all speak to its account and instrument or trade on the date, `odd-genium`, `odd-dcass` or
  * `odd-bos` (the source that disagrees with the other two), `all-differ`, or `mixed` (a break of
  * several records in different situations); null when the run that found it had no three-way view.
+ * `run.house`, present when the report covers one clearing house (HKCC or SEOCH: `report --house`, or
+ * a run of one house), says so: breaks, summary and carried are that house's only.
  * Decimals are strings, dates ISO strings, instants ISO instants in UTC. Streamed as it is read.
  */
 export async function writeBreaksJson(
   store: Store,
   run: string,
   file: string,
-  options: ListBreaksOptions = {},
+  options: ReportOptions = {},
 ): Promise<ReportFile> {
   const r = await findRun(store, run, options);
   const totals = await breakTotals(store, r.id, asOfOption(r));
@@ -58,6 +59,8 @@ export async function writeBreaksJson(
       missingInputs: r.missingInputs,
       // Only when asked for: the register read as it stood at that moment.
       ...(r.asOf === null ? {} : { asOf: r.asOf }),
+      // Only for one clearing house: the breaks (and summary) are that house's (the run's own, or asked for).
+      ...(r.house === null ? {} : { house: r.house.house }),
     },
     summary: {
       matched,

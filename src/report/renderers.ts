@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Store } from '../db/connect.js';
+import type { ClearingHouse } from '../model/vocabulary.js';
 import { DcassError } from '../shared/errors.js';
 import { writeBreaksCsv } from './breaks-csv.js';
 import { writeBreaksJson } from './breaks-json.js';
@@ -18,6 +19,10 @@ export interface RenderContext {
   readonly participant?: Participant | null;
   /** The time the report prints as its writing time (default: now): a pack passes its own. */
   readonly now?: Date;
+  /** Only this clearing house's breaks; default: the house the run covered (every house for an unscoped run). */
+  readonly house?: ClearingHouse;
+  /** Series root -> clearing house (the configuration's product table); the built-in table when absent. */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
 }
 
 /** A report file a renderer wrote. */
@@ -38,7 +43,12 @@ export interface ReportRenderer {
   write(store: Store, run: string, file: string, context: RenderContext): Promise<RenderedReport>;
 }
 
-const asOfOf = (c: RenderContext) => (c.asOf === undefined ? {} : { asOf: c.asOf });
+// The register's moment and the clearing house, as every format's reader takes them.
+const asOfOf = (c: RenderContext) => ({
+  ...(c.asOf === undefined ? {} : { asOf: c.asOf }),
+  ...(c.house === undefined ? {} : { house: c.house }),
+  ...(c.products === undefined ? {} : { products: c.products }),
+});
 
 /** The formats, in the order a folder of reports is written: breaks.json, breaks.csv, breaks.html. */
 export const REPORT_RENDERERS = [

@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.js';
 import type { MissingInput } from '../db/tables/recon.table.js';
-import { BREAK_KINDS, BREAK_STATUSES } from '../model/vocabulary.js';
-import { stateAsOf, type ListBreaksOptions } from '../reconcile/breaks.js';
+import { BUILTIN_PRODUCTS } from '../config/products.js';
+import { BREAK_KINDS, BREAK_STATUSES, type ClearingHouse } from '../model/vocabulary.js';
+import { SIGHTING, stateAsOf, type ListBreaksOptions } from '../reconcile/breaks.js';
 import { carriedFrom, type CarriedScope } from './break-pages.js';
+import { breakInHouse, houseFilter, type HouseFilter } from '../reconcile/house-filter.js';
 import type { ReconCounts } from '../reconcile/run-counts.js';
 import type { RunInput } from '../reconcile/run-inputs.js';
 import { DcassError } from '../shared/errors.js';
@@ -23,6 +25,18 @@ export interface ReportRun {
   readonly finishedAt: string | null;
   /** The moment the break register is read as of (ISO); null for now. */
   readonly asOf: string | null;
+  /** The clearing house the run covered (recon_run.house); null: every house. */
+  readonly runHouse: ClearingHouse | null;
+  /** The clearing house the report covers (ReportOptions.house, else the run's), with its roots; null: every house. */
+  readonly house: HouseFilter | null;
+}
+
+/** How a report reads a run: the register's moment, and the clearing house it covers. */
+export interface ReportOptions extends ListBreaksOptions {
+  /** Only this house's breaks; default: the house the run covered (every house for an unscoped run). */
+  readonly house?: ClearingHouse;
+  /** Series root -> clearing house (the configuration's product table); the built-in table when absent. */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
 }
 
 /**
@@ -30,11 +44,7 @@ export interface ReportRun {
  * With `asOf`, the report reads the break register as it stood at that moment: `latest` is the latest
  * run finished by then, and a run finished later is refused (its breaks did not exist yet).
  */
-export async function findRun(
-  store: Store,
-  run: string,
-  options: ListBreaksOptions = {},
-): Promise<ReportRun> {
+export async function findRun(store: Store, run: string, options: ReportOptions = {}): Promise<ReportRun> {
   if (run !== 'latest' && !/^\d{1,18}$/.test(run)) {
     throw new DcassError('USAGE', `run "${run}" is neither a run id nor "latest"`, {
       hint: 'give the id a run printed, or latest',
@@ -53,6 +63,7 @@ export async function findRun(
       'counts',
       'missing_inputs',
       'status',
+      'house',
       'started_at',
       'finished_at',
     ])
@@ -78,6 +89,8 @@ export async function findRun(
     startedAt: new Date(row.started_at).toISOString(),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
     asOf,
+    runHouse: row.house,
+    house: reportHouse(options, row.house),
   };
   if (asOf !== null && (found.finishedAt === null || found.finishedAt > asOf)) {
     throw new DcassError('USAGE', `run ${found.id} finished at ${found.finishedAt}, after ${asOf}`, {
@@ -85,6 +98,12 @@ export async function findRun(
     });
   }
   return found;
+}
+
+/** The house a report covers: the one asked for, else the run's; null: every house. */
+function reportHouse(options: ReportOptions, runHouse: ClearingHouse | null): HouseFilter | null {
+  const house = options.house ?? runHouse;
+  return house === null ? null : houseFilter(house, options.products ?? BUILTIN_PRODUCTS);
 }
 
 /** A timestamp with a time zone, as ISO in UTC; a clear error otherwise. */
@@ -114,19 +133,24 @@ async function withCompleteness(
   return inputs.map((i) => ({ ...i, completeness: known.get(i.fileId) ?? null }));
 }
 
-/** Break counts of a run (its breaks and those it cleared) by register status as of `asOf`, and by kind. */
+/**
+ * Break counts of a run (its breaks and those it cleared) by register status as of `asOf`, and by
+ * kind; with `house`, that clearing house's breaks only.
+ */
 export async function breakTotals(
   store: Store,
   runId: string,
-  options: ListBreaksOptions = {},
+  options: ListBreaksOptions & { readonly house?: HouseFilter | null } = {},
 ): Promise<{ byStatus: Record<string, number>; byKind: Record<string, number> }> {
+  const inHouse = breakInHouse(options.house);
   const rows = await sql<{ kind: string; status: string; n: string }>`
     SELECT x.kind, s.status, count(*)::text AS n
-    FROM (SELECT b.case_id, c.kind FROM break_sighting b JOIN break_case c ON c.id = b.case_id
-          WHERE b.run_id = ${runId}::bigint
+    FROM (SELECT b.case_id, c.kind FROM ${SIGHTING} JOIN break_case c ON c.id = b.case_id
+          WHERE b.run_id = ${runId}::bigint AND ${inHouse}
           UNION ALL
           SELECT e.case_id, c.kind FROM break_event e JOIN break_case c ON c.id = e.case_id
-          WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared') x
+          JOIN ${SIGHTING} ON b.case_id = c.id AND b.run_id = e.last_seen_run
+          WHERE e.run_id = ${runId}::bigint AND e.action = 'cleared' AND ${inHouse}) x
     CROSS JOIN LATERAL ${stateAsOf(sql`x.case_id`, options.asOf)} s
     GROUP BY x.kind, s.status`.execute(store.db);
   const byStatus: Record<string, number> = Object.fromEntries(BREAK_STATUSES.map((s) => [s, 0]));
@@ -144,7 +168,7 @@ export async function carriedCount(store: Store, run: CarriedScope): Promise<num
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** The register moment of a report's run, as the break queries take it. */
-export function asOfOption(run: ReportRun): ListBreaksOptions {
-  return run.asOf === null ? {} : { asOf: run.asOf };
+/** The register moment and clearing house of a report's run, as the break queries take them. */
+export function asOfOption(run: ReportRun): ListBreaksOptions & { readonly house: HouseFilter | null } {
+  return run.asOf === null ? { house: run.house } : { asOf: run.asOf, house: run.house };
 }

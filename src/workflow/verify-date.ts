@@ -1,4 +1,9 @@
-import { recordReportsWritten, writeReports, type Participant, type RenderedReport } from '../report/index.js';
+import {
+  recordReportsWritten,
+  writeReports,
+  type Participant,
+  type RenderedReport,
+} from '../report/index.js';
 import {
   loadBuiltinRuleSet,
   loadRuleSet,
@@ -26,7 +31,7 @@ export interface Verification {
 /** What a verification needs: the date, where the reports go, what to load first, and who acts. */
 export interface VerifyDateRequest extends Pick<
   RunOptions,
-  'expectedInputs' | 'profileEntities' | 'allowNonTradingDay'
+  'expectedInputs' | 'profileEntities' | 'allowNonTradingDay' | 'house' | 'products' | 'configFile'
 > {
   readonly date: BusinessDate;
   /** The folder the reports are written to; it exists. */
@@ -59,8 +64,15 @@ export async function verifyDate(store: Store, request: VerifyDateRequest): Prom
     ...(request.expectedInputs === undefined ? {} : { expectedInputs: request.expectedInputs }),
     ...(request.profileEntities === undefined ? {} : { profileEntities: request.profileEntities }),
     ...(request.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
+    ...(request.house === undefined ? {} : { house: request.house }),
+    ...(request.products === undefined ? {} : { products: request.products }),
+    ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
-  const reports = await writeReports(store, run.runId, request.outDir, { participant: request.participant });
+  // The reports read the run's house (if any) under the same product table as the run.
+  const reports = await writeReports(store, run.runId, request.outDir, {
+    participant: request.participant,
+    ...(request.products === undefined ? {} : { products: request.products }),
+  });
   await recordReportsWritten(store, { actor, subject: `run:${run.runId}`, asOf: null, files: reports });
   return { ingested, run, carried: await carriedByRun(store, run), reports };
 }

@@ -34,6 +34,11 @@ export const TCH340E9: Instrument = {
   strike: '340.00',
 };
 
+/** A trade's instrument: as given, else the May 2019 future of its root, else HSIK9. */
+function instrumentOf(t: T): Instrument {
+  return t.instrument ?? (t.root === undefined ? HSIK9 : { ...HSIK9, series: `${t.root}K9`, root: t.root });
+}
+
 /** A trade with the fields these tests vary; the rest are fixed. */
 export interface T {
   instrument?: Instrument;
@@ -46,6 +51,8 @@ export interface T {
   tradeType?: string;
   origTradeNo?: string | null;
   openClose?: 'O' | 'C' | null;
+  /** The series root of a May 2019 future (instead of instrument); HSI when neither is given. */
+  root?: string;
 }
 
 /** A source_file row for synthetic records loaded straight into the canonical tables. */
@@ -103,11 +110,11 @@ export async function loadTrades(
           participant: 'CABC',
           clearing_date: date,
           session: 'T' as const,
-          series: (r.instrument ?? HSIK9).series,
-          root: (r.instrument ?? HSIK9).root,
-          instrument_type: (r.instrument ?? HSIK9).instrumentType,
-          expiry: (r.instrument ?? HSIK9).expiry,
-          strike: (r.instrument ?? HSIK9).strike,
+          series: instrumentOf(r).series,
+          root: instrumentOf(r).root,
+          instrument_type: instrumentOf(r).instrumentType,
+          expiry: instrumentOf(r).expiry,
+          strike: instrumentOf(r).strike,
           trade_no: r.tradeNo === undefined ? String(1000 + from + j) : r.tradeNo,
           deal_no: null,
           ref: r.ref ?? null,

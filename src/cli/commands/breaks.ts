@@ -21,8 +21,11 @@ import {
   type PersonAction,
   type RegisterEntry,
   type ReportRecord,
+  houseFilter,
+  type ClearingHouse,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
+import { houseOption, houseScope } from '../house-option.js';
 import { out, plural, safeText, table } from '../output.js';
 
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
@@ -42,6 +45,7 @@ export function breaksCommand(run: Runner): Command {
       `
 Examples:
   dcass-recon breaks list --status open
+  dcass-recon breaks list --status open --house SEOCH
   dcass-recon breaks list --as-of 2019-05-06T18:00:00+08:00
   dcass-recon breaks show 17
   dcass-recon breaks explain 17 --reason "give-up to CXYZ pending acceptance" --code PENDING_GIVE_UP
@@ -62,23 +66,34 @@ else the OS user), when and why, and appends to the audit trail; nothing is ever
 function listCommand(run: Runner): Command {
   return new Command('list')
     .description('list the break register, now or as it stood at a past moment')
-    .addOption(new Option('--status <status...>', 'only breaks with these statuses').choices([...BREAK_STATUSES]))
+    .addOption(
+      new Option('--status <status...>', 'only breaks with these statuses').choices([...BREAK_STATUSES]),
+    )
     .option('--recon <name...>', 'only these reconciliations')
     .option('--date <YYYY-MM-DD>', 'only breaks last seen on this business date')
+    .addOption(houseOption())
     .option(
       '--as-of <timestamp>',
       'rebuild the register as it stood then, from its events (e.g. 2019-05-06T18:00:00+08:00)',
     )
     .action(
-      (opts: { status?: BreakStatus[]; recon?: string[]; date?: string; asOf?: string }) =>
+      (opts: {
+        status?: BreakStatus[];
+        recon?: string[];
+        date?: string;
+        asOf?: string;
+        house?: ClearingHouse;
+      }) =>
         run(async (ctx) => {
           const lastSeenDate = opts.date === undefined ? undefined : parseBusinessDate(opts.date);
+          const house = houseScope(ctx.config, opts.house);
           const store = await ctx.store();
           const entries: RegisterEntry[] = [];
           for await (const e of readRegister(store, {
             ...(opts.status ? { status: opts.status } : {}),
             ...(opts.recon ? { recon: opts.recon } : {}),
             ...(lastSeenDate === undefined ? {} : { lastSeenDate }),
+            ...(house === null ? {} : { house: houseFilter(house, ctx.config.products) }),
             ...(opts.asOf ? { asOf: checkAsOf(opts.asOf) } : {}),
           })) {
             entries.push(e);

@@ -10,7 +10,8 @@ import {
   type RunSummary,
   type Triangulation,
 } from '../../index.js';
-import type { ResolvedConfig } from '../../index.js';
+import type { ClearingHouse, ResolvedConfig } from '../../index.js';
+import { houseOption, houseScope } from '../house-option.js';
 import type { CliContext } from '../context.js';
 import { out, plural, safeText, table } from '../output.js';
 
@@ -21,6 +22,7 @@ export function runCommand(run: (fn: (ctx: CliContext) => Promise<number>) => Pr
     .requiredOption('--date <YYYY-MM-DD>', 'business date to reconcile')
     .option('--recon <name...>', 'only these reconciliations of the rule set (default: all)')
     .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
+    .addOption(houseOption())
     .option(
       '--allow-non-trading-day',
       'reconcile a date the calendar has as no trading day (refused otherwise)',
@@ -32,6 +34,7 @@ Examples:
   dcass-recon run --date 2019-05-03
   dcass-recon run --date 2019-05-07 --recon trades-bos positions-bos
   dcass-recon run --date 2019-05-07 --rules ./rules/ours.yaml --json
+  dcass-recon run --date 2019-05-07 --house SEOCH  # stock options only; clears no HKCC break
   dcass-recon report --run latest --out ./out      # then write breaks.json and breaks.csv
 
 Prints a summary per reconciliation (records each side, matched, breaks by kind, open, explained,
@@ -42,32 +45,52 @@ Exit code 0 when no break is open and every expected input arrived, 1 when open 
 an input is missing, 2 trouble (bad date, a date that is not a trading day, bad rule file, unreachable
 database).`,
     )
-    .action((opts: { date: string; recon?: string[]; rules?: string; allowNonTradingDay?: boolean }) =>
-      run(async (ctx) => {
-        const date = parseBusinessDate(opts.date);
-        const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
-        const store = await ctx.store({ bulk: true });
-        const summary = await runReconciliation(store, {
-          businessDate: date,
-          ruleSet,
-          ...(opts.recon ? { recons: opts.recon } : {}),
-          actor: ctx.actor(),
-          logger: ctx.logger,
-          ...runInputOptions(ctx),
-          allowNonTradingDay: opts.allowNonTradingDay === true,
-        });
-        printSummary(ctx, summary, await carriedByRun(store, summary));
-        return runExit(summary);
-      }),
+    .action(
+      (opts: {
+        date: string;
+        recon?: string[];
+        rules?: string;
+        house?: ClearingHouse;
+        allowNonTradingDay?: boolean;
+      }) =>
+        run(async (ctx) => {
+          const date = parseBusinessDate(opts.date);
+          const ruleSet = opts.rules ? loadRuleSet(opts.rules) : loadBuiltinRuleSet();
+          const store = await ctx.store({ bulk: true });
+          const summary = await runReconciliation(store, {
+            businessDate: date,
+            ruleSet,
+            ...(opts.recon ? { recons: opts.recon } : {}),
+            actor: ctx.actor(),
+            logger: ctx.logger,
+            ...runInputOptions(ctx, opts.house),
+            allowNonTradingDay: opts.allowNonTradingDay === true,
+          });
+          printSummary(ctx, summary, await carriedByRun(store, summary));
+          return runExit(summary);
+        }),
     );
 }
 
-/** What a run needs of the configuration to check its inputs: the expected list and the profiles' entities. */
-export function runInputOptions(ctx: CliContext): {
+/**
+ * What a run needs of the configuration: the expected list and the profiles' entities to check its
+ * inputs, the product table, and the clearing house it covers (`--house`, else the CP's one house).
+ */
+export function runInputOptions(
+  ctx: CliContext,
+  house?: ClearingHouse,
+): {
   expectedInputs: ResolvedConfig['expected'];
   profileEntities: Map<string, string>;
+  products: ResolvedConfig['products'];
+  configFile: string | null;
+  house?: ClearingHouse;
 } {
+  const scope = houseScope(ctx.config, house);
   return {
+    ...(scope === null ? {} : { house: scope }),
+    products: ctx.config.products,
+    configFile: ctx.config.configFile,
     expectedInputs: ctx.config.expected,
     profileEntities: new Map(
       ctx
@@ -131,7 +154,7 @@ function printSummary(ctx: CliContext, s: RunSummary, carried: number): void {
   }
   if (ctx.options.quiet) return;
   out.line(
-    `run ${s.runId}: business date ${s.businessDate}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files, finished ${hkTime(s.finishedAt)}\n`,
+    `run ${s.runId}: business date ${s.businessDate}${s.house === null ? '' : `, ${s.house} only`}, rule set ${safeText(s.ruleSet.name)} (${s.ruleSet.sha256.slice(0, 12)}), ${s.inputs.length} input files, finished ${hkTime(s.finishedAt)}\n`,
   );
   out.line(
     table(

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { parseBusinessDate, verifyDate, type RunSummary, type Verification } from '../../index.js';
+import type { ClearingHouse } from '../../index.js';
 import type { CliContext } from '../context.js';
+import { houseOption } from '../house-option.js';
 import { configuredInputs } from '../input-files.js';
 import { ensureOutDir, out, plural, safeText, table } from '../output.js';
 import { inputLoad, printOutcomeText } from './ingest.js';
@@ -15,7 +17,14 @@ type Runner = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
  */
 export async function verifyConfigured(
   ctx: CliContext,
-  options: { date: string; outDir: string; rules?: string; ingest?: boolean; allowNonTradingDay?: boolean },
+  options: {
+    date: string;
+    outDir: string;
+    rules?: string;
+    ingest?: boolean;
+    allowNonTradingDay?: boolean;
+    house?: ClearingHouse;
+  },
 ): Promise<Verification> {
   const date = parseBusinessDate(options.date);
   const files = options.ingest === false ? null : configuredInputs(ctx);
@@ -30,7 +39,7 @@ export async function verifyConfigured(
     ...(options.rules ? { rules: options.rules } : {}),
     actor,
     logger: ctx.logger,
-    ...runInputOptions(ctx),
+    ...runInputOptions(ctx, options.house),
     participant: participant ? { code: participant.code, name: participant.name } : null,
     ...(options.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
   });
@@ -112,6 +121,7 @@ export function verifyCommand(run: Runner): Command {
     .requiredOption('--out <dir>', 'folder for the reports (created when missing)')
     .option('--rules <file>', 'rule set YAML file (default: the built-in rule set)')
     .option('--allow-non-trading-day', 'verify a date the calendar has as no trading day (refused otherwise)')
+    .addOption(houseOption())
     .addHelpText(
       'after',
       `
@@ -119,6 +129,7 @@ Examples:
   dcass-recon verify --date 2019-05-03 --out ./out/2019-05-03
   dcass-recon --actor chan.tai.man verify --date 2019-05-06 --out ./out/2019-05-06
   dcass-recon fetch --date 2019-05-07 && dcass-recon verify --date 2019-05-07 --out ./out/2019-05-07
+  dcass-recon verify --date 2019-05-07 --house SEOCH --out ./out/2019-05-07-seoch
 
 Reads every file of the configured input folders (already loaded files are skipped by sha256), runs
 every reconciliation of the rule set for the date and writes breaks.json, breaks.csv and the
@@ -127,17 +138,25 @@ Exit code 0 when no break is open and every expected input arrived, 1 when open 
 an input is missing, 2 trouble (a refused input file,
 bad configuration, unreachable database): the reports are still written when the run completed.`,
     )
-    .action((opts: { date: string; out: string; rules?: string; allowNonTradingDay?: boolean }) =>
-      run(async (ctx) => {
-        const v = await verifyConfigured(ctx, {
-          date: opts.date,
-          outDir: opts.out,
-          ...(opts.rules ? { rules: opts.rules } : {}),
-          ...(opts.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
-        });
-        if (ctx.options.json) out.json(v);
-        else if (!ctx.options.quiet) printVerification(v);
-        return verificationExit(v);
-      }),
+    .action(
+      (opts: {
+        date: string;
+        out: string;
+        rules?: string;
+        allowNonTradingDay?: boolean;
+        house?: ClearingHouse;
+      }) =>
+        run(async (ctx) => {
+          const v = await verifyConfigured(ctx, {
+            date: opts.date,
+            outDir: opts.out,
+            ...(opts.rules ? { rules: opts.rules } : {}),
+            ...(opts.allowNonTradingDay === true ? { allowNonTradingDay: true } : {}),
+            ...(opts.house === undefined ? {} : { house: opts.house }),
+          });
+          if (ctx.options.json) out.json(v);
+          else if (!ctx.options.quiet) printVerification(v);
+          return verificationExit(v);
+        }),
     );
 }

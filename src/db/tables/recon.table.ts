@@ -1,5 +1,11 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { BreakKind, BreakStatus, ReconciledEntity, Side } from '../../model/vocabulary.js';
+import type {
+  BreakKind,
+  BreakStatus,
+  ClearingHouse,
+  ReconciledEntity,
+  Side,
+} from '../../model/vocabulary.js';
 
 // For the report files that still import it from here, until they read the model.
 export type { BreakStatus } from '../../model/vocabulary.js';
@@ -21,6 +27,8 @@ export interface ReconRunTable {
   /** Expected inputs the run found missing, with the reconciliation each kept from running (migration 0007). */
   missing_inputs: ColumnType<MissingInput[], string | undefined, string>;
   status: 'running' | 'completed' | 'failed';
+  /** The clearing house the run covered; null: every house (migration 0019). */
+  house: ColumnType<ClearingHouse | null, ClearingHouse | null | undefined, ClearingHouse | null>;
   error: string | null;
   started_at: Date;
   finished_at: Date | null;

@@ -66,6 +66,9 @@ export function headerHtml(args: {
     `<dt>Run</dt><dd><span class="mono">${h(run.id)}</span>, started ${h(hk(run.startedAt))}, finished ${h(run.finishedAt === null ? '(not finished)' : hk(run.finishedAt))}</dd>` +
     `<dt>Rule set</dt><dd>${h(run.ruleSet.name)}, sha256 <span class="mono hash">${h(run.ruleSet.sha256)}</span></dd>` +
     `<dt>Reconciliations</dt><dd>${h(run.recons.join(', '))}</dd>` +
+    (run.house === null
+      ? ''
+      : `<dt>Clearing house</dt><dd><strong>${h(run.house.house)}</strong> only: the breaks of its products (${h(run.house.roots.join(', ') || 'none in the product table')}) and of products the table does not know</dd>`) +
     `<dt>Break register</dt><dd>${
       asOf === null
         ? 'as it stands at the time of writing'

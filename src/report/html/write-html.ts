@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Store } from '../../db/connect.js';
+import type { ClearingHouse } from '../../model/vocabulary.js';
 import { findRun } from '../run-data.js';
 import { StreamWriter } from '../../shared/stream-writer.js';
 import { BreakEncoder } from './break-data.js';
@@ -43,6 +44,10 @@ export interface HtmlReportOptions {
   readonly listLimit?: number;
   /** The "written" time printed in the header (default: now). */
   readonly now?: Date;
+  /** Only this clearing house's breaks (run-data.ts ReportOptions); default: the house the run covered. */
+  readonly house?: ClearingHouse;
+  /** Series root -> clearing house; the built-in product table when absent. */
+  readonly products?: Readonly<Record<string, ClearingHouse>>;
 }
 
 /** What writeBreaksHtml wrote. */
@@ -93,7 +98,11 @@ export async function writeBreaksHtml(
 ): Promise<HtmlReportFile> {
   const listLimit = Math.max(0, Math.floor(options.listLimit ?? 1000));
   const historyDays = Math.max(1, Math.floor(options.historyDays ?? 62));
-  const r = await findRun(store, run, options.asOf ? { asOf: options.asOf } : {});
+  const r = await findRun(store, run, {
+    ...(options.asOf ? { asOf: options.asOf } : {}),
+    ...(options.house === undefined ? {} : { house: options.house }),
+    ...(options.products === undefined ? {} : { products: options.products }),
+  });
   const asOf = r.asOf;
   // The history concerns completed runs read at fixed moments (each run's finish, or the as-of moment),
   // so it needs no shared snapshot: on a server it is read on a connection of its own while the breaks
