@@ -27,7 +27,7 @@ export interface ReconRunTable {
   /** Expected inputs the run found missing, with the reconciliation each kept from running (migration 0007). */
   missing_inputs: ColumnType<MissingInput[], string | undefined, string>;
   status: 'running' | 'completed' | 'failed';
-  /** The clearing house the run covered; null: every house (migration 0019). */
+  /** The clearing house the run covered; null: every house (migration 0018). */
   house: ColumnType<ClearingHouse | null, ClearingHouse | null | undefined, ClearingHouse | null>;
   error: string | null;
   started_at: Date;
