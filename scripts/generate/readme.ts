@@ -242,8 +242,7 @@ Genium INET (\`source: exchange\`); the seam and the roll-forward do not run on 
   pair by number; the Genium positions equal the BOS positions of 14 May. Without the fallback recorded,
   14 May is an upgraded date with no DCASS report: the files load, \`dcass-recon expected --date 2019-05-14\`
   lists the DCASS inputs as missing, a run of it reports trades-bos, positions-bos and the roll-forward
-  incomplete, and no
-  default reconciliation reads the 14 May Genium backups.
+  incomplete, and no default reconciliation reads the 14 May Genium backups.
 - The demo writes the re-input list of the fallback (\`reinput --fallback 2019-05-14\`: the give-ups, take-ups
   and transfers of 6 to 10 May, T07-20 and T07-21 included) before recording it, then records the fallback
   and verifies 14 May against Genium INET.
