@@ -239,9 +239,10 @@ Genium INET (\`source: exchange\`); the seam and the roll-forward do not run on 
   their upgraded numbers 1002001 and 1002002) and the four trades of 14 May (T14-01 to T14-04, whose BOS rows
   carry the Genium numbers). \`genium/POS001_CABC_20190514.lis\` holds the positions after them.
 - **No break**: A10-01 and A10-02 pair by content (pass 2), as A03-01 does across the seam; the 14 May trades
-  pair by number; the Genium positions equal the BOS positions of 14 May. Without the fallback recorded the
-  14 May files load but no default reconciliation reads them (14 May would be an upgraded date with no DCASS
-  report: \`dcass-recon expected --date 2019-05-14\` says which inputs are missing).
+  pair by number; the Genium positions equal the BOS positions of 14 May. Without the fallback recorded,
+  14 May is an upgraded date with no DCASS report: the files load, \`dcass-recon expected --date 2019-05-14\`
+  lists the DCASS inputs as missing, a run of it reports trades-bos, positions-bos and the roll-forward
+  incomplete, and no default reconciliation reads the 14 May Genium backups.
 - The demo writes the re-input list of the fallback (\`reinput --fallback 2019-05-14\`: the give-ups, take-ups
   and transfers of 6 to 10 May, T07-20 and T07-21 included) before recording it, then records the fallback
   and verifies 14 May against Genium INET.

@@ -152,19 +152,19 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
   });
 
   it('a row changed behind the trigger: verify exits 2 naming exactly that event', async () => {
-    // Event 8 is the ingest of TRD001_CABC_20190506_1300.xml, 12 rows (events follow the files' order).
+    // Event 9 is the ingest of TRD001_CABC_20190506_1300.xml, 12 rows (the account map first, then the files in order).
     const store = await openStore(ws.target);
     try {
       await store.transaction(async (tx) => {
         await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(tx.db);
-        await sql`UPDATE audit_event SET body = replace(body, '"rows":12', '"rows":13') WHERE id = 8`.execute(
+        await sql`UPDATE audit_event SET body = replace(body, '"rows":12', '"rows":13') WHERE id = 9`.execute(
           tx.db,
         );
         await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(tx.db);
       });
       const changed = await sql<{
         n: string;
-      }>`SELECT count(*) AS n FROM audit_event WHERE id = 8 AND body LIKE '%"rows":13%'`.execute(store.db);
+      }>`SELECT count(*) AS n FROM audit_event WHERE id = 9 AND body LIKE '%"rows":13%'`.execute(store.db);
       expect(changed.rows[0]!.n).toBe('1');
     } finally {
       await store.close();
@@ -172,20 +172,20 @@ describe(`dcass-recon audit verify and export (${dbKind})`, () => {
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /^audit chain BROKEN at event 8: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
+      /^audit chain BROKEN at event 9: hash mismatch: the stored hash is [0-9a-f]{64}, but sha256\(prev_hash \+ body\) is [0-9a-f]{64}/,
     );
-    expect(r.stdout).toContain('7 events verified before it; 72 events stored');
+    expect(r.stdout).toContain('8 events verified before it; 72 events stored');
     const { code, result } = await verifyJson();
     expect(code).toBe(2);
-    expect(result.broken).toMatchObject({ id: '8', problem: 'hash' });
+    expect(result.broken).toMatchObject({ id: '9', problem: 'hash' });
 
     const out = path.join(work, 'broken.jsonl');
     const e = await cli(['audit', 'export', '--out', out]);
     expect(e.code).toBe(2);
-    expect(e.stdout).toContain('audit chain BROKEN at event 8');
+    expect(e.stdout).toContain('audit chain BROKEN at event 9');
     const v = spawnSync('python3', [VERIFIER, out], { encoding: 'utf8' });
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(/^BROKEN at line 8 \(event 8\): hash mismatch/);
+    expect(v.stdout).toMatch(/^BROKEN at line 9 \(event 9\): hash mismatch/);
   });
 
   it('has help with examples', async () => {
