@@ -476,6 +476,14 @@ function loadStatements(l: Layout): Statement[] {
             ? bytewise(f)
             : sql`NULL::${sql.raw(SQL_TYPE[def(recon, f).type])}`,
       );
+      // A record lacking part of the first pass's key (a BOS trade without an exchange trade number)
+      // is no known allocation of any trade: it stays a row of its own instead of being summed with
+      // the others sharing the blank (two identical fills booked without numbers are two fills).
+      const identity = recon.passes[0]!.keys.filter((k) => grouped.has(k));
+      const alone =
+        identity.length === 0
+          ? []
+          : [sql`CASE WHEN ${sql.join(identity.map((k) => sql`${c(k)} IS NULL`), sql` OR `)} THEN id END`];
       // array_agg without ORDER BY keeps the grouping hashable (an ordered aggregate forces a sort of
       // the whole side); the rare row of several records has its ids sorted afterwards.
       out.push({
@@ -483,7 +491,7 @@ function loadStatements(l: Layout): Statement[] {
         query: sql`INSERT INTO ${table} ${targets} ${src}
           SELECT min(id), CASE WHEN count(*) = 1 THEN array_agg(id) ELSE ARRAY(SELECT unnest(array_agg(id)) ORDER BY 1) END,
             ${sql.join(selectCols)}
-          FROM src WHERE ${notExtra} GROUP BY ${sql.join(agg.groupBy.map(bytewise))}`,
+          FROM src WHERE ${notExtra} GROUP BY ${sql.join([...agg.groupBy.map(bytewise), ...alone])}`,
       });
       if (unique.length > 0) {
         out.push({

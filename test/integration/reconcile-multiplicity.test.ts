@@ -225,6 +225,35 @@ describe(`reconciliation multiplicity (${dbKind})`, () => {
     expect(html).toContain('paired n-to-n');
   });
 
+  it('an aggregated side sums allocations of one trade number, never records without one', async () => {
+    const summing = loadRuleSet(
+      'summing.yaml',
+      `name: summing
+reconciliations:
+  t:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos }
+    aggregate: { side: right, groupBy: [clearingDate, tradeNo, account, side, price], sum: [quantity] }
+    passes:
+      - { name: number, keys: [clearingDate, tradeNo] }
+      - { name: content, keys: [account, side, quantity, price], repeats: pair }
+    compare: { quantity: exact, price: exact, account: exact }
+`,
+    );
+    // Two identical fills BOS booked without numbers pair two with two; two allocations of trade 9
+    // (2 + 2) pair with its one DCASS record of 4.
+    const { run, breaks } = await runTradeScenario(
+      t.store,
+      nextDate(),
+      [fill('1'), fill('2'), fill('9', { quantity: '4' })],
+      [fill(null), fill(null), fill('9'), fill('9')],
+      summing,
+    );
+    expect(breaks).toEqual([]);
+    expect(run.counts['t']).toMatchObject({ matched: 3, matchedByPass: { '1': 1, '2': 2 } });
+  });
+
   it('the default rule set pairs its content passes n-to-n and keeps trade numbers duplicates', () => {
     const rs = loadBuiltinRuleSet();
     const passes = (name: string) =>
