@@ -1,32 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
-import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
-import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadAccountMap, loadPositionRows } from '../support/synthetic-positions.js';
+import { loadAccountMap, loadPositionRows, rollForwardView, runRollForward } from '../support/synthetic-positions.js';
 import { loadTrades, TCH340E9 } from '../support/synthetic-trades.js';
-import { collect } from '../support/collect.js';
 
 // The default rule set's positions-rollforward on gross accounts (long and short rolled apart by the
 // trades' open/close indicators) and with the day's exercises and assignments.
-const ruleSet = loadBuiltinRuleSet();
-
-async function rollForward(t: TestDb, date: string) {
-  const run = await runReconciliation(t.store, {
-    businessDate: date,
-    ruleSet,
-    recons: ['positions-rollforward'],
-  });
-  const breaks = (await collect(listBreaks(t.store, run.runId))).filter((b) => !b.clearedByRun);
-  return { counts: run.counts['positions-rollforward']!, breaks };
-}
-
-const view = (b: Break) => [
-  b.kind,
-  b.key.account,
-  b.status,
-  b.fields.map((f) => `${f.field} ${f.left}/${f.right}`),
-];
 
 async function upgradedDays(t: TestDb, days: readonly string[]) {
   await t.store.db
@@ -70,8 +48,8 @@ describe(`positions-rollforward on gross accounts (${dbKind})`, () => {
       { account: 'O01', long: '6', short: '6' },
       { account: 'H01', long: '3', short: '0' },
     ]);
-    const r = await rollForward(t, '2019-05-07');
-    expect(r.breaks.map(view)).toEqual([]);
+    const r = await runRollForward(t.store, '2019-05-07');
+    expect(r.breaks.map(rollForwardView)).toEqual([]);
     expect([r.counts.matched, r.counts.leftRecords, r.counts.rightRecords]).toEqual([2, 8, 2]);
   });
 
@@ -85,9 +63,9 @@ describe(`positions-rollforward on gross accounts (${dbKind})`, () => {
       { account: 'O01', long: '4', short: '6' },
       { account: 'H01', long: '1', short: '0' },
     ]);
-    const r = await rollForward(t, '2019-05-08');
+    const r = await runRollForward(t.store, '2019-05-08');
     // The net account keeps only the net (3 - 2 = 1): no break; the gross account's long and short differ.
-    expect(r.breaks.map(view)).toEqual([['mismatch', 'O01', 'open', ['long 6/4', 'short 8/6']]]);
+    expect(r.breaks.map(rollForwardView)).toEqual([['mismatch', 'O01', 'open', ['long 6/4', 'short 8/6']]]);
     expect(r.counts.matched).toBe(1);
   });
 
@@ -99,8 +77,8 @@ describe(`positions-rollforward on gross accounts (${dbKind})`, () => {
       { account: 'O01', side: 'B', quantity: '3', openClose: 'C' },
     ]);
     await loadPositionRows(t.store, 'dcass', '2019-05-09', []);
-    const r = await rollForward(t, '2019-05-09');
-    expect(r.breaks.map(view)).toEqual([
+    const r = await runRollForward(t.store, '2019-05-09');
+    expect(r.breaks.map(rollForwardView)).toEqual([
       ['only_left', 'H01', 'explained', []],
       ['only_left', 'O01', 'open', []],
     ]);
@@ -132,8 +110,8 @@ describe(`positions-rollforward with exercise and assignment (${dbKind})`, () =>
       { account: 'O01', instrument: TCH340E9, long: '7', short: '6', exercised: '3', assigned: '2' },
       { account: 'I0007', instrument: TCH340E9, long: '0', short: '0', exercised: '4', assigned: '0' },
     ]);
-    const r = await rollForward(t, '2019-05-07');
-    expect(r.breaks.map(view)).toEqual([]);
+    const r = await runRollForward(t.store, '2019-05-07');
+    expect(r.breaks.map(rollForwardView)).toEqual([]);
     // Three previous positions, one trade, and the three day's positions whose exercise moved them.
     expect([r.counts.matched, r.counts.leftRecords, r.counts.rightRecords]).toEqual([3, 7, 3]);
   });
@@ -146,9 +124,9 @@ describe(`positions-rollforward with exercise and assignment (${dbKind})`, () =>
       { account: 'M01', instrument: TCH340E9, long: '115', short: '0' },
       { account: 'O01', instrument: TCH340E9, long: '4', short: '4' },
     ]);
-    const r = await rollForward(t, '2019-05-08');
+    const r = await runRollForward(t.store, '2019-05-08');
     // I0007 was flat after its exercise on 7 May and has no 8 May record: explained as flat.
-    expect(r.breaks.map(view)).toEqual([
+    expect(r.breaks.map(rollForwardView)).toEqual([
       ['only_left', 'I0007', 'explained', []],
       ['mismatch', 'M01', 'open', ['net 135/115']],
       ['mismatch', 'O01', 'open', ['long 7/4', 'short 6/4']],

@@ -1,31 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
-import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
-import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadPositions } from '../support/synthetic-positions.js';
+import { loadPositions, rollForwardView, runRollForward } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
-import { collect } from '../support/collect.js';
 
 // The default rule set's positions-rollforward, on upgraded-platform dates of the 2019 calendar.
-const ruleSet = loadBuiltinRuleSet();
-
-async function rollForward(t: TestDb, date: string) {
-  const run = await runReconciliation(t.store, {
-    businessDate: date,
-    ruleSet,
-    recons: ['positions-rollforward'],
-  });
-  const breaks = (await collect(listBreaks(t.store, run.runId))).filter((b) => !b.clearedByRun);
-  return { counts: run.counts['positions-rollforward']!, breaks };
-}
-
-const view = (b: Break) => [
-  b.kind,
-  b.key.account,
-  b.status,
-  b.fields.map((f) => `${f.field} ${f.left}/${f.right}`),
-];
 
 describe(`positions-rollforward (${dbKind})`, () => {
   let t: TestDb;
@@ -50,7 +28,7 @@ describe(`positions-rollforward (${dbKind})`, () => {
 
   it('is skipped, with the reason, when no earlier positions are loaded to roll forward from', async () => {
     await loadPositions(t.store, 'dcass', '2019-05-06', { A1: '10', A2: '-3' });
-    const r = await rollForward(t, '2019-05-06');
+    const r = await runRollForward(t.store, '2019-05-06');
     expect(r.counts.skipped).toBe('no dcass positions before 2019-05-06 are loaded to roll forward from');
   });
 
@@ -62,8 +40,8 @@ describe(`positions-rollforward (${dbKind})`, () => {
       { tradeNo: '4', account: 'A3', side: 'B', quantity: '1' },
     ]);
     await loadPositions(t.store, 'dcass', '2019-05-07', { A1: '7', A3: '1' });
-    const r = await rollForward(t, '2019-05-07');
-    expect(r.breaks.map(view)).toEqual([['only_left', 'A2', 'explained', []]]);
+    const r = await runRollForward(t.store, '2019-05-07');
+    expect(r.breaks.map(rollForwardView)).toEqual([['only_left', 'A2', 'explained', []]]);
     expect(r.breaks[0]!.reason).toMatch(/^flat/);
     expect([r.counts.matched, r.counts.leftRecords, r.counts.rightRecords]).toEqual([2, 6, 2]);
   });
@@ -74,8 +52,8 @@ describe(`positions-rollforward (${dbKind})`, () => {
       { tradeNo: '5', account: 'A1', side: 'B', quantity: '1' },
     ]);
     await loadPositions(t.store, 'dcass', '2019-05-08', { A1: '4', A3: '3' });
-    const r = await rollForward(t, '2019-05-08');
-    expect(r.breaks.map(view)).toEqual([
+    const r = await runRollForward(t.store, '2019-05-08');
+    expect(r.breaks.map(rollForwardView)).toEqual([
       ['mismatch', 'A1', 'open', ['net 8/4']],
       ['mismatch', 'A3', 'open', ['net 1/3']],
     ]);
@@ -118,8 +96,8 @@ describe(`positions-rollforward and pending give-ups (${dbKind})`, () => {
     ]);
     // A1: 10 + 2 (its give-up pending); A2: 10 + 3 - 3.
     await loadPositions(t.store, 'dcass', '2019-05-07', { A1: '12', A2: '10' });
-    const r = await rollForward(t, '2019-05-07');
-    expect(r.breaks.map(view)).toEqual([]);
+    const r = await runRollForward(t.store, '2019-05-07');
+    expect(r.breaks.map(rollForwardView)).toEqual([]);
     // Two positions and the three trades that moved them; the pending give-up is not read.
     expect([r.counts.matched, r.counts.leftRecords, r.counts.rightRecords]).toEqual([2, 5, 2]);
   });

@@ -1,3 +1,7 @@
+import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
+import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
+import { runReconciliation } from '../../src/reconcile/run.js';
+import { collect } from './collect.js';
 import type { Store } from '../../src/db/connect.js';
 import { HSIK9, insertTestFile, type Instrument } from './synthetic-trades.js';
 
@@ -82,3 +86,24 @@ export async function loadAccountMap(store: Store, types: Record<string, 'NET' |
     )
     .execute();
 }
+
+const defaultRules = loadBuiltinRuleSet();
+
+/** Runs the default rule set's positions-rollforward on a date: its counts and the breaks it leaves (not those it cleared). */
+export async function runRollForward(store: Store, date: string) {
+  const run = await runReconciliation(store, {
+    businessDate: date,
+    ruleSet: defaultRules,
+    recons: ['positions-rollforward'],
+  });
+  const breaks = (await collect(listBreaks(store, run.runId))).filter((b) => !b.clearedByRun);
+  return { counts: run.counts['positions-rollforward']!, breaks };
+}
+
+/** A break as the roll-forward tests compare it: kind, account, status and each difference as `field left/right`. */
+export const rollForwardView = (b: Break) => [
+  b.kind,
+  b.key.account,
+  b.status,
+  b.fields.map((f) => `${f.field} ${f.left}/${f.right}`),
+];

@@ -1,28 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
+import { configFiles } from '../support/config-file.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { unprintableInStandardFont } from '../../src/shared/standard-font.js';
 import { builtinPath } from '../../src/shared/package-root.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dcass-confirm-config-'));
-
-function configWith(text: string): ReturnType<typeof resolveConfig> {
-  const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, text);
-  return resolveConfig({ cwd: dir, configFile: file });
-}
-
-function errorOf(text: string): string {
-  try {
-    configWith(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const { dir, configWith, errorOf } = configFiles('dcass-confirm-config-');
 
 const CONTACTS = `  contacts:
     primary: { name: Chan Tai Man, phone: '+852 2555 0101', email: tm.chan@abc.example }

@@ -1,26 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configFiles } from '../support/config-file.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { BUILTIN_PRODUCTS, resolveProducts } from '../../src/config/products.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dcass-products-'));
-
-function configWith(text: string): ReturnType<typeof resolveConfig> {
-  const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, text);
-  return resolveConfig({ cwd: dir, configFile: file });
-}
-
-function errorOf(text: string): string {
-  try {
-    configWith(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const { dir, configWith, errorOf } = configFiles('dcass-products-');
 
 describe('the product table (root -> clearing house)', () => {
   it('the built-in table covers the fixtures: index products at HKCC, the stock option class at SEOCH', () => {
