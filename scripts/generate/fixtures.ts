@@ -11,6 +11,7 @@ import {
   BUSINESS_DATES,
   FALLBACK_DATE,
   GENIUM_DATE,
+  EXERCISES,
   OPENING,
   PARTICIPANT,
   SERIES,
@@ -241,6 +242,8 @@ export function compileScenario(): { trades: CompiledTrade[]; nets: Map<string, 
         throw new Error(`scenario ${d.spec.id}: allocations mix opening and closing`);
       openClose.set(d.spec.id, gross ? ((flags.values().next().value as OpenClose | undefined) ?? 'O') : ' ');
     }
+    // The day's exercises leave the holders' long positions after its trades.
+    for (const x of EXERCISES.filter((e) => e.date === date)) bump(ledger, x.client, x.series, -x.qty);
     nets.set(date, cloneLedger(ledger));
   }
   for (const d of derived) {
@@ -310,14 +313,17 @@ export function positionsFrom(date: string, ledger: Ledger): PositionRecord[] {
         long = Math.max(net, 0);
         short = Math.max(-net, 0);
       }
-      if (long !== 0 || short !== 0)
+      const exercised = EXERCISES.filter(
+        (x) => x.date === date && x.series === s.name && clients.includes(x.client),
+      ).reduce((n, x) => n + x.qty, 0);
+      if (long !== 0 || short !== 0 || exercised !== 0)
         out.push({
           positionDate: date,
           account: acct.id,
           series: s.name,
           long,
           short,
-          exercised: 0,
+          exercised,
           assigned: 0,
         });
     }

@@ -99,7 +99,12 @@ npx tsx scripts/generate/main.ts --fixtures fixtures
   seam, content does. BOS \`Exch Trade No\` holds the Genium number for trades executed on Genium (up to the
   Friday-night session of 3 May, and on the fallback day) and the upgraded number in between (blank where the
   BOS did not capture it).
-- Exercised and assigned are 0 everywhere. Flat positions (long = short = 0) are not listed.
+- Exercise: on 10 May the market maker (MM01, DCASS M01) exercises 15 TCH340.00E9 calls (TCH options are American).
+  The DCASS position report of 10 May shows long 1300 and exercised 15 (the exercise already out of long); the BOS
+  books the net 1300. No break: positions-rollforward takes the exercised 15 off the rolled-forward long (125 + 1200
+  - 10 - 15 = 1300), and positions-bos compares long, short and net, not the exercised figure, which the BOS export
+  does not carry. Without the exercised 15 in the report, the roll-forward would break on M01 TCH340.00E9 (1315
+  against 1300). Assigned is 0 everywhere. Flat positions (long = short = 0) are not listed.
 - Open/close: \`O\`/\`C\` on the gross account O01; blank (\`<OpenClose/>\`, empty CSV field, space in Genium) on net accounts.
 
 ## Files

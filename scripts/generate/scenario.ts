@@ -85,6 +85,19 @@ export const OPENING: readonly { readonly client: string; readonly series: strin
     { client: 'C1002', series: 'MHIK9', net: 8 },
   ];
 
+/**
+ * Exercises by a holder of long options (date YYYYMMDD, as POSITION_DATES): the quantity leaves the
+ * client's long position on that date, and the day's DCASS position report shows it as exercised
+ * (already taken out of long). TCH options are American (exercisable any day); the market maker
+ * exercises 15 of its TCH340.00E9 calls on 10 May.
+ */
+export const EXERCISES: readonly {
+  readonly date: string;
+  readonly client: string;
+  readonly series: string;
+  readonly qty: number;
+}[] = [{ date: '20190510', client: 'MM01', series: 'TCH340.00E9', qty: 15 }];
+
 /** One trade of the scenario. Clearing date, session, numbers and open/close are derived. */
 export interface ScenarioTrade {
   /** Stable label used in README and tests. */
