@@ -216,16 +216,26 @@ describe('fixtures', () => {
     ]);
   });
 
-  it("roll positions forward: previous positions plus the day's trades (pending give-ups excluded)", async () => {
+  it("roll positions forward: previous positions plus the day's trades (pending give-ups excluded) and exercises", async () => {
     const set = await buildFixtures();
+    // A position exercised down to nothing keeps its record (the exercise shows): not a holding.
     const net = (date: string): Map<string, number> =>
-      new Map((set.positions.get(date) ?? []).map((p) => [`${p.account} ${p.series}`, p.long - p.short]));
+      new Map(
+        (set.positions.get(date) ?? [])
+          .filter((p) => p.long !== p.short)
+          .map((p) => [`${p.account} ${p.series}`, p.long - p.short]),
+      );
     for (let i = 1; i < BUSINESS_DATES.length; i++) {
       const date = BUSINESS_DATES[i] ?? '';
       const expected = net(BUSINESS_DATES[i - 1] ?? '');
       for (const t of set.trades.filter((x) => x.clearingDate === date && !x.spec.pending)) {
         const k = `${t.spec.account} ${t.spec.series}`;
         expected.set(k, (expected.get(k) ?? 0) + (t.spec.side === 'B' ? t.spec.qty : -t.spec.qty));
+      }
+      // The day's exercises leave long, its assignments short, as its report shows them.
+      for (const p of set.positions.get(date) ?? []) {
+        const k = `${p.account} ${p.series}`;
+        expected.set(k, (expected.get(k) ?? 0) - p.exercised + p.assigned);
       }
       for (const [k, v] of expected) if (v === 0) expected.delete(k);
       expect(net(date), date).toEqual(expected);
