@@ -1,32 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadAccountMap, loadPositionRows, rollForwardView, runRollForward } from '../support/synthetic-positions.js';
+import {
+  loadAccountMap,
+  loadPositionRows,
+  rollForwardView,
+  runRollForward,
+  upgradedDays,
+} from '../support/synthetic-positions.js';
 import { loadTrades, TCH340E9 } from '../support/synthetic-trades.js';
 
 // The default rule set's positions-rollforward on gross accounts (long and short rolled apart by the
 // trades' open/close indicators) and with the day's exercises and assignments.
 
-async function upgradedDays(t: TestDb, days: readonly string[]) {
-  await t.store.db
-    .insertInto('calendar')
-    .values(
-      days.map((day) => ({
-        market: 'HKFE',
-        day,
-        trading: true,
-        after_hours: true,
-        platform: 'upgraded' as const,
-        note: null,
-      })),
-    )
-    .execute();
-}
-
 describe(`positions-rollforward on gross accounts (${dbKind})`, () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb();
-    await upgradedDays(t, ['2019-05-06', '2019-05-07', '2019-05-08', '2019-05-09']);
+    await upgradedDays(t.store, ['2019-05-06', '2019-05-07', '2019-05-08', '2019-05-09']);
     await loadAccountMap(t.store, { O01: 'GROSS', H01: 'NET' });
     await loadPositionRows(t.store, 'dcass', '2019-05-06', [
       { account: 'O01', long: '5', short: '3' },
@@ -89,7 +79,7 @@ describe(`positions-rollforward with exercise and assignment (${dbKind})`, () =>
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb();
-    await upgradedDays(t, ['2019-05-06', '2019-05-07', '2019-05-08']);
+    await upgradedDays(t.store, ['2019-05-06', '2019-05-07', '2019-05-08']);
     await loadAccountMap(t.store, { O01: 'GROSS', M01: 'NET', I0007: 'NET' });
     await loadPositionRows(t.store, 'dcass', '2019-05-06', [
       { account: 'M01', instrument: TCH340E9, long: '150', short: '0' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadPositions, rollForwardView, runRollForward } from '../support/synthetic-positions.js';
+import { loadPositions, rollForwardView, runRollForward, upgradedDays } from '../support/synthetic-positions.js';
 import { loadTrades } from '../support/synthetic-trades.js';
 
 // The default rule set's positions-rollforward, on upgraded-platform dates of the 2019 calendar.
@@ -10,19 +10,7 @@ describe(`positions-rollforward (${dbKind})`, () => {
   beforeAll(async () => {
     t = await createTestDb();
     // The calendar (upgraded platform from 6 May) is synced by ingest; these tests load directly.
-    await t.store.db
-      .insertInto('calendar')
-      .values(
-        ['2019-05-06', '2019-05-07', '2019-05-08'].map((day) => ({
-          market: 'HKFE',
-          day,
-          trading: true,
-          after_hours: true,
-          platform: 'upgraded' as const,
-          note: null,
-        })),
-      )
-      .execute();
+    await upgradedDays(t.store, ['2019-05-06', '2019-05-07', '2019-05-08']);
   });
   afterAll(async () => t.dispose());
 

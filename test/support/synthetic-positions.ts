@@ -107,3 +107,20 @@ export const rollForwardView = (b: Break) => [
   b.status,
   b.fields.map((f) => `${f.field} ${f.left}/${f.right}`),
 ];
+
+/** Trading days on the upgraded platform in the calendar (an ingest syncs it; these tests load records directly). */
+export async function upgradedDays(store: Store, days: readonly string[]): Promise<void> {
+  await store.db
+    .insertInto('calendar')
+    .values(
+      days.map((day) => ({
+        market: 'HKFE',
+        day,
+        trading: true,
+        after_hours: true,
+        platform: 'upgraded' as const,
+        note: null,
+      })),
+    )
+    .execute();
+}
