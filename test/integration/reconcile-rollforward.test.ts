@@ -58,19 +58,7 @@ describe(`positions-rollforward and pending give-ups (${dbKind})`, () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb();
-    await t.store.db
-      .insertInto('calendar')
-      .values(
-        ['2019-05-06', '2019-05-07'].map((day) => ({
-          market: 'HKFE',
-          day,
-          trading: true,
-          after_hours: true,
-          platform: 'upgraded' as const,
-          note: null,
-        })),
-      )
-      .execute();
+    await upgradedDays(t.store, ['2019-05-06', '2019-05-07']);
   });
   afterAll(async () => t.dispose());
 

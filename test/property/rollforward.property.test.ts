@@ -5,7 +5,7 @@ import { runReconciliation } from '../../src/reconcile/run.js';
 import { collect } from '../support/collect.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { fc, numRuns } from '../support/property.js';
-import { loadAccountMap, loadPositionRows, type P } from '../support/synthetic-positions.js';
+import { loadAccountMap, loadPositionRows, upgradedDays, type P } from '../support/synthetic-positions.js';
 import { loadTrades, type T } from '../support/synthetic-trades.js';
 
 // Rolling a day's opening and closing trades and exercises forward from true positions never breaks
@@ -74,19 +74,7 @@ describe(`positions-rollforward properties (${dbKind})`, () => {
         ) as [string, string];
         day += 1;
         // Two upgraded-platform days per run (shrinking included), consecutive calendar days from 2031.
-        await t.store.db
-          .insertInto('calendar')
-          .values(
-            [before, date].map((d) => ({
-              market: 'HKFE',
-              day: d,
-              trading: true,
-              after_hours: true,
-              platform: 'upgraded' as const,
-              note: null,
-            })),
-          )
-          .execute();
+        await upgradedDays(t.store, [before, date]);
         // The truth: a gross account keeps long and short apart; a net account keeps its net only.
         const held = new Map<Account, [number, number]>();
         const prev: P[] = [];

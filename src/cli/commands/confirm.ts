@@ -7,8 +7,8 @@ import {
   confirmBusinessDate,
   confirmationDeadline,
   type ConfirmResult,
+  type ClearingHouse,
 } from '../../index.js';
-import type { ClearingHouse } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { houseOption, houseScope } from '../house-option.js';
 import { out, safeText } from '../output.js';

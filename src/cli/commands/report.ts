@@ -6,8 +6,8 @@ import {
   REPORT_RENDERERS,
   renderersOf,
   writeReports,
+  type ClearingHouse,
 } from '../../index.js';
-import type { ClearingHouse } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { houseOption, houseScope } from '../house-option.js';
 import { ensureOutDir, out, plural } from '../output.js';

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
-import { parseBusinessDate, verifyDate, type RunSummary, type Verification } from '../../index.js';
-import type { ClearingHouse } from '../../index.js';
+import {
+  parseBusinessDate,
+  verifyDate,
+  type ClearingHouse,
+  type RunSummary,
+  type Verification,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { houseOption } from '../house-option.js';
 import { configuredInputs } from '../input-files.js';
