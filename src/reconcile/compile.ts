@@ -10,7 +10,13 @@ import {
   type BreakKind,
   type Side,
 } from '../model/vocabulary.js';
-import { namedFields, type ExplainRule, type FieldFilter, type Pass, type Reconciliation } from './rule-set.js';
+import {
+  namedFields,
+  type ExplainRule,
+  type FieldFilter,
+  type Pass,
+  type Reconciliation,
+} from './rule-set.js';
 import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
 
 /**
@@ -537,7 +543,12 @@ function loadStatements(l: Layout): Statement[] {
       const alone =
         identity.length === 0
           ? []
-          : [sql`CASE WHEN ${sql.join(identity.map((k) => sql`${c(k)} IS NULL`), sql` OR `)} THEN id END`];
+          : [
+              sql`CASE WHEN ${sql.join(
+                identity.map((k) => sql`${c(k)} IS NULL`),
+                sql` OR `,
+              )} THEN id END`,
+            ];
       // A side read in place aggregates only the records sharing the first pass's key fields with
       // another (found by hashing those few columns); every other record is a group of one, read
       // where it lies (groupOfOneColumns). Grouping all of 1,000,000 BOS trades on the server sorted

@@ -85,11 +85,15 @@ function expected(left: [string, Rec][], right: [string, Rec][]): Outcome {
   // Aggregation: a blank trade number is a row of its own.
   const groups = new Map<string, [string, Rec][]>();
   kept.forEach(([id, r]) => {
-    const key =
-      r.tradeNo === null ? `alone:${id}` : JSON.stringify([r.tradeNo, r.account, r.side, r.price]);
+    const key = r.tradeNo === null ? `alone:${id}` : JSON.stringify([r.tradeNo, r.account, r.side, r.price]);
     groups.set(key, [...(groups.get(key) ?? []), [id, r]]);
   });
-  const rightRows = [...groups.values()].map((g) => row(g.map(([id]) => id), g.map(([, r]) => r)));
+  const rightRows = [...groups.values()].map((g) =>
+    row(
+      g.map(([id]) => id),
+      g.map(([, r]) => r),
+    ),
+  );
   const leftRows = left.map(([id, r]) => row([id], [r]));
   // Pass 1: the first row of a trade number (by its first record id) pairs, the others are duplicates.
   const byNumber = (rows: Row[], kind: string, sides: (r: Row) => [string[], string[]]) => {
@@ -117,8 +121,7 @@ function expected(left: [string, Rec][], right: [string, Rec][]): Outcome {
     if (same) matched++;
     else breaks.push(describe('mismatch', l.ids, r.ids));
   }
-  const isDup = (r: Row, first: Map<string, Row>) =>
-    r.rec.tradeNo !== null && first.get(r.rec.tradeNo) !== r;
+  const isDup = (r: Row, first: Map<string, Row>) => r.rec.tradeNo !== null && first.get(r.rec.tradeNo) !== r;
   for (const l of leftRows)
     if (!paired.has(l) && !isDup(l, lFirst)) breaks.push(describe('only_left', l.ids, []));
   for (const r of rightRows)
@@ -143,7 +146,10 @@ describe(`aggregation properties (${dbKind})`, () => {
           day += 1;
           const date = new Date(Date.UTC(2032, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
           // Each side over two files, as loaded days often are.
-          for (const [source, recs] of [['dcass', left], ['bos', right]] as const) {
+          for (const [source, recs] of [
+            ['dcass', left],
+            ['bos', right],
+          ] as const) {
             const half = Math.floor(recs.length / 2);
             for (const part of [recs.slice(0, half), recs.slice(half)])
               if (part.length > 0) await loadTrades(t.store, source, date, part);
@@ -157,7 +163,11 @@ describe(`aggregation properties (${dbKind})`, () => {
           const of = (source: string, recs: Rec[]) =>
             ids.filter((r) => r.source === source).map((r, i): [string, Rec] => [String(r.id), recs[i]!]);
           const want = expected(of('dcass', left), of('bos', right));
-          const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
+          const run = await runReconciliation(t.store, {
+            businessDate: date,
+            ruleSet,
+            allowNonTradingDay: true,
+          });
           const got = (await collect(listBreaks(t.store, run.runId)))
             .filter((b) => !b.clearedByRun)
             .map((b) => `${b.kind} [${b.leftIds.join(',')}] [${b.rightIds.join(',')}]`)
