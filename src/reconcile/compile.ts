@@ -499,26 +499,66 @@ function loadStatements(l: Layout): Statement[] {
       // first record, are found by grouping (a small table: usually empty), not by ranking every record.
       const unique = agg.unique;
       const uniqueTable = sql.raw(`rx_unique_${side}`);
-      if (unique.length > 0) {
-        const uniqueColumns = unique.map((f) =>
-          sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`),
+      const grouping = l.grouped[side];
+      const shared = sql.raw(`rx_shared_${side}`);
+      const typed = (fs: readonly string[]) =>
+        sql.join(fs.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`)));
+      const notBlank = (fs: readonly string[]) =>
+        sql.join(
+          fs.map((f) => sql`${c(f)} IS NOT NULL`),
+          sql` AND `,
         );
+      if (unique.length > 0)
         out.push({
           label: `create ${side} shared values table`,
-          query: sql`CREATE TEMP TABLE ${uniqueTable} (${sql.join(uniqueColumns)}, first bigint NOT NULL) ON COMMIT DROP`,
+          query: sql`CREATE TEMP TABLE ${uniqueTable} (${typed(unique)}, first bigint NOT NULL) ON COMMIT DROP`,
         });
+      // A side read in place aggregates only the records sharing the first pass's key fields with
+      // another record; every other record is a group of one, read where it lies (groupOfOneColumns).
+      // Grouping all of 1,000,000 BOS trades on the server sorted them on every grouped column and
+      // copied them whole into the working table (2.6 s). A key value shared with a duplicate of the
+      // unique rule only has its record aggregated alone: the same row as read in place.
+      if (grouping !== null)
         out.push({
-          label: `${side} values shared against the unique rule`,
-          query: sql`INSERT INTO ${uniqueTable} ${src}
-            SELECT ${sql.join(unique.map(bytewise))}, min(id) AS first FROM src
-            WHERE ${sql.join(
-              unique.map((f) => sql`${c(f)} IS NOT NULL`),
-              sql` AND `,
-            )}
-            GROUP BY ${sql.join(unique.map(bytewise))} HAVING count(*) > 1`,
+          label: `create ${side} shared key values table`,
+          query: sql`CREATE TEMP TABLE ${shared} (${typed(grouping)}) ON COMMIT DROP`,
         });
-        out.push({ label: `analyze ${side} shared values`, query: sql`ANALYZE ${uniqueTable}` });
+      const byUnique = sql`INSERT INTO ${uniqueTable} ${src}
+        SELECT ${sql.join(unique.map(bytewise))}, min(id) AS first FROM src
+        WHERE ${notBlank(unique)} GROUP BY ${sql.join(unique.map(bytewise))} HAVING count(*) > 1`;
+      const byKey = sql`INSERT INTO ${shared} ${src}
+        SELECT ${sql.join(grouping?.map(c) ?? [])} FROM src
+        WHERE ${notBlank(grouping ?? [])} GROUP BY ${sql.join(grouping?.map(c) ?? [])} HAVING count(*) > 1`;
+      if (unique.length > 0 && grouping !== null && !unique.some((f) => grouping.includes(f))) {
+        // Both in one hashed pass over the side's records (grouping sets), not one each.
+        const g = (fs: readonly string[]) => sql.join(fs.map((f) => sql`g.${c(f)}`));
+        out.push({
+          label: `${side} values several records share`,
+          query: sql`${src}, g AS MATERIALIZED (
+              SELECT ${sql.join([...unique, ...grouping].map(c))}, min(id) AS first,
+                GROUPING(${sql.join(unique.map(c))}) = 0 AS by_unique
+              FROM src GROUP BY GROUPING SETS ((${sql.join(unique.map(c))}), (${sql.join(grouping.map(c))}))
+              HAVING count(*) > 1),
+            u AS (INSERT INTO ${uniqueTable} SELECT ${g(unique)}, g.first FROM g
+              WHERE g.by_unique AND ${sql.join(
+                unique.map((f) => sql`g.${c(f)} IS NOT NULL`),
+                sql` AND `,
+              )})
+            INSERT INTO ${shared} SELECT ${g(grouping)} FROM g
+            WHERE NOT g.by_unique AND ${sql.join(
+              grouping.map((f) => sql`g.${c(f)} IS NOT NULL`),
+              sql` AND `,
+            )}`,
+        });
+      } else {
+        if (unique.length > 0)
+          out.push({ label: `${side} values shared against the unique rule`, query: byUnique });
+        if (grouping !== null) out.push({ label: `${side} key values several records share`, query: byKey });
       }
+      if (unique.length > 0)
+        out.push({ label: `analyze ${side} shared values`, query: sql`ANALYZE ${uniqueTable}` });
+      if (grouping !== null)
+        out.push({ label: `analyze ${side} shared key values`, query: sql`ANALYZE ${shared}` });
       const sameUnique = sql.join(
         unique.map((f) => sql`u.${c(f)} = src.${c(f)}`),
         sql` AND `,
@@ -549,30 +589,13 @@ function loadStatements(l: Layout): Statement[] {
                 sql` OR `,
               )} THEN id END`,
             ];
-      // A side read in place aggregates only the records sharing the first pass's key fields with
-      // another (found by hashing those few columns); every other record is a group of one, read
-      // where it lies (groupOfOneColumns). Grouping all of 1,000,000 BOS trades on the server sorted
-      // them on every grouped column and copied them whole into the working table (2.6 s).
-      const grouping = l.grouped[side];
-      let several = sql`TRUE`;
-      if (grouping !== null) {
-        const shared = sql.raw(`rx_shared_${side}`);
-        out.push({
-          label: `${side} key values several records share`,
-          query: sql`CREATE TEMP TABLE ${shared} ON COMMIT DROP AS ${src}
-            SELECT ${sql.join(grouping.map(c))} FROM src
-            WHERE ${sql.join(
-              grouping.map((f) => sql`${c(f)} IS NOT NULL`),
+      const several =
+        grouping === null
+          ? sql`TRUE`
+          : sql`EXISTS (SELECT 1 FROM ${shared} s WHERE ${sql.join(
+              grouping.map((f) => sql`s.${c(f)} = src.${c(f)}`),
               sql` AND `,
-            )} AND ${notExtra}
-            GROUP BY ${sql.join(grouping.map(c))} HAVING count(*) > 1`,
-        });
-        out.push({ label: `analyze ${side} shared key values`, query: sql`ANALYZE ${shared}` });
-        several = sql`EXISTS (SELECT 1 FROM ${shared} s WHERE ${sql.join(
-          grouping.map((f) => sql`s.${c(f)} = src.${c(f)}`),
-          sql` AND `,
-        )})`;
-      }
+            )})`;
       // array_agg without ORDER BY keeps the grouping hashable (an ordered aggregate forces a sort of
       // the whole side); the rare row of several records has its ids sorted afterwards.
       out.push({
