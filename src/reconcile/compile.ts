@@ -368,10 +368,10 @@ function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder
         ? { members: `rx_grouped_${side}`, rows: TABLE[side], columns: groupOfOneColumns(l, side) }
         : null;
   if (replaced === null)
-    return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${fieldColumns(l, side)}
+    return sql`(SELECT r.id AS rid, NULL::bigint[] AS ids, ${fieldColumns(l, side)}
     FROM ${sideRecords(l, side)}${narrowed})`;
   const rowsNarrowed = only === undefined ? sql`` : sql` WHERE f.rid = ANY(${only})`;
-  return sql`(SELECT r.id AS rid, ARRAY[r.id] AS ids, ${replaced.columns}
+  return sql`(SELECT r.id AS rid, NULL::bigint[] AS ids, ${replaced.columns}
     FROM ${sideRecords(l, side)}${narrowed}
       AND NOT EXISTS (SELECT 1 FROM ${sql.raw(replaced.members)} m WHERE m.id = r.id)
     UNION ALL SELECT f.* FROM ${sql.raw(replaced.rows)} f${rowsNarrowed})`;
@@ -451,9 +451,10 @@ function loadStatements(l: Layout): Statement[] {
     { label: 'analyze account types', query: sql`ANALYZE rx_account_type` },
     {
       label: 'create pair table',
-      // A pair carries its rows' record ids, so storing the matches reads this table alone (no joins back).
+      // A pair carries its rows' record ids, so storing the matches reads this table alone (no joins
+      // back); null for a row of one record read in place (its rid: see rowIds).
       query: sql`CREATE TEMP TABLE rx_pair (pass smallint NOT NULL, lrid bigint NOT NULL, rrid bigint NOT NULL,
-        lids bigint[] NOT NULL, rids bigint[] NOT NULL, ok boolean NOT NULL) ON COMMIT DROP`,
+        lids bigint[], rids bigint[], ok boolean NOT NULL) ON COMMIT DROP`,
     },
     {
       label: 'create duplicate table',
@@ -861,7 +862,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
     const [rid, ids, other] = side === 'left' ? ['lrid', 'lids', 'rrid'] : ['rrid', 'rids', 'lrid'];
     const names = l.sideFields[side].map((f) => l.column.get(f)!);
     const o = (c: string) => sql.raw(`o.${side}_${c}`);
-    const values = [sql.raw(`o.${rid}`), sql.raw(`o.${ids}`), ...names.map(o)];
+    const values = [sql.raw(`o.${rid}`), rowIds(`o.${ids}`, `o.${rid}`), ...names.map(o)];
     const targets = ['rid', 'ids', ...names];
     let window = sql``;
     if (pair) {
@@ -1066,11 +1067,20 @@ function insertBreaks(
   };
 }
 
+/**
+ * The record ids of a side's row (alias `l` or `r`). A row read in place is one record, whose id is
+ * its rid: its ids are left null rather than built for every record of the side (a million arrays a
+ * side carried through the pairing cost 0.3-0.5 s on the server); working tables hold them.
+ */
+function rowIds(ids: string, rid: string): RawBuilder<unknown> {
+  return sql.raw(`coalesce(${ids}, ARRAY[${rid}])`);
+}
+
 /** The left_ids / right_ids columns of a one-sided break. */
 function sideIds(side: Side): RawBuilder<unknown> {
   return side === 'left'
-    ? sql`l.ids AS left_ids, '{}'::bigint[] AS right_ids`
-    : sql`'{}'::bigint[] AS left_ids, r.ids AS right_ids`;
+    ? sql`${rowIds('l.ids', 'l.rid')} AS left_ids, '{}'::bigint[] AS right_ids`
+    : sql`'{}'::bigint[] AS left_ids, ${rowIds('r.ids', 'r.rid')} AS right_ids`;
 }
 
 function breakStatements(l: Layout): Statement[] {
@@ -1091,7 +1101,7 @@ function breakStatements(l: Layout): Statement[] {
         l,
         'mismatch',
         `pass ${passNo}: mismatches`,
-        sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, ${diffsSql(l)} AS fields, l.ids AS left_ids, r.ids AS right_ids,
+        sql`SELECT m.pass, ${keySql(l, 'left', p.keys)} AS key, ${diffsSql(l)} AS fields, ${rowIds('l.ids', 'l.rid')} AS left_ids, ${rowIds('r.ids', 'r.rid')} AS right_ids,
             ${explainSql(l, 'mismatch', ['left', 'right'])}, ${contentSql(l, ['left', 'right'])} AS content
           FROM rx_pair m JOIN ${mismatched('left')} l ON l.rid = m.lrid JOIN ${mismatched('right')} r ON r.rid = m.rrid
           WHERE m.pass = ${passNo}::smallint AND NOT m.ok`,
@@ -1189,13 +1199,15 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
   const recon = sql`${l.recon.name}::text`;
   // A row of one record has that record's id as its rid: such a pair's text is built from the rids,
   // the same text as its arrays' (`1:{5}={9}`) at less than half the cost of array output.
-  const singleRecords = sql`(cardinality(m.lids) = 1 AND cardinality(m.rids) = 1)`;
+  const singleRecords = sql`(coalesce(cardinality(m.lids), 1) = 1 AND coalesce(cardinality(m.rids), 1) = 1)`;
+  const lids = rowIds('m.lids', 'm.lrid');
+  const rids = rowIds('m.rids', 'm.rrid');
   return {
     label: 'record matches',
     query: sql`WITH h AS (
         SELECT encode(sha256(convert_to(coalesce(string_agg(CASE WHEN ${singleRecords}
             THEN concat(m.pass, ':{', m.lrid, '}={', m.rrid, '}')
-            ELSE m.pass::text || ':' || m.lids::text || '=' || m.rids::text END, ','
+            ELSE m.pass::text || ':' || ${lids}::text || '=' || ${rids}::text END, ','
           ORDER BY m.lrid), ''), 'UTF8')), 'hex') AS sha256, count(*) AS n
         FROM rx_pair m WHERE m.ok),
       created AS (
@@ -1203,7 +1215,7 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
         ON CONFLICT (recon, sha256) DO NOTHING RETURNING id),
       stored AS (
         INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
-        SELECT c.id, m.pass, m.lids, m.rids FROM created c CROSS JOIN rx_pair m
+        SELECT c.id, m.pass, ${lids}, ${rids} FROM created c CROSS JOIN rx_pair m
         WHERE m.ok AND NOT ${singleRecords} ORDER BY m.lrid),
       blocks AS (
         INSERT INTO match_block (set_id, pass, left_ids, right_ids)
