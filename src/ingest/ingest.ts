@@ -117,7 +117,14 @@ export async function ingestFiles(
       settle(p, outcome);
       if (outcome.status === 'loaded') accounts = await AccountResolver.load(ctx.store.db);
     }
-    const queue = [...rest];
+    const lanes = laneCount(
+      ctx,
+      rest.map((p) => p.request),
+    );
+    // Side by side, the largest files first: the lanes then end at about the same time, where files in
+    // the order asked could leave the last large one loading alone (a Sunday's seven files on the
+    // server: one lane idle for the last 1.1 s of 6.3).
+    const queue = lanes > 1 ? largestFirst(rest) : [...rest];
     let failed = false;
     const lane = async (r: IngestWorker): Promise<void> => {
       for (let p = queue.shift(); p !== undefined && !failed; p = queue.shift()) {
@@ -129,10 +136,6 @@ export async function ingestFiles(
         }
       }
     };
-    const lanes = laneCount(
-      ctx,
-      rest.map((p) => p.request),
-    );
     const results = await Promise.allSettled(
       Array.from({ length: lanes }, (_, i) => lane(i === 0 ? first : reader())),
     );
@@ -169,14 +172,23 @@ export const SIDE_BY_SIDE_BYTES = 8 * 1024 * 1024;
 function laneCount(ctx: IngestContext, requests: readonly IngestRequest[]): number {
   if (ctx.store.kind !== 'postgres') return 1;
   const from = ctx.sideBySideBytes ?? SIDE_BY_SIDE_BYTES;
-  const large = requests.filter((r) => {
-    try {
-      return statSync(r.path).size >= from;
-    } catch {
-      return false; // refused with its reason when its turn comes
-    }
-  });
+  // A file that cannot be read is refused with its reason when its turn comes.
+  const large = requests.filter((r) => fileSize(r.path) >= from);
   return large.length >= 2 ? 2 : 1;
+}
+
+/** The files by size, largest first (a file that cannot be read last: it is refused when its turn comes). */
+function largestFirst(planned: readonly Planned[]): Planned[] {
+  const size = new Map(planned.map((p) => [p, fileSize(p.request.path)]));
+  return [...planned].sort((a, b) => size.get(b)! - size.get(a)!);
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
 }
 
 /**
