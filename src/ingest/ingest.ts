@@ -200,8 +200,9 @@ function fileSize(file: string): number {
  * error, and its runs keep the server's autovacuum statistics.
  */
 async function refreshStatistics(store: Store, tables: ReadonlySet<string>): Promise<void> {
-  // Table names come from the entity model, never from input.
-  for (const table of [...tables].sort()) await sql`ANALYZE ${sql.id(table)}`.execute(store.db);
+  // Table names come from the entity model, never from input. At once: on a server each on its own
+  // connection (a Sunday's trade and position tables: 0.5 s one after the other).
+  await Promise.all([...tables].sort().map((table) => sql`ANALYZE ${sql.id(table)}`.execute(store.db)));
 }
 
 function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | DcassError {
