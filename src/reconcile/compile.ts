@@ -54,12 +54,11 @@ interface Layout {
   readonly sideFields: Readonly<Record<Side, readonly string[]>>;
   /**
    * Sides read where their records lie (the entity table, by the side's filters) instead of being
-   * copied into a working table: a side neither aggregated nor rolled forward, whose rows are its
-   * records one to one. Statements read it whole only to pair it (pass 1 and its duplicates); the
-   * few rows a break shows are fetched by record id. A folded side read in place has its families'
-   * records replaced by the families' rows (rx_member_<side>, rx_fold_<side>: foldStatements). An
-   * aggregated side read in place (`grouped`) has its records of several-record groups replaced by
-   * the groups' rows (rx_grouped_<side>, its working table).
+   * copied into a working table: every side but one rolled forward (its records are built) or
+   * expanded without being aggregated. Statements read it whole only to pair it (pass 1); the few
+   * rows a break shows are fetched by record id. Some records may be stood in for by working rows:
+   * a folded side's families (rx_member_<side>, rx_fold_<side>: foldStatements), an aggregated
+   * side's groups of several records (rx_grouped_<side>, its working table: `grouped`).
    */
   readonly inPlace: Readonly<Record<Side, boolean>>;
   /**
@@ -128,7 +127,8 @@ function layout(recon: Reconciliation, ctx: CompileContext): Layout {
   const column = new Map<string, string>();
   for (const f of [...left, ...right]) if (!column.has(f)) column.set(f, `c${column.size}`);
   // A folded side is read in place too: only its families (a trade with adjustments folding into
-  // it) are built in a working table, and stand in for their records. An expanded side is not.
+  // it) are built in a working table, and stand in for their records. An expanded side is not,
+  // unless aggregated (its records and legs are read where they lie; see expandedRelation).
   // An aggregated side is read in place unless rolled forward (its records are built, not read) or
   // its first pass's key shares no field with its grouping (nothing cheap tells its groups of one).
   const grouped = (side: Side): readonly string[] | null => {
@@ -504,9 +504,9 @@ function loadStatements(l: Layout): Statement[] {
       const shared = sql.raw(`rx_shared_${side}`);
       const typed = (fs: readonly string[]) =>
         sql.join(fs.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`)));
-      const notBlank = (fs: readonly string[]) =>
+      const notBlank = (fs: readonly string[], alias = '') =>
         sql.join(
-          fs.map((f) => sql`${c(f)} IS NOT NULL`),
+          fs.map((f) => sql`${sql.raw(alias)}${c(f)} IS NOT NULL`),
           sql` AND `,
         );
       if (unique.length > 0)
@@ -524,12 +524,6 @@ function loadStatements(l: Layout): Statement[] {
           label: `create ${side} shared key values table`,
           query: sql`CREATE TEMP TABLE ${shared} (${typed(grouping)}) ON COMMIT DROP`,
         });
-      const byUnique = sql`INSERT INTO ${uniqueTable} ${src}
-        SELECT ${sql.join(unique.map(bytewise))}, min(id) AS first FROM src
-        WHERE ${notBlank(unique)} GROUP BY ${sql.join(unique.map(bytewise))} HAVING count(*) > 1`;
-      const byKey = sql`INSERT INTO ${shared} ${src}
-        SELECT ${sql.join(grouping?.map(c) ?? [])} FROM src
-        WHERE ${notBlank(grouping ?? [])} GROUP BY ${sql.join(grouping?.map(c) ?? [])} HAVING count(*) > 1`;
       if (unique.length > 0 && grouping !== null && !unique.some((f) => grouping.includes(f))) {
         // Both in one hashed pass over the side's records (grouping sets), not one each.
         const g = (fs: readonly string[]) => sql.join(fs.map((f) => sql`g.${c(f)}`));
@@ -541,20 +535,25 @@ function loadStatements(l: Layout): Statement[] {
               FROM src GROUP BY GROUPING SETS ((${sql.join(unique.map(c))}), (${sql.join(grouping.map(c))}))
               HAVING count(*) > 1),
             u AS (INSERT INTO ${uniqueTable} SELECT ${g(unique)}, g.first FROM g
-              WHERE g.by_unique AND ${sql.join(
-                unique.map((f) => sql`g.${c(f)} IS NOT NULL`),
-                sql` AND `,
-              )})
+              WHERE g.by_unique AND ${notBlank(unique, 'g.')})
             INSERT INTO ${shared} SELECT ${g(grouping)} FROM g
-            WHERE NOT g.by_unique AND ${sql.join(
-              grouping.map((f) => sql`g.${c(f)} IS NOT NULL`),
-              sql` AND `,
-            )}`,
+            WHERE NOT g.by_unique AND ${notBlank(grouping, 'g.')}`,
         });
       } else {
         if (unique.length > 0)
-          out.push({ label: `${side} values shared against the unique rule`, query: byUnique });
-        if (grouping !== null) out.push({ label: `${side} key values several records share`, query: byKey });
+          out.push({
+            label: `${side} values shared against the unique rule`,
+            query: sql`INSERT INTO ${uniqueTable} ${src}
+              SELECT ${sql.join(unique.map(bytewise))}, min(id) AS first FROM src
+              WHERE ${notBlank(unique)} GROUP BY ${sql.join(unique.map(bytewise))} HAVING count(*) > 1`,
+          });
+        if (grouping !== null)
+          out.push({
+            label: `${side} key values several records share`,
+            query: sql`INSERT INTO ${shared} ${src}
+              SELECT ${sql.join(grouping.map(c))} FROM src
+              WHERE ${notBlank(grouping)} GROUP BY ${sql.join(grouping.map(c))} HAVING count(*) > 1`,
+          });
       }
       if (unique.length > 0)
         out.push({ label: `analyze ${side} shared values`, query: sql`ANALYZE ${uniqueTable}` });
