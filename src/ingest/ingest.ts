@@ -117,14 +117,13 @@ export async function ingestFiles(
       settle(p, outcome);
       if (outcome.status === 'loaded') accounts = await AccountResolver.load(ctx.store.db);
     }
-    const lanes = laneCount(
-      ctx,
-      rest.map((p) => p.request),
-    );
+    // A file that cannot be read (size -1) is refused with its reason when its turn comes.
+    const size = new Map(rest.map((p) => [p, fileSize(p.request.path)]));
+    const lanes = laneCount(ctx, [...size.values()]);
     // Side by side, the largest files first: the lanes then end at about the same time, where files in
     // the order asked could leave the last large one loading alone (a Sunday's seven files on the
     // server: one lane idle for the last 1.1 s of 6.3).
-    const queue = lanes > 1 ? largestFirst(rest) : [...rest];
+    const queue = lanes > 1 ? [...rest].sort((a, b) => size.get(b)! - size.get(a)!) : [...rest];
     let failed = false;
     const lane = async (r: IngestWorker): Promise<void> => {
       for (let p = queue.shift(); p !== undefined && !failed; p = queue.shift()) {
@@ -169,20 +168,13 @@ export const SIDE_BY_SIDE_BYTES = 8 * 1024 * 1024;
  * ingest processes already may do: the same bytes twice, or two generations of a report, are settled
  * by the database (unique sha256, the report's lock at commit) exactly as for one file after another.
  */
-function laneCount(ctx: IngestContext, requests: readonly IngestRequest[]): number {
+function laneCount(ctx: IngestContext, sizes: readonly number[]): number {
   if (ctx.store.kind !== 'postgres') return 1;
   const from = ctx.sideBySideBytes ?? SIDE_BY_SIDE_BYTES;
-  // A file that cannot be read is refused with its reason when its turn comes.
-  const large = requests.filter((r) => fileSize(r.path) >= from);
-  return large.length >= 2 ? 2 : 1;
+  return sizes.filter((n) => n >= from).length >= 2 ? 2 : 1;
 }
 
-/** The files by size, largest first (a file that cannot be read last: it is refused when its turn comes). */
-function largestFirst(planned: readonly Planned[]): Planned[] {
-  const size = new Map(planned.map((p) => [p, fileSize(p.request.path)]));
-  return [...planned].sort((a, b) => size.get(b)! - size.get(a)!);
-}
-
+/** A file's size in bytes, -1 when it cannot be read. */
 function fileSize(file: string): number {
   try {
     return statSync(file).size;

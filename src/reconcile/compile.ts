@@ -77,6 +77,36 @@ export interface CompileContext {
   readonly businessDate: string;
 }
 
+/**
+ * The working tables one reconciliation leaves (each dropped at commit too): dropped before the next
+ * reconciliation of the run builds its own, and once the run's breaks are to be stored.
+ */
+const WORKING_TABLES = [
+  'rx_files',
+  'rx_account_type',
+  'rx_left',
+  'rx_right',
+  'rx_pair',
+  'rx_dup',
+  'rx_unique_left',
+  'rx_unique_right',
+  'rx_open_left',
+  'rx_open_right',
+  'rx_member_left',
+  'rx_member_right',
+  'rx_fold_left',
+  'rx_fold_right',
+  'rx_shared_left',
+  'rx_shared_right',
+  'rx_grouped_left',
+  'rx_grouped_right',
+];
+
+/** DROP TABLE IF EXISTS of every working table a reconciliation may have left. */
+export function dropWorkingTables(): RawBuilder<unknown> {
+  return sql`DROP TABLE IF EXISTS ${sql.join(WORKING_TABLES.map((t) => sql.id(t)))}`;
+}
+
 /** A named statement, executed in order; names appear in logs and errors. */
 export interface Statement {
   readonly label: string;
@@ -429,8 +459,7 @@ function loadStatements(l: Layout): Statement[] {
   const out: Statement[] = [
     {
       label: 'drop working tables',
-      query: sql`DROP TABLE IF EXISTS rx_files, rx_account_type, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right,
-        rx_member_left, rx_member_right, rx_fold_left, rx_fold_right, rx_shared_left, rx_shared_right, rx_grouped_left, rx_grouped_right`,
+      query: dropWorkingTables(),
     },
     {
       label: 'current files',
@@ -815,6 +844,9 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   // a later pass (the few rows left open), is searched by a statement of its own.
   const numbered = (side: Side) => !pair && passNo === 1 && !duplicatesInWorkingTable(l, side, passNo, keys);
   const anyNumbered = numbered('left') || numbered('right');
+  // A row's number among its side's rows of the key, in record order; none for a blank key part.
+  const keyNumber = (alias: string) =>
+    sql`CASE WHEN ${keyNotNull(alias)} THEN row_number() OVER (PARTITION BY ${sql.join(keyCols(alias))} ORDER BY ${sql.raw(alias)}.rid) END`;
   if (!pair) {
     for (const side of ['left', 'right'] as const) {
       if (numbered(side)) continue;
@@ -825,7 +857,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
         label: `pass ${passNo}: ${side} duplicates`,
         query: sql`INSERT INTO rx_dup (side, rid, pass)
           SELECT ${side}::text, d.rid, ${passNo}::smallint
-          FROM (SELECT w.rid, row_number() OVER (PARTITION BY ${sql.join(keyCols('w'))} ORDER BY w.rid) AS rn
+          FROM (SELECT w.rid, ${keyNumber('w')} AS rn
                 FROM ${rows} w WHERE ${keyNotNull('w')} AND ${notDuplicate(side, 'w')}) d
           WHERE d.rn > 1`,
       });
@@ -842,12 +874,10 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
   const candidates = (side: Side) => {
     const where = checksDuplicates ? sql` WHERE ${notDuplicate(side, 'w')}` : sql``;
-    // The number of a row among its side's rows of the key, in record order; none for a blank key part.
-    const number = sql`CASE WHEN ${keyNotNull('w')} THEN row_number() OVER (PARTITION BY ${sql.join(keyCols('w'))} ORDER BY w.rid) END`;
-    const rn = pair ? sql`, ${number} AS rn` : sql``;
+    const rn = pair ? sql`, ${keyNumber('w')} AS rn` : sql``;
     const table = openTable(l, side, passNo);
     if (numbered(side))
-      return sql`(SELECT n.*, CASE WHEN n.dn = 1 THEN 1 END AS dk FROM (SELECT w.*, ${number} AS dn
+      return sql`(SELECT n.*, CASE WHEN n.dn = 1 THEN 1 END AS dk FROM (SELECT w.*, ${keyNumber('w')} AS dn
         FROM ${table} w${where}) n) ${sql.raw(ALIAS[side])}`;
     const dk = anyNumbered ? sql`, 1 AS dk` : sql``;
     return sql`(SELECT w.*${rn}${dk} FROM ${table} w${where}) ${sql.raw(ALIAS[side])}`;

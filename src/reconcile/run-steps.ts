@@ -3,7 +3,12 @@ import type { Store, StoreTransaction } from '../db/connect.js';
 import type { Logger } from '../shared/logger.js';
 import { storeBreaksStatement } from './breaks.js';
 import { carryStatements } from './carry.js';
-import { breakTableStatement, compileReconciliation, type CompileContext } from './compile.js';
+import {
+  breakTableStatement,
+  compileReconciliation,
+  dropWorkingTables,
+  type CompileContext,
+} from './compile.js';
 import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
 import type { Reconciliation } from './rule-set.js';
 
@@ -81,7 +86,7 @@ export async function executeRecon(
 
 /** Stores the run's breaks from its working tables, and drops them. */
 export async function storeRunBreaks(tx: StoreTransaction, runId: string): Promise<void> {
-  await sql`DROP TABLE IF EXISTS rx_files, rx_left, rx_right, rx_pair, rx_dup, rx_unique_left, rx_unique_right, rx_open_left, rx_open_right, rx_shared_left, rx_shared_right, rx_grouped_left, rx_grouped_right`.execute(tx.db);
+  await dropWorkingTables().execute(tx.db);
   await storeBreaksStatement(runId).execute(tx.db);
   await sql`DROP TABLE rx_break`.execute(tx.db);
 }
