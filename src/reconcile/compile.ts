@@ -384,9 +384,15 @@ function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
  * A side's rows in its working layout, for a statement to alias: its working table, or for a side
  * read in place its records, each a row of one record. `only`, an array of record ids, narrows an
  * in-place side to the rows a statement needs (a break's), found by the record table's key rather
- * than by a scan of the side.
+ * than by a scan of the side; `workingRowsWhere` (alias `f`) narrows only the working rows standing
+ * in for some of its records.
  */
-function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder<unknown> {
+function sideRows(
+  l: Layout,
+  side: Side,
+  only?: RawBuilder<unknown>,
+  workingRowsWhere?: RawBuilder<boolean>,
+): RawBuilder<unknown> {
   if (!l.inPlace[side]) return sql.raw(TABLE[side]);
   const narrowed = only === undefined ? sql`` : sql` AND r.id = ANY(${only})`;
   // The records some working rows stand for (a folded side's families, an aggregated side's groups of
@@ -400,7 +406,11 @@ function sideRows(l: Layout, side: Side, only?: RawBuilder<unknown>): RawBuilder
   if (replaced === null)
     return sql`(SELECT r.id AS rid, NULL::bigint[] AS ids, ${fieldColumns(l, side)}
     FROM ${sideRecords(l, side)}${narrowed})`;
-  const rowsNarrowed = only === undefined ? sql`` : sql` WHERE f.rid = ANY(${only})`;
+  const rowsWhere = [
+    ...(only === undefined ? [] : [sql<boolean>`f.rid = ANY(${only})`]),
+    ...(workingRowsWhere === undefined ? [] : [workingRowsWhere]),
+  ];
+  const rowsNarrowed = rowsWhere.length === 0 ? sql`` : sql` WHERE ${sql.join(rowsWhere, sql` AND `)}`;
   return sql`(SELECT r.id AS rid, NULL::bigint[] AS ids, ${replaced.columns}
     FROM ${sideRecords(l, side)}${narrowed}
       AND NOT EXISTS (SELECT 1 FROM ${sql.raw(replaced.members)} m WHERE m.id = r.id)
@@ -771,6 +781,26 @@ function duplicatesInWorkingTable(l: Layout, side: Side, passNo: number, keys: r
   return passNo === 1 && grouping !== null && grouping.every((f) => keys.includes(f));
 }
 
+/**
+ * A pass's key as a sort that numbers a side's rows by key compares it. Rows of one key only need to
+ * end up together, so the fields go in the order most likely to tell two rows apart at the first
+ * comparison: dates last (a run reads one business date, whose records nearly all share it), the
+ * others from the rule's last, its narrowest (a trade number before its series), text bytewise (the
+ * database's collation is deterministic: equal text is equal bytes, and bytes compare without it).
+ * 100,000 Genium trades numbered by date, series and trade number: the sort 0.15 s on the server
+ * in the key's order, 0.06 s in this one.
+ */
+function sortedKey(l: Layout, keys: readonly string[], alias: string): RawBuilder<unknown> {
+  const dated = (f: string) => ['date', 'timestamp'].includes(def(l.recon, f).type);
+  const order = [...keys.filter((f) => !dated(f)).reverse(), ...keys.filter(dated)];
+  return sql.join(
+    order.map((f) => {
+      const c = sql.raw(`${alias}.${l.column.get(f)!}`);
+      return def(l.recon, f).type === 'text' ? sql`${c} COLLATE "C"` : c;
+    }),
+  );
+}
+
 /** True for a row of a pass's input that this pass has not set aside as a duplicate (nor before: pass 1). */
 function notDuplicate(side: Side, alias: string): RawBuilder<boolean> {
   return sql<boolean>`NOT EXISTS (SELECT 1 FROM rx_dup d WHERE d.side = ${side}::text AND d.rid = ${sql.raw(alias)}.rid)`;
@@ -846,7 +876,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   const anyNumbered = numbered('left') || numbered('right');
   // A row's number among its side's rows of the key, in record order; none for a blank key part.
   const keyNumber = (alias: string) =>
-    sql`CASE WHEN ${keyNotNull(alias)} THEN row_number() OVER (PARTITION BY ${sql.join(keyCols(alias))} ORDER BY ${sql.raw(alias)}.rid) END`;
+    sql`CASE WHEN ${keyNotNull(alias)} THEN row_number() OVER (PARTITION BY ${sortedKey(l, keys, alias)} ORDER BY ${sql.raw(alias)}.rid) END`;
   if (!pair) {
     for (const side of ['left', 'right'] as const) {
       if (numbered(side)) continue;
@@ -872,10 +902,22 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   );
   const agree = agreements(l);
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
+  // Before the first pass pairs, only an aggregated side's working rows can have been set aside (its
+  // unique rule's duplicates, and the duplicates its working table holds): a side read in place has
+  // only those rows checked, not each of its records (1,000,000 DCASS trades: an anti-join of 0.1 s
+  // on the server for none), and a side not aggregated none.
+  const setAsideBefore = (side: Side) => passNo > 1 || l.recon.aggregate?.side === side;
+  const checkedInPlace = (side: Side) => checksDuplicates && passNo === 1 && l.inPlace[side];
   const candidates = (side: Side) => {
-    const where = checksDuplicates ? sql` WHERE ${notDuplicate(side, 'w')}` : sql``;
+    const where =
+      checksDuplicates && setAsideBefore(side) && !checkedInPlace(side)
+        ? sql` WHERE ${notDuplicate(side, 'w')}`
+        : sql``;
     const rn = pair ? sql`, ${keyNumber('w')} AS rn` : sql``;
-    const table = openTable(l, side, passNo);
+    const table =
+      checkedInPlace(side) && setAsideBefore(side)
+        ? sideRows(l, side, undefined, notDuplicate(side, 'f'))
+        : openTable(l, side, passNo);
     if (numbered(side))
       return sql`(SELECT n.*, CASE WHEN n.dn = 1 THEN 1 END AS dk FROM (SELECT w.*, ${keyNumber('w')} AS dn
         FROM ${table} w${where}) n) ${sql.raw(ALIAS[side])}`;
