@@ -17,6 +17,7 @@ import * as m0015 from './0015_digest_version.js';
 import * as m0016 from './0016_calendar_fallback.js';
 import * as m0017 from './0017_triangulation.js';
 import * as m0018 from './0018_clearing_house.js';
+import * as m0019 from './0019_digest_row_lines.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0016_calendar_fallback': m0016,
   '0017_triangulation': m0017,
   '0018_clearing_house': m0018,
+  '0019_digest_row_lines': m0019,
 };

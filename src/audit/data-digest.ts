@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { COPY_ESCAPES, COPY_NULL } from '../db/copy.js';
 import type { Database } from '../db/database.js';
+import { copyColumns, ENTITY_MODELS, storedFields, type FieldType } from '../model/entities.js';
 import type { SourceFileTable } from '../db/tables/source-file.table.js';
 
 /** The entity of a loaded file, which names the table its rows are in. */
@@ -15,11 +17,20 @@ export type LoadedEntity = SourceFileTable['entity'];
  *   2.4 times cheaper for the database than 1 (1.27 s against 3.0 s of CPU for 300,000 trades on the
  *   embedded database), whose digest was a third of an embedded load: json_build_array looks up the
  *   output function of every argument on every row, a row value once per statement.
+ * - 3: the entity rows' ids, then each entity row as its line of COPY's text format, the very bytes
+ *   the load sent (file, line, then the stored fields and unmapped columns in column order; decimals
+ *   as stored, dates YYYY-MM-DD, instants in UTC, unmapped columns as jsonb writes them), both in id
+ *   order; rejected rows as in 2. The load knows both without reading a row back: it takes its rows'
+ *   ids from the table's sequence itself, and the reading thread hashes its lines as it sends them.
+ *   The database rendered every row of 2 while the file loaded (2.8 s of a server's CPU for 1,000,000
+ *   trades), and its reads of the freshly stored rows visited the rows another file was loading into
+ *   the same pages at the same time; `audit verify --data` builds the same ids and lines from the
+ *   stored values.
  */
-export type DigestVersion = 1 | 2;
+export type DigestVersion = 1 | 2 | 3;
 
 /** The formula loads digest with now. */
-export const DATA_DIGEST_VERSION: DigestVersion = 2;
+export const DATA_DIGEST_VERSION: DigestVersion = 3;
 
 /**
  * Every stored column of each table a file's load writes, listed rather than taken as the whole row
@@ -52,9 +63,13 @@ const ROW_TEXT = {
       t.effective_from - DATE '2000-01-01')::text`,
     rejected_row: sql`ROW(t.id, t.file_id, t.line_no, t.field, t.code, t.reason, t.raw)::text`,
   },
-} as const satisfies Record<DigestVersion, Record<string, RawBuilder<unknown>>>;
+  // The entity rows are hashed apart (entityRowsPart); rejected rows as in 2.
+  3: {
+    rejected_row: sql`ROW(t.id, t.file_id, t.line_no, t.field, t.code, t.reason, t.raw)::text`,
+  },
+} as const satisfies Record<DigestVersion, Partial<Record<RowTable, RawBuilder<unknown>>>>;
 
-type RowTable = keyof (typeof ROW_TEXT)[DigestVersion];
+type RowTable = 'trade' | 'position' | 'account_map' | 'rejected_row';
 
 const TABLE_OF: Record<LoadedEntity, RowTable> = {
   trades: 'trade',
@@ -65,6 +80,7 @@ const TABLE_OF: Record<LoadedEntity, RowTable> = {
 /** Rows hashed per statement: the database holds one chunk's text (about 3 MB), whatever the file's size. */
 const CHUNK_IDS = 10_000;
 
+
 /** One chunk's line of the digest, or null when the chunk holds none of the file's rows. */
 async function chunkLine(
   db: Kysely<Database>,
@@ -73,12 +89,17 @@ async function chunkLine(
   fileId: string,
   from: bigint,
 ): Promise<{ n: bigint; line: string } | null> {
+  const to = from + BigInt(CHUNK_IDS);
+  const text: RawBuilder<unknown> | undefined = (ROW_TEXT[version] as Partial<Record<RowTable, RawBuilder<unknown>>>)[
+    table
+  ];
+  if (text === undefined) throw new Error(`data digest ${version} hashes ${table} rows otherwise`);
   const chunk = await sql<{ n: string; h: string }>`
     SELECT count(*)::text AS n,
       encode(sha256(convert_to(coalesce(string_agg(r.text, E'\n' ORDER BY r.id), ''), 'UTF8')), 'hex') AS h
-    FROM (SELECT t.id, ${ROW_TEXT[version][table]} AS text FROM ${sql.table(table)} t
+    FROM (SELECT t.id, ${text} AS text FROM ${sql.table(table)} t
           WHERE t.file_id = ${fileId}::bigint AND t.id >= ${from.toString()}::bigint
-            AND t.id < ${(from + BigInt(CHUNK_IDS)).toString()}::bigint) r`.execute(db);
+            AND t.id < ${to.toString()}::bigint) r`.execute(db);
   const c = chunk.rows[0]!;
   // A chunk of ids another file's concurrent load took holds none of this file's rows.
   return c.n === '0' ? null : { n: BigInt(c.n), line: `${from} ${c.n} ${c.h}\n` };
@@ -97,22 +118,39 @@ async function idRange(db: Kysely<Database>, table: RowTable, fileId: string) {
 /** The first line hashed: the formula's name, so two formulas never give one digest. */
 const digestHead = (version: DigestVersion) => `dcass-recon file rows v${version}\n`;
 
+/** What the load knows of its entity rows for formula 3, taken as it stored them (see EntityRows). */
+export interface SentRows {
+  /** How many. */
+  readonly n: number;
+  /** sha256 of their ids, each as text and LF-ended, in id order. */
+  readonly ids: string;
+  /** sha256 of their COPY lines as sent, each LF-ended, in id order. */
+  readonly lines: string;
+}
+
 /**
  * The digest of one loaded file's stored rows: its entity's rows, then its rejected rows, each table in
- * id order. The database hashes each chunk of ids (sha256 of the rows' texts, one per line, by the file's formula) and
- * this function folds the chunk hashes with their row counts into one sha256, so neither side ever
- * holds the whole file. The load computes it in the file's transaction after its rows are written
- * (or as they are written, with RowDigest: the same value); `audit verify --data` computes it again
- * with this same function: the two agree exactly when the rows are the ones loaded.
+ * id order. For formulas 1 and 2 the database hashes each chunk of ids (sha256 of the rows' texts, one
+ * per line) and this function folds the chunk hashes with their row counts into one sha256, so
+ * neither side ever holds the whole file; formula 3 takes the entity rows' ids and lines whole
+ * (entityRowsPart). The load computes it in the file's transaction after its rows are written, given
+ * what it knows of the rows it sent (`sent`, formula 3); `audit verify --data` computes it again with
+ * this same function from the rows stored: the two agree exactly when the rows are the ones loaded.
  */
 export async function fileDataDigest(
   db: Kysely<Database>,
   fileId: string,
   entity: LoadedEntity,
   version: DigestVersion = DATA_DIGEST_VERSION,
+  sent?: SentRows,
 ): Promise<string> {
   const digest = createHash('sha256').update(digestHead(version));
   for (const table of [TABLE_OF[entity], 'rejected_row'] as const) {
+    if (version === 3 && table !== 'rejected_row') {
+      const rows = sent ?? (await storedRows(db, entity, fileId));
+      digest.update(`${table} ${rows.n}\nids ${rows.ids}\nlines ${rows.lines}\n`);
+      continue;
+    }
     const { lo, hi, n } = await idRange(db, table, fileId);
     digest.update(`${table} ${n}\n`);
     if (lo === null || hi === null) continue;
@@ -125,100 +163,64 @@ export async function fileDataDigest(
 }
 
 /**
- * fileDataDigest taken while the file loads, in its transaction: after each batch of entity rows is
- * stored, `advance` hashes the chunks of ids no later row of the file can fall in, so the database
- * hashes chunk k while the loader reads the rows of a later one, instead of one pass over every row
- * after the last COPY (3.5 s of the server's CPU for 1,000,000 trades, a quarter of the load).
- * `finish` hashes the rest and gives exactly fileDataDigest's value.
- *
- * A chunk is complete once the table's id sequence has passed its end: ids are handed out in
- * increasing order, so every later row of the file gets a higher id. That holds for a sequence that
- * caches no values per session (CACHE 1, as the migrations create them); with a cache, a session may
- * hand out lower ids later, so `advance` then leaves all the work to `finish`.
+ * Formula 3's account of a file's entity rows built from the rows stored: their ids and their lines as
+ * COPY's text format writes them, in id order, so a value or id that changed since changes it.
  */
-export class RowDigest {
-  private readonly table: RowTable;
-  private lo: bigint | null = null;
-  /** The next chunk to hash, and what the chunks hashed so far gave. */
-  private next: bigint | null = null;
-  private rows = 0n;
-  private readonly lines: string[] = [];
-  private sequence: { name: string; cached: boolean } | null = null;
-
-  constructor(
-    private readonly fileId: string,
-    entity: LoadedEntity,
-    private readonly version: DigestVersion = DATA_DIGEST_VERSION,
-  ) {
-    this.table = TABLE_OF[entity];
-  }
-
-  /** Entity rows hashed so far (by advance; finish hashes the rest). */
-  get hashedRows(): bigint {
-    return this.rows;
-  }
-
-  /** Hashes the entity-table chunks that are complete now; call after a batch of rows is stored. */
-  async advance(db: Kysely<Database>): Promise<void> {
-    const seq = await this.sequenceOf(db);
-    if (seq.cached) return;
-    if (this.lo === null) {
-      const { lo } = await idRange(db, this.table, this.fileId);
-      if (lo === null) return;
-      this.lo = BigInt(lo);
-      this.next = this.lo;
-    }
-    const last = await sql<{ v: string }>`SELECT last_value::text AS v FROM ${sql.table(seq.name)}`.execute(
-      db,
-    );
-    const issued = BigInt(last.rows[0]!.v);
-    const step = BigInt(CHUNK_IDS);
-    while (this.next! + step - 1n <= issued) {
-      await this.hashChunk(db, this.next!);
-      this.next! += step;
+async function storedRows(db: Kysely<Database>, entity: LoadedEntity, fileId: string): Promise<SentRows> {
+  const table = TABLE_OF[entity];
+  const ids = createHash('sha256');
+  const lines = createHash('sha256');
+  const { lo, hi, n } = await idRange(db, table, fileId);
+  if (lo !== null && hi !== null) {
+    const line = copyLineSql(entity);
+    for (let from = BigInt(lo); from <= BigInt(hi); from += BigInt(CHUNK_IDS)) {
+      const chunk = await sql<{ ids: string | null; lines: string | null }>`
+        SELECT string_agg(t.id::text || E'\n', '' ORDER BY t.id) AS ids,
+          string_agg(${line} || E'\n', '' ORDER BY t.id) AS lines
+        FROM ${sql.table(table)} t
+        WHERE t.file_id = ${fileId}::bigint AND t.id >= ${from.toString()}::bigint
+          AND t.id < ${(from + BigInt(CHUNK_IDS)).toString()}::bigint`.execute(db);
+      const c = chunk.rows[0];
+      if (c?.ids) ids.update(c.ids, 'utf8');
+      if (c?.lines) lines.update(c.lines, 'utf8');
     }
   }
+  return { n: Number(n), ids: ids.digest('hex'), lines: lines.digest('hex') };
+}
 
-  /** The file's digest, equal to fileDataDigest's: the chunks not hashed yet, then the rejected rows. */
-  async finish(db: Kysely<Database>): Promise<string> {
-    const { lo, hi } = await idRange(db, this.table, this.fileId);
-    if (lo !== null && hi !== null) {
-      if (this.lo !== null && BigInt(lo) !== this.lo)
-        throw new Error(`RowDigest: file ${this.fileId} gained rows below the ones hashed`);
-      for (let from = this.next ?? BigInt(lo); from <= BigInt(hi); from += BigInt(CHUNK_IDS))
-        await this.hashChunk(db, from);
-    }
-    const digest = createHash('sha256').update(digestHead(this.version));
-    digest.update(`${this.table} ${this.rows}\n`);
-    for (const line of this.lines) digest.update(line);
-    const rejects = await idRange(db, 'rejected_row', this.fileId);
-    digest.update(`rejected_row ${rejects.n}\n`);
-    if (rejects.lo !== null && rejects.hi !== null) {
-      for (let from = BigInt(rejects.lo); from <= BigInt(rejects.hi); from += BigInt(CHUNK_IDS)) {
-        const c = await chunkLine(db, this.version, 'rejected_row', this.fileId, from);
-        if (c !== null) digest.update(c.line);
-      }
-    }
-    return digest.digest('hex');
-  }
+/**
+ * SQL giving a stored row (alias `t`) as the load wrote it for COPY: each column's value in its
+ * written form, escaped as COPY's text format escapes (see db/copy.ts), null as \N, tab-separated.
+ * The forms are written out rather than taken from the session's output settings (DateStyle,
+ * TimeZone), so the text never depends on them.
+ */
+function copyLineSql(entity: LoadedEntity): RawBuilder<string> {
+  const typed: [string, FieldType | 'integer' | 'json'][] = [
+    ['file_id', 'integer'],
+    ['line_no', 'integer'],
+    ...storedFields(entity).map((f): [string, FieldType] => [f.column, f.type]),
+    ...(ENTITY_MODELS[entity].extra ? [['extra', 'json'] as [string, 'json']] : []),
+  ];
+  if (typed.map(([c]) => c).join() !== copyColumns(entity).join())
+    throw new Error(`data digest: the ${entity} columns are not the load's`);
+  const values = typed.map(([column, type]) => {
+    const c = sql.ref(`t.${column}`);
+    const text =
+      type === 'text' || type === 'json'
+        ? copyEscaped(sql`${c}::text`)
+        : type === 'date'
+          ? sql`to_char(${c}, 'YYYY-MM-DD')`
+          : type === 'timestamp'
+            ? sql`regexp_replace(to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), E'\\\\.?0+$', '') || '+00'`
+            : sql`${c}::text`;
+    return sql`coalesce(${text}, ${COPY_NULL}::text)`;
+  });
+  return sql<string>`concat_ws(E'\t', ${sql.join(values)})`;
+}
 
-  private async hashChunk(db: Kysely<Database>, from: bigint): Promise<void> {
-    const c = await chunkLine(db, this.version, this.table, this.fileId, from);
-    if (c === null) return;
-    this.rows += c.n;
-    this.lines.push(c.line);
-  }
-
-  private async sequenceOf(db: Kysely<Database>): Promise<{ name: string; cached: boolean }> {
-    if (this.sequence !== null) return this.sequence;
-    const r = await sql<{ name: string; cache: string }>`
-      SELECT pg_get_serial_sequence(${this.table}, 'id') AS name, s.seqcache::text AS cache
-      FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(${this.table}, 'id')::regclass`.execute(
-      db,
-    );
-    const row = r.rows[0];
-    this.sequence =
-      row === undefined ? { name: '', cached: true } : { name: row.name, cached: row.cache !== '1' };
-    return this.sequence;
-  }
+/** COPY's text-format escapes of a text value (COPY_ESCAPES), the backslash's first. */
+function copyEscaped(value: RawBuilder<unknown>): RawBuilder<string> {
+  let out = value;
+  for (const [code, written] of COPY_ESCAPES) out = sql`replace(${out}, chr(${sql.lit(code)}), ${written}::text)`;
+  return sql<string>`${out}`;
 }

@@ -62,7 +62,7 @@ export class CopyBatch {
    */
   addPlain(row: CopyRow): void {
     const values = new Array<string>(row.length);
-    for (let i = 0; i < row.length; i++) values[i] = row[i] ?? '\\N';
+    for (let i = 0; i < row.length; i++) values[i] = row[i] ?? COPY_NULL;
     this.lines.push(values.join('\t'));
   }
 
@@ -89,21 +89,39 @@ function copyStatement(table: string, columns: readonly string[], source: string
   return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT text)`;
 }
 
-/** Escapes one value for COPY's text format (backslash, tab, newline, carriage return; null as \N). */
+/**
+ * The characters COPY's text format writes escaped (character code, as written), the backslash first:
+ * all that COPY TO escapes, so that a line this file writes is the line the database would write of
+ * the values stored (the data digest's formula 3 rebuilds it from them).
+ */
+export const COPY_ESCAPES: readonly (readonly [number, string])[] = [
+  [92, '\\\\'],
+  [8, '\\b'],
+  [9, '\\t'],
+  [10, '\\n'],
+  [11, '\\v'],
+  [12, '\\f'],
+  [13, '\\r'],
+];
+
+/** How COPY's text format writes a null. */
+export const COPY_NULL = '\\N';
+
+const ESCAPED = new Map(COPY_ESCAPES.map(([code, written]) => [String.fromCharCode(code), written]));
+const ESCAPE_PATTERN = /[\\\b\t\n\v\f\r]/g;
+
+/** Escapes one value for COPY's text format (COPY_ESCAPES; null as \N). */
 function copyTextValue(value: string | null): string {
-  if (value === null) return '\\N';
-  return needsCopyEscape(value)
-    ? value.replace(/[\\\t\n\r]/g, (c) =>
-        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-      )
-    : value;
+  if (value === null) return COPY_NULL;
+  return needsCopyEscape(value) ? value.replace(ESCAPE_PATTERN, (c) => ESCAPED.get(c)!) : value;
 }
 
 /** True when the text holds a character COPY's text format escapes; a plain scan, cheaper than a regex. */
 export function needsCopyEscape(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 92 || c === 9 || c === 10 || c === 13) return true;
+    // Backslash, or one of BS, TAB, LF, VT, FF and CR (codes 8 to 13).
+    if (c === 92 || (c >= 8 && c <= 13)) return true;
   }
   return false;
 }

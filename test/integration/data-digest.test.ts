@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_DIGEST_VERSION } from '../../src/audit/data-digest.js';
 import { verifyLoadedData } from '../../src/audit/verify-data.js';
 import { openStore } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/database.js';
@@ -54,7 +55,7 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
 
   it('every file gets a digest at load; untampered, --data says how many files it checked, exit 0', async () => {
     expect(file.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(file.version).toBe(2);
+    expect(file.version).toBe(DATA_DIGEST_VERSION);
     const r = await cli(['audit', 'verify', '--data']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('loaded data intact: 24 files checked, their rows as loaded\n');

@@ -7,6 +7,7 @@ import { writeAccountMap } from '../../scripts/generate/bos.js';
 import { fileNameOf, syntheticAccountMap, writeLayout, type Layout } from '../../scripts/generate/layouts.js';
 import { MemorySink } from '../../scripts/generate/sink.js';
 import type { SyntheticOptions } from '../../scripts/generate/synthetic.js';
+import { fileDataDigest } from '../../src/audit/data-digest.js';
 import type { Profile } from '../../src/config/profile.js';
 import { CopyBatch } from '../../src/db/copy.js';
 import { AccountResolver } from '../../src/ingest/normalise/account-resolver.js';
@@ -52,6 +53,8 @@ const hostileValue = fc.oneof(
     '\0',
     'A\u0001B',
     '\t7',
+    // Every character COPY's text format escapes: the data digest rebuilds the escaped line.
+    'A\bB\vC\fD',
     'A\\B',
     '\u200b12',
     '\ufeff7',
@@ -300,6 +303,10 @@ describe(`the load path and the reference reader give the same rows and rejects 
               .orderBy('line_no')
               .execute();
             expect(rejects).toEqual(ref.rejects satisfies ReferenceReject[]);
+            // The digest the load took of the lines it sent is the one rebuilt from the rows stored.
+            expect(await fileDataDigest(t.store.db, out!.fileId!, profile.entity)).toBe(
+              (await dataDigest(out!.fileId!)).data_digest,
+            );
             compared++;
           },
         ),
@@ -308,6 +315,14 @@ describe(`the load path and the reference reader give the same rows and rejects 
       // Not every file refused: the rows and rejects were compared.
       expect(compared).toBeGreaterThan(0);
     });
+  }
+
+  async function dataDigest(id: string) {
+    return t.store.db
+      .selectFrom('source_file')
+      .select(['data_digest'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   async function fileRow(id: string) {

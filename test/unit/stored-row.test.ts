@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NormaliseContext } from '../../src/ingest/normalise/context.js';
-import { rowMaker } from '../../src/ingest/normalise/stored-row.js';
+import { copyInstant, rowMaker } from '../../src/ingest/normalise/stored-row.js';
+import { extraJson } from '../../src/ingest/normalise/record-values.js';
 import { copyColumns } from '../../src/model/entities.js';
 
 const ctx = { fileId: '7', source: 'bos', participant: 'CABC' } as NormaliseContext;
@@ -43,8 +44,19 @@ describe('rows in the model column order', () => {
       short_qty: '0',
       exercised_qty: null,
       assigned_qty: null,
-      extra: '{"note":"x"}',
+      // As jsonb writes it back: the data digest rebuilds the row's line from the stored value.
+      extra: '{"note": "x"}',
     });
+  });
+
+  it('writes an instant as the database writes it in UTC, and unmapped columns in jsonb key order', () => {
+    expect(copyInstant('2019-05-06T01:30:00.250Z')).toBe('2019-05-06 01:30:00.25+00');
+    expect(copyInstant('2019-05-06T01:30:00.000Z')).toBe('2019-05-06 01:30:00+00');
+    expect(copyInstant('2019-05-06T01:30:07Z')).toBe('2019-05-06 01:30:07+00');
+    expect(copyInstant(null)).toBeNull();
+    expect(() => copyInstant('2019-05-06 01:30:00')).toThrow(/not an ISO 8601 UTC instant/);
+    // Shorter keys first (UTF-8 bytes: "é" is two), then bytewise.
+    expect(extraJson({ zz: '1', b: '2', é: '3', a: 'x"y' })).toBe('{"a": "x\\"y", "b": "2", "zz": "1", "é": "3"}');
   });
 
   it('names the first required field left empty', () => {

@@ -27,7 +27,7 @@ export interface SourceFileTable {
   /** sha256 of the file's stored rows as loaded (fileDataDigest); null for files loaded before it was kept. */
   data_digest: string | null;
   /** The formula data_digest was taken with (DigestVersion; migration 0015): both or neither. */
-  data_digest_version: 1 | 2 | null;
+  data_digest_version: 1 | 2 | 3 | null;
   /**
    * The file's modification time when it was read, to the microsecond (an ISO text when written): with
    * the generation time, what decides which generation is current (migration 0012); null for files

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch, needsCopyEscape, type EncodedCopy } from '../../db/copy.js';
 import { TradingCalendar } from '../../model/calendar.js';
@@ -90,6 +91,8 @@ class FileRecords {
   private firstReject: { line: number; reason: string } | null = null;
   private rows = new CopyBatch();
   private rejects = new CopyBatch();
+  /** The rows' COPY lines as sent, hashed: the data digest's lines (audit/data-digest.ts, formula 3). */
+  private readonly rowLines = createHash('sha256');
   private readonly hash: HashTotal | null;
   private hashUnreadable: number | null = null;
   private readonly profile: Profile;
@@ -253,7 +256,9 @@ class FileRecords {
     const rejects = this.rejects;
     this.rows = new CopyBatch();
     this.rejects = new CopyBatch();
-    return this.link.send(rows.encode(), rejects.encode());
+    const encoded = rows.encode();
+    this.rowLines.update(encoded.bytes);
+    return this.link.send(encoded, rejects.encode());
   }
 
   /** After the last record: the whole-file checks, then the last batch. */
@@ -280,6 +285,7 @@ class FileRecords {
       control,
       trailer: this.trailer !== null,
       recordCount: this.headerValues?.recordCount !== undefined,
+      rowLines: this.rowLines.digest('hex'),
     };
   }
 

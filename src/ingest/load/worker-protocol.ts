@@ -33,6 +33,8 @@ export interface FileFacts {
   /** Whether the file has a trailer and whether its header declares a record count (its completeness). */
   readonly trailer: boolean;
   readonly recordCount: boolean;
+  /** The sha256 of the entity rows' COPY lines as sent, in order: the data digest's part the reader takes. */
+  readonly rowLines: string;
 }
 
 /** One batch's COPY data for the file's table and for rejected_row. */

@@ -98,9 +98,33 @@ export function nonNegative(name: string, d: string | null): Result<string | nul
   return ok(d);
 }
 
-/** Unmapped columns as JSON text for the `extra` column, or null. */
-export const extraJson = (extra: FieldTexts | null): string | null =>
-  extra === null ? null : JSON.stringify(extra);
+/**
+ * Unmapped columns as JSON text for the `extra` column, or null: written as the database writes jsonb
+ * back (keys by their length in UTF-8 bytes, then bytewise; `": "` and `", "` between), so that a row's
+ * line is what the data digest rebuilds from the stored value. JSON.stringify escapes a string as
+ * PostgreSQL does (quote, backslash, \b \f \n \r \t, other control characters as \u00xx).
+ */
+export function extraJson(extra: FieldTexts | null): string | null {
+  if (extra === null) return null;
+  const order = jsonbKeyOrder(Object.keys(extra));
+  return `{${order.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(extra[k])}`).join(', ')}}`;
+}
+
+const utf8 = new TextEncoder();
+/** The last key list ordered: a file's records have the same unmapped columns, so it is ordered once. */
+let ordered: { readonly keys: readonly string[]; readonly order: readonly string[] } | null = null;
+
+/** Keys in jsonb's order: shorter (in UTF-8 bytes) first, then bytewise. */
+function jsonbKeyOrder(keys: readonly string[]): readonly string[] {
+  if (ordered !== null && ordered.keys.length === keys.length && ordered.keys.every((k, i) => k === keys[i]))
+    return ordered.order;
+  const order = keys
+    .map((k) => ({ k, bytes: utf8.encode(k) }))
+    .sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes))
+    .map(({ k }) => k);
+  ordered = { keys, order };
+  return order;
+}
 
 /**
  * The DCASS account of a record: given (Genium, DCASS), or the client code's account in the account map

@@ -20,8 +20,8 @@ const NUL = '\0';
  * unseen, which is why the raw texts are checked before any field is read.
  */
 const UNSTORABLE = /[\0\p{Cf}]/u;
-/** UNSTORABLE, or a character COPY's text format escapes. */
-const UNSTORABLE_OR_ESCAPED = /[\0\p{Cf}\\\t\n\r]/u;
+/** UNSTORABLE, or a character COPY's text format escapes (db/copy.ts COPY_ESCAPES). */
+const UNSTORABLE_OR_ESCAPED = /[\0\p{Cf}\\\b\t\n\v\f\r]/u;
 
 /** What a NUL is shown as where text must be kept anyway (raw text, messages): the Unicode symbol for it. */
 const NUL_SHOWN_AS = '\u2400';
@@ -75,7 +75,7 @@ export const mayHoldUnstorable = (text: string): boolean => UNSTORABLE.test(text
 
 /**
  * Whether a text may hold a value unstorableValue refuses or a character COPY's text format escapes
- * (backslash, tab, LF, CR): false clears a record of both in one scan of its raw text.
+ * (backslash, BS, TAB, LF, VT, FF, CR): false clears a record of both in one scan of its raw text.
  */
 export const mayHoldUnstorableOrCopyEscape = (text: string): boolean => UNSTORABLE_OR_ESCAPED.test(text);
 

@@ -71,7 +71,10 @@ function compileRow(
             ? `instant(v.${f.name})`
             : `text(v.${f.name})`;
     const check = f.required ? ` if (c${i} === null) return missing('${f.name}');` : '';
-    return `const c${i} = d.${f.name} !== undefined ? d.${f.name} : ${read};${check}`;
+    const value = `d.${f.name} !== undefined ? d.${f.name} : ${read}`;
+    // An instant (given or derived) as the database writes it back, so that a row's line is what the
+    // data digest rebuilds from the stored values.
+    return `const c${i} = ${f.type === 'timestamp' ? `copyInstant(${value})` : value};${check}`;
   });
   const row = [
     'ctx.fileId',
@@ -86,10 +89,26 @@ function compileRow(
     'decimal',
     'text',
     'instant',
+    'copyInstant',
     'extraJson',
     'missing',
     'ok',
     `return (d, v, extra, line, ctx) => {\n${steps.join('\n')}\nreturn ok([${row.join(', ')}]);\n};`,
   ) as (...helpers: unknown[]) => ReturnType<typeof compileRow>;
-  return make(decimal, text, instant, extraJson, missing, ok);
+  return make(decimal, text, instant, copyInstant, extraJson, missing, ok);
+}
+
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/;
+
+/**
+ * An instant (ISO 8601 UTC, `2019-05-06T01:30:00.250Z`) as the row's COPY text: `2019-05-06
+ * 01:30:00.25+00`, the form the database writes it in UTC (fractions of a second without trailing
+ * zeros, none when whole), which the data digest rebuilds from the stored value.
+ */
+export function copyInstant(iso: string | null): string | null {
+  if (iso === null) return null;
+  const m = ISO_INSTANT.exec(iso);
+  if (m === null) throw new Error(`not an ISO 8601 UTC instant: ${iso}`);
+  const fraction = (m[3] ?? '').replace(/0+$/, '');
+  return `${m[1]} ${m[2]}${fraction === '' ? '' : `.${fraction}`}+00`;
 }
