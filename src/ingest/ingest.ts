@@ -111,12 +111,6 @@ export async function ingestFiles(
     ctx.onOutcome?.(outcome);
   };
   try {
-    const first = reader();
-    for (const p of maps) {
-      const outcome = await ingestOne(ctx, p.request, p.profile, { accounts, reader: first });
-      settle(p, outcome);
-      if (outcome.status === 'loaded') accounts = await AccountResolver.load(ctx.store.db);
-    }
     // A file that cannot be read (size -1) is refused with its reason when its turn comes.
     const size = new Map(rest.map((p) => [p, fileSize(p.request.path)]));
     const lanes = laneCount(ctx, [...size.values()]);
@@ -124,20 +118,43 @@ export async function ingestFiles(
     // the order asked could leave the last large one loading alone (a Sunday's seven files on the
     // server: one lane idle for the last 1.1 s of 6.3).
     const queue = lanes > 1 ? [...rest].sort((a, b) => size.get(b)! - size.get(a)!) : [...rest];
+    let mapsLoaded = maps.length === 0;
+    /** The next file a lane may load now: one read without the account map while maps are loading. */
+    const next = (): Planned | undefined => {
+      const i = mapsLoaded ? 0 : queue.findIndex((p) => !readsAccountMap(p.profile));
+      return i < 0 ? undefined : queue.splice(i, 1)[0];
+    };
     let failed = false;
-    const lane = async (r: IngestWorker): Promise<void> => {
-      for (let p = queue.shift(); p !== undefined && !failed; p = queue.shift()) {
-        try {
-          settle(p, await ingestOne(ctx, p.request, p.profile, { accounts, reader: r }));
-        } catch (err) {
-          failed = true; // the other lane takes no further file
-          throw err;
+    const lane = async (r: IngestWorker, loadMaps: boolean): Promise<void> => {
+      try {
+        if (loadMaps) {
+          for (const p of maps) {
+            const outcome = await ingestOne(ctx, p.request, p.profile, { accounts, reader: r });
+            settle(p, outcome);
+            if (outcome.status === 'loaded') accounts = await AccountResolver.load(ctx.store.db);
+          }
+          mapsLoaded = true;
         }
+        for (let p = next(); p !== undefined && !failed; p = next())
+          settle(p, await ingestOne(ctx, p.request, p.profile, { accounts, reader: r }));
+      } catch (err) {
+        failed = true; // the other lane takes no further file
+        throw err;
       }
     };
-    const results = await Promise.allSettled(
-      Array.from({ length: lanes }, (_, i) => lane(i === 0 ? first : reader())),
-    );
+    // The account maps first on one lane; the other starts on the files read without them (Genium and
+    // DCASS reports: accounts as given), and takes the rest with the first lane once the maps are in.
+    const first = lane(reader(), true);
+    const results = await Promise.allSettled([
+      first,
+      ...Array.from({ length: lanes - 1 }, async () => {
+        const r = reader();
+        await lane(r, false);
+        if (mapsLoaded || failed) return;
+        await first.catch(() => undefined);
+        await lane(r, false);
+      }),
+    ]);
     const failure = results.find((r) => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   } finally {
@@ -155,6 +172,10 @@ interface Planned {
 
 const isAccountMap = (p: Profile | DcassError): boolean =>
   !(p instanceof DcassError) && p.entity === 'account_map';
+
+/** Whether a file's records may be mapped through the account map: its profile reads client codes. */
+const readsAccountMap = (p: Profile | DcassError): boolean =>
+  !(p instanceof DcassError) && ('clientCode' in p.fields || 'clientCode' in p.defaults);
 
 /** Files at least this large load side by side on a server (IngestContext.sideBySideBytes). */
 export const SIDE_BY_SIDE_BYTES = 8 * 1024 * 1024;
