@@ -32,13 +32,16 @@ export type DigestVersion = 1 | 2 | 3;
 /** The formula loads digest with now. */
 export const DATA_DIGEST_VERSION: DigestVersion = 3;
 
+/** The tables a file's load writes. */
+type RowTable = 'trade' | 'position' | 'account_map' | 'rejected_row';
+
 /**
  * Every stored column of each table a file's load writes, listed rather than taken as the whole row
  * (`t::text`) so a column added by a later migration does not change the digest of every file loaded
- * before it; in both formulas numerics keep their scale and null stays distinct from ''. None of these
+ * before it; in every formula numerics keep their scale and null stays distinct from ''. None of these
  * columns is updated after the load: supersession lives on source_file, a break's state in the register.
  */
-const ROW_TEXT = {
+const ROW_TEXT: Readonly<Record<DigestVersion, Partial<Record<RowTable, RawBuilder<unknown>>>>> = {
   1: {
     trade: sql`json_build_array(t.id, t.file_id, t.line_no, t.source, t.participant, t.clearing_date, t.session,
       t.series, t.root, t.instrument_type, t.expiry, t.strike, t.trade_no, t.deal_no, t.ref, t.account, t.client_code,
@@ -63,13 +66,11 @@ const ROW_TEXT = {
       t.effective_from - DATE '2000-01-01')::text`,
     rejected_row: sql`ROW(t.id, t.file_id, t.line_no, t.field, t.code, t.reason, t.raw)::text`,
   },
-  // The entity rows are hashed apart (entityRowsPart); rejected rows as in 2.
+  // The entity rows are hashed apart (storedRows, or what the load sent); rejected rows as in 2.
   3: {
     rejected_row: sql`ROW(t.id, t.file_id, t.line_no, t.field, t.code, t.reason, t.raw)::text`,
   },
-} as const satisfies Record<DigestVersion, Partial<Record<RowTable, RawBuilder<unknown>>>>;
-
-type RowTable = 'trade' | 'position' | 'account_map' | 'rejected_row';
+};
 
 const TABLE_OF: Record<LoadedEntity, RowTable> = {
   trades: 'trade',
@@ -80,7 +81,6 @@ const TABLE_OF: Record<LoadedEntity, RowTable> = {
 /** Rows hashed per statement: the database holds one chunk's text (about 3 MB), whatever the file's size. */
 const CHUNK_IDS = 10_000;
 
-
 /** One chunk's line of the digest, or null when the chunk holds none of the file's rows. */
 async function chunkLine(
   db: Kysely<Database>,
@@ -90,9 +90,7 @@ async function chunkLine(
   from: bigint,
 ): Promise<{ n: bigint; line: string } | null> {
   const to = from + BigInt(CHUNK_IDS);
-  const text: RawBuilder<unknown> | undefined = (ROW_TEXT[version] as Partial<Record<RowTable, RawBuilder<unknown>>>)[
-    table
-  ];
+  const text = ROW_TEXT[version][table];
   if (text === undefined) throw new Error(`data digest ${version} hashes ${table} rows otherwise`);
   const chunk = await sql<{ n: string; h: string }>`
     SELECT count(*)::text AS n,
@@ -118,7 +116,10 @@ async function idRange(db: Kysely<Database>, table: RowTable, fileId: string) {
 /** The first line hashed: the formula's name, so two formulas never give one digest. */
 const digestHead = (version: DigestVersion) => `dcass-recon file rows v${version}\n`;
 
-/** What the load knows of its entity rows for formula 3, taken as it stored them (see EntityRows). */
+/**
+ * What the load knows of its entity rows for formula 3, taken as it stored them: the ids it gave them
+ * (load-file.ts) and the lines the reading thread sent (file-records.ts).
+ */
 export interface SentRows {
   /** How many. */
   readonly n: number;
@@ -133,7 +134,7 @@ export interface SentRows {
  * id order. For formulas 1 and 2 the database hashes each chunk of ids (sha256 of the rows' texts, one
  * per line) and this function folds the chunk hashes with their row counts into one sha256, so
  * neither side ever holds the whole file; formula 3 takes the entity rows' ids and lines whole
- * (entityRowsPart). The load computes it in the file's transaction after its rows are written, given
+ * (storedRows). The load computes it in the file's transaction after its rows are written, given
  * what it knows of the rows it sent (`sent`, formula 3); `audit verify --data` computes it again with
  * this same function from the rows stored: the two agree exactly when the rows are the ones loaded.
  */

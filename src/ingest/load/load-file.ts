@@ -167,7 +167,7 @@ class FileStore {
     const fileId = this.fileId!;
     const id = this.identity!;
     // Taken in the rows' transaction, of the lines the reader sent (the rows as written) and of the ids
-    // the database gave them: what any later change to them is measured by.
+    // this load gave them: what any later change to them is measured by.
     const dataDigest = await fileDataDigest(this.tx.db, fileId, this.profile.entity, DATA_DIGEST_VERSION, {
       n: facts.rows,
       ids: this.ids.digest('hex'),
