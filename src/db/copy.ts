@@ -24,6 +24,30 @@ export class EncodedCopy {
   ) {}
 }
 
+/**
+ * Encoded COPY lines with a first column added: `values[i]` (ASCII, no character COPY escapes), then
+ * a tab, before line i. The values must be as many as the lines.
+ */
+export function withFirstColumn(batch: EncodedCopy, values: readonly string[]): EncodedCopy {
+  const lines = batch.bytes;
+  const added = values.reduce((n, v) => n + v.length + 1, 0);
+  const out = new Uint8Array(lines.length + added);
+  let from = 0;
+  let to = 0;
+  for (const value of values) {
+    for (let i = 0; i < value.length; i++) out[to++] = value.charCodeAt(i);
+    out[to++] = 9;
+    // A line's LF is its end: COPY's text format escapes an LF in a value.
+    const end = lines.indexOf(10, from) + 1;
+    if (end === 0) throw new Error('withFirstColumn: fewer lines than values');
+    out.set(lines.subarray(from, end), to);
+    to += end - from;
+    from = end;
+  }
+  if (from !== lines.length) throw new Error('withFirstColumn: more lines than values');
+  return new EncodedCopy(batch.size, out);
+}
+
 /** The bytes or text a COPY sends. */
 function payload(batch: CopyData): Uint8Array | string {
   return batch instanceof EncodedCopy ? batch.bytes : batch.text();

@@ -902,20 +902,19 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   );
   const agree = agreements(l);
   const ok = agree.length === 0 ? sql`TRUE` : sql.join(agree, sql` AND `);
-  // Before the first pass pairs, only an aggregated side's working rows can have been set aside (its
-  // unique rule's duplicates, and the duplicates its working table holds): a side read in place has
-  // only those rows checked, not each of its records (1,000,000 DCASS trades: an anti-join of 0.1 s
-  // on the server for none), and a side not aggregated none.
-  const setAsideBefore = (side: Side) => passNo > 1 || l.recon.aggregate?.side === side;
-  const checkedInPlace = (side: Side) => checksDuplicates && passNo === 1 && l.inPlace[side];
+  // Which of a side's rows may have been set aside as duplicates before this pass pairs. Before the
+  // first pass, only an aggregated side's working rows (its unique rule's duplicates, and those its
+  // working table holds): a side read in place has only those rows checked, not each of its records
+  // (1,000,000 DCASS trades: an anti-join of 0.1 s on the server for none), a side not aggregated none.
+  const setAside = (side: Side): 'none' | 'working rows' | 'rows' => {
+    if (!checksDuplicates || (passNo === 1 && l.recon.aggregate?.side !== side)) return 'none';
+    return passNo === 1 && l.inPlace[side] ? 'working rows' : 'rows';
+  };
   const candidates = (side: Side) => {
-    const where =
-      checksDuplicates && setAsideBefore(side) && !checkedInPlace(side)
-        ? sql` WHERE ${notDuplicate(side, 'w')}`
-        : sql``;
+    const where = setAside(side) === 'rows' ? sql` WHERE ${notDuplicate(side, 'w')}` : sql``;
     const rn = pair ? sql`, ${keyNumber('w')} AS rn` : sql``;
     const table =
-      checkedInPlace(side) && setAsideBefore(side)
+      setAside(side) === 'working rows'
         ? sideRows(l, side, undefined, notDuplicate(side, 'f'))
         : openTable(l, side, passNo);
     if (numbered(side))
@@ -979,7 +978,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
     return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (${sql.raw(targets.join(', '))})
       SELECT ${sql.join(values)} FROM j o WHERE o.${sql.raw(other)} IS NULL${first}${window}`;
   };
-  const setAside = (side: Side) => {
+  const keepDuplicates = (side: Side) => {
     const [rid, other] = side === 'left' ? ['lrid', 'rrid'] : ['rrid', 'lrid'];
     return sql`${sql.raw(`${side}_dups`)} AS (INSERT INTO rx_dup (side, rid, pass)
       SELECT ${side}::text, o.${sql.raw(rid)}, ${passNo}::smallint FROM j o
@@ -1001,7 +1000,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
         INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
         SELECT ${passNo}::smallint, j.lrid, j.rrid, j.lids, j.rids, j.ok FROM j
         WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL),
-      ${sql.join((['left', 'right'] as const).filter(numbered).map(setAside), sql` `)}
+      ${sql.join((['left', 'right'] as const).filter(numbered).map(keepDuplicates), sql` `)}
       left_open AS (${keepOpen('left')})
       ${keepOpen('right')}`,
   });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { DATA_DIGEST_VERSION, fileDataDigest } from '../../audit/data-digest.js';
 import type { Profile } from '../../config/profile.js';
-import { EncodedCopy } from '../../db/copy.js';
+import { withFirstColumn, type EncodedCopy } from '../../db/copy.js';
 import type { Store, StoreTransaction } from '../../db/connect.js';
 import { DcassError } from '../../shared/errors.js';
 import { hkTime } from '../../model/dates.js';
@@ -159,7 +159,7 @@ class FileStore {
     );
     const ids = taken.rows[0]!.ids;
     this.ids.update(`${ids}\n`);
-    return new EncodedCopy(rows.size, prefixLines(rows.bytes, ids.split('\n')));
+    return withFirstColumn(rows, ids.split('\n'));
   }
 
   /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
@@ -202,26 +202,6 @@ class FileStore {
       dataDigest,
     };
   }
-}
-
-/** COPY text lines (each LF-ended) with a first column added: `prefixes[i]` and a tab before line i. */
-function prefixLines(lines: Uint8Array, prefixes: readonly string[]): Uint8Array {
-  const added = prefixes.reduce((n, p) => n + p.length + 1, 0);
-  const out = new Uint8Array(lines.length + added);
-  let from = 0;
-  let to = 0;
-  for (const prefix of prefixes) {
-    // Ids are ASCII digits; a line's LF is its end (COPY's text format escapes an LF in a value).
-    for (let i = 0; i < prefix.length; i++) out[to++] = prefix.charCodeAt(i);
-    out[to++] = 9;
-    const end = lines.indexOf(10, from) + 1;
-    if (end === 0) throw new Error('prefixLines: fewer lines than prefixes');
-    out.set(lines.subarray(from, end), to);
-    to += end - from;
-    from = end;
-  }
-  if (from !== lines.length) throw new Error('prefixLines: more lines than prefixes');
-  return out;
 }
 
 /** What orders two generations of one report: the generation time the file gives, then its modification time. */
