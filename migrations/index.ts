@@ -18,6 +18,7 @@ import * as m0016 from './0016_calendar_fallback.js';
 import * as m0017 from './0017_triangulation.js';
 import * as m0018 from './0018_clearing_house.js';
 import * as m0019 from './0019_digest_row_lines.js';
+import * as m0020 from './0020_match_set_formula.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0017_triangulation': m0017,
   '0018_clearing_house': m0018,
   '0019_digest_row_lines': m0019,
+  '0020_match_set_formula': m0020,
 };

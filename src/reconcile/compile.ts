@@ -1280,41 +1280,44 @@ function breakStatements(l: Layout): Statement[] {
 const MATCH_BLOCK_IDS = 10000;
 
 /**
- * The clean pairs as the reconciliation's match set of the run (run_match): stored once per distinct
- * set, its sha256 taken over every pair (pass and both sides' record ids) in the order of their left
- * rows; a working row's rid is its first record id and no record is in two pairs, so this is the
- * order of the pairs' left ids, as migration 0013 hashed the sets stored before it. A set already
- * stored (a re-run on the same inputs) is referred to, not stored again; a new one is stored whole, so
- * the run's pairs and breaks still hold each of its records exactly once: its pairs of one record
- * each in match_block rows, the others as match_pair rows; recon_match reads both.
+ * The clean pairs as the reconciliation's match set of the run (run_match), stored once per distinct
+ * set. The set is stored in units: its pairs of one record each in blocks (a match_block row per pass
+ * and range of MATCH_BLOCK_IDS left ids, its pairs in left-id order), each other pair as a match_pair
+ * row. Its sha256 (formula 2, migration 0020) is taken over the sha256 of each unit's text (`pass:left
+ * ids=right ids`, the arrays as PostgreSQL writes them) in the order of the units' first left ids: a
+ * record is in one pair at most, so that order is total, and the units follow from the pairs alone.
+ * No text of the whole set is built: a million pairs' was about 25 MB of memory held for one hash.
+ * A set already stored (a re-run on the same inputs) is referred to, not stored again; a new one is
+ * stored whole, so the run's pairs and breaks still hold each of its records exactly once.
  */
 function matchStatement(l: Layout, ctx: CompileContext): Statement {
   const recon = sql`${l.recon.name}::text`;
-  // A row of one record has that record's id as its rid: such a pair's text is built from the rids,
-  // the same text as its arrays' (`1:{5}={9}`) at less than half the cost of array output.
   const singleRecords = sql`(coalesce(cardinality(m.lids), 1) = 1 AND coalesce(cardinality(m.rids), 1) = 1)`;
-  const lids = rowIds('m.lids', 'm.lrid');
-  const rids = rowIds('m.rids', 'm.rrid');
   return {
     label: 'record matches',
-    query: sql`WITH h AS (
-        SELECT encode(sha256(convert_to(coalesce(string_agg(CASE WHEN ${singleRecords}
-            THEN concat(m.pass, ':{', m.lrid, '}={', m.rrid, '}')
-            ELSE m.pass::text || ':' || ${lids}::text || '=' || ${rids}::text END, ','
-          ORDER BY m.lrid), ''), 'UTF8')), 'hex') AS sha256, count(*) AS n
-        FROM rx_pair m WHERE m.ok),
+    // One sort of the pairs (the blocks' grouping), read by the hash and by both inserts.
+    query: sql`WITH u AS MATERIALIZED (
+        SELECT m.pass, min(m.lrid) AS first, array_agg(m.lrid ORDER BY m.lrid) AS lids,
+          array_agg(m.rrid ORDER BY m.lrid) AS rids, TRUE AS block, count(*) AS n
+        FROM rx_pair m WHERE m.ok AND ${singleRecords}
+        GROUP BY m.pass, m.lrid / ${MATCH_BLOCK_IDS}::bigint
+        UNION ALL
+        SELECT m.pass, m.lrid, ${rowIds('m.lids', 'm.lrid')}, ${rowIds('m.rids', 'm.rrid')}, FALSE, 1
+        FROM rx_pair m WHERE m.ok AND NOT ${singleRecords}),
+      h AS (
+        SELECT encode(sha256(coalesce(string_agg(
+            sha256(convert_to(u.pass::text || ':' || u.lids::text || '=' || u.rids::text, 'UTF8')), ''::bytea
+          ORDER BY u.first), ''::bytea)), 'hex') AS sha256, coalesce(sum(u.n), 0)::bigint AS n
+        FROM u),
       created AS (
-        INSERT INTO match_set (recon, sha256, pairs) SELECT ${recon}, h.sha256, h.n FROM h
+        INSERT INTO match_set (recon, sha256, pairs, formula) SELECT ${recon}, h.sha256, h.n, 2 FROM h
         ON CONFLICT (recon, sha256) DO NOTHING RETURNING id),
       stored AS (
         INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
-        SELECT c.id, m.pass, ${lids}, ${rids} FROM created c CROSS JOIN rx_pair m
-        WHERE m.ok AND NOT ${singleRecords} ORDER BY m.lrid),
+        SELECT c.id, u.pass, u.lids, u.rids FROM created c CROSS JOIN u WHERE NOT u.block ORDER BY u.first),
       blocks AS (
         INSERT INTO match_block (set_id, pass, left_ids, right_ids)
-        SELECT c.id, m.pass, array_agg(m.lrid ORDER BY m.lrid), array_agg(m.rrid ORDER BY m.lrid)
-        FROM created c CROSS JOIN rx_pair m WHERE m.ok AND ${singleRecords}
-        GROUP BY c.id, m.pass, m.lrid / ${MATCH_BLOCK_IDS}::bigint ORDER BY min(m.lrid))
+        SELECT c.id, u.pass, u.lids, u.rids FROM created c CROSS JOIN u WHERE u.block ORDER BY u.first)
       INSERT INTO run_match (run_id, recon, set_id)
       SELECT ${ctx.runId}::bigint, ${recon}, coalesce((SELECT id FROM created),
         (SELECT s.id FROM match_set s JOIN h ON s.recon = ${recon} AND s.sha256 = h.sha256))`,
