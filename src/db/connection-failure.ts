@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { DcassError } from '../shared/errors.js';
 
 /**
@@ -10,6 +9,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Opens and closes one connection to the server, with a time limit; throws what pg threw. */
 export async function probeServer(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A socket error after connect (the server going away at once) must not crash the process.
   client.on('error', () => undefined);

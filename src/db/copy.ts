@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 
 /** A row for COPY: one text value (or null) per column, in column order. */
 export type CopyRow = readonly (string | null)[];
@@ -154,6 +153,8 @@ export function needsCopyEscape(value: string): boolean {
 export function postgresCopy(client: pg.PoolClient): CopyRows {
   return async (table, columns, batch) => {
     if (batch.size === 0) return 0;
+    // Loaded with the first COPY to a server: the embedded database and the ingest worker never need it.
+    const { from: copyFrom } = await import('pg-copy-streams');
     const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
     const data = payload(batch);
     // A Buffer over the same memory: pg-copy-streams writes Buffers and strings to the socket.

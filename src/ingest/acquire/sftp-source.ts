@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import type { ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import type SftpClient from 'ssh2-sftp-client';
 import { howToPin, type SftpConfig, type SftpSecrets } from '../../config/sftp-config.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
@@ -215,7 +215,7 @@ export class SftpSource implements ReportSource {
     raw.on('error', (err: RawSshError) => {
       rawError ??= err;
     });
-    const publicKeyAuth: ssh2.PublicKeyAuthMethod = {
+    const publicKeyAuth: PublicKeyAuthMethod = {
       type: 'publickey',
       username: cfg.username,
       key: privateKey,
@@ -265,7 +265,7 @@ export class SftpSource implements ReportSource {
     return client;
   }
 
-  async #readPrivateKey(): Promise<ssh2.ParsedKey> {
+  async #readPrivateKey(): Promise<ParsedKey> {
     const cfg = this.#config;
     let data: Buffer;
     try {
@@ -283,9 +283,11 @@ export class SftpSource implements ReportSource {
     }
     // Parsed here first so that a wrong passphrase is a clear configuration error, not a
     // connection failure. ssh2's messages name the problem, never the passphrase.
+    // ssh2 loaded here, as ssh2-sftp-client is when connecting: a process that fetches nothing never holds it.
+    const { default: ssh2 } = await import('ssh2');
     const result = ssh2.utils.parseKey(data, this.#secrets.passphrase?.reveal());
     // OpenSSH's format may hold several keys; it stores one today.
-    const parsed = Array.isArray(result) ? (result as ssh2.ParsedKey[])[0] : result;
+    const parsed = Array.isArray(result) ? (result as ParsedKey[])[0] : result;
     // A public key would be offered and refused by the server as if it were the wrong key.
     if (
       isPublicKeyText(data) ||
