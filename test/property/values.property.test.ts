@@ -59,4 +59,26 @@ describe('date and timestamp properties', () => {
       ),
     );
   });
+
+  it('a DCASS timestamp (+08:00, any fraction of a second) reads as Date arithmetic says', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -719_162, max: 2_932_896 }).map((n) => dateFromDayNumber(n)), // 0001-01-01..9999-12-31
+        time,
+        fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+        (date, hhmmss, fraction) => {
+          const r = parseTimestamp(
+            `${date}T${hhmmss}${fraction === undefined ? '' : `.${fraction}`}+08:00`,
+            'ISO_OFFSET',
+          );
+          const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+          const [h, mi, se] = hhmmss.split(':').map(Number) as [number, number, number];
+          const at = new Date(0);
+          at.setUTCFullYear(y, mo - 1, d);
+          at.setUTCHours(h - 8, mi, se, Number((fraction ?? '').padEnd(3, '0').slice(0, 3)));
+          expect(r).toEqual({ ok: true, value: { instant: at.toISOString(), hkDate: date, hkTime: hhmmss } });
+        },
+      ),
+    );
+  });
 });

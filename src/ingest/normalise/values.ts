@@ -1,4 +1,4 @@
-import { dayNumber, HK_OFFSET_MS, parseDate } from '../../model/dates.js';
+import { addDays, dayNumber, HK_OFFSET_MS, parseDate } from '../../model/dates.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 
 /** Time-of-day layouts found in the sources. */
@@ -81,6 +81,8 @@ export function parseTimestamp(text: string, format: TimestampFormat): Result<Hk
 
   const m = ISO_OFFSET_RE.exec(s);
   if (m === null) return bad();
+  const fast = hongKongInstant(m[1]!, m[2]!, m[3], m[4]);
+  if (fast !== null) return ok(fast);
   const offset = m[4];
   if (offset === undefined) return bad(' (with a UTC offset or Z: without one the time is ambiguous)');
   const date = parseDate(m[1] ?? '', 'YYYY-MM-DD');
@@ -99,6 +101,35 @@ export function parseTimestamp(text: string, format: TimestampFormat): Result<Hk
   if (offsetMs === HK_OFFSET_MS)
     return ok({ instant: new Date(ms).toISOString(), hkDate: date.value, hkTime: time.value });
   return ok(fromEpochMs(ms));
+}
+
+/** The last date a DCASS timestamp was read on, with the day before it (a file's timestamps share a few dates). */
+let lastHkDate: { readonly date: string; readonly previous: string | null } | null = null;
+
+/**
+ * A DCASS timestamp (Hong Kong time, `+08:00`) with a canonical date and time, read as the general
+ * path below reads it but written directly: UTC is eight hours behind, on the day before for a time
+ * before 08:00. Computing it through epoch milliseconds and Date was a tenth of reading a DCASS XML
+ * report. Null for any other text (another offset, a time such as 9:05:03), which the general path reads.
+ */
+function hongKongInstant(
+  date: string,
+  time: string,
+  fraction: string | undefined,
+  offset: string | undefined,
+): HkTimestamp | null {
+  if (offset !== '+08:00' || !CANONICAL_TIME.test(time)) return null;
+  if (lastHkDate?.date !== date) {
+    const parsed = parseDate(date, 'YYYY-MM-DD');
+    lastHkDate = { date, previous: parsed.ok && parsed.value === date ? addDays(date, -1) : null };
+  }
+  const previous = lastHkDate.previous;
+  if (previous === null) return null;
+  const h = (time.charCodeAt(0) - 48) * 10 + time.charCodeAt(1) - 48;
+  const utc = h >= 8 ? `${date}T${pad2(h - 8)}` : `${previous}T${h + 16}`;
+  const millis =
+    fraction === undefined ? '000' : fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0');
+  return { instant: `${utc}${time.slice(2)}.${millis}Z`, hkDate: date, hkTime: time };
 }
 
 /** The UTC instant (ISO, milliseconds, `Z`) of a Hong Kong wall-clock date `YYYY-MM-DD` and time `HH:MM:SS`. */
