@@ -35,8 +35,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['match_block', 'match_pair'])
     await sql`DELETE FROM ${sql.table(table)} WHERE set_id IN (SELECT dup FROM same_set)`.execute(db);
   await sql`DELETE FROM match_set WHERE id IN (SELECT dup FROM same_set)`.execute(db);
+  // A set with no pairs has no row in formula_one: it hashes alike under both formulas (the sha256 of nothing).
   await sql`UPDATE match_set s SET sha256 = f.sha256 FROM formula_one f WHERE s.id = f.set_id`.execute(db);
-  // A set with no pairs hashes alike under both formulas (the sha256 of nothing).
   await sql`DROP TABLE formula_one, same_set`.execute(db);
   await sql`ALTER TABLE match_set DROP COLUMN formula`.execute(db);
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
+import type { from as copyFromType } from 'pg-copy-streams';
 
 /** A row for COPY: one text value (or null) per column, in column order. */
 export type CopyRow = readonly (string | null)[];
@@ -149,16 +150,20 @@ export function needsCopyEscape(value: string): boolean {
   return false;
 }
 
+/** pg-copy-streams, loaded with the first COPY to a server: the embedded database and the ingest worker never need it. */
+let copyStreams: Promise<typeof copyFromType> | null = null;
+const loadCopyStreams = async () => (await import('pg-copy-streams')).from;
+
 /** COPY through pg-copy-streams on a server connection. */
 export function postgresCopy(client: pg.PoolClient): CopyRows {
   return async (table, columns, batch) => {
     if (batch.size === 0) return 0;
-    // Loaded with the first COPY to a server: the embedded database and the ingest worker never need it.
-    const { from: copyFrom } = await import('pg-copy-streams');
+    const copyFrom = await (copyStreams ??= loadCopyStreams());
     const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
     const data = payload(batch);
     // A Buffer over the same memory: pg-copy-streams writes Buffers and strings to the socket.
-    const chunk = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const chunk =
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     await pipeline(Readable.from([chunk]), sink);
     return batch.size;
   };

@@ -107,12 +107,17 @@ describe(`match set formula 2 undone by its migration's down (${dbKind})`, () =>
         recons: ['trades-bos'],
       });
       const db = t.store.db;
-      // Formula 1 of the run's pairs, as migration 0013 took it over the recon_match view.
-      const flat = (
-        await sql<{ sha: string }>`SELECT encode(sha256(convert_to(coalesce(string_agg(
+      // Formula 1 of a run's pairs, as migration 0013 took it over the recon_match view.
+      const formulaOneOf = async (runId: string) =>
+        (
+          await sql<{ sha: string }>`SELECT encode(sha256(convert_to(coalesce(string_agg(
             m.pass::text || ':' || m.left_ids::text || '=' || m.right_ids::text, ',' ORDER BY m.left_ids), ''), 'UTF8')), 'hex') AS sha
-          FROM recon_match m WHERE m.run_id = ${run.runId}::bigint AND m.recon = 'trades-bos'`.execute(db)
-      ).rows[0]!.sha;
+          FROM recon_match m WHERE m.run_id = ${runId}::bigint AND m.recon = 'trades-bos'`.execute(db)
+        ).rows[0]!.sha;
+      const countOf = async (query: RawBuilder<unknown>) =>
+        Number(
+          (await sql<{ n: string }>`SELECT count(*)::text AS n FROM (${query}) x`.execute(db)).rows[0]!.n,
+        );
       const setOf = async (runId: string) =>
         (
           await sql<{
@@ -121,6 +126,7 @@ describe(`match set formula 2 undone by its migration's down (${dbKind})`, () =>
             db,
           )
         ).rows[0]!.set_id;
+      const flat = await formulaOneOf(run.runId);
       const formulaTwoSet = await setOf(run.runId);
       // A second day's run on the fixtures stores another formula-2 set, which down rehashes in place.
       const other = await runReconciliation(t.store, {
@@ -129,11 +135,7 @@ describe(`match set formula 2 undone by its migration's down (${dbKind})`, () =>
         recons: ['trades-bos'],
       });
       const otherSet = await setOf(other.runId);
-      const otherFlat = (
-        await sql<{ sha: string }>`SELECT encode(sha256(convert_to(coalesce(string_agg(
-            m.pass::text || ':' || m.left_ids::text || '=' || m.right_ids::text, ',' ORDER BY m.left_ids), ''), 'UTF8')), 'hex') AS sha
-          FROM recon_match m WHERE m.run_id = ${other.runId}::bigint AND m.recon = 'trades-bos'`.execute(db)
-      ).rows[0]!.sha;
+      const otherFlat = await formulaOneOf(other.runId);
       // The same pairs stored before as a formula-1 set (an earlier version's run of the same inputs).
       const kept = (
         await sql<{ id: string }>`INSERT INTO match_set (recon, sha256, pairs, formula)
@@ -141,14 +143,11 @@ describe(`match set formula 2 undone by its migration's down (${dbKind})`, () =>
           db,
         )
       ).rows[0]!.id;
-      await sql`INSERT INTO match_block (set_id, pass, left_ids, right_ids)
-        SELECT ${kept}::bigint, pass, left_ids, right_ids FROM match_block WHERE set_id = ${formulaTwoSet}::bigint`.execute(
-        db,
-      );
-      await sql`INSERT INTO match_pair (set_id, pass, left_ids, right_ids)
-        SELECT ${kept}::bigint, pass, left_ids, right_ids FROM match_pair WHERE set_id = ${formulaTwoSet}::bigint`.execute(
-        db,
-      );
+      for (const table of ['match_block', 'match_pair'])
+        await sql`INSERT INTO ${sql.table(table)} (set_id, pass, left_ids, right_ids)
+          SELECT ${kept}::bigint, pass, left_ids, right_ids FROM ${sql.table(table)} WHERE set_id = ${formulaTwoSet}::bigint`.execute(
+          db,
+        );
 
       await migrations['0020_match_set_formula']!.down!(db);
 
@@ -160,24 +159,8 @@ describe(`match set formula 2 undone by its migration's down (${dbKind})`, () =>
       ).rows;
       expect(sets.map((x) => x.id)).not.toContain(formulaTwoSet);
       expect(sets.find((x) => x.id === otherSet)?.sha256).toBe(otherFlat);
-      expect(
-        Number(
-          (
-            await sql<{
-              n: string;
-            }>`SELECT count(*)::text AS n FROM match_block WHERE set_id = ${formulaTwoSet}::bigint`.execute(
-              db,
-            )
-          ).rows[0]!.n,
-        ),
-      ).toBe(0);
-      expect(
-        (
-          await sql<{
-            n: string;
-          }>`SELECT count(*)::text AS n FROM recon_match WHERE run_id = ${run.runId}::bigint`.execute(db)
-        ).rows[0]!.n,
-      ).toBe('20');
+      expect(await countOf(sql`SELECT 1 FROM match_block WHERE set_id = ${formulaTwoSet}::bigint`)).toBe(0);
+      expect(await countOf(sql`SELECT 1 FROM recon_match WHERE run_id = ${run.runId}::bigint`)).toBe(20);
     } finally {
       await t.dispose();
     }

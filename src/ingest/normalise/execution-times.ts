@@ -10,7 +10,7 @@ import {
   type SessionBounds,
 } from './clearing-date.js';
 import { addDays, parseDate } from '../../model/dates.js';
-import { hkWallClockToInstant } from './values.js';
+import { hkWallClockToInstant, hkWallClockUtc } from './values.js';
 
 /** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
 interface ExecutionDay {
@@ -46,10 +46,7 @@ export class ExecutionTimes {
   instant(date: string, time: string): Result<string> {
     const day = this.day(date);
     if (day === null || !STRICT_TIME.test(time)) return hkWallClockToInstant(date, time);
-    const h = Number(time.slice(0, 2));
-    // Hong Kong is UTC+8 all year (no daylight saving since 1979): before 08:00 it is the previous UTC day.
-    const utc = h >= 8 ? `${date}T${String(h - 8).padStart(2, '0')}` : `${day.previous}T${h + 16}`;
-    return ok(`${utc}${time.slice(2)}.000Z`);
+    return ok(hkWallClockUtc(date, day.previous, time));
   }
 
   /** deriveClearingDate of `YYYY-MM-DD` and `HH:MM:SS` under the file's calendar and sessions. */

@@ -125,11 +125,20 @@ function hongKongInstant(
   }
   const previous = lastHkDate.previous;
   if (previous === null) return null;
-  const h = (time.charCodeAt(0) - 48) * 10 + time.charCodeAt(1) - 48;
-  const utc = h >= 8 ? `${date}T${pad2(h - 8)}` : `${previous}T${h + 16}`;
   const millis =
     fraction === undefined ? '000' : fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0');
-  return { instant: `${utc}${time.slice(2)}.${millis}Z`, hkDate: date, hkTime: time };
+  return { instant: hkWallClockUtc(date, previous, time, millis), hkDate: date, hkTime: time };
+}
+
+/**
+ * The UTC instant (ISO, `Z`) of a valid Hong Kong date `YYYY-MM-DD` (`previous`: the day before it),
+ * time `HH:MM:SS` and three digits of milliseconds, written without Date: Hong Kong is UTC+8 all year
+ * (no daylight saving since 1979), so before 08:00 it is the previous UTC day.
+ */
+export function hkWallClockUtc(date: string, previous: string, time: string, millis = '000'): string {
+  const h = (time.charCodeAt(0) - 48) * 10 + time.charCodeAt(1) - 48;
+  const utc = h >= 8 ? `${date}T${pad2(h - 8)}` : `${previous}T${h + 16}`;
+  return `${utc}${time.slice(2)}.${millis}Z`;
 }
 
 /** The UTC instant (ISO, milliseconds, `Z`) of a Hong Kong wall-clock date `YYYY-MM-DD` and time `HH:MM:SS`. */
