@@ -19,6 +19,7 @@ import * as m0017 from './0017_triangulation.js';
 import * as m0018 from './0018_clearing_house.js';
 import * as m0019 from './0019_digest_row_lines.js';
 import * as m0020 from './0020_match_set_formula.js';
+import * as m0021 from './0021_rare_trade_indexes.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0018_clearing_house': m0018,
   '0019_digest_row_lines': m0019,
   '0020_match_set_formula': m0020,
+  '0021_rare_trade_indexes': m0021,
 };

@@ -672,6 +672,17 @@ function loadStatements(l: Layout): Statement[] {
 }
 
 /**
+ * SQL true for a trade (alias `alias`) that is an adjustment: one of ADJUSTMENT_TRADE_TYPES, with an
+ * original trade number. The trade table's partial index of trades with an original number (migration
+ * 0021) is implied by it, so a run finds the day's adjustments, usually none, without reading the day.
+ */
+export function isAdjustmentSql(alias: string): RawBuilder<boolean> {
+  const a = sql.raw(alias);
+  const types = sql.join(ADJUSTMENT_TRADE_TYPES.map((t) => sql`${t}::text`));
+  return sql<boolean>`${a}.trade_type IN (${types}) AND ${a}.orig_trade_no IS NOT NULL`;
+}
+
+/**
  * The statements folding a side's adjustments (trades). An adjustment (ADJUSTMENT_TRADE_TYPES, with an
  * original trade number) folds into the trade of the side whose number it carries, in the same series
  * (a trade number is unique only within a series), unless the other side has a record of the date
@@ -693,7 +704,6 @@ function foldStatements(l: Layout, side: Side): Statement[] {
   const c = (f: string) => l.column.get(f)!;
   const members = sql.raw(`rx_member_${side}`);
   const folded = sql.raw(`rx_fold_${side}`);
-  const adjustments = sql.join(ADJUSTMENT_TRADE_TYPES.map((t) => sql`${t}::text`));
   // A folded row's working column: the net's sign and size, the account's, else the original's value.
   const foldedColumn = (f: string): RawBuilder<unknown> => {
     switch (f) {
@@ -721,7 +731,7 @@ function foldStatements(l: Layout, side: Side): Statement[] {
       query: sql`INSERT INTO ${members} (id, fam)
         WITH cand AS MATERIALIZED (
           SELECT r.id, r.series AS f_series, r.trade_no AS f_no, r.orig_trade_no AS f_orig
-          FROM ${sideRecords(l, side)} AND r.trade_type IN (${adjustments}) AND r.orig_trade_no IS NOT NULL),
+          FROM ${sideRecords(l, side)} AND ${isAdjustmentSql('r')}),
         adj AS (
           SELECT c.id, min(r.id) AS fam FROM cand c, ${sideRecords(l, side)}
             AND r.series = c.f_series AND r.trade_no = c.f_orig AND r.id <> c.id
