@@ -10,7 +10,7 @@ import {
   type SessionBounds,
 } from './clearing-date.js';
 import { addDays, parseDate } from '../../model/dates.js';
-import { hkWallClockToInstant, hkWallClockUtc } from './values.js';
+import { CANONICAL_TIME, hkWallClockToInstant, hkWallClockUtc } from './values.js';
 
 /** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
 interface ExecutionDay {
@@ -20,9 +20,6 @@ interface ExecutionDay {
 
 /** Dates kept at most: a real file has a few; a hostile one must not grow memory with its size. */
 const DATE_LIMIT = 4096;
-
-/** A time of day exactly as the time reader writes it, within 00:00:00-23:59:59. */
-const STRICT_TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
 
 /**
  * The UTC instant and the clearing date of Hong Kong wall-clock execution times, for a whole file.
@@ -45,14 +42,14 @@ export class ExecutionTimes {
   /** hkWallClockToInstant of `YYYY-MM-DD` and `HH:MM:SS`. */
   instant(date: string, time: string): Result<string> {
     const day = this.day(date);
-    if (day === null || !STRICT_TIME.test(time)) return hkWallClockToInstant(date, time);
+    if (day === null || !CANONICAL_TIME.test(time)) return hkWallClockToInstant(date, time);
     return ok(hkWallClockUtc(date, day.previous, time));
   }
 
   /** deriveClearingDate of `YYYY-MM-DD` and `HH:MM:SS` under the file's calendar and sessions. */
   clearing(date: string, time: string): Result<ClearingAssignment> {
     const day = this.day(date);
-    if (day === null || !STRICT_TIME.test(time)) {
+    if (day === null || !CANONICAL_TIME.test(time)) {
       return deriveClearingDate(date, time, this.calendar, this.sessions);
     }
     this.bounds ??= sessionBounds(this.sessions);

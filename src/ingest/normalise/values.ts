@@ -28,8 +28,8 @@ const TIME_PATTERNS: Record<TimeFormat, RegExp> = {
   'HH:MM:SS': /^([0-9]{1,2}):([0-9]{2}):([0-9]{2})$/,
 };
 
-/** A time of day already written as parseTime writes it: returned as it is, as most are. */
-const CANONICAL_TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
+/** A time of day exactly as parseTime writes it, within 00:00:00-23:59:59: returned as it is, as most are. */
+export const CANONICAL_TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
 
 /** Reads a time of day (00:00:00-23:59:59) and returns it as `HH:MM:SS`. */
 export function parseTime(text: string, format: TimeFormat): Result<string> {
@@ -125,8 +125,7 @@ function hongKongInstant(
   }
   const previous = lastHkDate.previous;
   if (previous === null) return null;
-  const millis =
-    fraction === undefined ? '000' : fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0');
+  const millis = (fraction ?? '').padEnd(3, '0').slice(0, 3);
   return { instant: hkWallClockUtc(date, previous, time, millis), hkDate: date, hkTime: time };
 }
 
@@ -147,7 +146,7 @@ export function hkWallClockToInstant(date: string, time: string): Result<string>
   if (!d.ok) return d;
   const t = parseTime(time, 'HH:MM:SS');
   if (!t.ok) return t;
-  return ok(new Date(wallClockMs(d.value, t.value) - HK_OFFSET_MS).toISOString());
+  return ok(hkWallClockUtc(d.value, addDays(d.value, -1), t.value));
 }
 
 /** Milliseconds since the epoch of a wall-clock date and time read as if it were UTC. */
