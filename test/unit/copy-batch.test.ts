@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CopyBatch, needsCopyEscape } from '../../src/db/copy.js';
 
+/** A batch's COPY data as the database receives it, decoded. */
+const text = (batch: CopyBatch): string => new TextDecoder().decode(batch.encode().bytes);
+
 describe('CopyBatch', () => {
   it('writes a row COPY text needs to escape with its backslash, tab, LF and CR escaped, null as \\N', () => {
     const batch = new CopyBatch();
     batch.add(['a\\b', 'c\td', 'e\nf\rg', null, '']);
-    expect(batch.text()).toBe('a\\\\b\tc\\td\te\\nf\\rg\t\\N\t\n');
+    expect(text(batch)).toBe('a\\\\b\tc\\td\te\\nf\\rg\t\\N\t\n');
   });
 
   it('writes a plain row (addPlain) exactly as add does', () => {
@@ -14,8 +17,18 @@ describe('CopyBatch', () => {
     const viaPlain = new CopyBatch();
     viaAdd.add(row);
     viaPlain.addPlain(row);
-    expect(viaPlain.text()).toBe(viaAdd.text());
+    expect(text(viaPlain)).toBe(text(viaAdd));
     expect(viaPlain.size).toBe(1);
+  });
+
+  it('grows past its first capacity and keeps every byte of every line, characters beyond ASCII included', () => {
+    const batch = new CopyBatch(1024);
+    const rows = Array.from({ length: 500 }, (_, i) => [String(i), 'é ü 香港 😀'.repeat(i % 7), i % 3 === 0 ? null : 'x']);
+    for (const row of rows) batch.add(row);
+    const expected = rows.map((r) => r.map((v) => v ?? '\\N').join('\t') + '\n').join('');
+    expect(text(batch)).toBe(expected);
+    expect(batch.size).toBe(500);
+    expect(batch.byteLength).toBe(Buffer.byteLength(expected));
   });
 
   it('names the characters that make a value need escaping', () => {

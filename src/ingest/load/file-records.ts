@@ -41,10 +41,11 @@ export interface StoreLink {
 export async function readFileRecords(job: ReadJob, link: StoreLink): Promise<FileFacts> {
   const { profile, meta } = job;
   const state = new FileRecords(job, link);
+  const parse = await parserOf(profile);
   const read = await HashedRead.open(meta, (n) => link.progress(n));
   try {
     try {
-      for await (const event of parserOf(profile)(
+      for await (const event of parse(
         decodeStrict(read.chunks(), profile.format.encoding, meta.fileName),
         meta.fileName,
       )) {
@@ -254,7 +255,8 @@ class FileRecords {
   private flush(): Promise<void> | undefined {
     const rows = this.rows;
     const rejects = this.rejects;
-    this.rows = new CopyBatch();
+    // The next batch holds about as many bytes: sized so, it seldom grows.
+    this.rows = new CopyBatch(rows.byteLength + (rows.byteLength >> 3));
     this.rejects = new CopyBatch();
     const encoded = rows.encode();
     this.rowLines.update(encoded.bytes);
