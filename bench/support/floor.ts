@@ -7,13 +7,10 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { query } from './database.js';
+import { TRADE_COLUMNS as COLUMNS } from './finished-trades.js';
 import { measure, type Measured } from './measure.js';
 
-/** The trade table's columns the product writes (all but the generated id). */
-const TRADE_COLUMNS =
-  'file_id, line_no, source, participant, clearing_date, session, series, root, instrument_type, expiry, strike, ' +
-  'trade_no, deal_no, ref, account, client_code, side, quantity, price, trade_type, orig_trade_no, exec_date, ' +
-  'exec_at, open_close, extra';
+const TRADE_COLUMNS = COLUMNS.join(', ');
 
 /** Reloads the trade table of `dbUrl` (holding `expectRows` rows) by psql \copy; returns that load, timed. */
 export async function storeFloor(dbUrl: string, dir: string, expectRows: number): Promise<Measured> {
