@@ -20,6 +20,7 @@ import * as m0018 from './0018_clearing_house.js';
 import * as m0019 from './0019_digest_row_lines.js';
 import * as m0020 from './0020_match_set_formula.js';
 import * as m0021 from './0021_rare_trade_indexes.js';
+import * as m0022 from './0022_id_blocks.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0019_digest_row_lines': m0019,
   '0020_match_set_formula': m0020,
   '0021_rare_trade_indexes': m0021,
+  '0022_id_blocks': m0022,
 };

@@ -178,12 +178,20 @@ async function rederiveFile(
   const m = sql`(VALUES ${sql.join([none, ...mapping])}) AS m (exec_date, band, stored, new_date, code, reason)`;
   const on = sql`m.exec_date = t.exec_date AND m.band = ${band} AND m.stored = t.clearing_date`;
   const columns = await copiedTradeColumns(tx);
-  await sql`
-    INSERT INTO trade (file_id, clearing_date, ${sql.join(columns.map((c) => sql.id(c)))})
-    SELECT ${derivedId}::bigint, coalesce(m.new_date, t.clearing_date), ${sql.join(columns.map((c) => sql.id('t', c)))}
-    FROM trade t LEFT JOIN ${m} ON ${on}
-    WHERE t.file_id = ${loaded.id} AND m.code IS NULL
-    ORDER BY t.id`.execute(tx.db);
+  const kept = sql`FROM trade t LEFT JOIN ${m} ON ${on} WHERE t.file_id = ${loaded.id} AND m.code IS NULL`;
+  // The kept trades take a block of ids, in their order, as a load's rows do (reserve_ids, migration
+  // 0022): a load running meanwhile takes its blocks from the same sequence.
+  const counted = await sql<{ n: number }>`SELECT count(*)::int AS n ${kept}`.execute(tx.db);
+  const n = counted.rows[0]!.n;
+  if (n > 0) {
+    const block = await sql<{ first: string }>`
+      SELECT reserve_ids(pg_get_serial_sequence('trade', 'id')::regclass, ${n}::int) AS first`.execute(tx.db);
+    await sql`
+      INSERT INTO trade (id, file_id, clearing_date, ${sql.join(columns.map((c) => sql.id(c)))})
+      SELECT ${block.rows[0]!.first}::bigint + row_number() OVER (ORDER BY t.id) - 1, ${derivedId}::bigint,
+        coalesce(m.new_date, t.clearing_date), ${sql.join(columns.map((c) => sql.id('t', c)))}
+      ${kept} ORDER BY t.id`.execute(tx.db);
+  }
   await sql`
     INSERT INTO rejected_row (file_id, line_no, field, code, reason, raw)
     SELECT ${derivedId}::bigint, line_no, field, code, reason, raw FROM (
@@ -198,9 +206,7 @@ async function rederiveFile(
   // Digested as a load digests its rows, so `audit verify --data` checks the derived generation too.
   const dataDigest = await fileDataDigest(tx.db, derivedId, 'trades', DATA_DIGEST_VERSION);
   await sql`UPDATE source_file SET data_digest = ${dataDigest}, data_digest_version = ${DATA_DIGEST_VERSION}
-    WHERE id = ${derivedId}::bigint`.execute(
-    tx.db,
-  );
+    WHERE id = ${derivedId}::bigint`.execute(tx.db);
   await sql`UPDATE source_file SET superseded_by = ${derivedId}::bigint WHERE id = ${current.id}`.execute(
     tx.db,
   );
