@@ -23,7 +23,11 @@ describe('CopyBatch', () => {
 
   it('grows past its first capacity and keeps every byte of every line, characters beyond ASCII included', () => {
     const batch = new CopyBatch(1024);
-    const rows = Array.from({ length: 500 }, (_, i) => [String(i), 'é ü 香港 😀'.repeat(i % 7), i % 3 === 0 ? null : 'x']);
+    const rows = Array.from({ length: 500 }, (_, i) => [
+      String(i),
+      'é ü 香港 😀'.repeat(i % 7),
+      i % 3 === 0 ? null : 'x',
+    ]);
     for (const row of rows) batch.add(row);
     const expected = rows.map((r) => r.map((v) => v ?? '\\N').join('\t') + '\n').join('');
     expect(text(batch)).toBe(expected);
