@@ -2,9 +2,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { withOverrides } from '../../src/config/calendar-file.js';
-import { openStore, type Store } from '../../src/db/connect.js';
+import type { Store } from '../../src/db/connect.js';
 import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
-import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { createTestDb, dbKind, withConcurrentStores, type TestDb } from '../support/db.js';
 import { calendar, fixtureRequests, ingest } from '../support/ingest.js';
 
 /** Each calendar row's day and the transaction that last wrote it. */
@@ -58,16 +58,7 @@ describe(`the calendar table is written only when it changed (${dbKind})`, () =>
 // Server only: an embedded database folder is locked by its one opener (test/integration/db.test.ts),
 // so two ingests cannot run against it at the same time.
 describe.skipIf(dbKind !== 'postgres')('concurrent ingests on the server', () => {
-  let t: TestDb;
-  const stores: Store[] = [];
-  beforeAll(async () => {
-    t = await createTestDb();
-    for (let i = 0; i < 6; i++) stores.push(await openStore(t.target));
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await t?.dispose();
-  });
+  const { db, stores } = withConcurrentStores(6);
 
   it('ingests of different files at the same time all succeed, each one writing or keeping the calendar', async () => {
     // The account map first, as one ingest call orders it: a BOS file loaded before it would have every
@@ -75,21 +66,21 @@ describe.skipIf(dbKind !== 'postgres')('concurrent ingests on the server', () =>
     const all = fixtureRequests();
     const maps = all.filter((r) => path.basename(r.path).startsWith('ACCOUNT_MAP_'));
     expect(maps.length).toBe(1);
-    for (const [outcome] of [await ingest(t.store, maps)]) expect(outcome!.status).toBe('loaded');
+    for (const [outcome] of [await ingest(db().store, maps)]) expect(outcome!.status).toBe('loaded');
     const requests = all.filter((r) => !maps.includes(r) && (r.source === 'bos' || r.source === 'dcass'));
     expect(requests.length).toBeGreaterThanOrEqual(stores.length);
     // Every round starts from an empty calendar, so every ingest of it finds one to write: the
     // collision the lock prevents (the pair of DELETE then COPY of two ingests) needs two writers.
     for (let round = 0; round < 5; round++) {
-      await t.store.db.deleteFrom('calendar').execute();
+      await db().store.db.deleteFrom('calendar').execute();
       const outcomes = await Promise.all(
         stores.map((store, i) => ingest(store, [requests[(round * stores.length + i) % requests.length]!])),
       );
       for (const [outcome] of outcomes) expect(['loaded', 'skipped']).toContain(outcome!.status);
-      expect((await calendarVersions(t.store)).length).toBe(calendar.days.length);
+      expect((await calendarVersions(db().store)).length).toBe(calendar.days.length);
     }
-    const { n } = await t.store.db
-      .selectFrom('source_file')
+    const { n } = await db()
+      .store.db.selectFrom('source_file')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(n)).toBe(maps.length + Math.min(requests.length, 5 * stores.length));

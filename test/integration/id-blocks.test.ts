@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/db/connect.js';
-import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import type { Store } from '../../src/db/connect.js';
+import { createTestDb, dbKind, withConcurrentStores, type TestDb } from '../support/db.js';
 
 // Migration 0022: a load's batch (and a calendar re-derivation) takes its ids as one block of a
 // sequence. A block is owned by its caller alone: no other block, and no single nextval, may hand
@@ -48,16 +48,7 @@ describe(`id blocks (${dbKind})`, () => {
 
 // Server only: the embedded database serves one connection at a time, so nothing can interleave.
 describe.skipIf(dbKind !== 'postgres')('id blocks taken at the same time (server)', () => {
-  let t: TestDb;
-  const stores: Store[] = [];
-  beforeAll(async () => {
-    t = await createTestDb();
-    for (let i = 0; i < 4; i++) stores.push(await openStore(t.target));
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await t?.dispose();
-  });
+  const { stores } = withConcurrentStores(4);
 
   it('blocks taken by four connections at once never share a value', async () => {
     const sizes = [1, 7, 500, 3];

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
@@ -29,6 +30,24 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
       await drop();
     },
   };
+}
+
+/**
+ * For a describe block testing what happens at the same time: a fresh database and `n` more stores
+ * open on it (each its own connections), opened before the block's tests and closed after them.
+ */
+export function withConcurrentStores(n: number): { readonly db: () => TestDb; readonly stores: Store[] } {
+  let t: TestDb | undefined;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    t = await createTestDb();
+    for (let i = 0; i < n; i++) stores.push(await openStore(t.target));
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await t?.dispose();
+  });
+  return { db: () => t!, stores };
 }
 
 /** Reserves a fresh target without opening it (for tests that run the CLI in a subprocess). */
