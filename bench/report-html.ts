@@ -130,6 +130,9 @@ async function makeData(store: Store, n: number, days: number): Promise<string> 
     FROM generate_series(1, ${n}) g JOIN ${sql.raw(series)} ON s.k = g % 20 WHERE g % 20 = 18`);
   await q(sql`INSERT INTO trade (${cols}) ${trade(`2 * ${n} + g`, 2, `${n} + g + 1`, 'right', 'g')}
     FROM generate_series(1, ${n}) g JOIN ${sql.raw(series)} ON s.k = g % 20 WHERE g % 20 = 19`);
+  // As a load would: the files' rows counted by clearing date, which a run adds up (file_dated_rows).
+  await q(sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
+    SELECT file_id, clearing_date, count(*) FROM trade GROUP BY file_id, clearing_date`);
   await q(sql`SELECT setval('trade_id_seq', (SELECT max(id) FROM trade))`);
   await q(sql`SELECT setval('source_file_id_seq', 2)`);
 

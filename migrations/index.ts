@@ -21,6 +21,7 @@ import * as m0019 from './0019_digest_row_lines.js';
 import * as m0020 from './0020_match_set_formula.js';
 import * as m0021 from './0021_rare_trade_indexes.js';
 import * as m0022 from './0022_id_blocks.js';
+import * as m0023 from './0023_dated_row_counts.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0020_match_set_formula': m0020,
   '0021_rare_trade_indexes': m0021,
   '0022_id_blocks': m0022,
+  '0023_dated_row_counts': m0023,
 };

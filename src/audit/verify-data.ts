@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { ENTITY_MODELS, storedField } from '../model/entities.js';
+import { RECONCILED_ENTITIES, type ReconciledEntity } from '../model/vocabulary.js';
 import { fileDataDigest, type DigestVersion, type LoadedEntity } from './data-digest.js';
 
 /** A loaded file whose stored rows, or whose recorded digest, are no longer what the load left. */
@@ -9,8 +11,10 @@ export interface ChangedFile {
   /**
    * `rows`: the rows stored now hash to `found`, not to the digest taken at load (`expected`).
    * `digest`: source_file's digest (`found`) is not the one the load's audit event recorded (`expected`).
+   * `counts`: the rows stored now, counted by date (`found`), are not what the load counted (`expected`,
+   * file_dated_rows, which runs add up for the records they read), each as `date: rows, ...`.
    */
-  readonly problem: 'rows' | 'digest';
+  readonly problem: 'rows' | 'digest' | 'counts';
   readonly expected: string;
   readonly found: string;
 }
@@ -58,6 +62,9 @@ export async function verifyLoadedData(
       .limit(PAGE)
       .execute();
     for (const file of page as FileRow[]) {
+      const counts = await datedCounts(db, file);
+      if (counts !== null && counts.expected !== counts.found)
+        changed.push({ fileId: file.id, fileName: file.file_name, problem: 'counts', ...counts });
       if (file.data_digest === null || file.data_digest_version === null) {
         unchecked++;
         continue;
@@ -78,6 +85,27 @@ export async function verifyLoadedData(
     after = page[page.length - 1]!.id;
   }
   return { intact: changed.length === 0, checked, unchecked, changed };
+}
+
+/**
+ * A file of trades or positions: its rows by date as the load counted them and as stored now, each
+ * `date: rows` in date order; null for a file of another entity (an account map, counted by no run).
+ */
+async function datedCounts(
+  db: Kysely<Database>,
+  file: FileRow,
+): Promise<{ expected: string; found: string } | null> {
+  if (!(RECONCILED_ENTITIES as readonly string[]).includes(file.entity)) return null;
+  const entity = file.entity as ReconciledEntity;
+  const table = sql.raw(ENTITY_MODELS[entity].table);
+  const date = sql.raw(storedField(entity, ENTITY_MODELS[entity].dateField).column);
+  const listed = (rows: string) =>
+    sql`coalesce((SELECT string_agg(to_char(x.d, 'YYYY-MM-DD') || ': ' || x.n, ', ' ORDER BY x.d) FROM ${sql.raw(rows)} x), '')`;
+  const r = await sql<{ expected: string; found: string }>`
+    WITH counted AS (SELECT record_date AS d, rows AS n FROM file_dated_rows WHERE file_id = ${file.id}::bigint),
+      stored AS (SELECT ${date} AS d, count(*) AS n FROM ${table} WHERE file_id = ${file.id}::bigint GROUP BY ${date})
+    SELECT ${listed('counted')} AS expected, ${listed('stored')} AS found`.execute(db);
+  return r.rows[0]!;
 }
 
 /** The digest the file's `ingest.loaded` audit event recorded, when it recorded one. */

@@ -191,6 +191,10 @@ async function rederiveFile(
       SELECT ${block.rows[0]!.first}::bigint + row_number() OVER (ORDER BY t.id) - 1, ${derivedId}::bigint,
         coalesce(m.new_date, t.clearing_date), ${sql.join(columns.map((c) => sql.id('t', c)))}
       ${kept} ORDER BY t.id`.execute(tx.db);
+    // Counted by their new dates, as a load counts its rows (file_dated_rows): what a run adds up.
+    await sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
+      SELECT file_id, clearing_date, count(*) FROM trade WHERE file_id = ${derivedId}::bigint
+      GROUP BY file_id, clearing_date`.execute(tx.db);
   }
   await sql`
     INSERT INTO rejected_row (file_id, line_no, field, code, reason, raw)

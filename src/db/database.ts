@@ -8,12 +8,18 @@ import type {
   ReconRunTable,
 } from './tables/recon.table.js';
 import type { PositionTable } from './tables/position.table.js';
-import type { RefusedFileTable, RejectedRowTable, SourceFileTable } from './tables/source-file.table.js';
+import type {
+  FileDatedRowsTable,
+  RefusedFileTable,
+  RejectedRowTable,
+  SourceFileTable,
+} from './tables/source-file.table.js';
 import type { TradeTable } from './tables/trade.table.js';
 
 /** Every table Kysely may query, by SQL name. */
 export interface Database {
   source_file: SourceFileTable;
+  file_dated_rows: FileDatedRowsTable;
   refused_file: RefusedFileTable;
   rejected_row: RejectedRowTable;
   trade: TradeTable;

@@ -98,6 +98,43 @@ describe(`loaded data is tamper-evident: audit verify --data (${dbKind})`, () =>
     expect(back.code, back.stdout).toBe(0);
   });
 
+  it('each file of trades or positions has its rows counted by date at load; a count changed is named, exit 2', async () => {
+    const { counted, stored, spanning } = await withDb(async (db) => {
+      const list = async (q: ReturnType<typeof sql<{ f: string; d: string; n: string }>>) =>
+        (await q.execute(db)).rows.map((r) => `${r.f} ${r.d} ${r.n}`);
+      return {
+        counted: await list(sql`SELECT file_id::text AS f, record_date::text AS d, rows::text AS n
+          FROM file_dated_rows ORDER BY 1, 2`),
+        stored: await list(sql`SELECT f, d, n FROM (
+            SELECT file_id::text AS f, clearing_date::text AS d, count(*)::text AS n FROM trade GROUP BY 1, 2
+            UNION ALL
+            SELECT file_id::text, position_date::text, count(*)::text FROM position GROUP BY 1, 2) x ORDER BY 1, 2`),
+        // A BOS trades file whose after-hours trades clear the next trading day holds two dates.
+        spanning: await list(sql`SELECT file_id::text AS f, min(record_date)::text AS d, count(*)::text AS n
+          FROM file_dated_rows GROUP BY file_id HAVING count(*) > 1`),
+      };
+    });
+    expect(counted.length).toBeGreaterThan(10);
+    expect(counted).toEqual(stored);
+    expect(spanning.length).toBeGreaterThan(0);
+
+    const [date, rows] = await withDb(async (db) => {
+      const r = await sql<{ d: string; n: string }>`SELECT record_date::text AS d, rows::text AS n
+        FROM file_dated_rows WHERE file_id = ${file.id}::bigint`.execute(db);
+      expect(r.rows).toHaveLength(1);
+      await sql`UPDATE file_dated_rows SET rows = rows + 1 WHERE file_id = ${file.id}::bigint`.execute(db);
+      return [r.rows[0]!.d, Number(r.rows[0]!.n)];
+    });
+    const r = await cli(['audit', 'verify', '--data']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      `loaded data CHANGED: ${TRADES} (source_file ${file.id}): its rows by date are not what the load counted ` +
+        `(runs report these counts): counted ${date}: ${rows + 1}; stored now ${date}: ${rows}\n  24 files checked, 1 changed\n`,
+    );
+    await withDb((db) => sql`UPDATE file_dated_rows SET rows = rows - 1 WHERE file_id = ${file.id}::bigint`.execute(db));
+    expect((await cli(['audit', 'verify', '--data'])).code).toBe(0);
+  });
+
   it('covers the rejected rows, and the stored digest cannot be rewritten', async () => {
     await withDb(async (db) => {
       const rejected = await sql<{ file_id: string; file_name: string }>`SELECT r.file_id::text AS file_id, f.file_name

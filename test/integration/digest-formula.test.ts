@@ -48,6 +48,12 @@ describe(`data digest formulas: a file is verified by the formula of its load ($
     expect(await verifyLoadedData(t.store.db)).toEqual({ intact: true, checked: 1, unchecked: 0, changed: [] });
   });
 
+  it('migration 0023 counts the rows of files loaded before it by date, as a load now does', async () => {
+    const counted = await sql<{ d: string; n: string }>`SELECT record_date::text AS d, rows::text AS n
+      FROM file_dated_rows WHERE file_id = ${fileId}::bigint`.execute(t.store.db);
+    expect(counted.rows).toEqual([{ d: '2019-05-06', n: '2' }]);
+  });
+
   it('formula 2 gives another digest of the same rows; formula 3 is the current one', async () => {
     expect(DATA_DIGEST_VERSION).toBe(3);
     const v2 = await fileDataDigest(t.store.db, fileId, 'trades', 2);

@@ -4,7 +4,7 @@ import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { collect } from '../support/collect.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { insertTestFile } from '../support/synthetic-trades.js';
+import { countDatedRows, insertTestFile } from '../support/synthetic-trades.js';
 
 // positions-bos compares the net on NET accounts and long and short on GROSS ones, by the account
 // map in force on the position's date: the latest effective date by then, the last mapping of that
@@ -59,6 +59,7 @@ describe(`account types by the map in force (${dbKind})`, () => {
         })),
       )
       .execute();
+    await countDatedRows(t.store, file.id, 'positions');
   }
 
   const ACCOUNTS = ['CHANGES', 'TWICE', 'UNMAPPED', 'SUPERSEDED'];

@@ -3,7 +3,7 @@ import { loadBuiltinRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { collect } from './collect.js';
 import type { Store } from '../../src/db/connect.js';
-import { HSIK9, insertTestFile, type Instrument } from './synthetic-trades.js';
+import { countDatedRows, HSIK9, insertTestFile, type Instrument } from './synthetic-trades.js';
 
 /** A position with the fields these tests vary; exercised and assigned are absent unless given. */
 export interface P {
@@ -46,6 +46,7 @@ export async function loadPositionRows(store: Store, source: 'dcass' | 'bos', da
       }),
     )
     .execute();
+  await countDatedRows(store, file.id, 'positions');
   return file.id;
 }
 

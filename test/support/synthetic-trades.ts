@@ -89,6 +89,17 @@ export async function insertTestFile(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * What a load stores with its rows: how many the file holds of each date a run reads them for
+ * (file_dated_rows), which runs add up. For records written straight into the canonical tables.
+ */
+export async function countDatedRows(store: Store, fileId: string, entity: 'trades' | 'positions') {
+  const [table, date] = entity === 'trades' ? ['trade', 'clearing_date'] : ['position', 'position_date'];
+  await sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
+    SELECT file_id, ${sql.raw(date)}, count(*) FROM ${sql.raw(table)} WHERE file_id = ${fileId}::bigint
+    GROUP BY file_id, ${sql.raw(date)}`.execute(store.db);
+}
+
 /** Loads one file of trades of a source and date straight into the canonical tables. */
 export async function loadTrades(
   store: Store,
@@ -133,6 +144,7 @@ export async function loadTrades(
       )
       .execute();
   }
+  await countDatedRows(store, file.id, 'trades');
   if (superseded) {
     await store.db
       .updateTable('source_file')

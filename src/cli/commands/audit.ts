@@ -163,10 +163,14 @@ function printData(ctx: CliContext, r: DataVerification): void {
     return;
   }
   for (const f of r.changed) {
+    const file = `loaded data CHANGED: ${safeText(f.fileName)} (source_file ${f.fileId})`;
+    const none = (list: string) => (list === '' ? 'none' : list);
     out.line(
       f.problem === 'rows'
-        ? `loaded data CHANGED: ${safeText(f.fileName)} (source_file ${f.fileId}): its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
-        : `loaded data CHANGED: ${safeText(f.fileName)} (source_file ${f.fileId}): its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`,
+        ? `${file}: its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
+        : f.problem === 'digest'
+          ? `${file}: its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`
+          : `${file}: its rows by date are not what the load counted (runs report these counts): counted ${none(f.expected)}; stored now ${none(f.found)}`,
     );
   }
   const files = new Set(r.changed.map((f) => f.fileId)).size;

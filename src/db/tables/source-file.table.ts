@@ -38,6 +38,16 @@ export interface SourceFileTable {
   completeness: 'trailer' | 'record-count' | 'marker' | 'stable' | 'unverifiable' | null;
 }
 
+/**
+ * How many rows a loaded file of trades or positions holds of each date a run reads them for (a
+ * trade's clearing date, a position's date; migration 0023): counted by the load, never changed after.
+ */
+export interface FileDatedRowsTable {
+  file_id: string;
+  record_date: string;
+  rows: ColumnType<string, number | string, never>;
+}
+
 /** Files refused whole, with the reason; nothing of them is loaded. */
 export interface RefusedFileTable {
   id: Generated<string>;

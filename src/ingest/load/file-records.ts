@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch, needsCopyEscape, type EncodedCopy } from '../../db/copy.js';
 import { TradingCalendar } from '../../model/calendar.js';
+import { ENTITY_MODELS, storedField } from '../../model/entities.js';
+import { RECONCILED_ENTITIES, type ReconciledEntity } from '../../model/vocabulary.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import { NORMALISERS, parserOf } from '../formats.js';
@@ -88,6 +90,13 @@ class FileRecords {
   private details = 0;
   private rowCount = 0;
   private rejectCount = 0;
+  /**
+   * The rows by the date a run reads them for (a trade's clearing date, a position's date), for an
+   * entity runs read: stored with the file (file_dated_rows), so that a run need not count them.
+   */
+  private readonly dated = new Map<string, number>();
+  /** Where a row holds that date; null for an entity no run reads (the account map). */
+  private readonly dateIndex: number | null;
   /** The first rejected record, named when every record is rejected. */
   private firstReject: { line: number; reason: string } | null = null;
   private rows = new CopyBatch();
@@ -132,6 +141,10 @@ class FileRecords {
     );
     this.accounts = new AccountResolver(job.accounts);
     this.xml = this.profile.format.type === 'xml';
+    const entity = this.profile.entity;
+    this.dateIndex = RECONCILED_ENTITIES.includes(entity as ReconciledEntity)
+      ? this.normaliser.columns.indexOf(storedField(entity, ENTITY_MODELS[entity].dateField).column)
+      : null;
   }
 
   /** Takes one parser event; returns a promise only when the caller must wait (opening, batches in flight). */
@@ -211,6 +224,10 @@ class FileRecords {
       if (plain && this.plainBeyondRaw) this.rows.addPlain(row.value);
       else this.rows.add(row.value);
       this.rowCount++;
+      if (this.dateIndex !== null) {
+        const date = row.value[this.dateIndex]!;
+        this.dated.set(date, (this.dated.get(date) ?? 0) + 1);
+      }
     } else {
       this.reject(line, row.issue, raw);
     }
@@ -288,6 +305,7 @@ class FileRecords {
       trailer: this.trailer !== null,
       recordCount: this.headerValues?.recordCount !== undefined,
       rowLines: this.rowLines.digest('hex'),
+      datedRows: [...this.dated],
     };
   }
 

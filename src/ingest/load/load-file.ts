@@ -197,6 +197,7 @@ class FileStore {
       })
       .where('id', '=', fileId)
       .execute();
+    await storeDatedRows(this.tx, fileId, facts);
     const { supersedes, supersededBy, notice } = await supersede(
       this.tx,
       fileId,
@@ -215,6 +216,24 @@ class FileStore {
       dataDigest,
     };
   }
+}
+
+/**
+ * The file's rows by the date a run reads them for, as the reader counted them (file_dated_rows): a
+ * run adds them up instead of counting the rows again. They must add up to the file's rows.
+ */
+async function storeDatedRows(tx: StoreTransaction, fileId: string, facts: FileFacts): Promise<void> {
+  if (facts.datedRows.length === 0) return;
+  const total = facts.datedRows.reduce((n, [, rows]) => n + rows, 0);
+  if (total !== facts.rows)
+    throw new Error(`the reader counted ${total} rows by date of ${facts.rows} rows (file ${fileId})`);
+  // Two array parameters, however many dates a file holds (one parameter per value would reach the
+  // protocol's limit of 65,535 with a file of about 22,000 dates). The dates are the rows' own, ISO.
+  const list = (xs: readonly (string | number)[]) => `{${xs.join(',')}}`;
+  await sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
+    SELECT ${fileId}::bigint, d.record_date, d.rows
+    FROM unnest(${list(facts.datedRows.map(([date]) => date))}::date[],
+      ${list(facts.datedRows.map(([, rows]) => rows))}::bigint[]) AS d (record_date, rows)`.execute(tx.db);
 }
 
 /** What orders two generations of one report: the generation time the file gives, then its modification time. */

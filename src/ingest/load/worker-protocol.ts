@@ -35,6 +35,8 @@ export interface FileFacts {
   readonly recordCount: boolean;
   /** The sha256 of the entity rows' COPY lines as sent, in order: the data digest's part the reader takes. */
   readonly rowLines: string;
+  /** The rows by the date a run reads them for, [date, rows], for an entity runs read; empty otherwise. */
+  readonly datedRows: readonly (readonly [string, number])[];
 }
 
 /** One batch's COPY data for the file's table and for rejected_row. */
