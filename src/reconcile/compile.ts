@@ -71,10 +71,15 @@ interface Layout {
   readonly ctx: CompileContext;
 }
 
-/** What the statements need besides the rule: the run they belong to and its business date. */
+/** What the statements need besides the rule: the run they belong to, its business date, the database's bent. */
 export interface CompileContext {
   readonly runId: string;
   readonly businessDate: string;
+  /**
+   * Whether a statement grouping a whole side into groups of about one record each (an aggregated
+   * side's shared values) sorts rather than hashes: see SORTS_SIDE_GROUPS (run-steps.ts).
+   */
+  readonly sortsSideGroups: boolean;
 }
 
 /**
@@ -296,7 +301,10 @@ function exerciseAsMovement(name: string): RawBuilder<unknown> {
  * in current files, normally the previous trading day. Trades of every date after it are added, so a
  * gap (a day whose reports were never loaded) shows as breaks rather than hiding.
  */
-export function rollForwardBase(source: string, ctx: CompileContext): RawBuilder<string | null> {
+export function rollForwardBase(
+  source: string,
+  ctx: Pick<CompileContext, 'businessDate'>,
+): RawBuilder<string | null> {
   return sql<
     string | null
   >`(SELECT max(bp.position_date) FROM position bp JOIN source_file bf ON bf.id = bp.file_id
@@ -576,20 +584,32 @@ function loadStatements(l: Layout): Statement[] {
           query: sql`CREATE TEMP TABLE ${shared} (${typed(grouping)}) ON COMMIT DROP`,
         });
       if (unique.length > 0 && grouping !== null && !unique.some((f) => grouping.includes(f))) {
-        // Both in one hashed pass over the side's records (grouping sets), not one each.
+        // Both in one pass over the side's records (grouping sets), not one each; grouped bytewise,
+        // and sorted where the context says so (CompileContext.sortsSideGroups).
         const g = (fs: readonly string[]) => sql.join(fs.map((f) => sql`g.${c(f)}`));
+        const sets = (fs: readonly string[]) => sql.join(fs.map(bytewise));
+        if (l.ctx.sortsSideGroups)
+          out.push({
+            label: `${side} values several records share: sorted`,
+            query: sql`SET LOCAL enable_hashagg = off`,
+          });
         out.push({
           label: `${side} values several records share`,
           query: sql`${src}, g AS MATERIALIZED (
-              SELECT ${sql.join([...unique, ...grouping].map(c))}, min(id) AS first,
-                GROUPING(${sql.join(unique.map(c))}) = 0 AS by_unique
-              FROM src GROUP BY GROUPING SETS ((${sql.join(unique.map(c))}), (${sql.join(grouping.map(c))}))
+              SELECT ${sql.join([...unique, ...grouping].map((f) => sql`${bytewise(f)} AS ${c(f)}`))}, min(id) AS first,
+                GROUPING(${sets(unique)}) = 0 AS by_unique
+              FROM src GROUP BY GROUPING SETS ((${sets(unique)}), (${sets(grouping)}))
               HAVING count(*) > 1),
             u AS (INSERT INTO ${uniqueTable} SELECT ${g(unique)}, g.first FROM g
               WHERE g.by_unique AND ${notBlank(unique, 'g.')})
             INSERT INTO ${shared} SELECT ${g(grouping)} FROM g
             WHERE NOT g.by_unique AND ${notBlank(grouping, 'g.')}`,
         });
+        if (l.ctx.sortsSideGroups)
+          out.push({
+            label: `${side} values several records share: hashing again`,
+            query: sql`SET LOCAL enable_hashagg TO DEFAULT`,
+          });
       } else {
         if (unique.length > 0)
           out.push({

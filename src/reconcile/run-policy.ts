@@ -76,7 +76,6 @@ export async function skipReason(
   for (const side of ['left', 'right'] as const) {
     if (!recon[side].rollForward) continue;
     const base = await sql<{ day: string | null }>`SELECT to_char(${rollForwardBase(recon[side].source, {
-      runId: '0',
       businessDate: date,
     })}, 'YYYY-MM-DD') AS day`.execute(tx.db);
     if (base.rows[0]?.day == null) {

@@ -27,6 +27,7 @@ import {
   executeRecon,
   lockForRun,
   prepareForBulk,
+  SORTS_SIDE_GROUPS,
   storeRunBreaks,
   type RunProgress,
 } from './run-steps.js';
@@ -148,7 +149,11 @@ async function reconcileDate(
   await loadProductTable(tx, options.products ?? BUILTIN_PRODUCTS);
   if (recons.some(readsHouse)) await checkKnownRoots(tx, options.businessDate, options.configFile ?? null);
   const { runId, startedAt } = await startRun(tx, run);
-  const ctx: CompileContext = { runId, businessDate: options.businessDate };
+  const ctx: CompileContext = {
+    runId,
+    businessDate: options.businessDate,
+    sortsSideGroups: SORTS_SIDE_GROUPS[kind],
+  };
   await createBreakTable(tx);
   const counts: Record<string, ReconCounts> = {};
   const missingInputs: MissingInput[] = [];
