@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ENTITY_MODELS, storedField } from '../model/entities.js';
+import { ENTITY_MODELS, recordDateColumn } from '../model/entities.js';
 import { RECONCILED_ENTITIES, type ReconciledEntity } from '../model/vocabulary.js';
 import { fileDataDigest, type DigestVersion, type LoadedEntity } from './data-digest.js';
 
@@ -98,7 +98,7 @@ async function datedCounts(
   if (!(RECONCILED_ENTITIES as readonly string[]).includes(file.entity)) return null;
   const entity = file.entity as ReconciledEntity;
   const table = sql.raw(ENTITY_MODELS[entity].table);
-  const date = sql.raw(storedField(entity, ENTITY_MODELS[entity].dateField).column);
+  const date = sql.raw(recordDateColumn(entity));
   const listed = (rows: string) =>
     sql`coalesce((SELECT string_agg(to_char(x.d, 'YYYY-MM-DD') || ': ' || x.n, ', ' ORDER BY x.d) FROM ${sql.raw(rows)} x), '')`;
   const r = await sql<{ expected: string; found: string }>`

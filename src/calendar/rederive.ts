@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { DATA_DIGEST_VERSION, fileDataDigest } from '../audit/data-digest.js';
 import type { LoadedCalendar } from '../config/calendar-file.js';
 import type { StoreTransaction } from '../db/connect.js';
+import { storeDatedRows } from '../ingest/load/dated-rows.js';
 import { deriveClearingDate, sessionBounds, type SessionBand } from '../ingest/normalise/clearing-date.js';
 import { addDays } from '../model/dates.js';
 
@@ -180,9 +181,15 @@ async function rederiveFile(
   const columns = await copiedTradeColumns(tx);
   const kept = sql`FROM trade t LEFT JOIN ${m} ON ${on} WHERE t.file_id = ${loaded.id} AND m.code IS NULL`;
   // The kept trades take a block of ids, in their order, as a load's rows do (reserve_ids, migration
-  // 0022): a load running meanwhile takes its blocks from the same sequence.
-  const counted = await sql<{ n: number }>`SELECT count(*)::int AS n ${kept}`.execute(tx.db);
-  const n = counted.rows[0]!.n;
+  // 0022): a load running meanwhile takes its blocks from the same sequence. Counted by their new
+  // dates, as a load counts its rows (file_dated_rows): what a run adds up.
+  const counted = await sql<{
+    d: string;
+    n: number;
+  }>`SELECT to_char(coalesce(m.new_date, t.clearing_date), 'YYYY-MM-DD') AS d,
+      count(*)::int AS n ${kept} GROUP BY 1 ORDER BY 1`.execute(tx.db);
+  const dated = counted.rows.map((r) => [r.d, r.n] as const);
+  const n = dated.reduce((sum, [, rows]) => sum + rows, 0);
   if (n > 0) {
     const block = await sql<{ first: string }>`
       SELECT reserve_ids(pg_get_serial_sequence('trade', 'id')::regclass, ${n}::int) AS first`.execute(tx.db);
@@ -191,10 +198,7 @@ async function rederiveFile(
       SELECT ${block.rows[0]!.first}::bigint + row_number() OVER (ORDER BY t.id) - 1, ${derivedId}::bigint,
         coalesce(m.new_date, t.clearing_date), ${sql.join(columns.map((c) => sql.id('t', c)))}
       ${kept} ORDER BY t.id`.execute(tx.db);
-    // Counted by their new dates, as a load counts its rows (file_dated_rows): what a run adds up.
-    await sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
-      SELECT file_id, clearing_date, count(*) FROM trade WHERE file_id = ${derivedId}::bigint
-      GROUP BY file_id, clearing_date`.execute(tx.db);
+    await storeDatedRows(tx, derivedId, dated);
   }
   await sql`
     INSERT INTO rejected_row (file_id, line_no, field, code, reason, raw)

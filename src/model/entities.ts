@@ -181,6 +181,11 @@ export function textSql(type: FieldType, expr: string): string {
   }
 }
 
+/** The column holding the date a run reads an entity's records for (a trade's clearing date, a position's date). */
+export function recordDateColumn(entity: Entity): string {
+  return storedField(entity, ENTITY_MODELS[entity].dateField).column;
+}
+
 /** The stored field of an entity by name; a programming error when there is none. */
 export function storedField(entity: Entity, name: string): CanonicalField & { readonly column: string } {
   const f = storedFields(entity).find((x) => x.name === name);

@@ -1,4 +1,4 @@
-import { ENTITY_MODELS, ruleFields, storedField, type FieldType } from '../model/entities.js';
+import { ENTITY_MODELS, recordDateColumn, ruleFields, type FieldType } from '../model/entities.js';
 import { RECONCILED_ENTITIES, type ReconciledEntity } from '../model/vocabulary.js';
 
 /**
@@ -65,7 +65,7 @@ const DERIVED: Record<ReconciledEntity, Record<string, FieldDef>> = {
 export const ENTITY_DEFS = Object.fromEntries(
   RECONCILED_ENTITIES.map((entity) => {
     const model = ENTITY_MODELS[entity];
-    const dateColumn = storedField(entity, model.dateField).column;
+    const dateColumn = recordDateColumn(entity);
     const stored = ruleFields(entity).map((f): [string, FieldDef] => [
       f.name,
       { type: f.type, sql: `r.${f.column}` },

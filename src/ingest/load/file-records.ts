@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch, needsCopyEscape, type EncodedCopy } from '../../db/copy.js';
 import { TradingCalendar } from '../../model/calendar.js';
-import { ENTITY_MODELS, storedField } from '../../model/entities.js';
+import { recordDateColumn } from '../../model/entities.js';
 import { RECONCILED_ENTITIES, type ReconciledEntity } from '../../model/vocabulary.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
@@ -143,7 +143,7 @@ class FileRecords {
     this.xml = this.profile.format.type === 'xml';
     const entity = this.profile.entity;
     this.dateIndex = RECONCILED_ENTITIES.includes(entity as ReconciledEntity)
-      ? this.normaliser.columns.indexOf(storedField(entity, ENTITY_MODELS[entity].dateField).column)
+      ? this.normaliser.columns.indexOf(recordDateColumn(entity))
       : null;
   }
 

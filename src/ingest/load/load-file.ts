@@ -14,6 +14,7 @@ import type { FileIdentity } from './header-check.js';
 import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
 import { batchStored } from './stored-batch-heap.js';
+import { storeDatedRows } from './dated-rows.js';
 import type { FileFacts } from './worker-protocol.js';
 
 /** Everything loading one file needs besides the file. */
@@ -197,7 +198,11 @@ class FileStore {
       })
       .where('id', '=', fileId)
       .execute();
-    await storeDatedRows(this.tx, fileId, facts);
+    // The reader's counts by date must add up to the rows it sent.
+    const dated = facts.datedRows.reduce((n, [, rows]) => n + rows, 0);
+    if (facts.datedRows.length > 0 && dated !== facts.rows)
+      throw new Error(`the reader counted ${dated} rows by date of ${facts.rows} rows (file ${fileId})`);
+    await storeDatedRows(this.tx, fileId, facts.datedRows);
     const { supersedes, supersededBy, notice } = await supersede(
       this.tx,
       fileId,
@@ -216,24 +221,6 @@ class FileStore {
       dataDigest,
     };
   }
-}
-
-/**
- * The file's rows by the date a run reads them for, as the reader counted them (file_dated_rows): a
- * run adds them up instead of counting the rows again. They must add up to the file's rows.
- */
-async function storeDatedRows(tx: StoreTransaction, fileId: string, facts: FileFacts): Promise<void> {
-  if (facts.datedRows.length === 0) return;
-  const total = facts.datedRows.reduce((n, [, rows]) => n + rows, 0);
-  if (total !== facts.rows)
-    throw new Error(`the reader counted ${total} rows by date of ${facts.rows} rows (file ${fileId})`);
-  // Two array parameters, however many dates a file holds (one parameter per value would reach the
-  // protocol's limit of 65,535 with a file of about 22,000 dates). The dates are the rows' own, ISO.
-  const list = (xs: readonly (string | number)[]) => `{${xs.join(',')}}`;
-  await sql`INSERT INTO file_dated_rows (file_id, record_date, rows)
-    SELECT ${fileId}::bigint, d.record_date, d.rows
-    FROM unnest(${list(facts.datedRows.map(([date]) => date))}::date[],
-      ${list(facts.datedRows.map(([, rows]) => rows))}::bigint[]) AS d (record_date, rows)`.execute(tx.db);
 }
 
 /** What orders two generations of one report: the generation time the file gives, then its modification time. */
