@@ -60,6 +60,10 @@ export function readDecimalText(text: string, opts: DecimalFormat = {}): Result<
   const thousands = opts.thousands ?? null;
   const allowSign = opts.allowSign ?? true;
   checkFormat(implied, thousands);
+  if (implied === 0) {
+    const plain = plainDecimal(text);
+    if (plain !== null) return ok(plain);
+  }
 
   const s = text.trim();
   // Built only for a message: it is on the path of every price and quantity read.
@@ -90,6 +94,30 @@ export function readDecimalText(text: string, opts: DecimalFormat = {}): Result<
     intPart = intPart.slice(0, -implied);
   }
   return ok(canonicalDigits(sign === '-', intPart, fraction));
+}
+
+/**
+ * The canonical text of digits with at most one point between digits (`310.50`, `007`), which every
+ * format reads the same whatever its separator and sign settings; null for any other text, read by the
+ * pattern. Most prices and quantities are written so, and most already canonically: then the text
+ * itself is the answer, and nothing is made.
+ */
+function plainDecimal(text: string): string | null {
+  const n = text.length;
+  if (n === 0 || n > MAX_DECIMAL_TEXT) return null;
+  let point = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && point === -1 && i > 0 && i < n - 1) point = i;
+    else if (c < 48 || c > 57) return null;
+  }
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  // No leading zero but a lone `0` before the point, no trailing fraction zero (so no `0.0` either).
+  if ((first !== 48 || n === 1 || point === 1) && (point === -1 || last !== 48)) return text;
+  return point === -1
+    ? canonicalDigits(false, text, '')
+    : canonicalDigits(false, text.slice(0, point), text.slice(point + 1));
 }
 
 /** Canonical text of a number given by its digits (at least one integer digit), as formatDecimal writes it. */
@@ -126,6 +154,7 @@ function numberPattern(thousands: string | null, implied: boolean): RegExp {
 
 /** A bad format is a profile mistake, not a data problem: refuse it loudly. */
 function checkFormat(implied: number, thousands: string | null): void {
+  if (implied === 0 && (thousands === null || thousands === checkedThousands)) return;
   if (!Number.isInteger(implied) || implied < 0 || implied > 30) {
     throw new DcassError('CONFIG_INVALID', `impliedDecimals must be an integer 0-30, got ${implied}`);
   }
@@ -135,7 +164,11 @@ function checkFormat(implied: number, thousands: string | null): void {
       `thousands separator must be a non-empty string without digits, ".", "+" or "-", got "${thousands}"`,
     );
   }
+  checkedThousands = thousands;
 }
+
+/** The last thousands separator checkFormat accepted: a file's every value is read with the same one. */
+let checkedThousands: string | null = null;
 
 function describeFormat(implied: number, thousands: string | null, allowSign: boolean): string {
   const parts = [

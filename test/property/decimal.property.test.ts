@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, parseDecimal } from '../../src/shared/decimal.js';
+import { formatDecimal, parseDecimal, readDecimalText } from '../../src/shared/decimal.js';
 import { fc } from '../support/property.js';
 
 const digits = (min: number, max: number) =>
@@ -35,6 +35,15 @@ describe('decimal properties', () => {
       fc.property(decimalParts, ({ sign, int, frac }) => {
         const r = parseDecimal(text(sign, int, frac));
         expect(r.ok && formatDecimal(r.value)).toBe(canonical(sign, int, frac));
+      }),
+    );
+  });
+
+  it('reads the canonical text itself, without a decimal object, with or without a thousands separator', () => {
+    fc.assert(
+      fc.property(decimalParts, fc.constantFrom(null, ','), ({ sign, int, frac }, thousands) => {
+        const r = readDecimalText(text(sign, int, frac), { thousands });
+        expect(r.ok && r.value).toBe(canonical(sign, int, frac));
       }),
     );
   });

@@ -55,8 +55,13 @@ describe('rows in the model column order', () => {
     expect(copyInstant('2019-05-06T01:30:07Z')).toBe('2019-05-06 01:30:07+00');
     expect(copyInstant(null)).toBeNull();
     expect(() => copyInstant('2019-05-06 01:30:00')).toThrow(/not an ISO 8601 UTC instant/);
+    // The shape of the usual instant, a character out of place: still refused.
+    expect(() => copyInstant('2019-05-06T01:3a:00.000Z')).toThrow(/not an ISO 8601 UTC instant/);
+    expect(() => copyInstant('2019/05/06T01:30:00.000Z')).toThrow(/not an ISO 8601 UTC instant/);
     // Shorter keys first (UTF-8 bytes: "é" is two), then bytewise.
-    expect(extraJson({ zz: '1', b: '2', é: '3', a: 'x"y' })).toBe('{"a": "x\\"y", "b": "2", "zz": "1", "é": "3"}');
+    expect(extraJson({ zz: '1', b: '2', é: '3', a: 'x"y' })).toBe(
+      '{"a": "x\\"y", "b": "2", "zz": "1", "é": "3"}',
+    );
   });
 
   it('names the first required field left empty', () => {

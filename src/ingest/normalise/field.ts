@@ -59,6 +59,8 @@ function readTyped(spec: FieldSpec, s: string, refDate: string | null): Result<F
       return ok(s);
     case 'id':
       // Trade numbers are zero-padded in fixed width and not in XML: compare them unpadded.
+      // Most are not padded: a first digit other than 0 leaves nothing to unpad.
+      if (s.charCodeAt(0) !== 48) return ok(s);
       if (/^[0-9]+$/.test(s)) {
         const unpadded = s.replace(/^0+(?=[0-9])/, '');
         return ok(spec.zeroIsNull && unpadded === '0' ? null : unpadded);

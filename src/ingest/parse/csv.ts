@@ -176,9 +176,9 @@ async function* csvRecords(
     }
   };
 
-  // d3-dsv reads a line about seven times faster than csv-parse (bench:ingest), but accepts stray
-  // quotes that csv-parse refuses. So it reads only lines it is right about: a line without a quote
-  // character (it splits such a line into the same fields), and a quoted line that d3-dsv's own writer
+  // A line without a quote character is split at its delimiters (see `several`). d3-dsv reads a
+  // quoted line about seven times faster than csv-parse (bench:ingest), but accepts stray quotes that
+  // csv-parse refuses. So it reads only quoted lines it is right about: a line that d3-dsv's own writer
   // gives back exactly from the fields it read (plain RFC 4180 text, which csv-parse reads into those
   // same fields: a value in quotes because it holds a delimiter, a quote or a line break, and each
   // inner quote doubled). Every other line goes to csv-parse, whose errors name what is wrong.
@@ -218,23 +218,24 @@ async function* csvRecords(
   const several = (batch: PhysicalLine[], out: CsvRecord[]): void => {
     if (batch.length === 0) return;
     const fields = new Array<string[] | undefined>(batch.length);
-    let left: number[];
-    if (plain === null) left = batch.map((_, i) => i);
-    else {
-      const free: number[] = [];
-      const quoted: number[] = [];
-      for (let i = 0; i < batch.length; i++) (batch[i]!.text.includes('"') ? quoted : free).push(i);
-      left = [
-        ...parseLines(batch, free, fields, (text) => plain.parseRows(text)),
-        ...parseLines(
-          batch,
-          quoted,
-          fields,
-          (text) => plain.parseRows(text),
-          (record, line) => plain.formatRows([record]) === line,
-        ),
-      ].sort((x, y) => x - y);
+    // A line without the quote character is its values between delimiters, as csv-parse reads it
+    // (no line break or CR reaches a batch): split, natively, at a third of d3-dsv's cost.
+    const quoted: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const text = batch[i]!.text;
+      if (text.includes(format.quote)) quoted.push(i);
+      else fields[i] = text.split(format.delimiter);
     }
+    const left =
+      plain === null
+        ? quoted
+        : parseLines(
+            batch,
+            quoted,
+            fields,
+            (text) => plain.parseRows(text),
+            (record, line) => plain.formatRows([record]) === line,
+          );
     parseLines(batch, left, fields, (text) => csvParse(text, options));
     for (let i = 0; i < batch.length; i++) {
       const l = batch[i]!;
