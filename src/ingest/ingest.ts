@@ -90,7 +90,7 @@ export async function ingestFiles(
   const loadedTables = new Set<string>();
   const readers: IngestWorker[] = [];
   const reader = (): IngestWorker => {
-    const r = new IngestWorker();
+    const r = new IngestWorker(YOUNG_GENERATION_MB[ctx.store.kind]);
     readers.push(r);
     return r;
   };
@@ -176,6 +176,14 @@ const isAccountMap = (p: Profile | DcassError): boolean =>
 /** Whether a file's records may be mapped through the account map: its profile reads client codes. */
 const readsAccountMap = (p: Profile | DcassError): boolean =>
   !(p instanceof DcassError) && ('clientCode' in p.fields || 'clientCode' in p.defaults);
+
+/**
+ * The young generation of a reader thread, per database (see IngestWorker). On a server, 32 MiB: a
+ * fifth to a third less time reading, for about 26 MiB more resident memory a thread. The embedded
+ * database keeps 6 MiB: its process holds the database as well, and its peak RSS is what the benchmark
+ * bounds (6 instead of 16 MiB took the embedded 1,000,000 x 1,000,000 ingest from 414 to 394 MiB).
+ */
+const YOUNG_GENERATION_MB: Record<Store['kind'], number> = { postgres: 32, pglite: 6 };
 
 /** Files at least this large load side by side on a server (IngestContext.sideBySideBytes). */
 export const SIDE_BY_SIDE_BYTES = 8 * 1024 * 1024;

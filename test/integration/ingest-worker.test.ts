@@ -66,7 +66,8 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     expect(refused!.status).toBe('refused');
     expect(refused!.error).toEqual({
       code: 'INGEST_TRAILER_MISMATCH',
-      message: 'TRD001_CABC_20190503.lis:21: the trailer counts 20 detail records but the file has 19: truncated or corrupt',
+      message:
+        'TRD001_CABC_20190503.lis:21: the trailer counts 20 detail records but the file has 19: truncated or corrupt',
       hint: 'restore or fetch the file again; nothing of it was loaded',
     });
     const record = await t.store.db
@@ -83,7 +84,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
   });
 
   it('throws an unexpected error of the worker on as it was raised, with its name, message and stack', async () => {
-    const reader = new IngestWorker();
+    const reader = new IngestWorker(6);
     const before = await counts();
     try {
       // A profile the schema would refuse: its reader fails with a TypeError in the worker.
@@ -111,7 +112,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
       false,
     );
     const file = generated.files[0]!.path;
-    const reader = new IngestWorker();
+    const reader = new IngestWorker(6);
     const before = await counts();
     let stopped = false;
     const err: unknown = await loadDirect(file, reader, {

@@ -18,13 +18,13 @@ export interface ReadHandlers {
 
 /**
  * The worker's heap, bounded: it holds a file's parser state and a batch or three, never the file.
- * The young generation is where nearly every value of a record lives and dies; V8's default lets it
- * grow to 32 MiB of semi-spaces, which counts in the process's resident memory beside the database's.
- * A record's values die within its batch, so a small one suffices: 6 MiB instead of 16 put the
- * embedded 1,000,000 x 1,000,000 benchmark's ingest at 394 MiB of peak RSS instead of 414, and the
- * reading of a million BOS rows at about 102 MiB instead of 116, in the same time (7.1-9.3 s both).
+ * The young generation is where nearly every value of a record lives and dies, so its size is how
+ * often the worker stops to collect: at 6 MiB, 300,000 BOS rows were read in 4.2-4.9 s, at 32 MiB in
+ * 2.9-4.0 s (four rounds each, the reading alone), a fifth to a third of the time. What it costs is
+ * resident memory beside the database's, so it is chosen per database (see YOUNG_GENERATION_MB in
+ * ingest.ts): the embedded database, whose process holds the database too, keeps the small one.
  */
-const LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 };
+const OLD_GENERATION_MB = 256;
 
 /**
  * The thread that reads files while the main thread stores them: parsing and normalising on one core,
@@ -35,9 +35,12 @@ const LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSi
 export class IngestWorker {
   private worker: Worker | null = null;
 
+  /** `youngGenerationMb`: the worker's young generation (V8's maxYoungGenerationSizeMb). */
+  constructor(private readonly youngGenerationMb: number) {}
+
   /** Reads the file in the worker, storing what it sends through `handlers`; resolves to its facts. */
   async read(job: ReadJob, handlers: ReadHandlers): Promise<FileFacts> {
-    const worker = (this.worker ??= startWorker());
+    const worker = (this.worker ??= startWorker(this.youngGenerationMb));
     return new Promise<FileFacts>((resolve, reject) => {
       // Batches are stored one after another in the order sent; each answered once stored.
       let storing: Promise<void> = Promise.resolve();
@@ -59,10 +62,7 @@ export class IngestWorker {
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
           case 'open':
-            handlers.open(message.identity).then(
-              (fileId) => send({ type: 'opened', fileId }),
-              abandon,
-            );
+            handlers.open(message.identity).then((fileId) => send({ type: 'opened', fileId }), abandon);
             return;
           case 'batch': {
             const { batch } = message;
@@ -123,9 +123,13 @@ function workerStopped(why: string, cause?: Error): Error {
  * (tsx, vitest), its TypeScript source loaded through tsx, registered in the thread first: Node 20 does
  * not apply the hooks of an `--import tsx` in a worker's execArgv to the worker's own entry.
  */
-function startWorker(): Worker {
+function startWorker(youngGenerationMb: number): Worker {
   const compiled = new URL('./record-worker.js', import.meta.url);
-  const options = { resourceLimits: LIMITS };
+  const resourceLimits: ResourceLimits = {
+    maxYoungGenerationSizeMb: youngGenerationMb,
+    maxOldGenerationSizeMb: OLD_GENERATION_MB,
+  };
+  const options = { resourceLimits };
   if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, options);
   // tsx's ESM API as an import sees it (require would resolve its CommonJS twin).
   const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
