@@ -103,8 +103,13 @@ export function parseTimestamp(text: string, format: TimestampFormat): Result<Hk
   return ok(fromEpochMs(ms));
 }
 
-/** The last date a DCASS timestamp was read on, with the day before it (a file's timestamps share a few dates). */
-let lastHkDate: { readonly date: string; readonly previous: string | null } | null = null;
+/**
+ * The day before each date DCASS timestamps were read on, null for a text that is not a valid date: a
+ * file's timestamps share a few dates (the business day, and the evening and night before it, in turn),
+ * so they are worked out once each. Emptied when full, so a hostile file cannot grow it.
+ */
+let daysBefore = new Map<string, string | null>();
+const DAYS_BEFORE_LIMIT = 1024;
 
 /**
  * A DCASS timestamp (Hong Kong time, `+08:00`) with a canonical date and time, read as the general
@@ -119,11 +124,13 @@ function hongKongInstant(
   offset: string | undefined,
 ): HkTimestamp | null {
   if (offset !== '+08:00' || !CANONICAL_TIME.test(time)) return null;
-  if (lastHkDate?.date !== date) {
+  let previous = daysBefore.get(date);
+  if (previous === undefined) {
     const parsed = parseDate(date, 'YYYY-MM-DD');
-    lastHkDate = { date, previous: parsed.ok && parsed.value === date ? addDays(date, -1) : null };
+    previous = parsed.ok && parsed.value === date ? addDays(date, -1) : null;
+    if (daysBefore.size >= DAYS_BEFORE_LIMIT) daysBefore = new Map();
+    daysBefore.set(date, previous);
   }
-  const previous = lastHkDate.previous;
   if (previous === null) return null;
   const millis = (fraction ?? '').padEnd(3, '0').slice(0, 3);
   return { instant: hkWallClockUtc(date, previous, time, millis), hkDate: date, hkTime: time };
