@@ -25,7 +25,7 @@
  * Wall time is measured around the child process, so the product's figure includes Node start-up,
  * TypeScript loading (tsx), the migration check and the commit; the "CLI start-up" line shows that
  * fixed cost. Peak RSS is the child's, read by GNU time (`/usr/bin/time -f %M`).
- * --cpu-prof writes a V8 CPU profile of every product run to bench/out/.
+ * --cpu-prof writes V8 CPU profiles of every product run to bench/out/<run>/, one per thread.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,10 +130,10 @@ async function cli(
   cwd: string,
   profileName: string | null,
 ): Promise<Measured> {
+  // A folder per run and Node's own file names: one profile per thread (the main thread's and the
+  // reader's), where one name for the run had the last thread to stop overwrite the other's.
   const prof =
-    profileName === null
-      ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profileName}.cpuprofile`];
+    profileName === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, profileName)}`];
   // cwd is the data folder: no stray dcass-recon.yaml is picked up, so only built-in settings apply.
   return measure(process.execPath, [...prof, ...cliLaunch, '--db', dbUrl, '--json', ...args], { cwd });
 }
