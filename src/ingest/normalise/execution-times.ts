@@ -9,8 +9,7 @@ import {
   type SessionBand,
   type SessionBounds,
 } from './clearing-date.js';
-import { addDays, parseDate } from '../../model/dates.js';
-import { CANONICAL_TIME, hkWallClockToInstant, hkWallClockUtc } from './values.js';
+import { CANONICAL_TIME, dayBefore, hkWallClockToInstant, hkWallClockUtc } from './values.js';
 
 /** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
 interface ExecutionDay {
@@ -65,8 +64,8 @@ export class ExecutionTimes {
   private day(date: string): ExecutionDay | null {
     let day = this.days.get(date);
     if (day === undefined) {
-      const parsed = parseDate(date, 'YYYY-MM-DD');
-      day = parsed.ok && parsed.value === date ? { previous: addDays(date, -1), clearing: {} } : null;
+      const previous = dayBefore(date);
+      day = previous === null ? null : { previous, clearing: {} };
       if (this.days.size >= DATE_LIMIT) this.days = new Map();
       this.days.set(date, day);
     }

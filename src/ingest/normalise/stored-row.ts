@@ -110,7 +110,7 @@ export function copyInstant(iso: string | null): string | null {
   // Nearly every instant is a whole second written with three zero digits of milliseconds, as the
   // readers write it (toISOString, hkWallClockUtc): rewritten without the pattern, which was a twentieth
   // of reading a BOS trade file.
-  if (iso.length === 24 && iso.endsWith('.000Z') && iso.charCodeAt(10) === 84 && isoDigits(iso))
+  if (iso.length === 24 && iso.endsWith('.000Z') && isoDigits(iso))
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00`;
   const m = ISO_INSTANT.exec(iso);
   if (m === null) throw new Error(`not an ISO 8601 UTC instant: ${iso}`);
@@ -118,7 +118,7 @@ export function copyInstant(iso: string | null): string | null {
   return `${m[1]} ${m[2]}${fraction === '' ? '' : `.${fraction}`}+00`;
 }
 
-/** Whether `YYYY-MM-DDTHH:MM:SS` of an instant holds digits, dashes and colons where ISO_INSTANT wants them. */
+/** Whether `YYYY-MM-DDTHH:MM:SS` of an instant holds digits, dashes, the T and colons where ISO_INSTANT wants them. */
 function isoDigits(iso: string): boolean {
   for (let i = 0; i < 19; i++) {
     const c = iso.charCodeAt(i);

@@ -104,12 +104,24 @@ export function parseTimestamp(text: string, format: TimestampFormat): Result<Hk
 }
 
 /**
- * The day before each date DCASS timestamps were read on, null for a text that is not a valid date: a
- * file's timestamps share a few dates (the business day, and the evening and night before it, in turn),
- * so they are worked out once each. Emptied when full, so a hostile file cannot grow it.
+ * The days before the dates read so far, null for a text that is not a plain valid `YYYY-MM-DD`: a
+ * file's execution times share a few dates (the business day, and the evening and night before it, in
+ * turn), so each is worked out once. Emptied when full, so a hostile file cannot grow it.
  */
 let daysBefore = new Map<string, string | null>();
 const DAYS_BEFORE_LIMIT = 1024;
+
+/** The day before a plain valid `YYYY-MM-DD`, or null for any other text (remembered, see daysBefore). */
+export function dayBefore(date: string): string | null {
+  let previous = daysBefore.get(date);
+  if (previous === undefined) {
+    const parsed = parseDate(date, 'YYYY-MM-DD');
+    previous = parsed.ok && parsed.value === date ? addDays(date, -1) : null;
+    if (daysBefore.size >= DAYS_BEFORE_LIMIT) daysBefore = new Map();
+    daysBefore.set(date, previous);
+  }
+  return previous;
+}
 
 /**
  * A DCASS timestamp (Hong Kong time, `+08:00`) with a canonical date and time, read as the general
@@ -124,13 +136,7 @@ function hongKongInstant(
   offset: string | undefined,
 ): HkTimestamp | null {
   if (offset !== '+08:00' || !CANONICAL_TIME.test(time)) return null;
-  let previous = daysBefore.get(date);
-  if (previous === undefined) {
-    const parsed = parseDate(date, 'YYYY-MM-DD');
-    previous = parsed.ok && parsed.value === date ? addDays(date, -1) : null;
-    if (daysBefore.size >= DAYS_BEFORE_LIMIT) daysBefore = new Map();
-    daysBefore.set(date, previous);
-  }
+  const previous = dayBefore(date);
   if (previous === null) return null;
   const millis = (fraction ?? '').padEnd(3, '0').slice(0, 3);
   return { instant: hkWallClockUtc(date, previous, time, millis), hkDate: date, hkTime: time };
