@@ -8,6 +8,7 @@ import {
   compileReconciliation,
   dropWorkingTables,
   type CompileContext,
+  type Statement,
 } from './compile.js';
 import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
 import type { Reconciliation } from './rule-set.js';
@@ -84,13 +85,25 @@ export async function executeRecon(
   progress: RunProgress,
   log: Logger,
 ): Promise<void> {
-  const carry = { ...ctx, actor };
-  for (const s of [...compileReconciliation(recon, ctx), ...carryStatements(recon, carry)]) {
-    progress.step = `${recon.name}: ${s.label}`;
-    const t0 = Date.now();
-    await s.query.execute(tx.db);
-    log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
+  const compiled = compileReconciliation(recon, ctx);
+  const execute = async (statements: readonly Statement[]): Promise<void> => {
+    for (const s of statements) {
+      progress.step = `${recon.name}: ${s.label}`;
+      const t0 = Date.now();
+      await s.query.execute(tx.db);
+      log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
+    }
+  };
+  await execute(compiled.load);
+  const standIns = { left: false, right: false };
+  for (const { side, table } of compiled.standInTables) {
+    // The table's name is the compiler's own constant, never a user's text.
+    const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(
+      tx.db,
+    );
+    standIns[side] = found.rows[0]?.any === true;
   }
+  await execute([...compiled.matching(standIns), ...carryStatements(recon, { ...ctx, actor })]);
 }
 
 /** Stores the run's breaks from its working tables, and drops them. */
