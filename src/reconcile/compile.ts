@@ -1399,7 +1399,6 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
   };
 }
 
-/** The statements reconciling one reconciliation for one run, in execution order. */
 /**
  * A reconciliation's statements in two steps: those loading its working tables, then those matching
  * and finding its breaks, built once the loads ran and it is known which sides read in place have
