@@ -1005,24 +1005,35 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   // row left open (null on a pair's row: one field list per row, never a whole-row value, whose
   // building for every row of both sides cost more than the join saved). Rows left open by an
   // earlier pass carry their excess mark; a pair pass's rows their number.
+  // The first pass (one row a key) leaves a few rows open of a side read in place: they are read
+  // again by record id (its table's key) once the join is done, instead of the join carrying every
+  // working column of every row of the side, a pair's as nulls (1,000,000 x 1,000,000 trades: about
+  // twenty CASE expressions a row, and a materialized join as wide).
+  const fetched = (side: Side) => passNo === 1 && !pair && l.inPlace[side];
   const openColumns = (side: Side) => [
-    ...l.sideFields[side].map((f) => l.column.get(f)!),
+    ...(fetched(side) ? [] : l.sideFields[side].map((f) => l.column.get(f)!)),
     ...(passNo > 1 ? MARKS : []),
     ...(pair ? ['rn'] : []),
     ...(numbered(side) ? ['dn'] : []),
   ];
   const carried = (side: Side) => {
     const other = sql.raw(`${ALIAS[side === 'left' ? 'right' : 'left']}.rid`);
-    return sql.join(
-      openColumns(side).map(
-        (c) =>
-          sql`CASE WHEN ${other} IS NULL THEN ${sql.raw(`${ALIAS[side]}.${c}`)} END AS ${sql.raw(`${side}_${c}`)}`,
-      ),
+    return openColumns(side).map(
+      (c) =>
+        sql`CASE WHEN ${other} IS NULL THEN ${sql.raw(`${ALIAS[side]}.${c}`)} END AS ${sql.raw(`${side}_${c}`)}`,
     );
   };
   const keepOpen = (side: Side) => {
     const [rid, ids, other] = side === 'left' ? ['lrid', 'lids', 'rrid'] : ['rrid', 'rids', 'lrid'];
     const names = l.sideFields[side].map((f) => l.column.get(f)!);
+    // A numbered side's rows beyond the first of a key are its duplicates, not open.
+    const first = numbered(side) ? sql` AND coalesce(${sql.raw(`o.${side}_dn`)}, 1) = 1` : sql``;
+    if (fetched(side)) {
+      const open = sql`ARRAY(SELECT o.${sql.raw(rid)} FROM j o WHERE o.${sql.raw(other)} IS NULL${first})`;
+      return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (rid, ids, ${sql.raw(names.join(', '))})
+        SELECT w.rid, ${rowIds('w.ids', 'w.rid')}, ${sql.raw(names.map((n) => `w.${n}`).join(', '))}
+        FROM ${sideRows(l, side, open)} w`;
+    }
     const o = (c: string) => sql.raw(`o.${side}_${c}`);
     const values = [sql.raw(`o.${rid}`), rowIds(`o.${ids}`, `o.${rid}`), ...names.map(o)];
     const targets = ['rid', 'ids', ...names];
@@ -1051,8 +1062,6 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
       values.push(...MARKS.map(o));
       targets.push(...MARKS);
     }
-    // A numbered side's rows beyond the first of a key are its duplicates, not open.
-    const first = numbered(side) ? sql` AND coalesce(${o('dn')}, 1) = 1` : sql``;
     return sql`INSERT INTO ${sql.raw(`rx_next_${side}`)} (${sql.raw(targets.join(', '))})
       SELECT ${sql.join(values)} FROM j o WHERE o.${sql.raw(other)} IS NULL${first}${window}`;
   };
@@ -1072,7 +1081,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   out.push({
     label: `pass ${passNo}: pairs and rows left open`,
     query: sql`WITH j AS MATERIALIZED (
-        SELECT l.rid AS lrid, r.rid AS rrid, l.ids AS lids, r.ids AS rids, ${ok} AS ok, ${carried('left')}, ${carried('right')}
+        SELECT ${sql.join([sql`l.rid AS lrid, r.rid AS rrid, l.ids AS lids, r.ids AS rids, ${ok} AS ok`, ...carried('left'), ...carried('right')])}
         FROM ${candidates('left')} FULL JOIN ${candidates('right')} ON ${on}),
       pairs AS (
         INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)

@@ -98,9 +98,9 @@ export async function executeRecon(
   const standIns = { left: false, right: false };
   for (const { side, table } of compiled.standInTables) {
     // The table's name is the compiler's own constant, never a user's text.
-    const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(
-      tx.db,
-    );
+    const found = await sql<{
+      any: boolean;
+    }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(tx.db);
     standIns[side] = found.rows[0]?.any === true;
   }
   await execute([...compiled.matching(standIns), ...carryStatements(recon, { ...ctx, actor })]);
