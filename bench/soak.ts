@@ -367,7 +367,7 @@ async function main(): Promise<void> {
     let floorUrl: string | null = null;
     if (opt.db !== null) {
       floorUrl = await create(opt.db, names.floor);
-      const migrated = await measure(process.execPath, [built.compiled(OPEN), floorUrl]);
+      const migrated = await measure(process.execPath, [built.compiled(OPEN), floorUrl, '--migrate']);
       if (migrated.code !== 0) fail('migrating the floor database', migrated);
     }
     const cli = (args: readonly string[]): Promise<Measured> =>
@@ -483,7 +483,7 @@ async function main(): Promise<void> {
         checkJoin(mismatches, 'floor: positions', f.positions, e.dcassPositions, e.positionsBos);
         floor = f.run.seconds;
       } else if (opt.db === null) {
-        const f = await measure(process.execPath, [built.compiled(OPEN), target]);
+        const f = await measure(process.execPath, [built.compiled(OPEN), target, '--open']);
         if (f.code !== 0) fail('PGlite open alone', f);
         floor = f.seconds;
       }

@@ -6,6 +6,10 @@
  *                                           unmigrated (so that the product then opens an existing
  *                                           database, as on the server, where the benchmark creates
  *                                           the database first)
+ *   node pglite-open.js DIR --open          open the existing database and close it again (the soak's
+ *                                           floor on PGlite: what each command of a day pays to open it)
+ *   node pglite-open.js DB --migrate        open the database (a folder or a server's URL) and migrate
+ *                                           it (the soak's floor database, untimed)
  *   node pglite-open.js DIR --export FILE   write the trade rows of DIR (a product's database) as
  *                                           COPY text, one file per source file (FILE.1, ...), in id
  *                                           order (untimed preparation); prints their names
@@ -30,12 +34,15 @@ const BATCH_ROWS = 5_000;
 const EXPORT_ROWS = 100_000n;
 
 const [dir, mode, ...files] = process.argv.slice(2);
-const usage = 'usage: pglite-open.js DIR (--create | --export FILE | --store FILE...)';
-if (dir === undefined || !['--create', '--export', '--store'].includes(mode ?? '')) throw new Error(usage);
-if (mode === '--create' ? files.length > 0 : files.length === 0) throw new Error(usage);
+const usage = 'usage: pglite-open.js DIR (--create | --open | --migrate | --export FILE | --store FILE...)';
+const takesFiles = mode === '--export' || mode === '--store';
+if (dir === undefined || !['--create', '--open', '--migrate', '--export', '--store'].includes(mode ?? ''))
+  throw new Error(usage);
+if (takesFiles ? files.length === 0 : files.length > 0) throw new Error(usage);
 
 const store = await openStore(dir, { bulk: mode === '--store' });
 try {
+  if (mode === '--migrate') await migrateToLatest(store);
   if (mode === '--export') await exportTrades(files[0]!);
   if (mode === '--store') {
     await migrateToLatest(store);
