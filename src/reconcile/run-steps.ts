@@ -47,9 +47,6 @@ const RUN_WORK_MEM: Record<Store['kind'], string | null> = { postgres: '256MB', 
  */
 export const SORTS_SIDE_GROUPS: Record<Store['kind'], boolean> = { postgres: true, pglite: false };
 
-/** Whether a run summarises the BRIN indexes' new rows itself, per database (see prepareForBulk). */
-const SUMMARISES_BRIN: Record<Store['kind'], boolean> = { postgres: false, pglite: true };
-
 /** Sets the run's transaction up for bulk statements over whole tables. */
 export async function prepareForBulk(tx: StoreTransaction, kind: Store['kind']): Promise<void> {
   const workMem = RUN_WORK_MEM[kind];
@@ -65,15 +62,13 @@ export async function prepareForBulk(tx: StoreTransaction, kind: Store['kind']):
   // the JIT thresholds: compiling each such statement costs far more than running it (with 5,000
   // new breaks, the commit's checks of their cases took over ten minutes on PostgreSQL 15).
   await sql`SET LOCAL jit = off`.execute(tx.db);
-  // The file and date indexes are BRIN (migration 0006, autosummarize on): rows loaded since the last
-  // summary are not in them yet, only read whatever a statement looks for. A server's autovacuum
-  // summarises them itself; PGlite has none, so an embedded run does (about 0.15 s per million new
-  // rows on the server, where it was a twentieth of the 1,000,000 x 1,000,000 run). Only the indexes'
-  // owner may summarise; the indexes stay correct either way, only less sharp.
-  if (SUMMARISES_BRIN[kind])
-    await sql`SELECT brin_summarize_new_values(c.oid) FROM pg_class c
-      WHERE c.oid IN (to_regclass('trade_file_date_brin'), to_regclass('position_file_date_brin'))
-        AND pg_has_role(c.relowner, 'USAGE')`.execute(tx.db);
+  // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
+  // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows. Only
+  // the indexes' owner may summarise; a role that runs without owning the schema leaves it to the
+  // server's autovacuum (autosummarize), and the indexes stay correct either way, only less sharp.
+  await sql`SELECT brin_summarize_new_values(c.oid) FROM pg_class c
+    WHERE c.oid IN (to_regclass('trade_file_date_brin'), to_regclass('position_file_date_brin'))
+      AND pg_has_role(c.relowner, 'USAGE')`.execute(tx.db);
 }
 
 /** Creates the run's working table of breaks (rx_break), filled by each reconciliation. */
