@@ -97,6 +97,7 @@ export async function executeRecon(
   await execute(compiled.load);
   const standIns = { left: false, right: false };
   for (const { side, table } of compiled.standInTables) {
+    progress.step = `${recon.name}: ${side} records stood in for`;
     // The table's name is the compiler's own constant, never a user's text.
     const found = await sql<{
       any: boolean;
