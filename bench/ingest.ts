@@ -292,6 +292,14 @@ async function main(): Promise<void> {
       target: '<= 2.00x',
       met: ratio <= 2,
     });
+    const rate = opt.rows / bosRun.run.seconds;
+    const floorRate = bosRun.floors === null ? null : opt.rows / bosRun.floors.store.seconds;
+    targets.push({
+      name: 'BOS CSV ingest throughput',
+      got: `${fmtInt(rate)} rows/s${floorRate === null ? '' : ` (floor ${fmtInt(floorRate)})`}`,
+      target: '>= 250,000 rows/s',
+      met: rate >= 250_000,
+    });
     const rss1 = bosRun.run.maxRssKiB;
     targets.push({
       name: `peak RSS, BOS CSV ${fmtInt(opt.rows)} rows`,
@@ -373,9 +381,11 @@ async function main(): Promise<void> {
     printTable(results, baseline);
     console.log('\ntargets');
     const w = Math.max(...targets.map((t) => t.name.length));
+    const g = Math.max(...targets.map((t) => t.got.length));
+    const tw = Math.max(...targets.map((t) => t.target.length));
     for (const t of targets) {
       const verdict = t.met === null ? 'NOT MEASURED' : t.met ? 'met' : 'NOT MET';
-      console.log(`  ${t.name.padEnd(w)}  ${t.got.padStart(20)}  target ${t.target.padEnd(22)} ${verdict}`);
+      console.log(`  ${t.name.padEnd(w)}  ${t.got.padStart(g)}  target ${t.target.padEnd(tw)}  ${verdict}`);
     }
     if (opt.cpuProf) console.log(`\nCPU profiles in ${PROFILE_DIR}`);
   } finally {
