@@ -349,14 +349,21 @@ export function inputsQuery(
   const spec = recon[side];
   if (!spec.rollForward && spec.filters.length === 0)
     return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, d.rows AS used
-      FROM file_dated_rows d JOIN source_file sf ON sf.id = d.file_id JOIN rx_files cf ON cf.id = sf.id
-      WHERE sf.source = ${spec.source}::text AND sf.entity = ${recon.entity}::text
-        AND d.record_date = ${ctx.businessDate}::date
-      ORDER BY sf.id`;
+      FROM ${datedFiles(recon, side, ctx)} ORDER BY sf.id`;
   return sql`SELECT sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count, count(*) AS used
     FROM ${sideRelation(recon, side, ctx)} JOIN source_file sf ON sf.id = r.file_id JOIN rx_files cf ON cf.id = sf.id${lookupJoin(recon)}
     WHERE ${recordWhere(recon, side, ctx)}
     GROUP BY sf.id, sf.source, sf.file_name, sf.sha256, sf.row_count, sf.reject_count ORDER BY sf.id`;
+}
+
+/**
+ * The current files (rx_files) holding records of a side's source and its date, as their loads
+ * counted them: `file_dated_rows d` joined to `source_file sf`, with the condition, for a FROM.
+ */
+function datedFiles(recon: Reconciliation, side: Side, ctx: CompileContext): RawBuilder<unknown> {
+  return sql`file_dated_rows d JOIN source_file sf ON sf.id = d.file_id JOIN rx_files cf ON cf.id = sf.id
+    WHERE sf.source = ${recon[side].source}::text AND sf.entity = ${recon.entity}::text
+      AND d.record_date = ${ctx.businessDate}::date`;
 }
 
 /**
@@ -417,10 +424,7 @@ function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
   // counted them (file_dated_rows, inputsQuery): a handful of ids, tested in the scan itself. Joined
   // to rx_files (every current file of every date), each of 1,000,000 records paid a hash join's
   // probe: about 0.15 s a side per statement on the server.
-  const files = sql`ARRAY(SELECT d.file_id FROM file_dated_rows d JOIN source_file sf ON sf.id = d.file_id
-      JOIN rx_files cf ON cf.id = sf.id
-    WHERE sf.source = ${l.recon[side].source}::text AND sf.entity = ${l.recon.entity}::text
-      AND d.record_date = ${l.ctx.businessDate}::date)`;
+  const files = sql`ARRAY(SELECT d.file_id FROM ${datedFiles(l.recon, side, l.ctx)})`;
   return sql`${relation}${lookupJoin(l.recon)} WHERE r.file_id = ANY(${files}) AND ${where}`;
 }
 
