@@ -34,7 +34,8 @@ import { expandedRelation, expandSpreadsStatements } from './expand-spreads.js';
  *    a row with a blank key field sits the pass out;
  * 3. each pair is compared field by field with its comparator as it is made (one `ok` flag); a pair
  *    with differences is a mismatch, whose field list is built only then, a clean pair a match;
- *    working rows are never updated: what the passes decided lives in rx_pair and rx_dup, and each
+ *    working rows are never updated: what the passes decided lives in rx_pair (a pair a row), rx_block
+ *    (the clean pairs of one record each, in the blocks the match set stores) and rx_dup, and each
  *    pass copies the rows it leaves open for the next (rx_open_left / rx_open_right);
  * 4. matches are stored as the reconciliation's match set (once per distinct set: a re-run on the same
  *    inputs stores no pair again); breaks go to the run's working table rx_break by INSERT ... SELECT,
@@ -100,6 +101,7 @@ const WORKING_TABLES = [
   'rx_left',
   'rx_right',
   'rx_pair',
+  'rx_block',
   'rx_dup',
   'rx_unique_left',
   'rx_unique_right',
@@ -556,6 +558,16 @@ function loadStatements(l: Layout): Statement[] {
         lids bigint[], rids bigint[], ok boolean NOT NULL) ON COMMIT DROP`,
     },
     {
+      label: 'create block table',
+      query: sql`CREATE TEMP TABLE rx_block (pass smallint NOT NULL, first bigint NOT NULL,
+        lids bigint[] NOT NULL, rids bigint[] NOT NULL, n bigint NOT NULL) ON COMMIT DROP`,
+    },
+    {
+      label: 'store blocks uncompressed',
+      // As match_block's (migration 0014): compressing a million pairs' ids cost over a second.
+      query: sql`ALTER TABLE rx_block ALTER lids SET STORAGE EXTERNAL, ALTER rids SET STORAGE EXTERNAL`,
+    },
+    {
       label: 'create duplicate table',
       query: sql`CREATE TEMP TABLE rx_dup (side text NOT NULL, rid bigint NOT NULL, pass smallint) ON COMMIT DROP`,
     },
@@ -932,7 +944,8 @@ const MARKS = ['xpass', 'xleft', 'xright'] as const;
  *   with the counts (openRowColumns).
  *
  * Each pair is marked ok when every compared field agrees. No working row is ever updated: state
- * lives in rx_pair / rx_dup, and the rows the pass leaves open are copied to the next pass's tables.
+ * lives in rx_pair / rx_block / rx_dup, and the rows the pass leaves open are copied to the next
+ * pass's tables.
  */
 function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   const { keys } = pass;
@@ -1090,12 +1103,14 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
       pairs AS (
         INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
         SELECT ${passNo}::smallint, j.lrid, j.rrid, j.lids, j.rids, j.ok FROM j
-        WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL),
+        WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND NOT (j.ok AND ${singleRecords('j')})),
+      blocks AS (${blockStatement(passNo)}),
       ${sql.join((['left', 'right'] as const).filter(numbered).map(keepDuplicates), sql` `)}
       left_open AS (${keepOpen('left')})
       ${keepOpen('right')}`,
   });
-  // Statistics of the first pass's pairs (nearly all of them) plan the joins that read them.
+  // Statistics of the first pass's pairs kept row by row (its mismatches, most of them) plan the
+  // joins that read them.
   if (passNo === 1) out.push({ label: `pass ${passNo}: analyze pairs`, query: sql`ANALYZE rx_pair` });
   for (const side of ['left', 'right'] as const)
     out.push(
@@ -1362,36 +1377,49 @@ function breakStatements(l: Layout): Statement[] {
 
 /**
  * Pairs of one record each are stored in blocks of the pass's pairs whose left ids fall in one range
- * this wide (about as many pairs when a side's ids are dense, as a loaded file's are): grouped by a
- * hash of the range, with no sort of the whole set (migration 0014).
+ * this wide (about as many pairs when a side's ids are dense, as a loaded file's are).
  */
 const MATCH_BLOCK_IDS = 10000;
+
+/** Whether a pair (of the row aliased `alias`) pairs one record with one record. */
+const singleRecords = (alias: string): RawBuilder<unknown> =>
+  sql.raw(`(coalesce(cardinality(${alias}.lids), 1) = 1 AND coalesce(cardinality(${alias}.rids), 1) = 1)`);
+
+/**
+ * A pass's clean pairs of one record each, as the blocks the match set stores them in (rx_block),
+ * grouped from the pass's join (j) in the statement that pairs: kept as a row each in rx_pair, the
+ * first pass's million pairs were stored once to be read back, sorted and grouped by the next
+ * statement (1,000,000 x 1,000,000 trades: about 0.6 s to store them and 0.3 s to read them twice
+ * on the server). Each block holds its pairs in left-id order.
+ */
+function blockStatement(passNo: number): RawBuilder<unknown> {
+  return sql`INSERT INTO rx_block (pass, first, lids, rids, n)
+        SELECT ${passNo}::smallint, min(j.lrid), array_agg(j.lrid ORDER BY j.lrid), array_agg(j.rrid ORDER BY j.lrid), count(*)
+        FROM j WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND j.ok AND ${singleRecords('j')}
+        GROUP BY j.lrid / ${MATCH_BLOCK_IDS}::bigint`;
+}
 
 /**
  * The clean pairs as the reconciliation's match set of the run (run_match), stored once per distinct
  * set. The set is stored in units: its pairs of one record each in blocks (a match_block row per pass
- * and range of MATCH_BLOCK_IDS left ids, its pairs in left-id order), each other pair as a match_pair
- * row. Its sha256 (formula 2, migration 0020) is taken over the sha256 of each unit's text (`pass:left
- * ids=right ids`, the arrays as PostgreSQL writes them) in the order of the units' first left ids: a
- * record is in one pair at most, so that order is total, and the units follow from the pairs alone.
- * No text of the whole set is built: a million pairs' was about 25 MB of memory held for one hash.
- * A set already stored (a re-run on the same inputs) is referred to, not stored again; a new one is
- * stored whole, so the run's pairs and breaks still hold each of its records exactly once.
+ * and range of MATCH_BLOCK_IDS left ids, its pairs in left-id order: rx_block, see blockStatement),
+ * each other clean pair as a match_pair row (the clean pairs rx_pair holds). Its sha256 (formula 2,
+ * migration 0020) is taken over the sha256 of each unit's text (`pass:left ids=right ids`, the arrays
+ * as PostgreSQL writes them) in the order of the units' first left ids: a record is in one pair at
+ * most, so that order is total, and the units follow from the pairs alone. No text of the whole set
+ * is built: a million pairs' was about 25 MB of memory held for one hash. A set already stored (a
+ * re-run on the same inputs) is referred to, not stored again; a new one is stored whole, so the
+ * run's pairs and breaks still hold each of its records exactly once.
  */
 function matchStatement(l: Layout, ctx: CompileContext): Statement {
   const recon = sql`${l.recon.name}::text`;
-  const singleRecords = sql`(coalesce(cardinality(m.lids), 1) = 1 AND coalesce(cardinality(m.rids), 1) = 1)`;
   return {
     label: 'record matches',
-    // One sort of the pairs (the blocks' grouping), read by the hash and by both inserts.
     query: sql`WITH u AS MATERIALIZED (
-        SELECT m.pass, min(m.lrid) AS first, array_agg(m.lrid ORDER BY m.lrid) AS lids,
-          array_agg(m.rrid ORDER BY m.lrid) AS rids, TRUE AS block, count(*) AS n
-        FROM rx_pair m WHERE m.ok AND ${singleRecords}
-        GROUP BY m.pass, m.lrid / ${MATCH_BLOCK_IDS}::bigint
+        SELECT b.pass, b.first, b.lids, b.rids, TRUE AS block, b.n FROM rx_block b
         UNION ALL
         SELECT m.pass, m.lrid, ${rowIds('m.lids', 'm.lrid')}, ${rowIds('m.rids', 'm.rrid')}, FALSE, 1
-        FROM rx_pair m WHERE m.ok AND NOT ${singleRecords}),
+        FROM rx_pair m WHERE m.ok),
       h AS (
         SELECT encode(sha256(coalesce(string_agg(
             sha256(convert_to(u.pass::text || ':' || u.lids::text || '=' || u.rids::text, 'UTF8')), ''::bytea
@@ -1449,7 +1477,8 @@ export function countsQuery(): RawBuilder<{
   matched: string;
   matched_by_pass: Record<string, number> | null;
 }> {
-  // One scan of the pairs (a million rows: 0.25-0.35 s a scan on the server).
+  // The blocks' counts and the clean pairs kept row by row (a few: see blockStatement).
   return sql`SELECT coalesce(sum(n), 0) AS matched, jsonb_object_agg(pass::text, n) AS matched_by_pass
-    FROM (SELECT pass, count(*) AS n FROM rx_pair WHERE ok GROUP BY pass) x`;
+    FROM (SELECT pass, sum(n) AS n FROM (SELECT pass, n FROM rx_block UNION ALL SELECT pass, 1 FROM rx_pair WHERE ok) c
+      GROUP BY pass) x`;
 }
