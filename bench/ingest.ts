@@ -17,8 +17,9 @@
  *   - floor (with the BOS run): the product's finished rows copied out of its trade table and loaded
  *     back with `psql \copy` (same indexes and constraints): storing the rows alone, before any reading
  *     or normalising, so the distance from it is what the product's own work costs;
- *   - sketch (with the BOS run): the other design, PostgreSQL parsing the CSV and one INSERT ... SELECT
- *     normalising it, cut down (bench/support/set-based-sketch.ts): a lower bound for that design.
+ *   - sketches (with the BOS run): the other design, PostgreSQL parsing the CSV and INSERT ... SELECT
+ *     normalising it (bench/support/set-based-sketch.ts), without checks and with each field checked
+ *     and bad rows rejected: lower bounds for that design.
  * --xml and --genium add the same trades as a DCASS TRD001 XML report and a Genium TRD001 backup.
  * --rss-check also ingests 4,000,000 BOS rows and compares peak RSS with the 1,000,000-row run.
  *
@@ -151,7 +152,11 @@ async function productRun(
   accountMap: string,
   expectRows: number,
   withFloors = false,
-): Promise<{ run: Measured; startup: Measured; floors: { store: Measured; sketch: Measured } | null }> {
+): Promise<{
+  run: Measured;
+  startup: Measured;
+  floors: { store: Measured; sketch: Measured; checkedSketch: Measured } | null;
+}> {
   const name = `dcass_bench_${process.pid}_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
   const dbUrl = await createDatabase(opt.url, name);
   try {
@@ -178,9 +183,10 @@ async function productRun(
     }
     if (!withFloors) return { run, startup, floors: null };
     const store = await storeFloor(dbUrl, cwd, expectRows);
-    log(`${label}: the set-based sketch`);
-    const sketch = await setBasedSketch(dbUrl, cwd, file, expectRows);
-    return { run, startup, floors: { store, sketch } };
+    log(`${label}: the set-based sketches`);
+    const sketch = await setBasedSketch(dbUrl, cwd, file, expectRows, 'unchecked');
+    const checkedSketch = await setBasedSketch(dbUrl, cwd, file, expectRows, 'checked');
+    return { run, startup, floors: { store, sketch, checkedSketch } };
   } finally {
     await dropDatabase(opt.url, name);
   }
@@ -283,6 +289,11 @@ async function main(): Promise<void> {
         name: 'sketch, set-based: \\copy raw CSV + INSERT ... SELECT',
         rows: opt.rows,
         run: bosRun.floors.sketch,
+      });
+      results.push({
+        name: 'sketch, set-based, each field checked, bad rows rejected',
+        rows: opt.rows,
+        run: bosRun.floors.checkedSketch,
       });
     }
     const ratio = bosRun.run.seconds / baseline.seconds;
