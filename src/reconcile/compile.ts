@@ -564,7 +564,8 @@ function loadStatements(l: Layout): Statement[] {
     },
     {
       label: 'store blocks uncompressed',
-      // As match_block's (migration 0014): compressing a million pairs' ids cost over a second.
+      // As match_block's (migration 0014): compressing a million pairs' ids cost over a second. A
+      // statement of its own: PostgreSQL 15 takes no STORAGE in CREATE TABLE's column definitions.
       query: sql`ALTER TABLE rx_block ALTER lids SET STORAGE EXTERNAL, ALTER rids SET STORAGE EXTERNAL`,
     },
     {
@@ -1103,7 +1104,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
       pairs AS (
         INSERT INTO rx_pair (pass, lrid, rrid, lids, rids, ok)
         SELECT ${passNo}::smallint, j.lrid, j.rrid, j.lids, j.rids, j.ok FROM j
-        WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND NOT (j.ok AND ${singleRecords('j')})),
+        WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND NOT ${blockPair('j')}),
       blocks AS (${blockStatement(passNo)}),
       ${sql.join((['left', 'right'] as const).filter(numbered).map(keepDuplicates), sql` `)}
       left_open AS (${keepOpen('left')})
@@ -1381,9 +1382,14 @@ function breakStatements(l: Layout): Statement[] {
  */
 const MATCH_BLOCK_IDS = 10000;
 
-/** Whether a pair (of the row aliased `alias`) pairs one record with one record. */
-const singleRecords = (alias: string): RawBuilder<unknown> =>
-  sql.raw(`(coalesce(cardinality(${alias}.lids), 1) = 1 AND coalesce(cardinality(${alias}.rids), 1) = 1)`);
+/**
+ * Whether a pair (of the row aliased `alias`) is clean and pairs one record with one record: a pair
+ * that goes into a block (rx_block), where every other pair is kept a row (rx_pair).
+ */
+const blockPair = (alias: string): RawBuilder<unknown> =>
+  sql.raw(
+    `(${alias}.ok AND coalesce(cardinality(${alias}.lids), 1) = 1 AND coalesce(cardinality(${alias}.rids), 1) = 1)`,
+  );
 
 /**
  * A pass's clean pairs of one record each, as the blocks the match set stores them in (rx_block),
@@ -1395,7 +1401,7 @@ const singleRecords = (alias: string): RawBuilder<unknown> =>
 function blockStatement(passNo: number): RawBuilder<unknown> {
   return sql`INSERT INTO rx_block (pass, first, lids, rids, n)
         SELECT ${passNo}::smallint, min(j.lrid), array_agg(j.lrid ORDER BY j.lrid), array_agg(j.rrid ORDER BY j.lrid), count(*)
-        FROM j WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND j.ok AND ${singleRecords('j')}
+        FROM j WHERE j.lrid IS NOT NULL AND j.rrid IS NOT NULL AND ${blockPair('j')}
         GROUP BY j.lrid / ${MATCH_BLOCK_IDS}::bigint`;
 }
 
