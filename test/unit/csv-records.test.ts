@@ -3,7 +3,7 @@ import type { Profile } from '../../src/config/profile.js';
 import { ProfileRegistry } from '../../src/config/profiles.js';
 import { parserOf } from '../../src/ingest/formats.js';
 import type { ParseEvent } from '../../src/ingest/parse/parse-event.js';
-import { physicalLines } from '../../src/ingest/parse/physical-lines.js';
+import { physicalLineRuns, physicalLines } from '../../src/ingest/parse/physical-lines.js';
 import { collect } from '../support/collect.js';
 
 const positions = ProfileRegistry.load().get('bos-positions');
@@ -71,6 +71,15 @@ describe('CSV records over several lines (format.multilineFields)', () => {
 });
 
 describe('physical lines', () => {
+  it('hands a chunk of 1,000 lines over in runs of at most 256 lines, every line once and in order', async () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`).join('\n');
+    const runs = await collect(physicalLineRuns(chunks(text.slice(0, 7000), text.slice(7000)), 100));
+    expect(Math.max(...runs.map((r) => r.length))).toBe(256);
+    expect(runs.flat().map((l) => `${l.line}:${l.text}`)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `${i + 1}:line ${i + 1}`),
+    );
+  });
+
   it('counts an over-long line across chunks, keeping 1,000 characters, without its CRLF', async () => {
     const lines = [];
     for await (const l of physicalLines(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DcassError } from '../../src/shared/errors.js';
 import type { XmlLayout } from '../../src/ingest/parse/xml-records.js';
 import { readXmlBatches, readXmlRecords } from '../../src/ingest/parse/xml-records.js';
+import { collect } from '../support/collect.js';
 
 const TRADES: XmlLayout = { root: 'DcassReport', record: 'Trade' };
 const FILE = 'TRD001_CABC_20190506_2310.xml';
@@ -108,6 +109,18 @@ describe('readXmlBatches: children stored under their fields as they are read', 
         raw: '<Trade><Qty>1</Qty><quantity>2</quantity></Trade>',
       },
     ]);
+  });
+
+  it('hands a long chunk over in several batches, a character outside the BMP whole where a piece ends inside it', async () => {
+    // The first record's emoji (two UTF-16 units) starts at the 32,768th character: the first piece ends between its units.
+    const head = '<DcassReport reportId="TRD001">\n<Trade><Note>';
+    const first = `${'x'.repeat(32 * 1024 - 1 - head.length)}\u{1F600}`;
+    const notes = [first, ...Array.from({ length: 2000 }, (_, i) => `${i}\u{1F600}`)];
+    const doc = wrap(notes.map((n) => `<Trade><Note>${n}</Note></Trade>`).join('\n'));
+    expect(doc.charCodeAt(32 * 1024 - 1)).toBe(0xd83d);
+    const batches = await collect(readXmlBatches(feed([doc]), TRADES, FILE, FIELD_OF));
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.flat().flatMap((e) => (e.kind === 'record' ? [e.extra?.Note] : []))).toEqual(notes);
   });
 
   it('gives what readXmlRecords gives, mapped, whatever the children, their order and the chunking (property)', async () => {
