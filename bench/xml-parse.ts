@@ -110,8 +110,8 @@ async function runXmlParser(path: string): Promise<number> {
   const { format } = profile;
   if (format.type !== 'xml') throw new Error('dcass-trd001-xml is not an XML profile');
   let records = 0;
-  for await (const event of xmlParser.parse(ingestText(path), { ...profile, format }, path)) {
-    if (event.kind === 'record') records++;
+  for await (const events of xmlParser.parse(ingestText(path), { ...profile, format }, path)) {
+    for (const event of events) if (event.kind === 'record') records++;
   }
   return records;
 }

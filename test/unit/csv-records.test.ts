@@ -24,7 +24,7 @@ async function* chunks(...parts: string[]) {
   yield* parts;
 }
 async function events(profile: Profile, text: string): Promise<ParseEvent[]> {
-  return collect((await parserOf(profile))(chunks(text), 'p.csv'));
+  return (await collect((await parserOf(profile))(chunks(text), 'p.csv'))).flat();
 }
 const summary = (es: ParseEvent[]) =>
   es.map((e) => (e.kind === 'reject' ? `${e.line} reject: ${e.message}` : `${e.line} ${e.kind}`));

@@ -47,13 +47,15 @@ export async function readFileRecords(job: ReadJob, link: StoreLink): Promise<Fi
   const read = await HashedRead.open(meta, (n) => link.progress(n));
   try {
     try {
-      for await (const event of parse(
+      for await (const events of parse(
         decodeStrict(read.chunks(), profile.format.encoding, meta.fileName),
         meta.fileName,
       )) {
-        // Most records need no waiting: only opening the file and a full batch in flight do.
-        const pending = state.accept(event);
-        if (pending !== undefined) await pending;
+        for (const event of events) {
+          // Most records need no waiting: only opening the file and a full batch in flight do.
+          const pending = state.accept(event);
+          if (pending !== undefined) await pending;
+        }
       }
     } catch (err) {
       // A file rewritten under the reader reads as damaged: say that it changed, the real cause.

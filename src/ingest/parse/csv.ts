@@ -35,7 +35,8 @@ export const csvParser: RecordParser<'csv'> = {
     let loaded = 0;
     let firstReject: { line: number; message: string } | null = null;
     let rejected = 0;
-    for await (const run of csvRecords(physicalLineRuns(text, format.maxRecordSize), format, profile.name))
+    for await (const run of csvRecords(physicalLineRuns(text, format.maxRecordSize), format, profile.name)) {
+      const events: ParseEvent[] = [];
       for (const rec of run) {
         if (header === null) {
           if (rec.fields === null)
@@ -58,8 +59,10 @@ export const csvParser: RecordParser<'csv'> = {
         } else {
           loaded++;
         }
-        yield event;
+        events.push(event);
       }
+      if (events.length > 0) yield events;
+    }
     if (header === null)
       throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file is empty (no header row)`, {
         location: { file },

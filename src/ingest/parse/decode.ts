@@ -1,4 +1,5 @@
 import { DcassError } from '../../shared/errors.js';
+import { RUN_LINES } from './physical-lines.js';
 
 /** Text encodings a profile may declare. */
 export type Encoding = 'ascii' | 'utf-8' | 'big5';
@@ -80,21 +81,30 @@ function countNewlines(text: string): number {
   return n;
 }
 
-/** Splits decoded text into lines (LF or CRLF), numbered from 1; a final line without LF counts. */
-export async function* splitLines(
+/**
+ * Splits decoded text into lines (LF or CRLF), numbered from 1, handed over in runs of at most
+ * RUN_LINES (see physical-lines.ts); a final line without LF counts.
+ */
+export async function* splitLineRuns(
   chunks: AsyncIterable<string>,
-): AsyncGenerator<{ line: number; text: string }> {
+): AsyncGenerator<{ line: number; text: string }[]> {
   let carry = '';
   let line = 0;
   for await (const chunk of chunks) {
     const text = carry + chunk;
+    let run: { line: number; text: string }[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield { line: ++line, text: text.slice(start, end) };
+      run.push({ line: ++line, text: text.slice(start, end) });
       start = nl + 1;
+      if (run.length === RUN_LINES) {
+        yield run;
+        run = [];
+      }
     }
+    if (run.length > 0) yield run;
     carry = text.slice(start);
   }
-  if (carry.length > 0) yield { line: ++line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry };
+  if (carry.length > 0) yield [{ line: ++line, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry }];
 }

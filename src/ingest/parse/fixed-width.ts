@@ -1,11 +1,10 @@
 import { DcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
-import { splitLines } from './decode.js';
+import { splitLineRuns } from './decode.js';
 import { positionedFields, type Position } from './field-locations.js';
-import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
+import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
 
-const slice = (text: string, [start, length]: Position): string =>
-  text.slice(start - 1, start - 1 + length);
+const slice = (text: string, [start, length]: Position): string => text.slice(start - 1, start - 1 + length);
 
 /**
  * A detail record longer than its layout: characters past the last field mean a shifted or damaged
@@ -34,58 +33,75 @@ export const fixedWidthParser: RecordParser<'fixed-width'> = {
     const width = Math.max(...fields.map(({ from: [s, l] }) => s + l - 1));
     let seenHeader = false;
     let trailerLine = 0;
-    for await (const { line, text: record } of splitLines(text)) {
-      if (record.trim() === '') continue;
-      const type = slice(record, format.recordType);
-      if (trailerLine > 0) {
-        throw new DcassError(
-          'INGEST_FORMAT',
-          `${file}:${line}: a record after the trailer (line ${trailerLine})`,
-          {
-            location: { file, line },
-            hint: 'two files were joined, or the file is corrupt; ask for a fresh copy',
-          },
-        );
-      }
-      if (!seenHeader) {
-        if (type !== format.header.code) {
-          throw new DcassError(
-            'INGEST_HEADER_INVALID',
-            `${file}:${line}: expected the header record (type "${format.header.code}"), got type "${type}"`,
-            {
-              location: { file, line },
-              hint: 'is this a report data file of this profile?',
-            },
-          );
+    for await (const lines of splitLineRuns(text)) {
+      const events: ParseEvent[] = [];
+      try {
+        for (const { line, text: record } of lines) {
+          if (record.trim() === '') continue;
+          const type = slice(record, format.recordType);
+          if (trailerLine > 0) {
+            throw new DcassError(
+              'INGEST_FORMAT',
+              `${file}:${line}: a record after the trailer (line ${trailerLine})`,
+              {
+                location: { file, line },
+                hint: 'two files were joined, or the file is corrupt; ask for a fresh copy',
+              },
+            );
+          }
+          if (!seenHeader) {
+            if (type !== format.header.code) {
+              throw new DcassError(
+                'INGEST_HEADER_INVALID',
+                `${file}:${line}: expected the header record (type "${format.header.code}"), got type "${type}"`,
+                {
+                  location: { file, line },
+                  hint: 'is this a report data file of this profile?',
+                },
+              );
+            }
+            seenHeader = true;
+            const values: FieldTexts = emptyTexts();
+            for (const { field, from } of headerFields) values[field] = slice(record, from);
+            events.push({ kind: 'header', line, values });
+          } else if (type === format.detailCode) {
+            const padded = record.padEnd(width, ' ');
+            const values: FieldTexts = emptyTexts();
+            for (const { field, from } of fields) values[field] = slice(padded, from);
+            const problem = overflow(record, width, format.allowTrailingSpaces);
+            events.push({
+              kind: 'record',
+              line,
+              values,
+              extra: null,
+              raw: record,
+              ...(problem ? { problem } : {}),
+            });
+          } else if (type === format.trailer.code) {
+            trailerLine = line;
+            const hash = format.trailer.hashTotal;
+            events.push({
+              kind: 'trailer',
+              line,
+              recordCount: slice(record, format.trailer.recordCount),
+              hashTotal: hash ? slice(record, hash) : null,
+            });
+          } else {
+            events.push({
+              kind: 'reject',
+              line,
+              code: 'BAD_RECORD',
+              message: `unknown record type "${type}"`,
+              raw: record,
+            });
+          }
         }
-        seenHeader = true;
-        const values: FieldTexts = emptyTexts();
-        for (const { field, from } of headerFields) values[field] = slice(record, from);
-        yield { kind: 'header', line, values };
-      } else if (type === format.detailCode) {
-        const padded = record.padEnd(width, ' ');
-        const values: FieldTexts = emptyTexts();
-        for (const { field, from } of fields) values[field] = slice(padded, from);
-        const problem = overflow(record, width, format.allowTrailingSpaces);
-        yield { kind: 'record', line, values, extra: null, raw: record, ...(problem ? { problem } : {}) };
-      } else if (type === format.trailer.code) {
-        trailerLine = line;
-        const hash = format.trailer.hashTotal;
-        yield {
-          kind: 'trailer',
-          line,
-          recordCount: slice(record, format.trailer.recordCount),
-          hashTotal: hash ? slice(record, hash) : null,
-        };
-      } else {
-        yield {
-          kind: 'reject',
-          line,
-          code: 'BAD_RECORD',
-          message: `unknown record type "${type}"`,
-          raw: record,
-        };
+      } catch (err) {
+        // The records before a structural fault are handed over before it is thrown, as they were read.
+        if (events.length > 0) yield events;
+        throw err;
       }
+      if (events.length > 0) yield events;
     }
     if (!seenHeader)
       throw new DcassError('INGEST_FILE_EMPTY', `${file}: the file holds no records`, { location: { file } });

@@ -14,7 +14,7 @@ export const KEPT_PREFIX = 1_000;
  * reconciliation benchmark's ingest (1,000,000 DCASS and 1,000,000 BOS trades, server) took 10.0-10.6 s
  * instead of 10.9-12.5 s, the workers' collections about 0.9 s each instead of 1.1-1.6 s.
  */
-const RUN_LINES = 256;
+export const RUN_LINES = 256;
 
 /**
  * Splits decoded text into physical lines numbered from 1, holding at most `maxLength` characters of

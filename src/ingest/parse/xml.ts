@@ -1,5 +1,5 @@
 import { namedFields } from './field-locations.js';
-import { emptyTexts, type FieldTexts, type RecordParser } from './parse-event.js';
+import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
 import { readXmlBatches } from './xml-records.js';
 
 /** DCASS XML reports: root attributes are the header, each record element's children are its fields. */
@@ -11,18 +11,15 @@ export const xmlParser: RecordParser<'xml'> = {
     const layout = { root: format.root, record: format.record };
     // Records come with their fields already under the profile's names (and the rest in `extra`).
     for await (const batch of readXmlBatches(text, layout, file, fieldOf)) {
-      for (const event of batch) {
-        if (event.kind === 'record') {
-          yield event;
-          continue;
-        }
+      yield batch.map((event): ParseEvent => {
+        if (event.kind === 'record') return event;
         const values: FieldTexts = emptyTexts();
         for (const { field, from } of headerAttributes) {
           const v = event.attributes[from];
           if (v !== undefined) values[field] = v;
         }
-        yield { kind: 'header', line: event.line, values };
-      }
+        return { kind: 'header', line: event.line, values };
+      });
     }
   },
 };
