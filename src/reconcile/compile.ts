@@ -77,6 +77,13 @@ interface Layout {
    * cost each of 1,000,000 records a probe (about 0.25 s a side per statement on the server).
    */
   readonly standIns: Readonly<Record<Side, boolean>>;
+  /**
+   * For a side the first pass numbers (see passStatements): whether the key values several of its
+   * records share were found beforehand, on a second connection while this one aggregated the other
+   * side (rx_keys_<side>: RepeatedKeySearch), so that only the records of those values are numbered.
+   * Known once the working tables are loaded; false until then.
+   */
+  readonly repeatedKeys: Readonly<Record<Side, boolean>>;
   readonly ctx: CompileContext;
 }
 
@@ -115,6 +122,8 @@ const WORKING_TABLES = [
   'rx_shared_right',
   'rx_grouped_left',
   'rx_grouped_right',
+  'rx_keys_left',
+  'rx_keys_right',
 ];
 
 /** DROP TABLE IF EXISTS of every working table a reconciliation may have left. */
@@ -160,6 +169,7 @@ function layout(
   recon: Reconciliation,
   ctx: CompileContext,
   standIns: Readonly<Record<Side, boolean>> = { left: true, right: true },
+  repeatedKeys: Readonly<Record<Side, boolean>> = { left: false, right: false },
 ): Layout {
   const compared = recon.compare.filter((c) => c.comparator.ignores !== true);
   const shared = [...recon.passes.flatMap((p) => p.keys), ...compared.map((c) => c.field)];
@@ -197,6 +207,7 @@ function layout(
     inPlace: { left: inPlace('left'), right: inPlace('right') },
     grouped: { left: grouped('left'), right: grouped('right') },
     standIns,
+    repeatedKeys,
     ctx,
   };
 }
@@ -525,10 +536,9 @@ function expandedSideRelation(l: Layout, side: Side): RawBuilder<unknown> | null
   return l.recon[side].expand === null ? null : expandedRelation(side);
 }
 
-/** The statements creating and filling the working tables. */
-function loadStatements(l: Layout): Statement[] {
-  const { recon } = l;
-  const out: Statement[] = [
+/** The statements choosing the files a reconciliation reads (rx_files), after the last one's tables are dropped. */
+function filesStatements(): Statement[] {
+  return [
     {
       label: 'drop working tables',
       query: dropWorkingTables(),
@@ -538,6 +548,13 @@ function loadStatements(l: Layout): Statement[] {
       query: sql`CREATE TEMP TABLE rx_files ON COMMIT DROP AS SELECT id FROM source_file WHERE superseded_by IS NULL`,
     },
     { label: 'analyze current files', query: sql`ANALYZE rx_files` },
+  ];
+}
+
+/** The statements creating and filling the working tables, once the files are chosen. */
+function loadStatements(l: Layout): Statement[] {
+  const { recon } = l;
+  const out: Statement[] = [
     {
       label: 'account types',
       // Each DCASS account's type from each date a current map makes it effective (the latest
@@ -1013,6 +1030,21 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
       setAside(side) === 'working rows'
         ? sideRows(l, side, undefined, notDuplicate(side, 'f'))
         : openTable(l, side, passNo);
+    if (numbered(side) && l.repeatedKeys[side]) {
+      // Only the records of key values several share are numbered (a sort of those alone); every
+      // other record is the first and only one of its key. The table of those values is usually
+      // empty, and a hash join on an empty table reads nothing of the side.
+      const rows = setAside(side) === 'rows' ? sql`(SELECT w.* FROM ${table} w${where})` : table;
+      const keysTable = sql.raw(`rx_keys_${side}`);
+      const same = sql.join(
+        keyCols('k').map((k, i) => sql`${k} = ${keyCols('w')[i]}`),
+        sql` AND `,
+      );
+      return sql`(SELECT n.*, CASE WHEN n.dn = 1 THEN 1 END AS dk FROM (
+          SELECT w.*, CASE WHEN ${keyNotNull('w')} THEN 1::bigint END AS dn FROM ${rows} w
+          WHERE NOT EXISTS (SELECT 1 FROM ${keysTable} k WHERE ${same})
+          UNION ALL SELECT w.*, ${keyNumber('w')} AS dn FROM ${rows} w JOIN ${keysTable} k ON ${same}) n) ${sql.raw(ALIAS[side])}`;
+    }
     if (numbered(side))
       return sql`(SELECT n.*, CASE WHEN n.dn = 1 THEN 1 END AS dk FROM (SELECT w.*, ${keyNumber('w')} AS dn
         FROM ${table} w${where}) n) ${sql.raw(ALIAS[side])}`;
@@ -1453,28 +1485,112 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
  * `standInTables`, each empty or not.
  */
 export interface CompiledReconciliation {
+  /** The files the reconciliation reads (rx_files): the first statements. */
+  readonly files: readonly Statement[];
   readonly load: readonly Statement[];
   /** Per side read in place that may have stand-ins: the table of the records they stand for. */
   readonly standInTables: readonly { readonly side: Side; readonly table: string }[];
-  matching(standIns: Readonly<Record<Side, boolean>>): Statement[];
+  /** The sides whose repeated key values may be searched for on a second connection. */
+  readonly repeatedKeys: readonly RepeatedKeySearch[];
+  /**
+   * The matching statements, once the working tables are loaded: `standIns`, whether any working row
+   * stands in for a side's records; `repeatedKeys`, whether a side's repeated key values were stored
+   * (RepeatedKeySearch.store), which only a side without stand-ins may use.
+   */
+  matching(
+    standIns: Readonly<Record<Side, boolean>>,
+    repeatedKeys?: Readonly<Record<Side, boolean>>,
+  ): Statement[];
+}
+
+/**
+ * The first pass numbers a side's records of each key value, in record order, to pair the first and
+ * set the others aside as duplicates: a sort of the whole side (1,000,000 DCASS trades: about 1 s of
+ * the server's run), nearly always to find no value repeated. On a server, the values several records
+ * share are searched for beforehand on a second connection, in the run's snapshot, while the run's
+ * own connection aggregates the other side (its most expensive statement but the pairing), and the
+ * pass numbers only the records of those values. Only for a side whose records are all read where
+ * they lie, by fields without lookups: the search reads the entity table by the side's files alone
+ * (a second connection sees none of the run's working tables).
+ */
+export interface RepeatedKeySearch {
+  readonly side: Side;
+  /** On the run's connection, once its files are chosen: the ids of the side's files, which the search reads. */
+  readonly files: RawBuilder<{ files: string[] }>;
+  /** On the second connection: up to `most` key values several of the side's records share, as text. */
+  search(files: readonly string[], most: number): RawBuilder<Record<string, string>>;
+  /** On the run's connection: the table the pass reads, filled with what the search found (its rows as JSON). */
+  store(rows: string): Statement[];
 }
 
 export function compileReconciliation(recon: Reconciliation, ctx: CompileContext): CompiledReconciliation {
   const l = layout(recon, ctx);
   return {
+    files: filesStatements(),
     load: loadStatements(l),
     standInTables: (['left', 'right'] as const).flatMap((side) => {
       const s = standInsOf(l, side);
       return s === null ? [] : [{ side, table: s.members }];
     }),
-    matching(standIns) {
-      const m = layout(recon, ctx, standIns);
+    repeatedKeys: (['left', 'right'] as const).flatMap((side) => {
+      const search = repeatedKeySearch(l, side);
+      return search === null ? [] : [search];
+    }),
+    matching(standIns, repeatedKeys = { left: false, right: false }) {
+      const usable = (side: Side) => repeatedKeys[side] && !standIns[side];
+      const m = layout(recon, ctx, standIns, { left: usable('left'), right: usable('right') });
       return [
         ...m.recon.passes.flatMap((p, i) => passStatements(m, i + 1, p)),
         matchStatement(m, ctx),
         ...breakStatements(m),
       ];
     },
+  };
+}
+
+/** The search for a side's repeated first-pass key values, or null where the pass does not number the side or the search cannot read it. */
+function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
+  const { recon } = l;
+  const first = recon.passes[0];
+  if (first === undefined || first.repeats === 'pair') return null;
+  const spec = recon[side];
+  const keys = first.keys;
+  const readable =
+    l.inPlace[side] &&
+    !spec.rollForward &&
+    spec.expand === null &&
+    recon.aggregate?.side !== side &&
+    !duplicatesInWorkingTable(l, side, 1, keys) &&
+    [...keys, ...spec.filters.map((f) => f.field)].every((f) => def(recon, f).lookup === undefined);
+  if (!readable) return null;
+  const table = sql.raw(`rx_keys_${side}`);
+  const value = (f: string) => sql.raw(`(${def(recon, f).sql})`);
+  const bytewise = (f: string) => (def(recon, f).type === 'text' ? sql`${value(f)} COLLATE "C"` : value(f));
+  return {
+    side,
+    files: sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)}) AS files`,
+    search: (files, most) =>
+      sql`SELECT ${sql.join(keys.map((f) => sql`(${bytewise(f)})::text AS ${sql.raw(l.column.get(f)!)}`))}
+        FROM ${sideRelation(recon, side, l.ctx)}
+        WHERE r.file_id = ANY(${files}::bigint[]) AND ${recordWhere(recon, side, l.ctx)}
+          AND ${sql.join(
+            keys.map((f) => sql`${value(f)} IS NOT NULL`),
+            sql` AND `,
+          )}
+        GROUP BY ${sql.join(keys.map(bytewise))} HAVING count(*) > 1 LIMIT ${most}`,
+    store: (rows) => [
+      {
+        label: `${side} key values several records share (found alongside)`,
+        query: sql`CREATE TEMP TABLE ${table} (${sql.join(
+          keys.map((f) => sql.raw(`${l.column.get(f)!} ${SQL_TYPE[def(recon, f).type]}`)),
+        )}) ON COMMIT DROP`,
+      },
+      {
+        label: `store ${side} key values several records share`,
+        query: sql`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, ${rows}::json)`,
+      },
+      { label: `analyze ${side} key values several records share`, query: sql`ANALYZE ${table}` },
+    ],
   };
 }
 

@@ -8,10 +8,12 @@ import {
   compileReconciliation,
   dropWorkingTables,
   type CompileContext,
+  type RepeatedKeySearch,
   type Statement,
 } from './compile.js';
 import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
 import type { Reconciliation } from './rule-set.js';
+import type { Side } from '../model/vocabulary.js';
 
 /** Where a run is: named in the error of a run that failed. */
 export interface RunProgress {
@@ -76,6 +78,15 @@ export async function createBreakTable(tx: StoreTransaction): Promise<void> {
   await breakTableStatement().query.execute(tx.db);
 }
 
+/** Runs `fn` in a transaction of its own on another connection, at the same time as the run's (a server's). */
+export type Alongside = <T>(fn: (tx: StoreTransaction) => Promise<T>) => Promise<T>;
+
+/**
+ * The most repeated key values a search alongside hands over (as JSON, through this process): a side
+ * with more is numbered whole, as without the search, so that memory stays bounded whatever the data.
+ */
+const MOST_REPEATED_KEYS = 100_000;
+
 /** Runs a reconciliation's statements: matching, its breaks, and the register's carry-over. */
 export async function executeRecon(
   tx: StoreTransaction,
@@ -84,6 +95,7 @@ export async function executeRecon(
   actor: string,
   progress: RunProgress,
   log: Logger,
+  alongside: Alongside | null,
 ): Promise<void> {
   const compiled = compileReconciliation(recon, ctx);
   const execute = async (statements: readonly Statement[]): Promise<void> => {
@@ -94,7 +106,25 @@ export async function executeRecon(
       log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
     }
   };
-  await execute(compiled.load);
+  await execute(compiled.files);
+  const searches =
+    alongside === null || compiled.repeatedKeys.length === 0
+      ? null
+      : await searchAlongside(tx, alongside, compiled.repeatedKeys, recon.name, log);
+  let found: Partial<Record<Side, string>> = {};
+  try {
+    await execute(compiled.load);
+  } finally {
+    // Never left running past this point: the run's transaction may end with an error next.
+    if (searches !== null) found = await searches.found;
+  }
+  const repeatedKeys = { left: false, right: false };
+  for (const search of compiled.repeatedKeys) {
+    const rows = found[search.side];
+    if (rows === undefined) continue;
+    await execute(search.store(rows));
+    repeatedKeys[search.side] = true;
+  }
   const standIns = { left: false, right: false };
   for (const { side, table } of compiled.standInTables) {
     progress.step = `${recon.name}: ${side} records stood in for`;
@@ -104,7 +134,53 @@ export async function executeRecon(
     }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(tx.db);
     standIns[side] = found.rows[0]?.any === true;
   }
-  await execute([...compiled.matching(standIns), ...carryStatements(recon, { ...ctx, actor })]);
+  await execute([...compiled.matching(standIns, repeatedKeys), ...carryStatements(recon, { ...ctx, actor })]);
+}
+
+/**
+ * Starts the searches for repeated key values on a second connection, in the run's snapshot (the
+ * same records, whatever commits meanwhile); resolves, once they are done, to each side's values as
+ * JSON rows. A side with more than MOST_REPEATED_KEYS, or a search that failed (no connection to
+ * spare, say), is left out: its side is numbered whole, as without a search, and the run goes on.
+ */
+async function searchAlongside(
+  tx: StoreTransaction,
+  alongside: Alongside,
+  searches: readonly RepeatedKeySearch[],
+  recon: string,
+  log: Logger,
+): Promise<{ found: Promise<Partial<Record<Side, string>>> }> {
+  const snapshot = (await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx.db)).rows[0]!.id;
+  // SET TRANSACTION SNAPSHOT takes no parameter: the id is the server's own (hex digits and dashes).
+  if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id: ${snapshot}`);
+  const files = await Promise.all(searches.map(async (s) => (await s.files.execute(tx.db)).rows[0]!.files));
+  const found = alongside(async (other) => {
+    await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`.execute(other.db);
+    await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
+    const found: Partial<Record<Side, string>> = {};
+    for (const [i, search] of searches.entries()) {
+      const t0 = Date.now();
+      const { rows } = await search.search(files[i]!, MOST_REPEATED_KEYS + 1).execute(other.db);
+      log.debug(
+        {
+          recon,
+          step: `${search.side} key values several records share (alongside)`,
+          ms: Date.now() - t0,
+          found: rows.length,
+        },
+        'statement done',
+      );
+      if (rows.length <= MOST_REPEATED_KEYS) found[search.side] = JSON.stringify(rows);
+    }
+    return found;
+  }).catch((err: unknown) => {
+    log.warn(
+      { recon, err: err instanceof Error ? err.message : String(err) },
+      'repeated key values not searched alongside: the side is numbered whole',
+    );
+    return {};
+  });
+  return { found };
 }
 
 /** Stores the run's breaks from its working tables, and drops them. */

@@ -25,6 +25,7 @@ import { completeRun, recordFailure, startRun, type RunIdentity } from './run-re
 import {
   createBreakTable,
   executeRecon,
+  type Alongside,
   lockForRun,
   prepareForBulk,
   SORTS_SIDE_GROUPS,
@@ -105,7 +106,12 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   const attemptedAt = new Date();
   const progress: RunProgress = { step: 'start' };
   try {
-    return await store.transaction((tx) => reconcileDate(tx, store.kind, options, recons, run, progress));
+    // A server takes a second connection for searches alongside the run's own (see RepeatedKeySearch);
+    // the embedded database has one.
+    const alongside: Alongside | null = store.kind === 'postgres' ? (fn) => store.transaction(fn) : null;
+    return await store.transaction((tx) =>
+      reconcileDate(tx, store.kind, options, recons, run, progress, alongside),
+    );
   } catch (err) {
     // A run refused as busy never started: nothing to record (another run holds the register).
     if (err instanceof DcassError && err.code === 'RUN_BUSY') throw err;
@@ -131,6 +137,7 @@ async function reconcileDate(
   recons: readonly Reconciliation[],
   run: RunIdentity,
   progress: RunProgress,
+  alongside: Alongside | null,
 ): Promise<RunSummary> {
   const log = (options.logger ?? silentLogger).child({
     businessDate: options.businessDate,
@@ -169,7 +176,7 @@ async function reconcileDate(
       continue;
     }
     const reconStart = Date.now();
-    await executeRecon(tx, recon, ctx, run.actor, progress, log);
+    await executeRecon(tx, recon, ctx, run.actor, progress, log, alongside);
     ran.push(recon);
     // The records each side read, counted with its files (a side read in place has no working table to count).
     progress.step = `${recon.name}: left inputs`;

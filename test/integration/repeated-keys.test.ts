@@ -1,0 +1,132 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listBreaks } from '../../src/reconcile/breaks.js';
+import { loadRuleSet } from '../../src/reconcile/rule-set.js';
+import { runReconciliation } from '../../src/reconcile/run.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { collect } from '../support/collect.js';
+import { createTestDb, dbKind, type TestDb } from '../support/db.js';
+import { dateSequence, loadTrades, type T } from '../support/synthetic-trades.js';
+
+// The first pass numbers a side's records of each trade number to pair the first and set the others
+// aside as duplicates. On a server, the numbers several records share are searched for beforehand on
+// a second connection and only their records are numbered; the embedded database numbers the side
+// whole. Both must give the same breaks.
+
+const ruleSet = loadRuleSet(
+  'repeated.yaml',
+  `name: repeated
+reconciliations:
+  t:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos }
+    passes:
+      - { name: number, keys: [clearingDate, tradeNo] }
+    compare:
+      quantity: exact
+      price: exact
+`,
+);
+
+const fill = (tradeNo: string | null, quantity = '2'): T => ({
+  tradeNo,
+  account: 'H01',
+  side: 'B',
+  quantity,
+  price: '100',
+});
+
+/** The debug lines of a run, as objects. */
+function capture(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), lines };
+}
+
+describe(`repeated key values of a side numbered by the first pass (${dbKind})`, () => {
+  let t: TestDb;
+  const nextDate = dateSequence('2019-08');
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => t.dispose());
+
+  it('pairs the first record of a repeated number, sets the others aside, and leaves blank numbers alone', async () => {
+    const date = nextDate();
+    // DCASS: number 7 three times (the first pairs), 8 twice (no BOS record: the first is only_left),
+    // two records without a number, and 9 once (a mismatch).
+    const left = [
+      fill('7'),
+      fill('8'),
+      fill('7', '3'),
+      fill(null),
+      fill('9'),
+      fill('8'),
+      fill('7', '4'),
+      fill(null),
+    ];
+    const right = [fill('7'), fill('9', '5'), fill('10')];
+    await loadTrades(t.store, 'dcass', date, left);
+    await loadTrades(t.store, 'bos', date, right);
+    const { logger, lines } = capture();
+    const run = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet,
+      allowNonTradingDay: true,
+      logger,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(run.counts['t']).toMatchObject({
+      matched: 1,
+      breaks: { only_left: 3, only_right: 1, mismatch: 1, duplicate_left: 3, duplicate_right: 0 },
+    });
+    const breaks = await collect(listBreaks(t.store, run.runId));
+    const records = new Map(
+      (await t.store.db.selectFrom('trade').select(['id', 'trade_no', 'quantity']).execute()).map((r) => [
+        r.id,
+        `${r.trade_no ?? '-'}:${r.quantity}`,
+      ]),
+    );
+    const quantities = (kind: string) =>
+      breaks
+        .filter((b) => b.kind === kind)
+        .flatMap((b) => b.leftIds.map((id) => records.get(id)))
+        .sort();
+    // The second and third 7 (record order), the second 8.
+    expect(quantities('duplicate_left')).toEqual(['7:3', '7:4', '8:2']);
+    expect(quantities('only_left')).toEqual(['-:2', '-:2', '8:2']);
+
+    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
+    if (t.store.kind === 'postgres') {
+      // Searched for on the second connection: numbers 7 and 8.
+      expect(search).toMatchObject([{ found: 2 }]);
+    } else {
+      expect(search).toEqual([]);
+    }
+  });
+
+  it('finds no repeated number where there is none, and pairs every record', async () => {
+    const date = nextDate();
+    const left = [fill('1'), fill('2'), fill('3')];
+    await loadTrades(t.store, 'dcass', date, left);
+    await loadTrades(t.store, 'bos', date, [fill('3'), fill('2'), fill('1')]);
+    const { logger, lines } = capture();
+    const run = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet,
+      allowNonTradingDay: true,
+      logger,
+    });
+    expect(run.counts['t']).toMatchObject({ matched: 3, open: 0 });
+    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
+    expect(search).toMatchObject(t.store.kind === 'postgres' ? [{ found: 0 }] : []);
+  });
+});
