@@ -28,6 +28,14 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Runs `fn` in one transaction; it commits when fn resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * A server's: runs `fn` in a transaction on a connection of its own, beside the store's others, for
+   * work done alongside a transaction in progress (see reconcile/run-steps.ts). Its own connection, not
+   * one of the store's: a transaction in progress may hold a lock that every other connection of the
+   * store is waiting for (a run holds the register while people's break actions wait), and work
+   * alongside it must never wait for them in turn. Null on the embedded database: one connection.
+   */
+  readonly alongside: (<T>(fn: (tx: StoreTransaction) => Promise<T>) => Promise<T>) | null;
   close(): Promise<void>;
 }
 
@@ -40,7 +48,9 @@ const asText = (value: string): string => value;
  * The server's client library, loaded when a server is opened: a process on the embedded database
  * never holds it (about 10 MB of resident memory, counted in the embedded peak beside PGlite's).
  */
-async function loadPg(): Promise<typeof pg> {
+type PgModule = typeof pg;
+
+async function loadPg(): Promise<PgModule> {
   const { default: loaded } = await import('pg');
   loaded.types.setTypeParser(OID.int8, asText);
   loaded.types.setTypeParser(OID.numeric, asText);
@@ -92,9 +102,36 @@ async function openPostgres(url: string): Promise<Store> {
   // client_connection_check_interval: a statement whose client died (kill -9 of a run) is cancelled
   // by the server within a second, releasing its locks, instead of running on for its full length
   // while the register stays locked against the retry (PostgreSQL 14+, polled only while busy).
+  const pool = serverPool(pg, url, 4);
+  try {
+    await probeServer(url);
+  } catch (cause) {
+    await pool.end();
+    throw connectionFailure(url, cause, redactUrl(url));
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The connection for work alongside, opened when first needed.
+  let beside: pg.Pool | null = null;
+  return {
+    kind: 'postgres',
+    db,
+    transaction: (fn) => poolTransaction(pool, fn),
+    alongside: (fn) => poolTransaction((beside ??= serverPool(pg, url, 1)), fn),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        await beside?.end();
+      }
+    },
+  };
+}
+
+/** A pool of at most `max` connections to the server, each set up as every connection of the store. */
+function serverPool(pg: PgModule, url: string, max: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 4,
+    max,
     options: '-c TimeZone=UTC -c client_connection_check_interval=1000',
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
@@ -109,35 +146,26 @@ async function openPostgres(url: string): Promise<Store> {
     client.on('error', () => undefined);
     client.query(SET_OS_IDENTITY, osIdentityParams()).catch(() => undefined);
   });
+  return pool;
+}
+
+/** Runs `fn` in a transaction on a client of the pool; it commits when fn resolves and rolls back when it throws. */
+async function poolTransaction<T>(pool: pg.Pool, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  // COPY needs the raw client of the transaction, so the transaction gets its own client and a
+  // Kysely bound to that one client.
+  const client = await pool.connect();
+  const single = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: singleClientPool(client) }),
+  });
+  let broken = false;
   try {
-    await probeServer(url);
-  } catch (cause) {
-    await pool.end();
-    throw connectionFailure(url, cause, redactUrl(url));
+    return await single.transaction().execute((trx) => fn({ db: trx, copyRows: postgresCopy(client) }));
+  } catch (err) {
+    broken = true;
+    throw err;
+  } finally {
+    client.release(broken);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    kind: 'postgres',
-    db,
-    async transaction(fn) {
-      // COPY needs the raw client of the transaction, so the transaction gets its own client and
-      // a Kysely bound to that one client.
-      const client = await pool.connect();
-      const single = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: singleClientPool(client) }),
-      });
-      let broken = false;
-      try {
-        return await single.transaction().execute((trx) => fn({ db: trx, copyRows: postgresCopy(client) }));
-      } catch (err) {
-        broken = true;
-        throw err;
-      } finally {
-        client.release(broken);
-      }
-    },
-    close: () => db.destroy(),
-  };
 }
 
 /** A pool that always hands out the same client and never releases it (its owner does). */
@@ -198,6 +226,7 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
     kind: 'pglite',
     db,
     transaction: (fn) => db.transaction().execute((trx) => fn({ db: trx, copyRows: pgliteCopy(pglite) })),
+    alongside: null,
     async close() {
       try {
         await db.destroy();

@@ -78,8 +78,8 @@ export async function createBreakTable(tx: StoreTransaction): Promise<void> {
   await breakTableStatement().query.execute(tx.db);
 }
 
-/** Runs `fn` in a transaction of its own on another connection, at the same time as the run's (a server's). */
-export type Alongside = <T>(fn: (tx: StoreTransaction) => Promise<T>) => Promise<T>;
+/** Runs `fn` in a transaction of its own on another connection, at the same time as the run's (Store.alongside). */
+export type Alongside = NonNullable<Store['alongside']>;
 
 /**
  * The most repeated key values a search alongside hands over (as JSON, through this process): a side
@@ -157,6 +157,8 @@ async function searchAlongside(
   const found = alongside(async (other) => {
     await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`.execute(other.db);
     await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
+    // The run's memory for sorts and hashes: a side's key values grouped in memory.
+    await sql`SELECT set_config('work_mem', ${RUN_WORK_MEM.postgres}, true)`.execute(other.db);
     const found: Partial<Record<Side, string>> = {};
     for (const [i, search] of searches.entries()) {
       const t0 = Date.now();

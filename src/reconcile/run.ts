@@ -106,11 +106,8 @@ export async function runReconciliation(store: Store, options: RunOptions): Prom
   const attemptedAt = new Date();
   const progress: RunProgress = { step: 'start' };
   try {
-    // A server takes a second connection for searches alongside the run's own (see RepeatedKeySearch);
-    // the embedded database has one.
-    const alongside: Alongside | null = store.kind === 'postgres' ? (fn) => store.transaction(fn) : null;
     return await store.transaction((tx) =>
-      reconcileDate(tx, store.kind, options, recons, run, progress, alongside),
+      reconcileDate(tx, store.kind, options, recons, run, progress, store.alongside),
     );
   } catch (err) {
     // A run refused as busy never started: nothing to record (another run holds the register).
