@@ -58,6 +58,21 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
   });
   afterAll(async () => t.dispose());
 
+  /** Loads the two sides, runs, and gives the run and its log's lines of the search alongside. */
+  async function runLogged(date: string, left: T[], right: T[]) {
+    await loadTrades(t.store, 'dcass', date, left);
+    await loadTrades(t.store, 'bos', date, right);
+    const { logger, lines } = capture();
+    const run = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet,
+      allowNonTradingDay: true,
+      logger,
+    });
+    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
+    return { run, search };
+  }
+
   it('pairs the first record of a repeated number, sets the others aside, and leaves blank numbers alone', async () => {
     const date = nextDate();
     // DCASS: number 7 three times (the first pairs), 8 twice (no BOS record: the first is only_left),
@@ -73,17 +88,7 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
       fill(null),
     ];
     const right = [fill('7'), fill('9', '5'), fill('10')];
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, right);
-    const { logger, lines } = capture();
-    const run = await runReconciliation(t.store, {
-      businessDate: date,
-      ruleSet,
-      allowNonTradingDay: true,
-      logger,
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-
+    const { run, search } = await runLogged(date, left, right);
     expect(run.counts['t']).toMatchObject({
       matched: 1,
       breaks: { only_left: 3, only_right: 1, mismatch: 1, duplicate_left: 3, duplicate_right: 0 },
@@ -95,16 +100,15 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
         `${r.trade_no ?? '-'}:${r.quantity}`,
       ]),
     );
-    const quantities = (kind: string) =>
+    const numbered = (kind: string) =>
       breaks
         .filter((b) => b.kind === kind)
         .flatMap((b) => b.leftIds.map((id) => records.get(id)))
         .sort();
-    // The second and third 7 (record order), the second 8.
-    expect(quantities('duplicate_left')).toEqual(['7:3', '7:4', '8:2']);
-    expect(quantities('only_left')).toEqual(['-:2', '-:2', '8:2']);
+    // Trade number:quantity of each break's DCASS record. The second and third 7 (record order), the second 8.
+    expect(numbered('duplicate_left')).toEqual(['7:3', '7:4', '8:2']);
+    expect(numbered('only_left')).toEqual(['-:2', '-:2', '8:2']);
 
-    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
     if (t.store.kind === 'postgres') {
       // Searched for on the second connection: numbers 7 and 8.
       expect(search).toMatchObject([{ found: 2 }]);
@@ -115,18 +119,12 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
 
   it('finds no repeated number where there is none, and pairs every record', async () => {
     const date = nextDate();
-    const left = [fill('1'), fill('2'), fill('3')];
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, [fill('3'), fill('2'), fill('1')]);
-    const { logger, lines } = capture();
-    const run = await runReconciliation(t.store, {
-      businessDate: date,
-      ruleSet,
-      allowNonTradingDay: true,
-      logger,
-    });
+    const { run, search } = await runLogged(
+      date,
+      [fill('1'), fill('2'), fill('3')],
+      [fill('3'), fill('2'), fill('1')],
+    );
     expect(run.counts['t']).toMatchObject({ matched: 3, open: 0 });
-    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
     expect(search).toMatchObject(t.store.kind === 'postgres' ? [{ found: 0 }] : []);
   });
 });
