@@ -153,7 +153,8 @@ async function searchAlongside(
   const snapshot = (await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx.db)).rows[0]!.id;
   // SET TRANSACTION SNAPSHOT takes no parameter: the id is the server's own (hex digits and dashes).
   if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id: ${snapshot}`);
-  const files = await Promise.all(searches.map(async (s) => (await s.files.execute(tx.db)).rows[0]!.files));
+  const files: string[][] = [];
+  for (const search of searches) files.push((await search.files.execute(tx.db)).rows[0]!.files);
   const found = alongside(async (other) => {
     await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`.execute(other.db);
     await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
