@@ -9,6 +9,7 @@ import {
   dropWorkingTables,
   type CompileContext,
   type RepeatedKeySearch,
+  type RepeatedKeys,
   type Statement,
 } from './compile.js';
 import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
@@ -111,19 +112,19 @@ export async function executeRecon(
     alongside === null || compiled.repeatedKeys.length === 0
       ? null
       : await searchAlongside(tx, alongside, compiled.repeatedKeys, recon.name, log);
-  let found: Partial<Record<Side, string>> = {};
+  let found: Partial<Record<Side, FoundKeys>> = {};
   try {
     await execute(compiled.load);
   } finally {
     // Never left running past this point: the run's transaction may end with an error next.
     if (searches !== null) found = await searches.found;
   }
-  const repeatedKeys = { left: false, right: false };
+  const repeatedKeys: Record<Side, RepeatedKeys> = { left: 'unknown', right: 'unknown' };
   for (const search of compiled.repeatedKeys) {
-    const rows = found[search.side];
-    if (rows === undefined) continue;
-    await execute(search.store(rows));
-    repeatedKeys[search.side] = true;
+    const keys = found[search.side];
+    if (keys === undefined) continue;
+    if (keys.count > 0) await execute(search.store(keys.rows));
+    repeatedKeys[search.side] = keys.count > 0 ? 'some' : 'none';
   }
   const standIns = { left: false, right: false };
   for (const { side, table } of compiled.standInTables) {
@@ -137,10 +138,16 @@ export async function executeRecon(
   await execute([...compiled.matching(standIns, repeatedKeys), ...carryStatements(recon, { ...ctx, actor })]);
 }
 
+/** A side's repeated key values found alongside: how many, and the rows as JSON. */
+interface FoundKeys {
+  readonly count: number;
+  readonly rows: string;
+}
+
 /**
  * Starts the searches for repeated key values on a second connection, in the run's snapshot (the
- * same records, whatever commits meanwhile); resolves, once they are done, to each side's values as
- * JSON rows. A side with more than MOST_REPEATED_KEYS, or a search that failed (no connection to
+ * same records, whatever commits meanwhile); resolves, once they are done, to each side's values
+ * (FoundKeys: none, the usual case, tells the pass not to number the side at all). A side with more than MOST_REPEATED_KEYS, or a search that failed (no connection to
  * spare, say), is left out: its side is numbered whole, as without a search, and the run goes on.
  */
 async function searchAlongside(
@@ -149,7 +156,7 @@ async function searchAlongside(
   searches: readonly RepeatedKeySearch[],
   recon: string,
   log: Logger,
-): Promise<{ found: Promise<Partial<Record<Side, string>>> }> {
+): Promise<{ found: Promise<Partial<Record<Side, FoundKeys>>> }> {
   const snapshot = (await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx.db)).rows[0]!.id;
   // SET TRANSACTION SNAPSHOT takes no parameter: the id is the server's own (hex digits and dashes).
   if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id: ${snapshot}`);
@@ -160,7 +167,7 @@ async function searchAlongside(
     await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
     // The run's memory for sorts and hashes: a side's key values grouped in memory.
     await sql`SELECT set_config('work_mem', ${RUN_WORK_MEM.postgres}, true)`.execute(other.db);
-    const found: Partial<Record<Side, string>> = {};
+    const found: Partial<Record<Side, FoundKeys>> = {};
     for (const [i, search] of searches.entries()) {
       const t0 = Date.now();
       const { rows } = await search.search(files[i]!, MOST_REPEATED_KEYS + 1).execute(other.db);
@@ -173,7 +180,8 @@ async function searchAlongside(
         },
         'statement done',
       );
-      if (rows.length <= MOST_REPEATED_KEYS) found[search.side] = JSON.stringify(rows);
+      if (rows.length <= MOST_REPEATED_KEYS)
+        found[search.side] = { count: rows.length, rows: JSON.stringify(rows) };
     }
     return found;
   }).catch((err: unknown) => {

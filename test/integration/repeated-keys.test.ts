@@ -117,14 +117,18 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
     }
   });
 
-  it('finds no repeated number where there is none, and pairs every record', async () => {
+  it('finds no repeated number where there is none: every number pairs once, blank numbers pair with nothing', async () => {
     const date = nextDate();
+    // Found none, the pass numbers neither side; a blank number must still pair with no other blank.
     const { run, search } = await runLogged(
       date,
-      [fill('1'), fill('2'), fill('3')],
-      [fill('3'), fill('2'), fill('1')],
+      [fill('1'), fill(null), fill('2'), fill('3'), fill('4')],
+      [fill('3'), fill('2'), fill(null), fill('1')],
     );
-    expect(run.counts['t']).toMatchObject({ matched: 3, open: 0 });
+    expect(run.counts['t']).toMatchObject({
+      matched: 3,
+      breaks: { only_left: 2, only_right: 1, mismatch: 0, duplicate_left: 0, duplicate_right: 0 },
+    });
     expect(search).toMatchObject(t.store.kind === 'postgres' ? [{ found: 0 }] : []);
   });
 });
