@@ -51,13 +51,16 @@ function expandedColumns(): string[] {
 
 /**
  * The records an expanded side reads, aliased `r` as the trade table would be: its trades in no
- * combination where they lie (a million BOS trades are not copied), and the spreads' legs. Conditions
- * on `r` (the side's source, date and filters) reach both branches.
+ * combination where they lie (a million BOS trades are not copied), and the spreads' legs (`legs`:
+ * whether there are any; without, the trades alone, not through a UNION ALL with an empty table).
+ * Conditions on `r` (the side's source, date and filters) reach both branches.
  */
-export function expandedRelation(side: Side): RawBuilder<unknown> {
+export function expandedRelation(side: Side, legs: boolean): RawBuilder<unknown> {
   const columns = expandedColumns().join(', ');
-  return sql.raw(`(SELECT ${columns} FROM trade t WHERE NOT ${isCombinationSql('t.expiry')}
-    UNION ALL SELECT ${columns} FROM ${EXPANDED_TABLE[side]}) r`);
+  const trades = `SELECT ${columns} FROM trade t WHERE NOT ${isCombinationSql('t.expiry')}`;
+  return sql.raw(
+    legs ? `(${trades}\n    UNION ALL SELECT ${columns} FROM ${EXPANDED_TABLE[side]}) r` : `(${trades}) r`,
+  );
 }
 
 /** The statements building an expanded side's legs (EXPANDED_TABLE), in order. */

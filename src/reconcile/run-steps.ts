@@ -113,8 +113,14 @@ export async function executeRecon(
       ? null
       : await searchAlongside(tx, alongside, compiled.repeatedKeys, recon.name, log);
   let found: Partial<Record<Side, FoundKeys>> = {};
+  const legs: Record<Side, boolean> = { left: true, right: true };
   try {
-    await execute(compiled.load);
+    await execute(compiled.prepare);
+    for (const { side, table } of compiled.legTables) {
+      progress.step = `${recon.name}: ${side} legs`;
+      legs[side] = await anyRows(tx, table);
+    }
+    await execute(compiled.load(legs));
   } finally {
     // Never left running past this point: the run's transaction may end with an error next.
     if (searches !== null) found = await searches.found;
@@ -129,13 +135,20 @@ export async function executeRecon(
   const standIns = { left: false, right: false };
   for (const { side, table } of compiled.standInTables) {
     progress.step = `${recon.name}: ${side} records stood in for`;
-    // The table's name is the compiler's own constant, never a user's text.
-    const found = await sql<{
-      any: boolean;
-    }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(tx.db);
-    standIns[side] = found.rows[0]?.any === true;
+    standIns[side] = await anyRows(tx, table);
   }
-  await execute([...compiled.matching(standIns, repeatedKeys), ...carryStatements(recon, { ...ctx, actor })]);
+  await execute([
+    ...compiled.matching({ legs, standIns, repeatedKeys }),
+    ...carryStatements(recon, { ...ctx, actor }),
+  ]);
+}
+
+/** Whether a working table holds any row; its name is the compiler's own constant, never a user's text. */
+async function anyRows(tx: StoreTransaction, table: string): Promise<boolean> {
+  const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(table)}) AS any`.execute(
+    tx.db,
+  );
+  return found.rows[0]?.any === true;
 }
 
 /** A side's repeated key values found alongside: how many, and the rows as JSON. */
