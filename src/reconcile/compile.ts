@@ -1019,7 +1019,7 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
   // a later pass (the few rows left open), is searched by a statement of its own.
   // A side searched beforehand and found to repeat no key value (the usual case) is neither numbered
   // nor searched again: on 1,000,000 DCASS trades, an anti-join against the empty table of repeated
-  // values still cost each record a probe (about 0.3 s of the pass on the server).
+  // values still cost each record a probe (up to about 0.3 s of the pass on the server).
   const noneRepeated = (side: Side) => !pair && passNo === 1 && l.repeatedKeys[side] === 'none';
   const numbered = (side: Side) =>
     !pair && passNo === 1 && !duplicatesInWorkingTable(l, side, passNo, keys) && !noneRepeated(side);

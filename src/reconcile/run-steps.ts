@@ -160,8 +160,9 @@ interface FoundKeys {
 /**
  * Starts the searches for repeated key values on a second connection, in the run's snapshot (the
  * same records, whatever commits meanwhile); resolves, once they are done, to each side's values
- * (FoundKeys: none, the usual case, tells the pass not to number the side at all). A side with more than MOST_REPEATED_KEYS, or a search that failed (no connection to
- * spare, say), is left out: its side is numbered whole, as without a search, and the run goes on.
+ * (FoundKeys: none, the usual case, tells the pass not to number the side at all). A side with more
+ * than MOST_REPEATED_KEYS, or a search that failed (no connection to spare, say), is left out: its
+ * side is numbered whole, as without a search, and the run goes on.
  */
 async function searchAlongside(
   tx: StoreTransaction,
