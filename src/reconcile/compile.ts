@@ -1069,8 +1069,8 @@ function passStatements(l: Layout, passNo: number, pass: Pass): Statement[] {
         : openTable(l, side, passNo);
     if (numbered(side) && l.repeatedKeys[side] === 'some') {
       // Only the records of key values several share are numbered (a sort of those alone); every
-      // other record is the first and only one of its key. The table of those values is usually
-      // empty, and a hash join on an empty table reads nothing of the side.
+      // other record is the first and only one of its key. (A side found to repeat none is not
+      // numbered at all: noneRepeated.)
       const rows = setAside(side) === 'rows' ? sql`(SELECT w.* FROM ${table} w${where})` : table;
       const keysTable = sql.raw(`rx_keys_${side}`);
       const same = sql.join(
