@@ -95,11 +95,34 @@ export class CopyBatch {
   /**
    * Adds a row the caller knows holds no character COPY's text format escapes (see needsCopyEscape):
    * only nulls are written, as \N. Scanning each value of a million-row file cost about 1 µs a row.
+   * Written straight into the buffer, a character at a time while the text is ASCII (as nearly every
+   * value is): the line first joined into one string and then encoded left a million joined strings and
+   * buffer views to collect, 0.3-0.6 s of a reading thread's 4.3-5.2 s per million rows.
    */
   addPlain(row: CopyRow): void {
-    let line = row[0] ?? COPY_NULL;
-    for (let i = 1; i < row.length; i++) line += `\t${row[i] ?? COPY_NULL}`;
-    this.addLine(line);
+    // UTF-8 takes at most three bytes for each UTF-16 code unit; \N two; a tab or LF after each value.
+    let most = row.length;
+    for (const v of row) most += v === null ? 2 : v.length * 3;
+    this.reserve(most);
+    const out = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) out[at++] = TAB;
+      const v = row[i]!;
+      if (v === null) {
+        out[at++] = BACKSLASH;
+        out[at++] = CAPITAL_N;
+        continue;
+      }
+      let k = 0;
+      for (let c = 0; k < v.length && (c = v.charCodeAt(k)) < 0x80; k++) out[at + k] = c;
+      at += k;
+      // The rest of a value beyond ASCII, encoded whole from its first such character.
+      if (k < v.length) at += encoder.encodeInto(v.slice(k), out.subarray(at)).written;
+    }
+    out[at++] = LF;
+    this.length = at;
+    this.rows++;
   }
 
   /** The batch's COPY data as UTF-8 bytes (a view of its own buffer: the batch is done with). */
@@ -109,20 +132,23 @@ export class CopyBatch {
 
   /** Appends one line and its LF. */
   private addLine(line: string): void {
-    // UTF-8 takes at most three bytes for each UTF-16 code unit.
-    const most = line.length * 3 + 1;
-    if (this.length + most > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + most));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
+    this.reserve(line.length * 3 + 1);
     this.length += encoder.encodeInto(line, this.bytes.subarray(this.length)).written;
-    this.bytes[this.length++] = 10;
+    this.bytes[this.length++] = LF;
     this.rows++;
+  }
+
+  /** Room for `bytes` more bytes, the buffer grown (doubled at least) when short of it. */
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + bytes));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
   }
 }
 
 const encoder = new TextEncoder();
+const [TAB, LF, BACKSLASH, CAPITAL_N] = [9, 10, 92, 78];
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 

@@ -35,6 +35,20 @@ describe('CopyBatch', () => {
     expect(batch.byteLength).toBe(Buffer.byteLength(expected));
   });
 
+  it('writes plain rows (addPlain) byte for byte as add does, with characters beyond ASCII anywhere in a value, past its first capacity', () => {
+    const values = ['', 'R100', 'é', 'aé', 'éa', 'a 香港 b', '😀', 'x😀y', 'ü'.repeat(300), null];
+    const viaAdd = new CopyBatch(1024);
+    const viaPlain = new CopyBatch(1024);
+    for (let i = 0; i < 400; i++) {
+      const row = [String(i), ...values.slice(i % values.length), ...values.slice(0, i % values.length)];
+      viaAdd.add(row);
+      viaPlain.addPlain(row);
+    }
+    expect(viaPlain.byteLength).toBeGreaterThan(1024);
+    expect(Buffer.from(viaPlain.encode().bytes).equals(Buffer.from(viaAdd.encode().bytes))).toBe(true);
+    expect(viaPlain.size).toBe(400);
+  });
+
   it('names the characters that make a value need escaping', () => {
     expect(['\\', '\t', '\n', '\r'].map(needsCopyEscape)).toEqual([true, true, true, true]);
     expect(needsCopyEscape('plain "text", with; punctuation & é')).toBe(false);
