@@ -49,6 +49,29 @@ describe('CopyBatch', () => {
     expect(viaPlain.size).toBe(400);
   });
 
+  it('escapes every character COPY escapes wherever it stands, before, after and between characters beyond ASCII', () => {
+    const escaped: Record<string, string> = {
+      '\\': '\\\\',
+      '\b': '\\b',
+      '\t': '\\t',
+      '\n': '\\n',
+      '\v': '\\v',
+      '\f': '\\f',
+      '\r': '\\r',
+    };
+    const reference = (v: string | null) =>
+      v === null ? '\\N' : v.replace(/[\\\b\t\n\v\f\r]/g, (c) => escaped[c]!);
+    const values = ['\\', 'a\tb', 'é\t', '\té', 'x\\é\ny', '香\r港\b😀\v\f', 'plain', null, ''];
+    const batch = new CopyBatch(64);
+    const lines: string[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const row = [...values.slice(i), ...values.slice(0, i)];
+      batch.add(row);
+      lines.push(`${row.map(reference).join('\t')}\n`);
+    }
+    expect(text(batch)).toBe(lines.join(''));
+  });
+
   it('names the characters that make a value need escaping', () => {
     expect(['\\', '\t', '\n', '\r'].map(needsCopyEscape)).toEqual([true, true, true, true]);
     expect(needsCopyEscape('plain "text", with; punctuation & é')).toBe(false);
