@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CopyBatch, needsCopyEscape } from '../../src/db/copy.js';
+import type { EncodedCopy } from '../../src/db/copy.js';
+import { CopyBatch, needsCopyEscape, withFirstColumn } from '../../src/db/copy.js';
 
 /** A batch's COPY data as the database receives it, decoded. */
 const text = (batch: CopyBatch): string => new TextDecoder().decode(batch.encode().bytes);
@@ -75,5 +76,19 @@ describe('CopyBatch', () => {
   it('names the characters that make a value need escaping', () => {
     expect(['\\', '\t', '\n', '\r'].map(needsCopyEscape)).toEqual([true, true, true, true]);
     expect(needsCopyEscape('plain "text", with; punctuation & é')).toBe(false);
+  });
+
+  it('puts a first column before each line (withFirstColumn), every byte of the lines kept, and refuses a count that does not fit', () => {
+    const batch = new CopyBatch();
+    const rows = [['a', null, 'é 香港'], ['b\tc', ''], ['😀']];
+    for (const row of rows) batch.add(row);
+    const encoded = batch.encode();
+    const decode = (e: EncodedCopy) => new TextDecoder().decode(e.bytes);
+    const lines = decode(encoded).split('\n').slice(0, -1);
+    expect(decode(withFirstColumn(encoded, ['7', '18', '9000000000000000001']))).toBe(
+      `7\t${lines[0]}\n18\t${lines[1]}\n9000000000000000001\t${lines[2]}\n`,
+    );
+    expect(() => withFirstColumn(encoded, ['1', '2'])).toThrow(/more lines than values/);
+    expect(() => withFirstColumn(encoded, ['1', '2', '3', '4'])).toThrow(/fewer lines than values/);
   });
 });
