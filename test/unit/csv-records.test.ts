@@ -94,3 +94,29 @@ describe('physical lines', () => {
     ]);
   });
 });
+
+describe('CSV field names from a profile', () => {
+  it('are only ever property keys: __proto__, constructor and a name with quotes and a line break each hold their column', async () => {
+    const odd = ['__proto__', 'constructor', 'a"b\\\n`${x}`'];
+    const profile: Profile = {
+      ...positions,
+      fields: {
+        ...positions.fields,
+        [odd[0]!]: { from: 'P', type: 'text', optional: false },
+        [odd[1]!]: { from: 'C', type: 'text', optional: false },
+        [odd[2]!]: { from: 'Q', type: 'text', optional: false },
+      },
+    };
+    const es = await events(profile, [`${HEADER},P,C,Q`, `${row('A')},p1,c1,q1`].join('\n'));
+    const record = es.find((e) => e.kind === 'record');
+    if (record?.kind !== 'record') throw new Error('no record');
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(record.values))).toBeNull();
+    expect(odd.map((name) => Object.getOwnPropertyDescriptor(record.values, name)?.value)).toEqual([
+      'p1',
+      'c1',
+      'q1',
+    ]);
+    expect(record.values.clientCode).toBe('A');
+    expect(({} as Record<string, unknown>).p1).toBeUndefined();
+  });
+});
