@@ -4,6 +4,7 @@ import { DcassError } from '../../shared/errors.js';
 import { namedFields } from './field-locations.js';
 import {
   emptyTexts,
+  textsMaker,
   type FieldTexts,
   type ParseEvent,
   type ProfileOf,
@@ -337,24 +338,8 @@ function mapHeader(header: string[], profile: ProfileOf<'csv'>, file: string, li
   }
   const mapped = new Set(columns.map((c) => c.index));
   const extras = names.map((name, index) => ({ index, name })).filter(({ index }) => !mapped.has(index));
-  return { extras, texts: fieldTexts(columns) };
-}
-
-/**
- * A record's mapped texts by field name from its values by column, generated once per header so that
- * each field is stored under a constant name (`t["clientCode"] = r[3]`): stored by computed name in a
- * loop, every record paid a keyed store per field (a reading thread alone: medians of eight interleaved
- * rounds, BOS 6.9 -> 6.5 s and DCASS CSV 6.2 -> 5.6 s of CPU per million rows on a slow machine). The
- * profile's field names are spliced in as JSON string literals, so any of them is only ever a
- * property key, and the record is made by emptyTexts (no prototype) as before; the indexes are numbers.
- */
-function fieldTexts(
-  columns: readonly { readonly index: number; readonly field: string }[],
-): (record: readonly string[]) => FieldTexts {
-  const stores = columns.map(({ index, field }) => `t[${JSON.stringify(field)}] = r[${index}];`);
-  const make = new Function(
-    'emptyTexts',
-    `return (r) => {\nconst t = emptyTexts();\n${stores.join('\n')}\nreturn t;\n};`,
-  ) as (empty: typeof emptyTexts) => (record: readonly string[]) => FieldTexts;
-  return make(emptyTexts);
+  return {
+    extras,
+    texts: textsMaker<readonly string[]>(columns.map(({ index, field }) => ({ field, at: index }))),
+  };
 }

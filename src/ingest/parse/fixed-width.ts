@@ -2,7 +2,7 @@ import { DcassError } from '../../shared/errors.js';
 import type { Issue } from '../../shared/issue.js';
 import { splitLineRuns } from './decode.js';
 import { positionedFields, type Position } from './field-locations.js';
-import { emptyTexts, type FieldTexts, type ParseEvent, type RecordParser } from './parse-event.js';
+import { textsMaker, type ParseEvent, type RecordParser } from './parse-event.js';
 
 const slice = (text: string, [start, length]: Position): string => text.slice(start - 1, start - 1 + length);
 
@@ -28,7 +28,10 @@ export const fixedWidthParser: RecordParser<'fixed-width'> = {
   async *parse(text, profile, file) {
     const { format } = profile;
     const fields = positionedFields(profile, profile.fields);
-    const headerFields = positionedFields(profile, format.header.fields);
+    const detailTexts = textsMaker<string>(fields.map(({ field, from }) => ({ field, at: from })));
+    const headerTexts = textsMaker<string>(
+      positionedFields(profile, format.header.fields).map(({ field, from }) => ({ field, at: from })),
+    );
     // Editors strip trailing blanks: pad short records so a blank last field still reads as blank.
     const width = Math.max(...fields.map(({ from: [s, l] }) => s + l - 1));
     let seenHeader = false;
@@ -61,13 +64,10 @@ export const fixedWidthParser: RecordParser<'fixed-width'> = {
               );
             }
             seenHeader = true;
-            const values: FieldTexts = emptyTexts();
-            for (const { field, from } of headerFields) values[field] = slice(record, from);
-            events.push({ kind: 'header', line, values });
+            events.push({ kind: 'header', line, values: headerTexts(record) });
           } else if (type === format.detailCode) {
             const padded = record.padEnd(width, ' ');
-            const values: FieldTexts = emptyTexts();
-            for (const { field, from } of fields) values[field] = slice(padded, from);
+            const values = detailTexts(padded);
             const problem = overflow(record, width, format.allowTrailingSpaces);
             events.push({
               kind: 'record',
