@@ -29,9 +29,10 @@ export type TextPlace = number | readonly [number, number];
  * (fixed width: `t["clientCode"] = r.slice(9, 17)`) by a function generated once per layout: each
  * field stored under a constant name, where stored by computed name in a loop every record paid a
  * keyed store per field (a CSV reading thread alone, medians of eight interleaved rounds on a slow
- * machine: BOS 6.9 -> 6.5 s and DCASS 6.2 -> 5.6 s of CPU per million rows; fixed width not measured),
- * and every texts object of a file gets one shape for the reader that reads it next. The layout's field names are spliced in as JSON string literals, so any of them is only ever a
- * property key; the places are checked to be whole numbers; the record is made by emptyTexts.
+ * machine: BOS 6.9 -> 6.5 s and DCASS 6.2 -> 5.6 s of CPU per million rows; fixed width not
+ * measured), and every texts object of a file gets one shape for the reader that reads it next. The
+ * layout's field names are spliced in as JSON string literals, so any of them is only ever a property
+ * key; the places are checked to be whole numbers; the record is made by emptyTexts.
  */
 export function textsMaker<R extends string | readonly string[]>(
   places: readonly { readonly field: string; readonly at: TextPlace }[],
