@@ -86,10 +86,9 @@ interface Layout {
   readonly legs: Readonly<Record<Side, boolean>>;
   /**
    * For a side the first pass numbers (see passStatements): what is known beforehand of the key
-   * values several of its records share, searched for on a second connection while this one
-   * aggregated the other side (RepeatedKeySearch). 'some': found and stored (rx_keys_<side>), so
-   * only the records of those values are numbered; 'none': no value is repeated, so the side is not
-   * numbered at all; 'unknown' (not searched, or until the working tables are loaded): numbered whole.
+   * values several of its records share, searched for beforehand (RepeatedKeySearch). 'some': found
+   * and stored (rx_keys_<side>), so only the records of those values are numbered; 'none': no value
+   * is repeated, so the side is not numbered at all; 'unknown' (not searched, or until the working tables are loaded): numbered whole.
    */
   readonly repeatedKeys: Readonly<Record<Side, RepeatedKeys>>;
   readonly ctx: CompileContext;
@@ -1546,18 +1545,19 @@ export interface CompiledReconciliation {
 /**
  * The first pass numbers a side's records of each key value, in record order, to pair the first and
  * set the others aside as duplicates: a sort of the whole side (1,000,000 DCASS trades: about 1 s of
- * the server's run), nearly always to find no value repeated. On a server, the values several records
- * share are searched for beforehand on a second connection, in the run's snapshot, while the run's
- * own connection aggregates the other side (its most expensive statement but the pairing), and the
- * pass numbers only the records of those values. Only for a side whose records are all read where
- * they lie, by fields without lookups: the search reads the entity table by the side's files alone
- * (a second connection sees none of the run's working tables).
+ * the server's run), nearly always to find no value repeated. So the values several records share
+ * are searched for beforehand, and the pass numbers only the records of those values: on a server on
+ * a second connection, in the run's snapshot, while the run's own connection aggregates the other side
+ * (its most expensive statement but the pairing); on the embedded database (one connection) before
+ * the working tables are built. Only for a side whose records are all read where they lie, by fields
+ * without lookups: the search reads the entity table by the side's files alone (a second connection
+ * sees none of the run's working tables).
  */
 export interface RepeatedKeySearch {
   readonly side: Side;
   /** On the run's connection, once its files are chosen: the ids of the side's files, which the search reads. */
   readonly files: RawBuilder<{ files: string[] }>;
-  /** On the second connection: up to `most` key values several of the side's records share, as text. */
+  /** On the second connection (or the run's, first): up to `most` key values several records share, as text. */
   search(files: readonly string[], most: number): RawBuilder<Record<string, string>>;
   /** On the run's connection: the table the pass reads, filled with what the search found (its rows as JSON). */
   store(rows: string): Statement[];

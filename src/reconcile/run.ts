@@ -27,6 +27,7 @@ import {
   executeRecon,
   type Alongside,
   lockForRun,
+  MOST_REPEATED_KEYS,
   prepareForBulk,
   SORTS_SIDE_GROUPS,
   storeRunBreaks,
@@ -60,6 +61,12 @@ export interface RunOptions {
   readonly products?: Readonly<Record<string, ClearingHouse>>;
   /** The configuration file, named when a series root has no house in the product table. */
   readonly configFile?: string | null;
+  /**
+   * The most key values of a side's first pass that several of its records share, as searched before
+   * the pass, that a run keeps (100,000 when absent): a side with more has its records numbered whole
+   * by the pass instead, so that what the search hands over stays bounded.
+   */
+  readonly mostRepeatedKeys?: number;
 }
 
 /** The outcome of a run, as recorded in recon_run. */
@@ -173,7 +180,16 @@ async function reconcileDate(
       continue;
     }
     const reconStart = Date.now();
-    await executeRecon(tx, recon, ctx, run.actor, progress, log, alongside);
+    await executeRecon(
+      tx,
+      recon,
+      ctx,
+      run.actor,
+      progress,
+      log,
+      alongside,
+      options.mostRepeatedKeys ?? MOST_REPEATED_KEYS,
+    );
     ran.push(recon);
     // The records each side read, counted with its files (a side read in place has no working table to count).
     progress.step = `${recon.name}: left inputs`;

@@ -9,9 +9,10 @@ import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { dateSequence, loadTrades, type T } from '../support/synthetic-trades.js';
 
 // The first pass numbers a side's records of each trade number to pair the first and set the others
-// aside as duplicates. On a server, the numbers several records share are searched for beforehand on
-// a second connection and only their records are numbered; the embedded database numbers the side
-// whole. Both must give the same breaks.
+// aside as duplicates. The numbers several records share are searched for beforehand (on a server on a
+// second connection, alongside; on the embedded database on the run's own) and only their records are
+// numbered; a side with more such numbers than the run keeps (mostRepeatedKeys) is numbered whole.
+// Every way must give the same breaks.
 
 const ruleSet = loadRuleSet(
   'repeated.yaml',
@@ -59,7 +60,7 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
   afterAll(async () => t.dispose());
 
   /** Loads the two sides, runs, and gives the run and its log's lines of the search alongside. */
-  async function runLogged(date: string, left: T[], right: T[]) {
+  async function runLogged(date: string, left: T[], right: T[], mostRepeatedKeys?: number) {
     await loadTrades(t.store, 'dcass', date, left);
     await loadTrades(t.store, 'bos', date, right);
     const { logger, lines } = capture();
@@ -68,59 +69,76 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
       ruleSet,
       allowNonTradingDay: true,
       logger,
+      ...(mostRepeatedKeys === undefined ? {} : { mostRepeatedKeys }),
     });
-    const search = lines.filter((l) => l.step === 'left key values several records share (alongside)');
-    return { run, search };
+    const search = lines.filter(
+      (l) =>
+        l.step ===
+        `left key values several records share${t.store.kind === 'postgres' ? ' (alongside)' : ''}`,
+    );
+    // The values found are stored for the pass, which then numbers only their records; not stored,
+    // the pass numbers the side whole.
+    const stored = lines.some((l) => l.step === 'store left key values several records share');
+    return { run, search, stored };
   }
 
-  it('pairs the first record of a repeated number, sets the others aside, and leaves blank numbers alone', async () => {
-    const date = nextDate();
-    // DCASS: number 7 three times (the first pairs), 8 twice (no BOS record: the first is only_left),
-    // two records without a number, and 9 once (a mismatch).
-    const left = [
-      fill('7'),
-      fill('8'),
-      fill('7', '3'),
-      fill(null),
-      fill('9'),
-      fill('8'),
-      fill('7', '4'),
-      fill(null),
-    ];
-    const right = [fill('7'), fill('9', '5'), fill('10')];
-    const { run, search } = await runLogged(date, left, right);
-    expect(run.counts['t']).toMatchObject({
-      matched: 1,
-      breaks: { only_left: 3, only_right: 1, mismatch: 1, duplicate_left: 3, duplicate_right: 0 },
-    });
-    const breaks = await collect(listBreaks(t.store, run.runId));
-    const records = new Map(
-      (await t.store.db.selectFrom('trade').select(['id', 'trade_no', 'quantity']).execute()).map((r) => [
-        r.id,
-        `${r.trade_no ?? '-'}:${r.quantity}`,
-      ]),
-    );
-    const numbered = (kind: string) =>
-      breaks
-        .filter((b) => b.kind === kind)
-        .flatMap((b) => b.leftIds.map((id) => records.get(id)))
-        .sort();
-    // Trade number:quantity of each break's DCASS record. The second and third 7 (record order), the second 8.
-    expect(numbered('duplicate_left')).toEqual(['7:3', '7:4', '8:2']);
-    expect(numbered('only_left')).toEqual(['-:2', '-:2', '8:2']);
+  it.each([
+    ['the values found', undefined],
+    ['the side numbered whole (more values repeated than the run keeps)', 0],
+  ])(
+    'pairs the first record of a repeated number, sets the others aside, and leaves blank numbers alone: %s',
+    async (_, mostRepeatedKeys) => {
+      const date = nextDate();
+      // DCASS: number 7 three times (the first pairs), 8 twice (no BOS record: the first is only_left),
+      // two records without a number, and 9 once (a mismatch).
+      const left = [
+        fill('7'),
+        fill('8'),
+        fill('7', '3'),
+        fill(null),
+        fill('9'),
+        fill('8'),
+        fill('7', '4'),
+        fill(null),
+      ];
+      const right = [fill('7'), fill('9', '5'), fill('10')];
+      const { run, search, stored } = await runLogged(date, left, right, mostRepeatedKeys);
+      expect(run.counts['t']).toMatchObject({
+        matched: 1,
+        breaks: { only_left: 3, only_right: 1, mismatch: 1, duplicate_left: 3, duplicate_right: 0 },
+      });
+      const breaks = await collect(listBreaks(t.store, run.runId));
+      const records = new Map(
+        (await t.store.db.selectFrom('trade').select(['id', 'trade_no', 'quantity']).execute()).map((r) => [
+          r.id,
+          `${r.trade_no ?? '-'}:${r.quantity}`,
+        ]),
+      );
+      const numbered = (kind: string) =>
+        breaks
+          .filter((b) => b.kind === kind)
+          .flatMap((b) => b.leftIds.map((id) => records.get(id)))
+          .sort();
+      // Trade number:quantity of each break's DCASS record. The second and third 7 (record order), the second 8.
+      expect(numbered('duplicate_left')).toEqual(['7:3', '7:4', '8:2']);
+      expect(numbered('only_left')).toEqual(['-:2', '-:2', '8:2']);
 
-    if (t.store.kind === 'postgres') {
-      // Searched for on the second connection: numbers 7 and 8.
-      expect(search).toMatchObject([{ found: 2 }]);
-    } else {
-      expect(search).toEqual([]);
-    }
-  });
+      if (mostRepeatedKeys === undefined) {
+        // Numbers 7 and 8, stored for the pass.
+        expect(search).toMatchObject([{ found: 2 }]);
+        expect(stored).toBe(true);
+      } else {
+        // One more than the run keeps: the search stops there and the side is numbered whole.
+        expect(search).toMatchObject([{ found: 1 }]);
+        expect(stored).toBe(false);
+      }
+    },
+  );
 
   it('finds no repeated number where there is none: every number pairs once, blank numbers pair with nothing', async () => {
     const date = nextDate();
     // Found none, the pass numbers neither side; a blank number must still pair with no other blank.
-    const { run, search } = await runLogged(
+    const { run, search, stored } = await runLogged(
       date,
       [fill('1'), fill(null), fill('2'), fill('3'), fill('4')],
       [fill('3'), fill('2'), fill(null), fill('1')],
@@ -129,6 +147,7 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
       matched: 3,
       breaks: { only_left: 2, only_right: 1, mismatch: 0, duplicate_left: 0, duplicate_right: 0 },
     });
-    expect(search).toMatchObject(t.store.kind === 'postgres' ? [{ found: 0 }] : []);
+    expect(search).toMatchObject([{ found: 0 }]);
+    expect(stored).toBe(false);
   });
 });
