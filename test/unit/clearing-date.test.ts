@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveClearingDate } from '../../src/ingest/normalise/clearing-date.js';
 import { ExecutionTimes } from '../../src/ingest/normalise/execution-times.js';
+import { copyInstant } from '../../src/ingest/normalise/stored-row.js';
 import { addDays } from '../../src/model/dates.js';
 import { hkWallClockToInstant } from '../../src/ingest/normalise/values.js';
 import { DcassError } from '../../src/shared/errors.js';
@@ -99,10 +100,13 @@ describe('deriveClearingDate', () => {
 describe('ExecutionTimes (execution times worked out once per file)', () => {
   const same = (times: ExecutionTimes, date: string, time: string): void => {
     expect(times.clearing(date, time)).toEqual(deriveClearingDate(date, time, cal, sessions));
-    expect(times.instant(date, time)).toEqual(hkWallClockToInstant(date, time));
+    const iso = hkWallClockToInstant(date, time);
+    expect(times.storedInstant(date, time)).toEqual(
+      iso.ok ? { ok: true, value: copyInstant(iso.value) } : iso,
+    );
   };
 
-  it('gives what deriveClearingDate and hkWallClockToInstant give for every 11th second of May 2019, failures included', () => {
+  it('gives what deriveClearingDate and hkWallClockToInstant (stored, copyInstant) give for every 11th second of May 2019, failures included', () => {
     const times = new ExecutionTimes(cal, sessions);
     const cases: [string, string][] = [];
     for (let day = 1; day <= 31; day++) {

@@ -9,11 +9,14 @@ import {
   type SessionBand,
   type SessionBounds,
 } from './clearing-date.js';
+import { copyInstant } from './stored-row.js';
 import { CANONICAL_TIME, dayBefore, hkWallClockToInstant, hkWallClockUtc } from './values.js';
 
 /** What is worked out once per execution date: its UTC date before 08:00, its clearing per band. */
 interface ExecutionDay {
   readonly previous: string;
+  /** Each Hong Kong hour's stored instant up to its UTC hour (`2019-05-05 22`), made when first needed. */
+  hours: readonly string[] | null;
   readonly clearing: Partial<Record<SessionBand, Result<ClearingAssignment>>>;
 }
 
@@ -38,11 +41,20 @@ export class ExecutionTimes {
     private readonly sessions: SessionTimes,
   ) {}
 
-  /** hkWallClockToInstant of `YYYY-MM-DD` and `HH:MM:SS`. */
-  instant(date: string, time: string): Result<string> {
+  /**
+   * hkWallClockToInstant of `YYYY-MM-DD` and `HH:MM:SS` in its stored form (copyInstant), as a row
+   * stores it: `2019-05-05 22:44:55+00`. Written from the hour's stored text, once per date and hour,
+   * and the time's minutes and seconds, rather than as ISO first and then rewritten: each of those
+   * steps left strings behind for every trade of a BOS file.
+   */
+  storedInstant(date: string, time: string): Result<string> {
     const day = this.day(date);
-    if (day === null || !CANONICAL_TIME.test(time)) return hkWallClockToInstant(date, time);
-    return ok(hkWallClockUtc(date, day.previous, time));
+    if (day === null || !CANONICAL_TIME.test(time)) {
+      const iso = hkWallClockToInstant(date, time);
+      return iso.ok ? ok(copyInstant(iso.value)!) : iso;
+    }
+    const hours = (day.hours ??= hourTexts(date, day.previous));
+    return ok(`${hours[(time.charCodeAt(0) - 48) * 10 + time.charCodeAt(1) - 48]}${time.slice(2)}+00`);
   }
 
   /** deriveClearingDate of `YYYY-MM-DD` and `HH:MM:SS` under the file's calendar and sessions. */
@@ -65,10 +77,17 @@ export class ExecutionTimes {
     let day = this.days.get(date);
     if (day === undefined) {
       const previous = dayBefore(date);
-      day = previous === null ? null : { previous, clearing: {} };
+      day = previous === null ? null : { previous, hours: null, clearing: {} };
       if (this.days.size >= DATE_LIMIT) this.days = new Map();
       this.days.set(date, day);
     }
     return day;
   }
+}
+
+/** Each Hong Kong hour's stored instant (copyInstant) of a valid date, up to its UTC hour: `2019-05-05 22`. */
+function hourTexts(date: string, previous: string): string[] {
+  return Array.from({ length: 24 }, (_, h) =>
+    copyInstant(hkWallClockUtc(date, previous, `${String(h).padStart(2, '0')}:00:00`))!.slice(0, 13),
+  );
 }

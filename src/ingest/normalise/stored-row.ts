@@ -13,7 +13,10 @@ import type { NormaliseContext, RecordValues } from './context.js';
 import type { FieldValue } from './field.js';
 import { decimal, extraJson, text, timestamp } from './record-values.js';
 
-/** The stored values a normaliser derives, by canonical name; the others are taken from the record as read. */
+/**
+ * The stored values a normaliser derives, by canonical name, in their stored form (a timestamp as
+ * copyInstant writes it); the others are taken from the record as read.
+ */
 export type Derived<E extends Entity> = Partial<Record<StoredFieldName<E>, string | null>>;
 
 /** Makes an entity's rows in the model's column order (copyColumns). */
@@ -68,13 +71,12 @@ function compileRow(
         : f.type === 'decimal'
           ? `decimal(v.${f.name})`
           : f.type === 'timestamp'
-            ? `instant(v.${f.name})`
+            ? // An instant read, as the database writes it back (derived ones come so), so that a
+              // row's line is what the data digest rebuilds from the stored values.
+              `copyInstant(instant(v.${f.name}))`
             : `text(v.${f.name})`;
     const check = f.required ? ` if (c${i} === null) return missing('${f.name}');` : '';
-    const value = `d.${f.name} !== undefined ? d.${f.name} : ${read}`;
-    // An instant (given or derived) as the database writes it back, so that a row's line is what the
-    // data digest rebuilds from the stored values.
-    return `const c${i} = ${f.type === 'timestamp' ? `copyInstant(${value})` : value};${check}`;
+    return `const c${i} = d.${f.name} !== undefined ? d.${f.name} : ${read};${check}`;
   });
   const row = [
     'ctx.fileId',

@@ -2,7 +2,7 @@ import { PENDING_TRADE_TYPE, TRADE_STATUSES, type TradeType } from '../../model/
 import { fail } from '../../shared/result.js';
 import type { EntityNormaliser } from './context.js';
 import { accountOf, decimal, instrumentOf, positive, rawSeries, text, timestamp } from './record-values.js';
-import { rowMaker } from './stored-row.js';
+import { copyInstant, rowMaker } from './stored-row.js';
 import { storedExpiry } from './series.js';
 
 const rows = rowMaker('trades');
@@ -21,13 +21,14 @@ export const tradeNormaliser: EntityNormaliser = {
     // Execution: one timestamp with offset (DCASS), or Hong Kong wall-clock date and time (Genium, BOS).
     let execDate = text(values.execDate);
     const execTime = text(values.execTime);
+    // The instant in its stored form (see Derived).
     let execAt: string | null = null;
     const ts = timestamp(values.execAt);
     if (ts) {
-      execAt = ts.instant;
+      execAt = copyInstant(ts.instant);
       execDate = ts.hkDate;
     } else if (execDate !== null && execTime !== null) {
-      const at = ctx.executions.instant(execDate, execTime);
+      const at = ctx.executions.storedInstant(execDate, execTime);
       if (!at.ok) return at;
       execAt = at.value;
     }
