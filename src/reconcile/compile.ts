@@ -88,7 +88,8 @@ interface Layout {
    * For a side the first pass numbers (see passStatements): what is known beforehand of the key
    * values several of its records share, searched for beforehand (RepeatedKeySearch). 'some': found
    * and stored (rx_keys_<side>), so only the records of those values are numbered; 'none': no value
-   * is repeated, so the side is not numbered at all; 'unknown' (not searched, or until the working tables are loaded): numbered whole.
+   * is repeated, so the side is not numbered at all; 'unknown' (not searched, or until the working
+   * tables are loaded): numbered whole.
    */
   readonly repeatedKeys: Readonly<Record<Side, RepeatedKeys>>;
   readonly ctx: CompileContext;
