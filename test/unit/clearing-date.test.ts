@@ -5,6 +5,7 @@ import { copyInstant } from '../../src/ingest/normalise/stored-row.js';
 import { addDays } from '../../src/model/dates.js';
 import { hkWallClockToInstant } from '../../src/ingest/normalise/values.js';
 import { DcassError } from '../../src/shared/errors.js';
+import { ok } from '../../src/shared/result.js';
 import { hk2019Calendar, loadHk2019File } from '../support/hk-calendar.js';
 
 const cal = hk2019Calendar();
@@ -101,9 +102,7 @@ describe('ExecutionTimes (execution times worked out once per file)', () => {
   const same = (times: ExecutionTimes, date: string, time: string): void => {
     expect(times.clearing(date, time)).toEqual(deriveClearingDate(date, time, cal, sessions));
     const iso = hkWallClockToInstant(date, time);
-    expect(times.storedInstant(date, time)).toEqual(
-      iso.ok ? { ok: true, value: copyInstant(iso.value) } : iso,
-    );
+    expect(times.storedInstant(date, time)).toEqual(iso.ok ? ok(copyInstant(iso.value)) : iso);
   };
 
   it('gives what deriveClearingDate and hkWallClockToInstant (stored, copyInstant) give for every 11th second of May 2019, failures included', () => {
