@@ -216,14 +216,25 @@ function fileSize(file: string): number {
  * Fresh planner statistics for the tables the call loaded rows into. A run reads them whole right
  * after an ingest: without statistics (PGlite has no autovacuum to gather them; a server's comes
  * later) the planner takes a million new trades for a dozen and chooses sorts and hash sizes for
- * that. ANALYZE samples a fixed number of rows, so its cost stays flat as the tables grow (0.3 to 0.5 s
- * on the server with 2,000,000 trades); a role that does not own a table gets a warning, not an
- * error, and its runs keep the server's autovacuum statistics.
+ * that. A small sample is enough for what a run's plans need (row counts and rough distinct counts:
+ * every join is a hash join over whole sides): 3,000 rows (statistics target 10) instead of 30,000
+ * took 0.05 s instead of 0.24 s on the server and 0.03 s instead of 0.28-0.38 s on PGlite with
+ * 2,000,000 trades, for the same plans; a server's autovacuum later gathers its usual sample. A role
+ * that does not own a table gets a warning, not an error, and its runs keep the server's statistics.
  */
+const STATISTICS_TARGET = 10;
+
 async function refreshStatistics(store: Store, tables: ReadonlySet<string>): Promise<void> {
   // Table names come from the entity model, never from input. At once: on a server each on its own
   // connection (a Sunday's trade and position tables: 0.5 s one after the other).
-  await Promise.all([...tables].sort().map((table) => sql`ANALYZE ${sql.id(table)}`.execute(store.db)));
+  await Promise.all(
+    [...tables].sort().map((table) =>
+      store.db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL default_statistics_target = ${sql.raw(String(STATISTICS_TARGET))}`.execute(tx);
+        await sql`ANALYZE ${sql.id(table)}`.execute(tx);
+      }),
+    ),
+  );
 }
 
 function chooseProfile(profiles: ProfileRegistry, r: IngestRequest): Profile | DcassError {
