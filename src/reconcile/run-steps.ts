@@ -10,6 +10,7 @@ import {
   type CompileContext,
   type RepeatedKeySearch,
   type RepeatedKeys,
+  type SharedValuesProbe,
   type Statement,
 } from './compile.js';
 import { DEFAULT_RUN_LOCK_WAIT_MS, REGISTER_LOCK, takeRunLock } from './locks.js';
@@ -111,44 +112,95 @@ export async function executeRecon(
   };
   await execute(compiled.files);
   const search = { searches: compiled.repeatedKeys, most: mostRepeatedKeys, recon: recon.name, log };
-  // Alongside, on a second connection, while this one prepares the working tables; where there is
-  // none (the embedded database), on this one first: 1,000,000 x 1,000,000 trades on PGlite, the
-  // search took 1.6-2.1 s and spared pass 1 numbering the side whole (10.2-11.3 s -> 7.0-8.7 s).
-  const searches =
-    compiled.repeatedKeys.length === 0
-      ? null
-      : alongside === null
-        ? { found: Promise.resolve(await searchHere(tx, search, progress)) }
-        : await searchAlongside(tx, alongside, search);
-  let found: Partial<Record<Side, FoundKeys>> = {};
+  // Where there is no second connection (the embedded database), on this one first: 1,000,000 x
+  // 1,000,000 trades on PGlite, the search took 1.6-2.1 s and spared pass 1 numbering the side whole
+  // (10.2-11.3 s -> 7.0-8.7 s).
+  const searchedHere =
+    alongside === null && compiled.repeatedKeys.length > 0 ? await searchHere(tx, search, progress) : {};
+  await execute(compiled.prepare);
   const legs: Record<Side, boolean> = { left: true, right: true };
-  try {
-    await execute(compiled.prepare);
-    for (const { side, table } of compiled.legTables) {
-      progress.step = `${recon.name}: ${side} legs`;
-      legs[side] = await anyRows(tx, table);
+  for (const { side, table } of compiled.legTables) {
+    progress.step = `${recon.name}: ${side} legs`;
+    legs[side] = await anyRows(tx, table);
+  }
+  // Alongside, on a second connection, while this one loads the working tables (and, with a probe,
+  // runs the passes: SharedValuesProbe).
+  const probe = alongside === null ? null : compiled.sharedValuesProbe(legs);
+  const aside =
+    alongside === null || (compiled.repeatedKeys.length === 0 && probe === null)
+      ? null
+      : await searchAlongside(tx, alongside, search, probe);
+  const standInsNow = async (): Promise<Record<Side, boolean>> => {
+    const standIns = { left: false, right: false };
+    for (const { side, table } of compiled.standInTables) {
+      progress.step = `${recon.name}: ${side} records stood in for`;
+      standIns[side] = await anyRows(tx, table);
     }
+    return standIns;
+  };
+
+  if (probe !== null && aside !== null) {
+    await sql`SAVEPOINT rx_before_loads`.execute(tx.db);
+    let answer: FoundAlongside;
+    let after: readonly Statement[];
+    try {
+      await execute(compiled.load(legs, probe.side));
+      // As if the searches found nothing, which is what they must answer for this to stand.
+      const none = Object.fromEntries(compiled.repeatedKeys.map((k) => [k.side, 'none'])) as Partial<
+        Record<Side, RepeatedKeys>
+      >;
+      const matching = compiled.matching({
+        legs,
+        standIns: await standInsNow(),
+        repeatedKeys: { left: none.left ?? 'unknown', right: none.right ?? 'unknown' },
+      });
+      await execute(matching.passes);
+      after = matching.after;
+    } finally {
+      // Never left running past this point: the run's transaction may end with an error next.
+      answer = await aside.found;
+    }
+    const nothingFound =
+      answer.shared === false && compiled.repeatedKeys.every((k) => answer.keys[k.side]?.count === 0);
+    if (nothingFound) {
+      await sql`RELEASE SAVEPOINT rx_before_loads`.execute(tx.db);
+      await execute([...after, ...carryStatements(recon, { ...ctx, actor })]);
+      return;
+    }
+    log.debug(
+      { recon: recon.name, shared: answer.shared },
+      'values several records share found alongside (or not searched): loading again with them',
+    );
+    // Back to before the loads, out of the savepoint (a later reconciliation's snapshot cannot be
+    // exported from inside one).
+    await sql`ROLLBACK TO SAVEPOINT rx_before_loads`.execute(tx.db);
+    await sql`RELEASE SAVEPOINT rx_before_loads`.execute(tx.db);
+    await execute(compiled.load(legs));
+    await matchFromLoaded(answer.keys);
+    return;
+  }
+
+  let found = searchedHere;
+  try {
     await execute(compiled.load(legs));
   } finally {
     // Never left running past this point: the run's transaction may end with an error next.
-    if (searches !== null) found = await searches.found;
+    if (aside !== null) found = (await aside.found).keys;
   }
-  const repeatedKeys: Record<Side, RepeatedKeys> = { left: 'unknown', right: 'unknown' };
-  for (const search of compiled.repeatedKeys) {
-    const keys = found[search.side];
-    if (keys === undefined) continue;
-    if (keys.count > 0) await execute(search.store(keys.rows));
-    repeatedKeys[search.side] = keys.count > 0 ? 'some' : 'none';
+  await matchFromLoaded(found);
+
+  /** Once the working tables are loaded: the repeated keys found stored, the passes, the breaks, the carry-over. */
+  async function matchFromLoaded(keys: Partial<Record<Side, FoundKeys>>): Promise<void> {
+    const repeatedKeys: Record<Side, RepeatedKeys> = { left: 'unknown', right: 'unknown' };
+    for (const search of compiled.repeatedKeys) {
+      const k = keys[search.side];
+      if (k === undefined) continue;
+      if (k.count > 0) await execute(search.store(k.rows));
+      repeatedKeys[search.side] = k.count > 0 ? 'some' : 'none';
+    }
+    const matching = compiled.matching({ legs, standIns: await standInsNow(), repeatedKeys });
+    await execute([...matching.passes, ...matching.after, ...carryStatements(recon, { ...ctx, actor })]);
   }
-  const standIns = { left: false, right: false };
-  for (const { side, table } of compiled.standInTables) {
-    progress.step = `${recon.name}: ${side} records stood in for`;
-    standIns[side] = await anyRows(tx, table);
-  }
-  await execute([
-    ...compiled.matching({ legs, standIns, repeatedKeys }),
-    ...carryStatements(recon, { ...ctx, actor }),
-  ]);
 }
 
 /** Whether a working table holds any row; its name is the compiler's own constant, never a user's text. */
@@ -222,33 +274,57 @@ async function searchHere(
   return searchKeys(tx.db, search, await searchedFiles(tx, search.searches), '');
 }
 
+/** What the second connection found: each searched side's repeated key values, and the probe's answer (null: not asked or failed). */
+interface FoundAlongside {
+  readonly keys: Partial<Record<Side, FoundKeys>>;
+  readonly shared: boolean | null;
+}
+
 /**
- * Starts the searches for repeated key values on a second connection, in the run's snapshot (the
- * same records, whatever commits meanwhile); resolves, once they are done, to each side's values. A
- * search that failed (no connection to spare, say) is left out: its side is numbered whole, as without
- * a search, and the run goes on.
+ * Starts the searches for repeated key values, then the probe for shared values (if any), on a
+ * second connection, in the run's snapshot (the same records, whatever commits meanwhile); resolves,
+ * once they are done, to what they found. Anything that failed (no connection to spare, say) is left
+ * out: a side whose search failed is numbered whole, as without a search, and a failed probe makes
+ * the run take the long way (SharedValuesProbe); the run goes on.
  */
 async function searchAlongside(
   tx: StoreTransaction,
   alongside: Alongside,
   search: KeySearch,
-): Promise<{ found: Promise<Partial<Record<Side, FoundKeys>>> }> {
+  probe: SharedValuesProbe | null,
+): Promise<{ found: Promise<FoundAlongside> }> {
   const snapshot = (await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx.db)).rows[0]!.id;
   // SET TRANSACTION SNAPSHOT takes no parameter: the id is the server's own (hex digits and dashes).
   if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id: ${snapshot}`);
   const files = await searchedFiles(tx, search.searches);
-  const found = alongside(async (other) => {
+  const probeFiles = probe === null ? [] : (await probe.files.execute(tx.db)).rows[0]!.files;
+  const found = alongside(async (other): Promise<FoundAlongside> => {
     await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`.execute(other.db);
     await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
     // The run's memory for sorts and hashes: a side's key values grouped in memory.
     await sql`SELECT set_config('work_mem', ${RUN_WORK_MEM.postgres}, true)`.execute(other.db);
-    return searchKeys(other.db, search, files, ' (alongside)');
-  }).catch((err: unknown) => {
+    const keys = await searchKeys(other.db, search, files, ' (alongside)');
+    if (probe === null) return { keys, shared: null };
+    if (SORTS_SIDE_GROUPS.postgres) await sql`SET LOCAL enable_hashagg = off`.execute(other.db);
+    const t0 = Date.now();
+    const { rows } = await probe.probe(probeFiles).execute(other.db);
+    const shared = rows[0]?.found ?? null;
+    search.log.debug(
+      {
+        recon: search.recon,
+        step: `${probe.side} values several records share (alongside)`,
+        ms: Date.now() - t0,
+        found: shared,
+      },
+      'statement done',
+    );
+    return { keys, shared };
+  }).catch((err: unknown): FoundAlongside => {
     search.log.warn(
       { recon: search.recon, err: err instanceof Error ? err.message : String(err) },
-      'repeated key values not searched alongside: the side is numbered whole',
+      'values several records share not searched alongside: the run finds them the long way',
     );
-    return {};
+    return { keys: {}, shared: null };
   });
   return { found };
 }
