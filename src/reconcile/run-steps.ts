@@ -139,67 +139,74 @@ export async function executeRecon(
     return standIns;
   };
 
+  let keys = searchedHere;
   if (probe !== null && aside !== null) {
+    const passed = await passesAsIfNothingShared(probe.side, aside.found);
+    if (passed.after !== null) {
+      await execute([...passed.after, ...carryStatements(recon, { ...ctx, actor })]);
+      return;
+    }
+    keys = passed.keys;
+    await execute(compiled.load(legs));
+  } else {
+    try {
+      await execute(compiled.load(legs));
+    } finally {
+      // Never left running past this point: the run's transaction may end with an error next.
+      if (aside !== null) keys = (await aside.found).keys;
+    }
+  }
+  // The working tables loaded: the repeated key values found stored, then the passes.
+  const repeatedKeys: Record<Side, RepeatedKeys> = { left: 'unknown', right: 'unknown' };
+  for (const search of compiled.repeatedKeys) {
+    const found = keys[search.side];
+    if (found === undefined) continue;
+    if (found.count > 0) await execute(search.store(found.rows));
+    repeatedKeys[search.side] = found.count > 0 ? 'some' : 'none';
+  }
+  const matching = compiled.matching({ legs, standIns: await standInsNow(), repeatedKeys });
+  await execute([...matching.passes, ...matching.after, ...carryStatements(recon, { ...ctx, actor })]);
+
+  /**
+   * Loads and runs the passes inside a savepoint as if the second connection will find nothing
+   * (SharedValuesProbe), then waits for its answer: nothing found, the statements that follow the
+   * passes; otherwise back to before the loads, with the repeated key values it found.
+   */
+  async function passesAsIfNothingShared(
+    probed: Side,
+    alongsideFound: Promise<FoundAlongside>,
+  ): Promise<{ after: readonly Statement[] } | { after: null; keys: FoundAlongside['keys'] }> {
     await sql`SAVEPOINT rx_before_loads`.execute(tx.db);
     let answer: FoundAlongside;
     let after: readonly Statement[];
     try {
-      await execute(compiled.load(legs, probe.side));
-      // As if the searches found nothing, which is what they must answer for this to stand.
-      const none = Object.fromEntries(compiled.repeatedKeys.map((k) => [k.side, 'none'])) as Partial<
-        Record<Side, RepeatedKeys>
-      >;
+      await execute(compiled.load(legs, probed));
+      const assumed = (side: Side): RepeatedKeys =>
+        compiled.repeatedKeys.some((k) => k.side === side) ? 'none' : 'unknown';
       const matching = compiled.matching({
         legs,
         standIns: await standInsNow(),
-        repeatedKeys: { left: none.left ?? 'unknown', right: none.right ?? 'unknown' },
+        repeatedKeys: { left: assumed('left'), right: assumed('right') },
       });
       await execute(matching.passes);
       after = matching.after;
     } finally {
       // Never left running past this point: the run's transaction may end with an error next.
-      answer = await aside.found;
+      answer = await alongsideFound;
     }
-    const nothingFound =
-      answer.shared === false && compiled.repeatedKeys.every((k) => answer.keys[k.side]?.count === 0);
-    if (nothingFound) {
+    if (answer.shared === false && compiled.repeatedKeys.every((k) => answer.keys[k.side]?.count === 0)) {
       await sql`RELEASE SAVEPOINT rx_before_loads`.execute(tx.db);
-      await execute([...after, ...carryStatements(recon, { ...ctx, actor })]);
-      return;
+      return { after };
     }
     log.debug(
       { recon: recon.name, shared: answer.shared },
       'values several records share found alongside (or not searched): loading again with them',
     );
-    // Back to before the loads, out of the savepoint (a later reconciliation's snapshot cannot be
+    // Back to before the loads, and out of the savepoint (a later reconciliation's snapshot cannot be
     // exported from inside one).
     await sql`ROLLBACK TO SAVEPOINT rx_before_loads`.execute(tx.db);
     await sql`RELEASE SAVEPOINT rx_before_loads`.execute(tx.db);
-    await execute(compiled.load(legs));
-    await matchFromLoaded(answer.keys);
-    return;
-  }
-
-  let found = searchedHere;
-  try {
-    await execute(compiled.load(legs));
-  } finally {
-    // Never left running past this point: the run's transaction may end with an error next.
-    if (aside !== null) found = (await aside.found).keys;
-  }
-  await matchFromLoaded(found);
-
-  /** Once the working tables are loaded: the repeated keys found stored, the passes, the breaks, the carry-over. */
-  async function matchFromLoaded(keys: Partial<Record<Side, FoundKeys>>): Promise<void> {
-    const repeatedKeys: Record<Side, RepeatedKeys> = { left: 'unknown', right: 'unknown' };
-    for (const search of compiled.repeatedKeys) {
-      const k = keys[search.side];
-      if (k === undefined) continue;
-      if (k.count > 0) await execute(search.store(k.rows));
-      repeatedKeys[search.side] = k.count > 0 ? 'some' : 'none';
-    }
-    const matching = compiled.matching({ legs, standIns: await standInsNow(), repeatedKeys });
-    await execute([...matching.passes, ...matching.after, ...carryStatements(recon, { ...ctx, actor })]);
+    return { after: null, keys: answer.keys };
   }
 }
 
