@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch, needsCopyEscape, type EncodedCopy } from '../../db/copy.js';
 import { TradingCalendar } from '../../model/calendar.js';
@@ -103,8 +102,6 @@ class FileRecords {
   private firstReject: { line: number; reason: string } | null = null;
   private rows = new CopyBatch();
   private rejects = new CopyBatch();
-  /** The rows' COPY lines as sent, hashed: the data digest's lines (audit/data-digest.ts, formula 3). */
-  private readonly rowLines = createHash('sha256');
   private readonly hash: HashTotal | null;
   private hashUnreadable: number | null = null;
   private readonly profile: Profile;
@@ -277,9 +274,7 @@ class FileRecords {
     // The next batch holds about as many bytes: sized so, it seldom grows.
     this.rows = new CopyBatch(rows.byteLength + (rows.byteLength >> 3));
     this.rejects = new CopyBatch();
-    const encoded = rows.encode();
-    this.rowLines.update(encoded.bytes);
-    return this.link.send(encoded, rejects.encode());
+    return this.link.send(rows.encode(), rejects.encode());
   }
 
   /** After the last record: the whole-file checks, then the last batch. */
@@ -306,7 +301,6 @@ class FileRecords {
       control,
       trailer: this.trailer !== null,
       recordCount: this.headerValues?.recordCount !== undefined,
-      rowLines: this.rowLines.digest('hex'),
       datedRows: [...this.dated],
     };
   }

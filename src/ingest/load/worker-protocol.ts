@@ -33,8 +33,6 @@ export interface FileFacts {
   /** Whether the file has a trailer and whether its header declares a record count (its completeness). */
   readonly trailer: boolean;
   readonly recordCount: boolean;
-  /** The sha256 of the entity rows' COPY lines as sent, in order: the data digest's part the reader takes. */
-  readonly rowLines: string;
   /** The rows by the date a run reads them for, [date, rows], for an entity runs read; empty otherwise. */
   readonly datedRows: readonly (readonly [string, number])[];
 }
