@@ -1,12 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBreaks } from '../../src/reconcile/breaks.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
-import { runReconciliation } from '../../src/reconcile/run.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { collect } from '../support/collect.js';
+import { runLoggedTrades } from '../support/debug-lines.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { dateSequence, loadTrades, type T } from '../support/synthetic-trades.js';
+import { dateSequence, type T } from '../support/synthetic-trades.js';
 
 // The first pass numbers a side's records of each trade number to pair the first and set the others
 // aside as duplicates. The numbers several records share are searched for beforehand (on a server on a
@@ -38,19 +36,6 @@ const fill = (tradeNo: string | null, quantity = '2'): T => ({
   price: '100',
 });
 
-/** The debug lines of a run, as objects. */
-function capture(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), lines };
-}
-
 describe(`repeated key values of a side numbered by the first pass (${dbKind})`, () => {
   let t: TestDb;
   const nextDate = dateSequence('2019-08');
@@ -61,16 +46,13 @@ describe(`repeated key values of a side numbered by the first pass (${dbKind})`,
 
   /** Loads the two sides, runs, and gives the run and its log's lines of the search alongside. */
   async function runLogged(date: string, left: T[], right: T[], mostRepeatedKeys?: number) {
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, right);
-    const { logger, lines } = capture();
-    const run = await runReconciliation(t.store, {
-      businessDate: date,
+    const { run, lines } = await runLoggedTrades(
+      t.store,
       ruleSet,
-      allowNonTradingDay: true,
-      logger,
-      ...(mostRepeatedKeys === undefined ? {} : { mostRepeatedKeys }),
-    });
+      date,
+      { dcass: left, bos: right },
+      mostRepeatedKeys === undefined ? {} : { mostRepeatedKeys },
+    );
     const search = lines.filter(
       (l) =>
         l.step ===

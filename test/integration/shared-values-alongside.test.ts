@@ -1,12 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBreaks } from '../../src/reconcile/breaks.js';
 import { loadRuleSet } from '../../src/reconcile/rule-set.js';
-import { runReconciliation } from '../../src/reconcile/run.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { collect } from '../support/collect.js';
+import { runLoggedTrades } from '../support/debug-lines.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { dateSequence, loadTrades, type T } from '../support/synthetic-trades.js';
+import { dateSequence, type T } from '../support/synthetic-trades.js';
 
 // An aggregated side's shared values (its unique rule's, the first pass's key it groups) are nearly
 // always none. On a server a second connection asks whether there are any while the run's connection
@@ -44,19 +42,6 @@ const fill = (tradeNo: string | null, quantity = '2', ref?: string): T => ({
   quantity,
   price: '100',
 });
-
-/** The debug lines of a run, as objects. */
-function capture(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), lines };
-}
 
 describe(`an aggregated side's shared values searched alongside the passes (${dbKind})`, () => {
   let t: TestDb;
@@ -113,15 +98,7 @@ describe(`an aggregated side's shared values searched alongside the passes (${db
     },
   ])('$what', async ({ left, right, counts, kinds, shared }) => {
     const date = nextDate();
-    await loadTrades(t.store, 'dcass', date, left);
-    await loadTrades(t.store, 'bos', date, right);
-    const { logger, lines } = capture();
-    const run = await runReconciliation(t.store, {
-      businessDate: date,
-      ruleSet,
-      allowNonTradingDay: true,
-      logger,
-    });
+    const { run, lines } = await runLoggedTrades(t.store, ruleSet, date, { dcass: left, bos: right });
     expect(run.counts['t']).toMatchObject(counts);
 
     // Each break's kind with the trade numbers of its records, left then right.
