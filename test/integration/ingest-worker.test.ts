@@ -39,18 +39,24 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
   async function loadDirect(
     file: string,
     reader: IngestWorker,
-    options: { profile?: (p: Profile) => Profile; onBytes?: (n: number) => void } = {},
+    options: {
+      profile?: (p: Profile) => Profile;
+      onBytes?: (n: number) => void;
+      store?: TestDb;
+      batchRows?: number;
+    } = {},
   ) {
+    const db = options.store ?? t;
     const chosen = profiles.select(path.basename(file), 'genium');
     const profile = options.profile?.(chosen) ?? chosen;
     const ctx: LoadContext = {
-      store: t.store,
+      store: db.store,
       reader,
       calendarDays: calendar.days,
       sessions: calendar.sessions,
-      accounts: await AccountResolver.load(t.store.db),
+      accounts: await AccountResolver.load(db.store.db),
       participant: 'CABC',
-      batchRows: 100,
+      batchRows: options.batchRows ?? 100,
       ...(options.onBytes ? { onBytes: options.onBytes } : {}),
     };
     return loadFile(ctx, profile, await describeFile(file), nameFacts(profile, path.basename(file)));
@@ -132,5 +138,39 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     const result = await loadDirect(file, reader);
     await reader.close();
     expect(result.rows).toBe(30_000);
+  });
+
+  it('stores every row as read whatever the batches: the buffers reused from batch to batch keep nothing of the one before', async () => {
+    // Batches of 37 rows: the worker fills buffers that stored batches handed back, and the storing
+    // thread writes each batch's lines with ids into the buffer of the batch before; rows of varying
+    // length, and a last batch shorter than the rest, leave bytes of earlier batches beyond each fill.
+    const generated = await generate(
+      ['genium-trd'],
+      { seed: 12, date: '20190507', participant: 'CABC', rows: 2_000, diffRate: 0 },
+      dir,
+      false,
+    );
+    const file = generated.files[0]!.path;
+    const whole = await createTestDb();
+    const reader = new IngestWorker(6);
+    try {
+      const inBatches = await loadDirect(file, reader, { batchRows: 37 });
+      const atOnce = await loadDirect(file, reader, { store: whole, batchRows: 100_000 });
+      const rowsOf = async (db: TestDb, fileId: string) =>
+        (
+          await db.store.db
+            .selectFrom('trade')
+            .selectAll()
+            .where('file_id', '=', fileId)
+            .orderBy('id')
+            .execute()
+        ).map(({ id: _id, file_id: _file, ...row }) => row);
+      const stored = await rowsOf(t, inBatches.fileId);
+      expect(stored).toHaveLength(2_000);
+      expect(stored).toEqual(await rowsOf(whole, atOnce.fileId));
+    } finally {
+      await reader.close();
+      await whole.dispose();
+    }
   });
 });

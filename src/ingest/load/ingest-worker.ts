@@ -58,7 +58,8 @@ export class IngestWorker {
         this.discard(worker);
         settle(() => reject(err));
       };
-      const send = (message: ToWorker): void => worker.postMessage(message);
+      const send = (message: ToWorker, transfer: ArrayBuffer[] = []): void =>
+        worker.postMessage(message, transfer);
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
           case 'open':
@@ -72,7 +73,9 @@ export class IngestWorker {
                 new EncodedCopy(batch.rejects, batch.rejectBytes),
               ),
             );
-            storing.then(() => send({ type: 'stored' }), abandon);
+            // Stored: nothing here reads its rows' bytes again (the ids went into a buffer of their own).
+            const spare = batch.rowBytes.buffer as ArrayBuffer;
+            storing.then(() => send({ type: 'stored', spare }, [spare]), abandon);
             return;
           }
           case 'progress':
