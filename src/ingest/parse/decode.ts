@@ -17,14 +17,20 @@ export async function* decodeStrict(
   // Node's 'ascii' label is windows-1252, which accepts every byte: check ASCII ourselves.
   const decoder = new TextDecoder(encoding === 'ascii' ? 'utf-8' : encoding, { fatal: true });
   let line = 1;
+  // UTF-8: the bytes of a character the last chunk ended inside, which the decoder holds. A chunk's
+  // first line is looked at with them when naming the line of bad bytes: alone, its first bytes may
+  // be the rest of that character, and seem bad.
+  let pending: Uint8Array = new Uint8Array(0);
   for await (const chunk of bytes) {
+    const stream = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     let text: string;
     try {
       if (encoding === 'ascii') assertAscii(chunk);
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw encodingError(file, line + badLineOffset(chunk, encoding), encoding);
+      throw encodingError(file, line + badLineOffset(stream, encoding), encoding);
     }
+    if (encoding === 'utf-8') pending = stream.subarray(completeCharactersEnd(stream));
     line += countNewlines(text);
     if (text.length > 0) yield text;
   }
@@ -34,6 +40,20 @@ export async function* decodeStrict(
   } catch {
     throw encodingError(file, line, encoding);
   }
+}
+
+/**
+ * Where the last complete UTF-8 character of some bytes ends: before a lead byte whose sequence they
+ * cut short (whatever else is wrong there, the decoder finds).
+ */
+function completeCharactersEnd(bytes: Uint8Array): number {
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its lead byte is further back
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return bytes.length - i < length ? i : bytes.length;
+  }
+  return bytes.length;
 }
 
 function assertAscii(chunk: Uint8Array): void {
