@@ -13,7 +13,7 @@ import { NORMALISERS } from '../formats.js';
 import type { FileIdentity } from './header-check.js';
 import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
-import { batchStored } from './stored-batch-heap.js';
+import { batchStored, fileStored } from './stored-batch-heap.js';
 import { storeDatedRows } from './dated-rows.js';
 import type { FileFacts } from './worker-protocol.js';
 
@@ -191,6 +191,7 @@ class FileStore {
 
   /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
   async finish(facts: FileFacts): Promise<LoadResult> {
+    fileStored();
     const fileId = this.fileId!;
     const id = this.identity!;
     // Taken in the rows' transaction, of the lines the reader sent (the rows as written) and of the ids
