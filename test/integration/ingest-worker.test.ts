@@ -62,6 +62,17 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     return loadFile(ctx, profile, await describeFile(file), nameFacts(profile, path.basename(file)));
   }
 
+  /** A generated Genium TRD001 backup of the given rows; its path. */
+  async function genium(seed: number, date: string, rows: number): Promise<string> {
+    const generated = await generate(
+      ['genium-trd'],
+      { seed, date, participant: 'CABC', rows, diffRate: 0 },
+      dir,
+      false,
+    );
+    return generated.files[0]!.path;
+  }
+
   it('refuses a bad file with the DcassError as raised in the worker, then loads the next file of the call', async () => {
     const lines = readFileSync(GENIUM_TRD, 'latin1').split('\r\n');
     lines.splice(3, 1);
@@ -111,13 +122,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
   });
 
   it('rolls the file back when the worker dies in the middle of it', async () => {
-    const generated = await generate(
-      ['genium-trd'],
-      { seed: 11, date: '20190506', participant: 'CABC', rows: 30_000, diffRate: 0 },
-      dir,
-      false,
-    );
-    const file = generated.files[0]!.path;
+    const file = await genium(11, '20190506', 30_000);
     const reader = new IngestWorker(6);
     const before = await counts();
     let stopped = false;
@@ -144,13 +149,7 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     // Batches of 37 rows: the worker fills buffers that stored batches handed back, and the storing
     // thread writes each batch's lines with ids into the buffer of the batch before; rows of varying
     // length, and a last batch shorter than the rest, leave bytes of earlier batches beyond each fill.
-    const generated = await generate(
-      ['genium-trd'],
-      { seed: 12, date: '20190507', participant: 'CABC', rows: 2_000, diffRate: 0 },
-      dir,
-      false,
-    );
-    const file = generated.files[0]!.path;
+    const file = await genium(12, '20190507', 2_000);
     const whole = await createTestDb();
     const reader = new IngestWorker(6);
     try {
