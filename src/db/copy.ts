@@ -29,15 +29,12 @@ export class EncodedCopy {
  * a tab, before line i. The values must be as many as the lines. Each line is copied natively
  * (Buffer.copy) rather than through a view made for it, into a buffer not zeroed first (every byte of
  * it is written): 2,000,000 lines in 0.39-0.50 s of the storing thread instead of 0.49-0.71 s.
- * Written into `room` when it is large enough (the caller's buffer, reused batch after batch once the
- * database has taken the last: see FileStore), else into a new buffer.
  */
-export function withFirstColumn(batch: EncodedCopy, values: readonly string[], room?: Buffer): EncodedCopy {
+export function withFirstColumn(batch: EncodedCopy, values: readonly string[]): EncodedCopy {
   const lines = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
   let added = 0;
   for (const v of values) added += v.length + 1;
-  const size = lines.length + added;
-  const out = room !== undefined && room.length >= size ? room : Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafe(lines.length + added);
   let from = 0;
   let to = 0;
   for (const value of values) {
@@ -50,7 +47,7 @@ export function withFirstColumn(batch: EncodedCopy, values: readonly string[], r
     from = end;
   }
   if (from !== lines.length) throw new Error('withFirstColumn: more lines than values');
-  return new EncodedCopy(batch.size, out.subarray(0, size));
+  return new EncodedCopy(batch.size, out);
 }
 
 /** The bytes a COPY sends. */
@@ -70,12 +67,9 @@ export class CopyBatch {
   private length = 0;
   private rows = 0;
 
-  /**
-   * `capacity`: the bytes expected (a previous batch's size spares growing), or a buffer to fill (its
-   * contents are overwritten); it grows as needed.
-   */
-  constructor(capacity: number | Uint8Array = 64 * 1024) {
-    this.bytes = typeof capacity === 'number' ? new Uint8Array(Math.max(capacity, 1024)) : capacity;
+  /** `capacity`: the bytes expected (a previous batch's size spares growing); it grows as needed. */
+  constructor(capacity = 64 * 1024) {
+    this.bytes = new Uint8Array(Math.max(capacity, 1024));
   }
 
   /** A batch of the given rows. */
@@ -224,29 +218,13 @@ export function postgresCopy(client: pg.PoolClient): CopyRows {
   };
 }
 
-/**
- * COPY on PGlite, which has no STDIN stream, from a file of its in-memory file system (Emscripten's
- * MEMFS, outside the data folder) that takes the batch's buffer as its contents (canOwn): no copy.
- * PGlite's own way, a Blob read through its /dev/blob device, copied each batch twice (into the Blob
- * and out of it into an ArrayBuffer) and then into PostgreSQL's memory a byte at a time in JavaScript
- * (0.44 s of the storing thread per 1,000,000 BOS rows, profiled); and the copies were garbage that
- * thread had to collect (see stored-batch-heap.ts).
- */
+/** COPY from an in-memory blob on PGlite (it has no STDIN stream). */
 export function pgliteCopy(pglite: PGlite): CopyRows {
   return async (table, columns, batch) => {
     if (batch.size === 0) return 0;
-    const fs = pglite.Module.FS;
-    // A name of its own per COPY: PGlite queues statements, so two COPYs may be on their way at once.
-    const file = `/tmp/dcass-copy-${++copyFiles}`;
-    fs.writeFile(file, payload(batch), { canOwn: true });
-    try {
-      await pglite.query(copyStatement(table, columns, `'${file}'`));
-    } finally {
-      fs.unlink(file);
-    }
+    await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], {
+      blob: new Blob([payload(batch)]),
+    });
     return batch.size;
   };
 }
-
-/** COPY files made on PGlite's in-memory file system by this process, for their names. */
-let copyFiles = 0;

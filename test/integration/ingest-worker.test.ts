@@ -145,10 +145,9 @@ describe(`the ingest worker: what fails in it fails the file, nothing of it stor
     expect(result.rows).toBe(30_000);
   });
 
-  it('stores every row as read whatever the batches: the buffers reused from batch to batch keep nothing of the one before', async () => {
-    // Batches of 37 rows: the worker fills buffers that stored batches handed back, and the storing
-    // thread writes each batch's lines with ids into the buffer of the batch before; rows of varying
-    // length, and a last batch shorter than the rest, leave bytes of earlier batches beyond each fill.
+  it('stores every row as read whatever the batches: 37 rows at a time as one batch of them all', async () => {
+    // Batches of 37 rows, of varying length, the last shorter than the rest: each batch's buffer, ids
+    // and COPY must keep its rows whole and in order.
     const file = await genium(12, '20190507', 2_000);
     const whole = await createTestDb();
     const reader = new IngestWorker(6);

@@ -31,8 +31,6 @@ export interface StoreLink {
   open(identity: FileIdentity): Promise<string>;
   /** Hands over a batch; returns a promise only when the reader must wait for room (batches in flight). */
   send(rows: EncodedCopy, rejects: EncodedCopy): Promise<void> | undefined;
-  /** A buffer of at least `capacity` bytes for the next batch's rows: a stored batch's, when one came back. */
-  buffer(capacity: number): Uint8Array;
   progress(bytesRead: number): void;
 }
 
@@ -274,7 +272,7 @@ class FileRecords {
     const rows = this.rows;
     const rejects = this.rejects;
     // The next batch holds about as many bytes: sized so, it seldom grows.
-    this.rows = new CopyBatch(this.link.buffer(rows.byteLength + (rows.byteLength >> 3)));
+    this.rows = new CopyBatch(rows.byteLength + (rows.byteLength >> 3));
     this.rejects = new CopyBatch();
     return this.link.send(rows.encode(), rejects.encode());
   }

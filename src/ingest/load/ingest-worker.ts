@@ -58,8 +58,7 @@ export class IngestWorker {
         this.discard(worker);
         settle(() => reject(err));
       };
-      const send = (message: ToWorker, transfer: ArrayBuffer[] = []): void =>
-        worker.postMessage(message, transfer);
+      const send = (message: ToWorker): void => worker.postMessage(message);
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
           case 'open':
@@ -73,9 +72,7 @@ export class IngestWorker {
                 new EncodedCopy(batch.rejects, batch.rejectBytes),
               ),
             );
-            // Stored: nothing here reads its rows' bytes again (the ids went into a buffer of their own).
-            const spare = batch.rowBytes.buffer as ArrayBuffer;
-            storing.then(() => send({ type: 'stored', spare }, [spare]), abandon);
+            storing.then(() => send({ type: 'stored' }), abandon);
             return;
           }
           case 'progress':

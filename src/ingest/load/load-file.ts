@@ -13,7 +13,7 @@ import { NORMALISERS } from '../formats.js';
 import type { FileIdentity } from './header-check.js';
 import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
-import { batchStored, fileStored } from './stored-batch-heap.js';
+import { batchStored } from './stored-batch-heap.js';
 import { storeDatedRows } from './dated-rows.js';
 import type { FileFacts } from './worker-protocol.js';
 
@@ -149,15 +149,6 @@ class FileStore {
     return (this.fileId = inserted.id);
   }
 
-  /**
-   * Where a batch's lines are written with their ids, reused by the next batch once the database has
-   * taken them (store awaits each COPY, and batches are stored one after another): a buffer per batch
-   * was garbage this thread had to collect (see stored-batch-heap.ts). Its own memory, never a slice
-   * of Node's shared pool, which other buffers use. Made a quarter larger than the first batch that
-   * did not fit, for the next one's few more bytes.
-   */
-  private room: Buffer | undefined;
-
   async store(rows: EncodedCopy, rejects: EncodedCopy): Promise<void> {
     this.lines.update(rows.bytes);
     await this.tx.copyRows(this.table, ['id', ...this.columns], await this.withIds(rows));
@@ -183,15 +174,11 @@ class FileStore {
     }>`SELECT reserve_ids(${this.sequence}::regclass, ${rows.size}::int) AS first`.execute(this.tx.db);
     const ids = idBlock(taken.rows[0]!.first, rows.size);
     this.ids.update(`${ids.join('\n')}\n`);
-    const withIds = withFirstColumn(rows, ids, this.room);
-    if (withIds.bytes.buffer !== this.room?.buffer)
-      this.room = Buffer.allocUnsafeSlow(Math.ceil(withIds.bytes.length * 1.25));
-    return withIds;
+    return withFirstColumn(rows, ids);
   }
 
   /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
   async finish(facts: FileFacts): Promise<LoadResult> {
-    fileStored();
     const fileId = this.fileId!;
     const id = this.identity!;
     // Taken in the rows' transaction, of the lines the reader sent (the rows as written) and of the ids

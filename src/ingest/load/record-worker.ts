@@ -22,8 +22,6 @@ class MainThreadLink implements StoreLink {
   private fileId: ((id: string) => void) | null = null;
   private inFlight = 0;
   private room: (() => void) | null = null;
-  /** Buffers of stored batches, back from the main thread for the next batches to fill. */
-  private readonly spares: ArrayBuffer[] = [];
 
   open(identity: Parameters<StoreLink['open']>[0]): Promise<string> {
     return new Promise((resolve) => {
@@ -44,11 +42,6 @@ class MainThreadLink implements StoreLink {
     return new Promise((resolve) => (this.room = resolve));
   }
 
-  buffer(capacity: number): Uint8Array {
-    const i = this.spares.findIndex((b) => b.byteLength >= capacity);
-    return i < 0 ? new Uint8Array(capacity) : new Uint8Array(this.spares.splice(i, 1)[0]!);
-  }
-
   progress(bytesRead: number): void {
     post({ type: 'progress', bytes: bytesRead });
   }
@@ -60,7 +53,6 @@ class MainThreadLink implements StoreLink {
       return;
     }
     this.inFlight--;
-    if (this.spares.length < BATCHES_IN_FLIGHT) this.spares.push(message.spare);
     this.room?.();
     this.room = null;
   }

@@ -49,12 +49,8 @@ export type ToWorker =
   | { readonly type: 'read'; readonly job: ReadJob }
   /** The file's lineage row exists: its id, which every row carries. */
   | { readonly type: 'opened'; readonly fileId: string }
-  /**
-   * A batch is stored: room for one more in flight. Its rows' buffer comes back (moved, not copied) for
-   * a later batch to fill: a buffer per batch was garbage on both threads, which the storing thread had
-   * to collect every few batches to hold its peak RSS (see stored-batch-heap.ts).
-   */
-  | { readonly type: 'stored'; readonly spare: ArrayBuffer };
+  /** A batch is stored: room for one more in flight. */
+  | { readonly type: 'stored' };
 
 export type FromWorker =
   /** The header checked out: the main thread creates the file's lineage row and answers with its id. */
