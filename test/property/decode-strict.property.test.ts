@@ -30,6 +30,37 @@ const utf8Bytes = fc
   )
   .map((parts) => Uint8Array.from(parts.flat()));
 
+/**
+ * Bytes that are mostly Big5 text: ASCII, two-byte characters (a lead byte 0x81-0xFE and its trail), now
+ * and then a lone lead byte, a stray trail byte or a byte no Big5 sequence starts with.
+ */
+const big5Bytes = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.string({ maxLength: 8 }).map((s) => [...Buffer.from(s, 'latin1')].map((b) => b & 0x7f)),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.tuple(
+          fc.integer({ min: 0xa1, max: 0xf9 }),
+          fc.constantFrom(0x40, 0x5c, 0x7e, 0xa1, 0xfe),
+        ),
+      },
+      { weight: 2, arbitrary: fc.constantFrom([0x0a], [0x0d, 0x0a]) },
+      {
+        weight: 1,
+        arbitrary: fc.array(fc.constantFrom(0x80, 0x81, 0xa4, 0xfe, 0xff, 0x40, 0xa1), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      },
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => Uint8Array.from(parts.flat()));
+
 /** Where to cut a file into chunks: sorted offsets. */
 function chunked(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -63,7 +94,7 @@ async function decodeAll(
 function reference(bytes: Uint8Array, encoding: Encoding): string | null {
   if (encoding === 'ascii' && bytes.some((b) => b > 0x7f)) return null;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder(encoding === 'ascii' ? 'utf-8' : encoding, { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
@@ -81,18 +112,22 @@ function firstBadLine(bytes: Uint8Array, encoding: Encoding): number {
 }
 
 describe('decodeStrict (property)', () => {
-  for (const encoding of ['utf-8', 'ascii'] as const) {
+  for (const encoding of ['utf-8', 'ascii', 'big5'] as const) {
     it(`${encoding}: the text the whole file decodes to, in any chunks, or the line of its first bad byte`, async () => {
       await fc.assert(
-        fc.asyncProperty(utf8Bytes, fc.array(fc.nat(), { maxLength: 6 }), async (bytes, cuts) => {
-          const got = await decodeAll(chunked(bytes, cuts), encoding);
-          const want = reference(bytes, encoding);
-          if (want === null) {
-            expect(got).toEqual({ line: firstBadLine(bytes, encoding) });
-          } else {
-            expect(got).toEqual({ text: want });
-          }
-        }),
+        fc.asyncProperty(
+          encoding === 'big5' ? big5Bytes : utf8Bytes,
+          fc.array(fc.nat(), { maxLength: 6 }),
+          async (bytes, cuts) => {
+            const got = await decodeAll(chunked(bytes, cuts), encoding);
+            const want = reference(bytes, encoding);
+            if (want === null) {
+              expect(got).toEqual({ line: firstBadLine(bytes, encoding) });
+            } else {
+              expect(got).toEqual({ text: want });
+            }
+          },
+        ),
         { numRuns: numRuns * 5 },
       );
     });
@@ -104,5 +139,16 @@ describe('decodeStrict (property)', () => {
       expect(await decodeAll(chunked(euro, [cut]), 'utf-8')).toEqual({ text: 'a€b\n' });
     }
     expect(await decodeAll([Buffer.from('ok\n'), euro.subarray(0, 2)], 'utf-8')).toEqual({ line: 2 });
+  });
+
+  it('Big5: names the line of a lead byte cut off by the chunk, not the next one', async () => {
+    // 0xA4 0x40 is one character; 0xA1 on line 1 leads nothing (LF follows). Cut after it, the next
+    // chunk alone begins with an empty line that decodes, and line 2 was named.
+    const lines = Uint8Array.from([0xa4, 0x40, 0xa1, 0x0a, 0xa4, 0x40, 0x0a]);
+    expect(await decodeAll(chunked(lines, [3]), 'big5')).toEqual({ line: 1 });
+    // Line 2's 0xA4 leads nothing; cut after line 1's 0xA1, its trail 0xFE then CR seemed bad.
+    const good = Uint8Array.from([0x61, 0xa1, 0xfe, 0x0d, 0x0a, 0xa4, 0x0d, 0x0a]);
+    for (let cut = 0; cut <= good.length; cut++)
+      expect(await decodeAll(chunked(good, [cut]), 'big5')).toEqual({ line: 2 });
   });
 });

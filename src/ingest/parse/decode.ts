@@ -17,9 +17,9 @@ export async function* decodeStrict(
   // Node's 'ascii' label is windows-1252, which accepts every byte: check ASCII ourselves.
   const decoder = new TextDecoder(encoding === 'ascii' ? 'utf-8' : encoding, { fatal: true });
   let line = 1;
-  // UTF-8: the bytes of a character the last chunk ended inside, which the decoder holds. A chunk's
-  // first line is looked at with them when naming the line of bad bytes: alone, its first bytes may
-  // be the rest of that character, and seem bad.
+  // The bytes of a character the last chunk ended inside, which the decoder holds. A chunk's first
+  // line is looked at with them when naming the line of bad bytes: alone, its first bytes may be the
+  // rest of that character, and seem bad (or a Big5 trail byte may seem to lead a character).
   let pending: Uint8Array = new Uint8Array(0);
   for await (const chunk of bytes) {
     const stream = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -30,7 +30,7 @@ export async function* decodeStrict(
     } catch {
       throw encodingError(file, line + badLineOffset(stream, encoding), encoding);
     }
-    if (encoding === 'utf-8') pending = stream.subarray(completeCharactersEnd(stream));
+    if (encoding !== 'ascii') pending = stream.subarray(completeCharactersEnd(stream, encoding));
     line += countNewlines(text);
     if (text.length > 0) yield text;
   }
@@ -43,10 +43,21 @@ export async function* decodeStrict(
 }
 
 /**
- * Where the last complete UTF-8 character of some bytes ends: before a lead byte whose sequence they
- * cut short (whatever else is wrong there, the decoder finds).
+ * Where the last complete character of some bytes (starting on a character's first byte) ends: before
+ * a lead byte whose sequence they cut short (whatever else is wrong there, the decoder finds).
  */
-function completeCharactersEnd(bytes: Uint8Array): number {
+function completeCharactersEnd(bytes: Uint8Array, encoding: 'utf-8' | 'big5'): number {
+  if (encoding === 'big5') {
+    // A Big5 trail byte can look like a lead byte, so the characters are walked from the start of the
+    // last line: LF is never part of a two-byte character, and the bytes start on a character.
+    let i = bytes.lastIndexOf(0x0a) + 1;
+    while (i < bytes.length) {
+      if (bytes[i]! < 0x81 || bytes[i] === 0xff) i++;
+      else if (i + 1 < bytes.length) i += 2;
+      else return i;
+    }
+    return bytes.length;
+  }
   for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
     const b = bytes[i]!;
     if ((b & 0xc0) === 0x80) continue; // a continuation byte: its lead byte is further back
