@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ENTITY_MODELS, recordDateColumn } from '../model/entities.js';
+import { ENTITY_MODELS, recordDateColumn, storedField } from '../model/entities.js';
 import { RECONCILED_ENTITIES, type ReconciledEntity } from '../model/vocabulary.js';
 import { fileDataDigest, type DigestVersion, type LoadedEntity } from './data-digest.js';
 
@@ -13,8 +13,11 @@ export interface ChangedFile {
    * `digest`: source_file's digest (`found`) is not the one the load's audit event recorded (`expected`).
    * `counts`: the rows stored now, counted by date (`found`), are not what the load counted (`expected`,
    * file_dated_rows, which runs add up for the records they read), each as `date: rows, ...`.
+   * `repeats`: rows repeating an earlier row's value of a sieved column are not among the rows the load
+   * listed as possible repeats (file_repeat_candidate, which a run reading the file looks at instead of
+   * grouping it whole): `expected` names the column, `found` how many rows are missing, and the first.
    */
-  readonly problem: 'rows' | 'digest' | 'counts';
+  readonly problem: 'rows' | 'digest' | 'counts' | 'repeats';
   readonly expected: string;
   readonly found: string;
 }
@@ -65,6 +68,8 @@ export async function verifyLoadedData(
       const counts = await datedCounts(db, file);
       if (counts !== null && counts.expected !== counts.found)
         changed.push({ fileId: file.id, fileName: file.file_name, problem: 'counts', ...counts });
+      for (const missed of await unlistedRepeats(db, file))
+        changed.push({ fileId: file.id, fileName: file.file_name, problem: 'repeats', ...missed });
       if (file.data_digest === null || file.data_digest_version === null) {
         unchecked++;
         continue;
@@ -106,6 +111,35 @@ async function datedCounts(
       stored AS (SELECT ${date} AS d, count(*) AS n FROM ${table} WHERE file_id = ${file.id}::bigint GROUP BY ${date})
     SELECT ${listed('counted')} AS expected, ${listed('stored')} AS found`.execute(db);
   return r.rows[0]!;
+}
+
+/**
+ * Per sieved column the load listed possible repeats of (file_repeat_candidate, ids not null): the rows
+ * repeating an earlier row's value (by id) that the list lacks, when any. Extra rows listed only cost a
+ * run time; a repeat missing could hide a duplicate from it.
+ */
+async function unlistedRepeats(
+  db: Kysely<Database>,
+  file: FileRow,
+): Promise<{ expected: string; found: string }[]> {
+  const model = ENTITY_MODELS[file.entity];
+  const missed: { expected: string; found: string }[] = [];
+  for (const name of model.sieved) {
+    const column = storedField(file.entity, name).column;
+    const c = sql.raw(`t.${column}`);
+    const r = await sql<{ n: number; first: string | null }>`
+      WITH listed AS (SELECT ids FROM file_repeat_candidate
+          WHERE file_id = ${file.id}::bigint AND column_name = ${column} AND ids IS NOT NULL),
+        repeats AS (SELECT x.id FROM (SELECT t.id, row_number() OVER (PARTITION BY ${c} ORDER BY t.id) AS rn
+            FROM ${sql.raw(model.table)} t WHERE t.file_id = ${file.id}::bigint AND ${c} IS NOT NULL) x
+          WHERE x.rn > 1 AND EXISTS (SELECT 1 FROM listed))
+      SELECT count(*)::int AS n, min(r.id)::text AS first
+      FROM repeats r LEFT JOIN (SELECT unnest(l.ids) AS id FROM listed l) u ON u.id = r.id
+      WHERE u.id IS NULL`.execute(db);
+    const { n, first } = r.rows[0]!;
+    if (n > 0) missed.push({ expected: column, found: `${n} (the first: ${model.table} ${first})` });
+  }
+  return missed;
 }
 
 /** The digest the file's `ingest.loaded` audit event recorded, when it recorded one. */

@@ -10,6 +10,7 @@ import type {
 import type { PositionTable } from './tables/position.table.js';
 import type {
   FileDatedRowsTable,
+  FileRepeatCandidateTable,
   RefusedFileTable,
   RejectedRowTable,
   SourceFileTable,
@@ -20,6 +21,7 @@ import type { TradeTable } from './tables/trade.table.js';
 export interface Database {
   source_file: SourceFileTable;
   file_dated_rows: FileDatedRowsTable;
+  file_repeat_candidate: FileRepeatCandidateTable;
   refused_file: RefusedFileTable;
   rejected_row: RejectedRowTable;
   trade: TradeTable;

@@ -33,6 +33,12 @@ export interface EntityModel {
   readonly dateField: string;
   /** Whether a record keeps the file's unmapped columns (the `extra` column). */
   readonly extra: boolean;
+  /**
+   * The fields whose repeats within a file its load lists (file_repeat_candidate): the fields a run's
+   * searches for repeated values group by (a trade's number, a BOS trade's reference), so that a run
+   * reading one file looks only at the records listed instead of grouping the whole side.
+   */
+  readonly sieved: readonly string[];
 }
 
 type Options = { readonly column?: string; readonly optional?: true; readonly rules?: false };
@@ -115,10 +121,28 @@ const ACCOUNT_MAP = [
 
 /** Every entity's table and canonical fields. */
 export const ENTITY_MODELS = {
-  trades: { table: 'trade', fields: TRADES, dateField: 'clearingDate', extra: true },
-  positions: { table: 'position', fields: POSITIONS, dateField: 'positionDate', extra: true },
-  account_map: { table: 'account_map', fields: ACCOUNT_MAP, dateField: 'effectiveFrom', extra: false },
+  trades: {
+    table: 'trade',
+    fields: TRADES,
+    dateField: 'clearingDate',
+    extra: true,
+    sieved: ['tradeNo', 'ref'],
+  },
+  positions: { table: 'position', fields: POSITIONS, dateField: 'positionDate', extra: true, sieved: [] },
+  account_map: {
+    table: 'account_map',
+    fields: ACCOUNT_MAP,
+    dateField: 'effectiveFrom',
+    extra: false,
+    sieved: [],
+  },
 } as const satisfies Record<Entity, EntityModel>;
+
+/**
+ * The most rows a load lists as possible repeats of one sieved column (EntityModel.sieved): a file with
+ * more lists none for it, and runs reading it search it whole.
+ */
+export const MOST_REPEAT_CANDIDATES = 100_000;
 
 /** The names of the fields of an entity that its table stores. */
 export type StoredFieldName<E extends Entity> = Extract<
@@ -137,7 +161,9 @@ export function profileFieldNames(entity: Entity): readonly string[] {
 }
 
 /** The fields of a reconciled entity a rule may name as they are stored (reconcile adds the fields it derives). */
-export function ruleFields(entity: ReconciledEntity): readonly (CanonicalField & { readonly column: string })[] {
+export function ruleFields(
+  entity: ReconciledEntity,
+): readonly (CanonicalField & { readonly column: string })[] {
   return storedFields(entity).filter((f) => f.rules);
 }
 

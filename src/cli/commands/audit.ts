@@ -170,7 +170,9 @@ function printData(ctx: CliContext, r: DataVerification): void {
         ? `${file}: its rows no longer match what was loaded: expected digest ${f.expected}, found ${f.found}`
         : f.problem === 'digest'
           ? `${file}: its stored digest is not the one its audit event recorded: expected ${f.expected}, found ${f.found}`
-          : `${file}: its rows by date are not what the load counted (runs report these counts): counted ${none(f.expected)}; stored now ${none(f.found)}`,
+          : f.problem === 'counts'
+            ? `${file}: its rows by date are not what the load counted (runs report these counts): counted ${none(f.expected)}; stored now ${none(f.found)}`
+            : `${file}: rows repeating an earlier row's ${f.expected} are missing from the possible repeats the load listed (runs look only at those): ${f.found}`,
     );
   }
   const files = new Set(r.changed.map((f) => f.fileId)).size;

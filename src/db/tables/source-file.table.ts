@@ -48,6 +48,13 @@ export interface FileDatedRowsTable {
   rows: ColumnType<string, number | string, never>;
 }
 
+/** Per sieved column of a loaded file: the ids of its rows whose value may repeat an earlier row's (null: too many). */
+export interface FileRepeatCandidateTable {
+  file_id: string;
+  column_name: string;
+  ids: ColumnType<string[] | null, string | null, never>;
+}
+
 /** Files refused whole, with the reason; nothing of them is loaded. */
 export interface RefusedFileTable {
   id: Generated<string>;

@@ -1,9 +1,15 @@
 import type { Profile } from '../../config/profile.js';
 import { CopyBatch, needsCopyEscape, type EncodedCopy } from '../../db/copy.js';
 import { TradingCalendar } from '../../model/calendar.js';
-import { recordDateColumn } from '../../model/entities.js';
+import {
+  ENTITY_MODELS,
+  MOST_REPEAT_CANDIDATES,
+  recordDateColumn,
+  storedField,
+} from '../../model/entities.js';
 import { RECONCILED_ENTITIES, type ReconciledEntity } from '../../model/vocabulary.js';
 import { DcassError, isDcassError } from '../../shared/errors.js';
+import { RepeatSieve } from '../../shared/repeat-sieve.js';
 import type { Issue } from '../../shared/issue.js';
 import { NORMALISERS, parserOf } from '../formats.js';
 import { AccountResolver } from '../normalise/account-resolver.js';
@@ -98,6 +104,12 @@ class FileRecords {
   private readonly dated = new Map<string, number>();
   /** Where a row holds that date; null for an entity no run reads (the account map). */
   private readonly dateIndex: number | null;
+  /**
+   * Each sieved column (EntityModel.sieved): where a row holds it, its filter, and the ordinals (from 0,
+   * in the order sent) of the rows whose value it may have seen before in the file; null once more
+   * than MOST_REPEAT_CANDIDATES.
+   */
+  private readonly sieves: { column: string; index: number; sieve: RepeatSieve; rows: number[] | null }[];
   /** The first rejected record, named when every record is rejected. */
   private firstReject: { line: number; reason: string } | null = null;
   private rows = new CopyBatch();
@@ -144,6 +156,10 @@ class FileRecords {
     this.dateIndex = RECONCILED_ENTITIES.includes(entity as ReconciledEntity)
       ? this.normaliser.columns.indexOf(recordDateColumn(entity))
       : null;
+    this.sieves = ENTITY_MODELS[entity].sieved.map((name) => {
+      const column = storedField(entity, name).column;
+      return { column, index: this.normaliser.columns.indexOf(column), sieve: new RepeatSieve(), rows: [] };
+    });
   }
 
   /** Takes one parser event; returns a promise only when the caller must wait (opening, batches in flight). */
@@ -222,6 +238,12 @@ class FileRecords {
     if (row.ok) {
       if (plain && this.plainBeyondRaw) this.rows.addPlain(row.value);
       else this.rows.add(row.value);
+      for (const s of this.sieves) {
+        const value = row.value[s.index];
+        if (value === null || value === undefined || !s.sieve.addSeen(value) || s.rows === null) continue;
+        if (s.rows.length < MOST_REPEAT_CANDIDATES) s.rows.push(this.rowCount);
+        else s.rows = null;
+      }
       this.rowCount++;
       if (this.dateIndex !== null) {
         const date = row.value[this.dateIndex]!;
@@ -302,6 +324,7 @@ class FileRecords {
       trailer: this.trailer !== null,
       recordCount: this.headerValues?.recordCount !== undefined,
       datedRows: [...this.dated],
+      repeats: this.sieves.map((s) => [s.column, s.rows] as const),
     };
   }
 

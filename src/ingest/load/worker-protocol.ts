@@ -35,6 +35,12 @@ export interface FileFacts {
   readonly recordCount: boolean;
   /** The rows by the date a run reads them for, [date, rows], for an entity runs read; empty otherwise. */
   readonly datedRows: readonly (readonly [string, number])[];
+  /**
+   * Per sieved column (EntityModel.sieved): the ordinals (from 0, in the order the rows were sent) of
+   * the rows whose value may repeat an earlier row's, among them every row that does; null when too
+   * many to list.
+   */
+  readonly repeats: readonly (readonly [column: string, rows: readonly number[] | null])[];
 }
 
 /** One batch's COPY data for the file's table and for rejected_row. */
