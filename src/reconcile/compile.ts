@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { SQL_TYPE, storedField, storedFields, textSql } from '../model/entities.js';
+import { ENTITY_MODELS, SQL_TYPE, storedField, storedFields, textSql } from '../model/entities.js';
 import { ENTITY_DEFS, fieldDef, type FieldDef } from './fields.js';
 import {
   ADJUSTMENT_TRADE_TYPES,
@@ -709,7 +709,7 @@ function loadStatements(l: Layout, sharedAlongside: Side | null = null): Stateme
           });
         out.push({
           label: `${side} values several records share`,
-          query: sql`${src}, ${sharedValuesGroups(l, side)},
+          query: sql`${src}, ${sharedValuesGroups(l, side, sql`ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)})`)},
             u AS (INSERT INTO ${uniqueTable} SELECT ${g(inOnePass.unique)}, g.first FROM g
               WHERE g.by_unique AND ${notBlank(inOnePass.unique, 'g.')})
             INSERT INTO ${shared} SELECT ${g(inOnePass.grouping)} FROM g
@@ -839,16 +839,68 @@ function sharedValueSets(
  * records (grouping sets), not one each; grouped bytewise, and sorted where the context says so
  * (CompileContext.sortsSideGroups).
  */
-function sharedValuesGroups(l: Layout, side: Side): RawBuilder<unknown> {
+function sharedValuesGroups(l: Layout, side: Side, files: RawBuilder<unknown>): RawBuilder<unknown> {
   const sets = sharedValueSets(l, side)!;
   const c = (f: string) => sql.raw(l.column.get(f)!);
   const bytewise = (f: string) => bytewiseSql(l.recon, f, c(f));
   const set = (fs: readonly string[]) => sql.join(fs.map(bytewise));
+  const listed = listedRepeatsFilter(l, side, [sets.unique, sets.grouping], files);
   return sql`g AS MATERIALIZED (
     SELECT ${sql.join([...sets.unique, ...sets.grouping].map((f) => sql`${bytewise(f)} AS ${c(f)}`))}, min(id) AS first,
       GROUPING(${set(sets.unique)}) = 0 AS by_unique
-    FROM src GROUP BY GROUPING SETS ((${set(sets.unique)}), (${set(sets.grouping)}))
+    FROM src ${listed === null ? sql`` : sql`WHERE ${listed}`}
+    GROUP BY GROUPING SETS ((${set(sets.unique)}), (${set(sets.grouping)}))
     HAVING count(*) > 1)`;
+}
+
+/**
+ * The stored column of the first of `fields` whose repeats a load lists (EntityModel.sieved) and that
+ * the rules read as stored; null when none is.
+ */
+function sievedColumn(recon: Reconciliation, fields: readonly string[]): string | null {
+  for (const f of fields) {
+    if (!(ENTITY_MODELS[recon.entity].sieved as readonly string[]).includes(f)) continue;
+    const column = storedField(recon.entity, f).column;
+    if (def(recon, f).sql === `r.${column}`) return column;
+  }
+  return null;
+}
+
+/**
+ * SQL true for the records of `src` (the side's records, with the working columns of the sets'
+ * fields) that a search for values several records share must look at, for a side read from the files
+ * `files` (a bigint[] expression). Each set has a field whose repeats its file's load listed
+ * (file_repeat_candidate): a value several records of the file share is held by a listed row, so only
+ * records holding a listed row's value of some set can share one, and the search groups those few
+ * instead of every record. All records where the side reads several files (a repeat across two files is
+ * listed in neither) or its file has no complete list (loaded before the lists, or too many to list).
+ * Null when some set has no such field, or the side holds legs of spreads (records of no file).
+ */
+function listedRepeatsFilter(
+  l: Layout,
+  side: Side,
+  sets: readonly (readonly string[])[],
+  files: RawBuilder<unknown>,
+): RawBuilder<boolean> | null {
+  const { recon } = l;
+  if (recon[side].rollForward || (recon[side].expand !== null && l.legs[side])) return null;
+  const chosen = sets.map((fs) => {
+    const column = sievedColumn(recon, fs);
+    const field = fs.find((f) => column !== null && storedField(recon.entity, f).column === column);
+    return column === null || field === undefined ? null : { column, working: l.column.get(field)! };
+  });
+  if (chosen.some((x) => x === null)) return null;
+  const columns = [...new Set(chosen.map((x) => x!.column))];
+  const table = sql.raw(ENTITY_MODELS[recon.entity].table);
+  const listedIds = (column: string) =>
+    sql`ARRAY(SELECT unnest(c.ids) FROM file_repeat_candidate c WHERE c.file_id = ANY(${files}) AND c.column_name = ${column})`;
+  const listedValue = chosen.map(
+    (x) =>
+      sql`src.${sql.raw(x!.working)} IN (SELECT t.${sql.raw(x!.column)} FROM ${table} t WHERE t.id = ANY(${listedIds(x!.column)}))`,
+  );
+  return sql<boolean>`(NOT (cardinality(${files}) = 1 AND (SELECT count(*) FROM file_repeat_candidate c
+      WHERE c.file_id = ANY(${files}) AND c.column_name IN (${sql.join(columns)}) AND c.ids IS NOT NULL) = ${columns.length})
+    OR ${sql.join(listedValue, sql` OR `)})`;
 }
 
 /**
@@ -1693,7 +1745,7 @@ function sharedValuesProbe(l: Layout, side: Side): SharedValuesProbe | null {
     probe: (files) =>
       sql`WITH src AS NOT MATERIALIZED (SELECT r.id, ${sql.join(columns)} FROM ${relation}
           WHERE r.file_id = ANY(${files}::bigint[]) AND ${recordWhere(recon, side, l.ctx)}),
-        ${sharedValuesGroups(l, side)}
+        ${sharedValuesGroups(l, side, sql`${files}::bigint[]`)}
         SELECT EXISTS (SELECT 1 FROM g WHERE (g.by_unique AND ${notBlank(sets.unique)})
           OR (NOT g.by_unique AND ${notBlank(sets.grouping)})) AS found`,
   };
@@ -1717,18 +1769,36 @@ function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
   const table = sql.raw(`rx_keys_${side}`);
   const value = (f: string) => sql.raw(`(${def(recon, f).sql})`);
   const bytewise = (f: string) => bytewiseSql(recon, f, value(f));
+  const sieved = sievedColumn(recon, keys);
   return {
     side,
     files: sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)}) AS files`,
-    search: (files, most) =>
-      sql`SELECT ${sql.join(keys.map((f) => sql`(${bytewise(f)})::text AS ${sql.raw(l.column.get(f)!)}`))}
+    search: (files, most) => {
+      const from = sql`SELECT ${sql.join(keys.map((f) => sql`(${bytewise(f)})::text AS ${sql.raw(l.column.get(f)!)}`))}
         FROM ${sideRelation(recon, side, l.ctx)}
         WHERE r.file_id = ANY(${files}::bigint[]) AND ${recordWhere(recon, side, l.ctx)}
           AND ${sql.join(
             keys.map((f) => sql`${value(f)} IS NOT NULL`),
             sql` AND `,
-          )}
-        GROUP BY ${sql.join(keys.map(bytewise))} HAVING count(*) > 1 LIMIT ${most}`,
+          )}`;
+      const grouped = sql.join(keys.map(bytewise));
+      const whole = sql<
+        Record<string, string>
+      >`${from} GROUP BY ${grouped} HAVING count(*) > 1 LIMIT ${most}`;
+      if (sieved === null || files.length !== 1) return whole;
+      // A side of one file whose load listed its possible repeats of a key field: a key value several
+      // records share is a listed record's, so the keys of the listed records are all the search needs
+      // (found by id, without reading the side). Some are held by one record only: the pass numbers
+      // their records to find none repeated. Unlisted (loaded before the lists, or too many), the side
+      // is grouped whole; only one of the two runs.
+      const listed = sql`(SELECT c.ids FROM file_repeat_candidate c
+        WHERE c.file_id = ${files[0]}::bigint AND c.column_name = ${sieved} AND c.ids IS NOT NULL)`;
+      return sql<
+        Record<string, string>
+      >`(${from} AND r.id = ANY(${listed}::bigint[]) GROUP BY ${grouped} LIMIT ${most})
+        UNION ALL
+        (${from} AND ${listed} IS NULL GROUP BY ${grouped} HAVING count(*) > 1 LIMIT ${most})`;
+    },
     store: (rows) => [
       {
         label: `${side} key values several records share (found alongside)`,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Store } from '../../src/db/connect.js';
+import { ENTITY_MODELS, storedField } from '../../src/model/entities.js';
 import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
 import type { RuleSet } from '../../src/reconcile/rule-set.js';
@@ -100,6 +101,23 @@ export async function countDatedRows(store: Store, fileId: string, entity: 'trad
     GROUP BY file_id, ${sql.raw(date)}`.execute(store.db);
 }
 
+/**
+ * What a load lists with its rows: per column it sieves for repeats (EntityModel.sieved), the rows whose
+ * value repeats an earlier row's (file_repeat_candidate). Exactly those here, where a load's Bloom filter
+ * lists a few more. For records written straight into the canonical tables.
+ */
+export async function listRepeatCandidates(store: Store, fileId: string): Promise<void> {
+  for (const name of ENTITY_MODELS.trades.sieved) {
+    const column = storedField('trades', name).column;
+    const c = sql.raw(`t.${column}`);
+    await sql`INSERT INTO file_repeat_candidate (file_id, column_name, ids)
+      SELECT ${fileId}::bigint, ${column}, coalesce(array_agg(x.id ORDER BY x.id), '{}')
+      FROM (SELECT t.id, row_number() OVER (PARTITION BY ${c} ORDER BY t.id) AS rn
+        FROM trade t WHERE t.file_id = ${fileId}::bigint AND ${c} IS NOT NULL) x
+      WHERE x.rn > 1`.execute(store.db);
+  }
+}
+
 /** Loads one file of trades of a source and date straight into the canonical tables. */
 export async function loadTrades(
   store: Store,
@@ -145,6 +163,7 @@ export async function loadTrades(
       .execute();
   }
   await countDatedRows(store, file.id, 'trades');
+  await listRepeatCandidates(store, file.id);
   if (superseded) {
     await store.db
       .updateTable('source_file')
