@@ -8,14 +8,13 @@ import { describeFile, nameFacts } from '../../src/ingest/load/file-meta.js';
 import { IngestWorker } from '../../src/ingest/load/ingest-worker.js';
 import { loadFile } from '../../src/ingest/load/load-file.js';
 import { AccountResolver } from '../../src/ingest/normalise/account-resolver.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { listBreaks } from '../../src/reconcile/breaks.js';
 import { collect } from '../support/collect.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { calendar, FIXTURES, ingest, profiles } from '../support/ingest.js';
 import { fc } from '../support/property.js';
-import { loadTrades, type T } from '../support/synthetic-trades.js';
+import { aggregatedTrades, loadTrades, type T } from '../support/synthetic-trades.js';
 
 // A load lists, per trade number and reference, the rows whose value may repeat an earlier row's of
 // the file; a run reading one file looks for repeated values among those rows only. The list must hold
@@ -105,26 +104,9 @@ describe(`possible repeats listed by the load (${dbKind})`, () => {
   });
 });
 
-const ruleSet = loadRuleSet(
-  'repeats.yaml',
-  `name: repeats
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    aggregate:
-      side: right
-      groupBy: [clearingDate, tradeNo, account, instrument, side, price]
-      sum: [quantity]
-      unique: [ref]
-    passes:
-      - { name: number, keys: [clearingDate, tradeNo] }
-      - { name: content, keys: [account, instrument, side, quantity, price], repeats: pair }
-    compare:
-      quantity: exact
-      price: exact
-`,
+const ruleSet = aggregatedTrades(
+  ['clearingDate', 'tradeNo', 'account', 'instrument', 'side', 'price'],
+  ['quantity', 'price'],
 );
 
 describe(`a run finds with the lists what it finds without them (${dbKind})`, () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBreaks } from '../../src/reconcile/breaks.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { collect } from '../support/collect.js';
 import { runLoggedTrades } from '../support/debug-lines.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { dateSequence, type T } from '../support/synthetic-trades.js';
+import { aggregatedTrades, dateSequence, type T } from '../support/synthetic-trades.js';
 
 // An aggregated side's shared values (its unique rule's, the first pass's key it groups) are nearly
 // always none. On a server a second connection asks whether there are any while the run's connection
@@ -12,25 +11,9 @@ import { dateSequence, type T } from '../support/synthetic-trades.js';
 // the run goes back to before its loads and takes the long way. Whichever way, the same breaks as the
 // embedded database's, which always takes the long way.
 
-const ruleSet = loadRuleSet(
-  'shared.yaml',
-  `name: shared
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    aggregate:
-      side: right
-      groupBy: [clearingDate, tradeNo, account, instrument, side, price]
-      sum: [quantity]
-      unique: [ref]
-    passes:
-      - { name: number, keys: [clearingDate, tradeNo] }
-    compare:
-      quantity: exact
-      price: exact
-`,
+const ruleSet = aggregatedTrades(
+  ['clearingDate', 'tradeNo', 'account', 'instrument', 'side', 'price'],
+  ['quantity', 'price'],
 );
 
 let refs = 0;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { listBreaks } from '../../src/reconcile/breaks.js';
-import { loadRuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
-import { loadTrades, type T } from '../support/synthetic-trades.js';
+import { aggregatedTrades, loadTrades, type T } from '../support/synthetic-trades.js';
 import { fc, numRuns } from '../support/property.js';
 import { collect } from '../support/collect.js';
 
@@ -13,23 +12,9 @@ const DB_RUNS = Math.min(numRuns, 30);
 
 // As the default rule set's trades-bos, cut down: BOS allocations summed per trade number and booking,
 // a BOS reference booked twice a duplicate, pass 1 on the trade number.
-const ruleSet = loadRuleSet(
-  'aggregate-prop.yaml',
-  `name: prop
-reconciliations:
-  t:
-    entity: trades
-    left: { source: dcass }
-    right: { source: bos }
-    aggregate:
-      side: right
-      groupBy: [clearingDate, tradeNo, account, side, price]
-      sum: [quantity]
-      unique: [ref]
-    passes:
-      - { name: trade-number, keys: [clearingDate, tradeNo] }
-    compare: { account: exact, side: exact, quantity: exact, price: exact }
-`,
+const ruleSet = aggregatedTrades(
+  ['clearingDate', 'tradeNo', 'account', 'side', 'price'],
+  ['account', 'side', 'quantity', 'price'],
 );
 
 interface Rec extends T {

@@ -4,7 +4,7 @@ import type { Store } from '../../src/db/connect.js';
 import { ENTITY_MODELS, storedField } from '../../src/model/entities.js';
 import { syncCalendar } from '../../src/ingest/load/calendar-sync.js';
 import { listBreaks, type Break } from '../../src/reconcile/breaks.js';
-import type { RuleSet } from '../../src/reconcile/rule-set.js';
+import { loadRuleSet, type RuleSet } from '../../src/reconcile/rule-set.js';
 import { runReconciliation, type RunSummary } from '../../src/reconcile/run.js';
 import { collect } from './collect.js';
 import { calendar } from './ingest.js';
@@ -197,4 +197,31 @@ export async function runTradeScenario(
   await loadTrades(store, 'bos', date, right);
   const run = await runReconciliation(store, { businessDate: date, ruleSet, allowNonTradingDay: true });
   return { run, breaks: await collect(listBreaks(store, run.runId)) };
+}
+
+/**
+ * A rule set of one reconciliation, `t`: DCASS trades against BOS trades, the BOS allocations of one
+ * booking (`groupBy`, which holds the trade number) summed, a BOS reference booked twice a duplicate,
+ * pass 1 on the trade number, the fields `compare` names compared exactly. The default rule set's
+ * trades-bos cut down to its aggregation and its searches for shared values.
+ */
+export function aggregatedTrades(groupBy: readonly string[], compare: readonly string[]): RuleSet {
+  return loadRuleSet(
+    'aggregated.yaml',
+    `name: aggregated
+reconciliations:
+  t:
+    entity: trades
+    left: { source: dcass }
+    right: { source: bos }
+    aggregate:
+      side: right
+      groupBy: [${groupBy.join(', ')}]
+      sum: [quantity]
+      unique: [ref]
+    passes:
+      - { name: trade-number, keys: [clearingDate, tradeNo] }
+    compare: { ${compare.map((f) => `${f}: exact`).join(', ')} }
+`,
+  );
 }
