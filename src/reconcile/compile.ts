@@ -854,14 +854,17 @@ function sharedValuesGroups(l: Layout, side: Side, files: RawBuilder<unknown>): 
 }
 
 /**
- * The stored column of the first of `fields` whose repeats a load lists (EntityModel.sieved) and that
- * the rules read as stored; null when none is.
+ * The first of `fields` whose repeats a load lists (EntityModel.sieved) and that the rules read as
+ * stored, with its stored column; null when none is.
  */
-function sievedColumn(recon: Reconciliation, fields: readonly string[]): string | null {
-  for (const f of fields) {
-    if (!(ENTITY_MODELS[recon.entity].sieved as readonly string[]).includes(f)) continue;
-    const column = storedField(recon.entity, f).column;
-    if (def(recon, f).sql === `r.${column}`) return column;
+function sievedField(
+  recon: Reconciliation,
+  fields: readonly string[],
+): { field: string; column: string } | null {
+  for (const field of fields) {
+    if (!(ENTITY_MODELS[recon.entity].sieved as readonly string[]).includes(field)) continue;
+    const column = storedField(recon.entity, field).column;
+    if (def(recon, field).sql === `r.${column}`) return { field, column };
   }
   return null;
 }
@@ -885,9 +888,8 @@ function listedRepeatsFilter(
   const { recon } = l;
   if (recon[side].rollForward || (recon[side].expand !== null && l.legs[side])) return null;
   const chosen = sets.map((fs) => {
-    const column = sievedColumn(recon, fs);
-    const field = fs.find((f) => column !== null && storedField(recon.entity, f).column === column);
-    return column === null || field === undefined ? null : { column, working: l.column.get(field)! };
+    const sieved = sievedField(recon, fs);
+    return sieved === null ? null : { column: sieved.column, working: l.column.get(sieved.field)! };
   });
   if (chosen.some((x) => x === null)) return null;
   const columns = [...new Set(chosen.map((x) => x!.column))];
@@ -1737,7 +1739,9 @@ function sharedValuesProbe(l: Layout, side: Side): SharedValuesProbe | null {
       fs.map((f) => sql`g.${c(f)} IS NOT NULL`),
       sql` AND `,
     );
-  const columns = [...sets.unique, ...sets.grouping].map((f) => sql`${sql.raw(def(recon, f).sql)} AS ${c(f)}`);
+  const columns = [...sets.unique, ...sets.grouping].map(
+    (f) => sql`${sql.raw(def(recon, f).sql)} AS ${c(f)}`,
+  );
   const relation = expandedSideRelation(l, side) ?? sideRelation(recon, side, l.ctx);
   return {
     side,
@@ -1769,7 +1773,7 @@ function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
   const table = sql.raw(`rx_keys_${side}`);
   const value = (f: string) => sql.raw(`(${def(recon, f).sql})`);
   const bytewise = (f: string) => bytewiseSql(recon, f, value(f));
-  const sieved = sievedColumn(recon, keys);
+  const sieved = sievedField(recon, keys);
   return {
     side,
     files: sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)}) AS files`,
@@ -1787,17 +1791,18 @@ function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
       >`${from} GROUP BY ${grouped} HAVING count(*) > 1 LIMIT ${most}`;
       if (sieved === null || files.length !== 1) return whole;
       // A side of one file whose load listed its possible repeats of a key field: a key value several
-      // records share is a listed record's, so the keys of the listed records are all the search needs
-      // (found by id, without reading the side). Some are held by one record only: the pass numbers
-      // their records to find none repeated. Unlisted (loaded before the lists, or too many), the side
-      // is grouped whole; only one of the two runs.
+      // records share is held by a listed record (every record repeating an earlier one's value is
+      // listed), so only the records holding a listed record's value of that field are grouped, not
+      // the whole side. The list holds a few values that repeat nothing (the load's filter is
+      // probabilistic): grouped, they are held once and found unrepeated, so the side is not numbered
+      // for them. Unlisted (loaded before the lists, or too many), the side is grouped whole.
       const listed = sql`(SELECT c.ids FROM file_repeat_candidate c
-        WHERE c.file_id = ${files[0]}::bigint AND c.column_name = ${sieved} AND c.ids IS NOT NULL)`;
-      return sql<
-        Record<string, string>
-      >`(${from} AND r.id = ANY(${listed}::bigint[]) GROUP BY ${grouped} LIMIT ${most})
-        UNION ALL
-        (${from} AND ${listed} IS NULL GROUP BY ${grouped} HAVING count(*) > 1 LIMIT ${most})`;
+        WHERE c.file_id = ${files[0]}::bigint AND c.column_name = ${sieved.column} AND c.ids IS NOT NULL)`;
+      const column = sql.raw(sieved.column);
+      return sql<Record<string, string>>`${from}
+        AND (${listed} IS NULL OR r.${column} IN (SELECT t.${column} FROM ${sql.raw(ENTITY_MODELS[recon.entity].table)} t
+          WHERE t.id = ANY(${listed}::bigint[])))
+        GROUP BY ${grouped} HAVING count(*) > 1 LIMIT ${most}`;
     },
     store: (rows) => [
       {

@@ -11,6 +11,7 @@ import { AccountResolver } from '../../src/ingest/normalise/account-resolver.js'
 import { runReconciliation } from '../../src/reconcile/run.js';
 import { listBreaks } from '../../src/reconcile/breaks.js';
 import { collect } from '../support/collect.js';
+import { captureDebugLines } from '../support/debug-lines.js';
 import { createTestDb, dbKind, type TestDb } from '../support/db.js';
 import { calendar, FIXTURES, ingest, profiles } from '../support/ingest.js';
 import { fc } from '../support/property.js';
@@ -119,9 +120,23 @@ describe(`a run finds with the lists what it finds without them (${dbKind})`, ()
   });
   afterAll(async () => t.dispose());
 
-  /** Each break's kind and its records' trade numbers and references, sorted; and the run's counts. */
+  /**
+   * Each break's kind and its records' trade numbers and references, sorted; the run's counts; and how
+   * many repeated key values each side's search found (a value held once, found repeated, would number
+   * a side for nothing and, on a server, load the run again).
+   */
   async function outcome(date: string) {
-    const run = await runReconciliation(t.store, { businessDate: date, ruleSet, allowNonTradingDay: true });
+    const { logger, lines } = captureDebugLines();
+    const run = await runReconciliation(t.store, {
+      businessDate: date,
+      ruleSet,
+      allowNonTradingDay: true,
+      logger,
+    });
+    const searched = lines
+      .filter((l) => typeof l['step'] === 'string' && l['step'].includes('key values several records share'))
+      .map((l) => `${String(l['step'])}: ${String(l['found'])}`)
+      .sort();
     const rows = new Map(
       (await t.store.db.selectFrom('trade').select(['id', 'trade_no', 'ref']).execute()).map((r) => [
         r.id,
@@ -135,7 +150,7 @@ describe(`a run finds with the lists what it finds without them (${dbKind})`, ()
         ),
       )
       .sort();
-    return { counts: run.counts['t'], breaks };
+    return { counts: run.counts['t'], breaks, searched };
   }
 
   const trade: fc.Arbitrary<T> = fc.record({

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { loadTrades, type T } from './synthetic-trades.js';
 
 /** A debug logger whose lines are kept, as objects, for a test to look at what a run did. */
-function captureDebugLines(): {
+export function captureDebugLines(): {
   logger: ReturnType<typeof createLogger>;
   lines: Record<string, unknown>[];
 } {

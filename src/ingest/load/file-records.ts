@@ -240,7 +240,8 @@ class FileRecords {
       else this.rows.add(row.value);
       for (const s of this.sieves) {
         const value = row.value[s.index];
-        if (value === null || value === undefined || !s.sieve.addSeen(value) || s.rows === null) continue;
+        // Past the cap the file is searched whole, so its filter need not be asked any more.
+        if (s.rows === null || value === null || value === undefined || !s.sieve.addSeen(value)) continue;
         if (s.rows.length < MOST_REPEAT_CANDIDATES) s.rows.push(this.rowCount);
         else s.rows = null;
       }
