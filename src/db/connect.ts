@@ -213,6 +213,12 @@ async function openPglite(target: DatabaseTarget): Promise<Store> {
       parsers: { [OID.int8]: asText, [OID.numeric]: asText, [OID.date]: asText },
     });
     await pglite.exec("SET TIME ZONE 'UTC'");
+    // A new WAL segment is made by seeking to its end, not by writing 16 MB of zeros 8 KB at a time:
+    // on the embedded database each write is a call from its WebAssembly into Node on the thread
+    // that is also the product's. A run of 1,000,000 x 1,000,000 trades (ingest included) made 55,424
+    // such writes, 454 MB, of its 285,170 (433 with this off). Crash safety is the same: WAL records
+    // carry their own checksums, whatever the bytes beyond the last one.
+    await pglite.exec('SET wal_init_zero = off');
     await pglite.query(SET_OS_IDENTITY, osIdentityParams());
   } catch (cause) {
     unlock();
