@@ -10,8 +10,7 @@ import { collect } from '../support/collect.js';
 // Each run of a property reconciles in the database; fewer runs than pure properties keep it quick.
 const DB_RUNS = Math.min(numRuns, 30);
 
-// As the default rule set's trades-bos, cut down: BOS allocations summed per trade number and booking,
-// a BOS reference booked twice a duplicate, pass 1 on the trade number.
+// A booking here is a trade number, account, side and price; its quantities are summed.
 const ruleSet = aggregatedTrades(
   ['clearingDate', 'tradeNo', 'account', 'side', 'price'],
   ['account', 'side', 'quantity', 'price'],
