@@ -75,7 +75,8 @@ export async function prepareForBulk(tx: StoreTransaction, kind: Store['kind']):
   // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
   // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows. Only
   // the indexes' owner may summarise; a role that runs without owning the schema leaves it to the
-  // server's autovacuum (autosummarize), and the indexes stay correct either way, only less sharp.
+  // server's autovacuum (its VACUUM after many inserts; migration 0025), and the indexes stay correct
+  // either way, only less sharp.
   await sql`SELECT brin_summarize_new_values(c.oid) FROM pg_class c
     WHERE c.oid IN (to_regclass('trade_file_date_brin'), to_regclass('position_file_date_brin'))
       AND pg_has_role(c.relowner, 'USAGE')`.execute(tx.db);

@@ -47,11 +47,28 @@ describe(`idempotent loads and superseding generations (${dbKind})`, () => {
       .executeTakeFirstOrThrow();
     expect(Number(trades.n)).toBe(12);
     // The load left the planner statistics of what it filled (a table never analysed has -1).
-    const { rows } = await sql<{ relname: string; reltuples: number }>`SELECT relname, reltuples::float8 AS reltuples
+    const { rows } = await sql<{
+      relname: string;
+      reltuples: number;
+    }>`SELECT relname, reltuples::float8 AS reltuples
       FROM pg_class WHERE relname IN ('trade', 'position') ORDER BY relname`.execute(t.store.db);
     expect(rows.map((r) => [r.relname, Number(r.reltuples)])).toEqual([
       ['position', -1],
       ['trade', 12],
+    ]);
+  });
+
+  it("the file and date BRIN indexes leave a load's ranges to the runs, not to autovacuum requests", async () => {
+    // With autosummarize, each range a load fills was a request to autovacuum, whose few hundred
+    // places a load of a million trades overflowed: a LOG entry in the server's log per range.
+    const { rows } = await sql<{ relname: string; options: string[] | null }>`SELECT relname,
+        reloptions AS options FROM pg_class
+      WHERE relname IN ('trade_file_date_brin', 'position_file_date_brin') ORDER BY relname`.execute(
+      t.store.db,
+    );
+    expect(rows).toEqual([
+      { relname: 'position_file_date_brin', options: ['autosummarize=off'] },
+      { relname: 'trade_file_date_brin', options: ['autosummarize=off'] },
     ]);
   });
 
