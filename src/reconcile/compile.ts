@@ -123,6 +123,13 @@ export interface CompileContext {
    * side's shared values) sorts rather than hashes: see SORTS_SIDE_GROUPS (run-steps.ts).
    */
   readonly sortsSideGroups: boolean;
+  /**
+   * Whether a side's statements name its files' ids (sideFiles) rather than find them in the
+   * statement: see NAMES_SIDE_FILES (run-steps.ts).
+   */
+  readonly namesSideFiles: boolean;
+  /** The ids of each side's current files of the date (sideFilesQuery), once the run has found them; null before. */
+  readonly sideFiles: Readonly<Record<Side, readonly string[]>> | null;
 }
 
 /**
@@ -414,6 +421,26 @@ function datedFiles(recon: Reconciliation, side: Side, ctx: CompileContext): Raw
       AND d.record_date = ${ctx.businessDate}::date`;
 }
 
+/** The ids of a side's current files of its date (datedFiles), as one row's array `files`. */
+export function sideFilesQuery(
+  recon: Reconciliation,
+  side: Side,
+  ctx: CompileContext,
+): RawBuilder<{ files: string[] }> {
+  return sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, ctx)}) AS files`;
+}
+
+/**
+ * A side's current files of its date, as a bigint[] expression for a scan's `file_id = ANY(...)`: the
+ * ids themselves where the run found them (CompileContext.sideFiles), so the planner sees how few of
+ * the table's rows they hold; else found by the statement.
+ */
+function sideFileIds(l: Layout, side: Side): RawBuilder<unknown> {
+  const ids = l.ctx.sideFiles?.[side];
+  if (ids !== undefined) return sql`${`{${ids.join(',')}}`}::bigint[]`;
+  return sql`ARRAY(SELECT d.file_id FROM ${datedFiles(l.recon, side, l.ctx)})`;
+}
+
 /**
  * SQL true when a run of this reconciliation looks at the records of a break of the register (alias
  * `c`, a break_case): every record of the break's last sighting is of the side's source and passes the
@@ -472,8 +499,7 @@ function sideRecords(l: Layout, side: Side): RawBuilder<unknown> {
   // counted them (file_dated_rows, inputsQuery): a handful of ids, tested in the scan itself. Joined
   // to rx_files (every current file of every date), each of 1,000,000 records paid a hash join's
   // probe: about 0.15 s a side per statement on the server.
-  const files = sql`ARRAY(SELECT d.file_id FROM ${datedFiles(l.recon, side, l.ctx)})`;
-  return sql`${relation}${lookupJoin(l.recon)} WHERE r.file_id = ANY(${files}) AND ${where}`;
+  return sql`${relation}${lookupJoin(l.recon)} WHERE r.file_id = ANY(${sideFileIds(l, side)}) AND ${where}`;
 }
 
 /**
@@ -709,7 +735,7 @@ function loadStatements(l: Layout, sharedAlongside: Side | null = null): Stateme
           });
         out.push({
           label: `${side} values several records share`,
-          query: sql`${src}, ${sharedValuesGroups(l, side, sql`ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)})`)},
+          query: sql`${src}, ${sharedValuesGroups(l, side, sideFileIds(l, side))},
             u AS (INSERT INTO ${uniqueTable} SELECT ${g(inOnePass.unique)}, g.first FROM g
               WHERE g.by_unique AND ${notBlank(inOnePass.unique, 'g.')})
             INSERT INTO ${shared} SELECT ${g(inOnePass.grouping)} FROM g
@@ -1745,7 +1771,7 @@ function sharedValuesProbe(l: Layout, side: Side): SharedValuesProbe | null {
   const relation = expandedSideRelation(l, side) ?? sideRelation(recon, side, l.ctx);
   return {
     side,
-    files: sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)}) AS files`,
+    files: sideFilesQuery(recon, side, l.ctx),
     probe: (files) =>
       sql`WITH src AS NOT MATERIALIZED (SELECT r.id, ${sql.join(columns)} FROM ${relation}
           WHERE r.file_id = ANY(${files}::bigint[]) AND ${recordWhere(recon, side, l.ctx)}),
@@ -1776,7 +1802,7 @@ function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
   const sieved = sievedField(recon, keys);
   return {
     side,
-    files: sql`SELECT ARRAY(SELECT d.file_id FROM ${datedFiles(recon, side, l.ctx)}) AS files`,
+    files: sideFilesQuery(recon, side, l.ctx),
     search: (files, most) => {
       const from = sql`SELECT ${sql.join(keys.map((f) => sql`(${bytewise(f)})::text AS ${sql.raw(l.column.get(f)!)}`))}
         FROM ${sideRelation(recon, side, l.ctx)}

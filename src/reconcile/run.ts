@@ -29,6 +29,7 @@ import {
   lockForRun,
   MOST_REPEATED_KEYS,
   prepareForBulk,
+  NAMES_SIDE_FILES,
   SORTS_SIDE_GROUPS,
   storeRunBreaks,
   type RunProgress,
@@ -164,6 +165,8 @@ async function reconcileDate(
     runId,
     businessDate: options.businessDate,
     sortsSideGroups: SORTS_SIDE_GROUPS[kind],
+    namesSideFiles: NAMES_SIDE_FILES[kind],
+    sideFiles: null,
   };
   await createBreakTable(tx);
   const counts: Record<string, ReconCounts> = {};
