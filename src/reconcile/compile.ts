@@ -128,7 +128,11 @@ export interface CompileContext {
    * statement: see NAMES_SIDE_FILES (run-steps.ts).
    */
   readonly namesSideFiles: boolean;
-  /** The ids of each side's current files of the date (sideFilesQuery), once the run has found them; null before. */
+  /**
+   * The ids of each side's current files of the date (sideFilesQuery), once the run has chosen the
+   * reconciliation's files (filesStatements); null before. What a second connection reads, and what
+   * the statements name where namesSideFiles.
+   */
   readonly sideFiles: Readonly<Record<Side, readonly string[]>> | null;
 }
 
@@ -437,7 +441,7 @@ export function sideFilesQuery(
  */
 function sideFileIds(l: Layout, side: Side): RawBuilder<unknown> {
   const ids = l.ctx.sideFiles?.[side];
-  if (ids !== undefined) return sql`${`{${ids.join(',')}}`}::bigint[]`;
+  if (l.ctx.namesSideFiles && ids !== undefined) return sql`${`{${ids.join(',')}}`}::bigint[]`;
   return sql`ARRAY(SELECT d.file_id FROM ${datedFiles(l.recon, side, l.ctx)})`;
 }
 
@@ -597,8 +601,12 @@ function expandedSideRelation(l: Layout, side: Side): RawBuilder<unknown> | null
   return l.recon[side].expand === null ? null : expandedRelation(side, l.legs[side]);
 }
 
-/** The statements choosing the files a reconciliation reads (rx_files), after the last one's tables are dropped. */
-function filesStatements(): Statement[] {
+/**
+ * The statements choosing the files a reconciliation reads (rx_files), after the last one's tables
+ * are dropped: the run's first, before it finds each side's files (CompileContext.sideFiles) and
+ * compiles the rest.
+ */
+export function filesStatements(): Statement[] {
   return [
     {
       label: 'drop working tables',
@@ -1643,8 +1651,6 @@ function matchStatement(l: Layout, ctx: CompileContext): Statement {
  * `standInTables`, each empty or not.
  */
 export interface CompiledReconciliation {
-  /** The files the reconciliation reads (rx_files): the first statements. */
-  readonly files: readonly Statement[];
   /** The working tables created, and the expanded sides' legs built (EXPANDED_TABLE). */
   readonly prepare: readonly Statement[];
   /** Per expanded side: the table of its legs, which tells Known.legs. */
@@ -1681,9 +1687,10 @@ export interface CompiledReconciliation {
  */
 export interface SharedValuesProbe {
   readonly side: Side;
-  /** On the run's connection, once its files are chosen: the ids of the side's files, which the probe reads. */
-  readonly files: RawBuilder<{ files: string[] }>;
-  /** On the second connection: whether any value of either set is shared by several records. */
+  /**
+   * On the second connection: whether any value of either set is shared by several records of the
+   * side's files (CompileContext.sideFiles).
+   */
   probe(files: readonly string[]): RawBuilder<{ found: boolean }>;
 }
 
@@ -1700,9 +1707,10 @@ export interface SharedValuesProbe {
  */
 export interface RepeatedKeySearch {
   readonly side: Side;
-  /** On the run's connection, once its files are chosen: the ids of the side's files, which the search reads. */
-  readonly files: RawBuilder<{ files: string[] }>;
-  /** On the second connection (or the run's, first): up to `most` key values several records share, as text. */
+  /**
+   * On the second connection (or the run's, first): up to `most` key values several records of the
+   * side's files (CompileContext.sideFiles) share, as text.
+   */
   search(files: readonly string[], most: number): RawBuilder<Record<string, string>>;
   /** On the run's connection: the table the pass reads, filled with what the search found (its rows as JSON). */
   store(rows: string): Statement[];
@@ -1711,7 +1719,6 @@ export interface RepeatedKeySearch {
 export function compileReconciliation(recon: Reconciliation, ctx: CompileContext): CompiledReconciliation {
   const l = layout(recon, ctx);
   return {
-    files: filesStatements(),
     prepare: prepareStatements(l),
     legTables: (['left', 'right'] as const).flatMap((side) =>
       recon[side].expand === null ? [] : [{ side, table: EXPANDED_TABLE[side] }],
@@ -1771,7 +1778,6 @@ function sharedValuesProbe(l: Layout, side: Side): SharedValuesProbe | null {
   const relation = expandedSideRelation(l, side) ?? sideRelation(recon, side, l.ctx);
   return {
     side,
-    files: sideFilesQuery(recon, side, l.ctx),
     probe: (files) =>
       sql`WITH src AS NOT MATERIALIZED (SELECT r.id, ${sql.join(columns)} FROM ${relation}
           WHERE r.file_id = ANY(${files}::bigint[]) AND ${recordWhere(recon, side, l.ctx)}),
@@ -1802,7 +1808,6 @@ function repeatedKeySearch(l: Layout, side: Side): RepeatedKeySearch | null {
   const sieved = sievedField(recon, keys);
   return {
     side,
-    files: sideFilesQuery(recon, side, l.ctx),
     search: (files, most) => {
       const from = sql`SELECT ${sql.join(keys.map((f) => sql`(${bytewise(f)})::text AS ${sql.raw(l.column.get(f)!)}`))}
         FROM ${sideRelation(recon, side, l.ctx)}

@@ -6,6 +6,7 @@ import { carryStatements } from './carry.js';
 import {
   breakTableStatement,
   compileReconciliation,
+  filesStatements,
   sideFilesQuery,
   dropWorkingTables,
   type CompileContext,
@@ -53,7 +54,7 @@ const RUN_WORK_MEM: Record<Store['kind'], string | null> = { postgres: '256MB', 
 export const SORTS_SIDE_GROUPS: Record<Store['kind'], boolean> = { postgres: true, pglite: false };
 
 /**
- * Whether a run names each side's file ids in its statements, per database (CompileContext.sideFiles),
+ * Whether a run names each side's file ids in its statements, per database (CompileContext.namesSideFiles),
  * rather than have each statement find them. Named, the planner knows how few of the table's rows
  * they hold and reads a side's pages through the file and date BRIN index. On the embedded database,
  * whose files load one after another into pages of their own, a side's scan of 1,000,000 trades of
@@ -129,12 +130,16 @@ export async function executeRecon(
       log.debug({ recon: recon.name, step: s.label, ms: Date.now() - t0 }, 'statement done');
     }
   };
-  await execute(compileReconciliation(recon, ctx).files);
-  const compiled = compileReconciliation(
-    recon,
-    ctx.namesSideFiles ? await withSideFiles(tx, recon, ctx) : ctx,
-  );
-  const search = { searches: compiled.repeatedKeys, most: mostRepeatedKeys, recon: recon.name, log };
+  await execute(filesStatements());
+  const sideFiles = await sideFilesOf(tx, recon, ctx);
+  const compiled = compileReconciliation(recon, { ...ctx, sideFiles });
+  const search = {
+    searches: compiled.repeatedKeys,
+    sideFiles,
+    most: mostRepeatedKeys,
+    recon: recon.name,
+    log,
+  };
   // Where there is no second connection (the embedded database), on this one first: 1,000,000 x
   // 1,000,000 trades on PGlite, the search took 1.6-2.1 s and spared pass 1 numbering the side whole
   // (10.2-11.3 s -> 7.0-8.7 s).
@@ -233,14 +238,14 @@ export async function executeRecon(
   }
 }
 
-/** `ctx` with the ids of each side's current files of the date (the files chosen: rx_files). */
-async function withSideFiles(
+/** The ids of each side's current files of the date (CompileContext.sideFiles), once the run has chosen its files (rx_files). */
+async function sideFilesOf(
   tx: StoreTransaction,
   recon: Reconciliation,
   ctx: CompileContext,
-): Promise<CompileContext> {
+): Promise<Record<Side, string[]>> {
   const files = async (side: Side) => (await sideFilesQuery(recon, side, ctx).execute(tx.db)).rows[0]!.files;
-  return { ...ctx, sideFiles: { left: await files('left'), right: await files('right') } };
+  return { left: await files('left'), right: await files('right') };
 }
 
 /** Whether a working table holds any row; its name is the compiler's own constant, never a user's text. */
@@ -260,6 +265,8 @@ interface FoundKeys {
 /** What a run searches for repeated key values: its sides' searches, the most values it keeps. */
 interface KeySearch {
   readonly searches: readonly RepeatedKeySearch[];
+  /** The ids of each side's files (CompileContext.sideFiles), which the searches read. */
+  readonly sideFiles: Readonly<Record<Side, readonly string[]>>;
   readonly most: number;
   readonly recon: string;
   readonly log: Logger;
@@ -272,14 +279,13 @@ interface KeySearch {
  */
 async function searchKeys(
   db: StoreTransaction['db'],
-  { searches, most, recon, log }: KeySearch,
-  files: readonly (readonly string[])[],
+  { searches, sideFiles, most, recon, log }: KeySearch,
   where: string,
 ): Promise<Partial<Record<Side, FoundKeys>>> {
   const found: Partial<Record<Side, FoundKeys>> = {};
-  for (const [i, search] of searches.entries()) {
+  for (const search of searches) {
     const t0 = Date.now();
-    const { rows } = await search.search(files[i]!, most + 1).execute(db);
+    const { rows } = await search.search(sideFiles[search.side], most + 1).execute(db);
     log.debug(
       {
         recon,
@@ -294,16 +300,6 @@ async function searchKeys(
   return found;
 }
 
-/** The ids of each searched side's files, as the run chose them (on the run's connection). */
-async function searchedFiles(
-  tx: StoreTransaction,
-  searches: readonly RepeatedKeySearch[],
-): Promise<string[][]> {
-  const files: string[][] = [];
-  for (const search of searches) files.push((await search.files.execute(tx.db)).rows[0]!.files);
-  return files;
-}
-
 /** The searches for repeated key values on the run's own connection, one after another. */
 async function searchHere(
   tx: StoreTransaction,
@@ -311,7 +307,7 @@ async function searchHere(
   progress: RunProgress,
 ): Promise<Partial<Record<Side, FoundKeys>>> {
   progress.step = `${search.recon}: key values several records share`;
-  return searchKeys(tx.db, search, await searchedFiles(tx, search.searches), '');
+  return searchKeys(tx.db, search, '');
 }
 
 /** What the second connection found: each searched side's repeated key values, and the probe's answer (null: not asked or failed). */
@@ -336,18 +332,16 @@ async function searchAlongside(
   const snapshot = (await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx.db)).rows[0]!.id;
   // SET TRANSACTION SNAPSHOT takes no parameter: the id is the server's own (hex digits and dashes).
   if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id: ${snapshot}`);
-  const files = await searchedFiles(tx, search.searches);
-  const probeFiles = probe === null ? [] : (await probe.files.execute(tx.db)).rows[0]!.files;
   const found = alongside(async (other): Promise<FoundAlongside> => {
     await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`.execute(other.db);
     await sql.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`).execute(other.db);
     // The run's memory for sorts and hashes: a side's key values grouped in memory.
     await sql`SELECT set_config('work_mem', ${RUN_WORK_MEM.postgres}, true)`.execute(other.db);
-    const keys = await searchKeys(other.db, search, files, ' (alongside)');
+    const keys = await searchKeys(other.db, search, ' (alongside)');
     if (probe === null) return { keys, shared: null };
     if (SORTS_SIDE_GROUPS.postgres) await sql`SET LOCAL enable_hashagg = off`.execute(other.db);
     const t0 = Date.now();
-    const { rows } = await probe.probe(probeFiles).execute(other.db);
+    const { rows } = await probe.probe(search.sideFiles[probe.side]).execute(other.db);
     const shared = rows[0]?.found ?? null;
     search.log.debug(
       {
