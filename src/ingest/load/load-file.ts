@@ -15,7 +15,8 @@ import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
 import { batchStored } from './stored-batch-heap.js';
 import { storeDatedRows } from './dated-rows.js';
-import { IdBlocks, storeRepeatCandidates } from './repeat-candidates.js';
+import { IdBlocks } from './id-blocks.js';
+import { storeRepeatCandidates } from './repeat-candidates.js';
 import type { FileFacts } from './worker-protocol.js';
 
 /** Everything loading one file needs besides the file. */
@@ -175,8 +176,7 @@ class FileStore {
     const taken = await sql<{
       first: string;
     }>`SELECT reserve_ids(${this.sequence}::regclass, ${rows.size}::int) AS first`.execute(this.tx.db);
-    this.idBlocks.add(taken.rows[0]!.first, rows.size);
-    const ids = idBlock(taken.rows[0]!.first, rows.size);
+    const ids = this.idBlocks.add(taken.rows[0]!.first, rows.size);
     this.ids.update(`${ids.join('\n')}\n`);
     return withFirstColumn(rows, ids);
   }
@@ -358,17 +358,4 @@ async function generationsInForce(tx: StoreTransaction, fileId: string, profile:
 /** Marks files as superseded by another. */
 async function markSuperseded(tx: StoreTransaction, fileIds: readonly string[], by: string): Promise<void> {
   await tx.db.updateTable('source_file').set({ superseded_by: by }).where('id', 'in', fileIds).execute();
-}
-
-/** `n` consecutive ids from `first` (a bigint as text), as text. */
-function idBlock(first: string, n: number): string[] {
-  const ids = new Array<string>(n);
-  const start = Number(first);
-  if (Number.isSafeInteger(start + n)) {
-    for (let i = 0; i < n; i++) ids[i] = String(start + i);
-  } else {
-    const big = BigInt(first);
-    for (let i = 0; i < n; i++) ids[i] = (big + BigInt(i)).toString();
-  }
-  return ids;
 }

@@ -1,35 +1,6 @@
 import { sql } from 'kysely';
 import type { StoreTransaction } from '../../db/connect.js';
-
-/**
- * The ids a file's rows were given, by the order they were sent in: each batch takes a block of
- * consecutive ids (reserve_ids), so a row's id is its batch block's first id plus its place in the batch.
- */
-export class IdBlocks {
-  private readonly blocks: { readonly from: number; readonly firstId: bigint }[] = [];
-  private rows = 0;
-
-  /** Records the next batch's block: `size` rows from `firstId`. */
-  add(firstId: string, size: number): void {
-    this.blocks.push({ from: this.rows, firstId: BigInt(firstId) });
-    this.rows += size;
-  }
-
-  /** The ids of rows by their ordinals (from 0, ascending). */
-  idsOf(ordinals: readonly number[]): string[] {
-    const ids: string[] = [];
-    let b = 0;
-    for (const ordinal of ordinals) {
-      if (ordinal < 0 || ordinal >= this.rows)
-        throw new Error(`no row ${ordinal} of ${this.rows} was stored`);
-      while (b + 1 < this.blocks.length && this.blocks[b + 1]!.from <= ordinal) b++;
-      if (this.blocks[b]!.from > ordinal) throw new Error('row ordinals out of order');
-      const block = this.blocks[b]!;
-      ids.push((block.firstId + BigInt(ordinal - block.from)).toString());
-    }
-    return ids;
-  }
-}
+import type { IdBlocks } from './id-blocks.js';
 
 /**
  * Stores, per sieved column of a file (EntityModel.sieved), the ids of its rows whose value may repeat
