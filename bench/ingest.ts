@@ -14,9 +14,10 @@
  *     tsconfig.build.json into node_modules/.cache/dcass-bench/dist; bin/dcass-recon.js runs dist/ the same way);
  *     --tsx runs it from source with `node --import tsx src/cli/main.ts` instead (slower start,
  *     ~90 MB more RSS for the TypeScript loader).
- *   - floor (with the BOS run): the product's finished rows copied out of its trade table and loaded
- *     back with `psql \copy` (same indexes and constraints): storing the rows alone, before any reading
- *     or normalising, so the distance from it is what the product's own work costs;
+ *   - floor (with the BOS run): the product's finished rows copied out of its trade table and stored
+ *     back with `psql` as the product stores a file (a partition of its own, COPY FREEZE, attached):
+ *     storing the rows alone, before any reading or normalising, so the distance from it is what the
+ *     product's own work costs;
  *   - sketches (with the BOS run): the other design, PostgreSQL parsing the CSV and INSERT ... SELECT
  *     normalising it (bench/support/set-based-sketch.ts), without checks and with each field checked
  *     and bad rows rejected: lower bounds for that design.
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
     results.push({ name: 'product: ingest --source bos (BOS trades CSV)', rows: opt.rows, run: bosRun.run });
     if (bosRun.floors !== null) {
       results.push({
-        name: "floor: psql \\copy of the product's finished rows -> trade",
+        name: "floor: psql, the product's finished rows stored as its partition",
         rows: opt.rows,
         run: bosRun.floors.store,
       });

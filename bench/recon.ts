@@ -23,11 +23,12 @@
  *   - the same product path on the embedded database (PGlite) in a data folder created beforehand,
  *     untimed, as the server's database is (bench/support/pglite-open.ts --create);
  *   - floors, what the design costs before the product's own work: on the server, the product's
- *     finished trades of both files stored again with psql \copy into its emptied trade table
- *     (bench/support/floor.ts), then one FULL OUTER JOIN on them (its counts must be the baseline's);
- *     on PGlite, a process that opens and migrates a new folder as the product does, stores the
- *     product's finished trades in it by COPY in the product's batches and runs the same join
- *     (bench/support/pglite-open.ts --store), for its wall time and its peak RSS.
+ *     finished trades of both files stored again with psql as the product stores a file, each in a
+ *     partition created for it, COPY'd with FREEZE and attached (bench/support/floor.ts), then one
+ *     FULL OUTER JOIN on them (its counts must be the baseline's); on PGlite, a process that opens and
+ *     migrates a new folder as the product does, stores the product's finished trades in it the same
+ *     way, in the product's batches, and runs the same join (bench/support/pglite-open.ts --store),
+ *     for its wall time and its peak RSS.
  * Wall times are measured around the child processes; peak RSS is the product process's own (GNU
  * time). The break counts of the baseline, of the product's run, of its breaks.json and of what the
  * generator injected must all agree, or the benchmark fails.
@@ -297,8 +298,8 @@ async function productRun(
 /** What a product run's floor row measured. */
 function floorLabel(p: ProductRun): string {
   return p.target === 'server'
-    ? "psql \\copy of the product's finished trades -> trade, then the join"
-    : "PGlite opened, migrated, the product's finished trades COPY'd in, the join";
+    ? "psql: the product's finished trades stored as its file partitions, then the join"
+    : 'PGlite opened, migrated, the finished trades stored as file partitions, the join';
 }
 
 /**

@@ -24,6 +24,7 @@ import * as m0022 from './0022_id_blocks.js';
 import * as m0023 from './0023_dated_row_counts.js';
 import * as m0024 from './0024_repeat_candidates.js';
 import * as m0025 from './0025_brin_no_autosummarize.js';
+import * as m0026 from './0026_file_partitions.js';
 
 /**
  * Every migration, in order. Listed explicitly rather than read from the folder at run time
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0023_dated_row_counts': m0023,
   '0024_repeat_candidates': m0024,
   '0025_brin_no_autosummarize': m0025,
+  '0026_file_partitions': m0026,
 };

@@ -16,16 +16,19 @@
  *   node pglite-open.js DIR --store FILE... the floor under the product on PGlite, timed by
  *                                           bench/recon.ts (wall time and peak RSS): open and migrate
  *                                           DIR, store each FILE's trade rows as the product stores a
- *                                           file (one transaction, a COPY per 5,000 rows), then one
- *                                           join of the two sides; prints the join's counts
+ *                                           file (one transaction: a partition of its own, a COPY
+ *                                           FREEZE per 5,000 rows, attached), then one join of the
+ *                                           two sides; prints the join's counts
  */
 import '../../src/cli/heap.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { sql } from 'kysely';
-import { CopyBatch, EncodedCopy } from '../../src/db/copy.js';
+import { CopyBatch, EncodedCopy, withFirstColumn } from '../../src/db/copy.js';
 import { openStore } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { FilePartition } from '../../src/ingest/load/file-partition.js';
+import { IdBlocks } from '../../src/ingest/load/id-blocks.js';
 import { FINISHED_TRADES_JOIN, TRADE_COLUMNS } from './finished-trades.js';
 
 /** The product's COPY batch on PGlite (load-file.ts, BATCH_ROWS). */
@@ -84,16 +87,21 @@ async function exportTrades(to: string): Promise<void> {
 }
 
 /**
- * Stores each file's COPY lines in the trade table as the product loads a file: one transaction, a
- * COPY per BATCH_ROWS lines.
+ * Stores each file's COPY lines in the trade table as the product loads a file: one transaction, the
+ * file's partition created (FilePartition), a COPY FREEZE per BATCH_ROWS lines, each line given its id
+ * from the partition's range, then the partition attached.
  */
 async function storeTrades(files: readonly string[]): Promise<void> {
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     await store.transaction(async (tx) => {
+      const partition = (await FilePartition.create(tx, store.kind, 'trade', String(i + 1)))!;
+      const ids = new IdBlocks();
       let batch: Buffer[] = [];
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
-        await tx.copyRows('trade', TRADE_COLUMNS, new EncodedCopy(batch.length, Buffer.concat(batch)));
+        const rows = new EncodedCopy(batch.length, Buffer.concat(batch));
+        const withIds = withFirstColumn(rows, ids.add(partition.take(rows.size), rows.size));
+        await tx.copyRows(partition.name, ['id', ...TRADE_COLUMNS], withIds, { freeze: true });
         batch = [];
       };
       let rest = Buffer.alloc(0);
@@ -108,6 +116,7 @@ async function storeTrades(files: readonly string[]): Promise<void> {
         rest = Buffer.from(data.subarray(start));
       }
       await flush();
+      await partition.attach(tx);
     });
   }
 }

@@ -7,8 +7,17 @@ import type { from as copyFromType } from 'pg-copy-streams';
 /** A row for COPY: one text value (or null) per column, in column order. */
 export type CopyRow = readonly (string | null)[];
 
-/** Bulk-loads a batch into a table on the transaction's connection; resolves to the row count. */
-export type CopyRows = (table: string, columns: readonly string[], batch: CopyData) => Promise<number>;
+/**
+ * Bulk-loads a batch into a table on the transaction's connection; resolves to the row count. `freeze`:
+ * the rows are stored as already visible to all (COPY's FREEZE), for a table this transaction created
+ * (a file's partition), so that no later read writes their pages again to mark them so.
+ */
+export type CopyRows = (
+  table: string,
+  columns: readonly string[],
+  batch: CopyData,
+  options?: { readonly freeze?: boolean },
+) => Promise<number>;
 
 /** What COPY takes: rows as lines, or the same lines already encoded (see CopyBatch.encode). */
 export type CopyData = CopyBatch | EncodedCopy;
@@ -154,12 +163,12 @@ const [TAB, LF, BACKSLASH, CAPITAL_N] = [9, 10, 92, 78];
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
-function copyStatement(table: string, columns: readonly string[], source: string): string {
+function copyStatement(table: string, columns: readonly string[], source: string, freeze: boolean): string {
   // Identifiers come from our own code, never from input; checked anyway because they are spliced in.
   for (const name of [table, ...columns]) {
     if (!IDENT.test(name)) throw new Error(`not a safe SQL identifier: ${name}`);
   }
-  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT text)`;
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT text${freeze ? ', FREEZE' : ''})`;
 }
 
 /**
@@ -205,10 +214,10 @@ const loadCopyStreams = async () => (await import('pg-copy-streams')).from;
 
 /** COPY through pg-copy-streams on a server connection. */
 export function postgresCopy(client: pg.PoolClient): CopyRows {
-  return async (table, columns, batch) => {
+  return async (table, columns, batch, options) => {
     if (batch.size === 0) return 0;
     const copyFrom = await (copyStreams ??= loadCopyStreams());
-    const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+    const sink = client.query(copyFrom(copyStatement(table, columns, 'STDIN', options?.freeze === true)));
     const data = payload(batch);
     // A Buffer over the same memory: pg-copy-streams writes Buffers and strings to the socket.
     const chunk =
@@ -220,9 +229,9 @@ export function postgresCopy(client: pg.PoolClient): CopyRows {
 
 /** COPY from an in-memory blob on PGlite (it has no STDIN stream). */
 export function pgliteCopy(pglite: PGlite): CopyRows {
-  return async (table, columns, batch) => {
+  return async (table, columns, batch, options) => {
     if (batch.size === 0) return 0;
-    await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], {
+    await pglite.query(copyStatement(table, columns, "'/dev/blob'", options?.freeze === true), [], {
       blob: new Blob([payload(batch)]),
     });
     return batch.size;

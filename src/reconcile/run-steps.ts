@@ -86,13 +86,14 @@ export async function prepareForBulk(tx: StoreTransaction, kind: Store['kind']):
   // the JIT thresholds: compiling each such statement costs far more than running it (with 5,000
   // new breaks, the commit's checks of their cases took over ten minutes on PostgreSQL 15).
   await sql`SET LOCAL jit = off`.execute(tx.db);
-  // The file and date indexes are BRIN (migration 0006): rows loaded since the last summary are not
-  // in them yet, and PGlite has no autovacuum to add them. About 0.15 s per million new rows. Only
-  // the indexes' owner may summarise; a role that runs without owning the schema leaves it to the
-  // server's autovacuum (its VACUUM after many inserts; migration 0025), and the indexes stay correct
-  // either way, only less sharp.
+  // The file and date indexes are BRIN (migration 0006): rows written since the last summary are not
+  // in them yet, and PGlite has no autovacuum to add them. A file's partition has its index built
+  // whole when it is attached (migration 0026); rows written otherwise go to the tables' `_rows`
+  // partitions. About 0.15 s per million new rows. Only the indexes' owner may summarise; a role
+  // that runs without owning the schema leaves it to the server's autovacuum (its VACUUM after many
+  // inserts; migration 0025), and the indexes stay correct either way, only less sharp.
   await sql`SELECT brin_summarize_new_values(c.oid) FROM pg_class c
-    WHERE c.oid IN (to_regclass('trade_file_date_brin'), to_regclass('position_file_date_brin'))
+    WHERE c.oid IN (to_regclass('trade_rows_file_date_brin'), to_regclass('position_rows_file_date_brin'))
       AND pg_has_role(c.relowner, 'USAGE')`.execute(tx.db);
 }
 

@@ -15,6 +15,7 @@ import type { IngestWorker } from './ingest-worker.js';
 import { isoMicros, type FileMeta, type NameFacts } from './file-meta.js';
 import { batchStored } from './stored-batch-heap.js';
 import { storeDatedRows } from './dated-rows.js';
+import { FilePartition } from './file-partition.js';
 import { IdBlocks } from './id-blocks.js';
 import { storeRepeatCandidates } from './repeat-candidates.js';
 import type { FileFacts } from './worker-protocol.js';
@@ -75,7 +76,7 @@ export async function loadFile(
   name: NameFacts,
 ): Promise<LoadResult> {
   return ctx.store.transaction(async (tx) => {
-    const state = new FileStore(tx, profile, meta);
+    const state = new FileStore(tx, ctx.store.kind, profile, meta);
     const facts = await ctx.reader.read(
       {
         profile,
@@ -113,13 +114,16 @@ class FileStore {
   private readonly lines = createHash('sha256');
   /** The blocks of ids the batches took, to find a row's id by its place in the file's rows. */
   private readonly idBlocks = new IdBlocks();
-  /** The sequence the entity table's ids come from. */
+  /** The sequence the entity table's ids come from, where the table is not partitioned by file. */
   private sequence: string | null = null;
+  /** The file's partition of its entity table, created with its first rows; null where the table has none. */
+  private partition: FilePartition | null | undefined = undefined;
   private readonly table: string;
   private readonly columns: readonly string[];
 
   constructor(
     private readonly tx: StoreTransaction,
+    private readonly kind: Store['kind'],
     private readonly profile: Profile,
     private readonly meta: FileMeta,
   ) {
@@ -155,7 +159,11 @@ class FileStore {
 
   async store(rows: EncodedCopy, rejects: EncodedCopy): Promise<void> {
     this.lines.update(rows.bytes);
-    await this.tx.copyRows(this.table, ['id', ...this.columns], await this.withIds(rows));
+    if (rows.size > 0 && this.partition === undefined)
+      this.partition = await FilePartition.create(this.tx, this.kind, this.table, this.fileId!);
+    // Into the file's own partition, its rows stored as visible to all (FilePartition).
+    const [into, freeze] = this.partition ? [this.partition.name, true] : [this.table, false];
+    await this.tx.copyRows(into, ['id', ...this.columns], await this.withIds(rows), { freeze });
     await this.tx.copyRows('rejected_row', REJECT_COLUMNS, rejects);
     batchStored();
   }
@@ -165,26 +173,36 @@ class FileStore {
    * default: the load then knows the ids of its rows for the data digest without reading them back.
    * (Read back, the freshly stored rows of a file shared their pages with the rows another file was
    * loading at the same time, and each of those had to be looked at: 5.4 s for 1,000,000 trades.)
-   * The batch takes a block of consecutive ids in one call (reserve_ids, migration 0022), in line order
-   * as the default would give them.
+   * The batch takes a block of consecutive ids, in line order as the default would give them: from the
+   * file's partition's range, or else in one call to the table's sequence (reserve_ids, migration 0022).
    */
   private async withIds(rows: EncodedCopy): Promise<EncodedCopy> {
     if (rows.size === 0) return rows;
+    const ids = this.idBlocks.add(
+      this.partition?.take(rows.size) ?? (await this.reserveIds(rows.size)),
+      rows.size,
+    );
+    this.ids.update(`${ids.join('\n')}\n`);
+    return withFirstColumn(rows, ids);
+  }
+
+  /** The first of `n` consecutive ids reserved from the table's sequence. */
+  private async reserveIds(n: number): Promise<string> {
     this.sequence ??= (
       await sql<{ s: string }>`SELECT pg_get_serial_sequence(${this.table}, 'id') AS s`.execute(this.tx.db)
     ).rows[0]!.s;
     const taken = await sql<{
       first: string;
-    }>`SELECT reserve_ids(${this.sequence}::regclass, ${rows.size}::int) AS first`.execute(this.tx.db);
-    const ids = this.idBlocks.add(taken.rows[0]!.first, rows.size);
-    this.ids.update(`${ids.join('\n')}\n`);
-    return withFirstColumn(rows, ids);
+    }>`SELECT reserve_ids(${this.sequence}::regclass, ${n}::int) AS first`.execute(this.tx.db);
+    return taken.rows[0]!.first;
   }
 
-  /** After the last batch is stored: the file's counts, controls, digest and completeness, then its generation. */
+  /** After the last batch is stored: the file's partition attached, its counts, controls, digest and completeness, then its generation. */
   async finish(facts: FileFacts): Promise<LoadResult> {
     const fileId = this.fileId!;
     const id = this.identity!;
+    // First, before any lock another load may hold while it attaches its own (its generation's, the audit trail's).
+    await this.partition?.attach(this.tx);
     // Taken in the rows' transaction, of the lines the reader sent (the rows as written) and of the ids
     // this load gave them: what any later change to them is measured by.
     const dataDigest = await fileDataDigest(this.tx.db, fileId, this.profile.entity, DATA_DIGEST_VERSION, {
