@@ -118,13 +118,13 @@ describeWithOwnPostgres('a lost database connection: exit 2, a clear message, no
   it("the COPY's backend terminated during an ingest: exit 2 naming the server; nothing of the file kept", async () => {
     const { ready, done } = ingestBos(bosB);
     await ready;
-    // The backend of the ingest while it copies trades (progress is logged as the file is read, so
-    // the first batch may still be on its way: wait for it).
+    // The backend of the ingest while it copies trades, into the file's own partition (trade_file_N)
+    // (progress is logged as the file is read, so the first batch may still be on its way: wait for it).
     let terminated = 0;
     for (let i = 0; i < 500 && terminated === 0; i++) {
       const rows = await query<{ ok: boolean }>(
         `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-          WHERE query LIKE 'COPY trade %' AND pid <> pg_backend_pid()`,
+          WHERE query LIKE 'COPY trade%' AND pid <> pg_backend_pid()`,
       );
       terminated = rows.filter((r) => r.ok).length;
       if (terminated === 0) await new Promise((r) => setTimeout(r, 10));
