@@ -7,9 +7,9 @@ import { sql, type Kysely } from 'kysely';
 // load, once more by the first statement to read it (its hint bits). A load now creates a table of
 // its own in its transaction, COPYs into it with FREEZE (rows stored as already visible: nothing to
 // write again), and attaches it at its end as a partition, whose indexes are then built in one pass
-// each over rows already in id order. 1,000,000 finished trades stored on the embedded database:
-// 7.0-10.3 s this way against 11.2-12.3 s into the table with its indexes; on the server (psql) 4.2-4.7 s
-// against 5.3-5.5 s.
+// each over rows already in id order. 1,000,000 finished trades stored on the embedded database, on a
+// machine whose times for the same statement varied by half: 7.0-10.3 s this way (four runs) against
+// 7.8-12.3 s into the table with its indexes (seven); on the server (psql) 4.0-4.7 s against 5.1-5.3 s.
 //
 // The tables are partitioned by id: a file's partition holds a range of 2^31 ids taken from
 // bulk_partition_seq, from 2^40 up. Everything else (the rows before this migration, rows written
